@@ -1,0 +1,326 @@
+//! The only user of the `age` crate: identities, recipients, encryption, decryption.
+//!
+//! Identities are X25519 keys in the standard `age-keygen` file format, optionally
+//! wrapped in a passphrase-encrypted age file (as `age -p` writes), so that the stock
+//! `age` tool can use the same files.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use chrono::{DateTime, Utc};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result, VaultProblem};
+use crate::prompt::Prompter;
+
+/// An age X25519 recipient (`age1…`).
+#[derive(Clone)]
+pub struct Recipient(age::x25519::Recipient);
+
+impl Recipient {
+    pub fn parse(s: &str) -> Result<Self> {
+        let trimmed = s.trim();
+        age::x25519::Recipient::from_str(trimmed)
+            .map(Recipient)
+            .map_err(|e| Error::InvalidRecipient {
+                recipient: s.to_owned(),
+                reason: e.to_string(),
+            })
+    }
+}
+
+impl fmt::Display for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl fmt::Debug for Recipient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Recipient({self})")
+    }
+}
+
+impl PartialEq for Recipient {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+/// The provider's (or a client's) secret key(s). The first key is the one whose
+/// recipient handover adds to new vaults; all keys are tried when decrypting.
+pub struct Identity {
+    keys: Vec<age::x25519::Identity>,
+}
+
+impl Identity {
+    pub fn generate() -> Self {
+        Identity {
+            keys: vec![age::x25519::Identity::generate()],
+        }
+    }
+
+    pub fn recipient(&self) -> Recipient {
+        Recipient(self.keys[0].to_public())
+    }
+
+    pub fn recipients(&self) -> Vec<Recipient> {
+        self.keys.iter().map(|k| Recipient(k.to_public())).collect()
+    }
+
+    /// The identity in `age-keygen`'s file format.
+    pub fn to_file_contents(&self, created: DateTime<Utc>) -> Zeroizing<String> {
+        let mut out = Zeroizing::new(String::new());
+        for key in &self.keys {
+            out.push_str(&format!(
+                "# created: {}\n# public key: {}\n",
+                created.format("%Y-%m-%dT%H:%M:%SZ"),
+                key.to_public()
+            ));
+            out.push_str(key.to_string().expose_secret());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The identity file encrypted with a passphrase, armored, exactly as
+    /// `age-keygen | age -p -a` would write it.
+    pub fn to_encrypted_file(&self, created: DateTime<Utc>, passphrase: &str) -> Result<Vec<u8>> {
+        let plain = self.to_file_contents(created);
+        let encryptor =
+            age::Encryptor::with_user_passphrase(SecretString::from(passphrase.to_owned()));
+        let mut out = Vec::new();
+        let armor =
+            age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)
+                .map_err(|e| Error::Encrypt(e.to_string()))?;
+        let mut writer = encryptor
+            .wrap_output(armor)
+            .map_err(|e| Error::Encrypt(e.to_string()))?;
+        writer
+            .write_all(plain.as_bytes())
+            .and_then(|_| writer.finish())
+            .and_then(|armor| armor.finish())
+            .map_err(|e| Error::Encrypt(e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Parses an identity file's text. Errors name a line number, never the line.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        let mut keys = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if line.starts_with("AGE-PLUGIN-") {
+                return Err(format!(
+                    "line {} is an age plugin identity, which handover does not support; use an X25519 identity from `age-keygen`",
+                    i + 1
+                ));
+            }
+            match age::x25519::Identity::from_str(line) {
+                Ok(key) => keys.push(key),
+                Err(_) => {
+                    return Err(format!(
+                        "line {} is not an age secret key (AGE-SECRET-KEY-1…)",
+                        i + 1
+                    ));
+                }
+            }
+        }
+        if keys.is_empty() {
+            return Err("it contains no age secret key (AGE-SECRET-KEY-1…)".into());
+        }
+        Ok(Identity { keys })
+    }
+
+    /// Reads an identity file, asking for its passphrase if it is encrypted.
+    pub fn from_file_bytes(
+        bytes: &[u8],
+        prompter: &dyn Prompter,
+        display_name: &str,
+    ) -> std::result::Result<Self, String> {
+        if is_age_file(bytes) {
+            let reader = age::armor::ArmoredReader::new(bytes);
+            let decryptor = age::Decryptor::new(reader).map_err(|e| {
+                format!("it looks like an encrypted identity but cannot be read: {e}")
+            })?;
+            if !decryptor.is_scrypt() {
+                return Err("it is an age file encrypted to a key, not to a passphrase; handover needs an identity file (age-keygen) or a passphrase-encrypted one (age -p)".into());
+            }
+            let passphrase = prompter
+                .passphrase(&format!("Passphrase for identity {display_name}: "))
+                .ok_or("it is passphrase-protected and no passphrase was given (run handover on a terminal)")?;
+            let mut scrypt =
+                age::scrypt::Identity::new(SecretString::from(passphrase.expose().to_owned()));
+            // Allow the work factors `age -p` uses, but bound it so a hostile file
+            // cannot make us spin for hours.
+            scrypt.set_max_work_factor(22);
+            let mut stream = decryptor
+                .decrypt(std::iter::once(&scrypt as &dyn age::Identity))
+                .map_err(|e| match e {
+                    age::DecryptError::DecryptionFailed
+                    | age::DecryptError::KeyDecryptionFailed => "wrong passphrase".to_owned(),
+                    other => format!("cannot decrypt it: {other}"),
+                })?;
+            let mut plain = Zeroizing::new(Vec::new());
+            stream
+                .read_to_end(&mut plain)
+                .map_err(|e| format!("cannot decrypt it: {e}"))?;
+            let text = std::str::from_utf8(&plain).map_err(|_| "its content is not UTF-8 text")?;
+            Identity::parse(text)
+        } else {
+            let text = std::str::from_utf8(bytes).map_err(|_| "it is not a text file")?;
+            Identity::parse(text)
+        }
+    }
+}
+
+fn is_age_file(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"age-encryption.org/")
+        || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+}
+
+/// Encrypts `plaintext` to every recipient. At least one recipient is required.
+pub fn encrypt(plaintext: &[u8], recipients: &[Recipient]) -> Result<Vec<u8>> {
+    let encryptor =
+        age::Encryptor::with_recipients(recipients.iter().map(|r| &r.0 as &dyn age::Recipient))
+            .map_err(|e| Error::Encrypt(e.to_string()))?;
+    let mut out = Vec::with_capacity(plaintext.len() + 512);
+    let mut writer = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| Error::Encrypt(e.to_string()))?;
+    writer
+        .write_all(plaintext)
+        .and_then(|_| writer.finish())
+        .map_err(|e| Error::Encrypt(e.to_string()))?;
+    Ok(out)
+}
+
+/// Decrypts an age file, telling apart the ways in which it can fail.
+pub fn decrypt(
+    ciphertext: &[u8],
+    identity: &Identity,
+) -> std::result::Result<Zeroizing<Vec<u8>>, VaultProblem> {
+    if ciphertext.is_empty() {
+        return Err(VaultProblem::Empty);
+    }
+    if !is_age_file(ciphertext) {
+        return Err(VaultProblem::NotAge);
+    }
+    let reader = age::armor::ArmoredReader::new(ciphertext);
+    let decryptor = age::Decryptor::new(reader).map_err(|e| match e {
+        age::DecryptError::Io(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            VaultProblem::Truncated
+        }
+        age::DecryptError::InvalidMac => VaultProblem::Damaged,
+        _ => VaultProblem::NotAge,
+    })?;
+    if decryptor.is_scrypt() {
+        return Err(VaultProblem::WrongIdentity);
+    }
+    let mut stream = decryptor
+        .decrypt(identity.keys.iter().map(|k| k as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => VaultProblem::WrongIdentity,
+            age::DecryptError::Io(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+                VaultProblem::Truncated
+            }
+            _ => VaultProblem::Damaged,
+        })?;
+    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    match stream.read_to_end(&mut plain) {
+        Ok(_) => Ok(plain),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(VaultProblem::Truncated),
+        Err(_) => Err(VaultProblem::Damaged),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Secret;
+
+    struct Canned(&'static str);
+    impl Prompter for Canned {
+        fn passphrase(&self, _: &str) -> Option<Secret> {
+            Some(Secret::from(self.0))
+        }
+    }
+
+    #[test]
+    fn round_trip_and_identity_file() {
+        let id = Identity::generate();
+        let text = id.to_file_contents(Utc::now());
+        let parsed = Identity::parse(&text).unwrap();
+        assert_eq!(parsed.recipient(), id.recipient());
+        let ct = encrypt("grüße €".as_bytes(), &[id.recipient()]).unwrap();
+        assert_eq!(&decrypt(&ct, &parsed).unwrap()[..], "grüße €".as_bytes());
+        let other = Identity::generate();
+        assert_eq!(
+            decrypt(&ct, &other).err().unwrap(),
+            VaultProblem::WrongIdentity
+        );
+    }
+
+    #[test]
+    fn damage_is_classified() {
+        let id = Identity::generate();
+        let ct = encrypt(&vec![b'x'; 200_000], &[id.recipient()]).unwrap();
+        assert_eq!(decrypt(&[], &id).err().unwrap(), VaultProblem::Empty);
+        assert_eq!(
+            decrypt(b"{\"a\":1}", &id).err().unwrap(),
+            VaultProblem::NotAge
+        );
+        // Cut inside the header, or at a chunk boundary (64 KiB + 16 bytes per chunk),
+        // truncation is certain; cut mid-chunk it is indistinguishable from damage.
+        assert_eq!(
+            decrypt(&ct[..60], &id).err().unwrap(),
+            VaultProblem::Truncated
+        );
+        let header_len = ct.len() - (200_000 + 4 * 16) - 16;
+        let boundary = header_len + 16 + 65_536 + 16;
+        assert_eq!(
+            decrypt(&ct[..boundary], &id).err().unwrap(),
+            VaultProblem::Truncated
+        );
+        assert_eq!(
+            decrypt(&ct[..ct.len() - 70_000], &id).err().unwrap(),
+            VaultProblem::Damaged
+        );
+        let mut flipped = ct.clone();
+        let n = flipped.len() - 100;
+        flipped[n] ^= 0x04;
+        assert_eq!(decrypt(&flipped, &id).err().unwrap(), VaultProblem::Damaged);
+    }
+
+    #[test]
+    fn passphrase_identity() {
+        let id = Identity::generate();
+        let file = id.to_encrypted_file(Utc::now(), "Paßwort €").unwrap();
+        assert!(file.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+        let back = Identity::from_file_bytes(&file, &Canned("Paßwort €"), "x").unwrap();
+        assert_eq!(back.recipient(), id.recipient());
+        let err = Identity::from_file_bytes(&file, &Canned("wrong"), "x")
+            .err()
+            .unwrap();
+        assert!(err.contains("wrong passphrase"), "{err}");
+        let err = Identity::from_file_bytes(&file, &crate::prompt::NoPrompt, "x")
+            .err()
+            .unwrap();
+        assert!(err.contains("passphrase"), "{err}");
+    }
+
+    #[test]
+    fn identity_errors_name_lines_not_content() {
+        let err = Identity::parse("# c\nAGE-SECRET-KEY-1NOTREALLYAKEY\n")
+            .err()
+            .unwrap();
+        assert!(err.contains("line 2"));
+        assert!(!err.contains("NOTREALLY"));
+        assert!(Identity::parse("# only comments\n").is_err());
+        assert!(Recipient::parse("age1nope").is_err());
+    }
+}

@@ -1,0 +1,196 @@
+//! The library's error type. Every message says what went wrong and what to do about it,
+//! and none of them ever contains a secret: parse errors name a position, never the text.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "invalid client id {id:?}: {reason}; use 1 to 64 lower-case letters, digits and '-', starting with a letter or digit (e.g. `mueller-gmbh`)"
+    )]
+    InvalidClientId { id: String, reason: &'static str },
+
+    #[error(
+        "invalid entry path {path:?}: {reason}; a path is groups and a name separated by '/', e.g. `m365/global-admin`"
+    )]
+    InvalidPath { path: String, reason: &'static str },
+
+    #[error(
+        "no handover store at {0}: run `handover init` first, or point --store / HANDOVER_STORE at your store"
+    )]
+    NoStore(PathBuf),
+
+    #[error("{path} is not a handover store ({reason}); refusing to use it")]
+    NotAStore { path: PathBuf, reason: String },
+
+    #[error(
+        "the store at {path} has format version {found}, but this handover only knows version {supported}: upgrade handover"
+    )]
+    StoreTooNew {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+
+    #[error("client {0:?} does not exist; `handover client list` shows the clients in this store")]
+    NoSuchClient(String),
+
+    #[error("client {0:?} already exists; pick another id or edit the existing client")]
+    ClientExists(String),
+
+    #[error("client {client:?} has no entry {path:?}; `handover list {client}` shows its entries")]
+    NoSuchEntry { client: String, path: String },
+
+    #[error(
+        "client {client:?} already has an entry {path:?}; choose another path or edit that entry"
+    )]
+    EntryExists { client: String, path: String },
+
+    #[error("cannot open the vault of client {client:?} ({path}): {problem}")]
+    Vault {
+        client: String,
+        path: PathBuf,
+        problem: VaultProblem,
+    },
+
+    #[error("cannot use the identity file {path}: {problem}")]
+    Identity { path: PathBuf, problem: String },
+
+    #[error(
+        "invalid age recipient {recipient:?}: {reason}; an age recipient looks like `age1…` (see `age-keygen -y`)"
+    )]
+    InvalidRecipient { recipient: String, reason: String },
+
+    #[error("{0}")]
+    Recipients(String),
+
+    #[error("import from {source_name}, record {record}: {reason}; nothing was imported")]
+    Import {
+        source_name: String,
+        record: usize,
+        reason: String,
+    },
+
+    #[error("{source_name} cannot be imported: {reason}; nothing was imported")]
+    ImportFile { source_name: String, reason: String },
+
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("encryption failed: {0}")]
+    Encrypt(String),
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    pub fn io(context: impl Into<String>, source: io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// Why a vault file could not be opened. Each case gets its own message, because
+/// "which of these it is" decides what the user does next (restore a backup, use
+/// another identity, upgrade handover).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultProblem {
+    Empty,
+    NotAge,
+    Truncated,
+    Damaged,
+    WrongIdentity,
+    NotUtf8,
+    Schema {
+        line: usize,
+        column: usize,
+        detail: String,
+    },
+    NewerVersion {
+        found: u64,
+        supported: u64,
+    },
+    Invalid(String),
+}
+
+impl fmt::Display for VaultProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VaultProblem::Empty => {
+                write!(f, "the file is empty (truncated); restore it from a backup")
+            }
+            VaultProblem::NotAge => write!(
+                f,
+                "the file is not an age-encrypted file (its header is missing or damaged); restore it from a backup"
+            ),
+            VaultProblem::Truncated => write!(
+                f,
+                "the file is truncated (its encrypted data ends too early); restore it from a backup"
+            ),
+            VaultProblem::Damaged => write!(
+                f,
+                "the file is damaged: its encrypted data fails the integrity check (flipped bits, or cut off in mid-block); restore it from a backup"
+            ),
+            VaultProblem::WrongIdentity => write!(
+                f,
+                "it is not encrypted to your identity; use the identity the vault was made for (--identity FILE)"
+            ),
+            VaultProblem::NotUtf8 => write!(
+                f,
+                "it decrypts, but its content is not UTF-8 JSON; it was not written by handover"
+            ),
+            VaultProblem::Schema {
+                line,
+                column,
+                detail,
+            } => write!(
+                f,
+                "it decrypts, but its JSON does not match the vault schema at line {line}, column {column} ({detail}); see docs/FORMAT.md"
+            ),
+            VaultProblem::NewerVersion { found, supported } => write!(
+                f,
+                "it has format version {found}, but this handover only reads up to version {supported}; upgrade handover"
+            ),
+            VaultProblem::Invalid(reason) => write!(f, "its content is invalid: {reason}"),
+        }
+    }
+}
+
+/// Describes a serde_json error without quoting the input: serde's own messages embed
+/// offending values ("invalid type: string \"hunter2\""), and those may be secrets.
+pub fn describe_json_error(err: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let msg = err.to_string();
+    match err.classify() {
+        Category::Syntax => "malformed JSON".to_owned(),
+        Category::Eof => "the JSON ends too early".to_owned(),
+        Category::Io => "read error".to_owned(),
+        Category::Data => {
+            // Messages about a key name are safe and useful; values never are.
+            for safe in ["missing field `", "unknown field `", "duplicate field `"] {
+                if let Some(rest) = msg.strip_prefix(safe)
+                    && let Some(end) = rest.find('`')
+                {
+                    let name = &rest[..end];
+                    if name.len() <= 64
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    {
+                        return format!("{safe}{name}`");
+                    }
+                }
+            }
+            "a value has the wrong type or is not allowed".to_owned()
+        }
+    }
+}

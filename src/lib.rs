@@ -1,0 +1,21 @@
+//! handover: per-client age-encrypted credential vaults, and everything a successor
+//! IT provider needs to take a client over without gaps.
+//!
+//! Data flows one way: `workflows` (the use cases) compose `store` (files on disk),
+//! `vault` (encrypted JSON codec), `crypto` (the only user of `age`), `formats`
+//! (foreign import/export formats) and `model` (plain data). The command-line front
+//! end lives in the binary; this library never talks to a terminal except through
+//! the [`prompt::Prompter`] trait.
+
+pub mod crypto;
+pub mod error;
+pub mod formats;
+pub mod generate;
+pub mod model;
+pub mod prompt;
+pub mod store;
+pub mod totp;
+pub mod vault;
+pub mod workflows;
+
+pub use error::{Error, Result};

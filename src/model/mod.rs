@@ -1,0 +1,527 @@
+//! Clients, entries, contacts and secrets as plain data: no I/O, no crypto.
+//!
+//! The serde representation of these types *is* the vault format documented in
+//! `docs/FORMAT.md`; key names are part of the contract with our users.
+
+mod secret;
+
+pub use secret::Secret;
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// The vault format version this build writes and the newest it reads.
+pub const VAULT_FORMAT_VERSION: u64 = 1;
+
+/// A validated client id: a slug that is safe as a file name on every platform.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(id: &str) -> Result<Self> {
+        let reason = if id.is_empty() {
+            Some("it is empty")
+        } else if id.len() > Self::MAX_LEN {
+            Some("it is longer than 64 characters")
+        } else if !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            Some("it contains a character other than a-z, 0-9 and '-'")
+        } else if id.starts_with('-') {
+            Some("it starts with '-'")
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => Err(Error::InvalidClientId {
+                id: id.to_owned(),
+                reason,
+            }),
+            None => Ok(ClientId(id.to_owned())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ClientId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self> {
+        ClientId::parse(&value)
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(value: ClientId) -> Self {
+        value.0
+    }
+}
+
+/// Checks an entry path (`group/sub/name`). Paths are shown on paper and typed by
+/// people, so control characters and empty or dot segments are refused.
+pub fn validate_path(path: &str) -> Result<()> {
+    let fail = |reason| {
+        Err(Error::InvalidPath {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    if path.is_empty() {
+        return fail("it is empty");
+    }
+    if path.chars().count() > 256 {
+        return fail("it is longer than 256 characters");
+    }
+    if path.chars().any(char::is_control) {
+        return fail("it contains a control character");
+    }
+    for segment in path.split('/') {
+        if segment.is_empty() {
+            return fail("it has an empty segment (leading, trailing or double '/')");
+        }
+        if segment == "." || segment == ".." {
+            return fail("it has a '.' or '..' segment");
+        }
+        if segment.trim() != segment {
+            return fail("a segment starts or ends with a space");
+        }
+    }
+    Ok(())
+}
+
+/// The name part of a path: what follows the last '/'.
+pub fn path_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Login,
+    Server,
+    Database,
+    NetworkDevice,
+    Wifi,
+    Email,
+    Domain,
+    ApiKey,
+    SshKey,
+    Vpn,
+    License,
+    Certificate,
+    Recovery,
+    Note,
+    Other,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 15] = [
+        Kind::Login,
+        Kind::Server,
+        Kind::Database,
+        Kind::NetworkDevice,
+        Kind::Wifi,
+        Kind::Email,
+        Kind::Domain,
+        Kind::ApiKey,
+        Kind::SshKey,
+        Kind::Vpn,
+        Kind::License,
+        Kind::Certificate,
+        Kind::Recovery,
+        Kind::Note,
+        Kind::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Login => "login",
+            Kind::Server => "server",
+            Kind::Database => "database",
+            Kind::NetworkDevice => "network-device",
+            Kind::Wifi => "wifi",
+            Kind::Email => "email",
+            Kind::Domain => "domain",
+            Kind::ApiKey => "api-key",
+            Kind::SshKey => "ssh-key",
+            Kind::Vpn => "vpn",
+            Kind::License => "license",
+            Kind::Certificate => "certificate",
+            Kind::Recovery => "recovery",
+            Kind::Note => "note",
+            Kind::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                let all: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                Error::Invalid(format!(
+                    "unknown kind {s:?}; use one of: {}",
+                    all.join(", ")
+                ))
+            })
+    }
+}
+
+/// Who owns an account. Provider-owned accounts must be transferred at handover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Owner {
+    Client,
+    Provider,
+    ThirdParty,
+}
+
+impl Owner {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Owner::Client => "client",
+            Owner::Provider => "provider",
+            Owner::ThirdParty => "third-party",
+        }
+    }
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Owner {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s {
+            "client" => Ok(Owner::Client),
+            "provider" => Ok(Owner::Provider),
+            "third-party" => Ok(Owner::ThirdParty),
+            _ => Err(Error::Invalid(format!(
+                "unknown owner {s:?}; use client, provider or third-party"
+            ))),
+        }
+    }
+}
+
+/// A custom field. Its value is held as a [`Secret`] even when `secret` is false, so that
+/// it is wiped from memory either way; `secret` decides masking and printing.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    pub name: String,
+    pub value: Secret,
+    #[serde(default)]
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One credential or piece of knowledge a successor needs.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    #[serde(default = "Uuid::new_v4")]
+    pub id: Uuid,
+    pub path: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default = "default_kind")]
+    pub kind: Kind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totp: Option<Secret>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recovery_codes: Vec<Secret>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<Field>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// Conservative default: an entry the provider typed in or imported is one it knows.
+    #[serde(default = "yes")]
+    pub provider_knows: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<Utc>>,
+}
+
+fn default_kind() -> Kind {
+    Kind::Other
+}
+
+impl Entry {
+    pub fn new(path: String, kind: Kind) -> Self {
+        Entry {
+            id: Uuid::new_v4(),
+            title: path_name(&path).to_owned(),
+            path,
+            kind,
+            url: None,
+            host: None,
+            port: None,
+            username: None,
+            password: None,
+            totp: None,
+            recovery_codes: Vec::new(),
+            notes: None,
+            fields: Vec::new(),
+            tags: Vec::new(),
+            owner: None,
+            provider_knows: true,
+            expires: None,
+            rotated: None,
+            created: None,
+            updated: None,
+        }
+    }
+
+    /// Checks what serde cannot: the path, and that names are printable.
+    pub fn validate(&self) -> Result<()> {
+        validate_path(&self.path)?;
+        for field in &self.fields {
+            if field.name.trim().is_empty() {
+                return Err(Error::Invalid(format!(
+                    "entry {:?} has a custom field without a name",
+                    self.path
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Does this entry hold anything a successor could log in with?
+    pub fn has_secret(&self) -> bool {
+        self.password.as_ref().is_some_and(|p| !p.is_empty())
+            || self.totp.as_ref().is_some_and(|p| !p.is_empty())
+            || !self.recovery_codes.is_empty()
+            || self.fields.iter().any(|f| f.secret && !f.value.is_empty())
+    }
+}
+
+/// A client and everything handover knows about it: the plaintext of one vault file.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Client {
+    pub format_version: u64,
+    pub id: ClientId,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// age recipients (`age1…`) the vault is encrypted to, the provider's included.
+    pub recipients: Vec<String>,
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+    pub created: DateTime<Utc>,
+    pub updated: DateTime<Utc>,
+}
+
+impl Client {
+    pub fn new(id: ClientId, name: String, recipients: Vec<String>, now: DateTime<Utc>) -> Self {
+        Client {
+            format_version: VAULT_FORMAT_VERSION,
+            id,
+            name,
+            legal_name: None,
+            address: None,
+            contacts: Vec::new(),
+            notes: None,
+            recipients,
+            entries: Vec::new(),
+            created: now,
+            updated: now,
+        }
+    }
+
+    pub fn entry(&self, path: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.path == path)
+    }
+
+    pub fn entry_mut(&mut self, path: &str) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| e.path == path)
+    }
+
+    pub fn entry_index(&self, path: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.path == path)
+    }
+
+    /// Checks the invariants a vault must keep: valid entries, unique paths and ids.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::Invalid("the client has an empty name".into()));
+        }
+        let mut paths = std::collections::HashSet::new();
+        let mut ids = std::collections::HashSet::new();
+        for entry in &self.entries {
+            entry.validate()?;
+            if !paths.insert(entry.path.as_str()) {
+                return Err(Error::Invalid(format!(
+                    "the path {:?} is used by two entries",
+                    entry.path
+                )));
+            }
+            if !ids.insert(entry.id) {
+                return Err(Error::Invalid(format!(
+                    "the entry id {} is used twice",
+                    entry.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Entries in a stable, readable order (by path), as lists and the dossier show them.
+    pub fn sorted_entries(&self) -> Vec<&Entry> {
+        let mut entries: Vec<&Entry> = self.entries.iter().collect();
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        entries
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids() {
+        for ok in ["a", "mueller-gmbh", "0", "a-b-c", &"a".repeat(64)] {
+            assert!(ClientId::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "../x",
+            "/abs",
+            "a\0b",
+            "Mueller",
+            ".",
+            "..",
+            ".hidden",
+            "-a",
+            "a b",
+            "a_b",
+            "ä",
+            &"a".repeat(65),
+        ] {
+            assert!(ClientId::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn paths() {
+        for ok in ["m365/global-admin", "a", "Büro/WLAN Gäste", "x/y/z"] {
+            validate_path(ok).unwrap();
+        }
+        for bad in ["", "/a", "a/", "a//b", "a/../b", ".", "a\nb", " a", "a /b"] {
+            assert!(validate_path(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(path_name("a/b/c"), "c");
+        assert_eq!(path_name("c"), "c");
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(k.as_str().parse::<Kind>().unwrap(), k);
+            let json = serde_json::to_string(&k).unwrap();
+            assert_eq!(json, format!("\"{}\"", k.as_str()));
+        }
+        assert!("router".parse::<Kind>().is_err());
+    }
+
+    #[test]
+    fn entry_json_uses_documented_keys() {
+        let mut e = Entry::new("fw/admin".into(), Kind::NetworkDevice);
+        e.password = Some(Secret::from("x"));
+        e.port = Some(443);
+        e.expires = NaiveDate::from_ymd_opt(2027, 1, 31);
+        let v: serde_json::Value = serde_json::to_value(&e).unwrap();
+        let obj = v.as_object().unwrap();
+        for key in [
+            "id",
+            "path",
+            "title",
+            "kind",
+            "port",
+            "password",
+            "provider_knows",
+            "expires",
+        ] {
+            assert!(obj.contains_key(key), "{key}");
+        }
+        assert_eq!(obj["kind"], "network-device");
+        assert_eq!(obj["expires"], "2027-01-31");
+    }
+
+    #[test]
+    fn unknown_entry_key_is_refused() {
+        let r: std::result::Result<Entry, _> =
+            serde_json::from_str(r#"{"path":"a","passwort":"x"}"#);
+        assert!(r.is_err());
+    }
+}

@@ -1,0 +1,123 @@
+//! The vault codec: a client as UTF-8 JSON, encrypted with age to its recipients.
+//!
+//! Every buffer that holds decrypted JSON is a `Zeroizing` buffer, wiped on drop.
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use crate::crypto::{self, Identity, Recipient};
+use crate::error::{Result, VaultProblem, describe_json_error};
+use crate::model::{Client, VAULT_FORMAT_VERSION};
+
+#[derive(Deserialize)]
+struct VersionProbe {
+    format_version: u64,
+}
+
+/// Decrypts and parses a vault, saying precisely what is wrong when it cannot.
+pub fn decode(ciphertext: &[u8], identity: &Identity) -> Result<Client, VaultProblem> {
+    let plain = crypto::decrypt(ciphertext, identity)?;
+    parse(&plain)
+}
+
+/// Parses vault JSON (already decrypted).
+pub fn parse(plain: &[u8]) -> Result<Client, VaultProblem> {
+    let text = std::str::from_utf8(plain).map_err(|_| VaultProblem::NotUtf8)?;
+    // Check the version before the schema: a newer vault may well not match ours, and
+    // "upgrade handover" is the useful message then.
+    match serde_json::from_str::<VersionProbe>(text) {
+        Ok(probe) if probe.format_version > VAULT_FORMAT_VERSION => {
+            return Err(VaultProblem::NewerVersion {
+                found: probe.format_version,
+                supported: VAULT_FORMAT_VERSION,
+            });
+        }
+        Ok(probe) if probe.format_version == 0 => {
+            return Err(VaultProblem::Invalid(
+                "format_version 0 is not a valid version".into(),
+            ));
+        }
+        _ => {}
+    }
+    let client: Client = serde_json::from_str(text).map_err(|e| VaultProblem::Schema {
+        line: e.line(),
+        column: e.column(),
+        detail: describe_json_error(&e),
+    })?;
+    client
+        .validate()
+        .map_err(|e| VaultProblem::Invalid(e.to_string()))?;
+    Ok(client)
+}
+
+/// Serialises a client to its canonical JSON (pretty, stable key order).
+pub fn to_json(client: &Client) -> Result<Zeroizing<Vec<u8>>> {
+    let mut buf = Zeroizing::new(Vec::with_capacity(4096 + client.entries.len() * 512));
+    serde_json::to_writer_pretty(&mut *buf, client)
+        .map_err(|e| crate::Error::Invalid(format!("cannot encode the vault: {e}")))?;
+    buf.push(b'\n');
+    Ok(buf)
+}
+
+/// Serialises and encrypts a client to its recipients.
+pub fn encode(client: &Client) -> Result<Vec<u8>> {
+    client.validate()?;
+    let recipients = client
+        .recipients
+        .iter()
+        .map(|r| Recipient::parse(r))
+        .collect::<Result<Vec<_>>>()?;
+    if recipients.is_empty() {
+        return Err(crate::Error::Recipients(
+            "a vault needs at least one recipient".into(),
+        ));
+    }
+    let json = to_json(client)?;
+    crypto::encrypt(&json, &recipients)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClientId, Entry, Kind, Secret};
+
+    fn sample(identity: &Identity) -> Client {
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Müller & Söhne GmbH".into(),
+            vec![identity.recipient().to_string()],
+            chrono::Utc::now(),
+        );
+        let mut e = Entry::new("fw/admin".into(), Kind::NetworkDevice);
+        e.password = Some(Secret::from(" ß€\"\\\n "));
+        c.entries.push(e);
+        c
+    }
+
+    #[test]
+    fn round_trip() {
+        let id = Identity::generate();
+        let c = sample(&id);
+        let back = decode(&encode(&c).unwrap(), &id).unwrap();
+        assert_eq!(back.name, c.name);
+        assert_eq!(
+            back.entries[0].password.as_ref().unwrap().expose(),
+            " ß€\"\\\n "
+        );
+    }
+
+    #[test]
+    fn schema_and_version_problems() {
+        assert_eq!(parse(&[0xff]).err().unwrap(), VaultProblem::NotUtf8);
+        assert!(matches!(
+            parse(br#"{"format_version": 7}"#).err().unwrap(),
+            VaultProblem::NewerVersion { found: 7, .. }
+        ));
+        let err = parse(br#"{"format_version": 1, "id": "acme", "name": 5}"#)
+            .err()
+            .unwrap();
+        assert!(matches!(err, VaultProblem::Schema { .. }), "{err:?}");
+        let err = parse(br#"[1,2]"#).err().unwrap();
+        assert!(matches!(err, VaultProblem::Schema { .. }), "{err:?}");
+    }
+}

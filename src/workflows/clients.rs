@@ -1,0 +1,160 @@
+//! Creating, editing, listing and removing clients, and managing their recipients.
+
+use chrono::Utc;
+
+use crate::crypto::Recipient;
+use crate::error::{Error, Result};
+use crate::model::{Client, ClientId, Contact};
+use crate::workflows::Handover;
+
+/// Creates a client whose vault is encrypted to the provider and `extra` recipients.
+pub fn create(
+    h: &Handover,
+    id: &ClientId,
+    name: &str,
+    extra_recipients: &[String],
+) -> Result<Client> {
+    if name.trim().is_empty() {
+        return Err(Error::Invalid(
+            "the client name is empty; pass --name".into(),
+        ));
+    }
+    let mut recipients = vec![h.identity.recipient().to_string()];
+    for r in extra_recipients {
+        let r = Recipient::parse(r)?.to_string();
+        if !recipients.contains(&r) {
+            recipients.push(r);
+        }
+    }
+    let client = Client::new(id.clone(), name.to_owned(), recipients, Utc::now());
+    h.create(&client)?;
+    Ok(client)
+}
+
+/// Changes to a client's profile; `None` leaves a value as it is.
+#[derive(Debug, Default)]
+pub struct ClientPatch {
+    pub name: Option<String>,
+    pub legal_name: Option<String>,
+    pub address: Option<String>,
+    pub notes: Option<String>,
+    pub add_contact: Option<Contact>,
+    pub remove_contact: Option<String>,
+}
+
+pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
+    h.update(id, |client| {
+        if let Some(name) = patch.name {
+            if name.trim().is_empty() {
+                return Err(Error::Invalid("the client name must not be empty".into()));
+            }
+            client.name = name;
+        }
+        if let Some(v) = patch.legal_name {
+            client.legal_name = non_empty(v);
+        }
+        if let Some(v) = patch.address {
+            client.address = non_empty(v);
+        }
+        if let Some(v) = patch.notes {
+            client.notes = non_empty(v);
+        }
+        if let Some(name) = patch.remove_contact {
+            let before = client.contacts.len();
+            client.contacts.retain(|c| c.name != name);
+            if client.contacts.len() == before {
+                return Err(Error::Invalid(format!(
+                    "client {:?} has no contact named {name:?}",
+                    client.id.as_str()
+                )));
+            }
+        }
+        if let Some(contact) = patch.add_contact {
+            if contact.name.trim().is_empty() {
+                return Err(Error::Invalid("a contact needs a name".into()));
+            }
+            if client.contacts.iter().any(|c| c.name == contact.name) {
+                return Err(Error::Invalid(format!(
+                    "client {:?} already has a contact named {:?}; remove it first to replace it",
+                    client.id.as_str(),
+                    contact.name
+                )));
+            }
+            client.contacts.push(contact);
+        }
+        Ok(())
+    })
+}
+
+fn non_empty(v: String) -> Option<String> {
+    if v.is_empty() { None } else { Some(v) }
+}
+
+/// What `client list` shows of one client.
+pub struct Summary {
+    pub id: ClientId,
+    pub name: String,
+    pub entries: usize,
+    pub updated: chrono::DateTime<Utc>,
+}
+
+/// Every client in the store; a vault that cannot be opened is reported, not fatal.
+pub fn list(h: &Handover) -> Result<Vec<(ClientId, Result<Summary>)>> {
+    Ok(h.store
+        .client_ids()?
+        .into_iter()
+        .map(|id| {
+            let summary = h.load(&id).map(|c| Summary {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                entries: c.entries.len(),
+                updated: c.updated,
+            });
+            (id, summary)
+        })
+        .collect())
+}
+
+/// Deletes a client's vault. It must open with this identity first, so that a
+/// mistyped id or someone else's file is never deleted by accident.
+pub fn remove(h: &Handover, id: &ClientId) -> Result<()> {
+    let lock = h.store.lock()?;
+    let bytes = h.store.read_vault(id)?;
+    h.decode(id, &bytes)?;
+    h.store.remove_vault(&lock, id)
+}
+
+pub fn add_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<bool> {
+    let r = Recipient::parse(recipient)?.to_string();
+    h.update(id, |client| {
+        if client.recipients.contains(&r) {
+            return Ok(false);
+        }
+        client.recipients.push(r);
+        Ok(true)
+    })
+}
+
+pub fn remove_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<()> {
+    let r = Recipient::parse(recipient)?.to_string();
+    if h.identity
+        .recipients()
+        .iter()
+        .any(|own| own.to_string() == r)
+    {
+        return Err(Error::Recipients(
+            "refusing to remove your own recipient: you could no longer open this vault (handing a client over is `handover offboard`)".into(),
+        ));
+    }
+    h.update(id, |client| {
+        let before = client.recipients.len();
+        client.recipients.retain(|x| x != &r);
+        if client.recipients.len() == before {
+            return Err(Error::Recipients(format!(
+                "{r} is not a recipient of client {:?}",
+                client.id.as_str()
+            )));
+        }
+        Ok(())
+    })
+}

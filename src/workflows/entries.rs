@@ -1,0 +1,312 @@
+//! Adding, changing, moving, removing and importing entries.
+
+use chrono::{NaiveDate, Utc};
+
+use crate::error::{Error, Result};
+use crate::model::{ClientId, Entry, Field, Kind, Owner, Secret, path_name, validate_path};
+use crate::workflows::Handover;
+
+/// Changes to an entry; `None` leaves a value as it is. Also used to build new entries.
+#[derive(Default)]
+pub struct EntryPatch {
+    pub title: Option<String>,
+    pub kind: Option<Kind>,
+    pub url: Option<String>,
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub totp: Option<Secret>,
+    pub recovery_codes: Option<Vec<Secret>>,
+    pub notes: Option<String>,
+    /// Added, or replacing the field of the same name.
+    pub set_fields: Vec<Field>,
+    pub remove_fields: Vec<String>,
+    pub add_tags: Vec<String>,
+    pub remove_tags: Vec<String>,
+    pub owner: Option<Owner>,
+    pub provider_knows: Option<bool>,
+    pub expires: Option<NaiveDate>,
+    pub rotated: Option<NaiveDate>,
+    /// Names of values to clear (see [`CLEARABLE`]).
+    pub clear: Vec<String>,
+}
+
+pub const CLEARABLE: &[&str] = &[
+    "url",
+    "host",
+    "port",
+    "username",
+    "password",
+    "totp",
+    "recovery_codes",
+    "notes",
+    "fields",
+    "tags",
+    "owner",
+    "expires",
+    "rotated",
+];
+
+impl EntryPatch {
+    /// Applies the patch and returns the names of the values it changed (never the
+    /// values themselves).
+    pub fn apply(self, e: &mut Entry) -> Result<Vec<&'static str>> {
+        let mut changed = Vec::new();
+        for name in &self.clear {
+            let hit = match name.as_str() {
+                "url" => e.url.take().is_some(),
+                "host" => e.host.take().is_some(),
+                "port" => e.port.take().is_some(),
+                "username" => e.username.take().is_some(),
+                "password" => e.password.take().is_some(),
+                "totp" => e.totp.take().is_some(),
+                "recovery_codes" => !std::mem::take(&mut e.recovery_codes).is_empty(),
+                "notes" => e.notes.take().is_some(),
+                "fields" => !std::mem::take(&mut e.fields).is_empty(),
+                "tags" => !std::mem::take(&mut e.tags).is_empty(),
+                "owner" => e.owner.take().is_some(),
+                "expires" => e.expires.take().is_some(),
+                "rotated" => e.rotated.take().is_some(),
+                other => {
+                    return Err(Error::Invalid(format!(
+                        "cannot clear {other:?}; clearable values are: {}",
+                        CLEARABLE.join(", ")
+                    )));
+                }
+            };
+            if hit {
+                changed.push(CLEARABLE.iter().copied().find(|c| c == name).unwrap_or("?"));
+            }
+        }
+        macro_rules! set {
+            ($field:ident, $value:expr) => {
+                if let Some(v) = $value {
+                    e.$field = v;
+                    changed.push(stringify!($field));
+                }
+            };
+        }
+        set!(title, self.title);
+        set!(kind, self.kind);
+        set!(url, self.url.map(Some));
+        set!(host, self.host.map(Some));
+        set!(port, self.port.map(Some));
+        set!(username, self.username.map(Some));
+        set!(password, self.password.map(Some));
+        set!(totp, self.totp.map(Some));
+        set!(recovery_codes, self.recovery_codes);
+        set!(notes, self.notes.map(Some));
+        set!(owner, self.owner.map(Some));
+        set!(provider_knows, self.provider_knows);
+        set!(expires, self.expires.map(Some));
+        set!(rotated, self.rotated.map(Some));
+        for name in self.remove_fields {
+            let before = e.fields.len();
+            e.fields.retain(|f| f.name != name);
+            if e.fields.len() == before {
+                return Err(Error::Invalid(format!(
+                    "entry {:?} has no field named {name:?}",
+                    e.path
+                )));
+            }
+            changed.push("fields");
+        }
+        for field in self.set_fields {
+            if field.name.trim().is_empty() {
+                return Err(Error::Invalid("a field needs a name (NAME=VALUE)".into()));
+            }
+            match e.fields.iter_mut().find(|f| f.name == field.name) {
+                Some(existing) => *existing = field,
+                None => e.fields.push(field),
+            }
+            changed.push("fields");
+        }
+        for tag in self.remove_tags {
+            e.tags.retain(|t| t != &tag);
+            changed.push("tags");
+        }
+        for tag in self.add_tags {
+            if tag.trim().is_empty() {
+                return Err(Error::Invalid("a tag must not be empty".into()));
+            }
+            if !e.tags.contains(&tag) {
+                e.tags.push(tag);
+                changed.push("tags");
+            }
+        }
+        if e.title.trim().is_empty() {
+            e.title = path_name(&e.path).to_owned();
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        Ok(changed)
+    }
+}
+
+/// Adds a new entry at `path`, built from `patch`.
+pub fn add(h: &Handover, id: &ClientId, path: &str, patch: EntryPatch) -> Result<Entry> {
+    validate_path(path)?;
+    let mut entry = Entry::new(path.to_owned(), Kind::Login);
+    patch.apply(&mut entry)?;
+    let now = Utc::now();
+    entry.created = Some(now);
+    entry.updated = Some(now);
+    entry.validate()?;
+    h.update(id, |client| {
+        if client.entry(path).is_some() {
+            return Err(Error::EntryExists {
+                client: id.to_string(),
+                path: path.to_owned(),
+            });
+        }
+        client.entries.push(entry.clone());
+        Ok(entry)
+    })
+}
+
+/// Changes an entry; returns the names of the changed values.
+pub fn edit(
+    h: &Handover,
+    id: &ClientId,
+    path: &str,
+    patch: EntryPatch,
+) -> Result<Vec<&'static str>> {
+    h.update(id, |client| {
+        let entry = client.entry_mut(path).ok_or_else(|| Error::NoSuchEntry {
+            client: id.to_string(),
+            path: path.to_owned(),
+        })?;
+        let changed = patch.apply(entry)?;
+        entry.validate()?;
+        if !changed.is_empty() {
+            entry.updated = Some(Utc::now());
+        }
+        Ok(changed)
+    })
+}
+
+pub fn remove(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
+    h.update(id, |client| {
+        let index = client.entry_index(path).ok_or_else(|| Error::NoSuchEntry {
+            client: id.to_string(),
+            path: path.to_owned(),
+        })?;
+        client.entries.remove(index);
+        Ok(())
+    })
+}
+
+/// Renames an entry's path; its id stays, so history and references follow it.
+pub fn rename(h: &Handover, id: &ClientId, from: &str, to: &str) -> Result<()> {
+    validate_path(to)?;
+    h.update(id, |client| {
+        if client.entry(to).is_some() {
+            return Err(Error::EntryExists {
+                client: id.to_string(),
+                path: to.to_owned(),
+            });
+        }
+        let entry = client.entry_mut(from).ok_or_else(|| Error::NoSuchEntry {
+            client: id.to_string(),
+            path: from.to_owned(),
+        })?;
+        let old_default_title = entry.title == path_name(&entry.path);
+        entry.path = to.to_owned();
+        if old_default_title {
+            entry.title = path_name(to).to_owned();
+        }
+        entry.updated = Some(Utc::now());
+        Ok(())
+    })
+}
+
+/// What to do when an imported entry's path is already taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnConflict {
+    /// Refuse the whole import, naming the path.
+    #[default]
+    Fail,
+    Skip,
+    Replace,
+    /// Import under a free path: `name (2)`, `name (3)`, …
+    Rename,
+}
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub added: Vec<String>,
+    pub replaced: Vec<String>,
+    pub skipped: Vec<String>,
+    /// `(wanted path, path used)`
+    pub renamed: Vec<(String, String)>,
+}
+
+/// Imports entries all-or-nothing. With `dry_run`, reports without writing.
+pub fn import(
+    h: &Handover,
+    id: &ClientId,
+    entries: Vec<Entry>,
+    on_conflict: OnConflict,
+    dry_run: bool,
+) -> Result<ImportReport> {
+    let now = Utc::now();
+    let plan = |client: &mut crate::model::Client| -> Result<ImportReport> {
+        let mut report = ImportReport::default();
+        for (i, mut entry) in entries.into_iter().enumerate() {
+            entry.validate().map_err(|e| Error::Import {
+                source_name: "the import".into(),
+                record: i + 1,
+                reason: e.to_string(),
+            })?;
+            entry.created.get_or_insert(now);
+            entry.updated.get_or_insert(now);
+            if client.entries.iter().any(|e| e.id == entry.id) {
+                // Ids must stay unique; an entry imported twice gets a fresh one.
+                entry.id = uuid::Uuid::new_v4();
+            }
+            match client.entry_index(&entry.path) {
+                None => {
+                    report.added.push(entry.path.clone());
+                    client.entries.push(entry);
+                }
+                Some(index) => match on_conflict {
+                    OnConflict::Fail => {
+                        return Err(Error::Import {
+                            source_name: "the import".into(),
+                            record: i + 1,
+                            reason: format!(
+                                "the path {:?} already exists (use --on-conflict skip, replace or rename)",
+                                entry.path
+                            ),
+                        });
+                    }
+                    OnConflict::Skip => report.skipped.push(entry.path.clone()),
+                    OnConflict::Replace => {
+                        report.replaced.push(entry.path.clone());
+                        entry.id = client.entries[index].id;
+                        client.entries[index] = entry;
+                    }
+                    OnConflict::Rename => {
+                        let wanted = entry.path.clone();
+                        let mut n = 2;
+                        while client.entry(&format!("{wanted} ({n})")).is_some() {
+                            n += 1;
+                        }
+                        entry.path = format!("{wanted} ({n})");
+                        validate_path(&entry.path)?;
+                        report.renamed.push((wanted, entry.path.clone()));
+                        client.entries.push(entry);
+                    }
+                },
+            }
+        }
+        Ok(report)
+    };
+    if dry_run {
+        let mut client = h.load(id)?;
+        plan(&mut client)
+    } else {
+        h.update(id, plan)
+    }
+}

@@ -1,0 +1,99 @@
+//! The use cases, composed from store, vault codec, crypto and model. The CLI calls
+//! these and only prints what they return.
+
+pub mod clients;
+pub mod entries;
+
+use chrono::Utc;
+
+use crate::crypto::Identity;
+use crate::error::{Error, Result};
+use crate::model::{Client, ClientId};
+use crate::store::Store;
+use crate::vault;
+
+/// An opened store together with the identity that reads it.
+pub struct Handover {
+    pub store: Store,
+    pub identity: Identity,
+}
+
+impl Handover {
+    pub fn new(store: Store, identity: Identity) -> Self {
+        Handover { store, identity }
+    }
+
+    /// Decrypts and parses a client's vault.
+    pub fn load(&self, id: &ClientId) -> Result<Client> {
+        let bytes = self.store.read_vault(id)?;
+        self.decode(id, &bytes)
+    }
+
+    fn decode(&self, id: &ClientId, bytes: &[u8]) -> Result<Client> {
+        let client = vault::decode(bytes, &self.identity).map_err(|problem| Error::Vault {
+            client: id.to_string(),
+            path: self.store.vault_path(id),
+            problem,
+        })?;
+        if &client.id != id {
+            return Err(Error::Vault {
+                client: id.to_string(),
+                path: self.store.vault_path(id),
+                problem: crate::error::VaultProblem::Invalid(format!(
+                    "it holds client {:?}, not {:?} (was the file renamed or swapped?)",
+                    client.id.as_str(),
+                    id.as_str()
+                )),
+            });
+        }
+        Ok(client)
+    }
+
+    /// Read-modify-write under the store lock. If `change` fails, or anything before
+    /// the final rename fails, the vault on disk is untouched.
+    pub fn update<T>(
+        &self,
+        id: &ClientId,
+        change: impl FnOnce(&mut Client) -> Result<T>,
+    ) -> Result<T> {
+        let lock = self.store.lock()?;
+        let bytes = self.store.read_vault(id)?;
+        let mut client = self.decode(id, &bytes)?;
+        let result = change(&mut client)?;
+        client.updated = Utc::now();
+        self.ensure_still_readable(&client)?;
+        let ciphertext = vault::encode(&client)?;
+        self.store.write_vault(&lock, id, &ciphertext)?;
+        Ok(result)
+    }
+
+    /// Creates a new vault; fails if the client exists.
+    pub fn create(&self, client: &Client) -> Result<()> {
+        let lock = self.store.lock()?;
+        if self.store.exists(&client.id) {
+            return Err(Error::ClientExists(client.id.to_string()));
+        }
+        self.ensure_still_readable(client)?;
+        let ciphertext = vault::encode(client)?;
+        self.store.write_vault(&lock, &client.id, &ciphertext)
+    }
+
+    /// A vault this identity could not read back would be lost to the provider; only
+    /// offboarding (which hands it on) may do that on purpose.
+    fn ensure_still_readable(&self, client: &Client) -> Result<()> {
+        let own: Vec<String> = self
+            .identity
+            .recipients()
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        if client.recipients.iter().any(|r| own.contains(r)) {
+            Ok(())
+        } else {
+            Err(Error::Recipients(format!(
+                "refusing to write the vault of {:?}: none of its recipients is your identity, so you could not open it again",
+                client.id.as_str()
+            )))
+        }
+    }
+}
