@@ -1,0 +1,259 @@
+//! The command-line grammar.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Secrets are never taken from arguments or environment variables: they are asked for
+on the terminal without echo, or read from stdin with --password-stdin.
+
+Exit codes: 0 success, 1 error (nothing was changed), 2 usage error.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "handover",
+    version,
+    about = "Per-client encrypted credential vaults and complete handover dossiers for IT providers",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Store directory [default: $XDG_DATA_HOME/handover or ~/.local/share/handover]
+    #[arg(long, global = true, env = "HANDOVER_STORE", value_name = "DIR")]
+    pub store: Option<PathBuf>,
+
+    /// Your age identity file [default: $XDG_CONFIG_HOME/handover/identity.txt]
+    #[arg(long, global = true, env = "HANDOVER_IDENTITY", value_name = "FILE")]
+    pub identity: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the store and, if missing, your age identity; print your recipient
+    Init {
+        /// Protect a newly created identity with a passphrase (asked on the terminal)
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Create, list, show, edit and remove clients
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Add an entry (a credential or a note) to a client
+    Add {
+        client: String,
+        /// Groups and name, e.g. m365/global-admin
+        path: String,
+        #[command(flatten)]
+        entry: EntryArgs,
+        /// Do not ask for a password on the terminal
+        #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
+        no_password: bool,
+    },
+    /// Show one entry (secrets masked unless --reveal)
+    Show {
+        client: String,
+        path: String,
+        /// Print secrets in clear text
+        #[arg(long)]
+        reveal: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List a client's entries (never shows secrets)
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change an entry
+    Edit {
+        client: String,
+        path: String,
+        #[command(flatten)]
+        entry: EntryArgs,
+        /// Ask for a new password on the terminal
+        #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
+        password: bool,
+        /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, owner, expires, rotated)
+        #[arg(long, value_name = "NAME")]
+        clear: Vec<String>,
+        /// Remove a custom field
+        #[arg(long, value_name = "NAME")]
+        remove_field: Vec<String>,
+        /// Remove a tag
+        #[arg(long, value_name = "TAG")]
+        remove_tag: Vec<String>,
+    },
+    /// Remove an entry
+    Remove { client: String, path: String },
+    /// Move (rename) an entry to another path
+    Move {
+        client: String,
+        from: String,
+        to: String,
+    },
+    /// Print a new random password
+    Generate {
+        /// Length (8 to 1024)
+        #[arg(default_value_t = handover::generate::DEFAULT_LENGTH)]
+        length: usize,
+    },
+    /// Print the current TOTP code of an entry
+    Totp { client: String, path: String },
+    /// List, add or remove the age recipients a client's vault is encrypted to
+    Recipients {
+        client: String,
+        #[command(subcommand)]
+        action: Option<RecipientAction>,
+    },
+    /// Import entries into a client (all or nothing)
+    Import {
+        client: String,
+        /// The file to import, or - for stdin
+        file: PathBuf,
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// Show what would be imported without changing the vault
+        #[arg(long)]
+        dry_run: bool,
+        /// What to do with an entry whose path already exists
+        #[arg(long, value_enum, default_value_t = ConflictArg::Fail)]
+        on_conflict: ConflictArg,
+        /// Spreadsheet column for a field, e.g. --map password=Kennwort
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RecipientAction {
+    /// Add a recipient and re-encrypt the vault
+    Add { recipient: String },
+    /// Remove a recipient and re-encrypt the vault
+    Remove { recipient: String },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ConflictArg {
+    Fail,
+    Skip,
+    Replace,
+    Rename,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ClientCommand {
+    /// Create a client with an empty vault
+    New {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Extra age recipient (a technician, the client's own key); repeatable
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: Vec<String>,
+        #[command(flatten)]
+        profile: ProfileArgs,
+    },
+    /// List all clients
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a client's profile, contacts and recipients
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a client's profile or contacts
+    Edit {
+        id: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        profile: ProfileArgs,
+        /// Add a contact person with this name (see --role, --phone, --email)
+        #[arg(long, value_name = "NAME")]
+        add_contact: Option<String>,
+        #[arg(long, requires = "add_contact")]
+        role: Option<String>,
+        #[arg(long, requires = "add_contact")]
+        phone: Option<String>,
+        #[arg(long, requires = "add_contact")]
+        email: Option<String>,
+        /// Remove the contact with this name
+        #[arg(long, value_name = "NAME")]
+        remove_contact: Option<String>,
+    },
+    /// Delete a client's vault permanently
+    Remove {
+        id: String,
+        /// Do not ask for confirmation
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ProfileArgs {
+    #[arg(long)]
+    pub legal_name: Option<String>,
+    #[arg(long)]
+    pub address: Option<String>,
+    #[arg(long)]
+    pub notes: Option<String>,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct EntryArgs {
+    #[arg(long)]
+    pub title: Option<String>,
+    /// login, server, database, network-device, wifi, email, domain, api-key, ssh-key, vpn, license, certificate, recovery, note, other
+    #[arg(long)]
+    pub kind: Option<String>,
+    #[arg(long)]
+    pub url: Option<String>,
+    #[arg(long)]
+    pub host: Option<String>,
+    #[arg(long)]
+    pub port: Option<u16>,
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Read the password from stdin (all of it, one trailing newline removed)
+    #[arg(long, conflicts_with = "generate")]
+    pub password_stdin: bool,
+    /// Generate a random password of LEN characters [default: 24]
+    #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24")]
+    pub generate: Option<usize>,
+    /// Ask for the TOTP secret (otpauth:// URI or base32) on the terminal
+    #[arg(long)]
+    pub totp: bool,
+    /// Ask for recovery codes (comma-separated) on the terminal
+    #[arg(long)]
+    pub recovery_codes: bool,
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// A plain custom field; repeatable
+    #[arg(long, value_name = "NAME=VALUE")]
+    pub field: Vec<String>,
+    /// A secret custom field, asked for on the terminal; repeatable
+    #[arg(long, value_name = "NAME")]
+    pub secret_field: Vec<String>,
+    #[arg(long)]
+    pub tag: Vec<String>,
+    /// client, provider or third-party
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Whether the provider knows this secret (true/false)
+    #[arg(long, value_name = "BOOL")]
+    pub provider_knows: Option<bool>,
+    /// Expiry date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub expires: Option<String>,
+    /// Date of the last rotation (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub rotated: Option<String>,
+}

@@ -1,0 +1,574 @@
+//! Turns parsed arguments into library calls and prints the results.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use handover::crypto::Identity;
+use handover::error::Error;
+use handover::formats::{self, ImportOptions};
+use handover::model::{ClientId, Contact, Field, Secret};
+use handover::store::{self, Store};
+use handover::workflows::Handover;
+use handover::workflows::clients::{self, ClientPatch};
+use handover::workflows::entries::{self, EntryPatch, OnConflict};
+
+use super::CliError;
+use super::args::{Cli, ClientCommand, Command, ConflictArg, EntryArgs, RecipientAction};
+use super::show;
+use super::term::{self, Out, TerminalPrompter, safe};
+
+/// Imports larger than this are refused before reading: no export is that big, and a
+/// hostile file must not exhaust memory.
+const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    let store_dir = match cli.store.clone() {
+        Some(dir) => dir,
+        None => default_dir("XDG_DATA_HOME", ".local/share")?.join("handover"),
+    };
+    let identity_file = match cli.identity.clone() {
+        Some(file) => file,
+        None => default_dir("XDG_CONFIG_HOME", ".config")?
+            .join("handover")
+            .join("identity.txt"),
+    };
+    let mut out = Out::new();
+    let result = dispatch(cli.command, &store_dir, &identity_file, &mut out);
+    out.flush()?;
+    result
+}
+
+fn default_dir(xdg: &str, fallback: &str) -> Result<PathBuf, CliError> {
+    if let Some(dir) = std::env::var_os(xdg).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(home) => Ok(PathBuf::from(home).join(fallback)),
+        None => Err(CliError::Usage(format!(
+            "neither {xdg} nor HOME is set; pass --store and --identity"
+        ))),
+    }
+}
+
+fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError> {
+    let store = Store::open(store_dir)?;
+    let identity = load_identity(identity_file)?;
+    Ok(Handover::new(store, identity))
+}
+
+fn load_identity(path: &Path) -> Result<Identity, CliError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => zeroize::Zeroizing::new(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Identity {
+                path: path.to_owned(),
+                problem:
+                    "it does not exist; run `handover init` to create one, or pass --identity FILE"
+                        .into(),
+            }
+            .into());
+        }
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e).into()),
+    };
+    Identity::from_file_bytes(&bytes, &TerminalPrompter, &path.display().to_string()).map_err(
+        |problem| {
+            Error::Identity {
+                path: path.to_owned(),
+                problem,
+            }
+            .into()
+        },
+    )
+}
+
+fn client_id(id: &str) -> Result<ClientId, CliError> {
+    Ok(ClientId::parse(id)?)
+}
+
+fn dispatch(
+    command: Command,
+    store_dir: &Path,
+    identity_file: &Path,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    match command {
+        Command::Init { passphrase } => init(store_dir, identity_file, passphrase, out),
+        Command::Generate { length } => {
+            let password = handover::generate::password(length)?;
+            out.line(password.expose())
+        }
+        Command::Client(cmd) => client_command(cmd, &open(store_dir, identity_file)?, out),
+        Command::Add {
+            client,
+            path,
+            entry,
+            no_password,
+        } => {
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            // Fail on a missing client before asking for any secret.
+            h.load(&id)?;
+            let ask_password = !no_password
+                && !entry.password_stdin
+                && entry.generate.is_none()
+                && term::stdin_is_terminal();
+            let mut patch = entry_patch(entry)?;
+            if ask_password {
+                let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
+                if !pw.is_empty() {
+                    patch.password = Some(pw);
+                }
+            }
+            let added = entries::add(&h, &id, &path, patch)?;
+            eprintln!(
+                "Added {} to client {}.",
+                safe(&added.path, false),
+                id.as_str()
+            );
+            Ok(())
+        }
+        Command::Edit {
+            client,
+            path,
+            entry,
+            password,
+            clear,
+            remove_field,
+            remove_tag,
+        } => {
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            let entry_exists = h.load(&id)?.entry(&path).is_some();
+            if !entry_exists {
+                return Err(Error::NoSuchEntry {
+                    client: id.to_string(),
+                    path,
+                }
+                .into());
+            }
+            let mut patch = entry_patch(entry)?;
+            if password {
+                patch.password = Some(term::prompt_new_secret("New password: ", "the password")?);
+            }
+            patch.clear = clear;
+            patch.remove_fields = remove_field;
+            patch.remove_tags = remove_tag;
+            let changed = entries::edit(&h, &id, &path, patch)?;
+            if changed.is_empty() {
+                eprintln!("Nothing changed.");
+            } else {
+                eprintln!("Changed {}: {}.", safe(&path, false), changed.join(", "));
+            }
+            Ok(())
+        }
+        Command::Show {
+            client,
+            path,
+            reveal,
+            json,
+        } => {
+            let id = client_id(&client)?;
+            let c = open(store_dir, identity_file)?.load(&id)?;
+            let entry = c.entry(&path).ok_or_else(|| Error::NoSuchEntry {
+                client: id.to_string(),
+                path: path.clone(),
+            })?;
+            show::entry(entry, reveal, json, out)
+        }
+        Command::List { client, json } => {
+            let id = client_id(&client)?;
+            let c = open(store_dir, identity_file)?.load(&id)?;
+            show::entry_list(&c, json, out)
+        }
+        Command::Remove { client, path } => {
+            let id = client_id(&client)?;
+            entries::remove(&open(store_dir, identity_file)?, &id, &path)?;
+            eprintln!(
+                "Removed {} from client {}.",
+                safe(&path, false),
+                id.as_str()
+            );
+            Ok(())
+        }
+        Command::Move { client, from, to } => {
+            let id = client_id(&client)?;
+            entries::rename(&open(store_dir, identity_file)?, &id, &from, &to)?;
+            eprintln!("Moved {} to {}.", safe(&from, false), safe(&to, false));
+            Ok(())
+        }
+        Command::Totp { client, path } => {
+            let id = client_id(&client)?;
+            let c = open(store_dir, identity_file)?.load(&id)?;
+            let entry = c.entry(&path).ok_or_else(|| Error::NoSuchEntry {
+                client: id.to_string(),
+                path: path.clone(),
+            })?;
+            let totp = entry.totp.as_ref().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "entry {path:?} has no TOTP secret; add one with `handover edit {client} {path} --totp`"
+                ))
+            })?;
+            let now = chrono::Utc::now().timestamp().max(0) as u64;
+            let (code, remaining) = handover::totp::code_at(totp, now)?;
+            out.line(&code)?;
+            eprintln!("(valid for {remaining} more seconds)");
+            Ok(())
+        }
+        Command::Recipients { client, action } => {
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            match action {
+                None => {
+                    let c = h.load(&id)?;
+                    let own = h.identity.recipient().to_string();
+                    for r in &c.recipients {
+                        let note = if r == &own { "  (you)" } else { "" };
+                        out.line(&format!("{}{note}", safe(r, false)))?;
+                    }
+                }
+                Some(RecipientAction::Add { recipient }) => {
+                    if clients::add_recipient(&h, &id, &recipient)? {
+                        eprintln!("Added the recipient; the vault is re-encrypted.");
+                    } else {
+                        eprintln!("That recipient was already there; nothing changed.");
+                    }
+                }
+                Some(RecipientAction::Remove { recipient }) => {
+                    clients::remove_recipient(&h, &id, &recipient)?;
+                    eprintln!(
+                        "Removed the recipient; the vault is re-encrypted. Anything that key could read before may still be in copies it made: rotate those secrets."
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Import {
+            client,
+            file,
+            format,
+            dry_run,
+            on_conflict,
+            map,
+        } => import(
+            &open(store_dir, identity_file)?,
+            &client,
+            &file,
+            &format,
+            dry_run,
+            on_conflict,
+            map,
+            out,
+        ),
+    }
+}
+
+fn init(
+    store_dir: &Path,
+    identity_file: &Path,
+    passphrase: bool,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    let (_, created) = Store::init(store_dir)?;
+    eprintln!(
+        "Store: {} ({})",
+        store_dir.display(),
+        if created { "created" } else { "already there" }
+    );
+    let identity = if identity_file.exists() {
+        let identity = load_identity(identity_file)?;
+        eprintln!(
+            "Identity: {} (existing, used as is)",
+            identity_file.display()
+        );
+        identity
+    } else {
+        let identity = Identity::generate();
+        let now = chrono::Utc::now();
+        let bytes = if passphrase {
+            let pass =
+                term::prompt_new_secret("Passphrase for the new identity: ", "the passphrase")?;
+            if pass.is_empty() {
+                return Err(CliError::Usage(
+                    "an empty passphrase protects nothing; run without --passphrase for an unprotected identity".into(),
+                ));
+            }
+            zeroize::Zeroizing::new(identity.to_encrypted_file(now, pass.expose())?)
+        } else {
+            zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
+        };
+        if let Some(dir) = identity_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            store::ensure_private_dir(dir)?;
+        }
+        store::create_new_private(identity_file, &bytes)?;
+        eprintln!(
+            "Identity: {} (created{}; back it up: without it your vaults cannot be opened)",
+            identity_file.display(),
+            if passphrase {
+                ", passphrase-protected"
+            } else {
+                ""
+            }
+        );
+        identity
+    };
+    eprintln!("Your age recipient (public key):");
+    out.line(&identity.recipient().to_string())
+}
+
+fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
+    match cmd {
+        ClientCommand::New {
+            id,
+            name,
+            recipient,
+            profile,
+        } => {
+            let id = client_id(&id)?;
+            clients::create(h, &id, &name, &recipient)?;
+            if profile.legal_name.is_some() || profile.address.is_some() || profile.notes.is_some()
+            {
+                clients::edit(
+                    h,
+                    &id,
+                    ClientPatch {
+                        legal_name: profile.legal_name,
+                        address: profile.address,
+                        notes: profile.notes,
+                        ..ClientPatch::default()
+                    },
+                )?;
+            }
+            eprintln!("Created client {} ({}).", id.as_str(), safe(&name, false));
+            Ok(())
+        }
+        ClientCommand::List { json } => show::client_list(&clients::list(h)?, json, out),
+        ClientCommand::Show { id, json } => {
+            let c = h.load(&client_id(&id)?)?;
+            show::client(&c, &h.identity.recipient().to_string(), json, out)
+        }
+        ClientCommand::Edit {
+            id,
+            name,
+            profile,
+            add_contact,
+            role,
+            phone,
+            email,
+            remove_contact,
+        } => {
+            let id = client_id(&id)?;
+            let patch = ClientPatch {
+                name,
+                legal_name: profile.legal_name,
+                address: profile.address,
+                notes: profile.notes,
+                add_contact: add_contact.map(|name| Contact {
+                    name,
+                    role,
+                    phone,
+                    email,
+                }),
+                remove_contact,
+            };
+            clients::edit(h, &id, patch)?;
+            eprintln!("Updated client {}.", id.as_str());
+            Ok(())
+        }
+        ClientCommand::Remove { id, yes } => {
+            let id = client_id(&id)?;
+            let c = h.load(&id)?;
+            if !yes
+                && !term::confirm(&format!(
+                    "Permanently delete client {} ({}) and its {} entries?",
+                    id.as_str(),
+                    safe(&c.name, false),
+                    c.entries.len()
+                ))
+            {
+                return Err(CliError::Usage(
+                    "not confirmed; nothing was deleted (pass --yes to skip the question)".into(),
+                ));
+            }
+            clients::remove(h, &id)?;
+            eprintln!("Deleted client {}.", id.as_str());
+            Ok(())
+        }
+    }
+}
+
+fn parse_date(value: &str, what: &str) -> Result<NaiveDate, CliError> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .map_err(|_| CliError::Usage(format!("--{what} {value:?} is not a date; use YYYY-MM-DD")))
+}
+
+/// Builds a patch from the shared entry options, asking for secrets as needed.
+fn entry_patch(a: EntryArgs) -> Result<EntryPatch, CliError> {
+    let mut patch = EntryPatch {
+        title: a.title,
+        kind: a.kind.as_deref().map(str::parse).transpose()?,
+        url: a.url,
+        host: a.host,
+        port: a.port,
+        username: a.username,
+        notes: a.note,
+        add_tags: a.tag,
+        owner: a.owner.as_deref().map(str::parse).transpose()?,
+        provider_knows: a.provider_knows,
+        expires: a
+            .expires
+            .as_deref()
+            .map(|d| parse_date(d, "expires"))
+            .transpose()?,
+        rotated: a
+            .rotated
+            .as_deref()
+            .map(|d| parse_date(d, "rotated"))
+            .transpose()?,
+        ..EntryPatch::default()
+    };
+    for spec in a.field {
+        let Some((name, value)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--field {spec:?} needs the form NAME=VALUE (use --secret-field NAME for secrets)"
+            )));
+        };
+        patch.set_fields.push(Field {
+            name: name.to_owned(),
+            value: Secret::from(value),
+            secret: false,
+        });
+    }
+    if a.password_stdin {
+        patch.password = Some(term::read_stdin_secret()?);
+    } else if let Some(len) = a.generate {
+        patch.password = Some(handover::generate::password(len)?);
+    }
+    if a.totp {
+        patch.totp = Some(term::prompt_secret(
+            "TOTP secret (otpauth:// URI or base32): ",
+            "the TOTP secret",
+        )?);
+    }
+    if a.recovery_codes {
+        let codes = term::prompt_secret("Recovery codes (comma-separated): ", "recovery codes")?;
+        patch.recovery_codes = Some(
+            codes
+                .expose()
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(Secret::from)
+                .collect(),
+        );
+    }
+    for name in a.secret_field {
+        let value = term::prompt_secret(
+            &format!("{}: ", safe(&name, false)),
+            &format!("field {name:?}"),
+        )?;
+        patch.set_fields.push(Field {
+            name,
+            value,
+            secret: true,
+        });
+    }
+    Ok(patch)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import(
+    h: &Handover,
+    client: &str,
+    file: &Path,
+    format: &str,
+    dry_run: bool,
+    on_conflict: ConflictArg,
+    map: Vec<String>,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    let id = client_id(client)?;
+    h.load(&id)?;
+    let mut options = ImportOptions::default();
+    for spec in map {
+        let Some((field, column)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--map {spec:?} needs the form FIELD=COLUMN"
+            )));
+        };
+        options
+            .column_map
+            .push((field.trim().to_owned(), column.trim().to_owned()));
+    }
+    let (data, source_name) = read_import_input(file)?;
+    let parsed = formats::import(format, &data, &source_name, &options)?;
+    let on_conflict = match on_conflict {
+        ConflictArg::Fail => OnConflict::Fail,
+        ConflictArg::Skip => OnConflict::Skip,
+        ConflictArg::Replace => OnConflict::Replace,
+        ConflictArg::Rename => OnConflict::Rename,
+    };
+    let report = entries::import(h, &id, parsed, on_conflict, dry_run)?;
+    let verb = if dry_run { "would be " } else { "" };
+    for p in &report.added {
+        out.line(&format!("{verb}added: {}", safe(p, false)))?;
+    }
+    for p in &report.replaced {
+        out.line(&format!("{verb}replaced: {}", safe(p, false)))?;
+    }
+    for p in &report.skipped {
+        out.line(&format!("{verb}skipped (exists): {}", safe(p, false)))?;
+    }
+    for (from, to) in &report.renamed {
+        out.line(&format!(
+            "{verb}added as {} ({} exists)",
+            safe(to, false),
+            safe(from, false)
+        ))?;
+    }
+    eprintln!(
+        "{}{} added, {} replaced, {} skipped, {} renamed.",
+        if dry_run {
+            "Dry run, nothing changed: "
+        } else {
+            "Imported: "
+        },
+        report.added.len(),
+        report.replaced.len(),
+        report.skipped.len(),
+        report.renamed.len()
+    );
+    Ok(())
+}
+
+fn read_import_input(file: &Path) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
+    use std::io::Read;
+    let mut data = zeroize::Zeroizing::new(Vec::new());
+    if file.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_IMPORT_BYTES + 1)
+            .read_to_end(&mut data)
+            .map_err(|e| Error::io("cannot read stdin", e))?;
+        if data.len() as u64 > MAX_IMPORT_BYTES {
+            return Err(too_big("stdin"));
+        }
+        return Ok((data, "stdin".into()));
+    }
+    let name = file.display().to_string();
+    let f = std::fs::File::open(file).map_err(|e| Error::io(format!("cannot open {name}"), e))?;
+    f.take(MAX_IMPORT_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| Error::io(format!("cannot read {name}"), e))?;
+    if data.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(too_big(&name));
+    }
+    Ok((data, name))
+}
+
+fn too_big(name: &str) -> CliError {
+    Error::ImportFile {
+        source_name: name.to_owned(),
+        reason: format!("it is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024),
+    }
+    .into()
+}

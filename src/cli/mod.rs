@@ -1,0 +1,53 @@
+//! Command-line front end: clap definitions, turning arguments into library calls,
+//! and exit codes. Nothing else in handover parses arguments.
+
+mod args;
+mod commands;
+mod show;
+mod term;
+
+use std::io;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+
+/// Exit codes, as documented in `--help`.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_ERROR: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Lib(#[from] handover::Error),
+    /// Wrong use of the command line that clap cannot see (e.g. no terminal to prompt).
+    #[error("{0}")]
+    Usage(String),
+    #[error("cannot write output: {0}")]
+    Io(#[from] io::Error),
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match commands::run(cli) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        // A reader that stops early (`handover list x | head`) is not an error.
+        Err(CliError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("handover: error: {e}");
+            ExitCode::from(match e {
+                CliError::Usage(_) => EXIT_USAGE,
+                _ => EXIT_ERROR,
+            })
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! Everything that touches the terminal: prompts, safe printing of names that came
+//! from outside, and output that tolerates a closed pipe.
+
+use std::io::{self, IsTerminal, Write};
+
+use handover::model::Secret;
+use handover::prompt::Prompter;
+use zeroize::Zeroizing;
+
+use super::CliError;
+
+/// Asks on the controlling terminal without echo. rpassword reads /dev/tty, so this
+/// works even when stdin carries `--password-stdin` data.
+pub fn prompt_secret(prompt: &str, what: &str) -> Result<Secret, CliError> {
+    match rpassword::prompt_password(prompt) {
+        Ok(value) => Ok(Secret::from(Zeroizing::new(value))),
+        Err(_) => Err(CliError::Usage(format!(
+            "cannot ask for {what}: there is no terminal to prompt on; use --password-stdin for a password, or `handover import --format json` for entries with several secrets"
+        ))),
+    }
+}
+
+/// Asks twice and insists both answers match.
+pub fn prompt_new_secret(prompt: &str, what: &str) -> Result<Secret, CliError> {
+    let first = prompt_secret(prompt, what)?;
+    let second = prompt_secret("Repeat to confirm: ", what)?;
+    if first != second {
+        return Err(CliError::Usage(format!(
+            "the two {what} entries differ; nothing was changed"
+        )));
+    }
+    Ok(first)
+}
+
+/// Reads all of stdin as a secret, removing exactly one trailing newline (`\n` or
+/// `\r\n`), so that `printf 'pw\n' | handover add …` stores `pw`.
+pub fn read_stdin_secret() -> Result<Secret, CliError> {
+    let mut buf = Zeroizing::new(Vec::new());
+    io::Read::read_to_end(&mut io::stdin().lock(), &mut buf)
+        .map_err(|e| CliError::Usage(format!("cannot read the secret from stdin: {e}")))?;
+    let len = buf.len();
+    if buf.ends_with(b"\r\n") {
+        buf.truncate(len - 2);
+    } else if buf.ends_with(b"\n") {
+        buf.truncate(len - 1);
+    }
+    let text = std::str::from_utf8(&buf)
+        .map_err(|_| CliError::Usage("the secret on stdin is not UTF-8 text".into()))?;
+    Ok(Secret::from(text))
+}
+
+pub fn stdin_is_terminal() -> bool {
+    io::stdin().is_terminal()
+}
+
+/// Asks a yes/no question on the terminal (plain echo); `false` without a terminal.
+pub fn confirm(question: &str) -> bool {
+    if !io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = io::stderr().flush();
+    let mut answer = String::new();
+    io::stdin().read_line(&mut answer).is_ok()
+        && matches!(answer.trim(), "y" | "Y" | "yes" | "j" | "ja")
+}
+
+pub struct TerminalPrompter;
+
+impl Prompter for TerminalPrompter {
+    fn passphrase(&self, prompt: &str) -> Option<Secret> {
+        rpassword::prompt_password(prompt)
+            .ok()
+            .map(|p| Secret::from(Zeroizing::new(p)))
+    }
+}
+
+/// Escapes control characters (an imported title could carry terminal escape
+/// sequences). `keep_newlines` keeps `\n` and `\t` for multi-line values.
+pub fn safe(s: &str, keep_newlines: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && !(keep_newlines && (c == '\n' || c == '\t')) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Standard output for results. Errors (a closed pipe) propagate as `CliError::Io`.
+pub struct Out {
+    inner: io::BufWriter<io::StdoutLock<'static>>,
+}
+
+impl Out {
+    pub fn new() -> Self {
+        Out {
+            inner: io::BufWriter::new(io::stdout().lock()),
+        }
+    }
+
+    pub fn line(&mut self, s: &str) -> Result<(), CliError> {
+        self.inner.write_all(s.as_bytes())?;
+        self.inner.write_all(b"\n")?;
+        Ok(())
+    }
+
+    pub fn json<T: serde::Serialize>(&mut self, value: &T) -> Result<(), CliError> {
+        serde_json::to_writer_pretty(&mut self.inner, value)
+            .map_err(|e| CliError::Io(io::Error::other(e)))?;
+        self.inner.write_all(b"\n")?;
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> Result<(), CliError> {
+        self.inner.flush()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_controls() {
+        assert_eq!(safe("a\x1b[31mb", false), "a\\u{1b}[31mb");
+        assert_eq!(safe("a\nb", false), "a\\nb");
+        assert_eq!(safe("a\nb\tc", true), "a\nb\tc");
+        assert_eq!(safe("Müller €", false), "Müller €");
+    }
+}
