@@ -1,0 +1,218 @@
+//! Nothing lost, ever: damaged vaults are refused and left alone, concurrent writers
+//! never lose each other's changes, and a writer killed at any instant leaves a vault
+//! that opens.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{Env, file_bytes};
+use handover::crypto::{Identity, encrypt};
+
+/// Asserts that both a read and a write command refuse the vault with a message
+/// containing `expect`, exit 1, and leave the file byte-for-byte as it was.
+fn assert_refused(env: &Env, expect: &str) {
+    let before = file_bytes(&env.vault("acme"));
+    let err = env.fails(&["list", "acme"], 1);
+    assert!(err.contains(expect), "expected {expect:?} in: {err}");
+    let err = env.fails(&["add", "acme", "new/entry", "--no-password"], 1);
+    assert!(err.contains(expect), "expected {expect:?} in: {err}");
+    let err = env.fails(&["client", "edit", "acme", "--name", "Neu"], 1);
+    assert!(err.contains(expect), "expected {expect:?} in: {err}");
+    assert_eq!(
+        file_bytes(&env.vault("acme")),
+        before,
+        "the vault was rewritten"
+    );
+    // `client list` reports it but keeps going.
+    let out = env.ok(&["client", "list"]);
+    assert!(out.contains("cannot open"), "{out}");
+}
+
+fn env_with_vault() -> (Env, Vec<u8>) {
+    let env = Env::new();
+    env.new_client("acme");
+    // Make the vault span several 64 KiB age chunks.
+    let big = "x".repeat(150_000);
+    env.ok_stdin(&["add", "acme", "big", "--password-stdin"], big.as_bytes());
+    let bytes = file_bytes(&env.vault("acme"));
+    (env, bytes)
+}
+
+fn own_identity(env: &Env) -> Identity {
+    let text = std::fs::read_to_string(env.identity()).unwrap();
+    Identity::parse(&text).unwrap()
+}
+
+#[test]
+fn truncated_vault() {
+    let (env, bytes) = env_with_vault();
+    std::fs::write(env.vault("acme"), &bytes[..40]).unwrap();
+    assert_refused(&env, "truncated");
+    std::fs::write(env.vault("acme"), b"").unwrap();
+    assert_refused(&env, "empty");
+    std::fs::write(env.vault("acme"), &bytes[..bytes.len() / 2]).unwrap();
+    // Cut mid-block, truncation cannot be told from damage: the message says both.
+    assert_refused(&env, "cut off");
+}
+
+#[test]
+fn bit_flipped_vault() {
+    let (env, mut bytes) = env_with_vault();
+    let n = bytes.len() - 1000;
+    bytes[n] ^= 0x10;
+    std::fs::write(env.vault("acme"), &bytes).unwrap();
+    assert_refused(&env, "damaged");
+}
+
+#[test]
+fn not_an_age_file() {
+    let (env, _) = env_with_vault();
+    std::fs::write(env.vault("acme"), br#"{"format_version":1}"#).unwrap();
+    assert_refused(&env, "not an age-encrypted file");
+}
+
+#[test]
+fn wrong_identity() {
+    let (env, _) = env_with_vault();
+    let stranger = Identity::generate();
+    let ct = encrypt(b"{}", &[stranger.recipient()]).unwrap();
+    std::fs::write(env.vault("acme"), ct).unwrap();
+    assert_refused(&env, "not encrypted to your identity");
+}
+
+#[test]
+fn json_that_does_not_match_the_schema() {
+    let (env, _) = env_with_vault();
+    let id = own_identity(&env);
+    let json = format!(
+        r#"{{"format_version":1,"id":"acme","name":"A","recipients":["{}"],"entries":[{{"path":"a","port":"Geheim99"}}],"created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"}}"#,
+        id.recipient()
+    );
+    std::fs::write(
+        env.vault("acme"),
+        encrypt(json.as_bytes(), &[id.recipient()]).unwrap(),
+    )
+    .unwrap();
+    assert_refused(&env, "does not match the vault schema");
+    let err = env.fails(&["list", "acme"], 1);
+    assert!(!err.contains("Geheim99"), "{err}");
+
+    std::fs::write(
+        env.vault("acme"),
+        encrypt(b"not json", &[id.recipient()]).unwrap(),
+    )
+    .unwrap();
+    assert_refused(&env, "does not match the vault schema");
+    std::fs::write(
+        env.vault("acme"),
+        encrypt(&[0xff, 0xfe], &[id.recipient()]).unwrap(),
+    )
+    .unwrap();
+    assert_refused(&env, "not UTF-8");
+}
+
+#[test]
+fn newer_format_version() {
+    let (env, _) = env_with_vault();
+    let id = own_identity(&env);
+    let json = br#"{"format_version":2,"id":"acme","something_new":true}"#;
+    std::fs::write(env.vault("acme"), encrypt(json, &[id.recipient()]).unwrap()).unwrap();
+    assert_refused(&env, "upgrade handover");
+}
+
+#[test]
+fn swapped_vault_file() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.new_client("other");
+    std::fs::copy(env.vault("other"), env.vault("acme")).unwrap();
+    assert_refused(&env, "not \"acme\"");
+}
+
+#[test]
+fn concurrent_writers_lose_nothing() {
+    let env = Env::new();
+    env.new_client("acme");
+    let writer = |prefix: &'static str| {
+        let mut c = env.cmd(&[]);
+        let script = format!(
+            "for i in $(seq 1 50); do '{}' add acme {prefix}/$i --no-password || exit 1; done",
+            common::bin().display()
+        );
+        c.args(["-c", &script]);
+        let mut sh = Command::new("sh");
+        sh.args(["-c", &script]);
+        for (k, v) in c.get_envs() {
+            match v {
+                Some(v) => sh.env(k, v),
+                None => sh.env_remove(k),
+            };
+        }
+        sh.stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let a = writer("a");
+    let b = writer("b");
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = env.json(&["list", "acme", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 100);
+}
+
+#[test]
+fn killed_writers_never_leave_a_broken_vault() {
+    let env = Env::new();
+    env.new_client("acme");
+    // A vault of a realistic size makes each write take long enough to be interrupted
+    // at different stages (decrypt, encrypt, temp write, fsync, rename).
+    let blob = "y".repeat(400_000);
+    env.ok_stdin(
+        &["add", "acme", "blob", "--password-stdin"],
+        blob.as_bytes(),
+    );
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut completed = 0;
+    for round in 0..40 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_micros(seed % 40_000);
+        let mut child = env
+            .cmd(&["add", "acme", &format!("k/{round}"), "--no-password"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        if status.success() {
+            completed += 1;
+        }
+        // Whatever instant it died at, the vault opens.
+        env.ok(&["list", "acme"]);
+    }
+    let list = env.json(&["list", "acme", "--json"]);
+    let n = list.as_array().unwrap().len();
+    eprintln!("{completed} of 40 writers completed; {n} entries");
+    // Every completed write is there; killed ones are either fully there or not at all.
+    assert!(n > completed, "{n} entries, {completed} completed writers");
+    // Stale temp files of killed writers are cleaned up by the next writer.
+    env.ok(&["add", "acme", "final", "--no-password"]);
+    let leftovers: Vec<_> = std::fs::read_dir(env.store().join("clients"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp-"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
