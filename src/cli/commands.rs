@@ -112,13 +112,8 @@ fn dispatch(
                 && !entry.password_stdin
                 && entry.generate.is_none()
                 && term::stdin_is_terminal();
-            let mut patch = entry_patch(entry)?;
-            if ask_password {
-                let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
-                if !pw.is_empty() {
-                    patch.password = Some(pw);
-                }
-            }
+            let ask = if ask_password { Ask::Once } else { Ask::No };
+            let patch = entry_patch(entry, ask)?;
             let added = entries::add(&h, &id, &path, patch)?;
             eprintln!(
                 "Added {} to client {}.",
@@ -146,10 +141,8 @@ fn dispatch(
                 }
                 .into());
             }
-            let mut patch = entry_patch(entry)?;
-            if password {
-                patch.password = Some(term::prompt_new_secret("New password: ", "the password")?);
-            }
+            let ask = if password { Ask::Confirmed } else { Ask::No };
+            let mut patch = entry_patch(entry, ask)?;
             patch.clear = clear;
             patch.remove_fields = remove_field;
             patch.remove_tags = remove_tag;
@@ -401,8 +394,18 @@ fn parse_date(value: &str, what: &str) -> Result<NaiveDate, CliError> {
         .map_err(|_| CliError::Usage(format!("--{what} {value:?} is not a date; use YYYY-MM-DD")))
 }
 
-/// Builds a patch from the shared entry options, asking for secrets as needed.
-fn entry_patch(a: EntryArgs) -> Result<EntryPatch, CliError> {
+/// Whether to ask for a password on the terminal.
+enum Ask {
+    No,
+    /// Once; an empty answer means no password (for `add`).
+    Once,
+    /// Twice, both must match (for changing a password).
+    Confirmed,
+}
+
+/// Builds a patch from the shared entry options, asking for secrets as needed, the
+/// password first.
+fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
     let mut patch = EntryPatch {
         title: a.title,
         kind: a.kind.as_deref().map(str::parse).transpose()?,
@@ -442,6 +445,19 @@ fn entry_patch(a: EntryArgs) -> Result<EntryPatch, CliError> {
         patch.password = Some(term::read_stdin_secret()?);
     } else if let Some(len) = a.generate {
         patch.password = Some(handover::generate::password(len)?);
+    } else {
+        match ask {
+            Ask::No => {}
+            Ask::Once => {
+                let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
+                if !pw.is_empty() {
+                    patch.password = Some(pw);
+                }
+            }
+            Ask::Confirmed => {
+                patch.password = Some(term::prompt_new_secret("New password: ", "the password")?);
+            }
+        }
     }
     if a.totp {
         patch.totp = Some(term::prompt_secret(
