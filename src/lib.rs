@@ -8,7 +8,9 @@
 //! the [`prompt::Prompter`] trait.
 
 pub mod crypto;
+pub mod dossier;
 pub mod error;
+pub mod fingerprint;
 pub mod formats;
 pub mod generate;
 pub mod model;

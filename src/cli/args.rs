@@ -109,6 +109,31 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<RecipientAction>,
     },
+    /// Write the printable handover dossier (PDF) of a client
+    Dossier {
+        client: String,
+        /// The PDF file to write
+        #[arg(short, long, value_name = "FILE.pdf")]
+        output: PathBuf,
+        #[arg(long, value_enum, default_value_t = LangArg::De)]
+        lang: LangArg,
+        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+        paper: PaperArg,
+        /// Directory with wording overrides (de.json, en.json) and branding.json
+        #[arg(long, value_name = "DIR")]
+        template: Option<PathBuf>,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Say whether the vault still matches a printed dossier (exit 0) or has changed (exit 1)
+    Verify {
+        client: String,
+        /// The fingerprint printed on the dossier, e.g. 7K3Q-M9XD-4TGB-WZ2H-0PNE
+        fingerprint: String,
+    },
+    /// Create a demo store with a fictional client in DIR and write its dossiers there
+    Demo { dir: PathBuf },
     /// Import entries into a client (all or nothing)
     Import {
         client: String,
@@ -256,4 +281,16 @@ pub struct EntryArgs {
     /// Date of the last rotation (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     pub rotated: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum LangArg {
+    De,
+    En,
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum PaperArg {
+    A4,
+    Letter,
 }

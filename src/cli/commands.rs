@@ -8,12 +8,16 @@ use handover::error::Error;
 use handover::formats::{self, ImportOptions};
 use handover::model::{ClientId, Contact, Field, Secret};
 use handover::store::{self, Store};
-use handover::workflows::Handover;
+use handover::dossier;
+use handover::workflows::{self, Handover};
+use handover::workflows::dossier::Verdict;
 use handover::workflows::clients::{self, ClientPatch};
 use handover::workflows::entries::{self, EntryPatch, OnConflict};
 
 use super::CliError;
-use super::args::{Cli, ClientCommand, Command, ConflictArg, EntryArgs, RecipientAction};
+use super::args::{
+    Cli, ClientCommand, Command, ConflictArg, EntryArgs, LangArg, PaperArg, RecipientAction,
+};
 use super::show;
 use super::term::{self, Out, TerminalPrompter, safe};
 
@@ -93,6 +97,89 @@ fn dispatch(
 ) -> Result<(), CliError> {
     match command {
         Command::Init { passphrase } => init(store_dir, identity_file, passphrase, out),
+        Command::Dossier {
+            client,
+            output,
+            lang,
+            paper,
+            template,
+            force,
+        } => {
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            let options = dossier::Options {
+                lang: match lang {
+                    LangArg::De => dossier::Language::De,
+                    LangArg::En => dossier::Language::En,
+                },
+                paper: match paper {
+                    PaperArg::A4 => dossier::PaperSize::A4,
+                    PaperArg::Letter => dossier::PaperSize::Letter,
+                },
+                template_dir: template,
+                as_of: as_of()?,
+            };
+            let d = workflows::dossier::export(&h, &id, &options, &output, force)?;
+            eprintln!("Wrote {} ({} pages).", output.display(), d.pages);
+            out.line(&format!("Fingerprint: {}", d.fingerprint))
+        }
+        Command::Verify {
+            client,
+            fingerprint,
+        } => {
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            match workflows::dossier::verify(&h, &id, &fingerprint)? {
+                Verdict::Matches => out.line(&format!(
+                    "The vault of {} still matches the dossier with fingerprint {}.",
+                    id.as_str(),
+                    safe(&fingerprint, false)
+                )),
+                Verdict::Changed {
+                    exported,
+                    added,
+                    removed,
+                    modified,
+                    client_changed,
+                } => {
+                    let what = if client_changed {
+                        "no entry changed, but the client's profile, contacts or recipients did".to_owned()
+                    } else {
+                        format!(
+                            "{} entries changed ({added} added, {removed} removed, {modified} modified)",
+                            added + removed + modified
+                        )
+                    };
+                    Err(CliError::Negative(format!(
+                        "the vault of {} has changed since the dossier of {}: {what}; print a new dossier",
+                        id.as_str(),
+                        exported.format("%Y-%m-%d %H:%M UTC")
+                    )))
+                }
+                Verdict::Unknown => Err(CliError::Negative(format!(
+                    "the vault of {} does not match fingerprint {}, and no dossier with that fingerprint was recorded in it, so what changed is unknown",
+                    id.as_str(),
+                    safe(&fingerprint, false)
+                ))),
+            }
+        }
+        Command::Demo { dir } => {
+            let r = workflows::demo::run(&dir, as_of()?)?;
+            for d in &r.dossiers {
+                out.line(&d.display().to_string())?;
+            }
+            eprintln!(
+                "Demo client {:?} in store {} (identity {}); fingerprint {}.\nTry: handover --store {} --identity {} list {}",
+                workflows::demo::DEMO_CLIENT,
+                r.store.display(),
+                r.identity.display(),
+                r.fingerprint,
+                r.store.display(),
+                r.identity.display(),
+                workflows::demo::DEMO_CLIENT,
+            );
+            Ok(())
+        }
         Command::Generate { length } => {
             let password = handover::generate::password(length)?;
             out.line(password.expose())
@@ -587,4 +674,21 @@ fn too_big(name: &str) -> CliError {
         reason: format!("it is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024),
     }
     .into()
+}
+
+/// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
+fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
+            .ok_or_else(|| {
+                CliError::Usage(format!(
+                    "SOURCE_DATE_EPOCH={v:?} is not a Unix time in seconds"
+                ))
+            }),
+        Err(_) => Ok(chrono::Utc::now()),
+    }
 }

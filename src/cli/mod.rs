@@ -27,6 +27,10 @@ pub enum CliError {
     Usage(String),
     #[error("cannot write output: {0}")]
     Io(#[from] io::Error),
+    /// The command worked and its answer is "no" (e.g. a dossier that no longer
+    /// matches); it has said so already.
+    #[error("{0}")]
+    Negative(String),
 }
 
 pub fn main() -> ExitCode {
@@ -42,6 +46,10 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::from(EXIT_OK),
         // A reader that stops early (`handover list x | head`) is not an error.
         Err(CliError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        Err(CliError::Negative(message)) => {
+            eprintln!("handover: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
         Err(e) => {
             eprintln!("handover: error: {e}");
             ExitCode::from(match e {

@@ -380,6 +380,24 @@ pub struct Client {
     pub entries: Vec<Entry>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// The dossiers printed from this vault, newest last (at most
+    /// [`MAX_DOSSIER_RECORDS`]), so that `verify` can tell what changed since one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dossiers: Vec<DossierRecord>,
+}
+
+/// How many dossier records a vault keeps.
+pub const MAX_DOSSIER_RECORDS: usize = 20;
+
+/// One printed dossier: its fingerprint and a digest of every entry it showed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DossierRecord {
+    pub fingerprint: String,
+    pub exported: DateTime<Utc>,
+    pub lang: String,
+    /// Entry id → digest of the entry as printed.
+    pub entries: std::collections::BTreeMap<Uuid, String>,
 }
 
 impl Client {
@@ -396,6 +414,7 @@ impl Client {
             entries: Vec::new(),
             created: now,
             updated: now,
+            dossiers: Vec::new(),
         }
     }
 

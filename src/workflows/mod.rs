@@ -2,6 +2,8 @@
 //! these and only prints what they return.
 
 pub mod clients;
+pub mod demo;
+pub mod dossier;
 pub mod entries;
 
 use chrono::Utc;

@@ -1,0 +1,707 @@
+//! What the dossier says, section by section, as rows for the layout.
+
+use chrono::NaiveDate;
+use zeroize::Zeroizing;
+
+use super::fonts::{Face, Fonts};
+use super::layout::{
+    BLACK, Flow, GREY, Geometry, Item, LIGHT, MM, RED, RULE, Rgb, Row, Style, measure,
+    wrap_chars, wrap_words,
+};
+use super::templates::{Branding, Texts, fill};
+use crate::model::{Client, Entry, Owner};
+
+pub const BODY: Style = Style::new(Face::Sans, 10.0, BLACK);
+pub const SMALL: Style = Style::new(Face::Sans, 8.5, GREY);
+const LABEL: Style = Style::new(Face::Sans, 8.5, GREY);
+const SECRET: Style = Style::new(Face::Mono, 9.5, BLACK);
+const CODE: Style = Style::new(Face::Mono, 8.5, BLACK);
+const LABEL_W: f32 = 36.0 * MM;
+/// Room right of a value for the continuation arrow.
+const GUTTER: f32 = 4.0 * MM;
+const QR_SIZE: f32 = 32.0 * MM;
+
+/// How a value is set.
+pub enum Value<'a> {
+    /// Prose: word-wrapped.
+    Plain(&'a str),
+    /// Machine text that is not secret (multi-line field values): monospace,
+    /// character-wrapped, no box.
+    Code(&'a str),
+    /// A secret: monospace, character-wrapped, boxed, spaces at line ends marked.
+    Secret(&'a str),
+}
+
+/// Everything the content builder needs.
+pub struct Ctx<'a> {
+    pub fonts: &'static Fonts,
+    pub texts: &'a Texts,
+    pub branding: &'a Branding,
+    pub accent: Rgb,
+    pub geo: Geometry,
+    /// The "as of" date, formatted.
+    pub date: String,
+    pub today: NaiveDate,
+    pub fingerprint: &'a str,
+}
+
+impl Ctx<'_> {
+    fn value_width(&self) -> f32 {
+        self.geo.body_width() - LABEL_W - GUTTER
+    }
+
+    pub fn fmt_date(&self, d: NaiveDate) -> String {
+        d.format(&self.texts.date_format).to_string()
+    }
+
+    /// One row per wrapped line of prose.
+    pub fn para(&self, text: &str, style: Style, indent: f32) -> Vec<Row> {
+        wrap_words(self.fonts, style, text, self.geo.body_width() - indent)
+            .into_iter()
+            .map(|line| {
+                let mut row = Row::new(style.leading());
+                row.text(self.fonts, indent, style.size, style, &line);
+                row
+            })
+            .collect()
+    }
+
+    pub fn heading(&self, flow: &mut Flow, text: &str, level: u8, bookmark: Option<&str>) {
+        let style = match level {
+            1 => Style::new(Face::Bold, 16.0, self.accent),
+            2 => Style::new(Face::Bold, 12.5, self.accent),
+            _ => Style::new(Face::Bold, 11.0, BLACK),
+        };
+        // A heading never ends a page: keep room for it and a few lines after it.
+        flow.space(style.size * 0.8);
+        flow.keep(style.leading() * 2.0 + 60.0);
+        if let Some(mark) = bookmark {
+            flow.mark(mark);
+        }
+        for line in wrap_words(self.fonts, style, text, self.geo.body_width()) {
+            let mut row = Row::new(style.leading());
+            row.text(self.fonts, 0.0, style.size, style, &line);
+            flow.row(row);
+        }
+        if level == 1 {
+            let mut row = Row::new(6.0);
+            row.items.push(rule(0.0, -2.0, self.geo.body_width(), self.accent, 0.8));
+            flow.row(row);
+        } else {
+            flow.space(2.0);
+        }
+    }
+
+    /// Label and value side by side. Plain values wrap at spaces; secrets wrap between
+    /// characters, each printed line in a grey box, with a drawn ↵ where a line continues.
+    pub fn field(&self, label: &str, value: Value<'_>) -> Vec<Row> {
+        let label_lines = wrap_words(self.fonts, LABEL, label, LABEL_W - 3.0 * MM);
+        let mut lines: Vec<Line> = Vec::new();
+        match value {
+            Value::Plain(text) => {
+                for l in wrap_words(self.fonts, BODY, text, self.value_width()) {
+                    lines.push(Line::plain(Zeroizing::new(l), BODY));
+                }
+            }
+            Value::Code(text) => self.char_lines(text, CODE, false, &mut lines),
+            Value::Secret(text) => self.char_lines(text, SECRET, true, &mut lines),
+        }
+        let line_h = |l: &Line| l.style.leading() + if l.boxed { 1.5 } else { 0.0 };
+        let label_h = label_lines.len() as f32 * LABEL.leading();
+        let value_h: f32 = lines.iter().map(line_h).sum();
+        let total = label_h.max(value_h) + 2.0;
+        let draw_label = |row: &mut Row| {
+            for (i, l) in label_lines.iter().enumerate() {
+                let baseline = BODY.size + i as f32 * LABEL.leading();
+                row.text(self.fonts, 0.0, baseline, LABEL, l);
+            }
+        };
+        // Secrets stay on one page whenever they fit on one (a reader must never piece
+        // a password together across a page turn); long prose may flow.
+        let atomic = match value {
+            Value::Secret(_) | Value::Code(_) => total <= self.geo.body_height() * 0.9,
+            Value::Plain(_) => total <= self.geo.body_height() / 3.0,
+        };
+        if atomic {
+            let mut row = Row::new(total);
+            draw_label(&mut row);
+            let mut y = 0.0;
+            for line in &lines {
+                self.draw_line(&mut row, line, y);
+                y += line_h(line);
+            }
+            vec![row]
+        } else {
+            let mut rows = Vec::new();
+            for (i, line) in lines.iter().enumerate() {
+                let mut row = Row::new(line_h(line));
+                if i == 0 {
+                    row.height = row.height.max(label_h);
+                    draw_label(&mut row);
+                }
+                self.draw_line(&mut row, line, 0.0);
+                rows.push(row);
+            }
+            if let Some(last) = rows.last_mut() {
+                last.height += 2.0;
+            }
+            rows
+        }
+    }
+
+    fn char_lines(&self, text: &str, style: Style, boxed: bool, out: &mut Vec<Line>) {
+        // A CR before LF is a Windows line end, not a character to print.
+        for logical in text.split('\n') {
+            let logical = logical.strip_suffix('\r').unwrap_or(logical);
+            let pieces = wrap_chars(self.fonts, style, logical, self.value_width());
+            let n = pieces.len();
+            for (i, piece) in pieces.into_iter().enumerate() {
+                out.push(Line {
+                    text: piece,
+                    style,
+                    boxed,
+                    continues: i + 1 < n,
+                });
+            }
+        }
+    }
+
+    fn draw_line(&self, row: &mut Row, line: &Line, top: f32) {
+        let x = LABEL_W;
+        let baseline = top + BODY.size;
+        let width = measure(self.fonts, line.style.face, line.style.size, &line.text);
+        if line.boxed {
+            let h = line.style.leading();
+            row.items.push(Item::Rect {
+                x: x - 1.5,
+                y: -(top + h) + 0.5,
+                w: width + 3.0,
+                h,
+                fill: Some(LIGHT),
+                stroke: None,
+            });
+            // Spaces at either end of a printed line would be invisible: underline them.
+            let chars: Vec<char> = line.text.chars().collect();
+            let lead = chars.iter().take_while(|c| **c == ' ').count();
+            let trail = if lead == chars.len() {
+                0
+            } else {
+                chars.iter().rev().take_while(|c| **c == ' ').count()
+            };
+            let space = measure(self.fonts, line.style.face, line.style.size, " ");
+            let mut marks: Vec<f32> = (0..lead).map(|i| x + i as f32 * space).collect();
+            marks.extend((0..trail).map(|i| x + width - (i + 1) as f32 * space));
+            for sx in marks {
+                let y = -(baseline + 1.5);
+                row.items.push(Item::Line {
+                    points: vec![
+                        (sx + 0.8, y + 2.0),
+                        (sx + 0.8, y),
+                        (sx + space - 0.8, y),
+                        (sx + space - 0.8, y + 2.0),
+                    ],
+                    width: 0.6,
+                    color: RED,
+                });
+            }
+        }
+        row.text(self.fonts, x, baseline, line.style, &line.text);
+        if line.continues {
+            // ↵ drawn, not typed, so copying the secret never copies the mark.
+            let ax = x + self.value_width() + 1.5 * MM;
+            let y = -(baseline - line.style.size * 0.3);
+            row.items.push(Item::Line {
+                points: vec![(ax + 6.0, y + 5.0), (ax + 6.0, y), (ax, y)],
+                width: 0.7,
+                color: GREY,
+            });
+            row.items.push(Item::Line {
+                points: vec![(ax + 2.2, y + 2.0), (ax, y), (ax + 2.2, y - 2.0)],
+                width: 0.7,
+                color: GREY,
+            });
+        }
+    }
+
+    /// A scannable QR code of `data`, with a caption beside it.
+    pub fn qr(&self, data: &str, caption: &str) -> Option<Row> {
+        let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
+            .ok()?;
+        let n = code.width();
+        let colors = code.to_colors();
+        let quiet = 4.0;
+        let module = QR_SIZE / (n as f32 + 2.0 * quiet);
+        let mut row = Row::new(QR_SIZE + 2.0);
+        let (x0, y0) = (LABEL_W + quiet * module - 1.5, -quiet * module);
+        for r in 0..n {
+            let mut c = 0;
+            while c < n {
+                if colors[r * n + c] == qrcode::Color::Dark {
+                    let start = c;
+                    while c < n && colors[r * n + c] == qrcode::Color::Dark {
+                        c += 1;
+                    }
+                    row.items.push(Item::Rect {
+                        x: x0 + start as f32 * module,
+                        y: y0 - (r + 1) as f32 * module,
+                        w: (c - start) as f32 * module,
+                        h: module,
+                        fill: Some(BLACK),
+                        stroke: None,
+                    });
+                } else {
+                    c += 1;
+                }
+            }
+        }
+        for (i, line) in wrap_words(self.fonts, SMALL, caption, self.value_width() - QR_SIZE)
+            .iter()
+            .enumerate()
+        {
+            row.text(
+                self.fonts,
+                LABEL_W + QR_SIZE + 3.0 * MM,
+                QR_SIZE / 2.0 + i as f32 * SMALL.leading(),
+                SMALL,
+                line,
+            );
+        }
+        Some(row)
+    }
+}
+
+struct Line {
+    text: Zeroizing<String>,
+    style: Style,
+    boxed: bool,
+    continues: bool,
+}
+
+impl Line {
+    fn plain(text: Zeroizing<String>, style: Style) -> Self {
+        Line {
+            text,
+            style,
+            boxed: false,
+            continues: false,
+        }
+    }
+}
+
+pub fn rule(x: f32, y: f32, w: f32, color: Rgb, width: f32) -> Item {
+    Item::Line {
+        points: vec![(x, y), (x + w, y)],
+        width,
+        color,
+    }
+}
+
+/// The secret part of an otpauth URI (or the value itself, if it is a bare secret).
+pub fn totp_secret(value: &str) -> Option<Zeroizing<String>> {
+    let value = value.trim();
+    if let Some(rest) = value.strip_prefix("otpauth://") {
+        let query = rest.split_once('?')?.1;
+        query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("secret="))
+            .map(|s| Zeroizing::new(s.to_owned()))
+    } else {
+        Some(Zeroizing::new(value.to_owned()))
+    }
+}
+
+/// The entry as a block of rows: a header, then every field it has.
+pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
+    let mut rows = Vec::new();
+    let title_style = Style::new(Face::Bold, 11.0, BLACK);
+    let kind = t
+        .kinds
+        .get(entry.kind.as_str())
+        .map(String::as_str)
+        .unwrap_or(entry.kind.as_str());
+    let kind_w = measure(fonts, LABEL.face, LABEL.size, kind);
+    let title = if entry.title.is_empty() {
+        crate::model::path_name(&entry.path)
+    } else {
+        entry.title.as_str()
+    };
+    let title_lines = wrap_words(
+        fonts,
+        title_style,
+        title,
+        ctx.geo.body_width() - kind_w - 6.0 * MM,
+    );
+    for (i, line) in title_lines.iter().enumerate() {
+        let mut row = Row::new(title_style.leading());
+        row.text(fonts, 0.0, title_style.size, title_style, line);
+        if i == 0 {
+            row.text(
+                fonts,
+                ctx.geo.body_width() - kind_w,
+                title_style.size,
+                LABEL,
+                kind,
+            );
+        }
+        rows.push(row);
+    }
+    rows.extend(ctx.field(&t.path, Value::Code(&entry.path)));
+    let opt = |rows: &mut Vec<Row>, label: &str, value: &Option<String>| {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            rows.extend(ctx.field(label, Value::Code(v)));
+        }
+    };
+    opt(&mut rows, &t.url, &entry.url);
+    opt(&mut rows, &t.host, &entry.host);
+    if let Some(port) = entry.port {
+        rows.extend(ctx.field(&t.port, Value::Plain(&port.to_string())));
+    }
+    if let Some(u) = entry.username.as_deref() {
+        // A user name is copied and typed like a secret: same exact, boxed rendering.
+        rows.extend(ctx.field(&t.username, Value::Secret(u)));
+    }
+    if let Some(p) = &entry.password {
+        rows.extend(ctx.field(&t.password, Value::Secret(p.expose())));
+    }
+    if let Some(totp) = &entry.totp {
+        let uri = totp.expose();
+        match totp_secret(uri) {
+            Some(secret) if uri.trim_start().starts_with("otpauth://") => {
+                rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
+                rows.extend(ctx.field(&t.totp_uri, Value::Secret(uri)));
+                if let Some(row) = ctx.qr(uri.trim(), &t.totp_qr) {
+                    rows.push(row);
+                }
+            }
+            Some(secret) => {
+                rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
+                let issuer = url_escape(title);
+                let cleaned: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
+                let uri = Zeroizing::new(format!("otpauth://totp/{issuer}?secret={cleaned}"));
+                if let Some(row) = ctx.qr(&uri, &t.totp_qr) {
+                    rows.push(row);
+                }
+            }
+            None => {
+                rows.extend(ctx.field(&t.totp_uri, Value::Secret(uri)));
+                rows.extend(ctx.para(&t.totp_unreadable, SMALL, LABEL_W));
+            }
+        }
+    }
+    if !entry.recovery_codes.is_empty() {
+        let codes: Vec<&str> = entry.recovery_codes.iter().map(|c| c.expose()).collect();
+        let joined = Zeroizing::new(codes.join("\n"));
+        rows.extend(ctx.field(&t.recovery_codes, Value::Secret(&joined)));
+    }
+    for field in &entry.fields {
+        let value = field.value.expose();
+        let v = if field.secret {
+            Value::Secret(value)
+        } else if value.contains('\n') {
+            Value::Code(value)
+        } else {
+            Value::Plain(value)
+        };
+        rows.extend(ctx.field(&field.name, v));
+    }
+    if let Some(n) = entry.notes.as_deref().filter(|n| !n.is_empty()) {
+        rows.extend(ctx.field(&t.notes, Value::Plain(n)));
+    }
+    if let Some(owner) = entry.owner {
+        let label = t
+            .owners
+            .get(owner.as_str())
+            .map(String::as_str)
+            .unwrap_or(owner.as_str());
+        rows.extend(ctx.field(&t.owner, Value::Plain(label)));
+    }
+    let knows = if entry.provider_knows { &t.yes } else { &t.no };
+    rows.extend(ctx.field(&t.provider_knows, Value::Plain(knows)));
+    if let Some(d) = entry.expires {
+        rows.extend(ctx.field(&t.expires, Value::Plain(&ctx.fmt_date(d))));
+    }
+    if let Some(d) = entry.rotated {
+        rows.extend(ctx.field(&t.rotated, Value::Plain(&ctx.fmt_date(d))));
+    }
+    if !entry.tags.is_empty() {
+        rows.extend(ctx.field(&t.tags, Value::Plain(&entry.tags.join(", "))));
+    }
+    let mut end = Row::new(9.0);
+    end.items
+        .push(rule(0.0, -4.0, ctx.geo.body_width(), RULE, 0.4));
+    rows.push(end);
+    rows
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A checklist line: a drawn box to tick, then the text.
+pub fn check_item(ctx: &Ctx<'_>, text: &str) -> Vec<Row> {
+    let indent = 7.0 * MM;
+    let lines = wrap_words(ctx.fonts, BODY, text, ctx.geo.body_width() - indent);
+    let mut rows = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let mut row = Row::new(BODY.leading() + if i + 1 == lines.len() { 3.0 } else { 0.0 });
+        if i == 0 {
+            row.items.push(Item::Rect {
+                x: 1.0,
+                y: -BODY.size - 1.0,
+                w: 8.0,
+                h: 8.0,
+                fill: None,
+                stroke: Some((BLACK, 0.6)),
+            });
+        }
+        row.text(ctx.fonts, indent, BODY.size, BODY, line);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Entries a successor must act on, most urgent first within each list.
+pub struct Checklist<'a> {
+    pub rotate: Vec<&'a Entry>,
+    pub transfer: Vec<&'a Entry>,
+    /// With their expiry date; expired ones first.
+    pub expiring: Vec<(&'a Entry, NaiveDate)>,
+    pub missing_secret: Vec<&'a Entry>,
+}
+
+pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
+    let entries = client.sorted_entries();
+    let horizon = today + chrono::Days::new(90);
+    let mut expiring: Vec<(&Entry, NaiveDate)> = entries
+        .iter()
+        .filter_map(|e| e.expires.filter(|d| *d <= horizon).map(|d| (*e, d)))
+        .collect();
+    expiring.sort_by_key(|(e, d)| (*d, e.path.clone()));
+    Checklist {
+        rotate: entries
+            .iter()
+            .copied()
+            .filter(|e| e.provider_knows && e.has_secret())
+            .collect(),
+        transfer: entries
+            .iter()
+            .copied()
+            .filter(|e| e.owner == Some(Owner::Provider))
+            .collect(),
+        expiring,
+        missing_secret: entries
+            .iter()
+            .copied()
+            .filter(|e| !e.has_secret() && e.kind != crate::model::Kind::Note)
+            .collect(),
+    }
+}
+
+/// The cover page, drawn on the flow's current (first) page.
+pub fn cover(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
+    let w = ctx.geo.body_width();
+    let mut row = Row::new(28.0 * MM);
+    let title = Style::new(Face::Bold, 26.0, ctx.accent);
+    row.text(fonts, 0.0, 18.0 * MM, title, &t.title);
+    flow.row(row);
+    let name = Style::new(Face::Bold, 18.0, BLACK);
+    for line in wrap_words(fonts, name, &client.name, w) {
+        let mut row = Row::new(name.leading());
+        row.text(fonts, 0.0, name.size, name, &line);
+        flow.row(row);
+    }
+    if let Some(legal) = client.legal_name.as_deref() {
+        for r in ctx.para(legal, BODY, 0.0) {
+            flow.row(r);
+        }
+    }
+    flow.space(8.0 * MM);
+    let provider = ctx
+        .branding
+        .provider_name
+        .clone()
+        .unwrap_or_else(|| "—".to_owned());
+    let count = client.entries.len().to_string();
+    for (label, value) in [
+        (t.provider.as_str(), provider.as_str()),
+        (t.as_of.as_str(), ctx.date.as_str()),
+        (t.entry_count.as_str(), count.as_str()),
+    ] {
+        for r in ctx.field(label, Value::Plain(value)) {
+            flow.row(r);
+        }
+    }
+    for r in ctx.field(&t.fingerprint, Value::Code(ctx.fingerprint)) {
+        flow.row(r);
+    }
+    flow.space(10.0 * MM);
+    // The confidentiality notice: a red frame no reader can miss.
+    let inner = w - 10.0 * MM;
+    let notice_title = Style::new(Face::Bold, 13.0, RED);
+    let lines = wrap_words(fonts, BODY, &t.notice_text, inner);
+    let h = notice_title.leading() + lines.len() as f32 * BODY.leading() + 10.0 * MM;
+    let mut row = Row::new(h + 6.0 * MM);
+    row.items.push(Item::Rect {
+        x: 0.0,
+        y: -h,
+        w,
+        h,
+        fill: Some(Rgb(0xfd, 0xf1, 0xf1)),
+        stroke: Some((RED, 1.5)),
+    });
+    row.text(fonts, 5.0 * MM, 5.0 * MM + notice_title.size, notice_title, &t.notice_title);
+    for (i, line) in lines.iter().enumerate() {
+        row.text(
+            fonts,
+            5.0 * MM,
+            5.0 * MM + notice_title.leading() + BODY.size + 2.0 + i as f32 * BODY.leading(),
+            BODY,
+            line,
+        );
+    }
+    flow.row(row);
+    // Signature lines, at the foot of the cover.
+    let sig_h = 42.0 * MM;
+    if flow.remaining() > sig_h {
+        flow.space(flow.remaining() - sig_h);
+    }
+    let col = (w - 10.0 * MM) / 2.0;
+    let mut row = Row::new(sig_h);
+    for (i, heading) in [&t.handed_over, &t.received].into_iter().enumerate() {
+        let x = i as f32 * (col + 10.0 * MM);
+        row.text(fonts, x, 10.0, Style::new(Face::Bold, 10.0, BLACK), heading);
+        for (j, label) in [&t.name_date, &t.signature].into_iter().enumerate() {
+            let y = 24.0 + j as f32 * 16.0 * MM;
+            row.items.push(rule(x, -y - 10.0 * MM, col, BLACK, 0.6));
+            row.text(fonts, x, y + 10.0 * MM + 9.0, SMALL, label);
+        }
+    }
+    flow.row(row);
+}
+
+/// Client profile, the provider and contacts.
+pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
+    for r in ctx.field(&t.client, Value::Plain(&client.name)) {
+        flow.row(r);
+    }
+    for (label, value) in [
+        (&t.legal_name, &client.legal_name),
+        (&t.address, &client.address),
+        (&t.notes, &client.notes),
+    ] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            flow.block(ctx.field(label, Value::Plain(v)));
+        }
+    }
+    ctx.heading(flow, &t.contacts_title, 2, None);
+    if client.contacts.is_empty() {
+        flow.block(ctx.para(&t.no_contacts, BODY, 0.0));
+    }
+    for contact in &client.contacts {
+        let mut rows = Vec::new();
+        let mut head = Row::new(BODY.leading());
+        head.text(ctx.fonts, 0.0, BODY.size, Style::new(Face::Bold, 10.0, BLACK), &contact.name);
+        rows.push(head);
+        for (label, value) in [
+            (&t.role, &contact.role),
+            (&t.phone, &contact.phone),
+            (&t.email, &contact.email),
+        ] {
+            if let Some(v) = value.as_deref() {
+                rows.extend(ctx.field(label, Value::Plain(v)));
+            }
+        }
+        rows.push(Row::new(4.0));
+        flow.block(rows);
+    }
+    ctx.heading(flow, &t.provider_title, 2, None);
+    let b = ctx.branding;
+    if b.provider_name.is_none() && b.provider_address.is_none() && b.provider_contact.is_none() {
+        flow.block(ctx.para(&t.provider_unknown, BODY, 0.0));
+    }
+    let mut rows = Vec::new();
+    for value in [&b.provider_name, &b.provider_address, &b.provider_contact]
+        .into_iter()
+        .flatten()
+    {
+        rows.extend(ctx.para(value, BODY, 0.0));
+    }
+    flow.block(rows);
+}
+
+/// The grey line under the running header and the texts of header and footer.
+pub fn header_footer(ctx: &Ctx<'_>, client_name: &str, page: usize, pages: usize) -> Vec<Item> {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
+    let geo = ctx.geo;
+    let mut items = Vec::new();
+    let style = SMALL;
+    let right_text = |items: &mut Vec<Item>, y: f32, text: &str, style: Style| {
+        let w = measure(fonts, style.face, style.size, text);
+        super::layout::push_runs(items, fonts, geo.right - w, y, style, text);
+    };
+    // The client's name may be long: it gets what the confidentiality mark leaves.
+    let conf = Style::new(Face::Bold, 8.5, RED);
+    let conf_w = measure(fonts, conf.face, conf.size, &t.confidential);
+    let name = wrap_words(fonts, style, client_name, geo.body_width() - conf_w - 8.0 * MM)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    super::layout::push_runs(&mut items, fonts, geo.left, geo.header_y, style, &name);
+    right_text(&mut items, geo.header_y, &t.confidential, conf);
+    items.push(rule(geo.left, geo.header_y - 3.0, geo.body_width(), RULE, 0.4));
+    items.push(rule(geo.left, geo.footer_y + 9.0, geo.body_width(), RULE, 0.4));
+    let left = format!(
+        "{} {} · {} {}",
+        t.as_of, ctx.date, t.fingerprint, ctx.fingerprint
+    );
+    super::layout::push_runs(&mut items, fonts, geo.left, geo.footer_y, style, &left);
+    let page_text = fill(
+        &t.page_of,
+        &[("page", &page.to_string()), ("pages", &pages.to_string())],
+    );
+    right_text(&mut items, geo.footer_y, &page_text, style);
+    items
+}
+
+/// A table-of-contents line with dotted leaders.
+pub fn toc_line(ctx: &Ctx<'_>, title: &str, page: usize, indent: f32, bold: bool) -> Row {
+    let style = if bold {
+        Style::new(Face::Bold, 10.0, BLACK)
+    } else {
+        BODY
+    };
+    let mut row = Row::new(style.leading() + 1.0);
+    let num = page.to_string();
+    let num_w = measure(ctx.fonts, style.face, style.size, &num);
+    let max_title = ctx.geo.body_width() - indent - num_w - 12.0 * MM;
+    let title = wrap_words(ctx.fonts, style, title, max_title)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    row.text(ctx.fonts, indent, style.size, style, &title);
+    let title_w = measure(ctx.fonts, style.face, style.size, &title);
+    let start = indent + title_w + 2.0 * MM;
+    let end = ctx.geo.body_width() - num_w - 2.0 * MM;
+    if end > start {
+        row.items.push(Item::Line {
+            points: vec![(start, -style.size), (end, -style.size)],
+            width: 0.3,
+            color: RULE,
+        });
+    }
+    row.text(ctx.fonts, ctx.geo.body_width() - num_w, style.size, style, &num);
+    row
+}

@@ -1,0 +1,442 @@
+//! Page geometry, line breaking and pagination: pure computation, no PDF types.
+//!
+//! Content is built as blocks of rows. A row is atomic (never split across pages); a
+//! block is kept on one page when it fits on one. Coordinates are PDF points with the
+//! origin at the bottom left of the page.
+
+use zeroize::Zeroizing;
+
+use super::fonts::{Face, Fonts};
+
+pub const MM: f32 = 72.0 / 25.4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paper {
+    A4,
+    Letter,
+}
+
+impl Paper {
+    /// Width and height in points.
+    pub fn size(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (210.0 * MM, 297.0 * MM),
+            Paper::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+/// Where things may go on a page. Everything stays at least 10 mm from every edge
+/// (the hard limit; printers clip less than that); the body keeps more.
+#[derive(Debug, Clone, Copy)]
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    /// Left edge of the body.
+    pub left: f32,
+    /// Right edge of the body.
+    pub right: f32,
+    /// Top of the body (below the running header).
+    pub top: f32,
+    /// Bottom of the body (above the footer).
+    pub bottom: f32,
+    /// Baselines of the running header and footer.
+    pub header_y: f32,
+    pub footer_y: f32,
+}
+
+impl Geometry {
+    pub fn new(paper: Paper) -> Self {
+        let (width, height) = paper.size();
+        Geometry {
+            width,
+            height,
+            left: 18.0 * MM,
+            right: width - 18.0 * MM,
+            top: height - 24.0 * MM,
+            bottom: 24.0 * MM,
+            header_y: height - 15.0 * MM,
+            footer_y: 13.0 * MM,
+        }
+    }
+
+    pub fn body_width(&self) -> f32 {
+        self.right - self.left
+    }
+
+    pub fn body_height(&self) -> f32 {
+        self.top - self.bottom
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+pub const BLACK: Rgb = Rgb(0x1a, 0x1a, 0x1a);
+pub const GREY: Rgb = Rgb(0x66, 0x66, 0x66);
+pub const LIGHT: Rgb = Rgb(0xee, 0xee, 0xee);
+pub const RULE: Rgb = Rgb(0xbb, 0xbb, 0xbb);
+pub const RED: Rgb = Rgb(0xb0, 0x1c, 0x1c);
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Style {
+    pub face: Face,
+    pub size: f32,
+    pub color: Rgb,
+}
+
+impl Style {
+    pub const fn new(face: Face, size: f32, color: Rgb) -> Self {
+        Style { face, size, color }
+    }
+
+    pub fn leading(&self) -> f32 {
+        self.size * 1.32
+    }
+
+    pub fn with_color(self, color: Rgb) -> Self {
+        Style { color, ..self }
+    }
+}
+
+/// One thing drawn on a page. Text items carry a single face, so the PDF writer never
+/// has to guess; their text may hold a secret and is wiped on drop.
+pub enum Item {
+    Text {
+        x: f32,
+        y: f32,
+        face: Face,
+        size: f32,
+        color: Rgb,
+        text: Zeroizing<String>,
+    },
+    Rect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        fill: Option<Rgb>,
+        stroke: Option<(Rgb, f32)>,
+    },
+    /// A polyline (continuation marks, rules, checkboxes).
+    Line {
+        points: Vec<(f32, f32)>,
+        width: f32,
+        color: Rgb,
+    },
+}
+
+impl Item {
+    fn shift(&mut self, dx: f32, dy: f32) {
+        match self {
+            Item::Text { x, y, .. } | Item::Rect { x, y, .. } => {
+                *x += dx;
+                *y += dy;
+            }
+            Item::Line { points, .. } => {
+                for p in points {
+                    p.0 += dx;
+                    p.1 += dy;
+                }
+            }
+        }
+    }
+}
+
+/// An atomic strip of content. Item coordinates are relative: x from the body's left
+/// edge, y upwards from the row's top (so mostly negative).
+#[derive(Default)]
+pub struct Row {
+    pub height: f32,
+    pub items: Vec<Item>,
+}
+
+impl Row {
+    pub fn new(height: f32) -> Self {
+        Row {
+            height,
+            items: Vec::new(),
+        }
+    }
+
+    /// Text whose baseline sits `baseline` below the row's top.
+    pub fn text(&mut self, fonts: &Fonts, x: f32, baseline: f32, style: Style, text: &str) {
+        push_runs(&mut self.items, fonts, x, -baseline, style, text);
+    }
+}
+
+/// Splits `text` into runs of one face each (falling back to another bundled face per
+/// character) and pushes them. A character no bundled face has is printed as its code
+/// point, `[U+1F600]`, in grey — visible, never dropped, never a box.
+pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: Style, text: &str) {
+    let mut x = x;
+    let mut run = Zeroizing::new(String::new());
+    let mut run_face = style.face;
+    let flush = |items: &mut Vec<Item>, run: &mut Zeroizing<String>, face: Face, x: &mut f32| {
+        if run.is_empty() {
+            return;
+        }
+        let width = measure(fonts, face, style.size, run);
+        items.push(Item::Text {
+            x: *x,
+            y,
+            face,
+            size: style.size,
+            color: style.color,
+            text: std::mem::replace(run, Zeroizing::new(String::new())),
+        });
+        *x += width;
+    };
+    for c in text.chars() {
+        match fonts.face_for(style.face, c) {
+            Some(face) => {
+                if face != run_face {
+                    flush(items, &mut run, run_face, &mut x);
+                    run_face = face;
+                }
+                run.push(c);
+            }
+            None => {
+                flush(items, &mut run, run_face, &mut x);
+                let marker = format!("[U+{:04X}]", c as u32);
+                let w = measure(fonts, Face::Mono, style.size, &marker);
+                items.push(Item::Text {
+                    x,
+                    y,
+                    face: Face::Mono,
+                    size: style.size,
+                    color: GREY,
+                    text: Zeroizing::new(marker),
+                });
+                x += w;
+            }
+        }
+    }
+    flush(items, &mut run, run_face, &mut x);
+}
+
+/// Width of `text` in points as `push_runs` will set it.
+pub fn measure(fonts: &Fonts, face: Face, size: f32, text: &str) -> f32 {
+    let mut em = 0.0;
+    for c in text.chars() {
+        em += match fonts.face_for(face, c) {
+            Some(f) => fonts.advance(f, c),
+            None => fonts.advance(Face::Mono, 'M') * (format!("{:04X}", c as u32).len() + 4) as f32,
+        };
+    }
+    em * size
+}
+
+/// Greedy word wrap for prose. Explicit newlines are kept; a word wider than the line
+/// is broken between characters.
+pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        let mut line_w = 0.0;
+        let space = measure(fonts, style.face, style.size, " ");
+        for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
+            let w = measure(fonts, style.face, style.size, word);
+            if line.is_empty() {
+                if w <= width {
+                    line.push_str(word);
+                    line_w = w;
+                } else {
+                    let mut pieces = wrap_chars(fonts, style, word, width);
+                    let last = pieces.pop().unwrap_or_default();
+                    lines.extend(pieces.into_iter().map(|p| p.to_string()));
+                    line_w = measure(fonts, style.face, style.size, &last);
+                    line = last.to_string();
+                }
+            } else if line_w + space + w <= width {
+                line.push(' ');
+                line.push_str(word);
+                line_w += space + w;
+            } else {
+                lines.push(std::mem::take(&mut line));
+                if w <= width {
+                    line.push_str(word);
+                    line_w = w;
+                } else {
+                    let mut pieces = wrap_chars(fonts, style, word, width);
+                    let last = pieces.pop().unwrap_or_default();
+                    lines.extend(pieces.into_iter().map(|p| p.to_string()));
+                    line_w = measure(fonts, style.face, style.size, &last);
+                    line = last.to_string();
+                }
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// Breaks `text` between characters only (never at spaces, never hyphenated): the way
+/// secrets wrap, so that what is printed is exactly the secret.
+pub fn wrap_chars(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<Zeroizing<String>> {
+    let mut lines = Vec::new();
+    let mut line = Zeroizing::new(String::new());
+    let mut line_w = 0.0;
+    for c in text.chars() {
+        let mut buf = [0u8; 4];
+        let w = measure(fonts, style.face, style.size, c.encode_utf8(&mut buf));
+        if !line.is_empty() && line_w + w > width {
+            lines.push(std::mem::replace(&mut line, Zeroizing::new(String::new())));
+            line_w = 0.0;
+        }
+        line.push(c);
+        line_w += w;
+    }
+    lines.push(line);
+    lines
+}
+
+/// A flow of rows onto pages.
+pub struct Flow {
+    pub geo: Geometry,
+    pub pages: Vec<Vec<Item>>,
+    /// Bookmarks: (title, zero-based page index).
+    pub marks: Vec<(String, usize)>,
+    y: f32,
+}
+
+impl Flow {
+    pub fn new(geo: Geometry) -> Self {
+        Flow {
+            geo,
+            pages: vec![Vec::new()],
+            marks: Vec::new(),
+            y: geo.top,
+        }
+    }
+
+    pub fn page_index(&self) -> usize {
+        self.pages.len() - 1
+    }
+
+    pub fn remaining(&self) -> f32 {
+        self.y - self.geo.bottom
+    }
+
+    pub fn at_page_top(&self) -> bool {
+        (self.y - self.geo.top).abs() < 0.01
+    }
+
+    pub fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = self.geo.top;
+    }
+
+    pub fn space(&mut self, h: f32) {
+        if !self.at_page_top() {
+            self.y -= h.min(self.remaining().max(0.0));
+        }
+    }
+
+    pub fn mark(&mut self, title: &str) {
+        let page = self.page_index();
+        self.marks.push((title.to_owned(), page));
+    }
+
+    /// Places one row, starting a new page when it does not fit. A row taller than a
+    /// whole page is placed anyway (callers split such content into smaller rows).
+    pub fn row(&mut self, row: Row) {
+        if row.height > self.remaining() + 0.01 && !self.at_page_top() {
+            self.new_page();
+        }
+        let (dx, dy) = (self.geo.left, self.y);
+        let page = self.pages.last_mut();
+        if let Some(page) = page {
+            for mut item in row.items {
+                item.shift(dx, dy);
+                page.push(item);
+            }
+        }
+        self.y -= row.height;
+    }
+
+    /// Places rows together on one page if they fit on a page at all; otherwise row by
+    /// row. `keep` says how many leading rows must at least share a page with the next.
+    pub fn block(&mut self, rows: Vec<Row>) {
+        let total: f32 = rows.iter().map(|r| r.height).sum();
+        if total > self.remaining() && total <= self.geo.body_height() && !self.at_page_top() {
+            self.new_page();
+        }
+        for row in rows {
+            self.row(row);
+        }
+    }
+
+    /// Ensures `h` points are left on this page (for a heading and what follows it).
+    pub fn keep(&mut self, h: f32) {
+        if h > self.remaining() && !self.at_page_top() {
+            self.new_page();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn style() -> Style {
+        Style::new(Face::Mono, 10.0, BLACK)
+    }
+
+    #[test]
+    fn char_wrap_keeps_every_character_and_fits() {
+        let fonts = Fonts::get();
+        let secret = "  a b  c€ß|lI10O ".repeat(20);
+        let width = 120.0;
+        let lines = wrap_chars(fonts, style(), &secret, width);
+        let joined: String = lines.iter().map(|l| l.as_str()).collect();
+        assert_eq!(joined, secret);
+        for l in &lines {
+            assert!(measure(fonts, Face::Mono, 10.0, l) <= width + 0.001);
+        }
+        assert!(lines.len() > 5);
+    }
+
+    #[test]
+    fn word_wrap_fits_and_keeps_words() {
+        let fonts = Fonts::get();
+        let style = Style::new(Face::Sans, 10.0, BLACK);
+        let text = "Übergabe der Zugangsdaten an den Nachfolger, bitte sorgfältig aufbewahren. "
+            .repeat(5)
+            + &"x".repeat(200);
+        let lines = wrap_words(fonts, style, &text, 200.0);
+        for l in &lines {
+            assert!(measure(fonts, Face::Sans, 10.0, l) <= 200.0 + 0.001, "{l}");
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let back: String = lines.join(" ");
+        assert_eq!(back.replace(' ', ""), words.concat());
+    }
+
+    #[test]
+    fn unknown_characters_become_code_points() {
+        let fonts = Fonts::get();
+        let mut items = Vec::new();
+        push_runs(&mut items, fonts, 0.0, 0.0, style(), "a中b");
+        let texts: Vec<String> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.to_string()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["a", "[U+4E2D]", "b"]);
+    }
+
+    #[test]
+    fn blocks_move_to_the_next_page_and_stay_inside() {
+        let geo = Geometry::new(Paper::A4);
+        let mut flow = Flow::new(geo);
+        for _ in 0..40 {
+            let rows = (0..5).map(|_| Row::new(20.0)).collect();
+            flow.block(rows);
+        }
+        // 100 pt blocks on a ~700 pt body: 7 per page, never split.
+        assert_eq!(flow.pages.len(), 40usize.div_ceil((geo.body_height() / 100.0) as usize));
+    }
+}

@@ -1,0 +1,248 @@
+//! The handover dossier: a complete, printable PDF of one client.
+//!
+//! Three stages, as in paper-age: `content` decides what is said (rows of text, boxes and
+//! QR modules, using `templates` for every word), `layout` places rows on pages (pure
+//! geometry, unit-tested), and `pdf` turns pages into bytes (the only `printpdf` user).
+
+pub mod content;
+pub mod fonts;
+pub mod layout;
+pub mod pdf;
+pub mod templates;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::Result;
+use crate::fingerprint::fingerprint;
+use crate::model::Client;
+use content::{BODY, Ctx, Value, check_item, toc_line};
+use layout::{Flow, Geometry, Item, Paper, Rgb};
+use templates::{Lang, Template, fill};
+
+pub use layout::Paper as PaperSize;
+pub use templates::Lang as Language;
+
+/// How to render.
+pub struct Options {
+    pub lang: Lang,
+    pub paper: Paper,
+    /// `--template DIR`: wording overrides and branding.
+    pub template_dir: Option<PathBuf>,
+    /// The "as of" moment printed on every page and stored as the PDF's dates. The CLI
+    /// takes it from `SOURCE_DATE_EPOCH` when set, so builds are reproducible.
+    pub as_of: DateTime<Utc>,
+}
+
+/// A rendered dossier.
+pub struct Dossier {
+    pub pdf: Vec<u8>,
+    pub fingerprint: String,
+    pub pages: usize,
+}
+
+pub fn paper(s: &str) -> Result<Paper> {
+    match s {
+        "a4" => Ok(Paper::A4),
+        "letter" => Ok(Paper::Letter),
+        other => Err(crate::Error::Invalid(format!(
+            "unknown paper size {other:?}; use a4 or letter"
+        ))),
+    }
+}
+
+/// Renders the dossier of `client`.
+pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
+    let template = Template::load(options.lang, options.template_dir.as_deref())?;
+    let (r, g, b) = template.branding.accent()?;
+    let fp = fingerprint(client);
+    let geo = Geometry::new(options.paper);
+    let today: NaiveDate = options.as_of.date_naive();
+    let ctx = Ctx {
+        fonts: fonts::Fonts::get(),
+        texts: &template.texts,
+        branding: &template.branding,
+        accent: Rgb(r, g, b),
+        geo,
+        date: today.format(&template.texts.date_format).to_string(),
+        today,
+        fingerprint: &fp,
+    };
+    let t = &template.texts;
+
+    // Front matter: cover and instructions.
+    let mut front = Flow::new(geo);
+    front.mark(&format!("1 {}", t.title));
+    content::cover(&ctx, &mut front, client);
+    front.new_page();
+    ctx.heading(&mut front, &format!("2 {}", t.howto_title), 1, Some(&format!("2 {}", t.howto_title)));
+    for paragraph in &t.howto {
+        let mut rows = ctx.para(paragraph, BODY, 0.0);
+        if let Some(last) = rows.last_mut() {
+            last.height += 5.0;
+        }
+        front.block(rows);
+    }
+
+    // The body, laid out once to learn the page of every section.
+    let groups = group_entries(client);
+    let toc_items = toc_items(t, &groups);
+    let toc_pages = {
+        let mut probe = Flow::new(geo);
+        toc(&ctx, &mut probe, &toc_items, &[]);
+        probe.pages.len()
+    };
+    let first_body_page = front.pages.len() + toc_pages;
+    let mut body = Flow::new(geo);
+    ctx.heading(&mut body, &toc_items[0].0, 1, None);
+    content::profile(&ctx, &mut body, client);
+    body.new_page();
+    ctx.heading(&mut body, &toc_items[1].0, 1, None);
+    let mut section_pages = vec![0, 0];
+    section_pages[1] = body.page_index();
+    if client.entries.is_empty() {
+        body.block(ctx.para(&t.no_entries, BODY, 0.0));
+    }
+    for (title, entries) in &groups {
+        ctx.heading(&mut body, title, 2, None);
+        section_pages.push(body.page_index());
+        for entry in entries {
+            body.block(content::entry_rows(&ctx, entry));
+        }
+    }
+    body.new_page();
+    let checklist = content::checklist(client, today);
+    ctx.heading(&mut body, &toc_items[toc_items.len() - 2].0, 1, None);
+    section_pages.push(body.page_index());
+    body.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
+    let line = |e: &crate::model::Entry| format!("{} ({})", display_title(e), e.path);
+    ctx.heading(&mut body, &t.rotate_title, 3, None);
+    if checklist.rotate.is_empty() {
+        body.block(ctx.para(&t.nothing, BODY, 0.0));
+    }
+    for e in &checklist.rotate {
+        body.block(check_item(&ctx, &line(e)));
+    }
+    ctx.heading(&mut body, &t.transfer_title, 3, None);
+    if checklist.transfer.is_empty() {
+        body.block(ctx.para(&t.nothing, BODY, 0.0));
+    }
+    for e in &checklist.transfer {
+        body.block(check_item(&ctx, &line(e)));
+    }
+    ctx.heading(&mut body, &t.expiry_title, 3, None);
+    if checklist.expiring.is_empty() {
+        body.block(ctx.para(&t.nothing, BODY, 0.0));
+    }
+    for (e, date) in &checklist.expiring {
+        let when = if *date < today { &t.expired } else { &t.expiring };
+        let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
+        body.block(check_item(&ctx, &format!("{} — {when}", line(e))));
+    }
+    ctx.heading(&mut body, &toc_items[toc_items.len() - 1].0, 1, None);
+    section_pages.push(body.page_index());
+    if checklist.missing_secret.is_empty() {
+        body.block(ctx.para(&t.appendix_nothing, BODY, 0.0));
+    } else {
+        body.block(ctx.para(&t.appendix_intro, BODY, 0.0));
+        for e in &checklist.missing_secret {
+            body.block(ctx.field(&line(e), Value::Plain(&t.missing_secret)));
+        }
+    }
+
+    // Now the table of contents can be written with real page numbers.
+    let pages_of: Vec<usize> = section_pages
+        .iter()
+        .map(|p| p + first_body_page + 1)
+        .collect();
+    let mut toc_flow = Flow::new(geo);
+    toc(&ctx, &mut toc_flow, &toc_items, &pages_of);
+    debug_assert_eq!(toc_flow.pages.len(), toc_pages);
+
+    let mut marks = front.marks;
+    let toc_title = format!("3 {}", t.toc_title);
+    marks.push((toc_title, front.pages.len()));
+    for ((title, _), page) in toc_items.iter().zip(&pages_of) {
+        marks.push((title.clone(), page - 1));
+    }
+    let mut pages: Vec<Vec<Item>> = front.pages;
+    pages.extend(toc_flow.pages);
+    pages.extend(body.pages);
+    let total = pages.len();
+    for (i, page) in pages.iter_mut().enumerate() {
+        page.extend(content::header_footer(&ctx, &client.name, i + 1, total));
+    }
+
+    let subject = format!("{} — {} {}", client.name, t.fingerprint, fp);
+    let pdf = pdf::write(
+        &pages,
+        &marks,
+        options.paper.size(),
+        &pdf::Meta {
+            title: &format!("{} — {}", t.title, client.name),
+            subject: &subject,
+            producer: concat!("handover ", env!("CARGO_PKG_VERSION")),
+            unix_time: options.as_of.timestamp(),
+        },
+    )?;
+    Ok(Dossier {
+        pdf,
+        fingerprint: fp,
+        pages: total,
+    })
+}
+
+fn display_title(e: &crate::model::Entry) -> &str {
+    if e.title.is_empty() {
+        crate::model::path_name(&e.path)
+    } else {
+        &e.title
+    }
+}
+
+/// Entries grouped by the first segment of their path, groups and entries sorted.
+fn group_entries(client: &Client) -> Vec<(String, Vec<&crate::model::Entry>)> {
+    let mut groups: Vec<(String, Vec<&crate::model::Entry>)> = Vec::new();
+    for entry in client.sorted_entries() {
+        let group = match entry.path.split_once('/') {
+            Some((g, _)) => g.to_owned(),
+            None => String::new(),
+        };
+        match groups.last_mut() {
+            Some((g, list)) if *g == group => list.push(entry),
+            _ => groups.push((group, vec![entry])),
+        }
+    }
+    // Top-level entries (no group) first, under a neutral heading.
+    groups.sort_by(|a, b| (!a.0.is_empty(), &a.0).cmp(&(!b.0.is_empty(), &b.0)));
+    groups
+        .into_iter()
+        .enumerate()
+        .map(|(i, (g, list))| {
+            let name = if g.is_empty() { "—".to_owned() } else { g };
+            (format!("5.{} {name}", i + 1), list)
+        })
+        .collect()
+}
+
+/// Sections in order after the front matter: (numbered title, level).
+fn toc_items(t: &templates::Texts, groups: &[(String, Vec<&crate::model::Entry>)]) -> Vec<(String, u8)> {
+    let mut items = vec![
+        (format!("4 {}", t.profile_title), 1),
+        (format!("5 {}", t.entries_title), 1),
+    ];
+    items.extend(groups.iter().map(|(g, _)| (g.clone(), 2)));
+    items.push((format!("6 {}", t.checklist_title), 1));
+    items.push((format!("7 {}", t.appendix_title), 1));
+    items
+}
+
+fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) {
+    ctx.heading(flow, &format!("3 {}", ctx.texts.toc_title), 1, None);
+    for (i, (title, level)) in items.iter().enumerate() {
+        let page = pages.get(i).copied().unwrap_or(888);
+        let indent = if *level == 1 { 0.0 } else { 8.0 * layout::MM };
+        flow.row(toc_line(ctx, title, page, indent, *level == 1));
+    }
+}

@@ -1,0 +1,280 @@
+//! The dossier's wording and branding. Every sentence a reader sees comes from
+//! `templates/<lang>.json`; a provider may override any of them, and add branding, with
+//! `--template DIR` (`DIR/<lang>.json` holding only the keys to change, and
+//! `DIR/branding.json`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    De,
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Result<Lang> {
+        match s {
+            "de" => Ok(Lang::De),
+            "en" => Ok(Lang::En),
+            other => Err(Error::Invalid(format!(
+                "unknown dossier language {other:?}; use de or en"
+            ))),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+
+    fn builtin(self) -> &'static str {
+        match self {
+            Lang::De => include_str!("../../templates/de.json"),
+            Lang::En => include_str!("../../templates/en.json"),
+        }
+    }
+}
+
+/// Every text of the dossier. Placeholders in braces (`{date}`) are filled in by the
+/// renderer; `deny_unknown_fields` turns a misspelt override key into an error instead of
+/// a silently ignored one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    pub language: String,
+    pub date_format: String,
+    pub title: String,
+    pub confidential: String,
+    pub page_of: String,
+    pub as_of: String,
+    pub client: String,
+    pub provider: String,
+    pub entry_count: String,
+    pub fingerprint: String,
+    pub notice_title: String,
+    pub notice_text: String,
+    pub handed_over: String,
+    pub received: String,
+    pub name_date: String,
+    pub signature: String,
+    pub howto_title: String,
+    pub howto: Vec<String>,
+    pub toc_title: String,
+    pub profile_title: String,
+    pub legal_name: String,
+    pub address: String,
+    pub notes: String,
+    pub contacts_title: String,
+    pub role: String,
+    pub phone: String,
+    pub email: String,
+    pub no_contacts: String,
+    pub provider_title: String,
+    pub provider_unknown: String,
+    pub entries_title: String,
+    pub path: String,
+    pub kind: String,
+    pub url: String,
+    pub host: String,
+    pub port: String,
+    pub username: String,
+    pub password: String,
+    pub totp_secret: String,
+    pub totp_uri: String,
+    pub totp_qr: String,
+    pub totp_unreadable: String,
+    pub recovery_codes: String,
+    pub owner: String,
+    pub provider_knows: String,
+    pub expires: String,
+    pub rotated: String,
+    pub tags: String,
+    pub yes: String,
+    pub no: String,
+    pub no_entries: String,
+    pub kinds: BTreeMap<String, String>,
+    pub owners: BTreeMap<String, String>,
+    pub checklist_title: String,
+    pub checklist_intro: String,
+    pub rotate_title: String,
+    pub transfer_title: String,
+    pub expiry_title: String,
+    pub expired: String,
+    pub expiring: String,
+    pub nothing: String,
+    pub appendix_title: String,
+    pub appendix_intro: String,
+    pub missing_secret: String,
+    pub appendix_nothing: String,
+}
+
+/// Who the provider is and how the dossier is dressed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Branding {
+    #[serde(default)]
+    pub provider_name: Option<String>,
+    /// Postal address; may span lines.
+    #[serde(default)]
+    pub provider_address: Option<String>,
+    /// Phone, e-mail or web address, one per line.
+    #[serde(default)]
+    pub provider_contact: Option<String>,
+    /// `#RRGGBB`, used for headings and rules.
+    #[serde(default)]
+    pub accent_color: Option<String>,
+}
+
+impl Branding {
+    pub fn accent(&self) -> Result<(u8, u8, u8)> {
+        let Some(hex) = &self.accent_color else {
+            return Ok((0x1f, 0x4e, 0x79));
+        };
+        let bad = || {
+            Error::Invalid(format!(
+                "branding: accent_color {hex:?} is not a colour like \"#1f4e79\""
+            ))
+        };
+        let digits = hex.strip_prefix('#').ok_or_else(bad)?;
+        if digits.len() != 6 || !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        let byte = |i: usize| u8::from_str_radix(&digits[i..i + 2], 16).map_err(|_| bad());
+        Ok((byte(0)?, byte(2)?, byte(4)?))
+    }
+}
+
+pub struct Template {
+    pub texts: Texts,
+    pub branding: Branding,
+}
+
+const MAX_TEMPLATE_FILE: u64 = 1024 * 1024;
+
+fn read_json(path: &Path) -> Result<Option<serde_json::Value>> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    };
+    if meta.len() > MAX_TEMPLATE_FILE {
+        return Err(Error::Invalid(format!(
+            "{} is larger than 1 MiB; a template file holds only texts",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    serde_json::from_slice(&bytes).map(Some).map_err(|e| {
+        Error::Invalid(format!(
+            "{} is not valid JSON (line {}, column {}); fix it or remove it",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
+impl Template {
+    /// The built-in wording for `lang`, with overrides and branding from `dir`.
+    pub fn load(lang: Lang, dir: Option<&Path>) -> Result<Template> {
+        let mut base: serde_json::Value = serde_json::from_str(lang.builtin())
+            .map_err(|e| Error::Invalid(format!("built-in template is broken: {e}")))?;
+        let mut branding = Branding::default();
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                return Err(Error::Invalid(format!(
+                    "template directory {} does not exist",
+                    dir.display()
+                )));
+            }
+            let file = dir.join(format!("{}.json", lang.code()));
+            if let Some(overrides) = read_json(&file)? {
+                let (Some(base), serde_json::Value::Object(overrides)) =
+                    (base.as_object_mut(), overrides)
+                else {
+                    return Err(Error::Invalid(format!(
+                        "{} must hold a JSON object of texts",
+                        file.display()
+                    )));
+                };
+                for (key, value) in overrides {
+                    base.insert(key, value);
+                }
+            }
+            let file = dir.join("branding.json");
+            if let Some(value) = read_json(&file)? {
+                branding = serde_json::from_value(value).map_err(|e| {
+                    Error::Invalid(format!(
+                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, accent_color",
+                        file.display()
+                    ))
+                })?;
+                branding.accent()?;
+            }
+        }
+        let texts: Texts = serde_json::from_value(base).map_err(|e| {
+            Error::Invalid(format!(
+                "the {} template texts are not usable: {e}",
+                lang.code()
+            ))
+        })?;
+        Ok(Template { texts, branding })
+    }
+}
+
+/// Replaces `{name}` placeholders.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = template.to_owned();
+    for (name, value) in values {
+        out = out.replace(&format!("{{{name}}}"), value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_templates_are_complete() {
+        for lang in [Lang::De, Lang::En] {
+            let t = Template::load(lang, None).unwrap();
+            for kind in crate::model::Kind::ALL {
+                assert!(t.texts.kinds.contains_key(kind.as_str()), "{kind:?}");
+            }
+            for owner in ["client", "provider", "third-party"] {
+                assert!(t.texts.owners.contains_key(owner));
+            }
+        }
+    }
+
+    #[test]
+    fn overrides_and_branding() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("de.json"), r#"{"title": "Notfallmappe"}"#).unwrap();
+        std::fs::write(
+            dir.path().join("branding.json"),
+            r##"{"provider_name": "IT-Service Süd", "accent_color": "#aa0000"}"##,
+        )
+        .unwrap();
+        let t = Template::load(Lang::De, Some(dir.path())).unwrap();
+        assert_eq!(t.texts.title, "Notfallmappe");
+        assert_eq!(t.texts.confidential, "Vertraulich");
+        assert_eq!(t.branding.accent().unwrap(), (0xaa, 0, 0));
+
+        std::fs::write(dir.path().join("de.json"), r#"{"titel": "x"}"#).unwrap();
+        let err = Template::load(Lang::De, Some(dir.path())).err().unwrap();
+        assert!(err.to_string().contains("titel"), "{err}");
+        std::fs::write(dir.path().join("de.json"), "{").unwrap();
+        let err = Template::load(Lang::De, Some(dir.path())).err().unwrap();
+        assert!(err.to_string().contains("line 1"), "{err}");
+    }
+}

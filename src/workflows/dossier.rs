@@ -1,0 +1,122 @@
+//! Exporting a dossier, and checking a printed one against the vault.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::dossier::{self, Dossier, Options};
+use crate::error::{Error, Result};
+use crate::fingerprint::{entry_digest, fingerprint, normalise};
+use crate::model::{Client, ClientId, DossierRecord, MAX_DOSSIER_RECORDS};
+use crate::store::fsutil;
+
+use super::Handover;
+
+/// Renders the dossier of `id` to `out` (0600, atomically; an existing file is kept
+/// unless `force`) and records the export in the vault.
+pub fn export(
+    h: &Handover,
+    id: &ClientId,
+    options: &Options,
+    out: &Path,
+    force: bool,
+) -> Result<Dossier> {
+    refuse_existing(out, force)?;
+    let client = h.load(id)?;
+    let dossier = dossier::render(&client, options)?;
+    write_pdf(out, &dossier.pdf)?;
+    let record = DossierRecord {
+        fingerprint: dossier.fingerprint.clone(),
+        exported: options.as_of,
+        lang: options.lang.code().to_owned(),
+        entries: digests(&client),
+    };
+    h.update(id, |c| {
+        c.dossiers.push(record);
+        let excess = c.dossiers.len().saturating_sub(MAX_DOSSIER_RECORDS);
+        c.dossiers.drain(..excess);
+        Ok(())
+    })?;
+    Ok(dossier)
+}
+
+pub fn refuse_existing(out: &Path, force: bool) -> Result<()> {
+    if !force && out.exists() {
+        return Err(Error::Invalid(format!(
+            "{} already exists; pass --force to replace it",
+            out.display()
+        )));
+    }
+    Ok(())
+}
+
+pub fn write_pdf(out: &Path, pdf: &[u8]) -> Result<()> {
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if !dir.is_dir() {
+            return Err(Error::Invalid(format!(
+                "the directory {} does not exist",
+                dir.display()
+            )));
+        }
+    }
+    fsutil::atomic_write(out, pdf)
+}
+
+fn digests(client: &Client) -> BTreeMap<uuid::Uuid, String> {
+    client
+        .entries
+        .iter()
+        .map(|e| (e.id, entry_digest(e)))
+        .collect()
+}
+
+/// What `verify` found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Matches,
+    /// The vault changed since the recorded dossier with that fingerprint.
+    Changed {
+        exported: chrono::DateTime<chrono::Utc>,
+        added: usize,
+        removed: usize,
+        modified: usize,
+        /// The profile, contacts or recipients changed (not counted as entries).
+        client_changed: bool,
+    },
+    /// No dossier with this fingerprint was recorded: what changed is unknown.
+    Unknown,
+}
+
+pub fn verify(h: &Handover, id: &ClientId, printed: &str) -> Result<Verdict> {
+    let client = h.load(id)?;
+    let wanted = normalise(printed);
+    if wanted.len() != 20 {
+        return Err(Error::Invalid(format!(
+            "{printed:?} is not a fingerprint: it has 20 characters in groups of four, like 7K3Q-M9XD-4TGB-WZ2H-0PNE"
+        )));
+    }
+    if normalise(&fingerprint(&client)) == wanted {
+        return Ok(Verdict::Matches);
+    }
+    let Some(record) = client
+        .dossiers
+        .iter()
+        .rev()
+        .find(|r| normalise(&r.fingerprint) == wanted)
+    else {
+        return Ok(Verdict::Unknown);
+    };
+    let now = digests(&client);
+    let added = now.keys().filter(|k| !record.entries.contains_key(k)).count();
+    let removed = record.entries.keys().filter(|k| !now.contains_key(k)).count();
+    let modified = now
+        .iter()
+        .filter(|(k, d)| record.entries.get(k).is_some_and(|old| old != *d))
+        .count();
+    Ok(Verdict::Changed {
+        exported: record.exported,
+        added,
+        removed,
+        modified,
+        client_changed: added + removed + modified == 0,
+    })
+}
