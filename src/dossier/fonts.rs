@@ -29,7 +29,7 @@ impl Face {
         }
     }
 
-    fn bytes(self) -> &'static [u8] {
+    pub(crate) fn bytes(self) -> &'static [u8] {
         match self {
             Face::Sans => include_bytes!("../../templates/fonts/DejaVuSans.ttf"),
             Face::Bold => include_bytes!("../../templates/fonts/DejaVuSans-Bold.ttf"),

@@ -9,6 +9,8 @@ use printpdf::{
     Color, FontId, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
     PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, WindingOrder,
 };
+use std::collections::{BTreeMap, BTreeSet};
+
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize;
 
@@ -155,10 +157,22 @@ pub fn write(
     let fonts = Fonts::get();
     let mut doc = PdfDocument::new(meta.title);
     for face in Face::ALL {
-        doc.resources.fonts.map.insert(
-            font_id(face),
-            printpdf::PdfFont::new(fonts.parsed(face).clone()),
-        );
+        let used: BTreeSet<char> = pages
+            .iter()
+            .flatten()
+            .filter_map(|item| match item {
+                Item::Text { face: f, text, .. } if *f == face => Some(text.chars()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        if used.is_empty() {
+            continue;
+        }
+        doc.resources
+            .fonts
+            .map
+            .insert(font_id(face), printpdf::PdfFont::new(subset(fonts, face, &used)?));
     }
     for (i, (title, page)) in marks.iter().enumerate() {
         // Bookmark ids sort in document order (printpdf orders by page, then name).
@@ -225,6 +239,46 @@ pub fn write(
         }
     }
     Ok(out)
+}
+
+/// The glyphs of `face` that `used` needs, as a font of its own. printpdf embeds whole
+/// fonts unless built with its HTML layout engine, which we do not want: a dossier
+/// would carry 1.8 MB of fonts. The set of characters is a property of the dossier,
+/// not a secret, but it is derived from secrets and dropped with the document.
+fn subset(fonts: &Fonts, face: Face, used: &BTreeSet<char>) -> Result<printpdf::ParsedFont> {
+    let full = fonts.parsed(face);
+    let mut remapper = subsetter::GlyphRemapper::new();
+    let mut cmap = BTreeMap::new();
+    let mut widths = BTreeMap::new();
+    for c in used {
+        if let Some(gid) = full.lookup_glyph_index(*c as u32) {
+            let new = remapper.remap(gid);
+            cmap.insert(*c as u32, new);
+            widths.insert(new, full.get_glyph_width(gid).unwrap_or(0));
+        }
+    }
+    let bytes = subsetter::subset(face.bytes(), 0, &remapper)
+        .map_err(|e| Error::Invalid(format!("cannot subset the bundled font {face:?}: {e:?}")))?;
+    let mut parsed = printpdf::ParsedFont::with_glyph_data(
+        bytes,
+        0,
+        // The six-letter tag marks a subset, as the PDF specification asks (9.6.4).
+        Some(
+            match face {
+                Face::Sans => "HOVAAA+DejaVuSans",
+                Face::Bold => "HOVAAB+DejaVuSans-Bold",
+                Face::Mono => "HOVAAC+DejaVuSansMono",
+            }
+            .to_owned(),
+        ),
+        cmap,
+        widths,
+        full.units_per_em,
+        full.font_metrics.clone(),
+    );
+    parsed.pdf_font_metrics = full.pdf_font_metrics.clone();
+    parsed.font_type = full.font_type.clone();
+    Ok(parsed)
 }
 
 /// Overwrites the text the document model still holds.
