@@ -133,7 +133,10 @@ mod tests {
         let fp = fingerprint(&c);
         assert_eq!(fp.len(), 24);
         assert_eq!(fp.matches('-').count(), 4);
-        assert!(fp.chars().all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8))));
+        assert!(
+            fp.chars()
+                .all(|ch| ch == '-' || ALPHABET.contains(&(ch as u8)))
+        );
         // Bookkeeping and order do not change it.
         c.updated = chrono::Utc::now();
         c.entries.reverse();
@@ -141,7 +144,10 @@ mod tests {
         // Any secret does.
         c.entries[0].password = Some(Secret::from("pw2"));
         assert_ne!(fingerprint(&c), fp);
-        assert_eq!(normalise(&fp.to_lowercase().replace('-', " ")), normalise(&fp));
+        assert_eq!(
+            normalise(&fp.to_lowercase().replace('-', " ")),
+            normalise(&fp)
+        );
     }
 
     #[test]

@@ -4,15 +4,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use handover::crypto::Identity;
+use handover::dossier;
 use handover::error::Error;
 use handover::formats::{self, ImportOptions};
 use handover::model::{ClientId, Contact, Field, Secret};
 use handover::store::{self, Store};
-use handover::dossier;
-use handover::workflows::{self, Handover};
-use handover::workflows::dossier::Verdict;
 use handover::workflows::clients::{self, ClientPatch};
+use handover::workflows::dossier::Verdict;
 use handover::workflows::entries::{self, EntryPatch, OnConflict};
+use handover::workflows::{self, Handover};
 
 use super::CliError;
 use super::args::{
@@ -143,7 +143,8 @@ fn dispatch(
                     client_changed,
                 } => {
                     let what = if client_changed {
-                        "no entry changed, but the client's profile, contacts or recipients did".to_owned()
+                        "no entry changed, but the client's profile, contacts or recipients did"
+                            .to_owned()
                     } else {
                         format!(
                             "{} entries changed ({added} added, {removed} removed, {modified} modified)",

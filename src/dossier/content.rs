@@ -5,8 +5,8 @@ use zeroize::Zeroizing;
 
 use super::fonts::{Face, Fonts};
 use super::layout::{
-    BLACK, Flow, GREY, Geometry, Item, LIGHT, MM, RED, RULE, Rgb, Row, Style, measure,
-    wrap_chars, wrap_words,
+    BLACK, Flow, GREY, Geometry, Item, LIGHT, MM, RED, RULE, Rgb, Row, Style, measure, wrap_chars,
+    wrap_words,
 };
 use super::templates::{Branding, Texts, fill};
 use crate::model::{Client, Entry, Owner};
@@ -85,7 +85,8 @@ impl Ctx<'_> {
         }
         if level == 1 {
             let mut row = Row::new(6.0);
-            row.items.push(rule(0.0, -2.0, self.geo.body_width(), self.accent, 0.8));
+            row.items
+                .push(rule(0.0, -2.0, self.geo.body_width(), self.accent, 0.8));
             flow.row(row);
         } else {
             flow.space(2.0);
@@ -560,7 +561,13 @@ pub fn cover(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
         fill: Some(Rgb(0xfd, 0xf1, 0xf1)),
         stroke: Some((RED, 1.5)),
     });
-    row.text(fonts, 5.0 * MM, 5.0 * MM + notice_title.size, notice_title, &t.notice_title);
+    row.text(
+        fonts,
+        5.0 * MM,
+        5.0 * MM + notice_title.size,
+        notice_title,
+        &t.notice_title,
+    );
     for (i, line) in lines.iter().enumerate() {
         row.text(
             fonts,
@@ -612,7 +619,13 @@ pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     for contact in &client.contacts {
         let mut rows = Vec::new();
         let mut head = Row::new(BODY.leading());
-        head.text(ctx.fonts, 0.0, BODY.size, Style::new(Face::Bold, 10.0, BLACK), &contact.name);
+        head.text(
+            ctx.fonts,
+            0.0,
+            BODY.size,
+            Style::new(Face::Bold, 10.0, BLACK),
+            &contact.name,
+        );
         rows.push(head);
         for (label, value) in [
             (&t.role, &contact.role),
@@ -655,14 +668,31 @@ pub fn header_footer(ctx: &Ctx<'_>, client_name: &str, page: usize, pages: usize
     // The client's name may be long: it gets what the confidentiality mark leaves.
     let conf = Style::new(Face::Bold, 8.5, RED);
     let conf_w = measure(fonts, conf.face, conf.size, &t.confidential);
-    let name = wrap_words(fonts, style, client_name, geo.body_width() - conf_w - 8.0 * MM)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
+    let name = wrap_words(
+        fonts,
+        style,
+        client_name,
+        geo.body_width() - conf_w - 8.0 * MM,
+    )
+    .into_iter()
+    .next()
+    .unwrap_or_default();
     super::layout::push_runs(&mut items, fonts, geo.left, geo.header_y, style, &name);
     right_text(&mut items, geo.header_y, &t.confidential, conf);
-    items.push(rule(geo.left, geo.header_y - 3.0, geo.body_width(), RULE, 0.4));
-    items.push(rule(geo.left, geo.footer_y + 9.0, geo.body_width(), RULE, 0.4));
+    items.push(rule(
+        geo.left,
+        geo.header_y - 3.0,
+        geo.body_width(),
+        RULE,
+        0.4,
+    ));
+    items.push(rule(
+        geo.left,
+        geo.footer_y + 9.0,
+        geo.body_width(),
+        RULE,
+        0.4,
+    ));
     let left = format!(
         "{} {} · {} {}",
         t.as_of, ctx.date, t.fingerprint, ctx.fingerprint
@@ -702,6 +732,12 @@ pub fn toc_line(ctx: &Ctx<'_>, title: &str, page: usize, indent: f32, bold: bool
             color: RULE,
         });
     }
-    row.text(ctx.fonts, ctx.geo.body_width() - num_w, style.size, style, &num);
+    row.text(
+        ctx.fonts,
+        ctx.geo.body_width() - num_w,
+        style.size,
+        style,
+        &num,
+    );
     row
 }

@@ -437,6 +437,9 @@ mod tests {
             flow.block(rows);
         }
         // 100 pt blocks on a ~700 pt body: 7 per page, never split.
-        assert_eq!(flow.pages.len(), 40usize.div_ceil((geo.body_height() / 100.0) as usize));
+        assert_eq!(
+            flow.pages.len(),
+            40usize.div_ceil((geo.body_height() / 100.0) as usize)
+        );
     }
 }

@@ -76,7 +76,12 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
     front.mark(&format!("1 {}", t.title));
     content::cover(&ctx, &mut front, client);
     front.new_page();
-    ctx.heading(&mut front, &format!("2 {}", t.howto_title), 1, Some(&format!("2 {}", t.howto_title)));
+    ctx.heading(
+        &mut front,
+        &format!("2 {}", t.howto_title),
+        1,
+        Some(&format!("2 {}", t.howto_title)),
+    );
     for paragraph in &t.howto {
         let mut rows = ctx.para(paragraph, BODY, 0.0);
         if let Some(last) = rows.last_mut() {
@@ -136,7 +141,11 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
         body.block(ctx.para(&t.nothing, BODY, 0.0));
     }
     for (e, date) in &checklist.expiring {
-        let when = if *date < today { &t.expired } else { &t.expiring };
+        let when = if *date < today {
+            &t.expired
+        } else {
+            &t.expiring
+        };
         let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
         body.block(check_item(&ctx, &format!("{} — {when}", line(e))));
     }
@@ -227,7 +236,10 @@ fn group_entries(client: &Client) -> Vec<(String, Vec<&crate::model::Entry>)> {
 }
 
 /// Sections in order after the front matter: (numbered title, level).
-fn toc_items(t: &templates::Texts, groups: &[(String, Vec<&crate::model::Entry>)]) -> Vec<(String, u8)> {
+fn toc_items(
+    t: &templates::Texts,
+    groups: &[(String, Vec<&crate::model::Entry>)],
+) -> Vec<(String, u8)> {
     let mut items = vec![
         (format!("4 {}", t.profile_title), 1),
         (format!("5 {}", t.entries_title), 1),

@@ -169,10 +169,10 @@ pub fn write(
         if used.is_empty() {
             continue;
         }
-        doc.resources
-            .fonts
-            .map
-            .insert(font_id(face), printpdf::PdfFont::new(subset(fonts, face, &used)?));
+        doc.resources.fonts.map.insert(
+            font_id(face),
+            printpdf::PdfFont::new(subset(fonts, face, &used)?),
+        );
     }
     for (i, (title, page)) in marks.iter().enumerate() {
         // Bookmark ids sort in document order (printpdf orders by page, then name).
@@ -187,8 +187,8 @@ pub fn write(
     let time = printpdf::OffsetDateTime::from_unix_timestamp(meta.unix_time)
         .map_err(|_| Error::Invalid("the dossier date is out of range".into()))?;
     let info = &mut doc.metadata.info;
-    info.creation_date = time.clone();
-    info.modification_date = time.clone();
+    info.creation_date = time;
+    info.modification_date = time;
     info.metadata_date = time;
     info.subject = meta.subject.to_owned();
     info.producer = meta.producer.to_owned();
@@ -277,7 +277,7 @@ fn subset(fonts: &Fonts, face: Face, used: &BTreeSet<char>) -> Result<printpdf::
         full.font_metrics.clone(),
     );
     parsed.pdf_font_metrics = full.pdf_font_metrics.clone();
-    parsed.font_type = full.font_type.clone();
+    parsed.font_type = full.font_type;
     Ok(parsed)
 }
 

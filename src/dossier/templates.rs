@@ -170,8 +170,8 @@ fn read_json(path: &Path) -> Result<Option<serde_json::Value>> {
             path.display()
         )));
     }
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     serde_json::from_slice(&bytes).map(Some).map_err(|e| {
         Error::Invalid(format!(
             "{} is not valid JSON (line {}, column {}); fix it or remove it",

@@ -47,10 +47,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         })?
     } else {
         let identity = Identity::generate();
-        fsutil::create_new_private(
-            &identity_file,
-            identity.to_file_contents(as_of).as_bytes(),
-        )?;
+        fsutil::create_new_private(&identity_file, identity.to_file_contents(as_of).as_bytes())?;
         identity
     };
     let h = Handover::new(store, identity);
@@ -146,17 +143,27 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     let ago = |n: u64| today.checked_sub_days(Days::new(n)).unwrap_or(today);
     let mut entries = Vec::new();
 
-    let mut e = entry("m365/global-admin", "Microsoft 365 – globaler Administrator", Kind::Login);
+    let mut e = entry(
+        "m365/global-admin",
+        "Microsoft 365 – globaler Administrator",
+        Kind::Login,
+    );
     e.url = Some("https://admin.microsoft.com".into());
     e.username = Some("admin@muellerbau.onmicrosoft.com".into());
     e.password = Some(Secret::from("Grün€-Bagger-Öl-7319"));
     e.totp = Some(Secret::from(
         "otpauth://totp/Microsoft:admin%40muellerbau.onmicrosoft.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Microsoft",
     ));
-    e.recovery_codes = ["4821-0375", "9916-2248", "3057-7713", "6690-1842", "1174-5509"]
-        .into_iter()
-        .map(Secret::from)
-        .collect();
+    e.recovery_codes = [
+        "4821-0375",
+        "9916-2248",
+        "3057-7713",
+        "6690-1842",
+        "1174-5509",
+    ]
+    .into_iter()
+    .map(Secret::from)
+    .collect();
     e.owner = Some(Owner::Client);
     e.rotated = Some(ago(200));
     e.notes = Some("Nur für Verwaltung nutzen. Täglich arbeiten alle mit eigenen Konten.".into());
@@ -170,7 +177,11 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     e.owner = Some(Owner::Client);
     entries.push(e);
 
-    let mut e = entry("netzwerk/firewall", "Firewall Sophos XGS 116", Kind::NetworkDevice);
+    let mut e = entry(
+        "netzwerk/firewall",
+        "Firewall Sophos XGS 116",
+        Kind::NetworkDevice,
+    );
     e.host = Some("192.168.10.1".into());
     e.port = Some(4444);
     e.username = Some("admin".into());
@@ -200,10 +211,18 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     e.url = Some("https://nas.mueller-bau.lan:5001".into());
     e.username = Some("it-admin".into());
     e.password = Some(Secret::from("Ablage§Keller&Backup=42"));
-    e.fields = vec![field("Backup-Ziel", "Hyper Backup → Synology C2, täglich 22:00", false)];
+    e.fields = vec![field(
+        "Backup-Ziel",
+        "Hyper Backup → Synology C2, täglich 22:00",
+        false,
+    )];
     entries.push(e);
 
-    let mut e = entry("server/nas-ssh", "NAS SSH-Schlüssel (Wartung)", Kind::SshKey);
+    let mut e = entry(
+        "server/nas-ssh",
+        "NAS SSH-Schlüssel (Wartung)",
+        Kind::SshKey,
+    );
     e.host = Some("nas.mueller-bau.lan".into());
     e.port = Some(22);
     e.username = Some("wartung".into());
@@ -211,7 +230,11 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     e.notes = Some("Fiktiver Schlüssel für die Demo.".into());
     entries.push(e);
 
-    let mut e = entry("domain/registrar", "Domain mueller-bau.example (INWX)", Kind::Domain);
+    let mut e = entry(
+        "domain/registrar",
+        "Domain mueller-bau.example (INWX)",
+        Kind::Domain,
+    );
     e.url = Some("https://www.inwx.de/de/customer/login".into());
     e.username = Some("muellerbau".into());
     e.password = Some(Secret::from("Dächer&Wände_2023"));
@@ -219,7 +242,11 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     e.owner = Some(Owner::Client);
     entries.push(e);
 
-    let mut e = entry("domain/zertifikat", "TLS-Zertifikat Webmail", Kind::Certificate);
+    let mut e = entry(
+        "domain/zertifikat",
+        "TLS-Zertifikat Webmail",
+        Kind::Certificate,
+    );
     e.expires = Some(day(75));
     e.fields = vec![
         field("Zertifikat", DEMO_CERT, false),
@@ -227,13 +254,21 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     ];
     entries.push(e);
 
-    let mut e = entry("software/datev-api", "DATEV Schnittstelle (API-Token)", Kind::ApiKey);
+    let mut e = entry(
+        "software/datev-api",
+        "DATEV Schnittstelle (API-Token)",
+        Kind::ApiKey,
+    );
     e.url = Some("https://apps.datev.de".into());
     e.password = Some(Secret::new(demo_token()));
     e.owner = Some(Owner::ThirdParty);
     entries.push(e);
 
-    let mut e = entry("software/office-lizenz", "Microsoft 365 Business Standard", Kind::License);
+    let mut e = entry(
+        "software/office-lizenz",
+        "Microsoft 365 Business Standard",
+        Kind::License,
+    );
     e.fields = vec![
         field("Lizenzen", "12 Plätze, jährliche Verlängerung", false),
         field("Vertragsnummer", "MS-4471-2290", false),
@@ -243,7 +278,11 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     e.notes = Some("Über Partnerportal des Dienstleisters bezogen.".into());
     entries.push(e);
 
-    let mut e = entry("dienstleister/fernwartung", "Fernwartung TeamViewer", Kind::Login);
+    let mut e = entry(
+        "dienstleister/fernwartung",
+        "Fernwartung TeamViewer",
+        Kind::Login,
+    );
     e.url = Some("https://login.teamviewer.com".into());
     e.username = Some("service@it-schaefer.example".into());
     e.password = Some(Secret::from("Schäfer-Remote-Ü5"));

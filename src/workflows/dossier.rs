@@ -50,13 +50,14 @@ pub fn refuse_existing(out: &Path, force: bool) -> Result<()> {
 }
 
 pub fn write_pdf(out: &Path, pdf: &[u8]) -> Result<()> {
-    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if !dir.is_dir() {
-            return Err(Error::Invalid(format!(
-                "the directory {} does not exist",
-                dir.display()
-            )));
-        }
+    if let Some(dir) = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        return Err(Error::Invalid(format!(
+            "the directory {} does not exist",
+            dir.display()
+        )));
     }
     fsutil::atomic_write(out, pdf)
 }
@@ -106,8 +107,15 @@ pub fn verify(h: &Handover, id: &ClientId, printed: &str) -> Result<Verdict> {
         return Ok(Verdict::Unknown);
     };
     let now = digests(&client);
-    let added = now.keys().filter(|k| !record.entries.contains_key(k)).count();
-    let removed = record.entries.keys().filter(|k| !now.contains_key(k)).count();
+    let added = now
+        .keys()
+        .filter(|k| !record.entries.contains_key(k))
+        .count();
+    let removed = record
+        .entries
+        .keys()
+        .filter(|k| !now.contains_key(k))
+        .count();
     let modified = now
         .iter()
         .filter(|(k, d)| record.entries.get(k).is_some_and(|old| old != *d))

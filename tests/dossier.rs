@@ -1,0 +1,368 @@
+//! End-to-end tests of the dossier: the real binary renders PDFs that poppler, qpdf and
+//! zbar read back.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Env, file_bytes, require_tool};
+
+const SSH_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\nQyNTUxOQAAACBh0l1IO0oO+/=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n-----END OPENSSH PRIVATE KEY-----";
+const TOTP_URI: &str =
+    "otpauth://totp/ACME:admin%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=ACME";
+
+fn token() -> String {
+    (0..300)
+        .map(|i| (b"0O1lI|8B5S2Z"[i % 12]) as char)
+        .collect()
+}
+
+/// The tricky client's secrets, each of which must come back out of the PDF exactly.
+fn secrets() -> Vec<String> {
+    vec![
+        "pä$$ wört€ß|lI1O0".into(),
+        "\"quoted\" 'single' ; , \\ back".into(),
+        token(),
+        SSH_KEY.into(),
+        "Ünïcødé-Пароль-Ωμέγα".into(),
+        "JBSWY3DPEHPK3PXP".into(),
+        TOTP_URI.into(),
+        "AAAA-1111".into(),
+        "BBBB-2222".into(),
+        // Single spaces only: text extraction collapses runs of spaces and drops them at
+        // line ends (the printed box and marks show those; see README).
+        "field secret with spaces".into(),
+    ]
+}
+
+fn tricky(env: &Env) {
+    env.ok(&[
+        "client",
+        "new",
+        "tricky",
+        "--name",
+        "Bäckerei Groß & Söhne – Über€",
+    ]);
+    let entries = serde_json::json!([
+        {"path": "m365/admin", "title": "Microsoft 365 Admin", "kind": "login",
+         "url": "https://admin.microsoft.com", "username": "admin@bäckerei.example",
+         "password": secrets()[0], "totp": TOTP_URI,
+         "recovery_codes": ["AAAA-1111", "BBBB-2222"], "owner": "provider"},
+        {"path": "m365/quotes", "kind": "login", "username": "q", "password": secrets()[1],
+         "expires": "2000-01-01"},
+        {"path": "api/token", "title": "API token", "kind": "api-key", "password": token()},
+        {"path": "server/ssh", "kind": "ssh-key", "host": "srv.example", "port": 22,
+         "fields": [{"name": "private key", "value": SSH_KEY, "secret": true},
+                    {"name": "fingerprint", "value": "SHA256:abc", "secret": false}]},
+        {"path": "unicode", "kind": "other", "password": secrets()[4],
+         "fields": [{"name": "pin", "value": secrets()[9], "secret": true}]},
+        {"path": "cjk/中文", "kind": "note", "notes": "Kein Geheimnis: 中文", "provider_knows": false},
+        {"path": "nvr/camera", "kind": "login", "username": "admin"}
+    ]);
+    let file = env.dir.path().join("tricky.json");
+    std::fs::write(&file, entries.to_string()).unwrap();
+    env.ok(&[
+        "import",
+        "tricky",
+        "--format",
+        "json",
+        file.to_str().unwrap(),
+    ]);
+}
+
+fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    require_tool(name);
+    Command::new(name).args(args).output().expect("run tool")
+}
+
+fn text(pdf: &Path, raw: bool) -> String {
+    let p = pdf.to_str().unwrap();
+    let args: Vec<&str> = if raw {
+        vec!["-raw", p, "-"]
+    } else {
+        vec![p, "-"]
+    };
+    let out = tool("pdftotext", &args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn dossier(env: &Env, client: &str, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let out = env.dir.path().join(name);
+    let mut args = vec!["dossier", client, "-o", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    env.ok(&args);
+    out
+}
+
+#[test]
+fn every_secret_comes_back_out_of_the_pdf() {
+    let env = Env::new();
+    tricky(&env);
+    for lang in ["de", "en"] {
+        let pdf = dossier(&env, "tricky", &format!("t-{lang}.pdf"), &["--lang", lang]);
+        let check = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+        // Wrapping adds line breaks; nothing else may differ.
+        let flat = text(&pdf, true).replace('\n', "");
+        for secret in secrets() {
+            let flat_secret = secret.replace('\n', "");
+            assert!(
+                flat.contains(&flat_secret),
+                "{lang}: secret {secret:?} not extracted"
+            );
+        }
+        // A character no bundled font has is printed as its code point, not dropped.
+        assert!(flat.contains("[U+4E2D][U+6587]"));
+        let t = text(&pdf, false);
+        let expect = if lang == "de" {
+            [
+                "Übergabedokumentation",
+                "Vertraulich",
+                "Seite 1 von",
+                "Übernahme-Checkliste",
+            ]
+        } else {
+            [
+                "Handover dossier",
+                "Confidential",
+                "Page 1 of",
+                "Takeover checklist",
+            ]
+        };
+        for e in expect {
+            assert!(t.contains(e), "{lang}: {e:?} missing");
+        }
+        // The checklist and appendix are generated from the data.
+        assert!(
+            flat.contains("camera (nvr/camera)"),
+            "missing-secret appendix"
+        );
+        assert!(t.contains("m365/quotes"));
+    }
+}
+
+#[test]
+fn no_glyph_within_10mm_of_any_edge_on_a4_and_letter() {
+    let env = Env::new();
+    tricky(&env);
+    for paper in ["a4", "letter"] {
+        let pdf = dossier(&env, "tricky", &format!("{paper}.pdf"), &["--paper", paper]);
+        let out = tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+        let html = String::from_utf8(out.stdout).unwrap();
+        let margin = 10.0 * 72.0 / 25.4;
+        let (mut width, mut height, mut words) = (0.0, 0.0, 0);
+        for line in html.lines() {
+            let attr = |name: &str| -> f64 {
+                let key = format!("{name}=\"");
+                let start = line.find(&key).unwrap() + key.len();
+                let end = start + line[start..].find('"').unwrap();
+                line[start..end].parse().unwrap()
+            };
+            if line.contains("<page ") {
+                width = attr("width");
+                height = attr("height");
+            } else if line.contains("<word ") {
+                words += 1;
+                let (x0, y0, x1, y1) = (attr("xMin"), attr("yMin"), attr("xMax"), attr("yMax"));
+                assert!(
+                    x0 >= margin && y0 >= margin && x1 <= width - margin && y1 <= height - margin,
+                    "{paper}: word outside the margin: {line}"
+                );
+            }
+        }
+        assert!(words > 200, "{paper}: only {words} words");
+        let expected_width = if paper == "a4" { 595.0 } else { 612.0 };
+        assert!(
+            (width - expected_width).abs() < 1.0,
+            "{paper}: width {width}"
+        );
+    }
+}
+
+#[test]
+fn totp_qr_code_scans_to_the_uri() {
+    let env = Env::new();
+    tricky(&env);
+    let pdf = dossier(&env, "tricky", "qr.pdf", &[]);
+    let prefix = env.dir.path().join("page");
+    let out = tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "150",
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "pdftoppm warned: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(env.dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "png") {
+            let scan = tool("zbarimg", &["--quiet", "--raw", path.to_str().unwrap()]);
+            if scan.status.success() {
+                found.push(String::from_utf8(scan.stdout).unwrap().trim().to_owned());
+            }
+        }
+    }
+    assert_eq!(found, [TOTP_URI]);
+}
+
+#[test]
+fn reproducible_private_and_metadata_free_of_secrets() {
+    let env = Env::new();
+    tricky(&env);
+    let out = env.dir.path().join("r.pdf");
+    let run = |force: bool| {
+        let mut c = env.cmd(&["dossier", "tricky", "-o", out.to_str().unwrap()]);
+        if force {
+            c.arg("--force");
+        }
+        c.env("SOURCE_DATE_EPOCH", "1767225600").output().unwrap()
+    };
+    assert!(run(false).status.success());
+    let first = file_bytes(&out);
+    // An existing file is kept unless --force.
+    let refused = run(false);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
+    assert_eq!(file_bytes(&out), first);
+    assert!(run(true).status.success());
+    assert_eq!(
+        file_bytes(&out),
+        first,
+        "same vault and date gave different bytes"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    // Streams are compressed, so a secret in plain bytes could only be metadata.
+    let raw = String::from_utf8_lossy(&first).into_owned();
+    for secret in secrets() {
+        assert!(!raw.contains(&secret), "secret in the raw PDF bytes");
+    }
+    let info = tool("pdfinfo", &[out.to_str().unwrap()]);
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    assert!(
+        info.contains("2026"),
+        "creation date from SOURCE_DATE_EPOCH: {info}"
+    );
+    for secret in secrets() {
+        assert!(!info.contains(&secret));
+    }
+    assert!(text(&out, false).contains("01.01.2026"));
+}
+
+#[test]
+fn verify_tells_whether_the_vault_still_matches() {
+    let env = Env::new();
+    tricky(&env);
+    let fp_line = env.ok(&[
+        "dossier",
+        "tricky",
+        "-o",
+        env.dir.path().join("v.pdf").to_str().unwrap(),
+    ]);
+    let fp = fp_line
+        .trim()
+        .strip_prefix("Fingerprint: ")
+        .unwrap()
+        .to_owned();
+    assert!(text(&env.dir.path().join("v.pdf"), false).contains(&fp));
+    env.ok(&["verify", "tricky", &fp]);
+    // Typed as a person would: lower case, spaces, O for 0.
+    env.ok(&["verify", "tricky", &fp.to_lowercase().replace('-', " ")]);
+    env.ok_stdin(
+        &["edit", "tricky", "api/token", "--password-stdin"],
+        b"new-token\n",
+    );
+    env.ok(&["remove", "tricky", "nvr/camera"]);
+    let err = env.fails(&["verify", "tricky", &fp], 1);
+    assert!(
+        err.contains("2 entries changed (0 added, 1 removed, 1 modified)"),
+        "{err}"
+    );
+    let err = env.fails(&["verify", "tricky", "7K3Q-M9XD-4TGB-WZ2H-0PNE"], 1);
+    assert!(err.contains("unknown"), "{err}");
+    let err = env.fails(&["verify", "tricky", "nonsense"], 1);
+    assert!(err.contains("not a fingerprint"), "{err}");
+}
+
+#[test]
+fn refusals_leave_nothing_behind() {
+    let env = Env::new();
+    tricky(&env);
+    let missing_dir = env.dir.path().join("nope").join("d.pdf");
+    let err = env.fails(
+        &["dossier", "tricky", "-o", missing_dir.to_str().unwrap()],
+        1,
+    );
+    assert!(err.contains("does not exist"), "{err}");
+    let err = env.fails(&["dossier", "ghost", "-o", "x.pdf"], 1);
+    assert!(err.contains("does not exist"), "{err}");
+    let bad = env.dir.path().join("tpl");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join("branding.json"), r##"{"accent_color": "red"}"##).unwrap();
+    let out = env.dir.path().join("b.pdf");
+    let err = env.fails(
+        &[
+            "dossier",
+            "tricky",
+            "-o",
+            out.to_str().unwrap(),
+            "--template",
+            bad.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(err.contains("accent_color"), "{err}");
+    assert!(!out.exists());
+    env.fails(&["dossier", "tricky", "-o", "x.pdf", "--lang", "fr"], 2);
+}
+
+#[test]
+fn demo_writes_both_dossiers() {
+    let env = Env::bare();
+    let dir = env.dir.path().join("demo");
+    let out = env.ok(&["demo", dir.to_str().unwrap()]);
+    assert!(out.contains("dossier-de.pdf") && out.contains("dossier-en.pdf"));
+    for lang in ["de", "en"] {
+        let pdf = dir.join(format!("dossier-{lang}.pdf"));
+        let check = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert!(check.status.success());
+        let t = text(&pdf, false);
+        assert!(t.contains("Müller & Söhne Bau"));
+        assert!(
+            t.contains("IT-Service Schäfer"),
+            "branding from the template"
+        );
+        let info = tool("pdfinfo", &[pdf.to_str().unwrap()]);
+        let info = String::from_utf8_lossy(&info.stdout).into_owned();
+        let pages: usize = info
+            .lines()
+            .find_map(|l| l.strip_prefix("Pages:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        assert!((6..=20).contains(&pages), "{pages} pages");
+    }
+    // Running it again reuses the store and rewrites the dossiers.
+    env.ok(&["demo", dir.to_str().unwrap()]);
+}
