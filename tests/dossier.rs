@@ -333,6 +333,24 @@ fn refusals_leave_nothing_behind() {
     );
     assert!(err.contains("accent_color"), "{err}");
     assert!(!out.exists());
+    std::fs::write(bad.join("branding.json"), r##"{"logo": "logo.png"}"##).unwrap();
+    std::fs::write(bad.join("logo.png"), b"GIF89a not a png").unwrap();
+    let err = env.fails(
+        &[
+            "dossier",
+            "tricky",
+            "-o",
+            out.to_str().unwrap(),
+            "--template",
+            bad.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(
+        err.contains("logo") && err.contains("not a readable PNG"),
+        "{err}"
+    );
+    assert!(!out.exists());
     env.fails(&["dossier", "tricky", "-o", "x.pdf", "--lang", "fr"], 2);
 }
 

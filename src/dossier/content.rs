@@ -508,11 +508,32 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
 }
 
 /// The cover page, drawn on the flow's current (first) page.
-pub fn cover(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+pub fn cover(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    logo: Option<&super::templates::Logo>,
+) {
     let t = ctx.texts;
     let fonts = ctx.fonts;
     let w = ctx.geo.body_width();
     let mut row = Row::new(28.0 * MM);
+    if let Some(logo) = logo {
+        // Fit into 45 × 18 mm at the top right, keeping the aspect ratio.
+        let (max_w, max_h) = (45.0 * MM, 18.0 * MM);
+        let aspect = logo.height as f32 / logo.width as f32;
+        let (lw, lh) = if max_w * aspect <= max_h {
+            (max_w, max_w * aspect)
+        } else {
+            (max_h / aspect, max_h)
+        };
+        row.items.push(Item::Logo {
+            x: w - lw,
+            y: -lh,
+            w: lw,
+            h: lh,
+        });
+    }
     let title = Style::new(Face::Bold, 26.0, ctx.accent);
     row.text(fonts, 0.0, 18.0 * MM, title, &t.title);
     flow.row(row);
@@ -543,9 +564,21 @@ pub fn cover(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
             flow.row(r);
         }
     }
-    for r in ctx.field(&t.fingerprint, Value::Code(ctx.fingerprint)) {
-        flow.row(r);
-    }
+    // The fingerprint is what a reader compares by eye: large, monospace, boxed.
+    let big = Style::new(Face::Mono, 14.0, BLACK);
+    let fp_w = measure(fonts, big.face, big.size, ctx.fingerprint);
+    let mut row = Row::new(big.leading() + 6.0);
+    row.text(fonts, 0.0, big.size, LABEL, &t.fingerprint);
+    row.items.push(Item::Rect {
+        x: LABEL_W - 3.0,
+        y: -big.leading() - 1.0,
+        w: fp_w + 6.0,
+        h: big.leading() + 2.0,
+        fill: Some(LIGHT),
+        stroke: Some((RULE, 0.5)),
+    });
+    row.text(fonts, LABEL_W, big.size, big, ctx.fingerprint);
+    flow.row(row);
     flow.space(10.0 * MM);
     // The confidentiality notice: a red frame no reader can miss.
     let inner = w - 10.0 * MM;

@@ -118,6 +118,8 @@ pub enum Item {
         fill: Option<Rgb>,
         stroke: Option<(Rgb, f32)>,
     },
+    /// The branding logo, scaled into this box.
+    Logo { x: f32, y: f32, w: f32, h: f32 },
     /// A polyline (continuation marks, rules, checkboxes).
     Line {
         points: Vec<(f32, f32)>,
@@ -129,7 +131,7 @@ pub enum Item {
 impl Item {
     fn shift(&mut self, dx: f32, dy: f32) {
         match self {
-            Item::Text { x, y, .. } | Item::Rect { x, y, .. } => {
+            Item::Text { x, y, .. } | Item::Rect { x, y, .. } | Item::Logo { x, y, .. } => {
                 *x += dx;
                 *y += dy;
             }

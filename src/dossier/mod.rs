@@ -74,7 +74,7 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
     // Front matter: cover and instructions.
     let mut front = Flow::new(geo);
     front.mark(&format!("1 {}", t.title));
-    content::cover(&ctx, &mut front, client);
+    content::cover(&ctx, &mut front, client, template.logo.as_ref());
     front.new_page();
     ctx.heading(
         &mut front,
@@ -194,6 +194,7 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
             producer: concat!("handover ", env!("CARGO_PKG_VERSION")),
             unix_time: options.as_of.timestamp(),
         },
+        template.logo.as_ref(),
     )?;
     Ok(Dossier {
         pdf,

@@ -51,7 +51,7 @@ fn point(x: f32, y: f32) -> Point {
     Point { x: Pt(x), y: Pt(y) }
 }
 
-fn page_ops(items: &[Item]) -> Vec<Op> {
+fn page_ops(items: &[Item], logo_width: Option<usize>) -> Vec<Op> {
     let mut ops = Vec::with_capacity(items.len() * 3);
     // Graphics first, then all text in one text object: fewer state changes, and the
     // boxes behind secrets are painted before the secrets.
@@ -108,6 +108,20 @@ fn page_ops(items: &[Item]) -> Vec<Op> {
                     },
                 });
             }
+            Item::Logo { x, y, w, .. } => {
+                if let Some(px_width) = logo_width {
+                    ops.push(Op::UseXobject {
+                        id: printpdf::XObjectId("Logo".to_owned()),
+                        transform: printpdf::XObjectTransform {
+                            translate_x: Some(Pt(*x)),
+                            translate_y: Some(Pt(*y)),
+                            // The size follows from the pixel count and the resolution.
+                            dpi: Some(px_width as f32 * 72.0 / *w),
+                            ..Default::default()
+                        },
+                    });
+                }
+            }
             Item::Text { .. } => {}
         }
     }
@@ -153,9 +167,22 @@ pub fn write(
     marks: &[(String, usize)],
     size: (f32, f32),
     meta: &Meta<'_>,
+    logo: Option<&super::templates::Logo>,
 ) -> Result<Vec<u8>> {
     let fonts = Fonts::get();
     let mut doc = PdfDocument::new(meta.title);
+    if let Some(logo) = logo {
+        doc.resources.xobjects.map.insert(
+            printpdf::XObjectId("Logo".to_owned()),
+            printpdf::XObject::Image(printpdf::RawImage {
+                pixels: printpdf::RawImageData::U8(logo.rgb.clone()),
+                width: logo.width,
+                height: logo.height,
+                data_format: printpdf::RawImageFormat::RGB8,
+                tag: Vec::new(),
+            }),
+        );
+    }
     for face in Face::ALL {
         let used: BTreeSet<char> = pages
             .iter()
@@ -200,7 +227,7 @@ pub fn write(
             PdfPage::new(
                 printpdf::Mm(size.0 / super::layout::MM),
                 printpdf::Mm(size.1 / super::layout::MM),
-                page_ops(items),
+                page_ops(items, logo.map(|l| l.width)),
             )
         })
         .collect();

@@ -130,6 +130,69 @@ pub struct Branding {
     /// `#RRGGBB`, used for headings and rules.
     #[serde(default)]
     pub accent_color: Option<String>,
+    /// A PNG file in the template directory, printed on the cover.
+    #[serde(default)]
+    pub logo: Option<String>,
+}
+
+/// A decoded logo: 8-bit RGB, composited onto white (the page is white, and this keeps
+/// the PDF free of soft masks).
+pub struct Logo {
+    pub width: usize,
+    pub height: usize,
+    pub rgb: Vec<u8>,
+}
+
+const MAX_LOGO_FILE: u64 = 5 * 1024 * 1024;
+const MAX_LOGO_SIDE: u32 = 4000;
+
+fn load_logo(path: &Path) -> Result<Logo> {
+    let bad = |why: String| Error::Invalid(format!("branding logo {}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    if meta.len() > MAX_LOGO_FILE {
+        return Err(bad("it is larger than 5 MiB".into()));
+    }
+    let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    let mut decoder = png::Decoder::new_with_limits(
+        std::io::BufReader::new(file),
+        png::Limits {
+            bytes: 64 * 1024 * 1024,
+        },
+    );
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder
+        .read_info()
+        .map_err(|e| bad(format!("it is not a readable PNG image ({e})")))?;
+    let (w, h) = (reader.info().width, reader.info().height);
+    if w == 0 || h == 0 || w > MAX_LOGO_SIDE || h > MAX_LOGO_SIDE {
+        return Err(bad(format!(
+            "it is {w}×{h} pixels; use at most {MAX_LOGO_SIDE} pixels a side"
+        )));
+    }
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader
+        .next_frame(&mut buf)
+        .map_err(|e| bad(format!("it is not a readable PNG image ({e})")))?;
+    let channels = frame.color_type.samples();
+    let pixels = &buf[..frame.buffer_size()];
+    let mut rgb = Vec::with_capacity(w as usize * h as usize * 3);
+    for px in pixels.chunks_exact(channels) {
+        let (color, alpha): ([u8; 3], u8) = match channels {
+            1 => ([px[0]; 3], 255),
+            2 => ([px[0]; 3], px[1]),
+            3 => ([px[0], px[1], px[2]], 255),
+            _ => ([px[0], px[1], px[2]], px[3]),
+        };
+        for c in color {
+            let a = u32::from(alpha);
+            rgb.push(((u32::from(c) * a + 255 * (255 - a)) / 255) as u8);
+        }
+    }
+    Ok(Logo {
+        width: w as usize,
+        height: h as usize,
+        rgb,
+    })
 }
 
 impl Branding {
@@ -154,6 +217,7 @@ impl Branding {
 pub struct Template {
     pub texts: Texts,
     pub branding: Branding,
+    pub logo: Option<Logo>,
 }
 
 const MAX_TEMPLATE_FILE: u64 = 1024 * 1024;
@@ -188,6 +252,7 @@ impl Template {
         let mut base: serde_json::Value = serde_json::from_str(lang.builtin())
             .map_err(|e| Error::Invalid(format!("built-in template is broken: {e}")))?;
         let mut branding = Branding::default();
+        let mut logo = None;
         if let Some(dir) = dir {
             if !dir.is_dir() {
                 return Err(Error::Invalid(format!(
@@ -213,11 +278,14 @@ impl Template {
             if let Some(value) = read_json(&file)? {
                 branding = serde_json::from_value(value).map_err(|e| {
                     Error::Invalid(format!(
-                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, accent_color",
+                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, accent_color, logo",
                         file.display()
                     ))
                 })?;
                 branding.accent()?;
+                if let Some(name) = &branding.logo {
+                    logo = Some(load_logo(&dir.join(name))?);
+                }
             }
         }
         let texts: Texts = serde_json::from_value(base).map_err(|e| {
@@ -226,7 +294,11 @@ impl Template {
                 lang.code()
             ))
         })?;
-        Ok(Template { texts, branding })
+        Ok(Template {
+            texts,
+            branding,
+            logo,
+        })
     }
 }
 

@@ -63,11 +63,13 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
   "provider_name": "IT-Service Schäfer e. K.",
   "provider_address": "Lindenstraße 12\n79098 Freiburg im Breisgau",
   "provider_contact": "Telefon 0761 555 01 23\nsupport@it-schaefer.example",
-  "accent_color": "#1f4e79"
+  "accent_color": "#1f4e79",
+  "logo": "logo.png"
 }
 "##
         .as_bytes(),
     )?;
+    fsutil::atomic_write(&template.join("logo.png"), &demo_logo()?)?;
     let mut dossiers = Vec::new();
     let mut fingerprint = String::new();
     for lang in [Language::De, Language::En] {
@@ -87,6 +89,45 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         dossiers,
         fingerprint,
     })
+}
+
+/// The fictional provider's logo: a blue roof over three bars, drawn here so the demo
+/// needs no asset and shows how branding looks.
+fn demo_logo() -> Result<Vec<u8>> {
+    let (w, h) = (300u32, 120u32);
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (xf, yf) = (x as f32, y as f32);
+            // Roof: a triangle from (10,60) to (110,10) to (210,60), 14 px thick.
+            let roof = (yf - (60.0 - (xf - 10.0) * 0.5)).abs() < 7.0 && x <= 110
+                || (yf - (10.0 + (xf - 110.0) * 0.5)).abs() < 7.0 && (110..=210).contains(&x);
+            let bar =
+                (40..=180).contains(&x) && [72u32, 88, 104].iter().any(|b| y.abs_diff(*b) < 5);
+            let c: [u8; 4] = if roof {
+                [0x1f, 0x4e, 0x79, 255]
+            } else if bar {
+                [0x5b, 0x9b, 0xd5, 255]
+            } else {
+                [255, 255, 255, 0]
+            };
+            rgba.extend_from_slice(&c);
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| Error::Invalid(format!("cannot encode the demo logo: {e}")))?;
+    writer
+        .write_image_data(&rgba)
+        .map_err(|e| Error::Invalid(format!("cannot encode the demo logo: {e}")))?;
+    writer
+        .finish()
+        .map_err(|e| Error::Invalid(format!("cannot encode the demo logo: {e}")))?;
+    Ok(out)
 }
 
 fn entry(path: &str, title: &str, kind: Kind) -> Entry {
