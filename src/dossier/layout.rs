@@ -229,40 +229,51 @@ pub fn measure(fonts: &Fonts, face: Face, size: f32, text: &str) -> f32 {
     em * size
 }
 
-/// Greedy word wrap for prose. Explicit newlines are kept; a word wider than the line
-/// is broken between characters.
+/// Greedy word wrap for prose. Explicit newlines are kept; a line may also break after
+/// a hyphen or slash inside a word (`Wiederherstellungs-Codes`, `m365/admin`), and a word
+/// wider than the line is broken between characters.
 pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<String> {
+    let space = measure(fonts, style.face, style.size, " ");
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
         let mut line = String::new();
         let mut line_w = 0.0;
-        let space = measure(fonts, style.face, style.size, " ");
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            let w = measure(fonts, style.face, style.size, word);
-            if line.is_empty() {
-                if w <= width {
-                    line.push_str(word);
-                    line_w = w;
-                } else {
-                    let mut pieces = wrap_chars(fonts, style, word, width);
-                    let last = pieces.pop().unwrap_or_default();
-                    lines.extend(pieces.into_iter().map(|p| p.to_string()));
-                    line_w = measure(fonts, style.face, style.size, &last);
-                    line = last.to_string();
+            // Pieces of a word: breaks allowed after '-' and '/', no space between.
+            let mut pieces: Vec<&str> = Vec::new();
+            let mut start = 0;
+            for (i, c) in word.char_indices() {
+                if (c == '-' || c == '/') && i + 1 < word.len() {
+                    pieces.push(&word[start..=i]);
+                    start = i + 1;
                 }
-            } else if line_w + space + w <= width {
-                line.push(' ');
-                line.push_str(word);
-                line_w += space + w;
-            } else {
-                lines.push(std::mem::take(&mut line));
+            }
+            pieces.push(&word[start..]);
+            for (n, piece) in pieces.into_iter().enumerate() {
+                let gap = if n == 0 && !line.is_empty() {
+                    space
+                } else {
+                    0.0
+                };
+                let w = measure(fonts, style.face, style.size, piece);
+                if line_w + gap + w <= width {
+                    if gap > 0.0 {
+                        line.push(' ');
+                    }
+                    line.push_str(piece);
+                    line_w += gap + w;
+                    continue;
+                }
+                if !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                }
                 if w <= width {
-                    line.push_str(word);
+                    line.push_str(piece);
                     line_w = w;
                 } else {
-                    let mut pieces = wrap_chars(fonts, style, word, width);
-                    let last = pieces.pop().unwrap_or_default();
-                    lines.extend(pieces.into_iter().map(|p| p.to_string()));
+                    let mut parts = wrap_chars(fonts, style, piece, width);
+                    let last = parts.pop().unwrap_or_default();
+                    lines.extend(parts.into_iter().map(|p| p.to_string()));
                     line_w = measure(fonts, style.face, style.size, &last);
                     line = last.to_string();
                 }
@@ -413,6 +424,9 @@ mod tests {
         let words: Vec<&str> = text.split_whitespace().collect();
         let back: String = lines.join(" ");
         assert_eq!(back.replace(' ', ""), words.concat());
+        // Breaks after a hyphen rather than inside a word.
+        let lines = wrap_words(fonts, style, "Wiederherstellungs-Codes", 130.0);
+        assert_eq!(lines, ["Wiederherstellungs-", "Codes"]);
     }
 
     #[test]
