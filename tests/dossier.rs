@@ -381,6 +381,56 @@ fn demo_writes_both_dossiers() {
             .unwrap();
         assert!((6..=20).contains(&pages), "{pages} pages");
     }
+    // The table of contents names the page each section starts on, and every section
+    // is a bookmark.
+    let pdf = dir.join("dossier-de.pdf");
+    let page_text = |n: usize| {
+        let out = tool(
+            "pdftotext",
+            &[
+                "-f",
+                &n.to_string(),
+                "-l",
+                &n.to_string(),
+                "-layout",
+                pdf.to_str().unwrap(),
+                "-",
+            ],
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let toc = page_text(3);
+    assert!(toc.contains("3 Inhalt"));
+    let mut sections = 0;
+    for line in toc.lines().skip_while(|l| !l.contains("3 Inhalt")).skip(1) {
+        let line = line.trim();
+        if line.starts_with("Stand ") {
+            break; // the footer
+        }
+        let Some((title, page)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(page) = page.parse::<usize>() else {
+            continue;
+        };
+        let title = title.trim();
+        assert!(
+            page_text(page).lines().any(|l| l.trim() == title),
+            "TOC says {title:?} is on page {page}"
+        );
+        sections += 1;
+    }
+    assert!(sections >= 6, "{toc}");
+    let outline = tool(
+        "qpdf",
+        &["--json", "--json-key=outlines", pdf.to_str().unwrap()],
+    );
+    let outline = String::from_utf8_lossy(&outline.stdout).into_owned();
+    assert_eq!(
+        outline.matches("\"title\"").count(),
+        sections + 3,
+        "{outline}"
+    );
     // Running it again reuses the store and rewrites the dossiers.
     env.ok(&["demo", dir.to_str().unwrap()]);
 }
