@@ -320,32 +320,25 @@ fn refusals_leave_nothing_behind() {
     std::fs::create_dir(&bad).unwrap();
     std::fs::write(bad.join("branding.json"), r##"{"accent_color": "red"}"##).unwrap();
     let out = env.dir.path().join("b.pdf");
-    let err = env.fails(
-        &[
-            "dossier",
-            "tricky",
-            "-o",
-            out.to_str().unwrap(),
-            "--template",
-            bad.to_str().unwrap(),
-        ],
-        1,
-    );
+    let with_template = || {
+        env.fails(
+            &[
+                "dossier",
+                "tricky",
+                "-o",
+                out.to_str().unwrap(),
+                "--template",
+                bad.to_str().unwrap(),
+            ],
+            1,
+        )
+    };
+    let err = with_template();
     assert!(err.contains("accent_color"), "{err}");
     assert!(!out.exists());
     std::fs::write(bad.join("branding.json"), r##"{"logo": "logo.png"}"##).unwrap();
     std::fs::write(bad.join("logo.png"), b"GIF89a not a png").unwrap();
-    let err = env.fails(
-        &[
-            "dossier",
-            "tricky",
-            "-o",
-            out.to_str().unwrap(),
-            "--template",
-            bad.to_str().unwrap(),
-        ],
-        1,
-    );
+    let err = with_template();
     assert!(
         err.contains("logo") && err.contains("not a readable PNG"),
         "{err}"
