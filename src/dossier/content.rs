@@ -105,6 +105,11 @@ impl Ctx<'_> {
                 }
             }
             Value::Code(text) => self.char_lines(text, CODE, false, &mut lines),
+            // Keys and certificates are 64 or 70 columns wide: set them small enough
+            // that a line of the file stays a line on paper.
+            Value::Secret(text) if text.contains('\n') => {
+                self.char_lines(text, CODE, true, &mut lines)
+            }
             Value::Secret(text) => self.char_lines(text, SECRET, true, &mut lines),
         }
         let line_h = |l: &Line| l.style.leading() + if l.boxed { 1.5 } else { 0.0 };

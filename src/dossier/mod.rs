@@ -17,7 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::error::Result;
 use crate::fingerprint::fingerprint;
 use crate::model::Client;
-use content::{BODY, Ctx, Value, check_item, toc_line};
+use content::{BODY, Ctx, check_item, toc_line};
 use layout::{Flow, Geometry, Item, Paper, Rgb};
 use templates::{Lang, Template, fill};
 
@@ -156,7 +156,10 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
     } else {
         body.block(ctx.para(&t.appendix_intro, BODY, 0.0));
         for e in &checklist.missing_secret {
-            body.block(ctx.field(&line(e), Value::Plain(&t.missing_secret)));
+            body.block(check_item(
+                &ctx,
+                &format!("{}: {}", line(e), t.missing_secret),
+            ));
         }
     }
 
