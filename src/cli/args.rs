@@ -109,6 +109,74 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<RecipientAction>,
     },
+    /// Show a client's history (what changed when; never secret values)
+    Log {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Report everything that would leave a successor stuck (exit 1 if anything is blocking)
+    Check {
+        client: String,
+        #[arg(long)]
+        json: bool,
+        /// Your e-mail domain; accounts on it must be transferred (repeatable; adds to
+        /// provider_domains in <store>/config.json)
+        #[arg(long, value_name = "DOMAIN")]
+        provider_domain: Vec<String>,
+    },
+    /// Set a new password for an entry and record the rotation
+    Rotate {
+        client: String,
+        path: String,
+        /// Read the new password from stdin (all of it, one trailing newline removed)
+        #[arg(long, conflicts_with_all = ["generate", "mark"])]
+        password_stdin: bool,
+        /// Generate a new random password of LEN characters [default: 24]
+        #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24", conflicts_with = "mark")]
+        generate: Option<usize>,
+        /// Only record that it was rotated elsewhere (you no longer know the secret)
+        #[arg(long)]
+        mark: bool,
+    },
+    /// Write a client's digital bundle (the complete vault, encrypted to chosen recipients)
+    Export {
+        client: String,
+        /// Export format (bundle)
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// The file to write
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Encrypt to this age recipient (repeatable) [default: the vault's recipients except yours]
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: Vec<String>,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Hand a client over to a successor provider and remove it from your store
+    Offboard {
+        client: String,
+        /// The successor provider's age recipient
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        successor: String,
+        /// Directory for the bundle, the rotation list and the dossier
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Hand over despite blocking findings, and replace existing files in DIR
+        #[arg(long)]
+        force: bool,
+        /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
+        #[arg(long)]
+        keep_archive: bool,
+        /// Language of the final dossier
+        #[arg(long, value_enum, default_value_t = OffboardLang::De)]
+        lang: OffboardLang,
+        /// Your e-mail domain, for the check (as for `handover check`)
+        #[arg(long, value_name = "DOMAIN")]
+        provider_domain: Vec<String>,
+    },
     /// Import entries into a client (all or nothing)
     Import {
         client: String,
@@ -126,6 +194,12 @@ pub enum Command {
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
     },
+}
+
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum OffboardLang {
+    De,
+    En,
 }
 
 #[derive(Subcommand, Debug)]
@@ -187,6 +261,16 @@ pub enum ClientCommand {
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,
+    },
+    /// Generate the client's own age key, write it to FILE and add it to the vault
+    Key {
+        id: String,
+        /// The secret key file to write (0600); hand it to the client
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace FILE if it exists, and replace an existing client key
+        #[arg(long)]
+        force: bool,
     },
     /// Delete a client's vault permanently
     Remove {

@@ -16,6 +16,7 @@ use super::CliError;
 use super::args::{Cli, ClientCommand, Command, ConflictArg, EntryArgs, RecipientAction};
 use super::show;
 use super::term::{self, Out, TerminalPrompter, safe};
+use super::workflow_cmds;
 
 /// Imports larger than this are refused before reading: no export is that big, and a
 /// hostile file must not exhaust memory.
@@ -235,6 +236,87 @@ fn dispatch(
             }
             Ok(())
         }
+        Command::Log { client, json } => workflow_cmds::log(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            json,
+            out,
+        ),
+        Command::Check {
+            client,
+            json,
+            provider_domain,
+        } => workflow_cmds::check(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            json,
+            &provider_domain,
+            out,
+        ),
+        Command::Rotate {
+            client,
+            path,
+            password_stdin,
+            generate,
+            mark,
+        } => workflow_cmds::rotate(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            &path,
+            password_stdin,
+            generate,
+            mark,
+        ),
+        Command::Export {
+            client,
+            format,
+            output,
+            recipient,
+            force,
+        } => workflow_cmds::export(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            &format,
+            &output,
+            &recipient,
+            force,
+        ),
+        Command::Offboard {
+            client,
+            successor,
+            out: out_dir,
+            force,
+            keep_archive,
+            lang,
+            provider_domain,
+        } => workflow_cmds::offboard(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            successor,
+            out_dir,
+            force,
+            keep_archive,
+            lang,
+            &provider_domain,
+            out,
+        ),
+        Command::Import {
+            client,
+            file,
+            format,
+            dry_run,
+            on_conflict,
+            map,
+        } if format == "bundle" => {
+            let _ = map;
+            workflow_cmds::import_bundle(
+                &open(store_dir, identity_file)?,
+                &client_id(&client)?,
+                &file,
+                on_conflict,
+                dry_run,
+            )
+        }
         Command::Import {
             client,
             file,
@@ -366,6 +448,9 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
             clients::edit(h, &id, patch)?;
             eprintln!("Updated client {}.", id.as_str());
             Ok(())
+        }
+        ClientCommand::Key { id, output, force } => {
+            workflow_cmds::client_key(h, &client_id(&id)?, &output, force, out)
         }
         ClientCommand::Remove { id, yes } => {
             let id = client_id(&id)?;
@@ -523,7 +608,7 @@ fn import(
         ConflictArg::Replace => OnConflict::Replace,
         ConflictArg::Rename => OnConflict::Rename,
     };
-    let report = entries::import(h, &id, parsed, on_conflict, dry_run)?;
+    let report = entries::import_from(h, &id, parsed, on_conflict, dry_run, Some(format))?;
     let verb = if dry_run { "would be " } else { "" };
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;
@@ -556,7 +641,9 @@ fn import(
     Ok(())
 }
 
-fn read_import_input(file: &Path) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
+pub(super) fn read_import_input(
+    file: &Path,
+) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
     use std::io::Read;
     let mut data = zeroize::Zeroizing::new(Vec::new());
     if file.as_os_str() == "-" {
