@@ -93,6 +93,7 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
             client.contacts.push(contact);
         }
         if !changed.is_empty() {
+            changed.sort_unstable();
             client.record(history::event(EventKind::ClientChanged).with_fields(&changed));
         }
         Ok(())
