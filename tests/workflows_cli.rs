@@ -638,3 +638,28 @@ fn bundle_import_restores_every_field_for_the_importer() {
     assert_eq!(renamed["id"], "acme-2");
     assert_eq!(renamed["entries"], expected["entries"]);
 }
+
+#[test]
+fn recipients_and_client_show_mark_the_client_key() {
+    let env = Env::new();
+    env.new_client("acme");
+    let key = env.dir.path().join("k.txt");
+    let r = env.ok(&["client", "key", "acme", "-o", key.to_str().unwrap()]);
+    let listed = env.ok(&["recipients", "acme"]);
+    assert!(
+        listed.contains(&format!("{}  (client key)", r.trim())),
+        "{listed}"
+    );
+    assert!(env.ok(&["client", "show", "acme"]).contains("(client key)"));
+    assert_eq!(
+        env.json(&["client", "show", "acme", "--json"])["client_recipient"],
+        r.trim()
+    );
+    // Removing the client key's recipient forgets it as the client key.
+    env.ok(&["recipients", "acme", "remove", r.trim()]);
+    assert!(
+        env.json(&["client", "show", "acme", "--json"])
+            .get("client_recipient")
+            .is_none()
+    );
+}

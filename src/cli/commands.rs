@@ -216,7 +216,13 @@ fn dispatch(
                     let c = h.load(&id)?;
                     let own = h.identity.recipient().to_string();
                     for r in &c.recipients {
-                        let note = if r == &own { "  (you)" } else { "" };
+                        let note = if r == &own {
+                            "  (you)"
+                        } else if c.client_recipient.as_ref() == Some(r) {
+                            "  (client key)"
+                        } else {
+                            ""
+                        };
                         out.line(&format!("{}{note}", safe(r, false)))?;
                     }
                 }

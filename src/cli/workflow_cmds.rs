@@ -93,7 +93,7 @@ pub fn check(
                 f.severity.as_str().to_uppercase(),
                 f.code.as_str(),
                 path,
-                f.message
+                safe(&f.message, false)
             ))?;
         }
     }

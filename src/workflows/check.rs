@@ -370,7 +370,8 @@ pub fn is_very_weak(password: &str) -> bool {
     if len < WEAK_MIN_LENGTH {
         return true;
     }
-    let lower = password.to_lowercase();
+    // A copy of a secret: wiped when dropped, like the original.
+    let lower = zeroize::Zeroizing::new(password.to_lowercase());
     if COMMON_PASSWORDS.contains(&lower.as_str()) {
         return true;
     }
