@@ -663,3 +663,26 @@ fn recipients_and_client_show_mark_the_client_key() {
             .is_none()
     );
 }
+
+#[test]
+fn client_key_file_is_removed_when_the_vault_cannot_be_updated() {
+    let env = Env::new();
+    env.new_client("acme");
+    // A vault that opens but cannot be re-encrypted: one recipient is not valid.
+    let mut vault = json(&plain(&file_bytes(&env.vault("acme")), &identity(&env)));
+    vault["recipients"]
+        .as_array_mut()
+        .unwrap()
+        .push("not-a-recipient".into());
+    let bytes =
+        crypto::encrypt(vault.to_string().as_bytes(), &[identity(&env).recipient()]).unwrap();
+    std::fs::write(env.vault("acme"), &bytes).unwrap();
+    let key = env.dir.path().join("k.txt");
+    let err = env.fails(&["client", "key", "acme", "-o", key.to_str().unwrap()], 1);
+    assert!(err.contains("invalid age recipient"), "{err}");
+    assert!(
+        !key.exists(),
+        "no key file for a recipient the vault does not have"
+    );
+    assert_eq!(file_bytes(&env.vault("acme")), bytes);
+}

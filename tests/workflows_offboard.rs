@@ -315,3 +315,99 @@ fn offboard_refusals_change_nothing() {
         "{last}"
     );
 }
+
+mod hook {
+    //! The dossier hook, through the library API (the CLI passes none until the
+    //! dossier is merged).
+
+    use std::path::{Path, PathBuf};
+
+    use chrono::Utc;
+    use handover::crypto::{self, Identity};
+    use handover::model::{Client, ClientId, Contact, Event};
+    use handover::store::Store;
+    use handover::workflows::Handover;
+    use handover::workflows::check::CheckOptions;
+    use handover::workflows::offboard::{self, OffboardOptions};
+
+    fn setup(dir: &Path) -> (Handover, ClientId) {
+        let (store, _) = Store::init(&dir.join("store")).unwrap();
+        let h = Handover::new(store, Identity::generate());
+        let id = ClientId::parse("acme").unwrap();
+        handover::workflows::clients::create(&h, &id, "Acme", &[]).unwrap();
+        handover::workflows::clients::edit(
+            &h,
+            &id,
+            handover::workflows::clients::ClientPatch {
+                add_contact: Some(Contact {
+                    name: "Jutta".into(),
+                    ..Contact::default()
+                }),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        (h, id)
+    }
+
+    fn options<'a>(
+        out: &Path,
+        successor: &Identity,
+        hook: offboard::DossierHook<'a>,
+    ) -> OffboardOptions<'a> {
+        OffboardOptions {
+            successor: successor.recipient().to_string(),
+            out_dir: out.to_owned(),
+            force: false,
+            keep_archive: false,
+            check: CheckOptions::default(),
+            today: Utc::now().date_naive(),
+            dossier: Some(hook),
+        }
+    }
+
+    #[test]
+    fn the_hook_writes_into_dir_and_its_record_travels_in_the_bundle() {
+        let dir = tempfile::tempdir().unwrap();
+        let (h, id) = setup(dir.path());
+        let successor = Identity::generate();
+        let out = dir.path().join("out");
+        let mut seen_recipients = Vec::new();
+        let mut hook = |c: &mut Client, d: &Path| -> handover::Result<PathBuf> {
+            seen_recipients = c.recipients.clone();
+            let file = offboard::dossier_path(d, &c.id);
+            std::fs::write(&file, b"%PDF stand-in for the test").unwrap();
+            c.record(Event::dossier_exported(
+                Utc::now(),
+                "7K3Q-M9XD-4TGB-WZ2H-0PNE",
+            ));
+            Ok(file)
+        };
+        let report = offboard::offboard(&h, &id, options(&out, &successor, &mut hook)).unwrap();
+        assert_eq!(seen_recipients, vec![successor.recipient().to_string()]);
+        assert_eq!(report.dossier, Some(out.join("acme-dossier.pdf")));
+        let bundle = std::fs::read(&report.bundle).unwrap();
+        let c = handover::formats::bundle::read(&bundle, &successor, "b").unwrap();
+        let kinds: Vec<&str> = c.history.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds[kinds.len() - 2..], ["dossier-exported", "offboarded"]);
+        assert!(!h.store.exists(&id));
+        assert!(crypto::decrypt(&bundle, &h.identity).is_err());
+    }
+
+    #[test]
+    fn a_failing_hook_leaves_the_vault_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let (h, id) = setup(dir.path());
+        let before = h.store.read_vault(&id).unwrap();
+        let out = dir.path().join("out");
+        let mut hook = |_: &mut Client, _: &Path| -> handover::Result<PathBuf> {
+            Err(handover::Error::Invalid("the printer is on fire".into()))
+        };
+        let err = offboard::offboard(&h, &id, options(&out, &Identity::generate(), &mut hook))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("printer"), "{err}");
+        assert_eq!(h.store.read_vault(&id).unwrap(), before);
+        assert!(!out.join("acme-bundle.age").exists());
+    }
+}
