@@ -139,22 +139,6 @@ pub enum Command {
         #[arg(long)]
         mark: bool,
     },
-    /// Write a client's digital bundle (the complete vault, encrypted to chosen recipients)
-    Export {
-        client: String,
-        /// Export format (bundle)
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
-        /// The file to write
-        #[arg(short, long, value_name = "FILE")]
-        output: PathBuf,
-        /// Encrypt to this age recipient (repeatable) [default: the vault's recipients except yours]
-        #[arg(long, value_name = "AGE_RECIPIENT")]
-        recipient: Vec<String>,
-        /// Replace FILE if it exists
-        #[arg(long)]
-        force: bool,
-    },
     /// Hand a client over to a successor provider and remove it from your store
     Offboard {
         client: String,
@@ -193,6 +177,23 @@ pub enum Command {
         /// Spreadsheet column for a field, e.g. --map password=Kennwort
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
+    },
+    /// Export a client's entries to a file (secrets in plain text: keep it safe)
+    Export {
+        client: String,
+        /// bundle (the complete vault, age-encrypted to --recipient)
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// The file to write (0600); an existing file is kept unless --force
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace an existing file
+        #[arg(long)]
+        force: bool,
+        /// --format bundle: encrypt to this age recipient (repeatable) [default: the
+        /// vault's recipients except yours]
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: Vec<String>,
     },
 }
 
