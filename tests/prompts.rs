@@ -203,3 +203,26 @@ fn secrets_are_asked_for_without_echo() {
     assert_eq!(v["fields"][0]["value"], "4711");
     assert_eq!(v["fields"][0]["secret"], true);
 }
+
+#[test]
+fn rotate_asks_twice_without_echo() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok(&["add", "acme", "fw", "--no-password"]);
+    let bin = common::bin();
+    let t = Tmux::start(&env, &format!("'{}' rotate acme fw", bin.display()));
+    t.wait_for("New password:");
+    t.type_line("Gedreht-€-42");
+    t.wait_for("Repeat to confirm:");
+    t.type_line("Gedreht-€-42");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(
+        !screen.contains("Gedreht"),
+        "the password was echoed:\n{screen}"
+    );
+    drop(t);
+    let e = env.json(&["show", "acme", "fw", "--reveal", "--json"]);
+    assert_eq!(e["password"], "Gedreht-€-42");
+    assert_eq!(e["provider_knows"], true);
+}

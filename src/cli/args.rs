@@ -125,6 +125,9 @@ pub enum Command {
         /// Replace FILE if it exists
         #[arg(long)]
         force: bool,
+        /// Your e-mail domain, for the check printed in the appendix (as for `handover check`)
+        #[arg(long, value_name = "DOMAIN")]
+        provider_domain: Vec<String>,
     },
     /// Say whether the vault still matches a printed dossier (exit 0) or has changed (exit 1)
     Verify {
@@ -134,6 +137,61 @@ pub enum Command {
     },
     /// Create a demo store with a fictional client in DIR and write its dossiers there
     Demo { dir: PathBuf },
+    /// Show a client's history (what changed when; never secret values)
+    Log {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Report everything that would leave a successor stuck (exit 1 if anything is blocking)
+    Check {
+        client: String,
+        #[arg(long)]
+        json: bool,
+        /// Your e-mail domain; accounts on it must be transferred (repeatable; adds to
+        /// provider_domains in <store>/config.json)
+        #[arg(long, value_name = "DOMAIN")]
+        provider_domain: Vec<String>,
+    },
+    /// Set a new password for an entry and record the rotation
+    Rotate {
+        client: String,
+        path: String,
+        /// Read the new password from stdin (all of it, one trailing newline removed)
+        #[arg(long, conflicts_with_all = ["generate", "mark"])]
+        password_stdin: bool,
+        /// Generate a new random password of LEN characters [default: 24]
+        #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24", conflicts_with = "mark")]
+        generate: Option<usize>,
+        /// Only record that it was rotated elsewhere (you no longer know the secret)
+        #[arg(long)]
+        mark: bool,
+    },
+    /// Hand a client over to a successor provider and remove it from your store
+    Offboard {
+        client: String,
+        /// The successor provider's age recipient
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        successor: String,
+        /// Directory for the bundle, the rotation list and the dossier
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Hand over despite blocking findings, and replace existing files in DIR
+        #[arg(long)]
+        force: bool,
+        /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
+        #[arg(long)]
+        keep_archive: bool,
+        /// Language of the final dossier
+        #[arg(long, value_enum, default_value_t = LangArg::De)]
+        lang: LangArg,
+        /// Directory with wording overrides and branding for the final dossier
+        #[arg(long, value_name = "DIR")]
+        template: Option<PathBuf>,
+        /// Your e-mail domain, for the check (as for `handover check`)
+        #[arg(long, value_name = "DOMAIN")]
+        provider_domain: Vec<String>,
+    },
     /// Import entries into a client (all or nothing)
     Import {
         client: String,
@@ -150,6 +208,23 @@ pub enum Command {
         /// Spreadsheet column for a field, e.g. --map password=Kennwort
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
+    },
+    /// Export a client's entries to a file (secrets in plain text: keep it safe)
+    Export {
+        client: String,
+        /// bundle (the complete vault, age-encrypted to --recipient)
+        #[arg(long, value_name = "FORMAT")]
+        format: String,
+        /// The file to write (0600); an existing file is kept unless --force
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace an existing file
+        #[arg(long)]
+        force: bool,
+        /// --format bundle: encrypt to this age recipient (repeatable) [default: the
+        /// vault's recipients except yours]
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: Vec<String>,
     },
 }
 
@@ -212,6 +287,16 @@ pub enum ClientCommand {
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,
+    },
+    /// Generate the client's own age key, write it to FILE and add it to the vault
+    Key {
+        id: String,
+        /// The secret key file to write (0600); hand it to the client
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+        /// Replace FILE if it exists, and replace an existing client key
+        #[arg(long)]
+        force: bool,
     },
     /// Delete a client's vault permanently
     Remove {
@@ -287,6 +372,15 @@ pub struct EntryArgs {
 pub enum LangArg {
     De,
     En,
+}
+
+impl LangArg {
+    pub fn language(self) -> handover::dossier::Language {
+        match self {
+            LangArg::De => handover::dossier::Language::De,
+            LangArg::En => handover::dossier::Language::En,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

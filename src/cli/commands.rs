@@ -9,17 +9,17 @@ use handover::error::Error;
 use handover::formats::{self, ImportOptions};
 use handover::model::{ClientId, Contact, Field, Secret};
 use handover::store::{self, Store};
+use handover::workflows::check::CheckOptions;
 use handover::workflows::clients::{self, ClientPatch};
 use handover::workflows::dossier::Verdict;
 use handover::workflows::entries::{self, EntryPatch, OnConflict};
 use handover::workflows::{self, Handover};
 
 use super::CliError;
-use super::args::{
-    Cli, ClientCommand, Command, ConflictArg, EntryArgs, LangArg, PaperArg, RecipientAction,
-};
+use super::args::{Cli, ClientCommand, Command, ConflictArg, EntryArgs, PaperArg, RecipientAction};
 use super::show;
 use super::term::{self, Out, TerminalPrompter, safe};
+use super::workflow_cmds;
 
 /// Imports larger than this are refused before reading: no export is that big, and a
 /// hostile file must not exhaust memory.
@@ -104,14 +104,12 @@ fn dispatch(
             paper,
             template,
             force,
+            provider_domain,
         } => {
             let id = client_id(&client)?;
             let h = open(store_dir, identity_file)?;
             let options = dossier::Options {
-                lang: match lang {
-                    LangArg::De => dossier::Language::De,
-                    LangArg::En => dossier::Language::En,
-                },
+                lang: lang.language(),
                 paper: match paper {
                     PaperArg::A4 => dossier::PaperSize::A4,
                     PaperArg::Letter => dossier::PaperSize::Letter,
@@ -119,7 +117,8 @@ fn dispatch(
                 template_dir: template,
                 as_of: as_of()?,
             };
-            let d = workflows::dossier::export(&h, &id, &options, &output, force)?;
+            let check = CheckOptions::for_provider(&h, &provider_domain)?;
+            let d = workflows::dossier::export(&h, &id, &options, &check, &output, force)?;
             eprintln!("Wrote {} ({} pages).", output.display(), d.pages);
             out.line(&format!("Fingerprint: {}", d.fingerprint))
         }
@@ -303,7 +302,13 @@ fn dispatch(
                     let c = h.load(&id)?;
                     let own = h.identity.recipient().to_string();
                     for r in &c.recipients {
-                        let note = if r == &own { "  (you)" } else { "" };
+                        let note = if r == &own {
+                            "  (you)"
+                        } else if c.client_recipient.as_ref() == Some(r) {
+                            "  (client key)"
+                        } else {
+                            ""
+                        };
                         out.line(&format!("{}{note}", safe(r, false)))?;
                     }
                 }
@@ -322,6 +327,93 @@ fn dispatch(
                 }
             }
             Ok(())
+        }
+        Command::Log { client, json } => workflow_cmds::log(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            json,
+            out,
+        ),
+        Command::Check {
+            client,
+            json,
+            provider_domain,
+        } => workflow_cmds::check(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            json,
+            &provider_domain,
+            out,
+        ),
+        Command::Rotate {
+            client,
+            path,
+            password_stdin,
+            generate,
+            mark,
+        } => workflow_cmds::rotate(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            &path,
+            password_stdin,
+            generate,
+            mark,
+        ),
+        Command::Export {
+            client,
+            format,
+            output,
+            recipient,
+            force,
+        } => workflow_cmds::export(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            &format,
+            &output,
+            &recipient,
+            force,
+        ),
+        Command::Offboard {
+            client,
+            successor,
+            out: out_dir,
+            force,
+            keep_archive,
+            lang,
+            template,
+            provider_domain,
+        } => workflow_cmds::offboard(
+            &open(store_dir, identity_file)?,
+            &client_id(&client)?,
+            successor,
+            out_dir,
+            force,
+            keep_archive,
+            dossier::Options {
+                lang: lang.language(),
+                paper: dossier::PaperSize::A4,
+                template_dir: template,
+                as_of: as_of()?,
+            },
+            &provider_domain,
+            out,
+        ),
+        Command::Import {
+            client,
+            file,
+            format,
+            dry_run,
+            on_conflict,
+            map,
+        } if format == "bundle" => {
+            let _ = map;
+            workflow_cmds::import_bundle(
+                &open(store_dir, identity_file)?,
+                &client_id(&client)?,
+                &file,
+                on_conflict,
+                dry_run,
+            )
         }
         Command::Import {
             client,
@@ -454,6 +546,9 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
             clients::edit(h, &id, patch)?;
             eprintln!("Updated client {}.", id.as_str());
             Ok(())
+        }
+        ClientCommand::Key { id, output, force } => {
+            workflow_cmds::client_key(h, &client_id(&id)?, &output, force, out)
         }
         ClientCommand::Remove { id, yes } => {
             let id = client_id(&id)?;
@@ -611,7 +706,7 @@ fn import(
         ConflictArg::Replace => OnConflict::Replace,
         ConflictArg::Rename => OnConflict::Rename,
     };
-    let report = entries::import(h, &id, parsed, on_conflict, dry_run)?;
+    let report = entries::import_from(h, &id, parsed, on_conflict, dry_run, Some(format))?;
     let verb = if dry_run { "would be " } else { "" };
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;
@@ -644,7 +739,9 @@ fn import(
     Ok(())
 }
 
-fn read_import_input(file: &Path) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
+pub(super) fn read_import_input(
+    file: &Path,
+) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
     use std::io::Read;
     let mut data = zeroize::Zeroizing::new(Vec::new());
     if file.as_os_str() == "-" {
@@ -678,7 +775,7 @@ fn too_big(name: &str) -> CliError {
 }
 
 /// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+pub fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v
             .trim()

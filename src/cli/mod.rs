@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod show;
 mod term;
+mod workflow_cmds;
 
 use std::io;
 use std::process::ExitCode;
@@ -25,6 +26,9 @@ pub enum CliError {
     /// Wrong use of the command line that clap cannot see (e.g. no terminal to prompt).
     #[error("{0}")]
     Usage(String),
+    /// The command ran, and its answer is "no" (e.g. `check` found blocking gaps).
+    #[error("{0}")]
+    Failed(String),
     #[error("cannot write output: {0}")]
     Io(#[from] io::Error),
     /// The command worked and its answer is "no" (e.g. a dossier that no longer

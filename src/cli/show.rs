@@ -213,6 +213,8 @@ struct ClientView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<&'a str>,
     recipients: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_recipient: Option<&'a str>,
     entries: Vec<EntrySummary<'a>>,
     created: DateTime<Utc>,
     updated: DateTime<Utc>,
@@ -228,6 +230,7 @@ pub fn client(c: &Client, own_recipient: &str, json: bool, out: &mut Out) -> Res
             contacts: &c.contacts,
             notes: c.notes.as_deref(),
             recipients: &c.recipients,
+            client_recipient: c.client_recipient.as_deref(),
             entries: c
                 .sorted_entries()
                 .into_iter()
@@ -267,7 +270,13 @@ pub fn client(c: &Client, own_recipient: &str, json: bool, out: &mut Out) -> Res
     }
     out.line("Recipients:")?;
     for r in &c.recipients {
-        let note = if r == own_recipient { "  (you)" } else { "" };
+        let note = if r == own_recipient {
+            "  (you)"
+        } else if c.client_recipient.as_ref() == Some(r) {
+            "  (client key)"
+        } else {
+            ""
+        };
         out.line(&format!("  {}{note}", safe(r, false)))?;
     }
     Ok(())

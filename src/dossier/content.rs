@@ -481,7 +481,6 @@ pub struct Checklist<'a> {
     pub transfer: Vec<&'a Entry>,
     /// With their expiry date; expired ones first.
     pub expiring: Vec<(&'a Entry, NaiveDate)>,
-    pub missing_secret: Vec<&'a Entry>,
 }
 
 pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
@@ -504,11 +503,6 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
             .filter(|e| e.owner == Some(Owner::Provider))
             .collect(),
         expiring,
-        missing_secret: entries
-            .iter()
-            .copied()
-            .filter(|e| !e.has_secret() && e.kind != crate::model::Kind::Note)
-            .collect(),
     }
 }
 

@@ -35,6 +35,17 @@ pub struct Options {
     pub as_of: DateTime<Utc>,
 }
 
+/// A finding of the handover check, as the appendix prints it. `code` names the rule
+/// (`no-secret`, …); the template turns it into a sentence in the dossier's language.
+pub struct Gap {
+    pub blocking: bool,
+    pub path: Option<String>,
+    pub code: String,
+}
+
+/// How many history events the dossier prints.
+const HISTORY_SHOWN: usize = 25;
+
 /// A rendered dossier.
 pub struct Dossier {
     pub pdf: Vec<u8>,
@@ -53,7 +64,7 @@ pub fn paper(s: &str) -> Result<Paper> {
 }
 
 /// Renders the dossier of `client`.
-pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
+pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossier> {
     let template = Template::load(options.lang, options.template_dir.as_deref())?;
     let (r, g, b) = template.branding.accent()?;
     let fp = fingerprint(client);
@@ -118,7 +129,7 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
     }
     body.new_page();
     let checklist = content::checklist(client, today);
-    ctx.heading(&mut body, &toc_items[toc_items.len() - 2].0, 1, None);
+    ctx.heading(&mut body, &toc_items[toc_items.len() - 3].0, 1, None);
     section_pages.push(body.page_index());
     body.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
     let line = |e: &crate::model::Entry| format!("{} ({})", display_title(e), e.path);
@@ -149,18 +160,79 @@ pub fn render(client: &Client, options: &Options) -> Result<Dossier> {
         let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
         body.block(check_item(&ctx, &format!("{} — {when}", line(e))));
     }
-    ctx.heading(&mut body, &toc_items[toc_items.len() - 1].0, 1, None);
+    ctx.heading(&mut body, &toc_items[toc_items.len() - 2].0, 1, None);
     section_pages.push(body.page_index());
-    if checklist.missing_secret.is_empty() {
+    if gaps.is_empty() {
         body.block(ctx.para(&t.appendix_nothing, BODY, 0.0));
     } else {
         body.block(ctx.para(&t.appendix_intro, BODY, 0.0));
-        for e in &checklist.missing_secret {
-            body.block(check_item(
-                &ctx,
-                &format!("{}: {}", line(e), t.missing_secret),
-            ));
+    }
+    for (blocking, title) in [(true, &t.appendix_blocking), (false, &t.appendix_warnings)] {
+        let mut items = gaps.iter().filter(|g| g.blocking == blocking).peekable();
+        if items.peek().is_none() {
+            continue;
         }
+        ctx.heading(&mut body, title, 3, None);
+        for gap in items {
+            let sentence = t
+                .findings
+                .get(&gap.code)
+                .map(String::as_str)
+                .unwrap_or(gap.code.as_str());
+            let text = match gap.path.as_deref().and_then(|p| client.entry(p)) {
+                Some(e) => format!("{}: {sentence}", line(e)),
+                None => match &gap.path {
+                    Some(p) => format!("{p}: {sentence}"),
+                    None => sentence.to_owned(),
+                },
+            };
+            body.block(check_item(&ctx, &text));
+        }
+    }
+    ctx.heading(&mut body, &toc_items[toc_items.len() - 1].0, 1, None);
+    section_pages.push(body.page_index());
+    // Printing a dossier is not a change to what it shows: leaving those events out
+    // keeps a reprint of an unchanged vault byte-identical.
+    let changes: Vec<&crate::model::Event> = client
+        .history
+        .iter()
+        .filter(|e| e.kind != crate::model::EventKind::DossierExported)
+        .collect();
+    let shown = changes.len().min(HISTORY_SHOWN);
+    if shown == 0 {
+        body.block(ctx.para(&t.history_none, BODY, 0.0));
+    } else {
+        body.block(ctx.para(
+            &fill(&t.history_intro, &[("count", &shown.to_string())]),
+            BODY,
+            0.0,
+        ));
+    }
+    for event in changes.iter().rev().take(HISTORY_SHOWN) {
+        let label = t
+            .events
+            .get(event.kind.as_str())
+            .map(String::as_str)
+            .unwrap_or(event.kind.as_str());
+        let mut text = label.to_owned();
+        if let Some(path) = &event.path {
+            text.push_str(&format!(": {path}"));
+        }
+        if !event.fields.is_empty() {
+            text.push_str(&format!(" ({})", event.fields.join(", ")));
+        }
+        if let Some(fp) = &event.fingerprint {
+            text.push_str(&format!(" — {} {fp}", t.fingerprint));
+        }
+        let when = event.at.with_timezone(&chrono::Utc);
+        body.block(ctx.field(
+            &format!(
+                "{} {}",
+                ctx.fmt_date(when.date_naive()),
+                when.format("%H:%M")
+            ),
+            content::Value::Plain(&text),
+        ));
     }
 
     // Now the table of contents can be written with real page numbers.
@@ -251,6 +323,7 @@ fn toc_items(
     items.extend(groups.iter().map(|(g, _)| (g.clone(), 2)));
     items.push((format!("6 {}", t.checklist_title), 1));
     items.push((format!("7 {}", t.appendix_title), 1));
+    items.push((format!("8 {}", t.history_title), 1));
     items
 }
 

@@ -111,8 +111,16 @@ pub struct Texts {
     pub nothing: String,
     pub appendix_title: String,
     pub appendix_intro: String,
-    pub missing_secret: String,
+    pub appendix_blocking: String,
+    pub appendix_warnings: String,
     pub appendix_nothing: String,
+    /// One sentence per handover-check rule, by its code.
+    pub findings: BTreeMap<String, String>,
+    pub history_title: String,
+    pub history_intro: String,
+    pub history_none: String,
+    /// A label per history event kind.
+    pub events: BTreeMap<String, String>,
 }
 
 /// Who the provider is and how the dossier is dressed.
@@ -324,6 +332,12 @@ mod tests {
             }
             for owner in ["client", "provider", "third-party"] {
                 assert!(t.texts.owners.contains_key(owner));
+            }
+            for code in crate::workflows::check::Code::ALL {
+                assert!(t.texts.findings.contains_key(code.as_str()), "{code:?}");
+            }
+            for kind in crate::model::EventKind::ALL {
+                assert!(t.texts.events.contains_key(kind.as_str()), "{kind:?}");
             }
         }
     }

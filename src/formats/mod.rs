@@ -2,6 +2,7 @@
 //! them touches the store. Importers are all-or-nothing: they return every entry or an
 //! error naming the record number (never its content).
 
+pub mod bundle;
 pub mod json;
 
 use crate::error::{Error, Result};

@@ -3,8 +3,10 @@
 //! The serde representation of these types *is* the vault format documented in
 //! `docs/FORMAT.md`; key names are part of the contract with our users.
 
+mod history;
 mod secret;
 
+pub use history::{Event, EventKind};
 pub use secret::Secret;
 
 use std::fmt;
@@ -380,6 +382,13 @@ pub struct Client {
     pub entries: Vec<Entry>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// The recipient of the client's own key (`handover client key`), also listed in
+    /// `recipients`. Offboarding encrypts to it besides the successor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_recipient: Option<String>,
+    /// Append-only: what happened to the client and its entries, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<Event>,
     /// The dossiers printed from this vault, newest last (at most
     /// [`MAX_DOSSIER_RECORDS`]), so that `verify` can tell what changed since one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -415,7 +424,14 @@ impl Client {
             created: now,
             updated: now,
             dossiers: Vec::new(),
+            client_recipient: None,
+            history: Vec::new(),
         }
+    }
+
+    /// Appends an event to the history.
+    pub fn record(&mut self, event: Event) {
+        self.history.push(event);
     }
 
     pub fn entry(&self, path: &str) -> Option<&Entry> {

@@ -7,6 +7,7 @@
 //! ```
 //! The store only moves opaque encrypted bytes; `vault` turns them into clients.
 
+pub mod config;
 pub mod fsutil;
 
 use std::fs::{self, File, OpenOptions};
@@ -209,6 +210,12 @@ impl Store {
     pub fn write_vault(&self, _lock: &WriteLock, id: &ClientId, ciphertext: &[u8]) -> Result<()> {
         ensure_private_dir(&self.root.join(CLIENTS))?;
         atomic_write(&self.vault_path(id), ciphertext)
+    }
+
+    /// Where offboarding keeps a handed-over client's archive (`--keep-archive`):
+    /// outside `clients/`, so the client is no longer listed.
+    pub fn archive_dir(&self) -> PathBuf {
+        self.root.join("archive")
     }
 
     /// Deletes a vault. Requires the write lock.

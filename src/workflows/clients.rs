@@ -4,8 +4,9 @@ use chrono::Utc;
 
 use crate::crypto::Recipient;
 use crate::error::{Error, Result};
-use crate::model::{Client, ClientId, Contact};
+use crate::model::{Client, ClientId, Contact, EventKind};
 use crate::workflows::Handover;
+use crate::workflows::history;
 
 /// Creates a client whose vault is encrypted to the provider and `extra` recipients.
 pub fn create(
@@ -26,7 +27,8 @@ pub fn create(
             recipients.push(r);
         }
     }
-    let client = Client::new(id.clone(), name.to_owned(), recipients, Utc::now());
+    let mut client = Client::new(id.clone(), name.to_owned(), recipients, Utc::now());
+    client.record(history::event(EventKind::ClientCreated));
     h.create(&client)?;
     Ok(client)
 }
@@ -44,20 +46,28 @@ pub struct ClientPatch {
 
 pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
     h.update(id, |client| {
+        let mut changed = Vec::new();
         if let Some(name) = patch.name {
             if name.trim().is_empty() {
                 return Err(Error::Invalid("the client name must not be empty".into()));
             }
             client.name = name;
+            changed.push("name");
         }
         if let Some(v) = patch.legal_name {
             client.legal_name = non_empty(v);
+            changed.push("legal_name");
         }
         if let Some(v) = patch.address {
             client.address = non_empty(v);
+            changed.push("address");
         }
         if let Some(v) = patch.notes {
             client.notes = non_empty(v);
+            changed.push("notes");
+        }
+        if patch.remove_contact.is_some() || patch.add_contact.is_some() {
+            changed.push("contacts");
         }
         if let Some(name) = patch.remove_contact {
             let before = client.contacts.len();
@@ -81,6 +91,10 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
                 )));
             }
             client.contacts.push(contact);
+        }
+        if !changed.is_empty() {
+            changed.sort_unstable();
+            client.record(history::event(EventKind::ClientChanged).with_fields(&changed));
         }
         Ok(())
     })
@@ -130,7 +144,9 @@ pub fn add_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<boo
         if client.recipients.contains(&r) {
             return Ok(false);
         }
-        client.recipients.push(r);
+        client.recipients.push(r.clone());
+        client
+            .record(history::event(EventKind::RecipientsChanged).with_detail(format!("added {r}")));
         Ok(true)
     })
 }
@@ -155,6 +171,12 @@ pub fn remove_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<
                 client.id.as_str()
             )));
         }
+        if client.client_recipient.as_ref() == Some(&r) {
+            client.client_recipient = None;
+        }
+        client.record(
+            history::event(EventKind::RecipientsChanged).with_detail(format!("removed {r}")),
+        );
         Ok(())
     })
 }

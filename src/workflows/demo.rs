@@ -80,7 +80,9 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
             template_dir: Some(template.clone()),
             as_of,
         };
-        fingerprint = super::dossier::export(&h, &id, &options, &out, true)?.fingerprint;
+        let check =
+            super::check::CheckOptions::for_provider(&h, &["it-schaefer.example".to_owned()])?;
+        fingerprint = super::dossier::export(&h, &id, &options, &check, &out, true)?.fingerprint;
         dossiers.push(out);
     }
     Ok(DemoResult {

@@ -3,13 +3,52 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::dossier::{self, Dossier, Options};
+use crate::dossier::{self, Dossier, Gap, Options};
 use crate::error::{Error, Result};
 use crate::fingerprint::{entry_digest, fingerprint, normalise};
-use crate::model::{Client, ClientId, DossierRecord, MAX_DOSSIER_RECORDS};
+use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
 use crate::store::fsutil;
 
 use super::Handover;
+use super::check::{self, CheckOptions, Severity};
+
+/// Renders `client`'s dossier with the findings of the handover check in its appendix.
+pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Result<Dossier> {
+    let gaps: Vec<Gap> = check::check(client, check, options.as_of.date_naive())
+        .into_iter()
+        .map(|f| Gap {
+            blocking: f.severity == Severity::Blocking,
+            path: f.path,
+            code: f.code.as_str().to_owned(),
+        })
+        .collect();
+    dossier::render(client, options, &gaps)
+}
+
+/// Notes in the vault that `dossier` was printed: the record `verify` compares against,
+/// and a history event.
+pub fn record(
+    client: &mut Client,
+    dossier: &Dossier,
+    options: &Options,
+    entries: BTreeMap<uuid::Uuid, String>,
+) {
+    client.dossiers.push(DossierRecord {
+        fingerprint: dossier.fingerprint.clone(),
+        exported: options.as_of,
+        lang: options.lang.code().to_owned(),
+        entries,
+    });
+    let excess = client.dossiers.len().saturating_sub(MAX_DOSSIER_RECORDS);
+    client.dossiers.drain(..excess);
+    client.record(
+        Event::dossier_exported(options.as_of, dossier.fingerprint.clone()).with_detail(format!(
+            "{} pages, {}",
+            dossier.pages,
+            options.lang.code()
+        )),
+    );
+}
 
 /// Renders the dossier of `id` to `out` (0600, atomically; an existing file is kept
 /// unless `force`) and records the export in the vault.
@@ -17,26 +56,38 @@ pub fn export(
     h: &Handover,
     id: &ClientId,
     options: &Options,
+    check: &CheckOptions,
     out: &Path,
     force: bool,
 ) -> Result<Dossier> {
     refuse_existing(out, force)?;
     let client = h.load(id)?;
-    let dossier = dossier::render(&client, options)?;
+    let dossier = render(&client, options, check)?;
     write_pdf(out, &dossier.pdf)?;
-    let record = DossierRecord {
-        fingerprint: dossier.fingerprint.clone(),
-        exported: options.as_of,
-        lang: options.lang.code().to_owned(),
-        entries: digests(&client),
-    };
+    let entries = digests(&client);
     h.update(id, |c| {
-        c.dossiers.push(record);
-        let excess = c.dossiers.len().saturating_sub(MAX_DOSSIER_RECORDS);
-        c.dossiers.drain(..excess);
+        record(c, &dossier, options, entries);
         Ok(())
     })?;
     Ok(dossier)
+}
+
+/// Renders the final dossier during offboarding, into `dir`, recording it in the
+/// handed-over client (which the bundle and archive then carry).
+pub fn offboard_hook(
+    client: &mut Client,
+    dir: &Path,
+    options: &Options,
+    check: &CheckOptions,
+    force: bool,
+) -> Result<std::path::PathBuf> {
+    let out = super::offboard::dossier_path(dir, &client.id);
+    refuse_existing(&out, force)?;
+    let dossier = render(client, options, check)?;
+    write_pdf(&out, &dossier.pdf)?;
+    let entries = digests(client);
+    record(client, &dossier, options, entries);
+    Ok(out)
 }
 
 pub fn refuse_existing(out: &Path, force: bool) -> Result<()> {
@@ -62,7 +113,7 @@ pub fn write_pdf(out: &Path, pdf: &[u8]) -> Result<()> {
     fsutil::atomic_write(out, pdf)
 }
 
-fn digests(client: &Client) -> BTreeMap<uuid::Uuid, String> {
+pub fn digests(client: &Client) -> BTreeMap<uuid::Uuid, String> {
     client
         .entries
         .iter()

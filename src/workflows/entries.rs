@@ -3,8 +3,11 @@
 use chrono::{NaiveDate, Utc};
 
 use crate::error::{Error, Result};
-use crate::model::{ClientId, Entry, Field, Kind, Owner, Secret, path_name, validate_path};
+use crate::model::{
+    ClientId, Entry, EventKind, Field, Kind, Owner, Secret, path_name, validate_path,
+};
 use crate::workflows::Handover;
+use crate::workflows::history;
 
 /// Changes to an entry; `None` leaves a value as it is. Also used to build new entries.
 #[derive(Default)]
@@ -148,7 +151,7 @@ impl EntryPatch {
 pub fn add(h: &Handover, id: &ClientId, path: &str, patch: EntryPatch) -> Result<Entry> {
     validate_path(path)?;
     let mut entry = Entry::new(path.to_owned(), Kind::Login);
-    patch.apply(&mut entry)?;
+    let set = patch.apply(&mut entry)?;
     let now = Utc::now();
     entry.created = Some(now);
     entry.updated = Some(now);
@@ -160,6 +163,7 @@ pub fn add(h: &Handover, id: &ClientId, path: &str, patch: EntryPatch) -> Result
                 path: path.to_owned(),
             });
         }
+        client.record(history::entry_event(EventKind::EntryCreated, &entry).with_fields(&set));
         client.entries.push(entry.clone());
         Ok(entry)
     })
@@ -181,6 +185,8 @@ pub fn edit(
         entry.validate()?;
         if !changed.is_empty() {
             entry.updated = Some(Utc::now());
+            let event = history::entry_event(EventKind::EntryChanged, entry).with_fields(&changed);
+            client.record(event);
         }
         Ok(changed)
     })
@@ -192,7 +198,8 @@ pub fn remove(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
             client: id.to_string(),
             path: path.to_owned(),
         })?;
-        client.entries.remove(index);
+        let removed = client.entries.remove(index);
+        client.record(history::entry_event(EventKind::EntryRemoved, &removed));
         Ok(())
     })
 }
@@ -217,6 +224,9 @@ pub fn rename(h: &Handover, id: &ClientId, from: &str, to: &str) -> Result<()> {
             entry.title = path_name(to).to_owned();
         }
         entry.updated = Some(Utc::now());
+        let event =
+            history::entry_event(EventKind::EntryMoved, entry).with_detail(format!("from {from}"));
+        client.record(event);
         Ok(())
     })
 }
@@ -249,6 +259,19 @@ pub fn import(
     entries: Vec<Entry>,
     on_conflict: OnConflict,
     dry_run: bool,
+) -> Result<ImportReport> {
+    import_from(h, id, entries, on_conflict, dry_run, None)
+}
+
+/// [`import`], naming the source format in the history (`format` is the command-line
+/// format name, e.g. `json`).
+pub fn import_from(
+    h: &Handover,
+    id: &ClientId,
+    entries: Vec<Entry>,
+    on_conflict: OnConflict,
+    dry_run: bool,
+    format: Option<&str>,
 ) -> Result<ImportReport> {
     let now = Utc::now();
     let plan = |client: &mut crate::model::Client| -> Result<ImportReport> {
@@ -300,6 +323,20 @@ pub fn import(
                     }
                 },
             }
+        }
+        let imported = report.added.len() + report.replaced.len() + report.renamed.len();
+        if imported > 0 {
+            let mut detail = format!(
+                "{imported} entries ({} added, {} replaced, {} renamed, {} skipped)",
+                report.added.len(),
+                report.replaced.len(),
+                report.renamed.len(),
+                report.skipped.len()
+            );
+            if let Some(format) = format {
+                detail.push_str(&format!(" from {format}"));
+            }
+            client.record(history::event(EventKind::EntriesImported).with_detail(detail));
         }
         Ok(report)
     };

@@ -1,10 +1,16 @@
 //! The use cases, composed from store, vault codec, crypto and model. The CLI calls
 //! these and only prints what they return.
 
+pub mod bundle;
+pub mod check;
+pub mod client_key;
 pub mod clients;
 pub mod demo;
 pub mod dossier;
 pub mod entries;
+pub mod history;
+pub mod offboard;
+pub mod rotate;
 
 use chrono::Utc;
 

@@ -1,0 +1,695 @@
+//! The handover readiness check: everything that would leave a successor stuck.
+//!
+//! [`check`] is pure (no clock, no I/O, no store), so the CLI, offboarding and the
+//! dossier's appendix all show exactly the same findings. The rules, their codes and
+//! severities are documented in README.md (`handover check`); codes are stable.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::model::{Client, Entry, Kind, Owner};
+use crate::workflows::Handover;
+
+/// Expiry within this many days is a warning.
+pub const EXPIRY_WARNING_DAYS: u64 = 90;
+/// A secret not rotated for longer than this is a warning.
+pub const ROTATION_MAX_DAYS: u64 = 365;
+/// Passwords shorter than this are very weak.
+pub const WEAK_MIN_LENGTH: usize = 8;
+/// Passwords shorter than this that use a single character class are very weak.
+pub const WEAK_SINGLE_CLASS_LENGTH: usize = 12;
+
+/// The most common passwords of public breach lists (compared case-insensitively),
+/// plus their German favourites. A short list on purpose: its job is to catch the
+/// worst, not to be a cracking dictionary.
+const COMMON_PASSWORDS: &[&str] = &[
+    "123456789012",
+    "1234567890",
+    "123456789",
+    "12345678",
+    "1q2w3e4r5t",
+    "1qaz2wsx",
+    "abc12345",
+    "admin123",
+    "administrator",
+    "changeme",
+    "changeme123",
+    "default",
+    "iloveyou",
+    "letmein",
+    "letmein123",
+    "passwort",
+    "passwort1",
+    "passwort123",
+    "password",
+    "password1",
+    "password123",
+    "password1234",
+    "p@ssw0rd",
+    "p@ssword",
+    "qwertz123",
+    "qwerty123",
+    "qwertyuiop",
+    "qwertzuiop",
+    "sommer2024",
+    "sommer2025",
+    "sommer2026",
+    "summer2024",
+    "summer2025",
+    "summer2026",
+    "trustno1",
+    "welcome1",
+    "welcome123",
+    "willkommen",
+    "willkommen1",
+    "willkommen123",
+    "winter2024",
+    "winter2025",
+    "winter2026",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Severity {
+    /// A successor would be stuck: offboarding refuses unless forced.
+    Blocking,
+    /// Should be fixed, but a successor can take over.
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Blocking => "blocking",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a finding is about; the kebab-case names are stable machine codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    NoSecret,
+    LoginNoUsername,
+    LoginNoLocation,
+    MfaWithoutFallback,
+    ProviderOwned,
+    ProviderDomain,
+    Expired,
+    Expiring,
+    NotRotated,
+    ReusedPassword,
+    WeakPassword,
+    NoContact,
+    NoOtherRecipient,
+}
+
+impl Code {
+    pub const ALL: [Code; 13] = [
+        Code::NoSecret,
+        Code::LoginNoUsername,
+        Code::LoginNoLocation,
+        Code::MfaWithoutFallback,
+        Code::ProviderOwned,
+        Code::ProviderDomain,
+        Code::Expired,
+        Code::Expiring,
+        Code::NotRotated,
+        Code::ReusedPassword,
+        Code::WeakPassword,
+        Code::NoContact,
+        Code::NoOtherRecipient,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NoSecret => "no-secret",
+            Code::LoginNoUsername => "login-no-username",
+            Code::LoginNoLocation => "login-no-location",
+            Code::MfaWithoutFallback => "mfa-without-fallback",
+            Code::ProviderOwned => "provider-owned",
+            Code::ProviderDomain => "provider-domain",
+            Code::Expired => "expired",
+            Code::Expiring => "expiring",
+            Code::NotRotated => "not-rotated",
+            Code::ReusedPassword => "reused-password",
+            Code::WeakPassword => "weak-password",
+            Code::NoContact => "no-contact",
+            Code::NoOtherRecipient => "no-other-recipient",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Code::NoSecret
+            | Code::LoginNoUsername
+            | Code::MfaWithoutFallback
+            | Code::ProviderOwned
+            | Code::ProviderDomain
+            | Code::Expired
+            | Code::NoContact => Severity::Blocking,
+            Code::LoginNoLocation
+            | Code::Expiring
+            | Code::NotRotated
+            | Code::ReusedPassword
+            | Code::WeakPassword
+            | Code::NoOtherRecipient => Severity::Warning,
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One thing a successor would trip over, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub severity: Severity,
+    pub code: Code,
+    /// The entry's path; `None` for findings about the client as a whole.
+    pub path: Option<String>,
+    /// A plain sentence: what is wrong and how to fix it. Never contains a secret.
+    pub message: String,
+}
+
+/// What the check needs to know about the provider running it.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The provider's e-mail domains (`it-schaefer.de`); accounts on them, or on a
+    /// subdomain, must be transferred.
+    pub provider_domains: Vec<String>,
+    /// The provider's own age recipients, to tell whether anyone else can open the vault.
+    pub provider_recipients: Vec<String>,
+}
+
+impl CheckOptions {
+    /// The options for this provider: its identity's recipients, and its domains from
+    /// `domains` plus the store's `config.json`.
+    pub fn for_provider(h: &Handover, domains: &[String]) -> Result<CheckOptions> {
+        let mut provider_domains = h.store.config()?.provider_domains;
+        provider_domains.extend(domains.iter().cloned());
+        Ok(CheckOptions {
+            provider_domains,
+            provider_recipients: h
+                .identity
+                .recipients()
+                .iter()
+                .map(|r| r.to_string())
+                .collect(),
+        })
+    }
+}
+
+/// Whether any finding is blocking.
+pub fn has_blocking(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Blocking)
+}
+
+/// Checks `client` as of `today`. Findings come client-level first, then by entry path,
+/// blocking before warnings within an entry.
+pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut add = |code: Code, path: Option<&str>, message: String| {
+        findings.push(Finding {
+            severity: code.severity(),
+            code,
+            path: path.map(str::to_owned),
+            message,
+        });
+    };
+    if client.contacts.is_empty() {
+        add(
+            Code::NoContact,
+            None,
+            "The client has no contact person: add one with `handover client edit ID --add-contact NAME --role ... --phone ...`.".into(),
+        );
+    }
+    if !client
+        .recipients
+        .iter()
+        .any(|r| !options.provider_recipients.contains(r))
+    {
+        add(
+            Code::NoOtherRecipient,
+            None,
+            "Only you can open this vault: give the client its own key (`handover client key ID -o FILE`) or add a recipient.".into(),
+        );
+    }
+    let reused = reused_passwords(client);
+    for entry in client.sorted_entries() {
+        let path = Some(entry.path.as_str());
+        let mut mine = Vec::new();
+        entry_findings(entry, options, today, &reused, &mut mine);
+        mine.sort_by_key(|(code, _)| (code.severity(), *code));
+        for (code, message) in mine {
+            add(code, path, message);
+        }
+    }
+    findings
+}
+
+fn entry_findings(
+    e: &Entry,
+    options: &CheckOptions,
+    today: NaiveDate,
+    reused: &BTreeMap<&str, Vec<&str>>,
+    out: &mut Vec<(Code, String)>,
+) {
+    if e.kind != Kind::Note && !e.has_secret() {
+        out.push((
+            Code::NoSecret,
+            "The entry holds no password, key or secret field: add the secret (`handover edit CLIENT PATH --password`) or make it a note (`--kind note`).".into(),
+        ));
+    }
+    if e.kind == Kind::Login {
+        if e.username.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            out.push((
+                Code::LoginNoUsername,
+                "The login has no username: add it with `--username`.".into(),
+            ));
+        }
+        if e.url.is_none() && e.host.is_none() {
+            out.push((
+                Code::LoginNoLocation,
+                "The login says nowhere where to log in: add `--url` or `--host`.".into(),
+            ));
+        }
+    }
+    if mentions_mfa(e) && e.totp.is_none() && e.recovery_codes.is_empty() {
+        out.push((
+            Code::MfaWithoutFallback,
+            "The entry says it uses MFA/2FA, but holds neither a TOTP secret nor recovery codes: add one (`--totp`, `--recovery-codes`) or note who holds the second factor and transfer it.".into(),
+        ));
+    }
+    if e.owner == Some(Owner::Provider) {
+        out.push((
+            Code::ProviderOwned,
+            "The account is owned by the provider: transfer it to the client (or replace it) and set `--owner client`.".into(),
+        ));
+    }
+    if let Some(address) = provider_address(e, &options.provider_domains) {
+        out.push((
+            Code::ProviderDomain,
+            format!(
+                "The account uses an address on the provider's domain ({address}): move it to a client address before the handover."
+            ),
+        ));
+    }
+    if let Some(expires) = e.expires {
+        if expires < today {
+            out.push((
+                Code::Expired,
+                format!("It expired on {expires}: renew it, or remove the entry if it is no longer used."),
+            ));
+        } else if today
+            .checked_add_days(Days::new(EXPIRY_WARNING_DAYS))
+            .is_some_and(|limit| expires <= limit)
+        {
+            out.push((
+                Code::Expiring,
+                format!("It expires on {expires}, within {EXPIRY_WARNING_DAYS} days: renew it or tell the client who does."),
+            ));
+        }
+    }
+    if e.password.as_ref().is_some_and(|p| !p.is_empty()) {
+        let last = e.rotated.or(e.created.map(|c| c.date_naive()));
+        if let Some(last) = last
+            && today
+                .checked_sub_days(Days::new(ROTATION_MAX_DAYS))
+                .is_some_and(|limit| last < limit)
+        {
+            out.push((
+                Code::NotRotated,
+                format!("The password was last set on {last}, over a year ago: rotate it (`handover rotate CLIENT PATH --generate`)."),
+            ));
+        }
+        if let Some(others) = reused.get(e.path.as_str()) {
+            out.push((
+                Code::ReusedPassword,
+                format!(
+                    "The same password is used by {}: give each account its own password.",
+                    others.join(", ")
+                ),
+            ));
+        }
+        if e.kind != Kind::SshKey
+            && e.kind != Kind::Certificate
+            && e.password
+                .as_ref()
+                .is_some_and(|p| is_very_weak(p.expose()))
+        {
+            out.push((
+                Code::WeakPassword,
+                format!(
+                    "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate`)."
+                ),
+            ));
+        }
+    }
+}
+
+/// For each path whose password another entry also uses: the other paths.
+fn reused_passwords(client: &Client) -> BTreeMap<&str, Vec<&str>> {
+    let mut by_password: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in client.sorted_entries() {
+        if let Some(p) = e.password.as_ref().filter(|p| !p.is_empty()) {
+            by_password.entry(p.expose()).or_default().push(&e.path);
+        }
+    }
+    let mut reused = BTreeMap::new();
+    for paths in by_password.into_values().filter(|p| p.len() > 1) {
+        for &path in &paths {
+            let others: Vec<&str> = paths.iter().copied().filter(|p| *p != path).collect();
+            reused.insert(path, others);
+        }
+    }
+    reused
+}
+
+/// The rule behind `weak-password`, documented in the README.
+pub fn is_very_weak(password: &str) -> bool {
+    let len = password.chars().count();
+    if len < WEAK_MIN_LENGTH {
+        return true;
+    }
+    // A copy of a secret: wiped when dropped, like the original.
+    let lower = zeroize::Zeroizing::new(password.to_lowercase());
+    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+        return true;
+    }
+    let classes = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_numeric()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    len < WEAK_SINGLE_CLASS_LENGTH && classes.iter().filter(|c| **c).count() <= 1
+}
+
+/// Whether the notes or tags say the account has a second factor.
+fn mentions_mfa(e: &Entry) -> bool {
+    let says = |text: &str| {
+        let lower = text.to_lowercase();
+        let words = lower.split(|c: char| !c.is_alphanumeric());
+        let mut word_hit = false;
+        for w in words {
+            if matches!(w, "mfa" | "2fa" | "totp" | "otp") {
+                word_hit = true;
+            }
+        }
+        word_hit
+            || [
+                "two-factor",
+                "two factor",
+                "multi-factor",
+                "multi factor",
+                "zwei-faktor",
+                "zweifaktor",
+                "2-faktor",
+                "2-factor",
+            ]
+            .iter()
+            .any(|phrase| lower.contains(phrase))
+    };
+    e.notes.as_deref().is_some_and(says) || e.tags.iter().any(|t| says(t))
+}
+
+/// The first address (username or a non-secret custom field such as a recovery
+/// e-mail) on one of the provider's domains.
+fn provider_address(e: &Entry, domains: &[String]) -> Option<String> {
+    let candidates = e.username.iter().map(String::as_str).chain(
+        e.fields
+            .iter()
+            .filter(|f| !f.secret)
+            .map(|f| f.value.expose()),
+    );
+    for candidate in candidates {
+        let Some((_, domain)) = candidate.trim().rsplit_once('@') else {
+            continue;
+        };
+        let domain = domain.to_lowercase();
+        if domains.iter().any(|d| {
+            let d = d.trim().trim_start_matches('@').to_lowercase();
+            !d.is_empty() && (domain == d || domain.ends_with(&format!(".{d}")))
+        }) {
+            return Some(candidate.trim().to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClientId, Contact, Field, Secret};
+    use chrono::{TimeZone, Utc};
+
+    const ME: &str = "age1provider";
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
+    }
+
+    fn client(entries: Vec<Entry>) -> Client {
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Acme".into(),
+            vec![ME.into(), "age1client".into()],
+            Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
+        );
+        c.contacts.push(Contact {
+            name: "Jutta".into(),
+            ..Contact::default()
+        });
+        c.entries = entries;
+        c
+    }
+
+    fn options() -> CheckOptions {
+        CheckOptions {
+            provider_domains: vec!["it-schaefer.de".into()],
+            provider_recipients: vec![ME.into()],
+        }
+    }
+
+    /// A login a successor can use: no findings.
+    fn good(path: &str, password: &str) -> Entry {
+        let mut e = Entry::new(path.into(), Kind::Login);
+        e.username = Some("admin@acme.example".into());
+        e.url = Some("https://acme.example".into());
+        e.password = Some(Secret::from(password));
+        e.rotated = Some(today());
+        e
+    }
+
+    fn codes(c: &Client) -> Vec<(Option<String>, Code)> {
+        check(c, &options(), today())
+            .into_iter()
+            .map(|f| (f.path, f.code))
+            .collect()
+    }
+
+    fn only(e: Entry) -> Vec<Code> {
+        codes(&client(vec![e]))
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_client_has_no_findings() {
+        let c = client(vec![good("a", "Xq7#kP2m-Lw9z"), good("b", "Zt4!nR8v-Hc3y")]);
+        assert_eq!(codes(&c), vec![]);
+        assert!(!has_blocking(&check(&c, &options(), today())));
+    }
+
+    #[test]
+    fn no_secret_unless_note() {
+        let mut e = good("a", "x");
+        e.password = None;
+        assert_eq!(only(e.clone()), vec![Code::NoSecret]);
+        e.kind = Kind::Note;
+        assert_eq!(only(e.clone()), vec![]);
+        e.kind = Kind::Wifi;
+        e.fields.push(Field {
+            name: "psk".into(),
+            value: Secret::from("Xq7#kP2m-Lw9z"),
+            secret: true,
+        });
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn login_needs_username_and_location() {
+        let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.username = Some(" ".into());
+        e.url = None;
+        assert_eq!(
+            only(e.clone()),
+            vec![Code::LoginNoUsername, Code::LoginNoLocation]
+        );
+        e.host = Some("10.0.0.1".into());
+        assert_eq!(only(e.clone()), vec![Code::LoginNoUsername]);
+        // Other kinds do not need a username.
+        e.kind = Kind::Wifi;
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn mfa_needs_totp_or_recovery_codes() {
+        let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.notes = Some("Anmeldung mit 2FA über das Handy von Frau Müller".into());
+        assert_eq!(only(e.clone()), vec![Code::MfaWithoutFallback]);
+        e.notes = None;
+        e.tags = vec!["MFA".into()];
+        assert_eq!(only(e.clone()), vec![Code::MfaWithoutFallback]);
+        e.recovery_codes = vec![Secret::from("1234-5678")];
+        assert_eq!(only(e.clone()), vec![]);
+        e.recovery_codes.clear();
+        e.totp = Some(Secret::from("JBSWY3DPEHPK3PXP"));
+        assert_eq!(only(e.clone()), vec![]);
+        // "comfa" or "informatik" are not MFA.
+        let mut e = good("b", "Xq7#kP2m-Lw9z");
+        e.notes = Some("Comfast router, Informatik".into());
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn provider_accounts_and_domains() {
+        let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.owner = Some(Owner::Provider);
+        assert_eq!(only(e.clone()), vec![Code::ProviderOwned]);
+        e.owner = Some(Owner::Client);
+        e.username = Some("support@IT-Schaefer.de".into());
+        assert_eq!(only(e.clone()), vec![Code::ProviderDomain]);
+        e.username = Some("admin@mail.it-schaefer.de".into());
+        assert_eq!(only(e.clone()), vec![Code::ProviderDomain]);
+        e.username = Some("admin@not-it-schaefer.de".into());
+        assert_eq!(only(e.clone()), vec![]);
+        e.fields.push(Field {
+            name: "Recovery e-mail".into(),
+            value: Secret::from("notfall@it-schaefer.de"),
+            secret: false,
+        });
+        let f = check(&client(vec![e]), &options(), today());
+        assert_eq!(f[0].code, Code::ProviderDomain);
+        assert!(f[0].message.contains("notfall@it-schaefer.de"));
+        assert_eq!(f[0].severity, Severity::Blocking);
+    }
+
+    #[test]
+    fn expiry() {
+        let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.kind = Kind::Domain;
+        e.expires = NaiveDate::from_ymd_opt(2026, 11, 22);
+        assert_eq!(only(e.clone()), vec![Code::Expired]);
+        e.expires = Some(today());
+        assert_eq!(only(e.clone()), vec![Code::Expiring]);
+        e.expires = NaiveDate::from_ymd_opt(2027, 2, 21);
+        assert_eq!(only(e.clone()), vec![Code::Expiring]);
+        e.expires = NaiveDate::from_ymd_opt(2027, 2, 22);
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn rotation_age() {
+        let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.rotated = NaiveDate::from_ymd_opt(2025, 11, 23);
+        assert_eq!(only(e.clone()), vec![]);
+        e.rotated = NaiveDate::from_ymd_opt(2025, 11, 22);
+        assert_eq!(only(e.clone()), vec![Code::NotRotated]);
+        // Without a rotation date, the creation date counts.
+        e.rotated = None;
+        e.created = Some(Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap());
+        assert_eq!(only(e.clone()), vec![Code::NotRotated]);
+        e.created = None;
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn reuse_names_the_other_entries_never_the_password() {
+        let c = client(vec![
+            good("b", "Xq7#kP2m-Lw9z"),
+            good("a", "Xq7#kP2m-Lw9z"),
+            good("c", "Zt4!nR8v-Hc3y"),
+        ]);
+        let f = check(&c, &options(), today());
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].path.as_deref(), Some("a"));
+        assert_eq!(f[0].code, Code::ReusedPassword);
+        assert!(f[0].message.contains(" b"));
+        assert!(f.iter().all(|f| !f.message.contains("Xq7")));
+    }
+
+    #[test]
+    fn very_weak_rule() {
+        for weak in [
+            "",
+            "Ab1!xyz",
+            "Passwort123",
+            "P@ssw0rd",
+            "abcdefghijk",
+            "12345678901",
+        ] {
+            assert!(is_very_weak(weak), "{weak:?}");
+        }
+        for ok in [
+            "abcdefghijkl",
+            "Summer-Bagger7",
+            "Ab1!xyzw",
+            "grünerbaggeröl",
+        ] {
+            assert!(!is_very_weak(ok), "{ok:?}");
+        }
+        let mut e = good("a", "hunter2");
+        assert_eq!(only(e.clone()), vec![Code::WeakPassword]);
+        // An SSH key in the password slot is not a password.
+        e.kind = Kind::SshKey;
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn client_level_findings_come_first() {
+        let mut c = client(vec![good("a", "hunter2")]);
+        c.contacts.clear();
+        c.recipients = vec![ME.into()];
+        let f = check(&c, &options(), today());
+        let got: Vec<(Option<&str>, Code, Severity)> = f
+            .iter()
+            .map(|f| (f.path.as_deref(), f.code, f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (None, Code::NoContact, Severity::Blocking),
+                (None, Code::NoOtherRecipient, Severity::Warning),
+                (Some("a"), Code::WeakPassword, Severity::Warning),
+            ]
+        );
+        assert!(has_blocking(&f));
+    }
+
+    #[test]
+    fn findings_serialise_with_stable_codes() {
+        let mut c = client(vec![]);
+        c.contacts.clear();
+        let v = serde_json::to_value(check(&c, &options(), today())).unwrap();
+        assert_eq!(v[0]["code"], "no-contact");
+        assert_eq!(v[0]["severity"], "blocking");
+        assert_eq!(v[0]["path"], serde_json::Value::Null);
+    }
+}

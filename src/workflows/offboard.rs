@@ -1,0 +1,374 @@
+//! Offboarding: the planned end of a contract. The client's vault is handed to a
+//! successor provider and the client, and leaves this provider's store for good.
+//!
+//! The steps are ordered so that a failure at any point loses nothing: everything
+//! for the successor is written to the output directory first, the archive (if kept)
+//! next, and the vault is removed from the store last. Until that last step, running
+//! the command again (with `--force` to replace the files) simply starts over.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::crypto::Recipient;
+use crate::error::{Error, Result};
+use crate::formats::bundle;
+use crate::model::{Client, ClientId, Entry, EventKind, Kind, Owner};
+use crate::store::fsutil;
+use crate::workflows::bundle::write_new_file;
+use crate::workflows::check::{CheckOptions, Finding, Severity, check, has_blocking};
+use crate::workflows::{Handover, history};
+
+/// Writes the final dossier for the handed-over client into the output directory and
+/// returns the file it wrote. It gets the client as it will be handed over (recipients
+/// already the successor's and the client's) and may record into it (a
+/// `dossier-exported` event); that record then travels in the bundle and archive. It
+/// runs while offboarding holds the store lock, so it must not write to the store.
+pub type DossierHook<'a> = &'a mut dyn FnMut(&mut Client, &Path) -> Result<PathBuf>;
+
+pub struct OffboardOptions<'a> {
+    /// The successor provider's age recipient.
+    pub successor: String,
+    /// Where the bundle, rotation list and dossier go (created 0700 if missing).
+    pub out_dir: PathBuf,
+    /// Offboard despite blocking findings, and replace existing files in `out_dir`.
+    pub force: bool,
+    /// Keep an archive copy (encrypted to successor and client only) in the store.
+    pub keep_archive: bool,
+    pub check: CheckOptions,
+    pub today: NaiveDate,
+    pub dossier: Option<DossierHook<'a>>,
+}
+
+pub struct OffboardReport {
+    pub findings: Vec<Finding>,
+    pub bundle: PathBuf,
+    pub rotation_list: PathBuf,
+    /// How many secrets the rotation list names.
+    pub to_rotate: usize,
+    pub dossier: Option<PathBuf>,
+    pub archive: Option<PathBuf>,
+    /// Who the handed-over vault is encrypted to.
+    pub recipients: Vec<String>,
+}
+
+/// The file names offboarding writes into the output directory.
+pub fn bundle_path(dir: &Path, id: &ClientId) -> PathBuf {
+    dir.join(format!("{id}-bundle.age"))
+}
+
+pub fn rotation_list_path(dir: &Path, id: &ClientId) -> PathBuf {
+    dir.join(format!("{id}-rotation.csv"))
+}
+
+/// Where the dossier hook should write (the hook decides; this is the convention).
+pub fn dossier_path(dir: &Path, id: &ClientId) -> PathBuf {
+    dir.join(format!("{id}-dossier.pdf"))
+}
+
+/// Hands client `id` over to `options.successor`; see the module documentation.
+pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result<OffboardReport> {
+    let successor = Recipient::parse(&options.successor)?.to_string();
+    if h.identity
+        .recipients()
+        .iter()
+        .any(|own| own.to_string() == successor)
+    {
+        return Err(Error::Recipients(
+            "the successor is your own identity; offboarding hands the client to another provider's recipient (`age-keygen -y` of their identity)".into(),
+        ));
+    }
+    // Held to the end: nobody may change the vault between what is handed over and
+    // its removal.
+    let lock = h.store.lock()?;
+    let client = h.decode(id, &h.store.read_vault(id)?)?;
+
+    let findings = check(&client, &options.check, options.today);
+    if has_blocking(&findings) && !options.force {
+        let codes: Vec<String> = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Blocking)
+            .map(|f| match &f.path {
+                Some(p) => format!("{} ({p})", f.code),
+                None => f.code.to_string(),
+            })
+            .collect();
+        return Err(Error::Invalid(format!(
+            "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --force to hand over anyway; nothing was changed",
+            id.as_str(),
+            codes.len(),
+            codes.join(", "),
+            id.as_str()
+        )));
+    }
+
+    let dir = &options.out_dir;
+    if !dir.exists() {
+        fsutil::ensure_private_dir(dir)?;
+    } else if !dir.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    let bundle_file = bundle_path(dir, id);
+    let rotation_file = rotation_list_path(dir, id);
+    for file in [&bundle_file, &rotation_file] {
+        if !options.force && file.exists() {
+            return Err(Error::Invalid(format!(
+                "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
+                file.display()
+            )));
+        }
+    }
+
+    let rotation = rotation_list(&client);
+    let mut handed = client.clone();
+    handed.recipients = vec![successor.clone()];
+    if let Some(key) = &client.client_recipient
+        && key != &successor
+    {
+        handed.recipients.push(key.clone());
+    }
+    let recipients = handed
+        .recipients
+        .iter()
+        .map(|r| Recipient::parse(r))
+        .collect::<Result<Vec<_>>>()?;
+
+    let dossier = match options.dossier {
+        Some(hook) => Some(hook(&mut handed, dir)?),
+        None => None,
+    };
+    let blocking = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocking)
+        .count();
+    let mut detail = format!(
+        "handed over to {successor}; {} secret(s) on the rotation list",
+        rotation.len()
+    );
+    if blocking > 0 {
+        detail.push_str(&format!("; forced despite {blocking} blocking finding(s)"));
+    }
+    handed.record(history::event(EventKind::Offboarded).with_detail(detail));
+    handed.updated = Utc::now();
+
+    write_new_file(
+        &bundle_file,
+        &bundle::write(&handed, &recipients)?,
+        options.force,
+    )?;
+    write_new_file(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
+
+    let archive = if options.keep_archive {
+        // Deliberately not through `Handover::update`/`create`, whose check refuses a
+        // vault this identity cannot open: here that is the point.
+        let ciphertext = crate::vault::encode(&handed)?;
+        let archive_dir = h.store.archive_dir();
+        fsutil::ensure_private_dir(&archive_dir)?;
+        let file = archive_dir.join(format!(
+            "{id}-{}.age",
+            handed.updated.format("%Y%m%dT%H%M%SZ")
+        ));
+        fsutil::atomic_write_new(&file, &ciphertext)?;
+        Some(file)
+    } else {
+        None
+    };
+
+    h.store.remove_vault(&lock, id)?;
+    Ok(OffboardReport {
+        findings,
+        bundle: bundle_file,
+        rotation_list: rotation_file,
+        to_rotate: rotation.len(),
+        dossier,
+        archive,
+        recipients: handed.recipients,
+    })
+}
+
+/// One secret the old provider could read, and so must be changed by the successor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RotationItem {
+    /// 1 = first, 3 = last; see [`priority`].
+    pub priority: u8,
+    pub path: String,
+    pub title: String,
+    pub kind: Kind,
+    /// The URL, else `host[:port]`.
+    pub location: Option<String>,
+    pub username: Option<String>,
+    pub owner: Option<Owner>,
+    /// Why it is on the list and why at this priority, in a sentence.
+    pub reason: String,
+}
+
+/// Every entry with a secret the provider knows (`provider_knows`), most critical
+/// first: by [`priority`], then provider-owned before others, then by path. Never
+/// holds a secret value.
+pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
+    let mut items: Vec<(bool, RotationItem)> = client
+        .entries
+        .iter()
+        .filter(|e| e.provider_knows && e.has_secret())
+        .map(|e| {
+            let (priority, why) = priority(e);
+            let location = e.url.clone().or_else(|| {
+                e.host.as_ref().map(|h| match e.port {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.clone(),
+                })
+            });
+            let mut reason = format!("the old provider knew it; {why}");
+            if e.owner == Some(Owner::Provider) {
+                reason.push_str("; the account is owned by the old provider: transfer it");
+            }
+            let item = RotationItem {
+                priority,
+                path: e.path.clone(),
+                title: e.title.clone(),
+                kind: e.kind,
+                location,
+                username: e.username.clone(),
+                owner: e.owner,
+                reason,
+            };
+            (e.owner != Some(Owner::Provider), item)
+        })
+        .collect();
+    items.sort_by(|(a_other, a), (b_other, b)| {
+        (a.priority, a_other, &a.path).cmp(&(b.priority, b_other, &b.path))
+    });
+    items.into_iter().map(|(_, item)| item).collect()
+}
+
+/// How urgent rotating an entry is, and why:
+/// 1. accounts that unlock other accounts or reach in from outside: recovery, domain,
+///    e-mail, VPN, network devices, SSH and API keys, and any account with a second
+///    factor or "admin" in its path, title or username;
+/// 2. servers, databases, other logins, certificates, Wi-Fi;
+/// 3. licences, notes and everything else.
+pub fn priority(e: &Entry) -> (u8, &'static str) {
+    let admin = [
+        Some(e.path.as_str()),
+        Some(e.title.as_str()),
+        e.username.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|s| s.to_lowercase().contains("admin"));
+    match e.kind {
+        Kind::Recovery | Kind::Domain | Kind::Email => {
+            (1, "it can reset or take over other accounts")
+        }
+        Kind::Vpn | Kind::NetworkDevice | Kind::SshKey | Kind::ApiKey => {
+            (1, "it gives access from outside")
+        }
+        _ if admin || e.totp.is_some() || !e.recovery_codes.is_empty() => {
+            (1, "it is an administrator or second-factor account")
+        }
+        Kind::Server | Kind::Database | Kind::Login | Kind::Certificate | Kind::Wifi => {
+            (2, "it gives access to systems or data")
+        }
+        Kind::License | Kind::Note | Kind::Other => (3, "rotate when convenient"),
+    }
+}
+
+/// The rotation list as CSV (UTF-8, header row). Cells that a spreadsheet would run as
+/// a formula (starting with `=`, `+`, `-`, `@`) get a leading `'`.
+pub fn rotation_csv(items: &[RotationItem]) -> Result<Vec<u8>> {
+    let fail = |e: csv::Error| Error::Invalid(format!("cannot write the rotation list: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "priority", "path", "title", "kind", "location", "username", "owner", "reason",
+    ])
+    .map_err(fail)?;
+    for item in items {
+        let cells = [
+            item.priority.to_string(),
+            item.path.clone(),
+            item.title.clone(),
+            item.kind.to_string(),
+            item.location.clone().unwrap_or_default(),
+            item.username.clone().unwrap_or_default(),
+            item.owner.map(|o| o.to_string()).unwrap_or_default(),
+            item.reason.clone(),
+        ];
+        w.write_record(cells.iter().map(|c| defuse(c)))
+            .map_err(fail)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::Invalid(format!("cannot write the rotation list: {e}")))
+}
+
+fn defuse(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Secret;
+
+    fn entry(path: &str, kind: Kind) -> Entry {
+        let mut e = Entry::new(path.into(), kind);
+        e.password = Some(Secret::from("Xq7#kP2m-Lw9z"));
+        e
+    }
+
+    #[test]
+    fn rotation_list_order_and_content() {
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Acme".into(),
+            vec![],
+            Utc::now(),
+        );
+        let mut unknown = entry("a/unknown", Kind::Domain);
+        unknown.provider_knows = false;
+        let mut note = Entry::new("b/note".into(), Kind::Note);
+        note.notes = Some("no secret".into());
+        let mut owned = entry("z/provider-owned", Kind::Login);
+        owned.owner = Some(Owner::Provider);
+        owned.url = Some("https://x.example".into());
+        let mut fw = entry("fw", Kind::NetworkDevice);
+        fw.host = Some("10.0.0.1".into());
+        fw.port = Some(4444);
+        c.entries = vec![
+            entry("licence", Kind::License),
+            entry("m365/global-admin", Kind::Login),
+            entry("nas", Kind::Server),
+            unknown,
+            note,
+            owned,
+            fw,
+            entry("=cmd", Kind::Other),
+        ];
+        let list = rotation_list(&c);
+        let got: Vec<(u8, &str)> = list.iter().map(|i| (i.priority, i.path.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, "fw"),
+                (1, "m365/global-admin"),
+                (2, "z/provider-owned"),
+                (2, "nas"),
+                (3, "=cmd"),
+                (3, "licence"),
+            ]
+        );
+        assert_eq!(list[0].location.as_deref(), Some("10.0.0.1:4444"));
+        assert!(list[2].reason.contains("transfer"));
+        let csv = String::from_utf8(rotation_csv(&list).unwrap()).unwrap();
+        assert!(csv.starts_with("priority,path,title,kind,location,username,owner,reason\n"));
+        assert!(csv.contains("\n3,'=cmd,'=cmd,other,"), "{csv}");
+        assert!(!csv.contains("Xq7"));
+    }
+}

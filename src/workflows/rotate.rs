@@ -1,0 +1,61 @@
+//! Rotating an entry's password, or recording a rotation done elsewhere.
+
+use chrono::{NaiveDate, Utc};
+
+use crate::error::{Error, Result};
+use crate::model::{ClientId, EventKind, Secret};
+use crate::workflows::{Handover, history};
+
+/// How the entry was rotated.
+pub enum Rotation {
+    /// The provider set this new password (typed or generated), so it knows it.
+    NewPassword(Secret),
+    /// Someone else (the client, a successor) rotated it outside handover: only the
+    /// date is recorded, and the provider no longer knows the secret.
+    Marked,
+}
+
+/// Rotates the entry at `path` as of `today` and records it in the history.
+pub fn rotate(
+    h: &Handover,
+    id: &ClientId,
+    path: &str,
+    rotation: Rotation,
+    today: NaiveDate,
+) -> Result<()> {
+    h.update(id, |client| {
+        let entry = client.entry_mut(path).ok_or_else(|| Error::NoSuchEntry {
+            client: id.to_string(),
+            path: path.to_owned(),
+        })?;
+        let (fields, detail): (&[&str], &str) = match rotation {
+            Rotation::NewPassword(password) => {
+                if password.is_empty() {
+                    return Err(Error::Invalid(
+                        "the new password is empty; nothing was changed".into(),
+                    ));
+                }
+                entry.password = Some(password);
+                entry.provider_knows = true;
+                (
+                    &["password", "provider_knows", "rotated"],
+                    "new password set with handover",
+                )
+            }
+            Rotation::Marked => {
+                entry.provider_knows = false;
+                (
+                    &["provider_knows", "rotated"],
+                    "rotated elsewhere; the provider does not know the new secret",
+                )
+            }
+        };
+        entry.rotated = Some(today);
+        entry.updated = Some(Utc::now());
+        let event = history::entry_event(EventKind::EntryRotated, entry)
+            .with_fields(fields)
+            .with_detail(detail);
+        client.record(event);
+        Ok(())
+    })
+}
