@@ -150,13 +150,13 @@ fn dispatch(
                             added + removed + modified
                         )
                     };
-                    Err(CliError::Negative(format!(
+                    Err(CliError::Failed(format!(
                         "the vault of {} has changed since the dossier of {}: {what}; print a new dossier",
                         id.as_str(),
                         exported.format("%Y-%m-%d %H:%M UTC")
                     )))
                 }
-                Verdict::Unknown => Err(CliError::Negative(format!(
+                Verdict::Unknown => Err(CliError::Failed(format!(
                     "the vault of {} does not match fingerprint {}, and no dossier with that fingerprint was recorded in it, so what changed is unknown",
                     id.as_str(),
                     safe(&fingerprint, false)

@@ -26,15 +26,12 @@ pub enum CliError {
     /// Wrong use of the command line that clap cannot see (e.g. no terminal to prompt).
     #[error("{0}")]
     Usage(String),
-    /// The command ran, and its answer is "no" (e.g. `check` found blocking gaps).
+    /// The command ran, and its answer is "no" (`check` found blocking gaps, `verify`
+    /// found a changed vault): exit 1, without calling it an error.
     #[error("{0}")]
     Failed(String),
     #[error("cannot write output: {0}")]
     Io(#[from] io::Error),
-    /// The command worked and its answer is "no" (e.g. a dossier that no longer
-    /// matches); it has said so already.
-    #[error("{0}")]
-    Negative(String),
 }
 
 pub fn main() -> ExitCode {
@@ -50,7 +47,7 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::from(EXIT_OK),
         // A reader that stops early (`handover list x | head`) is not an error.
         Err(CliError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
-        Err(CliError::Negative(message)) => {
+        Err(CliError::Failed(message)) => {
             eprintln!("handover: {message}");
             ExitCode::from(EXIT_ERROR)
         }

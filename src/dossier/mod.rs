@@ -183,7 +183,14 @@ pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossie
                 Some(e) => format!("{}: {sentence}", line(e)),
                 None => match &gap.path {
                     Some(p) => format!("{p}: {sentence}"),
-                    None => sentence.to_owned(),
+                    // A sentence of its own: capitalised.
+                    None => {
+                        let mut chars = sentence.chars();
+                        chars
+                            .next()
+                            .map(|c| c.to_uppercase().chain(chars).collect())
+                            .unwrap_or_default()
+                    }
                 },
             };
             body.block(check_item(&ctx, &text));

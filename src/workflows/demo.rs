@@ -9,7 +9,9 @@ use chrono::{DateTime, Days, Utc};
 use crate::crypto::Identity;
 use crate::dossier::{Language, Options, PaperSize};
 use crate::error::{Error, Result};
-use crate::model::{Client, ClientId, Contact, Entry, Field, Kind, Owner, Secret};
+use crate::model::{
+    Client, ClientId, Contact, Entry, Event, EventKind, Field, Kind, Owner, Secret,
+};
 use crate::store::{Store, fsutil};
 
 use super::Handover;
@@ -346,9 +348,11 @@ fn demo_client(h: &Handover, now: DateTime<Utc>) -> Result<Client> {
     e.provider_knows = false;
     entries.push(e);
 
+    c.record(Event::new(EventKind::ClientCreated, now));
     for e in &mut entries {
         e.created = Some(now);
         e.updated = Some(now);
+        c.record(Event::for_entry(EventKind::EntryCreated, now, e));
     }
     c.entries = entries;
     Ok(c)
