@@ -523,7 +523,10 @@ fn import(
         ConflictArg::Replace => OnConflict::Replace,
         ConflictArg::Rename => OnConflict::Rename,
     };
-    let report = entries::import(h, &id, parsed, on_conflict, dry_run)?;
+    for w in &parsed.warnings {
+        eprintln!("warning: {}", safe(w, false));
+    }
+    let report = entries::import(h, &id, parsed.entries, on_conflict, dry_run)?;
     let verb = if dry_run { "would be " } else { "" };
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;
