@@ -179,6 +179,7 @@ pub(crate) fn parse_time(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Field;
 
     #[test]
     fn totp_values() {
@@ -199,6 +200,171 @@ mod tests {
         assert_eq!(parse_date("31.01.2027"), d);
         assert_eq!(parse_date("2027-01-31T12:00:00Z"), d);
         assert_eq!(parse_date("soon"), None);
+    }
+
+    fn t(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(s.parse().unwrap())
+    }
+
+    /// A client with every value an entry can hold, and the characters that break
+    /// careless writers: quotes, separators, CR/LF, leading formula characters, Unicode.
+    pub(crate) fn sample_client() -> Client {
+        use crate::model::{ClientId, Owner};
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Müller & Söhne <GmbH>".into(),
+            vec![],
+            chrono::Utc::now(),
+        );
+        let mut e = Entry::new("m365/global-admin".into(), Kind::Login);
+        e.title = "Global Admin".into();
+        e.url = Some("https://admin.microsoft.com/?a=1&b=2".into());
+        e.username = Some("admin@müller.de".into());
+        e.password = Some(Secret::from("=1+1;,\"\t'\r\n ä€ <&> "));
+        e.totp = Some(Secret::from(
+            "otpauth://totp/ACME:admin?secret=JBSWY3DPEHPK3PXP&issuer=ACME",
+        ));
+        e.recovery_codes = vec![Secret::from("-abc-1"), Secret::from("def 2")];
+        e.notes = Some("Zeile 1\n\"zitiert\", ; und\r\nZeile 3".into());
+        e.fields = vec![
+            Field {
+                name: "Kundennummer".into(),
+                value: Secret::from("+49 89 1234"),
+                secret: false,
+            },
+            Field {
+                name: "PIN".into(),
+                value: Secret::from("@0815"),
+                secret: true,
+            },
+        ];
+        e.tags = vec!["m365".into(), "Büro 2".into()];
+        e.owner = Some(Owner::Provider);
+        e.provider_knows = false;
+        e.expires = chrono::NaiveDate::from_ymd_opt(2027, 1, 31);
+        e.rotated = chrono::NaiveDate::from_ymd_opt(2025, 6, 1);
+        e.created = t("2024-01-02T03:04:05Z");
+        e.updated = t("2025-02-03T04:05:06Z");
+        c.entries.push(e);
+        let mut e = Entry::new("server/backup/ssh".into(), Kind::SshKey);
+        e.host = Some("10.0.0.5".into());
+        e.port = Some(22);
+        e.username = Some("root".into());
+        e.password = Some(Secret::from(
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n",
+        ));
+        c.entries.push(e);
+        let mut e = Entry::new("notes/alarm".into(), Kind::Note);
+        e.notes = Some("Code 1234#\nNur im Notfall".into());
+        c.entries.push(e);
+        let mut e = Entry::new("wifi/Büro Gäste".into(), Kind::Wifi);
+        e.password = Some(Secret::from("  spaces both ends  "));
+        c.entries.push(e);
+        c.entries.push(Entry::new("lonely".into(), Kind::Other));
+        let mut e = Entry::new("x/y-z".into(), Kind::License);
+        e.title = "y/z".into();
+        e.password = Some(Secret::from("ABCD-EFGH"));
+        c.entries.push(e);
+        c.validate().unwrap();
+        c
+    }
+
+    fn comparable(entries: &[Entry]) -> Vec<serde_json::Value> {
+        let mut v: Vec<serde_json::Value> =
+            entries.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+        v.sort_by_key(|e| e["path"].as_str().unwrap().to_owned());
+        v
+    }
+
+    #[test]
+    fn every_export_imports_back_to_the_same_entries() {
+        let client = sample_client();
+        for format in EXPORT_FORMATS {
+            let out = export(format, &client).unwrap();
+            let back = import(format, &out.bytes, "t", &ImportOptions::default())
+                .unwrap_or_else(|e| panic!("{format}: {e}"));
+            let want = comparable(&client.entries);
+            let got = comparable(&back.entries);
+            for (w, g) in want.iter().zip(&got) {
+                assert_eq!(w, g, "{format}");
+            }
+            assert_eq!(want.len(), got.len(), "{format}");
+        }
+    }
+
+    #[test]
+    fn what_a_format_cannot_hold_is_warned_about() {
+        let mut client = sample_client();
+        client.entries[4].fields.push(Field {
+            name: "Password".into(),
+            value: Secret::from("x"),
+            secret: true,
+        });
+        client.entries[4].tags.push("a;b".into());
+        client.entries[3].notes = Some("bell \u{7}".into());
+        let out = export("keepass-xml", &client).unwrap();
+        let w = out.warnings.join("\n");
+        assert!(w.contains("lonely") && w.contains("unique field names"), "{w}");
+        assert!(w.contains("\"a;b\""), "{w}");
+        assert!(w.contains("wifi/Büro Gäste") && w.contains("control character"), "{w}");
+        let csv = export("csv", &client).unwrap().warnings.join("\n");
+        assert!(csv.contains("m365/global-admin") && csv.contains("Text"), "{csv}");
+        assert!(!csv.contains("@0815") && !w.contains("=1+1"), "no secret in warnings");
+    }
+
+    /// No input, however mangled, makes an importer panic.
+    #[test]
+    fn mangled_input_never_panics() {
+        let client = sample_client();
+        let mut seeds: Vec<Vec<u8>> = EXPORT_FORMATS
+            .iter()
+            .map(|f| export(f, &client).unwrap().bytes.to_vec())
+            .collect();
+        for name in [
+            "keepassxc-2.7.4.csv",
+            "keepassxc-2.7.4.xml",
+            "bitwarden-unencrypted.json",
+            "1password.csv",
+            "excel-de-cp1252.csv",
+        ] {
+            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            seeds.push(std::fs::read(path).unwrap());
+        }
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let options = ImportOptions::default();
+        for round in 0..150 {
+            for data in &seeds {
+                let mut d = data.clone();
+                for _ in 0..(next() % 6 + 1) {
+                    if d.is_empty() {
+                        break;
+                    }
+                    let i = (next() as usize) % d.len();
+                    match next() % 4 {
+                        0 => d[i] = next() as u8,
+                        1 => {
+                            let special = b"\"<>&;,\n\r/=\\{}[]";
+                            d[i] = special[(next() as usize) % special.len()];
+                        }
+                        2 => {
+                            d.remove(i);
+                        }
+                        _ => d.insert(i, next() as u8),
+                    }
+                }
+                let cut = (next() as usize) % (d.len() + 1);
+                let input = if round % 3 == 0 { &d[..cut] } else { &d[..] };
+                for format in IMPORT_FORMATS {
+                    let _ = import(format, input, "fuzz", &options);
+                }
+            }
+        }
     }
 
     #[test]
