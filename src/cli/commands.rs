@@ -252,6 +252,26 @@ fn dispatch(
             map,
             out,
         ),
+        Command::Export {
+            client,
+            format,
+            output,
+            force,
+        } => {
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            let report = handover::workflows::export::export(&h, &id, &format, &output, force)?;
+            for w in &report.warnings {
+                eprintln!("warning: {}", safe(w, false));
+            }
+            eprintln!(
+                "Exported {} entries of client {} to {} ({format}). It holds every secret in plain text: delete it once it is imported.",
+                report.entries,
+                id.as_str(),
+                safe(&output.display().to_string(), false)
+            );
+            Ok(())
+        }
     }
 }
 

@@ -173,6 +173,14 @@ pub fn normalize_header(h: &str) -> String {
 /// are refused unless the extra cells are empty; shorter rows are padded; rows whose
 /// cells are all empty are skipped (spreadsheets add them) but still counted.
 pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table> {
+    if let Some(line) = unclosed_quote(text, separator) {
+        return Err(Error::ImportFile {
+            source_name: source_name.to_owned(),
+            reason: format!(
+                "a quoted cell starting on line {line} is never closed (is the file cut off?)"
+            ),
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(separator)
         .has_headers(false)
@@ -227,6 +235,39 @@ pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table>
     // The csv crate's buffers held cell text; clear what we can reach.
     record.clear();
     Ok(Table { headers, rows })
+}
+
+/// The line of a quoted cell that is still open at the end of `text`. The csv crate
+/// silently ends such a cell, which would import a truncated file as if it were whole.
+fn unclosed_quote(text: &str, separator: u8) -> Option<usize> {
+    #[derive(PartialEq)]
+    enum State {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let sep = separator as char;
+    let mut state = State::FieldStart;
+    let mut line = 1;
+    let mut opened_on = 1;
+    for c in text.chars() {
+        state = match (state, c) {
+            (State::FieldStart, '"') => {
+                opened_on = line;
+                State::Quoted
+            }
+            (State::Quoted, '"') => State::QuoteInQuoted,
+            (State::Quoted, _) => State::Quoted,
+            (State::QuoteInQuoted, '"') => State::Quoted,
+            (_, c) if c == sep || c == '\n' || c == '\r' => State::FieldStart,
+            _ => State::Unquoted,
+        };
+        if c == '\n' {
+            line += 1;
+        }
+    }
+    (state == State::Quoted).then_some(opened_on)
 }
 
 fn csv_error(e: &csv::Error, source_name: &str, record: usize) -> Error {
@@ -295,5 +336,8 @@ mod tests {
         let err = read_table("a,b\n1,2\n1,2,secret\n", b',', "t").err().unwrap().to_string();
         assert!(err.contains("record 2") && !err.contains("secret"), "{err}");
         assert_eq!(t.column(&["B"]), Some(1));
+        let err = read_table("a,b\n1,\"x\n\n", b',', "t").err().unwrap().to_string();
+        assert!(err.contains("line 2") && err.contains("never closed"), "{err}");
+        assert!(read_table("a,b\n1,x\"y\n\"\"\"\",\"\"\n", b',', "t").is_ok());
     }
 }

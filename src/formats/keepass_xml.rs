@@ -183,14 +183,17 @@ impl<'a> Parser<'a> {
                     self.start(name, protect, encrypted, pos)?;
                 }
                 Event::End(_) => self.end()?,
+                // Text is taken raw, without XML's CR/LF normalisation: KeePassXC
+                // writes a CR inside a value literally and reads it back literally,
+                // and a password must come in exactly as it was.
                 Event::Text(t) => {
                     if self.leaf != Leaf::None {
-                        self.buf.push_str(&t.xml10_content());
+                        self.buf.push_str(&t);
                     }
                 }
                 Event::CData(t) => {
                     if self.leaf != Leaf::None {
-                        self.buf.push_str(&t.xml10_content());
+                        self.buf.push_str(&t);
                     }
                 }
                 Event::GeneralRef(r) => {
@@ -816,7 +819,7 @@ mod tests {
         assert_eq!(e[0].title, "a/b");
         assert_eq!(e[1].path, "a-b (2)");
         let pin = &e[0].fields[0];
-        assert_eq!((pin.name.as_str(), pin.value.expose(), pin.secret), ("PIN", " 12&\r\n3 ", true));
+        assert_eq!((pin.name.as_str(), pin.value.expose(), pin.secret), ("PIN", " 12&\r\r\n3 ", true));
         assert_eq!(e[0].fields[1].value.expose(), "Küche");
         assert!(!e[0].fields[1].secret);
         assert_eq!(

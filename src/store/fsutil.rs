@@ -47,6 +47,33 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     sync_dir(dir)
 }
 
+/// Like [`atomic_write`], but fails with `AlreadyExists` instead of replacing an
+/// existing `path` (the check and the rename are one step: `link`/`renameat2`).
+pub fn atomic_write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(|e| {
+            Error::io(
+                format!("cannot create a temporary file in {}", dir.display()),
+                e,
+            )
+        })?;
+    tmp.as_file()
+        .set_permissions(fs::Permissions::from_mode(0o600))
+        .map_err(|e| Error::io("cannot set permissions on a temporary file", e))?;
+    tmp.write_all(bytes)
+        .and_then(|_| tmp.as_file().sync_all())
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e.error))?;
+    sync_dir(dir)
+}
+
 /// Writes a new file that must not exist yet (0600, fsynced), failing if it does.
 pub fn create_new_private(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut file = OpenOptions::new()
@@ -91,5 +118,12 @@ mod tests {
         );
         assert!(create_new_private(&path, b"x").is_err());
         assert_eq!(fs::read(&path).unwrap(), b"two");
+        let err = atomic_write_new(&path, b"three").err().unwrap();
+        assert!(matches!(err, Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists));
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let new = dir.path().join("g");
+        atomic_write_new(&new, b"four").unwrap();
+        assert_eq!(fs::metadata(&new).unwrap().mode() & 0o777, 0o600);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "no temp file left");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod clients;
 pub mod entries;
+pub mod export;
 
 use chrono::Utc;
 
