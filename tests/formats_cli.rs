@@ -41,7 +41,15 @@ pub const RICH: &str = r#"[
 /// keep them at different precisions; the unit tests compare them exactly).
 fn entries(env: &Env, client: &str) -> Vec<serde_json::Value> {
     let out = env.dir.path().join(format!("{client}-compare.json"));
-    env.ok(&["export", client, "--format", "json", "-o", s(&out), "--force"]);
+    env.ok(&[
+        "export",
+        client,
+        "--format",
+        "json",
+        "-o",
+        s(&out),
+        "--force",
+    ]);
     let mut v: Vec<serde_json::Value> =
         serde_json::from_slice(&file_bytes(&out)).expect("json export");
     for e in &mut v {
@@ -73,7 +81,10 @@ fn export_then_import_gives_the_same_entries_in_every_format() {
         let meta = std::fs::metadata(&file).expect("exported file");
         assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{format}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(!stderr.contains("@0815") && !stderr.contains("=1+1"), "{stderr}");
+        assert!(
+            !stderr.contains("@0815") && !stderr.contains("=1+1"),
+            "{stderr}"
+        );
 
         let copy = format!("copy-{}", format.replace('.', "-"));
         env.new_client(&copy);
@@ -98,7 +109,10 @@ fn csv_export_escapes_formulas_but_never_secrets() {
     assert!(!stderr.contains("=1+1"), "{stderr}");
     let text = String::from_utf8(file_bytes(&file)).expect("utf-8");
     assert!(text.starts_with("\u{feff}path,"), "BOM then header");
-    assert!(text.contains(",'+49 89 1234,"), "plain cell escaped: {text}");
+    assert!(
+        text.contains(",'+49 89 1234,"),
+        "plain cell escaped: {text}"
+    );
     assert!(text.contains(",@0815"), "secret cell verbatim: {text}");
     assert!(text.contains("\"=1+1;,\"\"\t'\r\n ä€ <&> \""), "{text}");
 }
@@ -110,9 +124,20 @@ fn export_keeps_an_existing_file_unless_forced() {
     let file = env.dir.path().join("out.json");
     std::fs::write(&file, "precious").expect("write");
     let err = env.fails(&["export", "acme", "--format", "json", "-o", s(&file)], 1);
-    assert!(err.contains("already exists") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("already exists") && err.contains("--force"),
+        "{err}"
+    );
     assert_eq!(file_bytes(&file), b"precious");
-    env.ok(&["export", "acme", "--format", "json", "-o", s(&file), "--force"]);
+    env.ok(&[
+        "export",
+        "acme",
+        "--format",
+        "json",
+        "-o",
+        s(&file),
+        "--force",
+    ]);
     assert!(file_bytes(&file).starts_with(b"["));
     assert_eq!(
         std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
@@ -143,7 +168,10 @@ fn keepass_export_warns_about_what_it_cannot_hold() {
     let out = env.run(&["export", "acme", "--format", "keepass-xml", "-o", s(&xml)]);
     common::assert_success(&out, &["export"]);
     let stderr = String::from_utf8(out.stderr).expect("utf-8");
-    assert!(stderr.contains("warning: a: KeePass needs unique field names"), "{stderr}");
+    assert!(
+        stderr.contains("warning: a: KeePass needs unique field names"),
+        "{stderr}"
+    );
     assert!(stderr.contains("\"x;y\""), "{stderr}");
     assert!(!stderr.contains("Zweitgeheim"), "{stderr}");
 }
@@ -152,24 +180,53 @@ fn keepass_export_warns_about_what_it_cannot_hold() {
 fn every_sample_file_imports() {
     let env = Env::new();
     let cases: &[(&str, &str, &str, &str)] = &[
-        ("keepassxc-2.7.4.xml", "keepass-xml", "Server/Linux/srv1", "r00t-Pässwort!"),
-        ("keepassxc-2.7.4.csv", "keepassxc-csv", "DNS Provider", "DNS;Zone,Edit"),
+        (
+            "keepassxc-2.7.4.xml",
+            "keepass-xml",
+            "Server/Linux/srv1",
+            "r00t-Pässwort!",
+        ),
+        (
+            "keepassxc-2.7.4.csv",
+            "keepassxc-csv",
+            "DNS Provider",
+            "DNS;Zone,Edit",
+        ),
         (
             "bitwarden-unencrypted.json",
             "bitwarden-json",
             "Praxis Dr. Weber/Praxissoftware",
             "Pr@xis-Wëber-1",
         ),
-        ("1password.csv", "1password-csv", "Steuerberater Portal", "St€uer,2025"),
+        (
+            "1password.csv",
+            "1password-csv",
+            "Steuerberater Portal",
+            "St€uer,2025",
+        ),
         ("excel-de-cp1252.csv", "csv", "Kamera", "a;b"),
     ];
     for (i, (file, format, path, password)) in cases.iter().enumerate() {
         let client = format!("c{i}");
         env.new_client(&client);
         let before = file_bytes(&env.vault(&client));
-        let dry = env.ok(&["import", &client, "--format", format, s(&fixture(file)), "--dry-run"]);
-        assert!(dry.contains(&format!("would be added: {path}")), "{format}: {dry}");
-        assert_eq!(file_bytes(&env.vault(&client)), before, "dry run writes nothing");
+        let dry = env.ok(&[
+            "import",
+            &client,
+            "--format",
+            format,
+            s(&fixture(file)),
+            "--dry-run",
+        ]);
+        assert!(
+            dry.contains(&format!("would be added: {path}")),
+            "{format}: {dry}"
+        );
+        assert_eq!(
+            file_bytes(&env.vault(&client)),
+            before,
+            "dry run writes nothing"
+        );
         env.ok(&["import", &client, "--format", format, s(&fixture(file))]);
         let shown = env.json(&["show", &client, path, "--reveal", "--json"]);
         assert_eq!(shown["password"], *password, "{format}");
@@ -200,15 +257,32 @@ fn spreadsheet_columns_can_be_mapped() {
     let err = env.fails(&["import", "acme", "--format", "csv", s(&file)], 1);
     assert!(err.contains("--map"), "{err}");
     env.ok(&[
-        "import", "acme", "--format", "csv", s(&file), "--map", "title=Gerät", "--map",
-        "username=Zugang", "--map", "password=geheim",
+        "import",
+        "acme",
+        "--format",
+        "csv",
+        s(&file),
+        "--map",
+        "title=Gerät",
+        "--map",
+        "username=Zugang",
+        "--map",
+        "password=geheim",
     ]);
     let e = env.json(&["show", "acme", "Firewall", "--reveal", "--json"]);
     assert_eq!(e["password"], "x\"y\tz");
     assert_eq!(e["username"], "admin");
     assert_eq!(e["fields"][0]["name"], "Standort");
     let err = env.fails(
-        &["import", "acme", "--format", "csv", s(&file), "--map", "passwort"],
+        &[
+            "import",
+            "acme",
+            "--format",
+            "csv",
+            s(&file),
+            "--map",
+            "passwort",
+        ],
         2,
     );
     assert!(err.contains("FIELD=COLUMN"), "{err}");
@@ -258,7 +332,11 @@ fn bad_and_hostile_files_change_nothing() {
         assert_eq!(file_bytes(&env.vault("acme")), before, "{format}");
     }
     // Deep nesting is refused fast, before memory grows with it.
-    let deep = format!("{}{}", "<Group>".repeat(200_000), "</Group>".repeat(200_000));
+    let deep = format!(
+        "{}{}",
+        "<Group>".repeat(200_000),
+        "</Group>".repeat(200_000)
+    );
     std::fs::write(&file, deep).expect("write");
     let started = std::time::Instant::now();
     let err = env.fails(&["import", "acme", "--format", "keepass-xml", s(&file)], 1);

@@ -14,7 +14,8 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let (text, _) = csvutil::decode(data, Encoding::Utf8, source_name)?;
     let table = csvutil::read_table(&text, b',', source_name)?;
     let col = |name: &str| table.column(&[name]);
-    let (Some(kind), Some(name), Some(password)) = (col("type"), col("name"), col("login_password"))
+    let (Some(kind), Some(name), Some(password)) =
+        (col("type"), col("name"), col("login_password"))
     else {
         return Err(Error::ImportFile {
             source_name: source_name.to_owned(),
@@ -71,13 +72,20 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
                 }
                 let (n, v) = line.split_once(": ").unwrap_or((line, ""));
                 e.fields.push(Field {
-                    name: if n.trim().is_empty() { "field".into() } else { n.to_owned() },
+                    name: if n.trim().is_empty() {
+                        "field".into()
+                    } else {
+                        n.to_owned()
+                    },
                     value: Secret::from(v),
                     secret: false,
                 });
             }
         }
-        if row.get(favorite).is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true")) {
+        if row
+            .get(favorite)
+            .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+        {
             e.tags.push("favorite".into());
         }
         let groups: Vec<&str> = row
@@ -113,7 +121,14 @@ mod tests {
         assert_eq!(got[0].fields[0].name, "url 2");
         assert_eq!(got[0].fields[1].value.expose(), "12");
         assert_eq!(got[0].notes.as_deref(), Some("two\nlines"));
-        assert!(got[0].totp.as_ref().unwrap().expose().starts_with("otpauth://"));
+        assert!(
+            got[0]
+                .totp
+                .as_ref()
+                .unwrap()
+                .expose()
+                .starts_with("otpauth://")
+        );
         assert_eq!(got[0].tags, ["favorite"]);
         assert_eq!(got[1].kind, Kind::Note);
         assert_eq!(got[2].path, "Kunden/A/Portal (2)");

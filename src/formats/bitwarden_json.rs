@@ -87,7 +87,14 @@ struct HistoryIn {
 }
 
 /// Card and identity values that are secrets.
-const SECRET_KEYS: &[&str] = &["number", "code", "ssn", "passportNumber", "licenseNumber", "privateKey"];
+const SECRET_KEYS: &[&str] = &[
+    "number",
+    "code",
+    "ssn",
+    "passportNumber",
+    "licenseNumber",
+    "privateKey",
+];
 
 pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let file_error = |reason: String| Error::ImportFile {
@@ -139,9 +146,14 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
             reason,
         };
         let item = ItemIn::deserialize(&mut serde_json::Deserializer::from_str(raw.get()))
-            .map_err(|e| fail(format!("it is not a Bitwarden item ({})", describe_json_error(&e))))?;
-        let entry = entry_from_item(item, &folders, &mut paths, &mut out.warnings, record)
-            .map_err(fail)?;
+            .map_err(|e| {
+                fail(format!(
+                    "it is not a Bitwarden item ({})",
+                    describe_json_error(&e)
+                ))
+            })?;
+        let entry =
+            entry_from_item(item, &folders, &mut paths, &mut out.warnings, record).map_err(fail)?;
         out.entries.push(entry);
     }
     Ok(out)
@@ -161,7 +173,11 @@ fn entry_from_item(
         2 => Kind::Note,
         3 | 4 => Kind::Other,
         5 => Kind::SshKey,
-        other => return Err(format!("its type {other} is not one Bitwarden defines (1 to 5)")),
+        other => {
+            return Err(format!(
+                "its type {other} is not one Bitwarden defines (1 to 5)"
+            ));
+        }
     };
     if let Some(id) = item.id.as_deref().and_then(|id| id.parse().ok()) {
         e.id = id;
@@ -237,7 +253,11 @@ fn entry_from_item(
             continue;
         }
         e.fields.push(Field {
-            name: if name.trim().is_empty() { "field".into() } else { name },
+            name: if name.trim().is_empty() {
+                "field".into()
+            } else {
+                name
+            },
             value,
             secret: f.kind == 1,
         });
@@ -352,11 +372,20 @@ pub fn export(client: &Client) -> Result<Exported> {
             None
         } else {
             let name = groups.join("/");
-            let index = match folders.iter().position(|f| f.name.as_deref() == Some(&name)) {
+            let index = match folders
+                .iter()
+                .position(|f| f.name.as_deref() == Some(&name))
+            {
                 Some(i) => i,
                 None => {
                     folders.push(Folder {
-                        id: Some(uuid::Uuid::from_u128(0x4a1d_0000_0000_4000_8000_0000_0000_0000 | (folders.len() as u128 + 1)).to_string()),
+                        id: Some(
+                            uuid::Uuid::from_u128(
+                                0x4a1d_0000_0000_4000_8000_0000_0000_0000
+                                    | (folders.len() as u128 + 1),
+                            )
+                            .to_string(),
+                        ),
                         name: Some(name),
                     });
                     folders.len() - 1
@@ -406,7 +435,12 @@ pub fn export(client: &Client) -> Result<Exported> {
                 uris: e
                     .url
                     .as_deref()
-                    .map(|u| vec![UriOut { match_: None, uri: u }])
+                    .map(|u| {
+                        vec![UriOut {
+                            match_: None,
+                            uri: u,
+                        }]
+                    })
                     .unwrap_or_default(),
                 username: e.username.as_deref(),
                 password: e.password.as_ref(),
@@ -466,7 +500,13 @@ mod tests {
             .iter()
             .map(|f| (f.name.as_str(), f.value.expose(), f.secret))
             .collect();
-        assert_eq!(f, [("Kundennummer", "K-99812", false), ("Support-PIN", "4711", true)]);
+        assert_eq!(
+            f,
+            [
+                ("Kundennummer", "K-99812", false),
+                ("Support-PIN", "4711", true)
+            ]
+        );
         assert_eq!(e.id.to_string(), "7c1d2e3f-2222-4000-8000-000000000011");
         assert_eq!(got[1].kind, Kind::Note);
         assert_eq!(got[1].path, "Alarmanlage Code");
@@ -494,9 +534,16 @@ mod tests {
         );
         assert_eq!(got[1].path, "a (2)");
         assert!(got[1].fields.iter().any(|f| f.name == "number" && f.secret));
-        assert!(got[1].fields.iter().any(|f| f.name == "cardholderName" && !f.secret));
+        assert!(
+            got[1]
+                .fields
+                .iter()
+                .any(|f| f.name == "cardholderName" && !f.secret)
+        );
 
-        let err = import(br#"{"encrypted":true,"items":[]}"#, "t").err().unwrap();
+        let err = import(br#"{"encrypted":true,"items":[]}"#, "t")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("encrypted"), "{err}");
         let bad = r#"{"items":[{"type":1,"name":"ok"},{"type":1,"login":{"password":7}}]}"#;
         let err = import(bad.as_bytes(), "t").err().unwrap().to_string();

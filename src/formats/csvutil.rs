@@ -83,7 +83,9 @@ fn has_utf8_multibyte(data: &[u8]) -> bool {
         };
         if need > 0
             && i + need < data.len()
-            && data[i + 1..=i + need].iter().all(|c| (0x80..0xC0).contains(c))
+            && data[i + 1..=i + need]
+                .iter()
+                .all(|c| (0x80..0xC0).contains(c))
             && std::str::from_utf8(&data[i..=i + need]).is_ok()
         {
             return true;
@@ -187,7 +189,9 @@ pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table>
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut record = csv::StringRecord::new();
-    let header_ok = reader.read_record(&mut record).map_err(|e| csv_error(&e, source_name, 0))?;
+    let header_ok = reader
+        .read_record(&mut record)
+        .map_err(|e| csv_error(&e, source_name, 0))?;
     if !header_ok {
         return Err(Error::ImportFile {
             source_name: source_name.to_owned(),
@@ -311,7 +315,9 @@ mod tests {
         assert_eq!(t.as_str(), "€");
         assert!(decode(b"a;R\xf6-ter", Encoding::Utf8, "t").is_err());
         // UTF-8 umlaut plus a stray Latin-1 byte: refused rather than guessed.
-        let err = decode(b"\xc3\xa4\n\xf6", Encoding::Detect, "t").err().unwrap();
+        let err = decode(b"\xc3\xa4\n\xf6", Encoding::Detect, "t")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("line 2"), "{err}");
         let (t, _) = decode(b"\xff\xfea\x00;\x00", Encoding::Detect, "t").unwrap();
         assert_eq!(t.as_str(), "a;");
@@ -333,11 +339,20 @@ mod tests {
         assert_eq!(t.rows[0].cells[1].as_str(), "x\r\ny");
         assert_eq!(t.rows[1].record, 3);
         assert_eq!(t.rows[1].cells[0].as_str(), "q\"");
-        let err = read_table("a,b\n1,2\n1,2,secret\n", b',', "t").err().unwrap().to_string();
+        let err = read_table("a,b\n1,2\n1,2,secret\n", b',', "t")
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("record 2") && !err.contains("secret"), "{err}");
         assert_eq!(t.column(&["B"]), Some(1));
-        let err = read_table("a,b\n1,\"x\n\n", b',', "t").err().unwrap().to_string();
-        assert!(err.contains("line 2") && err.contains("never closed"), "{err}");
+        let err = read_table("a,b\n1,\"x\n\n", b',', "t")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("line 2") && err.contains("never closed"),
+            "{err}"
+        );
         assert!(read_table("a,b\n1,x\"y\n\"\"\"\",\"\"\n", b',', "t").is_ok());
     }
 }

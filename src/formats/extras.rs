@@ -171,13 +171,21 @@ mod tests {
         let mut back = Entry::new("x".into(), Kind::Login);
         let mut path = None;
         for f in &fields {
-            assert!(apply(&mut back, &f.name, &f.value, &mut path).unwrap(), "{}", f.name);
+            assert!(
+                apply(&mut back, &f.name, &f.value, &mut path).unwrap(),
+                "{}",
+                f.name
+            );
         }
         assert_eq!(path.as_deref(), Some("a/b"));
         back.path = "a/b".into();
         back.title = e.title.clone();
         assert_eq!(
-            serde_json::to_value(&back).unwrap().as_object().unwrap().len(),
+            serde_json::to_value(&back)
+                .unwrap()
+                .as_object()
+                .unwrap()
+                .len(),
             serde_json::to_value(&e).unwrap().as_object().unwrap().len()
         );
         assert_eq!(back.host, e.host);

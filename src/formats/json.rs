@@ -55,9 +55,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Vec<Entry>> {
 /// nothing is lost.
 pub fn export(entries: &[&Entry]) -> Result<crate::formats::Exported> {
     // Sized up front so that growing the buffer leaves no stray copies of secrets.
-    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(
-        64 * 1024 + entries.len() * 4096,
-    ));
+    let mut bytes = zeroize::Zeroizing::new(Vec::with_capacity(64 * 1024 + entries.len() * 4096));
     serde_json::to_writer_pretty(&mut *bytes, entries)
         .map_err(|e| Error::Invalid(format!("cannot write JSON: {}", describe_json_error(&e))))?;
     bytes.push(b'\n');

@@ -420,7 +420,11 @@ impl<'a> Parser<'a> {
                     }
                     if !extras::apply(&mut e, k, &value, &mut wanted_path).map_err(fail)? {
                         e.fields.push(Field {
-                            name: if k.trim().is_empty() { "field".into() } else { k.to_owned() },
+                            name: if k.trim().is_empty() {
+                                "field".into()
+                            } else {
+                                k.to_owned()
+                            },
                             value,
                             secret: s.protect,
                         });
@@ -445,7 +449,12 @@ impl<'a> Parser<'a> {
         {
             e.id = uuid::Uuid::from_bytes(bytes);
         }
-        for t in ctx.tags.split([';', ',']).map(str::trim).filter(|t| !t.is_empty()) {
+        for t in ctx
+            .tags
+            .split([';', ','])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             if !e.tags.iter().any(|x| x == t) {
                 e.tags.push(t.to_owned());
             }
@@ -468,7 +477,12 @@ impl<'a> Parser<'a> {
                 "record {record}: the attachment {a:?} was not imported (handover keeps no files); copy it by hand"
             ));
         }
-        let groups: Vec<&str> = self.groups.iter().skip(1).map(|g| g.name.as_str()).collect();
+        let groups: Vec<&str> = self
+            .groups
+            .iter()
+            .skip(1)
+            .map(|g| g.name.as_str())
+            .collect();
         let derived = derive_path(&groups, &title);
         e.path = self
             .paths
@@ -501,7 +515,8 @@ fn legacy_totp(f: &BTreeMap<String, Zeroizing<String>>, title: &str) -> Option<S
         }
         if let Some(a) = get("TimeOtp-Algorithm") {
             let algo = a.replace("HMAC-", "");
-            if ["SHA-1", "SHA-256", "SHA-512", "SHA1", "SHA256", "SHA512"].contains(&algo.as_str()) {
+            if ["SHA-1", "SHA-256", "SHA-512", "SHA1", "SHA256", "SHA512"].contains(&algo.as_str())
+            {
                 uri.push_str(&format!("&algorithm={}", algo.replace('-', "")));
             }
         }
@@ -668,7 +683,13 @@ impl Writer {
         let path = e.path.clone();
         let mut used: HashSet<String> = STANDARD_KEYS.iter().map(|k| (*k).to_owned()).collect();
         self.string(d, &path, "Title", &e.title, false);
-        self.string(d, &path, "UserName", e.username.as_deref().unwrap_or(""), false);
+        self.string(
+            d,
+            &path,
+            "UserName",
+            e.username.as_deref().unwrap_or(""),
+            false,
+        );
         let password = e.password.as_ref().map(Secret::expose).unwrap_or("");
         self.string(d, &path, "Password", password, true);
         self.string(d, &path, "URL", e.url.as_deref().unwrap_or(""), false);
@@ -726,15 +747,24 @@ pub fn export(client: &Client) -> Result<Exported> {
         .map(|e| {
             1024 + e.password.as_ref().map_or(0, |p| p.expose().len() * 6)
                 + e.notes.as_ref().map_or(0, |n| n.len() * 6)
-                + e.fields.iter().map(|f| 128 + f.value.expose().len() * 6).sum::<usize>()
-                + e.recovery_codes.iter().map(|c| 128 + c.expose().len() * 6).sum::<usize>()
+                + e.fields
+                    .iter()
+                    .map(|f| 128 + f.value.expose().len() * 6)
+                    .sum::<usize>()
+                + e.recovery_codes
+                    .iter()
+                    .map(|c| 128 + c.expose().len() * 6)
+                    .sum::<usize>()
         })
         .sum();
     let mut w = Writer {
         out: Zeroizing::new(String::with_capacity(4096 + estimate)),
         warnings: Vec::new(),
     };
-    w.line(0, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>");
+    w.line(
+        0,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>",
+    );
     w.line(0, "<KeePassFile>");
     w.line(1, "<Meta>");
     w.element(2, "Generator", "handover");
@@ -772,7 +802,10 @@ mod tests {
         let got = import(&fixture(), "t").unwrap();
         let e = &got.entries;
         let paths: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["DNS Provider", "Server/Drucker Büro", "Server/Linux/srv1"]);
+        assert_eq!(
+            paths,
+            ["DNS Provider", "Server/Drucker Büro", "Server/Linux/srv1"]
+        );
         assert_eq!(e[0].password.as_ref().unwrap().expose(), "DNS;Zone,Edit");
         assert_eq!(e[1].password.as_ref().unwrap().expose(), "Drücker_2019");
         assert_eq!(e[2].username.as_deref(), Some("root"));
@@ -814,12 +847,19 @@ mod tests {
         );
         let got = import(xml.as_bytes(), "t").unwrap();
         let e = &got.entries;
-        assert_eq!(e.len(), 2, "the recycle bin (by UUID and by name) is skipped");
+        assert_eq!(
+            e.len(),
+            2,
+            "the recycle bin (by UUID and by name) is skipped"
+        );
         assert_eq!(e[0].path, "a-b");
         assert_eq!(e[0].title, "a/b");
         assert_eq!(e[1].path, "a-b (2)");
         let pin = &e[0].fields[0];
-        assert_eq!((pin.name.as_str(), pin.value.expose(), pin.secret), ("PIN", " 12&\r\r\n3 ", true));
+        assert_eq!(
+            (pin.name.as_str(), pin.value.expose(), pin.secret),
+            ("PIN", " 12&\r\r\n3 ", true)
+        );
         assert_eq!(e[0].fields[1].value.expose(), "Küche");
         assert!(!e[0].fields[1].secret);
         assert_eq!(
@@ -828,7 +868,10 @@ mod tests {
         );
         assert_eq!(e[0].tags, ["x", "y"]);
         assert_eq!(e[0].expires, chrono::NaiveDate::from_ymd_opt(2027, 1, 31));
-        assert!(e[0].password.is_none(), "history passwords are not the password");
+        assert!(
+            e[0].password.is_none(),
+            "history passwords are not the password"
+        );
         assert_eq!(got.warnings.len(), 3, "{:?}", got.warnings);
     }
 
@@ -845,10 +888,16 @@ mod tests {
         assert!(err.contains("record 1") && err.contains("entity"), "{err}");
         let encrypted = format!(
             "{HEAD}{}</Group></Root></KeePassFile>",
-            entry("x", "<String><Key>Password</Key><Value Protected=\"True\">c2VjcmV0</Value></String>")
+            entry(
+                "x",
+                "<String><Key>Password</Key><Value Protected=\"True\">c2VjcmV0</Value></String>"
+            )
         );
         let err = import(encrypted.as_bytes(), "t").err().unwrap().to_string();
-        assert!(err.contains("record 1") && !err.contains("c2VjcmV0"), "{err}");
+        assert!(
+            err.contains("record 1") && !err.contains("c2VjcmV0"),
+            "{err}"
+        );
         assert!(import(b"<a></b>", "t").is_err());
         assert!(import(b"<html/>", "t").is_err());
         assert!(import(b"\xff", "t").is_err());

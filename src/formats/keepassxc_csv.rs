@@ -122,7 +122,10 @@ mod tests {
         .unwrap();
         let got = import(&data, "t").unwrap().entries;
         let paths: Vec<&str> = got.iter().map(|e| e.path.as_str()).collect();
-        assert_eq!(paths, ["DNS Provider", "Server/Drucker Büro", "Server/Linux/srv1"]);
+        assert_eq!(
+            paths,
+            ["DNS Provider", "Server/Drucker Büro", "Server/Linux/srv1"]
+        );
         assert_eq!(got[0].password.as_ref().unwrap().expose(), "DNS;Zone,Edit");
         assert_eq!(got[2].password.as_ref().unwrap().expose(), "r00t-Pässwort!");
         assert_eq!(

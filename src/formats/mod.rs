@@ -141,15 +141,28 @@ pub(crate) fn totp_value(value: &str, label: &str) -> Secret {
             .flat_map(char::to_uppercase)
             .collect(),
     );
-    if !cleaned.chars().all(|c| c.is_ascii_alphanumeric() || c == '=') {
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '=')
+    {
         // Not base32 either: kept as it is, `handover totp` will say it is unusable.
         return Secret::from(value);
     }
     let label: String = label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-._~".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let label = if label.is_empty() { "handover".to_owned() } else { label };
+    let label = if label.is_empty() {
+        "handover".to_owned()
+    } else {
+        label
+    };
     Secret::from(Zeroizing::new(format!(
         "otpauth://totp/{label}?secret={}",
         cleaned.trim_end_matches('=')
@@ -270,8 +283,10 @@ mod tests {
     }
 
     fn comparable(entries: &[Entry]) -> Vec<serde_json::Value> {
-        let mut v: Vec<serde_json::Value> =
-            entries.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+        let mut v: Vec<serde_json::Value> = entries
+            .iter()
+            .map(|e| serde_json::to_value(e).unwrap())
+            .collect();
         v.sort_by_key(|e| e["path"].as_str().unwrap().to_owned());
         v
     }
@@ -304,12 +319,24 @@ mod tests {
         client.entries[3].notes = Some("bell \u{7}".into());
         let out = export("keepass-xml", &client).unwrap();
         let w = out.warnings.join("\n");
-        assert!(w.contains("lonely") && w.contains("unique field names"), "{w}");
+        assert!(
+            w.contains("lonely") && w.contains("unique field names"),
+            "{w}"
+        );
         assert!(w.contains("\"a;b\""), "{w}");
-        assert!(w.contains("wifi/Büro Gäste") && w.contains("control character"), "{w}");
+        assert!(
+            w.contains("wifi/Büro Gäste") && w.contains("control character"),
+            "{w}"
+        );
         let csv = export("csv", &client).unwrap().warnings.join("\n");
-        assert!(csv.contains("m365/global-admin") && csv.contains("Text"), "{csv}");
-        assert!(!csv.contains("@0815") && !w.contains("=1+1"), "no secret in warnings");
+        assert!(
+            csv.contains("m365/global-admin") && csv.contains("Text"),
+            "{csv}"
+        );
+        assert!(
+            !csv.contains("@0815") && !w.contains("=1+1"),
+            "no secret in warnings"
+        );
     }
 
     /// No input, however mangled, makes an importer panic.

@@ -116,9 +116,14 @@ mod tests {
 
     #[test]
     fn derived_paths_are_valid_and_unique() {
-        assert_eq!(derive_path(&["Server", "Linux"], "srv1"), "Server/Linux/srv1");
+        assert_eq!(
+            derive_path(&["Server", "Linux"], "srv1"),
+            "Server/Linux/srv1"
+        );
         assert_eq!(derive_path(&[], "a/b"), "a-b");
-        let deep: Vec<String> = (0..100).map(|i| format!("group {i} {}", "x".repeat(30))).collect();
+        let deep: Vec<String> = (0..100)
+            .map(|i| format!("group {i} {}", "x".repeat(30)))
+            .collect();
         let deep: Vec<&str> = deep.iter().map(String::as_str).collect();
         let p = derive_path(&deep, "title");
         validate_path(&p).unwrap();

@@ -23,7 +23,17 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let otp = col(&["OTPAuth", "One-time password"]);
     let (favorite, archived) = (col(&["Favorite"]), col(&["Archived"]));
     let (tags, notes) = (col(&["Tags"]), col(&["Notes", "notesPlain"]));
-    let known = [Some(title), Some(password), url, username, otp, favorite, archived, tags, notes];
+    let known = [
+        Some(title),
+        Some(password),
+        url,
+        username,
+        otp,
+        favorite,
+        archived,
+        tags,
+        notes,
+    ];
     let mut paths = PathAllocator::default();
     let mut out = Imported::default();
     for row in &table.rows {
@@ -45,7 +55,10 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
             })
             .unwrap_or_default();
         for (column, tag) in [(favorite, "favorite"), (archived, "archived")] {
-            if row.get(column).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+            if row
+                .get(column)
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            {
                 e.tags.push(tag.to_owned());
             }
         }

@@ -51,50 +51,104 @@ const ROLES: &[(&str, &[&str])] = &[
     ("path", &["path", "pfad"]),
     (
         "group",
-        &["group", "gruppe", "folder", "ordner", "kategorie", "category", "bereich"],
+        &[
+            "group",
+            "gruppe",
+            "folder",
+            "ordner",
+            "kategorie",
+            "category",
+            "bereich",
+        ],
     ),
     (
         "title",
         &[
-            "title", "titel", "name", "bezeichnung", "eintrag", "entry", "account", "konto",
-            "dienst", "service", "system",
+            "title",
+            "titel",
+            "name",
+            "bezeichnung",
+            "eintrag",
+            "entry",
+            "account",
+            "konto",
+            "dienst",
+            "service",
+            "system",
         ],
     ),
     (
         "username",
         &[
-            "username", "user", "user name", "login", "login name", "benutzer",
-            "benutzername", "anmeldename", "nutzer", "nutzername", "kennung",
+            "username",
+            "user",
+            "user name",
+            "login",
+            "login name",
+            "benutzer",
+            "benutzername",
+            "anmeldename",
+            "nutzer",
+            "nutzername",
+            "kennung",
         ],
     ),
     (
         "password",
-        &["password", "passwort", "kennwort", "pass", "pw", "pwd", "passwd"],
+        &[
+            "password", "passwort", "kennwort", "pass", "pw", "pwd", "passwd",
+        ],
     ),
     (
         "url",
-        &["url", "website", "webseite", "web", "link", "uri", "adresse", "address"],
+        &[
+            "url", "website", "webseite", "web", "link", "uri", "adresse", "address",
+        ],
     ),
     (
         "host",
-        &["host", "hostname", "server", "ip", "ip address", "ip-adresse"],
+        &[
+            "host",
+            "hostname",
+            "server",
+            "ip",
+            "ip address",
+            "ip-adresse",
+        ],
     ),
     ("port", &["port"]),
     (
         "notes",
         &[
-            "notes", "note", "notiz", "notizen", "bemerkung", "bemerkungen", "kommentar",
-            "comment", "comments", "beschreibung", "description", "hinweis", "hinweise",
+            "notes",
+            "note",
+            "notiz",
+            "notizen",
+            "bemerkung",
+            "bemerkungen",
+            "kommentar",
+            "comment",
+            "comments",
+            "beschreibung",
+            "description",
+            "hinweis",
+            "hinweise",
             "info",
         ],
     ),
     ("totp", &["totp", "otp", "otpauth", "2fa", "mfa"]),
-    ("recovery codes", &["recovery codes", "wiederherstellungscodes"]),
+    (
+        "recovery codes",
+        &["recovery codes", "wiederherstellungscodes"],
+    ),
     ("tags", &["tags", "schlagworte", "stichworte", "labels"]),
     ("kind", &["kind"]),
     ("owner", &["owner"]),
     ("provider knows", &["provider knows"]),
-    ("expires", &["expires", "expiry", "ablaufdatum", "gültig bis", "läuft ab"]),
+    (
+        "expires",
+        &["expires", "expiry", "ablaufdatum", "gültig bis", "läuft ab"],
+    ),
     ("rotated", &["rotated"]),
     ("id", &["id"]),
     ("created", &["created"]),
@@ -132,8 +186,18 @@ const SECRET_FIELD_PREFIX: &str = "secret field: ";
 
 /// Header words that make an unrecognised column a secret field rather than a plain one.
 const SECRET_WORDS: &[&str] = &[
-    "pin", "puk", "secret", "geheim", "key", "schlüssel", "token", "passwort", "password",
-    "kennwort", "passphrase", "code",
+    "pin",
+    "puk",
+    "secret",
+    "geheim",
+    "key",
+    "schlüssel",
+    "token",
+    "passwort",
+    "password",
+    "kennwort",
+    "passphrase",
+    "code",
 ];
 
 fn field_role(header: &str) -> Role {
@@ -250,7 +314,10 @@ fn needs_formula_escape(value: &str) -> bool {
     while let Some(r) = rest.strip_prefix('\'') {
         rest = r;
     }
-    matches!(rest.chars().next(), Some('=' | '+' | '-' | '@' | '\t' | '\r'))
+    matches!(
+        rest.chars().next(),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r')
+    )
 }
 
 fn escape_formula(value: &str) -> std::borrow::Cow<'_, str> {
@@ -296,7 +363,13 @@ pub fn import(data: &[u8], source_name: &str, options: &ImportOptions) -> Result
     let mut paths = PathAllocator::default();
     let mut entries = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
-        entries.push(entry_from_row(row, &roles, own_layout, &mut paths, source_name)?);
+        entries.push(entry_from_row(
+            row,
+            &roles,
+            own_layout,
+            &mut paths,
+            source_name,
+        )?);
     }
     Ok(Imported {
         entries,
@@ -338,9 +411,10 @@ fn entry_from_row(
             Role::Url => e.url = Some(v.to_owned()),
             Role::Host => e.host = Some(v.to_owned()),
             Role::Port => {
-                e.port = Some(v.trim().parse().map_err(|_| {
-                    fail(&format!("{} is not a port number (0-65535)", column()))
-                })?)
+                e.port =
+                    Some(v.trim().parse().map_err(|_| {
+                        fail(&format!("{} is not a port number (0-65535)", column()))
+                    })?)
             }
             Role::Notes => e.notes = Some(v.to_owned()),
             Role::Totp => e.totp = Some(crate::formats::totp_value(v, "handover")),
@@ -355,12 +429,18 @@ fn entry_from_row(
             Role::Tags => e.tags = split_list(v),
             Role::Kind => {
                 kind = Some(v.trim().parse::<Kind>().map_err(|_| {
-                    fail(&format!("{} does not hold a handover kind (login, server, wifi, …)", column()))
+                    fail(&format!(
+                        "{} does not hold a handover kind (login, server, wifi, …)",
+                        column()
+                    ))
                 })?)
             }
             Role::Owner => {
                 e.owner = Some(v.trim().parse().map_err(|_| {
-                    fail(&format!("{} is not client, provider or third-party", column()))
+                    fail(&format!(
+                        "{} is not client, provider or third-party",
+                        column()
+                    ))
                 })?)
             }
             Role::ProviderKnows => {
@@ -372,7 +452,10 @@ fn entry_from_row(
             }
             Role::Expires | Role::Rotated => {
                 let d = parse_date(v).ok_or_else(|| {
-                    fail(&format!("{} is not a date (YYYY-MM-DD or DD.MM.YYYY)", column()))
+                    fail(&format!(
+                        "{} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
+                        column()
+                    ))
                 })?;
                 if *role == Role::Expires {
                     e.expires = Some(d);
@@ -403,7 +486,11 @@ fn entry_from_row(
         }
     }
     let title = title
-        .or_else(|| wanted_path.as_deref().map(|p| crate::model::path_name(p).to_owned()))
+        .or_else(|| {
+            wanted_path
+                .as_deref()
+                .map(|p| crate::model::path_name(p).to_owned())
+        })
         .or_else(|| e.username.clone())
         .or_else(|| e.host.clone())
         .or_else(|| e.url.clone())
@@ -472,7 +559,11 @@ pub fn export(client: &Client) -> Result<Exported> {
         .map(|c| SECRET_COLUMNS.contains(c))
         .collect();
     for (name, is_secret) in &field_columns {
-        let prefix = if *is_secret { SECRET_FIELD_PREFIX } else { FIELD_PREFIX };
+        let prefix = if *is_secret {
+            SECRET_FIELD_PREFIX
+        } else {
+            FIELD_PREFIX
+        };
         header.push(format!("{prefix}{name}"));
         secret.push(*is_secret);
     }
@@ -495,12 +586,20 @@ pub fn export(client: &Client) -> Result<Exported> {
                 Zeroizing::new(e.kind.as_str().to_owned()),
                 Zeroizing::new(e.username.clone().unwrap_or_default()),
                 Zeroizing::new(
-                    e.password.as_ref().map(|p| p.expose().to_owned()).unwrap_or_default(),
+                    e.password
+                        .as_ref()
+                        .map(|p| p.expose().to_owned())
+                        .unwrap_or_default(),
                 ),
                 Zeroizing::new(e.url.clone().unwrap_or_default()),
                 Zeroizing::new(e.host.clone().unwrap_or_default()),
                 Zeroizing::new(e.port.map(|p| p.to_string()).unwrap_or_default()),
-                Zeroizing::new(e.totp.as_ref().map(|p| p.expose().to_owned()).unwrap_or_default()),
+                Zeroizing::new(
+                    e.totp
+                        .as_ref()
+                        .map(|p| p.expose().to_owned())
+                        .unwrap_or_default(),
+                ),
                 Zeroizing::new(
                     e.recovery_codes
                         .iter()
@@ -518,7 +617,10 @@ pub fn export(client: &Client) -> Result<Exported> {
                 Zeroizing::new(e.created.map(|t| t.to_rfc3339()).unwrap_or_default()),
                 Zeroizing::new(e.updated.map(|t| t.to_rfc3339()).unwrap_or_default()),
             ];
-            if e.recovery_codes.iter().any(|c| c.expose().contains('\n') || c.is_empty()) {
+            if e.recovery_codes
+                .iter()
+                .any(|c| c.expose().contains('\n') || c.is_empty())
+            {
                 warnings.push(format!(
                     "{}: a recovery code is empty or contains a line break; the CSV cell (one code per line) cannot hold it exactly",
                     e.path
@@ -531,9 +633,15 @@ pub fn export(client: &Client) -> Result<Exported> {
                 ));
             }
             for (name, is_secret) in &field_columns {
-                let mut matching = e.fields.iter().filter(|f| &f.name == name && f.secret == *is_secret);
+                let mut matching = e
+                    .fields
+                    .iter()
+                    .filter(|f| &f.name == name && f.secret == *is_secret);
                 row.push(Zeroizing::new(
-                    matching.next().map(|f| f.value.expose().to_owned()).unwrap_or_default(),
+                    matching
+                        .next()
+                        .map(|f| f.value.expose().to_owned())
+                        .unwrap_or_default(),
                 ));
                 if matching.next().is_some() {
                     warnings.push(format!(
@@ -557,8 +665,7 @@ pub fn export(client: &Client) -> Result<Exported> {
             }
             w.write_record(None::<&[u8]>).map_err(io)?;
         }
-        w.flush()
-            .map_err(|e| Error::io("cannot write CSV", e))?;
+        w.flush().map_err(|e| Error::io("cannot write CSV", e))?;
     }
     Ok(Exported { bytes, warnings })
 }
@@ -569,7 +676,10 @@ mod tests {
 
     fn opts(map: &[(&str, &str)]) -> ImportOptions {
         ImportOptions {
-            column_map: map.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            column_map: map
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
         }
     }
 
@@ -580,7 +690,9 @@ mod tests {
             "/tests/fixtures/excel-de-cp1252.csv"
         ))
         .unwrap();
-        let got = import(&data, "t", &ImportOptions::default()).unwrap().entries;
+        let got = import(&data, "t", &ImportOptions::default())
+            .unwrap()
+            .entries;
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].path, "Router");
         assert_eq!(got[0].username.as_deref(), Some("admin"));
@@ -610,12 +722,18 @@ mod tests {
         assert_eq!(got[0].fields[1].name, "Standort");
         assert!(import(data.as_bytes(), "t", &opts(&[("nope", "Gerät")])).is_err());
         assert!(import(data.as_bytes(), "t", &opts(&[("title", "Nope")])).is_err());
-        let got = import(data.as_bytes(), "t", &opts(&[("title", "1"), ("secret:PIN", "3")]))
-            .unwrap()
-            .entries;
+        let got = import(
+            data.as_bytes(),
+            "t",
+            &opts(&[("title", "1"), ("secret:PIN", "3")]),
+        )
+        .unwrap()
+        .entries;
         assert!(got[0].fields.iter().any(|f| f.name == "PIN" && f.secret));
         // No recognisable column at all.
-        let err = import(b"a;b\n1;2\n", "t", &ImportOptions::default()).err().unwrap();
+        let err = import(b"a;b\n1;2\n", "t", &ImportOptions::default())
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("--map"), "{err}");
     }
 
@@ -632,10 +750,15 @@ mod tests {
 
     #[test]
     fn formula_escape_is_reversible() {
-        for v in ["=1+1", "+49 89", "-x", "@a", "'", "'=", "''=x", "'a", "a", "", "\tq", "'\t"] {
+        for v in [
+            "=1+1", "+49 89", "-x", "@a", "'", "'=", "''=x", "'a", "a", "", "\tq", "'\t",
+        ] {
             let escaped = escape_formula(v);
             assert_eq!(unescape_formula(&escaped), v, "{v:?}");
-            assert!(!matches!(escaped.chars().next(), Some('=' | '+' | '-' | '@' | '\t')));
+            assert!(!matches!(
+                escaped.chars().next(),
+                Some('=' | '+' | '-' | '@' | '\t')
+            ));
         }
     }
 }

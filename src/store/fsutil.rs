@@ -119,11 +119,17 @@ mod tests {
         assert!(create_new_private(&path, b"x").is_err());
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let err = atomic_write_new(&path, b"three").err().unwrap();
-        assert!(matches!(err, Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists));
+        assert!(
+            matches!(err, Error::Io { ref source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists)
+        );
         assert_eq!(fs::read(&path).unwrap(), b"two");
         let new = dir.path().join("g");
         atomic_write_new(&new, b"four").unwrap();
         assert_eq!(fs::metadata(&new).unwrap().mode() & 0o777, 0o600);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2, "no temp file left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "no temp file left"
+        );
     }
 }
