@@ -510,7 +510,12 @@ fn entry_from_row(
 fn row_header(roles: &[Option<Role>], i: usize) -> String {
     match &roles[i] {
         Some(Role::Field { name, .. }) => name.clone(),
-        Some(r) => format!("{r:?}").to_lowercase(),
+        Some(role) => ROLES
+            .iter()
+            .map(|(name, _)| *name)
+            .find(|name| role_named(name).as_ref() == Some(role))
+            .unwrap_or("")
+            .to_owned(),
         None => String::new(),
     }
 }
