@@ -100,6 +100,9 @@ struct Parser<'a> {
     paths: PathAllocator,
     out: Imported,
     saw_root: bool,
+    /// Incremental line counting: the line number at byte `counted_to`.
+    counted_to: usize,
+    line: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -119,7 +122,25 @@ impl<'a> Parser<'a> {
             paths: PathAllocator::default(),
             out: Imported::default(),
             saw_root: false,
+            counted_to: 0,
+            line: 1,
         }
+    }
+
+    /// The line of byte `pos`, counting only the bytes since the last call (entries
+    /// come in file order, so the whole file is counted once).
+    fn line_at(&mut self, pos: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        let pos = pos.min(bytes.len());
+        if pos < self.counted_to {
+            return line_of(bytes, pos);
+        }
+        self.line += bytes[self.counted_to..pos]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.counted_to = pos;
+        self.line
     }
 
     fn file_error(&self, reason: String) -> Error {
@@ -267,9 +288,10 @@ impl<'a> Parser<'a> {
             ("Group", "Name") if self.entry.is_none() => self.leaf = Leaf::GroupName,
             ("Group", "Entry") if self.entry.is_none() && !self.groups.is_empty() => {
                 self.records += 1;
+                let line = self.line_at(pos);
                 self.entry = Some(EntryCtx {
                     record: self.records,
-                    line: line_of(self.text.as_bytes(), pos),
+                    line,
                     ..EntryCtx::default()
                 });
             }

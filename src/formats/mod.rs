@@ -59,6 +59,10 @@ pub const IMPORT_FORMATS: &[&str] = &[
 /// The export formats this build writes, by their command-line name.
 pub const EXPORT_FORMATS: &[&str] = &["json", "bitwarden-json", "keepass-xml", "csv"];
 
+/// Most entries one import takes. Far above any real client; a hostile file of tiny
+/// records must not keep the import busy for hours.
+pub const MAX_IMPORT_ENTRIES: usize = 100_000;
+
 /// Parses `data` in `format` into entries, validating every record.
 ///
 /// `source_name` names the input in error messages (a file name, or "stdin").
@@ -91,6 +95,15 @@ pub fn import(
             )));
         }
     };
+    if imported.entries.len() > MAX_IMPORT_ENTRIES {
+        return Err(Error::ImportFile {
+            source_name: source_name.to_owned(),
+            reason: format!(
+                "it holds {} entries, more than the {MAX_IMPORT_ENTRIES} one import takes; split it",
+                imported.entries.len()
+            ),
+        });
+    }
     for (i, e) in imported.entries.iter().enumerate() {
         e.validate().map_err(|err| Error::Import {
             source_name: source_name.to_owned(),

@@ -1,7 +1,7 @@
 //! Entry paths from foreign folders/groups and titles: sanitised into valid path
 //! segments and made unique with deterministic suffixes (`name (2)`, `name (3)`, …).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::model::validate_path;
 
@@ -70,6 +70,8 @@ pub fn derive_path(groups: &[&str], title: &str) -> String {
 #[derive(Default)]
 pub struct PathAllocator {
     used: HashSet<String>,
+    /// The next suffix to try per base path, so that many duplicates stay linear.
+    next: HashMap<String, u64>,
 }
 
 impl PathAllocator {
@@ -83,16 +85,19 @@ impl PathAllocator {
             fallback.to_owned()
         };
         let mut candidate = base.clone();
-        let mut n = 2u64;
+        let mut n = self.next.get(&base).copied().unwrap_or(2);
+        let mut tries = 0;
         while self.used.contains(&candidate) || validate_path(&candidate).is_err() {
             candidate = format!("{base} ({n})");
             n += 1;
-            if n > 1_000_000 {
+            tries += 1;
+            if tries > 1_000_000 {
                 // Unreachable in practice; keeps the loop finite for any input.
                 candidate = format!("entry {}", uuid::Uuid::new_v4());
                 break;
             }
         }
+        self.next.insert(base, n);
         self.used.insert(candidate.clone());
         candidate
     }

@@ -743,6 +743,28 @@ mod tests {
     }
 
     #[test]
+    fn german_and_english_headers_are_detected() {
+        let data = "\u{feff}Titel;Benutzername;Kennwort;Webseite;Bemerkung;Ordner;Ablaufdatum\n\
+                    NAS;admin;\"x;\"\"y\"\"\";https://nas;\"a\nb\";Server/Keller;31.12.2026\n";
+        let e = &import(data.as_bytes(), "t", &ImportOptions::default())
+            .unwrap()
+            .entries[0];
+        assert_eq!(e.path, "Server/Keller/NAS");
+        assert_eq!(e.username.as_deref(), Some("admin"));
+        assert_eq!(e.password.as_ref().unwrap().expose(), "x;\"y\"");
+        assert_eq!(e.url.as_deref(), Some("https://nas"));
+        assert_eq!(e.notes.as_deref(), Some("a\nb"));
+        assert_eq!(e.expires, chrono::NaiveDate::from_ymd_opt(2026, 12, 31));
+        assert!(e.fields.is_empty());
+        let data = "Name,User,Password,Notes,PIN\nmail,u,p,n,1234\n";
+        let e = &import(data.as_bytes(), "t", &ImportOptions::default())
+            .unwrap()
+            .entries[0];
+        assert_eq!((e.title.as_str(), e.notes.as_deref()), ("mail", Some("n")));
+        assert!(e.fields[0].secret, "a PIN column is a secret field");
+    }
+
+    #[test]
     fn bad_cells_name_the_record() {
         let data = "title,port\nok,22\nbad,secret-port\n";
         let err = import(data.as_bytes(), "t", &ImportOptions::default())
