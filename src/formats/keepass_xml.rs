@@ -43,6 +43,9 @@ struct StringCtx {
 
 #[derive(Default)]
 struct EntryCtx {
+    /// The element stack's length outside this `Entry`: it ends when the stack is
+    /// back at this length (a hostile file may nest another `Entry` inside).
+    depth: usize,
     record: usize,
     line: usize,
     uuid: String,
@@ -290,6 +293,7 @@ impl<'a> Parser<'a> {
                 self.records += 1;
                 let line = self.line_at(pos);
                 self.entry = Some(EntryCtx {
+                    depth: self.stack.len(),
                     record: self.records,
                     line,
                     ..EntryCtx::default()
@@ -385,7 +389,12 @@ impl<'a> Parser<'a> {
                     e.strings.push(s);
                 }
             }
-            ("Group", "Entry") => {
+            ("Group", "Entry")
+                if self
+                    .entry
+                    .as_ref()
+                    .is_some_and(|e| e.depth == self.stack.len()) =>
+            {
                 if let Some(e) = self.entry.take() {
                     self.finish_entry(e)?;
                 }
@@ -895,6 +904,19 @@ mod tests {
             "history passwords are not the password"
         );
         assert_eq!(got.warnings.len(), 3, "{:?}", got.warnings);
+    }
+
+    #[test]
+    fn an_entry_nested_in_an_entry_does_not_end_it_early() {
+        let xml = format!(
+            "{HEAD}<Entry><Group><Entry><String><Key>Title</Key><Value>inner</Value></String></Entry></Group>\
+             <String><Key>Title</Key><Value>outer</Value></String>\
+             <String><Key>Password</Key><Value>pw</Value></String></Entry></Group></Root></KeePassFile>"
+        );
+        let got = import(xml.as_bytes(), "t").unwrap().entries;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].path, "outer");
+        assert_eq!(got[0].password.as_ref().unwrap().expose(), "pw");
     }
 
     #[test]
