@@ -3,7 +3,7 @@
 //! TOTP, Icon, Last Modified, Created` (newer versions add columns such as `Tags`).
 
 use crate::error::{Error, Result};
-use crate::formats::csvutil::{self, Encoding, row_error};
+use crate::formats::csvutil::{self, Encoding};
 use crate::formats::naming::{PathAllocator, derive_path};
 use crate::formats::{Imported, infer_kind, parse_time, totp_value};
 use crate::model::{Entry, Field, Kind, Secret};
@@ -69,16 +69,10 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
                     .collect()
             })
             .unwrap_or_default();
-        for (what, column, slot) in [
-            ("Created", created, &mut e.created),
-            ("Last Modified", modified, &mut e.updated),
-        ] {
-            if let Some(v) = row.get(column) {
-                *slot = Some(parse_time(v).ok_or_else(|| {
-                    row_error(source_name, row, format!("the {what} column is not a time"))
-                })?);
-            }
-        }
+        // Times are informational: one in a format we do not know is left out rather
+        // than refusing the file.
+        e.created = row.get(created).and_then(parse_time);
+        e.updated = row.get(modified).and_then(parse_time);
         for (i, header) in table.headers.iter().enumerate() {
             if known.contains(&Some(i)) || header.is_empty() {
                 continue;
