@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding, row_error};
-use crate::formats::naming::{PathAllocator, derive_path};
+use crate::formats::naming::PathAllocator;
 use crate::formats::{Imported, totp_value};
 use crate::model::{Entry, Field, Kind, Secret};
 
@@ -92,13 +92,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
             .get(folder)
             .map(|f| f.split('/').collect())
             .unwrap_or_default();
-        let derived = derive_path(&groups, &title);
-        e.path = paths.allocate(&derived, &derived);
-        e.title = if title.trim().is_empty() {
-            crate::model::path_name(&e.path).to_owned()
-        } else {
-            title
-        };
+        paths.place(&mut e, &groups, title, None);
         out.entries.push(e);
     }
     Ok(out)

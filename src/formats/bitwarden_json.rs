@@ -282,13 +282,7 @@ fn entry_from_item(
         .or(item.collection_ids.as_ref().and_then(|c| c.first()))
         .and_then(|id| folders.get(id));
     let groups: Vec<&str> = folder.map(|f| f.split('/').collect()).unwrap_or_default();
-    let derived = derive_path(&groups, &title);
-    e.path = paths.allocate(wanted_path.as_deref().unwrap_or(&derived), &derived);
-    e.title = if title.trim().is_empty() {
-        crate::model::path_name(&e.path).to_owned()
-    } else {
-        title
-    };
+    paths.place(&mut e, &groups, title, wanted_path.as_deref());
     Ok(e)
 }
 

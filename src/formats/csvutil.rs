@@ -4,6 +4,7 @@
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::model::{Field, Secret};
 
 /// How the bytes of a CSV file are turned into text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +161,25 @@ impl Table {
                 .iter()
                 .position(|h| normalize_header(h) == want)
         })
+    }
+}
+
+impl Table {
+    /// The non-empty cells of `row` in columns not listed in `known`, as plain
+    /// custom fields named by their headers (columns a format does not define).
+    pub fn other_columns(&self, row: &Row, known: &[Option<usize>]) -> Vec<Field> {
+        self.headers
+            .iter()
+            .enumerate()
+            .filter(|(i, header)| !known.contains(&Some(*i)) && !header.is_empty())
+            .filter_map(|(i, header)| {
+                row.get(Some(i)).map(|v| Field {
+                    name: header.clone(),
+                    value: Secret::from(v),
+                    secret: false,
+                })
+            })
+            .collect()
     }
 }
 

@@ -18,8 +18,8 @@ use crate::formats::csvutil::line_of;
 use crate::formats::extras::{self, Native};
 use crate::formats::keepassxc_csv::RECYCLE_BIN_NAMES;
 use crate::formats::naming::{PathAllocator, derive_path};
-use crate::formats::{Exported, Imported, infer_kind, totp_value};
-use crate::model::{Client, Entry, Field, Kind, Secret, path_name};
+use crate::formats::{Exported, Imported, infer_kind, split_tags, totp_value};
+use crate::model::{Client, Entry, Field, Kind, Secret};
 
 /// Deepest element nesting accepted. KeePass files nest about 6 levels plus one
 /// per group level; nobody nests groups 100 deep.
@@ -480,14 +480,9 @@ impl<'a> Parser<'a> {
         {
             e.id = uuid::Uuid::from_bytes(bytes);
         }
-        for t in ctx
-            .tags
-            .split([';', ','])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            if !e.tags.iter().any(|x| x == t) {
-                e.tags.push(t.to_owned());
+        for t in split_tags(&ctx.tags) {
+            if !e.tags.contains(&t) {
+                e.tags.push(t);
             }
         }
         if ctx.expires {
@@ -514,15 +509,8 @@ impl<'a> Parser<'a> {
             .skip(1)
             .map(|g| g.name.as_str())
             .collect();
-        let derived = derive_path(&groups, &title);
-        e.path = self
-            .paths
-            .allocate(wanted_path.as_deref().unwrap_or(&derived), &derived);
-        e.title = if title.trim().is_empty() {
-            path_name(&e.path).to_owned()
-        } else {
-            title
-        };
+        self.paths
+            .place(&mut e, &groups, title, wanted_path.as_deref());
         if !kind_given {
             e.kind = infer_kind(&e);
         }

@@ -4,9 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding};
-use crate::formats::naming::{PathAllocator, derive_path};
-use crate::formats::{Imported, infer_kind, parse_time, totp_value};
-use crate::model::{Entry, Field, Kind, Secret};
+use crate::formats::naming::PathAllocator;
+use crate::formats::{Imported, infer_kind, parse_time, split_tags, totp_value};
+use crate::model::{Entry, Kind, Secret};
 
 /// Names KeePass and KeePassXC give the recycle bin, in the languages our users have.
 pub(crate) const RECYCLE_BIN_NAMES: &[&str] = &["Recycle Bin", "Papierkorb"];
@@ -59,39 +59,13 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         e.url = row.get(url).map(str::to_owned);
         e.notes = row.get(notes).map(str::to_owned);
         e.totp = row.get(totp).map(|t| totp_value(t, &title_text));
-        e.tags = row
-            .get(tags)
-            .map(|t| {
-                t.split([';', ','])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        e.tags = row.get(tags).map(split_tags).unwrap_or_default();
         // Times are informational: one in a format we do not know is left out rather
         // than refusing the file.
         e.created = row.get(created).and_then(parse_time);
         e.updated = row.get(modified).and_then(parse_time);
-        for (i, header) in table.headers.iter().enumerate() {
-            if known.contains(&Some(i)) || header.is_empty() {
-                continue;
-            }
-            if let Some(v) = row.get(Some(i)) {
-                e.fields.push(Field {
-                    name: header.clone(),
-                    value: Secret::from(v),
-                    secret: false,
-                });
-            }
-        }
-        let derived = derive_path(&groups, &title_text);
-        e.path = paths.allocate(&derived, &derived);
-        e.title = if title_text.trim().is_empty() {
-            crate::model::path_name(&e.path).to_owned()
-        } else {
-            title_text
-        };
+        e.fields = table.other_columns(row, &known);
+        paths.place(&mut e, &groups, title_text, None);
         e.kind = infer_kind(&e);
         out.entries.push(e);
     }

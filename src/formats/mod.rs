@@ -182,6 +182,22 @@ pub(crate) fn totp_value(value: &str, label: &str) -> Secret {
     )))
 }
 
+/// Tags from a `;`- or `,`-separated list (KeePass, KeePassXC, 1Password), trimmed,
+/// without empty ones or repeats.
+pub(crate) fn split_tags(list: &str) -> Vec<String> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in list
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        if !tags.iter().any(|x| x == t) {
+            tags.push(t.to_owned());
+        }
+    }
+    tags
+}
+
 /// Parses a date as `YYYY-MM-DD`, `DD.MM.YYYY`, or the date part of an RFC 3339 time.
 pub(crate) fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
     let v = value.trim();

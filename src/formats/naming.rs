@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::validate_path;
+use crate::model::{Entry, path_name, validate_path};
 
 /// Longest segment we build from a foreign name (characters).
 const MAX_SEGMENT: usize = 64;
@@ -100,6 +100,19 @@ impl PathAllocator {
         self.next.insert(base, n);
         self.used.insert(candidate.clone());
         candidate
+    }
+
+    /// Gives an imported entry its path — `wanted` (our own `handover.path`) if it is
+    /// valid, else one derived from `groups` and `title` — and its title (the path's
+    /// name if `title` is blank).
+    pub fn place(&mut self, e: &mut Entry, groups: &[&str], title: String, wanted: Option<&str>) {
+        let derived = derive_path(groups, &title);
+        e.path = self.allocate(wanted.unwrap_or(&derived), &derived);
+        e.title = if title.trim().is_empty() {
+            path_name(&e.path).to_owned()
+        } else {
+            title
+        };
     }
 }
 

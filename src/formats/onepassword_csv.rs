@@ -4,9 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding};
-use crate::formats::naming::{PathAllocator, derive_path};
-use crate::formats::{Imported, infer_kind, totp_value};
-use crate::model::{Entry, Field, Kind, Secret};
+use crate::formats::naming::PathAllocator;
+use crate::formats::{Imported, infer_kind, split_tags, totp_value};
+use crate::model::{Entry, Kind, Secret};
 
 pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let (text, _) = csvutil::decode(data, Encoding::Utf8, source_name)?;
@@ -44,16 +44,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         e.password = row.get(Some(password)).map(Secret::from);
         e.totp = row.get(otp).map(|t| totp_value(t, &title_text));
         e.notes = row.get(notes).map(str::to_owned);
-        e.tags = row
-            .get(tags)
-            .map(|t| {
-                t.split([';', ','])
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        e.tags = row.get(tags).map(split_tags).unwrap_or_default();
         for (column, tag) in [(favorite, "favorite"), (archived, "archived")] {
             if row
                 .get(column)
@@ -62,25 +53,8 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
                 e.tags.push(tag.to_owned());
             }
         }
-        for (i, header) in table.headers.iter().enumerate() {
-            if known.contains(&Some(i)) || header.is_empty() {
-                continue;
-            }
-            if let Some(v) = row.get(Some(i)) {
-                e.fields.push(Field {
-                    name: header.clone(),
-                    value: Secret::from(v),
-                    secret: false,
-                });
-            }
-        }
-        let derived = derive_path(&[], &title_text);
-        e.path = paths.allocate(&derived, &derived);
-        e.title = if title_text.trim().is_empty() {
-            crate::model::path_name(&e.path).to_owned()
-        } else {
-            title_text
-        };
+        e.fields = table.other_columns(row, &known);
+        paths.place(&mut e, &[], title_text, None);
         e.kind = infer_kind(&e);
         out.entries.push(e);
     }

@@ -6,7 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding, Row, Table, normalize_header, row_error};
-use crate::formats::naming::{PathAllocator, derive_path};
+use crate::formats::naming::PathAllocator;
 use crate::formats::{Exported, ImportOptions, Imported, infer_kind, parse_date, parse_time};
 use crate::model::{Client, Entry, Field, Kind, Secret};
 
@@ -500,9 +500,7 @@ fn entry_from_row(
         .map(str::trim)
         .filter(|g| !g.is_empty())
         .collect();
-    let derived = derive_path(&group_list, &title);
-    e.path = paths.allocate(wanted_path.as_deref().unwrap_or(&derived), &derived);
-    e.title = title;
+    paths.place(&mut e, &group_list, title, wanted_path.as_deref());
     e.kind = kind.unwrap_or_else(|| infer_kind(&e));
     Ok(e)
 }
