@@ -7,7 +7,9 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding, Row, Table, normalize_header, row_error};
 use crate::formats::naming::PathAllocator;
-use crate::formats::{Exported, ImportOptions, Imported, infer_kind, parse_date, parse_time};
+use crate::formats::{
+    Exported, ImportOptions, Imported, infer_kind, parse_date, parse_time, split_tags,
+};
 use crate::model::{Client, Entry, Field, Kind, Secret};
 
 /// What a column holds.
@@ -328,18 +330,18 @@ fn escape_formula(value: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Tags in a cell: one per line (as `export` writes them), else split at `,`/`;`.
 fn split_list(value: &str) -> Vec<String> {
-    let parts: Vec<&str> = if value.contains('\n') {
-        value.split('\n').collect()
-    } else {
-        value.split([',', ';']).collect()
-    };
-    parts
-        .into_iter()
-        .map(|p| p.trim_end_matches('\r').trim())
-        .filter(|p| !p.is_empty())
-        .map(str::to_owned)
-        .collect()
+    if !value.contains('\n') {
+        return split_tags(value);
+    }
+    let mut tags: Vec<String> = Vec::new();
+    for t in value.split('\n').map(str::trim).filter(|t| !t.is_empty()) {
+        if !tags.iter().any(|x| x == t) {
+            tags.push(t.to_owned());
+        }
+    }
+    tags
 }
 
 pub fn import(data: &[u8], source_name: &str, options: &ImportOptions) -> Result<Imported> {
