@@ -78,6 +78,9 @@ pub enum Error {
     #[error("{source_name} cannot be imported: {reason}; nothing was imported")]
     ImportFile { source_name: String, reason: String },
 
+    #[error("{0} already exists; choose another file or pass --force to replace it")]
+    OutputExists(PathBuf),
+
     #[error("{0}")]
     Invalid(String),
 

@@ -661,7 +661,7 @@ fn json_import_is_all_or_nothing() {
     assert_eq!(out.status.code(), Some(1));
     let err = env.fails(
         &["import", "acme", "--format", "nope", file.to_str().unwrap()],
-        1,
+        2,
     );
     assert!(err.contains("unknown import format"), "{err}");
 }

@@ -197,6 +197,7 @@ pub enum Command {
         client: String,
         /// The file to import, or - for stdin
         file: PathBuf,
+        /// json, bitwarden-json, bitwarden-csv, keepass-xml, keepassxc-csv, 1password-csv, csv
         #[arg(long, value_name = "FORMAT")]
         format: String,
         /// Show what would be imported without changing the vault
@@ -205,14 +206,15 @@ pub enum Command {
         /// What to do with an entry whose path already exists
         #[arg(long, value_enum, default_value_t = ConflictArg::Fail)]
         on_conflict: ConflictArg,
-        /// Spreadsheet column for a field, e.g. --map password=Kennwort
+        /// Spreadsheet column for a field, e.g. --map password=Kennwort (--format csv)
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
     },
     /// Export a client's entries to a file (secrets in plain text: keep it safe)
     Export {
         client: String,
-        /// bundle (the complete vault, age-encrypted to --recipient)
+        /// json, bitwarden-json, keepass-xml, csv, or bundle (the complete vault,
+        /// age-encrypted to --recipient)
         #[arg(long, value_name = "FORMAT")]
         format: String,
         /// The file to write (0600); an existing file is kept unless --force

@@ -359,20 +359,6 @@ fn dispatch(
             generate,
             mark,
         ),
-        Command::Export {
-            client,
-            format,
-            output,
-            recipient,
-            force,
-        } => workflow_cmds::export(
-            &open(store_dir, identity_file)?,
-            &client_id(&client)?,
-            &format,
-            &output,
-            &recipient,
-            force,
-        ),
         Command::Offboard {
             client,
             successor,
@@ -432,6 +418,41 @@ fn dispatch(
             map,
             out,
         ),
+        Command::Export {
+            client,
+            format,
+            output,
+            force,
+            recipient,
+        } => {
+            if format != "bundle" && !formats::EXPORT_FORMATS.contains(&format.as_str()) {
+                return Err(CliError::Usage(format!(
+                    "unknown export format {format:?}; use one of: {}, bundle",
+                    formats::EXPORT_FORMATS.join(", ")
+                )));
+            }
+            let id = client_id(&client)?;
+            let h = open(store_dir, identity_file)?;
+            if format == "bundle" {
+                return workflow_cmds::export(&h, &id, &format, &output, &recipient, force);
+            }
+            if !recipient.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "--recipient is for --format bundle; a {format} export is not encrypted"
+                )));
+            }
+            let report = handover::workflows::export::export(&h, &id, &format, &output, force)?;
+            for w in &report.warnings {
+                eprintln!("warning: {}", safe(w, false));
+            }
+            eprintln!(
+                "Exported {} entries of client {} to {} ({format}). It holds every secret in plain text: delete it once it is imported.",
+                report.entries,
+                id.as_str(),
+                safe(&output.display().to_string(), false)
+            );
+            Ok(())
+        }
     }
 }
 
@@ -685,6 +706,12 @@ fn import(
     map: Vec<String>,
     out: &mut Out,
 ) -> Result<(), CliError> {
+    if !formats::IMPORT_FORMATS.contains(&format) {
+        return Err(CliError::Usage(format!(
+            "unknown import format {format:?}; use one of: {}, bundle",
+            formats::IMPORT_FORMATS.join(", ")
+        )));
+    }
     let id = client_id(client)?;
     h.load(&id)?;
     let mut options = ImportOptions::default();
@@ -706,7 +733,10 @@ fn import(
         ConflictArg::Replace => OnConflict::Replace,
         ConflictArg::Rename => OnConflict::Rename,
     };
-    let report = entries::import_from(h, &id, parsed, on_conflict, dry_run, Some(format))?;
+    for w in &parsed.warnings {
+        eprintln!("warning: {}", safe(w, false));
+    }
+    let report = entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))?;
     let verb = if dry_run { "would be " } else { "" };
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;

@@ -22,6 +22,26 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 /// or the new file: write a 0600 temp file beside it, fsync it, rename it over the
 /// target, fsync the directory.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (tmp, dir) = private_temp_beside(path, bytes)?;
+    tmp.persist(path)
+        .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e.error))?;
+    sync_dir(dir)
+}
+
+/// Like [`atomic_write`], but fails with `AlreadyExists` instead of replacing an
+/// existing `path` (the check and the rename are one step: link(2) then unlink).
+pub fn atomic_write_new(path: &Path, bytes: &[u8]) -> Result<()> {
+    let (tmp, dir) = private_temp_beside(path, bytes)?;
+    tmp.persist_noclobber(path)
+        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e.error))?;
+    sync_dir(dir)
+}
+
+/// A fsynced 0600 temp file holding `bytes` in `path`'s directory, and that directory.
+fn private_temp_beside<'a>(
+    path: &'a Path,
+    bytes: &[u8],
+) -> Result<(tempfile::NamedTempFile, &'a Path)> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -42,36 +62,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    tmp.persist(path)
-        .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e.error))?;
-    sync_dir(dir)
-}
-
-/// Like [`atomic_write`], but fails with `AlreadyExists` instead of replacing an
-/// existing `path` (the check and the rename are one step: `link`/`renameat2`).
-pub fn atomic_write_new(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|e| {
-            Error::io(
-                format!("cannot create a temporary file in {}", dir.display()),
-                e,
-            )
-        })?;
-    tmp.as_file()
-        .set_permissions(fs::Permissions::from_mode(0o600))
-        .map_err(|e| Error::io("cannot set permissions on a temporary file", e))?;
-    tmp.write_all(bytes)
-        .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
-    tmp.persist_noclobber(path)
-        .map_err(|e| Error::io(format!("cannot create {}", path.display()), e.error))?;
-    sync_dir(dir)
+    Ok((tmp, dir))
 }
 
 /// Writes a new file that must not exist yet (0600, fsynced), failing if it does.

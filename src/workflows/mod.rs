@@ -8,6 +8,7 @@ pub mod clients;
 pub mod demo;
 pub mod dossier;
 pub mod entries;
+pub mod export;
 pub mod history;
 pub mod offboard;
 pub mod rotate;
