@@ -1,5 +1,7 @@
 //! Adding, changing, moving, removing and importing entries.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{NaiveDate, Utc};
 
 use crate::error::{Error, Result};
@@ -276,6 +278,15 @@ pub fn import_from(
     let now = Utc::now();
     let plan = |client: &mut crate::model::Client| -> Result<ImportReport> {
         let mut report = ImportReport::default();
+        // Indexes of paths and ids: imports of tens of thousands of entries must not
+        // search the whole vault once per entry.
+        let mut paths: HashMap<String, usize> = client
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.clone(), i))
+            .collect();
+        let mut ids: HashSet<uuid::Uuid> = client.entries.iter().map(|e| e.id).collect();
         for (i, mut entry) in entries.into_iter().enumerate() {
             entry.validate().map_err(|e| Error::Import {
                 source_name: "the import".into(),
@@ -284,13 +295,15 @@ pub fn import_from(
             })?;
             entry.created.get_or_insert(now);
             entry.updated.get_or_insert(now);
-            if client.entries.iter().any(|e| e.id == entry.id) {
+            if ids.contains(&entry.id) {
                 // Ids must stay unique; an entry imported twice gets a fresh one.
                 entry.id = uuid::Uuid::new_v4();
             }
-            match client.entry_index(&entry.path) {
+            match paths.get(&entry.path).copied() {
                 None => {
                     report.added.push(entry.path.clone());
+                    paths.insert(entry.path.clone(), client.entries.len());
+                    ids.insert(entry.id);
                     client.entries.push(entry);
                 }
                 Some(index) => match on_conflict {
@@ -313,12 +326,14 @@ pub fn import_from(
                     OnConflict::Rename => {
                         let wanted = entry.path.clone();
                         let mut n = 2;
-                        while client.entry(&format!("{wanted} ({n})")).is_some() {
+                        while paths.contains_key(&format!("{wanted} ({n})")) {
                             n += 1;
                         }
                         entry.path = format!("{wanted} ({n})");
                         validate_path(&entry.path)?;
                         report.renamed.push((wanted, entry.path.clone()));
+                        paths.insert(entry.path.clone(), client.entries.len());
+                        ids.insert(entry.id);
                         client.entries.push(entry);
                     }
                 },
