@@ -726,7 +726,10 @@ fn import(
             .push((field.trim().to_owned(), column.trim().to_owned()));
     }
     let (data, source_name) = read_import_input(file)?;
-    let parsed = formats::import(format, &data, &source_name, &options)?;
+    let parsing = term::Progress::spinner(data.len() as u64, "Checking every record");
+    let parsed = formats::import(format, &data, &source_name, &options);
+    parsing.finish();
+    let parsed = parsed?;
     let on_conflict = match on_conflict {
         ConflictArg::Fail => OnConflict::Fail,
         ConflictArg::Skip => OnConflict::Skip,
@@ -736,7 +739,10 @@ fn import(
     for w in &parsed.warnings {
         eprintln!("warning: {}", safe(w, false));
     }
-    let report = entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))?;
+    let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
+    let report = entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format));
+    writing.finish();
+    let report = report?;
     let verb = if dry_run { "would be " } else { "" };
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;
@@ -772,28 +778,62 @@ fn import(
 pub(super) fn read_import_input(
     file: &Path,
 ) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
-    use std::io::Read;
-    let mut data = zeroize::Zeroizing::new(Vec::new());
-    if file.as_os_str() == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_IMPORT_BYTES + 1)
-            .read_to_end(&mut data)
-            .map_err(|e| Error::io("cannot read stdin", e))?;
-        if data.len() as u64 > MAX_IMPORT_BYTES {
-            return Err(too_big("stdin"));
-        }
-        return Ok((data, "stdin".into()));
-    }
-    let name = file.display().to_string();
-    let f = std::fs::File::open(file).map_err(|e| Error::io(format!("cannot open {name}"), e))?;
-    f.take(MAX_IMPORT_BYTES + 1)
-        .read_to_end(&mut data)
+    let (reader, name, size): (Box<dyn std::io::Read>, String, Option<u64>) =
+        if file.as_os_str() == "-" {
+            (Box::new(std::io::stdin().lock()), "stdin".into(), None)
+        } else {
+            let name = file.display().to_string();
+            let f = std::fs::File::open(file)
+                .map_err(|e| Error::io(format!("cannot open {name}"), e))?;
+            let size = f.metadata().ok().map(|m| m.len());
+            if size.is_some_and(|s| s > MAX_IMPORT_BYTES) {
+                return Err(too_big(&name));
+            }
+            (Box::new(f), name, size)
+        };
+    let progress = term::Progress::bytes("Reading", size);
+    let data = read_capped(reader, size, &progress)
         .map_err(|e| Error::io(format!("cannot read {name}"), e))?;
-    if data.len() as u64 > MAX_IMPORT_BYTES {
-        return Err(too_big(&name));
+    progress.finish();
+    match data {
+        Some(data) => Ok((data, name)),
+        None => Err(too_big(&name)),
     }
-    Ok((data, name))
+}
+
+/// Reads at most [`MAX_IMPORT_BYTES`] (`None` beyond). The buffer is sized up front when
+/// the size is known, and grown by hand otherwise, so that no copy of the plaintext is
+/// ever left behind unwiped by a reallocation.
+fn read_capped(
+    mut reader: impl std::io::Read,
+    size: Option<u64>,
+    progress: &term::Progress,
+) -> std::io::Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    let mut data = zeroize::Zeroizing::new(Vec::with_capacity(
+        size.unwrap_or(64 * 1024).min(MAX_IMPORT_BYTES) as usize + 1,
+    ));
+    let mut chunk = zeroize::Zeroizing::new(vec![0u8; 1024 * 1024]);
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if (data.len() + n) as u64 > MAX_IMPORT_BYTES {
+            return Ok(None);
+        }
+        if data.len() + n > data.capacity() {
+            let mut bigger = zeroize::Zeroizing::new(Vec::with_capacity(
+                (data.capacity() * 2).max(data.len() + n),
+            ));
+            bigger.extend_from_slice(&data);
+            data = bigger;
+        }
+        data.extend_from_slice(&chunk[..n]);
+        progress.set(data.len() as u64);
+    }
+    Ok(Some(data))
 }
 
 fn too_big(name: &str) -> CliError {

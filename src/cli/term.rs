@@ -120,6 +120,61 @@ impl Out {
     }
 }
 
+/// Progress on stderr for large imports. Shown only on a terminal and only for inputs
+/// of at least [`Progress::THRESHOLD`] bytes; everywhere else it does nothing, so
+/// scripts and tests see no control characters.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    pub const THRESHOLD: u64 = 8 * 1024 * 1024;
+
+    fn shown(size: Option<u64>) -> bool {
+        use std::io::IsTerminal;
+        std::io::stderr().is_terminal() && size.is_none_or(|s| s >= Self::THRESHOLD)
+    }
+
+    /// A byte counter (a bar when the total is known).
+    pub fn bytes(what: &'static str, total: Option<u64>) -> Progress {
+        if !Self::shown(total) {
+            return Progress(None);
+        }
+        let bar = match total {
+            Some(t) => indicatif::ProgressBar::new(t).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} {wide_bar} {binary_bytes}/{binary_total_bytes} ({eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            ),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        bar.set_message(what);
+        Progress(Some(bar))
+    }
+
+    /// A spinner for a step whose input was `size` bytes.
+    pub fn spinner(size: u64, what: &'static str) -> Progress {
+        if !Self::shown(Some(size)) {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(what);
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    pub fn set(&self, done: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done);
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
