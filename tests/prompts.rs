@@ -71,7 +71,33 @@ impl Tmux {
         }
     }
 
+    /// Waits (up to 2 s) until the program has switched the pane's terminal echo off.
+    /// rpassword prints its prompt first and disables echo just after: typing at the
+    /// first sight of the prompt would race it. For a prompt that echoes (y/N), this
+    /// only delays the keys; for a secret prompt that failed to disable echo, the
+    /// echo check after typing still catches it.
+    fn wait_echo_off(&self) {
+        let tty = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.session, "#{pane_tty}"])
+            .output()
+            .unwrap();
+        let tty = String::from_utf8_lossy(&tty.stdout).trim().to_owned();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(2) {
+            let stty = Command::new("stty").args(["-a", "-F", &tty]).output();
+            if stty.is_ok_and(|out| {
+                String::from_utf8_lossy(&out.stdout)
+                    .split_whitespace()
+                    .any(|flag| flag == "-echo")
+            }) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn type_line(&self, text: &str) {
+        self.wait_echo_off();
         Command::new("tmux")
             .args(["send-keys", "-t", &self.session, "-l", text])
             .status()
