@@ -89,6 +89,40 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .map_err(|e| Error::io(format!("cannot sync directory {}", dir.display()), e))
 }
 
+/// Refuses early (before any expensive work) to replace an existing `out` unless `force`.
+pub fn refuse_existing(out: &Path, force: bool) -> Result<()> {
+    if !force && out.symlink_metadata().is_ok() {
+        return Err(Error::OutputExists(out.to_owned()));
+    }
+    Ok(())
+}
+
+/// Writes a file the user asked for (an export, a dossier, a key): 0600, atomically, into
+/// a directory that must exist, and over an existing file only if `force` — without
+/// `force`, a file that appears meanwhile is not clobbered either.
+pub fn write_output(out: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    refuse_existing(out, force)?;
+    if let Some(dir) = out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+    {
+        return Err(Error::Invalid(format!(
+            "the directory {} does not exist",
+            dir.display()
+        )));
+    }
+    if force {
+        atomic_write(out, bytes)
+    } else {
+        atomic_write_new(out, bytes).map_err(|e| match e {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
+                Error::OutputExists(out.to_owned())
+            }
+            other => other,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

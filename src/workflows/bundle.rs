@@ -53,7 +53,7 @@ pub fn export(
         .map(|r| Recipient::parse(r))
         .collect::<Result<Vec<_>>>()?;
     let chosen: Vec<String> = parsed.iter().map(|r| r.to_string()).collect();
-    write_new_file(out, &bundle::write(&client, &parsed)?, force)?;
+    fsutil::write_output(out, &bundle::write(&client, &parsed)?, force)?;
     h.update(id, |c| {
         c.record(
             history::event(EventKind::BundleExported)
@@ -62,31 +62,6 @@ pub fn export(
         Ok(())
     })?;
     Ok(chosen)
-}
-
-/// Writes `bytes` to `out` atomically (0600), keeping an existing file unless `force`.
-pub(crate) fn write_new_file(out: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    if !force && out.exists() {
-        return Err(Error::Invalid(format!(
-            "{} already exists; pass --force to replace it, or choose another file",
-            out.display()
-        )));
-    }
-    if let Some(dir) = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-    {
-        return Err(Error::Invalid(format!(
-            "the directory {} does not exist",
-            dir.display()
-        )));
-    }
-    if force {
-        fsutil::atomic_write(out, bytes)
-    } else {
-        // Fails if the file appeared since the check above: never clobber by a race.
-        fsutil::atomic_write_new(out, bytes)
-    }
 }
 
 /// What restoring a bundle did.

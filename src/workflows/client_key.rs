@@ -8,7 +8,7 @@ use chrono::Utc;
 use crate::crypto::Identity;
 use crate::error::{Error, Result};
 use crate::model::{ClientId, EventKind};
-use crate::workflows::bundle::write_new_file;
+use crate::store::fsutil;
 use crate::workflows::{Handover, history};
 
 /// Generates a key for the client, writes its secret key file to `out` (0600) and adds
@@ -31,7 +31,7 @@ pub fn create(h: &Handover, id: &ClientId, out: &Path, force: bool) -> Result<St
     let key = Identity::generate();
     let recipient = key.recipient().to_string();
     let contents = key.to_file_contents(Utc::now());
-    write_new_file(out, contents.as_bytes(), force)?;
+    fsutil::write_output(out, contents.as_bytes(), force)?;
     let updated = h.update(id, |client| {
         if let Some(old) = client.client_recipient.take() {
             client.recipients.retain(|r| r != &old);

@@ -60,10 +60,10 @@ pub fn export(
     out: &Path,
     force: bool,
 ) -> Result<Dossier> {
-    refuse_existing(out, force)?;
+    fsutil::refuse_existing(out, force)?;
     let client = h.load(id)?;
     let dossier = render(&client, options, check)?;
-    write_pdf(out, &dossier.pdf)?;
+    fsutil::write_output(out, &dossier.pdf, force)?;
     let entries = digests(&client);
     h.update(id, |c| {
         record(c, &dossier, options, entries);
@@ -82,35 +82,12 @@ pub fn offboard_hook(
     force: bool,
 ) -> Result<std::path::PathBuf> {
     let out = super::offboard::dossier_path(dir, &client.id);
-    refuse_existing(&out, force)?;
+    fsutil::refuse_existing(&out, force)?;
     let dossier = render(client, options, check)?;
-    write_pdf(&out, &dossier.pdf)?;
+    fsutil::write_output(&out, &dossier.pdf, force)?;
     let entries = digests(client);
     record(client, &dossier, options, entries);
     Ok(out)
-}
-
-pub fn refuse_existing(out: &Path, force: bool) -> Result<()> {
-    if !force && out.exists() {
-        return Err(Error::Invalid(format!(
-            "{} already exists; pass --force to replace it",
-            out.display()
-        )));
-    }
-    Ok(())
-}
-
-pub fn write_pdf(out: &Path, pdf: &[u8]) -> Result<()> {
-    if let Some(dir) = out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-    {
-        return Err(Error::Invalid(format!(
-            "the directory {} does not exist",
-            dir.display()
-        )));
-    }
-    fsutil::atomic_write(out, pdf)
 }
 
 pub fn digests(client: &Client) -> BTreeMap<uuid::Uuid, String> {

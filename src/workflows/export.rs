@@ -30,21 +30,10 @@ pub fn export(
             formats::EXPORT_FORMATS.join(", ")
         )));
     }
-    if !force && out.symlink_metadata().is_ok() {
-        return Err(Error::OutputExists(out.to_owned()));
-    }
+    fsutil::refuse_existing(out, force)?;
     let client = h.load(id)?;
     let exported = formats::export(format, &client)?;
-    if force {
-        fsutil::atomic_write(out, &exported.bytes)?;
-    } else {
-        fsutil::atomic_write_new(out, &exported.bytes).map_err(|e| match e {
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
-                Error::OutputExists(out.to_owned())
-            }
-            other => other,
-        })?;
-    }
+    fsutil::write_output(out, &exported.bytes, force)?;
     Ok(ExportReport {
         entries: client.entries.len(),
         warnings: exported.warnings,

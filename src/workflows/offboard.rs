@@ -16,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::formats::bundle;
 use crate::model::{Client, ClientId, Entry, EventKind, Kind, Owner};
 use crate::store::fsutil;
-use crate::workflows::bundle::write_new_file;
 use crate::workflows::check::{CheckOptions, Finding, Severity, check, has_blocking};
 use crate::workflows::{Handover, history};
 
@@ -155,12 +154,12 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
 
-    write_new_file(
+    fsutil::write_output(
         &bundle_file,
         &bundle::write(&handed, &recipients)?,
         options.force,
     )?;
-    write_new_file(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
+    fsutil::write_output(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
 
     let archive = if options.keep_archive {
         // Deliberately not through `Handover::update`/`create`, whose check refuses a
