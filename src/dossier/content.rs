@@ -649,16 +649,7 @@ pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
         flow.block(ctx.para(&t.no_contacts, BODY, 0.0));
     }
     for contact in &client.contacts {
-        let mut rows = Vec::new();
-        let mut head = Row::new(BODY.leading());
-        head.text(
-            ctx.fonts,
-            0.0,
-            BODY.size,
-            Style::new(Face::Bold, 10.0, BLACK),
-            &contact.name,
-        );
-        rows.push(head);
+        let mut rows = ctx.para(&contact.name, Style::new(Face::Bold, 10.0, BLACK), 0.0);
         for (label, value) in [
             (&t.role, &contact.role),
             (&t.phone, &contact.phone),

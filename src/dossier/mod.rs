@@ -65,6 +65,37 @@ pub fn paper(s: &str) -> Result<Paper> {
 
 /// Renders the dossier of `client`.
 pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossier> {
+    let laid = lay_out(client, options, gaps)?;
+    let t = &laid.template.texts;
+    let subject = format!("{} — {} {}", client.name, t.fingerprint, laid.fingerprint);
+    let pdf = pdf::write(
+        &laid.pages,
+        &laid.marks,
+        options.paper.size(),
+        &pdf::Meta {
+            title: &format!("{} — {}", t.title, client.name),
+            subject: &subject,
+            producer: concat!("handover ", env!("CARGO_PKG_VERSION")),
+            unix_time: options.as_of.timestamp(),
+        },
+        laid.template.logo.as_ref(),
+    )?;
+    Ok(Dossier {
+        pdf,
+        pages: laid.pages.len(),
+        fingerprint: laid.fingerprint,
+    })
+}
+
+/// The dossier laid out on pages, before it becomes PDF.
+struct Laid {
+    pages: Vec<Vec<Item>>,
+    marks: Vec<(String, usize)>,
+    fingerprint: String,
+    template: Template,
+}
+
+fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     let template = Template::load(options.lang, options.template_dir.as_deref())?;
     let (r, g, b) = template.branding.accent()?;
     let fp = fingerprint(client);
@@ -265,23 +296,11 @@ pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossie
         page.extend(content::header_footer(&ctx, &client.name, i + 1, total));
     }
 
-    let subject = format!("{} — {} {}", client.name, t.fingerprint, fp);
-    let pdf = pdf::write(
-        &pages,
-        &marks,
-        options.paper.size(),
-        &pdf::Meta {
-            title: &format!("{} — {}", t.title, client.name),
-            subject: &subject,
-            producer: concat!("handover ", env!("CARGO_PKG_VERSION")),
-            unix_time: options.as_of.timestamp(),
-        },
-        template.logo.as_ref(),
-    )?;
-    Ok(Dossier {
-        pdf,
+    Ok(Laid {
+        pages,
+        marks,
         fingerprint: fp,
-        pages: total,
+        template,
     })
 }
 
@@ -340,5 +359,141 @@ fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) 
         let page = pages.get(i).copied().unwrap_or(888);
         let indent = if *level == 1 { 0.0 } else { 8.0 * layout::MM };
         flow.row(toc_line(ctx, title, page, indent, *level == 1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClientId, Contact, Entry, Field, Kind, Owner, Secret};
+
+    /// Values no real client should have, and some will: the renderer must lay them all
+    /// out inside the page and produce a PDF that parses.
+    fn hostile_client() -> Client {
+        let now = chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap();
+        let mut c = Client::new(
+            ClientId::parse("hostile").unwrap(),
+            "N".repeat(300) + " \u{202e}rtl\u{0301} 中文 🙂",
+            vec![],
+            now,
+        );
+        c.address = Some("\n\n\t\u{7}bell\r\n".into());
+        c.contacts = (0..120)
+            .map(|i| Contact {
+                name: format!("Kontakt {i} {}", "ä".repeat(i)),
+                role: Some("x".repeat(500)),
+                phone: None,
+                email: Some(format!("{}@example.com", "a".repeat(200))),
+            })
+            .collect();
+        let long_key = (0..400)
+            .map(|i| format!("{i:04}{}", "AbC/+=".repeat(12)))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let nasty = [
+            String::new(),
+            " ".into(),
+            "\t\u{0}\u{7f}\u{1b}[31m".into(),
+            "x".repeat(5000),
+            long_key,
+            "🙂👍🏽 中文 ﷽".into(),
+            "\u{200b}\u{feff}\u{00ad}".into(),
+        ];
+        for (i, value) in nasty.iter().enumerate() {
+            for kind in Kind::ALL {
+                let path = format!("{}/{}-{i}", "g".repeat(60 + i), kind.as_str());
+                let mut e = Entry::new(path, kind);
+                e.title = value.chars().take(400).collect();
+                e.password = Some(Secret::new(value.clone()));
+                e.username = Some(value.chars().take(300).collect());
+                e.totp = Some(Secret::new(format!("otpauth://totp/x?secret={value}")));
+                e.recovery_codes = vec![Secret::new(value.clone()); 3];
+                e.notes = Some(value.clone());
+                e.fields = vec![Field {
+                    name: value.chars().take(100).collect::<String>() + "f",
+                    value: Secret::new(value.clone()),
+                    secret: i % 2 == 0,
+                }];
+                e.tags = vec![value.chars().take(50).collect()];
+                e.owner = Some(Owner::Provider);
+                e.expires = chrono::NaiveDate::from_ymd_opt(1970, 1, 1);
+                c.entries.push(e);
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn hostile_values_render_inside_the_page_and_parse() {
+        let client = hostile_client();
+        for paper in [Paper::A4, Paper::Letter] {
+            let options = Options {
+                lang: Lang::En,
+                paper,
+                template_dir: None,
+                as_of: client.created,
+            };
+            let gaps = [Gap {
+                blocking: true,
+                path: Some("no/such/entry".into()),
+                code: "not-a-known-code".into(),
+            }];
+            let d = render(&client, &options, &gaps).unwrap();
+            let doc = lopdf::Document::load_mem(&d.pdf).unwrap();
+            assert_eq!(doc.get_pages().len(), d.pages);
+            assert!(d.pages > 50);
+        }
+    }
+
+    #[test]
+    fn every_item_of_every_page_stays_inside_the_margins() {
+        // The pdftotext -bbox test checks real output for a realistic client; this one
+        // checks every laid-out item of the hostile client, on both papers.
+        let client = hostile_client();
+        let margin = 10.0 * layout::MM;
+        for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
+            let options = Options {
+                lang,
+                paper,
+                template_dir: None,
+                as_of: client.created,
+            };
+            let laid = lay_out(&client, &options, &[]).unwrap();
+            let (width, height) = paper.size();
+            let fonts = fonts::Fonts::get();
+            for page in &laid.pages {
+                for item in page {
+                    let (x0, y0, x1, y1) = match item {
+                        Item::Text {
+                            x,
+                            y,
+                            face,
+                            size,
+                            text,
+                            ..
+                        } => (
+                            *x,
+                            *y,
+                            x + layout::measure(fonts, *face, *size, text),
+                            *y + size,
+                        ),
+                        Item::Rect { x, y, w, h, .. } | Item::Logo { x, y, w, h } => {
+                            (*x, *y, x + w, y + h)
+                        }
+                        Item::Line { points, .. } => points.iter().fold(
+                            (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+                            |(a, b, c, d), (x, y)| (a.min(*x), b.min(*y), c.max(*x), d.max(*y)),
+                        ),
+                    };
+                    assert!(
+                        x0 >= margin - 0.01
+                            && y0 >= margin - 0.01
+                            && x1 <= width - margin + 0.01
+                            && y1 <= height - margin + 0.01,
+                        "{paper:?}: item at ({x0}, {y0})–({x1}, {y1}) leaves the printable area"
+                    );
+                }
+            }
+        }
     }
 }
