@@ -240,12 +240,7 @@ pub fn import_bundle(
             id.as_str()
         );
     }
-    let own: Vec<String> = h
-        .identity
-        .recipients()
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
+    let own = h.own_recipients();
     let others: Vec<&String> = c.recipients.iter().filter(|r| !own.contains(r)).collect();
     if !others.is_empty() {
         eprintln!(

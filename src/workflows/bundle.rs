@@ -12,12 +12,7 @@ use crate::workflows::{Handover, history};
 /// The recipients a bundle is encrypted to when none are given: the vault's own,
 /// except the provider's (the bundle is for someone else).
 pub fn default_recipients(h: &Handover, client: &Client) -> Vec<String> {
-    let own: Vec<String> = h
-        .identity
-        .recipients()
-        .iter()
-        .map(|r| r.to_string())
-        .collect();
+    let own = h.own_recipients();
     client
         .recipients
         .iter()
@@ -95,10 +90,9 @@ pub fn import(
     };
     let own = h.identity.recipient().to_string();
     if !h
-        .identity
-        .recipients()
+        .own_recipients()
         .iter()
-        .any(|r| client.recipients.contains(&r.to_string()))
+        .any(|r| client.recipients.contains(r))
     {
         client.recipients.push(own);
     }

@@ -204,12 +204,7 @@ impl CheckOptions {
         provider_domains.extend(domains.iter().cloned());
         Ok(CheckOptions {
             provider_domains,
-            provider_recipients: h
-                .identity
-                .recipients()
-                .iter()
-                .map(|r| r.to_string())
-                .collect(),
+            provider_recipients: h.own_recipients(),
         })
     }
 }

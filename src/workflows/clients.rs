@@ -153,11 +153,7 @@ pub fn add_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<boo
 
 pub fn remove_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<()> {
     let r = Recipient::parse(recipient)?.to_string();
-    if h.identity
-        .recipients()
-        .iter()
-        .any(|own| own.to_string() == r)
-    {
+    if h.own_recipients().contains(&r) {
         return Err(Error::Recipients(
             "refusing to remove your own recipient: you could no longer open this vault (handing a client over is `handover offboard`)".into(),
         ));

@@ -87,15 +87,19 @@ impl Handover {
         self.store.write_vault(&lock, &client.id, &ciphertext)
     }
 
-    /// A vault this identity could not read back would be lost to the provider; only
-    /// offboarding (which hands it on) may do that on purpose.
-    fn ensure_still_readable(&self, client: &Client) -> Result<()> {
-        let own: Vec<String> = self
-            .identity
+    /// The age recipients of the provider's own identity, as vaults list them.
+    pub fn own_recipients(&self) -> Vec<String> {
+        self.identity
             .recipients()
             .iter()
             .map(|r| r.to_string())
-            .collect();
+            .collect()
+    }
+
+    /// A vault this identity could not read back would be lost to the provider; only
+    /// offboarding (which hands it on) may do that on purpose.
+    fn ensure_still_readable(&self, client: &Client) -> Result<()> {
+        let own = self.own_recipients();
         if client.recipients.iter().any(|r| own.contains(r)) {
             Ok(())
         } else {

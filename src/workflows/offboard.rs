@@ -69,11 +69,7 @@ pub fn dossier_path(dir: &Path, id: &ClientId) -> PathBuf {
 /// Hands client `id` over to `options.successor`; see the module documentation.
 pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result<OffboardReport> {
     let successor = Recipient::parse(&options.successor)?.to_string();
-    if h.identity
-        .recipients()
-        .iter()
-        .any(|own| own.to_string() == successor)
-    {
+    if h.own_recipients().contains(&successor) {
         return Err(Error::Recipients(
             "the successor is your own identity; offboarding hands the client to another provider's recipient (`age-keygen -y` of their identity)".into(),
         ));
