@@ -70,6 +70,12 @@ impl Identity {
         self.keys.iter().map(|k| Recipient(k.to_public())).collect()
     }
 
+    /// The first secret key as `age-keygen` prints it (`AGE-SECRET-KEY-1…`), for the
+    /// dossier's emergency sheet.
+    pub fn secret_key(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.keys[0].to_string().expose_secret().to_owned())
+    }
+
     /// The identity in `age-keygen`'s file format.
     pub fn to_file_contents(&self, created: DateTime<Utc>) -> Zeroizing<String> {
         let mut out = Zeroizing::new(String::new());

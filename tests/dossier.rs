@@ -430,3 +430,89 @@ fn demo_writes_both_dossiers() {
     // Running it again reuses the store and rewrites the dossiers.
     env.ok(&["demo", dir.to_str().unwrap()]);
 }
+
+#[test]
+fn emergency_sheet_prints_the_clients_own_key() {
+    let env = Env::new();
+    tricky(&env);
+    let key = env.dir.path().join("client-key.txt");
+    env.ok(&["client", "key", "tricky", "-o", key.to_str().unwrap()]);
+    let secret = std::fs::read_to_string(&key)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("AGE-SECRET-KEY-1"))
+        .unwrap()
+        .to_owned();
+    let pdf = dossier(
+        &env,
+        "tricky",
+        "key.pdf",
+        &[
+            "--lang",
+            "en",
+            "--include-client-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let flat = text(&pdf, true).replace('\n', "");
+    assert!(flat.contains("Emergency sheet: your own key"));
+    assert!(flat.contains(&secret), "the secret key is printed exactly");
+    // Its QR code scans to the secret key, on the last page.
+    let pages = String::from_utf8(tool("pdfinfo", &[pdf.to_str().unwrap()]).stdout).unwrap();
+    let last = pages
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let prefix = env.dir.path().join("sheet");
+    tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            &last,
+            "-l",
+            &last,
+            pdf.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    let png = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("sheet")
+        })
+        .unwrap();
+    let scan = tool("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
+    assert_eq!(String::from_utf8(scan.stdout).unwrap().trim(), secret);
+
+    // Another key is refused: it would not open the vault.
+    let other = env.dir.path().join("other.txt");
+    let status = std::process::Command::new("age-keygen")
+        .args(["-o", other.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let out = env.dir.path().join("wrong.pdf");
+    let err = env.fails(
+        &[
+            "dossier",
+            "tricky",
+            "-o",
+            out.to_str().unwrap(),
+            "--include-client-key",
+            other.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(err.contains("is not the client key"), "{err}");
+    assert!(!out.exists());
+}

@@ -128,6 +128,9 @@ pub enum Command {
         /// Your e-mail domain, for the check printed in the appendix (as for `handover check`)
         #[arg(long, value_name = "DOMAIN")]
         provider_domain: Vec<String>,
+        /// Add an emergency sheet with the client's own key (the file `handover client key` wrote)
+        #[arg(long, value_name = "KEY_FILE")]
+        include_client_key: Option<PathBuf>,
     },
     /// Say whether the vault still matches a printed dossier (exit 0) or has changed (exit 1)
     Verify {
@@ -188,6 +191,9 @@ pub enum Command {
         /// Directory with wording overrides and branding for the final dossier
         #[arg(long, value_name = "DIR")]
         template: Option<PathBuf>,
+        /// Add an emergency sheet with the client's own key to the final dossier
+        #[arg(long, value_name = "KEY_FILE")]
+        include_client_key: Option<PathBuf>,
         /// Your e-mail domain, for the check (as for `handover check`)
         #[arg(long, value_name = "DOMAIN")]
         provider_domain: Vec<String>,

@@ -105,10 +105,15 @@ fn dispatch(
             template,
             force,
             provider_domain,
+            include_client_key,
         } => {
             let id = client_id(&client)?;
             let h = open(store_dir, identity_file)?;
             let options = dossier::Options {
+                client_key: include_client_key
+                    .as_deref()
+                    .map(workflows::dossier::read_client_key)
+                    .transpose()?,
                 lang: lang.language(),
                 paper: match paper {
                     PaperArg::A4 => dossier::PaperSize::A4,
@@ -367,6 +372,7 @@ fn dispatch(
             keep_archive,
             lang,
             template,
+            include_client_key,
             provider_domain,
         } => workflow_cmds::offboard(
             &open(store_dir, identity_file)?,
@@ -380,6 +386,10 @@ fn dispatch(
                 paper: dossier::PaperSize::A4,
                 template_dir: template,
                 as_of: as_of()?,
+                client_key: include_client_key
+                    .as_deref()
+                    .map(workflows::dossier::read_client_key)
+                    .transpose()?,
             },
             &provider_domain,
             out,

@@ -33,6 +33,16 @@ pub struct Options {
     /// The "as of" moment printed on every page and stored as the PDF's dates. The CLI
     /// takes it from `SOURCE_DATE_EPOCH` when set, so builds are reproducible.
     pub as_of: DateTime<Utc>,
+    /// The client's own key, printed on an emergency sheet (`--include-client-key`).
+    pub client_key: Option<ClientKey>,
+}
+
+/// The client's own age key, for the emergency sheet.
+pub struct ClientKey {
+    /// `AGE-SECRET-KEY-1…`
+    pub secret: zeroize::Zeroizing<String>,
+    /// Its public recipient, `age1…`.
+    pub recipient: String,
 }
 
 /// A finding of the handover check, as the appendix prints it. `code` names the rule
@@ -134,7 +144,9 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
 
     // The body, laid out once to learn the page of every section.
     let groups = group_entries(client);
-    let toc_items = toc_items(t, &groups);
+    let toc_items = toc_items(t, &groups, options.client_key.is_some());
+    // Sections after the entry groups: checklist, appendix, history, key sheet.
+    let after_groups = 2 + groups.len();
     let toc_pages = {
         let mut probe = Flow::new(geo);
         toc(&ctx, &mut probe, &toc_items, &[]);
@@ -160,7 +172,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     }
     body.new_page();
     let checklist = content::checklist(client, today);
-    ctx.heading(&mut body, &toc_items[toc_items.len() - 3].0, 1, None);
+    ctx.heading(&mut body, &toc_items[after_groups].0, 1, None);
     section_pages.push(body.page_index());
     body.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
     let line = |e: &crate::model::Entry| format!("{} ({})", display_title(e), e.path);
@@ -191,7 +203,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
         body.block(check_item(&ctx, &format!("{} — {when}", line(e))));
     }
-    ctx.heading(&mut body, &toc_items[toc_items.len() - 2].0, 1, None);
+    ctx.heading(&mut body, &toc_items[after_groups + 1].0, 1, None);
     section_pages.push(body.page_index());
     if gaps.is_empty() {
         body.block(ctx.para(&t.appendix_nothing, BODY, 0.0));
@@ -227,7 +239,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
             body.block(check_item(&ctx, &text));
         }
     }
-    ctx.heading(&mut body, &toc_items[toc_items.len() - 1].0, 1, None);
+    ctx.heading(&mut body, &toc_items[after_groups + 2].0, 1, None);
     section_pages.push(body.page_index());
     // Printing a dossier is not a change to what it shows: leaving those events out
     // keeps a reprint of an unchanged vault byte-identical.
@@ -271,6 +283,25 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
             ),
             content::Value::Plain(&text),
         ));
+    }
+
+    if let Some(key) = &options.client_key {
+        // A page of its own, so that it can be taken out and kept apart.
+        body.new_page();
+        ctx.heading(&mut body, &toc_items[after_groups + 3].0, 1, None);
+        section_pages.push(body.page_index());
+        for paragraph in &t.key_intro {
+            let mut rows = ctx.para(paragraph, BODY, 0.0);
+            if let Some(last) = rows.last_mut() {
+                last.height += 4.0;
+            }
+            body.block(rows);
+        }
+        body.block(ctx.field(&t.key_recipient, content::Value::Code(&key.recipient)));
+        body.block(ctx.field(&t.key_secret, content::Value::Secret(&key.secret)));
+        if let Some(row) = ctx.qr(&key.secret, &t.key_qr) {
+            body.row(row);
+        }
     }
 
     // Now the table of contents can be written with real page numbers.
@@ -341,6 +372,7 @@ fn group_entries(client: &Client) -> Vec<(String, Vec<&crate::model::Entry>)> {
 fn toc_items(
     t: &templates::Texts,
     groups: &[(String, Vec<&crate::model::Entry>)],
+    key_sheet: bool,
 ) -> Vec<(String, u8)> {
     let mut items = vec![
         (format!("4 {}", t.profile_title), 1),
@@ -350,6 +382,9 @@ fn toc_items(
     items.push((format!("6 {}", t.checklist_title), 1));
     items.push((format!("7 {}", t.appendix_title), 1));
     items.push((format!("8 {}", t.history_title), 1));
+    if key_sheet {
+        items.push((format!("9 {}", t.key_title), 1));
+    }
     items
 }
 
@@ -432,6 +467,7 @@ mod tests {
                 paper,
                 template_dir: None,
                 as_of: client.created,
+                client_key: None,
             };
             let gaps = [Gap {
                 blocking: true,
@@ -457,6 +493,7 @@ mod tests {
                 paper,
                 template_dir: None,
                 as_of: client.created,
+                client_key: None,
             };
             let laid = lay_out(&client, &options, &[]).unwrap();
             let (width, height) = paper.size();

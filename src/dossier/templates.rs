@@ -121,6 +121,11 @@ pub struct Texts {
     pub history_none: String,
     /// A label per history event kind.
     pub events: BTreeMap<String, String>,
+    pub key_title: String,
+    pub key_intro: Vec<String>,
+    pub key_recipient: String,
+    pub key_secret: String,
+    pub key_qr: String,
 }
 
 /// Who the provider is and how the dossier is dressed.

@@ -54,8 +54,10 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
     };
     let h = Handover::new(store, identity);
     let id = ClientId::parse(DEMO_CLIENT)?;
+    let key_file = dir.join("client-key.txt");
     if !h.store.exists(&id) {
         h.create(&demo_client(&h, as_of)?)?;
+        super::client_key::create(&h, &id, &key_file, true)?;
     }
     let template = dir.join("template");
     fsutil::ensure_private_dir(&template)?;
@@ -81,6 +83,10 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
             paper: PaperSize::A4,
             template_dir: Some(template.clone()),
             as_of,
+            client_key: match key_file.exists() {
+                true => Some(super::dossier::read_client_key(&key_file)?),
+                false => None,
+            },
         };
         let check =
             super::check::CheckOptions::for_provider(&h, &["it-schaefer.example".to_owned()])?;

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::dossier::{self, Dossier, Gap, Options};
+use crate::crypto::Identity;
+use crate::dossier::{self, ClientKey, Dossier, Gap, Options};
 use crate::error::{Error, Result};
 use crate::fingerprint::{entry_digest, fingerprint, normalise};
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
@@ -12,8 +13,39 @@ use crate::store::fsutil;
 use super::Handover;
 use super::check::{self, CheckOptions, Severity};
 
+/// The client's key from an identity file (as `handover client key` wrote it), for the
+/// dossier's emergency sheet.
+pub fn read_client_key(file: &Path) -> Result<ClientKey> {
+    let bytes = zeroize::Zeroizing::new(
+        std::fs::read(file).map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?,
+    );
+    let bad = |problem: String| Error::Identity {
+        path: file.to_owned(),
+        problem,
+    };
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| bad("it is not an age identity file (not UTF-8 text)".into()))?;
+    let identity = Identity::parse(text).map_err(bad)?;
+    Ok(ClientKey {
+        secret: identity.secret_key(),
+        recipient: identity.recipient().to_string(),
+    })
+}
+
 /// Renders `client`'s dossier with the findings of the handover check in its appendix.
 pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Result<Dossier> {
+    if let Some(key) = &options.client_key
+        && client.client_recipient.as_deref() != Some(key.recipient.as_str())
+    {
+        // Printing a key that does not open the vault would mislead the client in
+        // exactly the emergency the sheet is for.
+        return Err(Error::Recipients(format!(
+            "the key given with --include-client-key ({}) is not the client key of {:?}; `handover client show {}` names its recipient",
+            key.recipient,
+            client.id.as_str(),
+            client.id.as_str()
+        )));
+    }
     let gaps: Vec<Gap> = check::check(client, check, options.as_of.date_naive())
         .into_iter()
         .map(|f| Gap {
