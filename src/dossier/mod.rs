@@ -58,7 +58,8 @@ const HISTORY_SHOWN: usize = 25;
 
 /// A rendered dossier.
 pub struct Dossier {
-    pub pdf: Vec<u8>,
+    /// The PDF; it holds every secret, so it is wiped on drop.
+    pub pdf: zeroize::Zeroizing<Vec<u8>>,
     pub fingerprint: String,
     pub pages: usize,
 }

@@ -12,7 +12,7 @@ use printpdf::{
 use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
-use zeroize::Zeroize;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::fonts::{Face, Fonts};
 use super::layout::{Item, Rgb};
@@ -168,7 +168,7 @@ pub fn write(
     size: (f32, f32),
     meta: &Meta<'_>,
     logo: Option<&super::templates::Logo>,
-) -> Result<Vec<u8>> {
+) -> Result<Zeroizing<Vec<u8>>> {
     let fonts = Fonts::get();
     let mut doc = PdfDocument::new(meta.title);
     if let Some(logo) = logo {
@@ -256,8 +256,15 @@ pub fn write(
     lo.trailer
         .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
 
-    let mut out = Vec::new();
-    lo.save_to(&mut out)
+    // The compressed page streams still encode the secrets: the output buffer is wiped
+    // on drop, and sized up front so that growing it leaves no unwiped copy behind.
+    let estimate: usize = lo
+        .objects
+        .values()
+        .map(|o| o.as_stream().map_or(256, |s| s.content.len() + 256))
+        .sum();
+    let mut out = Zeroizing::new(Vec::with_capacity(estimate + 64 * 1024));
+    lo.save_to(&mut *out)
         .map_err(|e| Error::Invalid(format!("cannot serialise the PDF: {e}")))?;
     // Page content streams held the secrets in plain text.
     for object in lo.objects.values_mut() {
