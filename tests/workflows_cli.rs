@@ -43,21 +43,7 @@ const ENTRIES: &str = r#"[
 
 /// A client that passes the check: a contact, its own recipient, complete entries.
 fn ready_client(env: &Env, id: &str) {
-    env.new_client(id);
-    env.ok(&[
-        "client",
-        "edit",
-        id,
-        "--add-contact",
-        "Jutta Müller",
-        "--role",
-        "Geschäftsführerin",
-        "--phone",
-        "0761 555",
-    ]);
-    let file = env.dir.path().join("entries.json");
-    std::fs::write(&file, ENTRIES).unwrap();
-    env.ok(&["import", id, "--format", "json", file.to_str().unwrap()]);
+    env.client_with(id, ENTRIES);
 }
 
 #[test]

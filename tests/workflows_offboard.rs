@@ -39,19 +39,7 @@ const ENTRIES: &str = r#"[
 ]"#;
 
 fn ready_client(env: &Env, id: &str) {
-    env.new_client(id);
-    env.ok(&[
-        "client",
-        "edit",
-        id,
-        "--add-contact",
-        "Jutta Müller",
-        "--phone",
-        "0761 555",
-    ]);
-    let file = env.dir.path().join("entries.json");
-    std::fs::write(&file, ENTRIES).unwrap();
-    env.ok(&["import", id, "--format", "json", file.to_str().unwrap()]);
+    env.client_with(id, ENTRIES);
 }
 
 /// Provider A hands a client to provider B; B restores it exactly with B's identity;

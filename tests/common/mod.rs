@@ -108,6 +108,31 @@ impl Env {
     pub fn new_client(&self, id: &str) {
         self.ok(&["client", "new", id, "--name", "Müller & Söhne GmbH"]);
     }
+
+    /// A client with a contact person and the entries of `entries_json` (a JSON array).
+    pub fn client_with(&self, id: &str, entries_json: &str) {
+        self.new_client(id);
+        self.ok(&[
+            "client",
+            "edit",
+            id,
+            "--add-contact",
+            "Jutta Müller",
+            "--role",
+            "Geschäftsführerin",
+            "--phone",
+            "0761 555",
+        ]);
+        let file = self.dir.path().join(format!("{id}-entries.json"));
+        std::fs::write(&file, entries_json).expect("write entries");
+        self.ok(&[
+            "import",
+            id,
+            "--format",
+            "json",
+            file.to_str().expect("utf-8 path"),
+        ]);
+    }
 }
 
 pub fn assert_success(out: &Output, args: &[&str]) {
