@@ -729,38 +729,45 @@ pub fn header_footer(ctx: &Ctx<'_>, client_name: &str, page: usize, pages: usize
     items
 }
 
-/// A table-of-contents line with dotted leaders.
-pub fn toc_line(ctx: &Ctx<'_>, title: &str, page: usize, indent: f32, bold: bool) -> Row {
+/// A table-of-contents entry: the title (wrapped if long), dotted leaders and the page.
+/// The title wraps at a width that does not depend on the page number, so that the
+/// contents take the same room before and after the page numbers are known.
+pub fn toc_line(ctx: &Ctx<'_>, title: &str, page: usize, indent: f32, bold: bool) -> Vec<Row> {
     let style = if bold {
         Style::new(Face::Bold, 10.0, BLACK)
     } else {
         BODY
     };
-    let mut row = Row::new(style.leading() + 1.0);
     let num = page.to_string();
     let num_w = measure(ctx.fonts, style.face, style.size, &num);
-    let max_title = ctx.geo.body_width() - indent - num_w - 12.0 * MM;
-    let title = wrap_words(ctx.fonts, style, title, max_title)
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    row.text(ctx.fonts, indent, style.size, style, &title);
-    let title_w = measure(ctx.fonts, style.face, style.size, &title);
-    let start = indent + title_w + 2.0 * MM;
-    let end = ctx.geo.body_width() - num_w - 2.0 * MM;
-    if end > start {
-        row.items.push(Item::Line {
-            points: vec![(start, -style.size), (end, -style.size)],
-            width: 0.3,
-            color: RULE,
-        });
+    let widest_num = measure(ctx.fonts, style.face, style.size, "8888");
+    let max_title = ctx.geo.body_width() - indent - widest_num - 12.0 * MM;
+    let lines = wrap_words(ctx.fonts, style, title, max_title);
+    let last = lines.len().saturating_sub(1);
+    let mut rows = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let mut row = Row::new(style.leading() + if i == last { 1.0 } else { 0.0 });
+        row.text(ctx.fonts, indent, style.size, style, line);
+        if i == last {
+            let title_w = measure(ctx.fonts, style.face, style.size, line);
+            let start = indent + title_w + 2.0 * MM;
+            let end = ctx.geo.body_width() - num_w - 2.0 * MM;
+            if end > start {
+                row.items.push(Item::Line {
+                    points: vec![(start, -style.size), (end, -style.size)],
+                    width: 0.3,
+                    color: RULE,
+                });
+            }
+            row.text(
+                ctx.fonts,
+                ctx.geo.body_width() - num_w,
+                style.size,
+                style,
+                &num,
+            );
+        }
+        rows.push(row);
     }
-    row.text(
-        ctx.fonts,
-        ctx.geo.body_width() - num_w,
-        style.size,
-        style,
-        &num,
-    );
-    row
+    rows
 }

@@ -312,7 +312,13 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         .collect();
     let mut toc_flow = Flow::new(geo);
     toc(&ctx, &mut toc_flow, &toc_items, &pages_of);
-    debug_assert_eq!(toc_flow.pages.len(), toc_pages);
+    if toc_flow.pages.len() != toc_pages {
+        // Cannot happen (the contents wrap independently of page numbers); if it did,
+        // every page number printed would be off, so refuse rather than mislead.
+        return Err(crate::Error::Invalid(
+            "internal error: the table of contents changed length; please report it".into(),
+        ));
+    }
 
     let mut marks = front.marks;
     let toc_title = format!("3 {}", t.toc_title);
@@ -394,7 +400,7 @@ fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) 
     for (i, (title, level)) in items.iter().enumerate() {
         let page = pages.get(i).copied().unwrap_or(888);
         let indent = if *level == 1 { 0.0 } else { 8.0 * layout::MM };
-        flow.row(toc_line(ctx, title, page, indent, *level == 1));
+        flow.block(toc_line(ctx, title, page, indent, *level == 1));
     }
 }
 
