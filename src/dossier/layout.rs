@@ -380,6 +380,24 @@ impl Flow {
         }
     }
 
+    /// Like [`Flow::block`], but when the block has to run over a page break, each new
+    /// page starts with `continued` (e.g. the entry's title), so no row is left without
+    /// the context it belongs to.
+    pub fn block_continued(&mut self, rows: Vec<Row>, continued: impl Fn() -> Row) {
+        let total: f32 = rows.iter().map(|r| r.height).sum();
+        if total <= self.geo.body_height() {
+            self.block(rows);
+            return;
+        }
+        for row in rows {
+            if row.height > self.remaining() + 0.01 && !self.at_page_top() {
+                self.new_page();
+                self.row(continued());
+            }
+            self.row(row);
+        }
+    }
+
     /// Ensures `h` points are left on this page (for a heading and what follows it).
     pub fn keep(&mut self, h: f32) {
         if h > self.remaining() && !self.at_page_top() {
@@ -442,6 +460,24 @@ mod tests {
             })
             .collect();
         assert_eq!(texts, ["a", "[U+4E2D]", "b"]);
+    }
+
+    #[test]
+    fn a_block_taller_than_a_page_repeats_its_header() {
+        let geo = Geometry::new(Paper::A4);
+        let mut flow = Flow::new(geo);
+        let fonts = Fonts::get();
+        let header = || {
+            let mut r = Row::new(12.0);
+            r.text(fonts, 0.0, 10.0, style(), "HEADER");
+            r
+        };
+        let rows = (0..200).map(|_| Row::new(20.0)).collect();
+        flow.block_continued(rows, header);
+        assert!(flow.pages.len() >= 5);
+        for page in &flow.pages[1..] {
+            assert!(matches!(&page[0], Item::Text { text, .. } if text.as_str() == "HEADER"));
+        }
     }
 
     #[test]

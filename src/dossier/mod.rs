@@ -18,6 +18,9 @@ use crate::error::Result;
 use crate::fingerprint::fingerprint;
 use crate::model::Client;
 use content::{BODY, Ctx, check_item, toc_line};
+
+/// The header repeated on each page an entry runs onto.
+const SMALL_BOLD: layout::Style = layout::Style::new(fonts::Face::Bold, 8.5, layout::GREY);
 use layout::{Flow, Geometry, Item, Paper, Rgb};
 use templates::{Lang, Template, fill};
 
@@ -168,7 +171,13 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         ctx.heading(&mut body, title, 2, None);
         section_pages.push(body.page_index());
         for entry in entries {
-            body.block(content::entry_rows(&ctx, entry));
+            let continued = format!("{} {}", display_title(entry), t.continued);
+            body.block_continued(content::entry_rows(&ctx, entry), || {
+                ctx.para(&continued, SMALL_BOLD, 0.0)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default()
+            });
         }
     }
     body.new_page();

@@ -96,6 +96,8 @@ pub struct Texts {
     pub expires: String,
     pub rotated: String,
     pub tags: String,
+    /// After an entry's title on the pages it runs onto.
+    pub continued: String,
     pub yes: String,
     pub no: String,
     pub no_entries: String,
