@@ -4,23 +4,14 @@ use totp_rs::Totp;
 
 use crate::error::{Error, Result};
 use crate::model::Secret;
+use zeroize::Zeroizing;
 
 /// The code for `unix_time` and the seconds it stays valid.
 pub fn code_at(totp: &Secret, unix_time: u64) -> Result<(String, u64)> {
-    let value = totp.expose().trim();
-    let uri = if value.starts_with("otpauth://") {
-        zeroize::Zeroizing::new(value.to_owned())
-    } else {
-        // A bare base32 secret, as many sites show under "can't scan the code?".
-        let cleaned: String = value.chars().filter(|c| !c.is_whitespace()).collect();
-        zeroize::Zeroizing::new(format!(
-            "otpauth://totp/handover?secret={}",
-            cleaned.to_uppercase()
-        ))
-    };
+    let uri = self::uri(totp.expose(), "handover");
     // Unchecked: real-world URIs often carry short secrets or odd labels that the
     // strict RFC checks reject, yet the services accept them.
-    let generator = Totp::from_url_unchecked(uri.as_str()).map_err(|_| {
+    let generator = Totp::from_url_unchecked(uri.expose().trim()).map_err(|_| {
         Error::Invalid(
             "the stored TOTP value is neither a valid otpauth:// URI nor a base32 secret; fix it with `handover edit`"
                 .into(),
@@ -35,6 +26,49 @@ pub fn code_at(totp: &Secret, unix_time: u64) -> Result<(String, u64)> {
     let code = generator.generate(unix_time).to_string();
     let remaining = generator.step() - unix_time % generator.step();
     Ok((code, remaining))
+}
+
+/// A TOTP value as an otpauth URI: an `otpauth://` URI is kept exactly; a bare base32
+/// secret (spaces allowed) becomes `otpauth://totp/<label>?secret=<SECRET>`; anything
+/// else is returned unchanged (and [`code_at`] will call it unusable).
+pub fn uri(value: &str, label: &str) -> Secret {
+    let trimmed = value.trim();
+    if trimmed.starts_with("otpauth://") || trimmed.is_empty() {
+        return Secret::from(value);
+    }
+    let cleaned: Zeroizing<String> = Zeroizing::new(
+        trimmed
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .collect(),
+    );
+    if !cleaned
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '=')
+    {
+        // Not base32 either: kept as it is, `handover totp` will say it is unusable.
+        return Secret::from(value);
+    }
+    let label: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let label = if label.is_empty() {
+        "handover".to_owned()
+    } else {
+        label
+    };
+    Secret::from(Zeroizing::new(format!(
+        "otpauth://totp/{label}?secret={}",
+        cleaned.trim_end_matches('=')
+    )))
 }
 
 #[cfg(test)]

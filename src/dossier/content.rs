@@ -328,11 +328,7 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
         .map(String::as_str)
         .unwrap_or(entry.kind.as_str());
     let kind_w = measure(fonts, LABEL.face, LABEL.size, kind);
-    let title = if entry.title.is_empty() {
-        crate::model::path_name(&entry.path)
-    } else {
-        entry.title.as_str()
-    };
+    let title = entry.display_title();
     let title_lines = wrap_words(
         fonts,
         title_style,
@@ -383,10 +379,11 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
             }
             Some(secret) => {
                 rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
-                let issuer = url_escape(title);
-                let cleaned: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
-                let uri = Zeroizing::new(format!("otpauth://totp/{issuer}?secret={cleaned}"));
-                if let Some(row) = ctx.qr(&uri, &t.totp_qr) {
+                // A bare secret: the QR code carries the URI an authenticator app needs.
+                let uri = crate::totp::uri(&secret, title);
+                if !uri.expose().starts_with("otpauth://") {
+                    rows.extend(ctx.para(&t.totp_unreadable, SMALL, LABEL_W));
+                } else if let Some(row) = ctx.qr(uri.expose(), &t.totp_qr) {
                     rows.push(row);
                 }
             }
@@ -439,17 +436,6 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
         .push(rule(0.0, -4.0, ctx.geo.body_width(), RULE, 0.4));
     rows.push(end);
     rows
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A checklist line: a drawn box to tick, then the text.

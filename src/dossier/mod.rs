@@ -171,7 +171,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         ctx.heading(&mut body, title, 2, None);
         section_pages.push(body.page_index());
         for entry in entries {
-            let continued = format!("{} {}", display_title(entry), t.continued);
+            let continued = format!("{} {}", entry.display_title(), t.continued);
             body.block_continued(content::entry_rows(&ctx, entry), || {
                 ctx.para(&continued, SMALL_BOLD, 0.0)
                     .into_iter()
@@ -185,7 +185,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     ctx.heading(&mut body, &toc_items[after_groups].0, 1, None);
     section_pages.push(body.page_index());
     body.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
-    let line = |e: &crate::model::Entry| format!("{} ({})", display_title(e), e.path);
+    let line = |e: &crate::model::Entry| format!("{} ({})", e.display_title(), e.path);
     ctx.heading(&mut body, &t.rotate_title, 3, None);
     if checklist.rotate.is_empty() {
         body.block(ctx.para(&t.nothing, BODY, 0.0));
@@ -349,14 +349,6 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         fingerprint: fp,
         template,
     })
-}
-
-fn display_title(e: &crate::model::Entry) -> &str {
-    if e.title.is_empty() {
-        crate::model::path_name(&e.path)
-    } else {
-        &e.title
-    }
 }
 
 /// Entries grouped by the first segment of their path, groups and entries sorted.

@@ -22,7 +22,7 @@ pub mod spreadsheet;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{Client, Entry, Kind, Secret};
+use crate::model::{Client, Entry, Kind};
 
 /// Options that some importers take (column mapping for spreadsheets).
 #[derive(Debug, Clone, Default)]
@@ -141,47 +141,8 @@ pub(crate) fn infer_kind(e: &Entry) -> Kind {
     }
 }
 
-/// A TOTP value as imported: an `otpauth://` URI is kept exactly; a bare base32
-/// secret (spaces allowed) becomes `otpauth://totp/<label>?secret=<SECRET>`.
-pub(crate) fn totp_value(value: &str, label: &str) -> Secret {
-    let trimmed = value.trim();
-    if trimmed.starts_with("otpauth://") || trimmed.is_empty() {
-        return Secret::from(value);
-    }
-    let cleaned: Zeroizing<String> = Zeroizing::new(
-        trimmed
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_uppercase)
-            .collect(),
-    );
-    if !cleaned
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '=')
-    {
-        // Not base32 either: kept as it is, `handover totp` will say it is unusable.
-        return Secret::from(value);
-    }
-    let label: String = label
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "-._~".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let label = if label.is_empty() {
-        "handover".to_owned()
-    } else {
-        label
-    };
-    Secret::from(Zeroizing::new(format!(
-        "otpauth://totp/{label}?secret={}",
-        cleaned.trim_end_matches('=')
-    )))
-}
+/// TOTP values are imported as [`crate::totp::uri`] normalises them.
+pub(crate) use crate::totp::uri as totp_value;
 
 /// Tags from a `;`- or `,`-separated list (KeePass, KeePassXC, 1Password), trimmed,
 /// without empty ones or repeats.
@@ -223,6 +184,7 @@ pub(crate) fn parse_time(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 mod tests {
     use super::*;
     use crate::model::Field;
+    use crate::model::Secret;
 
     #[test]
     fn totp_values() {

@@ -352,6 +352,15 @@ impl Entry {
         Ok(())
     }
 
+    /// The title as shown to people: the path's name when no title was given.
+    pub fn display_title(&self) -> &str {
+        if self.title.is_empty() {
+            path_name(&self.path)
+        } else {
+            &self.title
+        }
+    }
+
     /// Does this entry hold anything a successor could log in with?
     pub fn has_secret(&self) -> bool {
         self.password.as_ref().is_some_and(|p| !p.is_empty())
