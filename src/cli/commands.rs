@@ -16,7 +16,9 @@ use handover::workflows::entries::{self, EntryPatch, OnConflict};
 use handover::workflows::{self, Handover};
 
 use super::CliError;
-use super::args::{Cli, ClientCommand, Command, ConflictArg, EntryArgs, PaperArg, RecipientAction};
+use super::args::{
+    Cli, ClientCommand, Command, ConflictArg, EntryArgs, LangArg, PaperArg, RecipientAction,
+};
 use super::show;
 use super::term::{self, Out, TerminalPrompter, safe};
 use super::workflow_cmds;
@@ -109,19 +111,11 @@ fn dispatch(
         } => {
             let id = client_id(&client)?;
             let h = open(store_dir, identity_file)?;
-            let options = dossier::Options {
-                client_key: include_client_key
-                    .as_deref()
-                    .map(workflows::dossier::read_client_key)
-                    .transpose()?,
-                lang: lang.language(),
-                paper: match paper {
-                    PaperArg::A4 => dossier::PaperSize::A4,
-                    PaperArg::Letter => dossier::PaperSize::Letter,
-                },
-                template_dir: template,
-                as_of: as_of()?,
+            let paper = match paper {
+                PaperArg::A4 => dossier::PaperSize::A4,
+                PaperArg::Letter => dossier::PaperSize::Letter,
             };
+            let options = dossier_options(lang, paper, template, include_client_key)?;
             let check = CheckOptions::for_provider(&h, &provider_domain)?;
             let d = workflows::dossier::export(&h, &id, &options, &check, &output, force)?;
             eprintln!("Wrote {} ({} pages).", output.display(), d.pages);
@@ -381,16 +375,7 @@ fn dispatch(
             out_dir,
             force,
             keep_archive,
-            dossier::Options {
-                lang: lang.language(),
-                paper: dossier::PaperSize::A4,
-                template_dir: template,
-                as_of: as_of()?,
-                client_key: include_client_key
-                    .as_deref()
-                    .map(workflows::dossier::read_client_key)
-                    .transpose()?,
-            },
+            dossier_options(lang, dossier::PaperSize::A4, template, include_client_key)?,
             &provider_domain,
             out,
         ),
@@ -854,8 +839,27 @@ fn too_big(name: &str) -> CliError {
     .into()
 }
 
+/// The options `dossier` and `offboard` share, validated once.
+fn dossier_options(
+    lang: LangArg,
+    paper: dossier::PaperSize,
+    template: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+) -> Result<dossier::Options, CliError> {
+    Ok(dossier::Options {
+        lang: lang.language(),
+        paper,
+        template_dir: template,
+        as_of: as_of()?,
+        client_key: client_key
+            .as_deref()
+            .map(workflows::dossier::read_client_key)
+            .transpose()?,
+    })
+}
+
 /// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-pub fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
+fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) => v
             .trim()
