@@ -183,22 +183,17 @@ pub fn write(
             }),
         );
     }
-    for face in Face::ALL {
-        let used: BTreeSet<char> = pages
-            .iter()
-            .flatten()
-            .filter_map(|item| match item {
-                Item::Text { face: f, text, .. } if *f == face => Some(text.chars()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        if used.is_empty() {
-            continue;
+    // The characters each face draws, gathered in one pass over the pages.
+    let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
+    for item in pages.iter().flatten() {
+        if let Item::Text { face, text, .. } = item {
+            used.entry(*face).or_default().extend(text.chars());
         }
+    }
+    for (face, chars) in &used {
         doc.resources.fonts.map.insert(
-            font_id(face),
-            printpdf::PdfFont::new(subset(fonts, face, &used)?),
+            font_id(*face),
+            printpdf::PdfFont::new(subset(fonts, *face, chars)?),
         );
     }
     for (i, (title, page)) in marks.iter().enumerate() {
