@@ -84,6 +84,24 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
 
+    /// The store's signer list or this machine's pins cannot be trusted or used.
+    #[error("{0}")]
+    Trust(String),
+
+    #[error(
+        "refusing {what}: {problem}; nothing was read from it and nothing was changed. {advice}"
+    )]
+    Signature {
+        what: String,
+        problem: crate::signing::SignatureProblem,
+        advice: String,
+    },
+
+    #[error(
+        "refusing the vault of client {client:?}: it is revision {found}, but this machine has already seen revision {seen}, so an older copy was put back in its place; nothing was changed. Restore the newest vault (and its .sig) from your backup, or, if you put the old one back on purpose, run `handover sign --accept-rollback {client}`"
+    )]
+    Rollback { client: String, found: u64, seen: u64 },
+
     #[error("encryption failed: {0}")]
     Encrypt(String),
 

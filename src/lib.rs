@@ -15,8 +15,10 @@ pub mod formats;
 pub mod generate;
 pub mod model;
 pub mod prompt;
+pub mod signing;
 pub mod store;
 pub mod totp;
+pub mod trust;
 pub mod vault;
 pub mod workflows;
 

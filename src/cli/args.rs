@@ -41,6 +41,21 @@ pub enum Command {
     /// Create, list, show, edit and remove clients
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Review and sign a store's unsigned vaults (stores from before signed vaults)
+    Sign {
+        /// Sign without asking (what is signed is still printed)
+        #[arg(long)]
+        yes: bool,
+        /// Take CLIENT's vault back although this machine has seen a newer one (after
+        /// restoring a backup on purpose)
+        #[arg(long, value_name = "CLIENT")]
+        accept_rollback: Option<String>,
+    },
+    /// List, add, remove or pin the keys trusted to sign this store's vaults
+    Signers {
+        #[command(subcommand)]
+        action: Option<SignersAction>,
+    },
     /// Add an entry (a credential or a note) to a client
     Add {
         client: String,
@@ -215,6 +230,14 @@ pub enum Command {
         /// Spreadsheet column for a field, e.g. --map password=Kennwort (--format csv)
         #[arg(long = "map", value_name = "FIELD=COLUMN")]
         map: Vec<String>,
+        /// --format bundle: accept a signature by this key (SHA256:…, as printed on
+        /// the dossier's cover) although you do not trust it
+        #[arg(long, value_name = "FINGERPRINT")]
+        expect_signer: Option<String>,
+        /// --format bundle: restore a bundle that has no signature (made before
+        /// handover signed its bundles)
+        #[arg(long)]
+        allow_unsigned: bool,
     },
     /// Export a client's entries to a file (secrets in plain text: keep it safe)
     Export {
@@ -233,6 +256,34 @@ pub enum Command {
         /// vault's recipients except yours]
         #[arg(long, value_name = "AGE_RECIPIENT")]
         recipient: Vec<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SignersAction {
+    /// The trusted signers of this store
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Trust a teammate's signing key (their `identity.signing-key.pub`)
+    Add {
+        /// A short name, the principal in allowed_signers (e.g. anna)
+        name: String,
+        /// The public key, `ssh-ed25519 AAAA…`, or a file holding it
+        #[arg(long, value_name = "KEY|FILE")]
+        key: String,
+        /// The teammate's age recipient, so that `check` knows it
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: Option<String>,
+    },
+    /// Stop trusting a signer
+    Remove { name: String },
+    /// On a new machine: review the store's signers and pin them as trusted here
+    Pin {
+        /// Pin without asking (what is pinned is still printed)
+        #[arg(long)]
+        yes: bool,
     },
 }
 

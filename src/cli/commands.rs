@@ -13,14 +13,18 @@ use handover::workflows::check::CheckOptions;
 use handover::workflows::clients::{self, ClientPatch};
 use handover::workflows::dossier::Verdict;
 use handover::workflows::entries::{self, EntryPatch, OnConflict};
-use handover::workflows::{self, Handover};
+use handover::prompt::Prompter;
+use handover::signing::SigningKey;
+use handover::trust::{KeyFiles, Trust};
+use handover::workflows::{self, Handover, signers};
 
 use super::CliError;
 use super::args::{
     Cli, ClientCommand, Command, ConflictArg, EntryArgs, LangArg, PaperArg, RecipientAction,
 };
 use super::show;
-use super::term::{self, Out, TerminalPrompter, safe};
+use super::signers_cmds;
+use super::term::{self, Out, RememberingPrompter, TerminalPrompter, safe};
 use super::workflow_cmds;
 
 /// Imports larger than this are refused before reading: no export is that big, and a
@@ -56,13 +60,28 @@ fn default_dir(xdg: &str, fallback: &str) -> Result<PathBuf, CliError> {
     }
 }
 
-fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError> {
+pub fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError> {
     let store = Store::open(store_dir)?;
-    let identity = load_identity(identity_file)?;
-    Ok(Handover::new(store, identity))
+    let (identity, signing) = load_keys(identity_file)?;
+    let trust = Trust::establish(&store, &KeyFiles::beside(identity_file).pins)?;
+    Ok(Handover::new(store, identity, signing, trust))
 }
 
-fn load_identity(path: &Path) -> Result<Identity, CliError> {
+/// The identity and, if there is one, the signing key beside it (one passphrase
+/// prompt for both when they share it).
+pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>), CliError> {
+    let prompter = RememberingPrompter::default();
+    let identity = load_identity(identity_file, &prompter)?;
+    let passphrase = prompter.remembered();
+    let signing = signers::load_signing_key(
+        &KeyFiles::beside(identity_file),
+        passphrase.as_ref().map(|p| p.expose()),
+        &TerminalPrompter,
+    )?;
+    Ok((identity, signing))
+}
+
+fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => zeroize::Zeroizing::new(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -76,7 +95,7 @@ fn load_identity(path: &Path) -> Result<Identity, CliError> {
         }
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e).into()),
     };
-    Identity::from_file_bytes(&bytes, &TerminalPrompter, &path.display().to_string()).map_err(
+    Identity::from_file_bytes(&bytes, prompter, &path.display().to_string()).map_err(
         |problem| {
             Error::Identity {
                 path: path.to_owned(),
@@ -99,6 +118,13 @@ fn dispatch(
 ) -> Result<(), CliError> {
     match command {
         Command::Init { passphrase } => init(store_dir, identity_file, passphrase, out),
+        Command::Sign {
+            yes,
+            accept_rollback,
+        } => signers_cmds::sign(store_dir, identity_file, yes, accept_rollback),
+        Command::Signers { action } => {
+            signers_cmds::signers_command(store_dir, identity_file, action, out)
+        }
         Command::Dossier {
             client,
             output,
@@ -386,6 +412,8 @@ fn dispatch(
             dry_run,
             on_conflict,
             map,
+            expect_signer,
+            allow_unsigned,
         } if format == "bundle" => {
             let _ = map;
             workflow_cmds::import_bundle(
@@ -394,6 +422,10 @@ fn dispatch(
                 &file,
                 on_conflict,
                 dry_run,
+                handover::workflows::bundle::SignatureCheck {
+                    expect_signer,
+                    allow_unsigned,
+                },
             )
         }
         Command::Import {
@@ -403,7 +435,15 @@ fn dispatch(
             dry_run,
             on_conflict,
             map,
-        } => import(
+            expect_signer,
+            allow_unsigned,
+        } => {
+            if expect_signer.is_some() || allow_unsigned {
+                return Err(CliError::Usage(
+                    "--expect-signer and --allow-unsigned are for --format bundle".into(),
+                ));
+            }
+            import(
             &open(store_dir, identity_file)?,
             &client,
             &file,
@@ -412,7 +452,8 @@ fn dispatch(
             on_conflict,
             map,
             out,
-        ),
+        )
+        }
         Command::Export {
             client,
             format,
@@ -457,14 +498,18 @@ fn init(
     passphrase: bool,
     out: &mut Out,
 ) -> Result<(), CliError> {
-    let (_, created) = Store::init(store_dir)?;
+    let (store, created) = Store::init(store_dir)?;
     eprintln!(
         "Store: {} ({})",
         store_dir.display(),
         if created { "created" } else { "already there" }
     );
+    // The identity's passphrase, kept to protect the signing key the same way.
+    let mut identity_pass = None;
     let identity = if identity_file.exists() {
-        let identity = load_identity(identity_file)?;
+        let prompter = RememberingPrompter::default();
+        let identity = load_identity(identity_file, &prompter)?;
+        identity_pass = prompter.remembered();
         eprintln!(
             "Identity: {} (existing, used as is)",
             identity_file.display()
@@ -481,7 +526,9 @@ fn init(
                     "an empty passphrase protects nothing; run without --passphrase for an unprotected identity".into(),
                 ));
             }
-            zeroize::Zeroizing::new(identity.to_encrypted_file(now, pass.expose())?)
+            let bytes = zeroize::Zeroizing::new(identity.to_encrypted_file(now, pass.expose())?);
+            identity_pass = Some(pass);
+            bytes
         } else {
             zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
         };
@@ -500,6 +547,31 @@ fn init(
         );
         identity
     };
+    let files = KeyFiles::beside(identity_file);
+    let (key, key_created) = signers::ensure_signing_key(
+        &files,
+        identity_pass.as_ref().map(|p| p.expose()),
+        &TerminalPrompter,
+    )?;
+    eprintln!(
+        "Signing key: {} ({}{}); fingerprint {}",
+        files.signing_key.display(),
+        if key_created { "created" } else { "existing" },
+        if key_created && identity_pass.is_some() {
+            ", protected with the identity's passphrase"
+        } else {
+            ""
+        },
+        key.public().fingerprint()
+    );
+    match Trust::establish(&store, &files.pins) {
+        Ok(_) => {}
+        Err(_) if created || (store.read_signers()?.is_none() && store.client_ids()?.is_empty()) => {
+            signers::start_trust(&store, &files, &key, &identity.recipient().to_string())?;
+            eprintln!("Trusted signer of this store: your signing key (pinned on this machine).");
+        }
+        Err(e) => eprintln!("Note: {e}"),
+    }
     eprintln!("Your age recipient (public key):");
     out.line(&identity.recipient().to_string())
 }

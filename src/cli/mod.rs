@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod show;
+mod signers_cmds;
 mod term;
 mod workflow_cmds;
 

@@ -201,6 +201,7 @@ pub fn import_bundle(
     file: &Path,
     on_conflict: ConflictArg,
     dry_run: bool,
+    check: bundle::SignatureCheck,
 ) -> Result<(), CliError> {
     let replace = match on_conflict {
         ConflictArg::Fail => false,
@@ -217,9 +218,34 @@ pub fn import_bundle(
             "--dry-run is not supported for bundles; restore under a new id to look first".into(),
         ));
     }
+    if file == Path::new("-") {
+        return Err(CliError::Usage(
+            "a bundle is read from a file, not stdin: its signature FILE.sig is read beside it"
+                .into(),
+        ));
+    }
     let (data, source_name) = super::commands::read_import_input(file)?;
-    let restored = bundle::import(h, id, &data, &source_name, replace)?;
+    let restored = bundle::import(h, id, file, &data, replace, &check)?;
     let c = &restored.client;
+    match &restored.signed_by {
+        Some((key, Some(name))) => eprintln!(
+            "The bundle is signed by {} ({}), whom you trust.",
+            safe(name, false),
+            key.fingerprint()
+        ),
+        Some((key, None)) => eprintln!(
+            "The bundle is signed by {}, the key you named with --expect-signer.",
+            key.fingerprint()
+        ),
+        None => eprintln!(
+            "Warning: the bundle has no signature; nobody can tell who made it (--allow-unsigned)."
+        ),
+    }
+    if let Some(r) = &restored.added_recipient {
+        eprintln!(
+            "Added your recipient {r} to the restored vault, so that it opens for you (recorded in its history)."
+        );
+    }
     eprintln!(
         "{} client {} ({}) from {source_name}: {} entries, {} contacts, {} history events.",
         if restored.replaced {

@@ -391,6 +391,10 @@ pub struct Client {
     pub entries: Vec<Entry>,
     pub created: DateTime<Utc>,
     pub updated: DateTime<Utc>,
+    /// Raised by one on every write, inside the signed vault, so that an older copy put
+    /// back is recognised (see `trust`). Absent (0) in vaults from before signing.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub revision: u64,
     /// The recipient of the client's own key (`handover client key`), also listed in
     /// `recipients`. Offboarding encrypts to it besides the successor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -432,6 +436,7 @@ impl Client {
             entries: Vec::new(),
             created: now,
             updated: now,
+            revision: 0,
             dossiers: Vec::new(),
             client_recipient: None,
             history: Vec::new(),
@@ -568,4 +573,8 @@ mod tests {
             serde_json::from_str(r#"{"path":"a","passwort":"x"}"#);
         assert!(r.is_err());
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }

@@ -4,6 +4,9 @@
 //! <store>/handover-store.json   plaintext marker: {"format":"handover-store","format_version":1}
 //! <store>/lock                  empty; writers hold an exclusive lock on it
 //! <store>/clients/<id>.age      one age-encrypted vault per client
+//! <store>/clients/<id>.age.sig  its SSH signature (`ssh-keygen -Y sign -n handover`)
+//! <store>/signers.json          the store's trusted signers (+ .sig; see `trust`)
+//! <store>/allowed_signers       the same, for `ssh-keygen -Y verify`
 //! ```
 //! The store only moves opaque encrypted bytes; `vault` turns them into clients.
 
@@ -27,6 +30,9 @@ const MARKER: &str = "handover-store.json";
 const LOCK: &str = "lock";
 const CLIENTS: &str = "clients";
 const VAULT_EXT: &str = "age";
+const SIG_EXT: &str = "sig";
+const SIGNERS: &str = "signers.json";
+const ALLOWED_SIGNERS: &str = "allowed_signers";
 /// Vault files larger than this are refused before reading: no real client needs it,
 /// and a hostile file must not exhaust memory.
 pub const MAX_VAULT_BYTES: u64 = 512 * 1024 * 1024;
@@ -122,6 +128,44 @@ impl Store {
         self.root.join(CLIENTS).join(format!("{id}.{VAULT_EXT}"))
     }
 
+    pub fn signature_path(&self, id: &ClientId) -> PathBuf {
+        sig_path(&self.vault_path(id))
+    }
+
+    pub fn signers_path(&self) -> PathBuf {
+        self.root.join(SIGNERS)
+    }
+
+    /// The store's signer list and its signature, if the store has one.
+    pub fn read_signers(&self) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+        let path = self.signers_path();
+        match read_small_file(&path, MAX_SIGNERS_BYTES)? {
+            None => Ok(None),
+            Some(list) => Ok(Some((list, read_signature_file(&sig_path(&path))?))),
+        }
+    }
+
+    /// Writes the signer list: the signature first, so that a crash leaves an old list
+    /// with a signature that does not match, which is refused, never a list accepted
+    /// without one.
+    pub fn write_signers(
+        &self,
+        _lock: &WriteLock,
+        list: &[u8],
+        sig: &[u8],
+        allowed_signers: &[u8],
+    ) -> Result<()> {
+        let path = self.signers_path();
+        atomic_write(&sig_path(&path), sig)?;
+        atomic_write(&path, list)?;
+        atomic_write(&self.root.join(ALLOWED_SIGNERS), allowed_signers)
+    }
+
+    /// A vault's signature file, if it has one.
+    pub fn read_signature(&self, id: &ClientId) -> Result<Option<Vec<u8>>> {
+        read_signature_file(&self.signature_path(id))
+    }
+
     /// Takes the store's exclusive write lock, waiting for other writers. Every
     /// read-modify-write of a vault happens under it, so concurrent commands never
     /// lose each other's changes.
@@ -206,10 +250,36 @@ impl Store {
         fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
     }
 
-    /// Atomically replaces (or creates) a vault. Requires the write lock.
-    pub fn write_vault(&self, _lock: &WriteLock, id: &ClientId, ciphertext: &[u8]) -> Result<()> {
+    /// Atomically replaces (or creates) a vault and its signature. Requires the write
+    /// lock.
+    ///
+    /// Two files cannot be renamed in one step, so the signature file holds the new
+    /// signature *and* the old one while the vault is replaced: a crash at any instant
+    /// leaves the old or the new vault beside a signature file that holds its
+    /// signature.
+    pub fn write_vault(
+        &self,
+        _lock: &WriteLock,
+        id: &ClientId,
+        ciphertext: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
         ensure_private_dir(&self.root.join(CLIENTS))?;
-        atomic_write(&self.vault_path(id), ciphertext)
+        let sig = self.signature_path(id);
+        if let Some(old) = read_signature_file(&sig)? {
+            let mut both = signature.to_vec();
+            both.extend_from_slice(&old);
+            atomic_write(&sig, &both)?;
+        } else {
+            atomic_write(&sig, signature)?;
+        }
+        atomic_write(&self.vault_path(id), ciphertext)?;
+        atomic_write(&sig, signature)
+    }
+
+    /// Signs an existing vault without changing it (migration). Requires the lock.
+    pub fn write_signature(&self, _lock: &WriteLock, id: &ClientId, sig: &[u8]) -> Result<()> {
+        atomic_write(&self.signature_path(id), sig)
     }
 
     /// Where offboarding keeps a handed-over client's archive (`--keep-archive`):
@@ -225,8 +295,53 @@ impl Store {
             ErrorKind::NotFound => Error::NoSuchClient(id.to_string()),
             _ => Error::io(format!("cannot remove {}", path.display()), e),
         })?;
+        // The vault goes first: a crash in between leaves a stray signature, harmless,
+        // rather than an unsigned vault.
+        let sig = self.signature_path(id);
+        match fs::remove_file(&sig) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(format!("cannot remove {}", sig.display()), e)),
+        }
         fsutil::sync_dir(&self.root.join(CLIENTS))
     }
+}
+
+/// Signer lists are small; a bigger file is not one.
+const MAX_SIGNERS_BYTES: u64 = 1024 * 1024;
+
+/// `x.age` → `x.age.sig`, as `ssh-keygen -Y sign` names it.
+pub fn sig_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".");
+    name.push(SIG_EXT);
+    PathBuf::from(name)
+}
+
+fn read_signature_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    read_small_file(path, crate::signing::MAX_SIGNATURE_BYTES as u64)
+}
+
+/// Reads a small file, `None` if it does not exist; refuses one larger than `cap`
+/// bytes, counted as read (a special file may report size 0).
+pub fn read_small_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    };
+    let mut bytes = Vec::new();
+    file.take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    if bytes.len() as u64 > cap {
+        return Err(Error::Invalid(format!(
+            "{} is larger than {cap} bytes; it is not a handover file",
+            path.display()
+        )));
+    }
+    Ok(Some(bytes))
 }
 
 #[cfg(test)]
@@ -244,11 +359,13 @@ mod tests {
         assert_eq!(fs::metadata(&root).unwrap().mode() & 0o777, 0o700);
         let id = ClientId::parse("acme").unwrap();
         let lock = store.lock().unwrap();
-        store.write_vault(&lock, &id, b"age").unwrap();
+        store.write_vault(&lock, &id, b"age", b"sig").unwrap();
+        assert_eq!(store.read_signature(&id).unwrap().unwrap(), b"sig");
         assert_eq!(store.client_ids().unwrap(), vec![id.clone()]);
         assert_eq!(store.read_vault(&id).unwrap(), b"age");
         store.remove_vault(&lock, &id).unwrap();
         assert!(matches!(store.read_vault(&id), Err(Error::NoSuchClient(_))));
+        assert_eq!(store.read_signature(&id).unwrap(), None);
     }
 
     #[test]

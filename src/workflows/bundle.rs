@@ -6,8 +6,8 @@ use crate::crypto::Recipient;
 use crate::error::{Error, Result};
 use crate::formats::bundle;
 use crate::model::{Client, ClientId, EventKind};
-use crate::store::fsutil;
-use crate::workflows::{Handover, history};
+use crate::signing::SignerKey;
+use crate::workflows::{Handover, history, signers};
 
 /// The recipients a bundle is encrypted to when none are given: the vault's own,
 /// except the provider's (the bundle is for someone else).
@@ -48,7 +48,7 @@ pub fn export(
         .map(|r| Recipient::parse(r))
         .collect::<Result<Vec<_>>>()?;
     let chosen: Vec<String> = parsed.iter().map(|r| r.to_string()).collect();
-    fsutil::write_output(out, &bundle::write(&client, &parsed)?, force)?;
+    signers::write_signed_output(h, out, &bundle::write(&client, &parsed)?, force)?;
     h.update(id, |c| {
         c.record(
             history::event(EventKind::BundleExported)
@@ -66,9 +66,28 @@ pub struct Restored {
     pub renamed_from: Option<ClientId>,
     /// Whether an existing client was replaced.
     pub replaced: bool,
+    /// The key that signed the bundle and, if you trust it, its name; `None` for an
+    /// unsigned bundle restored with `allow_unsigned`.
+    pub signed_by: Option<(SignerKey, Option<String>)>,
+    /// Your recipient, added to the restored vault so that it opens for you.
+    pub added_recipient: Option<String>,
+}
+
+/// How a bundle's signature is to be accepted.
+#[derive(Debug, Default, Clone)]
+pub struct SignatureCheck {
+    /// Accept a signature by this key fingerprint (`SHA256:…`, from the dossier's
+    /// cover) even though you do not trust the key.
+    pub expect_signer: Option<String>,
+    /// Restore a bundle that has no signature at all (from before signed bundles).
+    pub allow_unsigned: bool,
 }
 
 /// Restores a bundle as client `id`, decrypting it with this provider's identity.
+///
+/// Its signature (`FILE.sig`) is checked first: it must be intact and made by a key
+/// you trust or the one `check.expect_signer` names (the fingerprint printed on the
+/// dossier's cover).
 ///
 /// Everything in it is kept exactly (entries, ids, timestamps, contacts, history),
 /// except that the importing provider's recipient is added so that the restored vault
@@ -78,24 +97,60 @@ pub struct Restored {
 pub fn import(
     h: &Handover,
     id: &ClientId,
+    file: &Path,
     data: &[u8],
-    source_name: &str,
     replace: bool,
+    check: &SignatureCheck,
 ) -> Result<Restored> {
-    let mut client = bundle::read(data, &h.identity, source_name)?;
+    let source_name = file.display().to_string();
+    let signed_by = match signers::verify_file(Some(&h.trust), file, data) {
+        Ok((key, name)) => {
+            let expected = check.expect_signer.as_deref().map(str::trim);
+            if name.is_none() && expected != Some(key.fingerprint().as_str()) {
+                return Err(Error::Invalid(format!(
+                    "{source_name} is signed by {}, a key you do not trust; compare it with the signing-key fingerprint on the cover of the client's dossier, and if they match, run the import again with --expect-signer {}; nothing was imported",
+                    key.fingerprint(),
+                    key.fingerprint()
+                )));
+            }
+            Some((key, name))
+        }
+        Err(Error::Signature {
+            problem: crate::signing::SignatureProblem::Missing,
+            ..
+        }) if check.allow_unsigned => None,
+        Err(Error::Signature {
+            problem: crate::signing::SignatureProblem::Missing,
+            ..
+        }) => {
+            return Err(Error::Invalid(format!(
+                "{source_name} has no signature ({}.sig is missing), so nobody can tell who made it; ask the sender for the signature, or, for a bundle from before handover signed its bundles, pass --allow-unsigned; nothing was imported",
+                source_name
+            )));
+        }
+        Err(e) => return Err(e),
+    };
+    let mut client = bundle::read(data, &h.identity, &source_name)?;
     let renamed_from = if &client.id == id {
         None
     } else {
         Some(std::mem::replace(&mut client.id, id.clone()))
     };
     let own = h.identity.recipient().to_string();
-    if !h
+    let added_recipient = if h
         .own_recipients()
         .iter()
         .any(|r| client.recipients.contains(r))
     {
-        client.recipients.push(own);
-    }
+        None
+    } else {
+        client.recipients.push(own.clone());
+        client.record(
+            history::event(EventKind::RecipientsChanged)
+                .with_detail(format!("added {own} (restored from a bundle)")),
+        );
+        Some(own)
+    };
     let lock = h.store.lock()?;
     let replaced = h.store.exists(id);
     if replaced {
@@ -105,15 +160,18 @@ pub fn import(
                 id.as_str()
             )));
         }
-        let existing = h.store.read_vault(id)?;
-        h.decode(id, &existing)?;
+        h.load(id)?;
+    } else {
+        // A client of this id removed earlier must not make the restored one look
+        // like an old copy.
+        h.trust.forget_revision(id)?;
     }
-    h.ensure_still_readable(&client)?;
-    let ciphertext = crate::vault::encode(&client)?;
-    h.store.write_vault(&lock, id, &ciphertext)?;
+    h.write(&lock, &mut client)?;
     Ok(Restored {
         client,
         renamed_from,
         replaced,
+        signed_by,
+        added_recipient,
     })
 }

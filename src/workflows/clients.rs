@@ -29,7 +29,7 @@ pub fn create(
     }
     let mut client = Client::new(id.clone(), name.to_owned(), recipients, Utc::now());
     client.record(history::event(EventKind::ClientCreated));
-    h.create(&client)?;
+    h.create(&mut client)?;
     Ok(client)
 }
 
@@ -133,9 +133,9 @@ pub fn list(h: &Handover) -> Result<Vec<(ClientId, Result<Summary>)>> {
 /// mistyped id or someone else's file is never deleted by accident.
 pub fn remove(h: &Handover, id: &ClientId) -> Result<()> {
     let lock = h.store.lock()?;
-    let bytes = h.store.read_vault(id)?;
-    h.decode(id, &bytes)?;
-    h.store.remove_vault(&lock, id)
+    h.load(id)?;
+    h.store.remove_vault(&lock, id)?;
+    h.trust.forget_revision(id)
 }
 
 pub fn add_recipient(h: &Handover, id: &ClientId, recipient: &str) -> Result<bool> {

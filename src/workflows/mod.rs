@@ -12,30 +12,129 @@ pub mod export;
 pub mod history;
 pub mod offboard;
 pub mod rotate;
+pub mod signers;
 
 use chrono::Utc;
 
 use crate::crypto::Identity;
 use crate::error::{Error, Result};
 use crate::model::{Client, ClientId};
-use crate::store::Store;
+use crate::signing::{self, SignatureProblem, SigningKey};
+use crate::store::{Store, WriteLock};
+use crate::trust::Trust;
 use crate::vault;
 
-/// An opened store together with the identity that reads it.
+/// An opened store together with the keys that read and write it.
 pub struct Handover {
     pub store: Store,
     pub identity: Identity,
+    /// The provider's signing key; `None` on a machine that has none yet (reading works
+    /// without it, writing does not).
+    pub signing: Option<SigningKey>,
+    /// Whom this machine trusts to have signed the store's vaults.
+    pub trust: Trust,
 }
 
+fn no_signing_key() -> Error {
+    Error::Trust(
+        "you have no signing key yet, so handover cannot sign what it writes; run `handover init` to create one beside your identity".into(),
+    )
+}
+
+/// How often a read retries when a vault and its signature do not match: a writer may
+/// be replacing both between our two reads (readers take no lock).
+const READ_ATTEMPTS: usize = 3;
+
 impl Handover {
-    pub fn new(store: Store, identity: Identity) -> Self {
-        Handover { store, identity }
+    pub fn new(store: Store, identity: Identity, signing: Option<SigningKey>, trust: Trust) -> Self {
+        Handover {
+            store,
+            identity,
+            signing,
+            trust,
+        }
     }
 
-    /// Decrypts and parses a client's vault.
+    /// Decrypts and parses a client's vault, after checking its signature and that it
+    /// is not older than one this machine has seen.
     pub fn load(&self, id: &ClientId) -> Result<Client> {
-        let bytes = self.store.read_vault(id)?;
-        self.decode(id, &bytes)
+        let bytes = self.read_verified(id)?;
+        let client = self.decode(id, &bytes)?;
+        let seen = self.trust.seen_revision(id);
+        if client.revision < seen {
+            return Err(Error::Rollback {
+                client: id.to_string(),
+                found: client.revision,
+                seen,
+            });
+        }
+        self.trust.saw_revision(id, client.revision)?;
+        Ok(client)
+    }
+
+    /// A vault's encrypted bytes, once a trusted key's signature over them is checked.
+    pub fn read_verified(&self, id: &ClientId) -> Result<Vec<u8>> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let bytes = self.store.read_vault(id)?;
+            let sig = self.store.read_signature(id)?;
+            match signing::verify_trusted(
+                &bytes,
+                sig.as_deref(),
+                signing::NAMESPACE,
+                self.trust.keys(),
+            ) {
+                Ok(_) => return Ok(bytes),
+                Err(SignatureProblem::OtherBytes) if attempt < READ_ATTEMPTS => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(problem) => {
+                    let problem = match problem {
+                        SignatureProblem::OtherBytes => self
+                            .swapped_with(id, sig.as_deref())
+                            .map(SignatureProblem::Swapped)
+                            .unwrap_or(SignatureProblem::OtherBytes),
+                        other => other,
+                    };
+                    return Err(self.signature_error(id, problem));
+                }
+            }
+        }
+    }
+
+    /// Which other client's vault a mismatching signature belongs to, if any.
+    fn swapped_with(&self, id: &ClientId, sig: Option<&[u8]>) -> Option<String> {
+        let others = self.store.client_ids().ok()?;
+        others.into_iter().filter(|o| o != id).find_map(|other| {
+            let bytes = self.store.read_vault(&other).ok()?;
+            signing::verify(&bytes, sig, signing::NAMESPACE)
+                .ok()
+                .map(|_| other.to_string())
+        })
+    }
+
+    fn signature_error(&self, id: &ClientId, problem: SignatureProblem) -> Error {
+        let vault = self.store.vault_path(id);
+        let advice = match &problem {
+            SignatureProblem::Missing => format!(
+                "A vault without a signature was not written by handover with a trusted key, or its signature ({}) was removed: restore both from your backup. If this vault comes from before handover signed its vaults, run `handover sign` to review and sign it.",
+                self.store.signature_path(id).display()
+            ),
+            SignatureProblem::Untrusted { .. } => format!(
+                "If that is a teammate's key, check its fingerprint with them and add it with `handover signers add NAME --key KEY`; otherwise the vault is forged: restore {} and its .sig from your backup.",
+                vault.display()
+            ),
+            _ => format!(
+                "It was changed outside handover: restore {} and its .sig from your backup.",
+                vault.display()
+            ),
+        };
+        Error::Signature {
+            what: format!("the vault of client {:?} ({})", id.as_str(), vault.display()),
+            problem,
+            advice,
+        }
     }
 
     fn decode(&self, id: &ClientId, bytes: &[u8]) -> Result<Client> {
@@ -66,25 +165,43 @@ impl Handover {
         change: impl FnOnce(&mut Client) -> Result<T>,
     ) -> Result<T> {
         let lock = self.store.lock()?;
-        let bytes = self.store.read_vault(id)?;
-        let mut client = self.decode(id, &bytes)?;
+        let mut client = self.load(id)?;
         let result = change(&mut client)?;
         client.updated = Utc::now();
-        self.ensure_still_readable(&client)?;
-        let ciphertext = vault::encode(&client)?;
-        self.store.write_vault(&lock, id, &ciphertext)?;
+        self.write(&lock, &mut client)?;
         Ok(result)
     }
 
     /// Creates a new vault; fails if the client exists.
-    pub fn create(&self, client: &Client) -> Result<()> {
+    pub fn create(&self, client: &mut Client) -> Result<()> {
         let lock = self.store.lock()?;
         if self.store.exists(&client.id) {
             return Err(Error::ClientExists(client.id.to_string()));
         }
+        self.write(&lock, client)
+    }
+
+    /// The signing key, or what to do without one.
+    pub fn signing_key(&self) -> Result<&SigningKey> {
+        self.signing.as_ref().ok_or_else(no_signing_key)
+    }
+
+    /// Encrypts, signs and writes `client` with a raised revision. Requires the lock.
+    pub fn write(&self, lock: &WriteLock, client: &mut Client) -> Result<()> {
         self.ensure_still_readable(client)?;
+        let key = self.signing_key()?;
+        if !self.trust.keys().contains(&key.public()) {
+            return Err(Error::Trust(format!(
+                "your signing key {} is not a trusted signer of this store, so what you write would be refused; ask a trusted signer to run `handover signers add`",
+                key.public().fingerprint()
+            )));
+        }
+        client.revision = client.revision.max(self.trust.seen_revision(&client.id)) + 1;
         let ciphertext = vault::encode(client)?;
-        self.store.write_vault(&lock, &client.id, &ciphertext)
+        let sig = key.sign(signing::NAMESPACE, &ciphertext)?;
+        self.store
+            .write_vault(lock, &client.id, &ciphertext, &sig)?;
+        self.trust.saw_revision(&client.id, client.revision)
     }
 
     /// The age recipients of the provider's own identity, as vaults list them.

@@ -77,7 +77,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     // Held to the end: nobody may change the vault between what is handed over and
     // its removal.
     let lock = h.store.lock()?;
-    let client = h.decode(id, &h.store.read_vault(id)?)?;
+    let client = h.load(id)?;
 
     let findings = check(&client, &options.check, options.today);
     if has_blocking(&findings) && !options.force {
@@ -109,7 +109,11 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     }
     let bundle_file = bundle_path(dir, id);
     let rotation_file = rotation_list_path(dir, id);
-    for file in [&bundle_file, &rotation_file] {
+    for file in [
+        &bundle_file,
+        &crate::store::sig_path(&bundle_file),
+        &rotation_file,
+    ] {
         if !options.force && file.exists() {
             return Err(Error::Invalid(format!(
                 "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
@@ -150,7 +154,8 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
 
-    fsutil::write_output(
+    super::signers::write_signed_output(
+        h,
         &bundle_file,
         &bundle::write(&handed, &recipients)?,
         options.force,
@@ -167,6 +172,10 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
             "{id}-{}.age",
             handed.updated.format("%Y%m%dT%H%M%SZ")
         ));
+        let sig = h
+            .signing_key()?
+            .sign(crate::signing::NAMESPACE, &ciphertext)?;
+        fsutil::atomic_write_new(&crate::store::sig_path(&file), &sig)?;
         fsutil::atomic_write_new(&file, &ciphertext)?;
         Some(file)
     } else {
@@ -174,6 +183,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     };
 
     h.store.remove_vault(&lock, id)?;
+    h.trust.forget_revision(id)?;
     Ok(OffboardReport {
         findings,
         bundle: bundle_file,

@@ -1,0 +1,244 @@
+//! The signing commands: `sign` (review and sign a store's unsigned vaults, or take an
+//! older vault back) and `signers` (list, add, remove, pin trusted signing keys).
+
+use std::path::Path;
+
+use handover::model::ClientId;
+use handover::store::Store;
+use handover::trust::KeyFiles;
+use handover::workflows::signers::{self, RecipientRole};
+
+use super::CliError;
+use super::args::SignersAction;
+use super::commands::{load_keys, open};
+use super::term::{self, Out, safe};
+
+pub fn sign(
+    store_dir: &Path,
+    identity_file: &Path,
+    yes: bool,
+    accept_rollback: Option<String>,
+) -> Result<(), CliError> {
+    if let Some(client) = accept_rollback {
+        let id = ClientId::parse(&client)?;
+        let h = open(store_dir, identity_file)?;
+        if !yes
+            && !term::confirm(&format!(
+                "Take the vault of {} back as its newest version, although this machine has seen a newer one?",
+                id.as_str()
+            ))
+        {
+            return Err(CliError::Failed(
+                "not confirmed; nothing was changed (pass --yes to skip the question)".into(),
+            ));
+        }
+        let revision = signers::accept_rollback(&h, &id)?;
+        eprintln!(
+            "Revision {revision} of {} is now the newest this machine knows.",
+            id.as_str()
+        );
+        return Ok(());
+    }
+    let store = Store::open(store_dir)?;
+    let (identity, key) = load_keys(identity_file)?;
+    let files = KeyFiles::beside(identity_file);
+    let Some(key) = key else {
+        return Err(CliError::Failed(format!(
+            "there is no signing key at {}; run `handover init` to create one, then `handover sign` again",
+            files.signing_key.display()
+        )));
+    };
+    let plan = signers::plan_sign(&store, &identity, &files, &key)?;
+    if plan.starts_trust {
+        eprintln!(
+            "This store has no trusted signers yet. Signing starts its signer list with your signing key {}.",
+            key.public().fingerprint()
+        );
+    }
+    for (id, problem) in &plan.refused {
+        eprintln!(
+            "Not signing {}: {}. Inspect it; restore it from a backup if it is not yours.",
+            id.as_str(),
+            safe(problem, false)
+        );
+    }
+    if plan.unsigned.is_empty() {
+        eprintln!(
+            "No unsigned vaults ({} already signed by a trusted key).",
+            plan.signed
+        );
+        if plan.starts_trust {
+            signers::apply_sign(&store, &identity, &files, &key, &plan)?;
+        }
+        return if plan.refused.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::Failed(format!(
+                "{} vault(s) were not signed",
+                plan.refused.len()
+            )))
+        };
+    }
+    eprintln!("These vaults have no signature and would be signed as they are:");
+    let mut unknown = 0;
+    for r in &plan.unsigned {
+        eprintln!(
+            "  {}  {}  ({} entries)",
+            r.id.as_str(),
+            safe(&r.name, false),
+            r.entries
+        );
+        for (recipient, role) in &r.recipients {
+            let note = match role {
+                RecipientRole::You => "you",
+                RecipientRole::ClientKey => "client key",
+                RecipientRole::Teammate => "trusted teammate",
+                RecipientRole::Unknown => {
+                    unknown += 1;
+                    "UNKNOWN: not you, not the client key, not a trusted teammate"
+                }
+            };
+            eprintln!("      encrypted to {}  ({note})", safe(recipient, false));
+        }
+    }
+    if unknown > 0 {
+        eprintln!(
+            "Warning: {unknown} recipient(s) are unknown. Whoever holds them can read that vault; remove any you do not recognise (`handover recipients CLIENT remove R`) after signing."
+        );
+    }
+    if !yes && !term::confirm(&format!("Sign these {} vault(s)?", plan.unsigned.len())) {
+        return Err(CliError::Failed(
+            "not confirmed; nothing was signed (pass --yes to skip the question)".into(),
+        ));
+    }
+    let n = signers::apply_sign(&store, &identity, &files, &key, &plan)?;
+    eprintln!(
+        "Signed {n} vault(s) with {}.",
+        key.public().fingerprint()
+    );
+    if plan.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Failed(format!(
+            "{} vault(s) were not signed",
+            plan.refused.len()
+        )))
+    }
+}
+
+pub fn signers_command(
+    store_dir: &Path,
+    identity_file: &Path,
+    action: Option<SignersAction>,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    match action.unwrap_or(SignersAction::List { json: false }) {
+        SignersAction::Pin { yes } => pin(store_dir, identity_file, yes),
+        SignersAction::List { json } => {
+            let h = open(store_dir, identity_file)?;
+            let list = h.trust.list();
+            if json {
+                return out.json(list);
+            }
+            let own = h.signing.as_ref().map(|k| k.public());
+            for s in &list.signers {
+                let key = handover::signing::SignerKey::parse(&s.key).ok();
+                let fp = key.as_ref().map(|k| k.fingerprint()).unwrap_or_default();
+                let you = if key.is_some() && key == own {
+                    "  (you)"
+                } else {
+                    ""
+                };
+                out.line(&format!(
+                    "{}  {fp}{you}{}",
+                    safe(&s.name, false),
+                    s.recipient
+                        .as_deref()
+                        .map(|r| format!("  {}", safe(r, false)))
+                        .unwrap_or_default()
+                ))?;
+            }
+            eprintln!(
+                "Signer list version {}; this machine's trust started from {}.",
+                list.version,
+                h.trust.origin()
+            );
+            Ok(())
+        }
+        SignersAction::Add {
+            name,
+            key,
+            recipient,
+        } => {
+            let mut h = open(store_dir, identity_file)?;
+            let key = read_key_arg(&key)?;
+            let s = signers::add(&mut h, &name, &key, recipient.as_deref())?;
+            let fp = handover::signing::SignerKey::parse(&s.key)
+                .map(|k| k.fingerprint())
+                .unwrap_or_default();
+            eprintln!(
+                "Now trusting {} ({fp}) to sign this store's vaults; the signer list is signed with your key.",
+                safe(&s.name, false)
+            );
+            Ok(())
+        }
+        SignersAction::Remove { name } => {
+            let mut h = open(store_dir, identity_file)?;
+            let s = signers::remove(&mut h, &name)?;
+            eprintln!(
+                "No longer trusting {}. Vaults it signed are refused until a trusted signer writes them again.",
+                safe(&s.name, false)
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `--key` takes the key itself or a file holding it (`identity.signing-key.pub`).
+fn read_key_arg(arg: &str) -> Result<String, CliError> {
+    if arg.trim_start().starts_with("ssh-") {
+        return Ok(arg.to_owned());
+    }
+    let path = Path::new(arg);
+    let bytes = handover::store::read_small_file(path, 16 * 1024)?.ok_or_else(|| {
+        CliError::Usage(format!(
+            "--key {arg:?} is neither a public key (ssh-ed25519 AAAA…) nor an existing file"
+        ))
+    })?;
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not a text file", path.display())))
+}
+
+fn pin(store_dir: &Path, identity_file: &Path, yes: bool) -> Result<(), CliError> {
+    let store = Store::open(store_dir)?;
+    let (_, key) = load_keys(identity_file)?;
+    let files = KeyFiles::beside(identity_file);
+    let review = signers::plan_pin(&store, key.as_ref())?;
+    eprintln!(
+        "The store's signer list (version {}), signed by {}:",
+        review.list.version,
+        review.signed_by.fingerprint()
+    );
+    for s in &review.list.signers {
+        let fp = handover::signing::SignerKey::parse(&s.key)
+            .map(|k| k.fingerprint())
+            .unwrap_or_default();
+        eprintln!("  {}  {fp}", safe(&s.name, false));
+    }
+    eprintln!(
+        "Compare these fingerprints with the signers themselves (or the dossier's cover) before you trust them."
+    );
+    if !review.includes_you {
+        eprintln!(
+            "Your own signing key is not among them: you can read this store, but a trusted signer must add you (`handover signers add NAME --key YOUR.signing-key.pub`) before you can write it."
+        );
+    }
+    if !yes && !term::confirm("Trust these signers on this machine?") {
+        return Err(CliError::Failed(
+            "not confirmed; nothing was pinned (pass --yes to skip the question)".into(),
+        ));
+    }
+    signers::apply_pin(&store, &files, review)?;
+    eprintln!("Pinned on this machine.");
+    Ok(())
+}

@@ -1,0 +1,339 @@
+//! The only user of `ssh-key`: the provider's signing key and SSH signatures.
+//!
+//! age does not authenticate who wrote a file: anyone holding a vault's *public*
+//! recipient can encrypt a forged vault to it. So every vault and bundle handover
+//! writes is signed, as OpenSSH signs files (`ssh-keygen -Y sign`, the SSHSIG format
+//! git uses for commits), over the encrypted bytes: anyone can check a signature
+//! without the decryption key, with the stock `ssh-keygen -Y verify`.
+//!
+//! The signing key is an Ed25519 key in OpenSSH's private key format, so that
+//! `ssh-keygen` reads it too; it is passphrase-protected (bcrypt-pbkdf, as
+//! `ssh-keygen -p` does) when the age identity is.
+
+use std::fmt;
+
+use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use zeroize::Zeroizing;
+
+use crate::prompt::Prompter;
+
+/// The SSHSIG namespace of vault and bundle signatures (`ssh-keygen -n handover`).
+pub const NAMESPACE: &str = "handover";
+/// The namespace of the store's signer list, so that no vault signature can stand in
+/// for it.
+pub const SIGNERS_NAMESPACE: &str = "handover-signers";
+
+/// A signature file holds at most this many bytes: one Ed25519 SSHSIG is ~300; a few
+/// are kept side by side while a vault is being replaced.
+pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
+
+const PEM_BEGIN: &str = "-----BEGIN SSH SIGNATURE-----";
+const PEM_END: &str = "-----END SSH SIGNATURE-----";
+
+/// The provider's private signing key. `ssh_key::PrivateKey` wipes itself on drop.
+pub struct SigningKey(PrivateKey);
+
+impl SigningKey {
+    pub fn generate(comment: &str) -> Result<Self, String> {
+        let mut key = PrivateKey::random(&mut rand::rngs::OsRng, Algorithm::Ed25519)
+            .map_err(|e| format!("cannot generate a signing key: {e}"))?;
+        key.set_comment(comment);
+        Ok(SigningKey(key))
+    }
+
+    /// The key in OpenSSH's private key format, encrypted when `passphrase` is given.
+    pub fn to_openssh(&self, passphrase: Option<&str>) -> Result<Zeroizing<String>, String> {
+        let encrypted;
+        let key = match passphrase {
+            Some(p) => {
+                encrypted = self
+                    .0
+                    .encrypt(&mut rand::rngs::OsRng, p)
+                    .map_err(|e| format!("cannot encrypt the signing key: {e}"))?;
+                &encrypted
+            }
+            None => &self.0,
+        };
+        key.to_openssh(LineEnding::LF)
+            .map_err(|e| format!("cannot encode the signing key: {e}"))
+    }
+
+    /// Reads an OpenSSH private key file. `passphrase` is tried first when the key is
+    /// encrypted (the identity's, so that one prompt unlocks both); the prompter is
+    /// asked only if that fails. Errors never contain the key.
+    pub fn from_openssh(
+        text: &[u8],
+        passphrase: Option<&str>,
+        prompter: &dyn Prompter,
+        display_name: &str,
+    ) -> Result<Self, String> {
+        let key = PrivateKey::from_openssh(text).map_err(|_| {
+            "it is not an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----)".to_owned()
+        })?;
+        let key = if key.is_encrypted() {
+            let first = passphrase.and_then(|p| key.decrypt(p).ok());
+            match first {
+                Some(k) => k,
+                None => {
+                    let p = prompter
+                        .passphrase(&format!("Passphrase for signing key {display_name}: "))
+                        .ok_or("it is passphrase-protected and no passphrase was given (run handover on a terminal)")?;
+                    key.decrypt(p.expose())
+                        .map_err(|_| "wrong passphrase".to_owned())?
+                }
+            }
+        } else {
+            key
+        };
+        if key.algorithm() != Algorithm::Ed25519 {
+            return Err(format!(
+                "it is a {} key; handover signs with Ed25519 keys only",
+                key.algorithm()
+            ));
+        }
+        Ok(SigningKey(key))
+    }
+
+    pub fn public(&self) -> SignerKey {
+        SignerKey(PublicKey::new(self.0.public_key().key_data().clone(), ""))
+    }
+
+    /// Signs `msg` in `namespace`; returns the armored signature (`ssh-keygen -Y sign`'s
+    /// `.sig` file).
+    pub fn sign(&self, namespace: &str, msg: &[u8]) -> crate::Result<Vec<u8>> {
+        let sig = self
+            .0
+            .sign(namespace, HashAlg::Sha512, msg)
+            .and_then(|s| s.to_pem(LineEnding::LF))
+            .map_err(|e| crate::Error::Invalid(format!("cannot sign: {e}")))?;
+        Ok(sig.into_bytes())
+    }
+}
+
+/// A public signing key: who signed, and who is trusted to.
+#[derive(Clone)]
+pub struct SignerKey(PublicKey);
+
+impl SignerKey {
+    /// Parses an OpenSSH public key line (`ssh-ed25519 AAAA… [comment]`).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let key = PublicKey::from_openssh(s.trim())
+            .map_err(|_| "it is not an OpenSSH public key (ssh-ed25519 AAAA…)".to_owned())?;
+        if key.algorithm() != Algorithm::Ed25519 {
+            return Err(format!(
+                "it is a {} key; handover trusts Ed25519 signing keys only",
+                key.algorithm()
+            ));
+        }
+        Ok(SignerKey(PublicKey::new(key.key_data().clone(), "")))
+    }
+
+    /// `ssh-ed25519 AAAA…`, without a comment.
+    pub fn to_openssh(&self) -> String {
+        // Encoding a valid Ed25519 key cannot fail.
+        self.0.to_openssh().unwrap_or_default()
+    }
+
+    /// `SHA256:…`, as `ssh-keygen -l` prints it.
+    pub fn fingerprint(&self) -> String {
+        self.0.fingerprint(HashAlg::Sha256).to_string()
+    }
+}
+
+impl PartialEq for SignerKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.key_data() == other.0.key_data()
+    }
+}
+
+impl fmt::Debug for SignerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SignerKey({})", self.fingerprint())
+    }
+}
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureProblem {
+    /// There is no signature file.
+    Missing,
+    /// The signature file is not an SSH signature (cut short, or garbage).
+    Malformed,
+    /// A valid SSH signature, but made for another purpose.
+    WrongNamespace(String),
+    /// A well-formed signature that does not match these bytes.
+    OtherBytes,
+    /// It matches another client's vault: the signature files were swapped.
+    Swapped(String),
+    /// A valid signature by a key this machine does not trust.
+    Untrusted { fingerprint: String },
+}
+
+impl fmt::Display for SignatureProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureProblem::Missing => f.write_str("it has no signature"),
+            SignatureProblem::Malformed => {
+                f.write_str("its signature file is damaged or cut short (not an SSH signature)")
+            }
+            SignatureProblem::WrongNamespace(ns) => write!(
+                f,
+                "its signature was made for {ns:?}, not for a handover file"
+            ),
+            SignatureProblem::OtherBytes => {
+                f.write_str("its signature was made over other bytes: the file was changed after it was signed")
+            }
+            SignatureProblem::Swapped(other) => write!(
+                f,
+                "its signature belongs to the vault of client {other:?}: the signature files were swapped"
+            ),
+            SignatureProblem::Untrusted { fingerprint } => write!(
+                f,
+                "it was signed by {fingerprint}, a key this machine does not trust"
+            ),
+        }
+    }
+}
+
+/// Splits a signature file into its armored blocks (several while a vault is being
+/// replaced; see `store::Store::write_vault`).
+fn blocks(sig_file: &[u8]) -> Vec<&str> {
+    let Ok(text) = std::str::from_utf8(sig_file) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(PEM_BEGIN) {
+        let Some(len) = rest[start..].find(PEM_END) else {
+            break;
+        };
+        let end = start + len + PEM_END.len();
+        out.push(&rest[start..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// Checks a signature file over `msg` in `namespace`, cryptographically only: returns
+/// every key that made a valid signature. Whether to trust them is the caller's call.
+pub fn verify(
+    msg: &[u8],
+    sig_file: Option<&[u8]>,
+    namespace: &str,
+) -> Result<Vec<SignerKey>, SignatureProblem> {
+    let Some(sig_file) = sig_file else {
+        return Err(SignatureProblem::Missing);
+    };
+    let mut problem = SignatureProblem::Malformed;
+    let mut keys = Vec::new();
+    for block in blocks(sig_file) {
+        let Ok(sig) = SshSig::from_pem(block) else {
+            continue;
+        };
+        let key = PublicKey::new(sig.public_key().clone(), "");
+        if sig.namespace() != namespace {
+            problem = SignatureProblem::WrongNamespace(sig.namespace().to_owned());
+            continue;
+        }
+        match key.verify(namespace, msg, &sig) {
+            Ok(()) => keys.push(SignerKey(key)),
+            Err(_) => problem = SignatureProblem::OtherBytes,
+        }
+    }
+    if keys.is_empty() { Err(problem) } else { Ok(keys) }
+}
+
+/// Like [`verify`], and one of the signing keys must be in `trusted`; returns it.
+pub fn verify_trusted<'a>(
+    msg: &[u8],
+    sig_file: Option<&[u8]>,
+    namespace: &str,
+    trusted: &'a [SignerKey],
+) -> Result<&'a SignerKey, SignatureProblem> {
+    let keys = verify(msg, sig_file, namespace)?;
+    for key in &keys {
+        if let Some(t) = trusted.iter().find(|t| *t == key) {
+            return Ok(t);
+        }
+    }
+    Err(SignatureProblem::Untrusted {
+        fingerprint: keys[0].fingerprint(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_verify_and_refusals() {
+        let key = SigningKey::generate("t").unwrap();
+        let other = SigningKey::generate("o").unwrap();
+        let msg = b"age-encryption.org/v1 ...";
+        let sig = key.sign(NAMESPACE, msg).unwrap();
+        let trusted = [key.public()];
+        assert_eq!(
+            verify_trusted(msg, Some(&sig), NAMESPACE, &trusted).unwrap(),
+            &key.public()
+        );
+        assert_eq!(
+            verify_trusted(b"other", Some(&sig), NAMESPACE, &trusted).err(),
+            Some(SignatureProblem::OtherBytes)
+        );
+        assert_eq!(
+            verify_trusted(msg, None, NAMESPACE, &trusted).err(),
+            Some(SignatureProblem::Missing)
+        );
+        assert_eq!(
+            verify_trusted(msg, Some(&sig[..sig.len() / 2]), NAMESPACE, &trusted).err(),
+            Some(SignatureProblem::Malformed)
+        );
+        assert_eq!(
+            verify_trusted(msg, Some(&sig), SIGNERS_NAMESPACE, &trusted).err(),
+            Some(SignatureProblem::WrongNamespace("handover".into()))
+        );
+        let forged = other.sign(NAMESPACE, msg).unwrap();
+        assert_eq!(
+            verify_trusted(msg, Some(&forged), NAMESPACE, &trusted).err(),
+            Some(SignatureProblem::Untrusted {
+                fingerprint: other.public().fingerprint()
+            })
+        );
+        // Two blocks side by side (mid-replacement): either may be the valid one.
+        let mut both = forged.clone();
+        both.extend_from_slice(&sig);
+        assert!(verify_trusted(msg, Some(&both), NAMESPACE, &trusted).is_ok());
+    }
+
+    #[test]
+    fn key_files_round_trip_with_and_without_passphrase() {
+        let key = SigningKey::generate("t").unwrap();
+        let plain = key.to_openssh(None).unwrap();
+        let back =
+            SigningKey::from_openssh(plain.as_bytes(), None, &crate::prompt::NoPrompt, "k")
+                .unwrap();
+        assert_eq!(back.public(), key.public());
+        let locked = key.to_openssh(Some("Paßwort €")).unwrap();
+        let back = SigningKey::from_openssh(
+            locked.as_bytes(),
+            Some("Paßwort €"),
+            &crate::prompt::NoPrompt,
+            "k",
+        )
+        .unwrap();
+        assert_eq!(back.public(), key.public());
+        let err = SigningKey::from_openssh(
+            locked.as_bytes(),
+            Some("wrong"),
+            &crate::prompt::NoPrompt,
+            "k",
+        )
+        .err()
+        .unwrap();
+        assert!(err.contains("passphrase"), "{err}");
+        let public = SignerKey::parse(&key.public().to_openssh()).unwrap();
+        assert_eq!(public, key.public());
+        assert!(public.fingerprint().starts_with("SHA256:"));
+        assert!(SignerKey::parse("ssh-ed25519 nope").is_err());
+    }
+}

@@ -1,0 +1,543 @@
+//! Whom this machine trusts to sign a store's vaults, and the newest vault revisions it
+//! has seen.
+//!
+//! Trust starts on the machine, not in the store. Two records:
+//!
+//! - `<store>/signers.json` (+ `signers.json.sig`): the store's signer list, so that
+//!   teammates sharing a store learn of each other. Each change raises its `version`
+//!   and is signed by a key the previous list already trusted.
+//! - the machine's pin file, beside the identity (`identity.trust.json`): for each
+//!   store, the signer list this machine last accepted and the key its trust started
+//!   from. A store-writer cannot extend it: a newer store list is taken over only when
+//!   a key in the pinned list signed it; an older or unsigned one is refused.
+//!
+//! The pin file also holds, per client, the highest vault `revision` this machine has
+//! read or written, so that an older, validly signed vault put back is refused.
+
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::ClientId;
+use crate::signing::{self, SignerKey, SigningKey};
+use crate::store::{Store, WriteLock, fsutil};
+
+const LIST_FORMAT: &str = "handover-signers";
+const PIN_FORMAT: &str = "handover-trust";
+
+/// The files that live beside an identity file: the signing key (private and public)
+/// and the pin file.
+#[derive(Debug, Clone)]
+pub struct KeyFiles {
+    pub signing_key: PathBuf,
+    pub signing_pub: PathBuf,
+    pub pins: PathBuf,
+}
+
+impl KeyFiles {
+    /// `identity.txt` → `identity.signing-key`, `identity.signing-key.pub`,
+    /// `identity.trust.json`.
+    pub fn beside(identity: &Path) -> KeyFiles {
+        KeyFiles {
+            signing_key: identity.with_extension("signing-key"),
+            signing_pub: identity.with_extension("signing-key.pub"),
+            pins: identity.with_extension("trust.json"),
+        }
+    }
+}
+
+/// One trusted signer.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Signer {
+    /// A short name (`provider`, `anna`), the principal in `allowed_signers`.
+    pub name: String,
+    /// The public key, `ssh-ed25519 AAAA…`.
+    pub key: String,
+    /// The signer's own age recipient, so `check` knows it as a teammate's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient: Option<String>,
+    pub added: DateTime<Utc>,
+}
+
+/// `signers.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SignerList {
+    pub format: String,
+    pub format_version: u64,
+    /// Raised by one on every change.
+    pub version: u64,
+    pub signers: Vec<Signer>,
+}
+
+impl SignerList {
+    pub fn new(signers: Vec<Signer>) -> Self {
+        SignerList {
+            format: LIST_FORMAT.into(),
+            format_version: 1,
+            version: 1,
+            signers,
+        }
+    }
+
+    fn parse(bytes: &[u8], what: &str) -> Result<Self> {
+        let list: SignerList = serde_json::from_slice(bytes).map_err(|e| {
+            Error::Trust(format!(
+                "{what} is not a valid signer list ({} at line {}); restore it from your backup",
+                crate::error::describe_json_error(&e),
+                e.line()
+            ))
+        })?;
+        if list.format != LIST_FORMAT || list.format_version != 1 {
+            return Err(Error::Trust(format!(
+                "{what} is not a handover signer list of a version this handover knows"
+            )));
+        }
+        for s in &list.signers {
+            SignerKey::parse(&s.key).map_err(|e| {
+                Error::Trust(format!("{what}: the key of signer {:?}: {e}", s.name))
+            })?;
+        }
+        Ok(list)
+    }
+
+    fn keys(&self) -> Vec<SignerKey> {
+        self.signers
+            .iter()
+            .filter_map(|s| SignerKey::parse(&s.key).ok())
+            .collect()
+    }
+
+    fn to_json(&self) -> Result<Vec<u8>> {
+        let mut json = serde_json::to_vec_pretty(self)
+            .map_err(|e| Error::Invalid(format!("cannot encode the signer list: {e}")))?;
+        json.push(b'\n');
+        Ok(json)
+    }
+
+    /// The list in `ssh-keygen`'s `allowed_signers` format.
+    pub fn allowed_signers(&self) -> String {
+        let mut out = String::from(
+            "# handover signers: use with `ssh-keygen -Y verify -f allowed_signers -I NAME -n handover`\n",
+        );
+        for s in &self.signers {
+            out.push_str(&format!(
+                "{} namespaces=\"{},{}\" {}\n",
+                s.name,
+                signing::NAMESPACE,
+                signing::SIGNERS_NAMESPACE,
+                s.key
+            ));
+        }
+        out
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StorePin {
+    /// The fingerprint of the key this machine's trust in the store started from.
+    origin: String,
+    pinned: DateTime<Utc>,
+    signers: SignerList,
+    #[serde(default)]
+    revisions: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PinFile {
+    format: String,
+    format_version: u64,
+    stores: BTreeMap<String, StorePin>,
+}
+
+impl Default for PinFile {
+    fn default() -> Self {
+        PinFile {
+            format: PIN_FORMAT.into(),
+            format_version: 1,
+            stores: BTreeMap::new(),
+        }
+    }
+}
+
+fn read_pins(path: &Path) -> Result<PinFile> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(PinFile::default()),
+        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    };
+    let pins: PinFile = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::Trust(format!(
+            "{} is not a valid handover pin file ({} at line {}); restore it from your backup",
+            path.display(),
+            crate::error::describe_json_error(&e),
+            e.line()
+        ))
+    })?;
+    if pins.format != PIN_FORMAT || pins.format_version != 1 {
+        return Err(Error::Trust(format!(
+            "{} is not a handover pin file of a version this handover knows",
+            path.display()
+        )));
+    }
+    Ok(pins)
+}
+
+/// Read-modify-write of the pin file under an exclusive lock on `<pins>.lock`, so
+/// that concurrent commands never lose each other's updates.
+fn update_pins<T>(path: &Path, change: impl FnOnce(&mut PinFile) -> Result<T>) -> Result<T> {
+    let lock_path = path.with_extension("json.lock");
+    // O_NOFOLLOW: a planted symlink must not make us create a file elsewhere.
+    let lock = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&lock_path)
+        .map_err(|e| Error::io(format!("cannot open {}", lock_path.display()), e))?;
+    lock.lock()
+        .map_err(|e| Error::io(format!("cannot lock {}", lock_path.display()), e))?;
+    let mut pins = read_pins(path)?;
+    let result = change(&mut pins)?;
+    let mut json = serde_json::to_vec_pretty(&pins)
+        .map_err(|e| Error::Invalid(format!("cannot encode the pin file: {e}")))?;
+    json.push(b'\n');
+    fsutil::atomic_write(path, &json)?;
+    Ok(result)
+}
+
+/// How a store is named in the pin file: its canonical path.
+fn store_key(store: &Store) -> String {
+    fs::canonicalize(store.root())
+        .unwrap_or_else(|_| store.root().to_owned())
+        .display()
+        .to_string()
+}
+
+/// The signers this machine trusts for one store.
+#[derive(Debug, Clone)]
+pub struct Trust {
+    pins: PathBuf,
+    store_key: String,
+    list: SignerList,
+    keys: Vec<SignerKey>,
+    origin: String,
+    revisions: BTreeMap<String, u64>,
+}
+
+impl Trust {
+    /// Works out whom to trust for `store`, from this machine's pin file; takes over a
+    /// newer store signer list if (and only if) a pinned key signed it.
+    pub fn establish(store: &Store, pins_path: &Path) -> Result<Trust> {
+        let key = store_key(store);
+        let pins = read_pins(pins_path)?;
+        let in_store = store.read_signers()?;
+        let Some(pin) = pins.stores.get(&key) else {
+            return Err(Error::Trust(match in_store {
+                None => format!(
+                    "the store at {} has no signed vaults yet (it was made before handover signed its vaults); run `handover sign` to review and sign them",
+                    store.root().display()
+                ),
+                Some(_) => format!(
+                    "this machine does not trust any signer of the store at {} yet; run `handover signers pin` to review its signers and pin them",
+                    store.root().display()
+                ),
+            }));
+        };
+        let mut trust = Trust {
+            pins: pins_path.to_owned(),
+            store_key: key,
+            keys: pin.signers.keys(),
+            list: pin.signers.clone(),
+            origin: pin.origin.clone(),
+            revisions: pin.revisions.clone(),
+        };
+        // A missing store list grants nothing: the pinned one stays in force.
+        if let Some((bytes, sig)) = in_store {
+            let what = store.signers_path().display().to_string();
+            let list = SignerList::parse(&bytes, &what)?;
+            if list.version < trust.list.version {
+                return Err(Error::Trust(format!(
+                    "{what} is version {}, older than version {} this machine has already accepted: an old signer list was put back; restore the newest from your backup",
+                    list.version, trust.list.version
+                )));
+            }
+            if list.version == trust.list.version && list != trust.list {
+                return Err(Error::Trust(format!(
+                    "{what} was changed without raising its version, so not by handover: restore it from your backup"
+                )));
+            }
+            if list.version > trust.list.version {
+                signing::verify_trusted(
+                    &bytes,
+                    sig.as_deref(),
+                    signing::SIGNERS_NAMESPACE,
+                    &trust.keys,
+                )
+                .map_err(|problem| {
+                    Error::Trust(format!(
+                        "refusing the changed signer list {what}: {problem}; only a signer this machine already trusts can change it. Restore it from your backup, or if a teammate changed it, have them check it"
+                    ))
+                })?;
+                trust.adopt(list)?;
+            }
+        }
+        Ok(trust)
+    }
+
+    /// Pins `list` as this machine's trust for `store`, starting from `origin`.
+    pub fn pin(
+        store: &Store,
+        pins_path: &Path,
+        list: SignerList,
+        origin: &SignerKey,
+    ) -> Result<Trust> {
+        let key = store_key(store);
+        let mut pin = StorePin {
+            origin: origin.fingerprint(),
+            pinned: Utc::now(),
+            signers: list.clone(),
+            revisions: BTreeMap::new(),
+        };
+        // Re-pinning keeps the revisions seen: they are facts about the vaults.
+        let revisions = update_pins(pins_path, |pins| {
+            if let Some(old) = pins.stores.get(&key) {
+                pin.revisions = old.revisions.clone();
+            }
+            let revisions = pin.revisions.clone();
+            pins.stores.insert(key.clone(), pin);
+            Ok(revisions)
+        })?;
+        Ok(Trust {
+            pins: pins_path.to_owned(),
+            store_key: key,
+            keys: list.keys(),
+            list,
+            origin: origin.fingerprint(),
+            revisions,
+        })
+    }
+
+    fn adopt(&mut self, list: SignerList) -> Result<()> {
+        let key = self.store_key.clone();
+        let saved = list.clone();
+        update_pins(&self.pins, |pins| {
+            if let Some(pin) = pins.stores.get_mut(&key)
+                && pin.signers.version < saved.version
+            {
+                pin.signers = saved;
+            }
+            Ok(())
+        })?;
+        self.keys = list.keys();
+        self.list = list;
+        Ok(())
+    }
+
+    pub fn keys(&self) -> &[SignerKey] {
+        &self.keys
+    }
+
+    /// This machine's pin file.
+    pub fn pins_path(&self) -> &Path {
+        &self.pins
+    }
+
+    pub fn list(&self) -> &SignerList {
+        &self.list
+    }
+
+    /// The fingerprint of the key this machine's trust in the store started from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The name under which `key` is trusted.
+    pub fn name_of(&self, key: &SignerKey) -> Option<&str> {
+        self.list
+            .signers
+            .iter()
+            .find(|s| SignerKey::parse(&s.key).ok().as_ref() == Some(key))
+            .map(|s| s.name.as_str())
+    }
+
+    /// The age recipients of trusted signers (teammates).
+    pub fn recipients(&self) -> Vec<String> {
+        self.list
+            .signers
+            .iter()
+            .filter_map(|s| s.recipient.clone())
+            .collect()
+    }
+
+    /// The highest revision of `id` this machine has seen (0: none).
+    pub fn seen_revision(&self, id: &ClientId) -> u64 {
+        self.revisions.get(id.as_str()).copied().unwrap_or(0)
+    }
+
+    /// Records that revision `rev` of `id` was read or written; never lowers.
+    pub fn saw_revision(&self, id: &ClientId, rev: u64) -> Result<()> {
+        if rev <= self.seen_revision(id) {
+            return Ok(());
+        }
+        let key = self.store_key.clone();
+        update_pins(&self.pins, |pins| {
+            if let Some(pin) = pins.stores.get_mut(&key) {
+                let seen = pin.revisions.entry(id.to_string()).or_insert(0);
+                *seen = (*seen).max(rev);
+            }
+            Ok(())
+        })
+    }
+
+    /// Forgets `id`'s revision: the client was removed here (or an older copy is taken
+    /// back on purpose), so a new vault under that id starts afresh.
+    pub fn forget_revision(&self, id: &ClientId) -> Result<()> {
+        let key = self.store_key.clone();
+        update_pins(&self.pins, |pins| {
+            if let Some(pin) = pins.stores.get_mut(&key) {
+                pin.revisions.remove(id.as_str());
+            }
+            Ok(())
+        })
+    }
+
+    /// Changes the store's signer list: raises its version, signs it with `signer`
+    /// (which must be trusted), writes it to the store and takes it over here.
+    pub fn change_signers(
+        &mut self,
+        store: &Store,
+        lock: &WriteLock,
+        signer: &SigningKey,
+        change: impl FnOnce(&mut Vec<Signer>) -> Result<()>,
+    ) -> Result<()> {
+        if !self.keys.contains(&signer.public()) {
+            return Err(Error::Trust(format!(
+                "your signing key {} is not one of this store's trusted signers, so it cannot change them; ask a trusted signer to",
+                signer.public().fingerprint()
+            )));
+        }
+        let mut list = self.list.clone();
+        change(&mut list.signers)?;
+        if list.signers.is_empty() {
+            return Err(Error::Trust(
+                "a store needs at least one trusted signer".into(),
+            ));
+        }
+        list.version += 1;
+        write_list(store, lock, signer, &list)?;
+        self.adopt(list)
+    }
+}
+
+/// Writes a signer list, its signature and an `allowed_signers` file for the stock
+/// tools into the store.
+pub fn write_list(
+    store: &Store,
+    lock: &WriteLock,
+    signer: &SigningKey,
+    list: &SignerList,
+) -> Result<()> {
+    let json = list.to_json()?;
+    let sig = signer.sign(signing::SIGNERS_NAMESPACE, &json)?;
+    store.write_signers(lock, &json, &sig, list.allowed_signers().as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer(name: &str, key: &SigningKey) -> Signer {
+        Signer {
+            name: name.into(),
+            key: key.public().to_openssh(),
+            recipient: None,
+            added: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_store_writer_cannot_extend_the_pinned_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::init(&dir.path().join("s")).unwrap();
+        let pins = dir.path().join("id.trust.json");
+        let me = SigningKey::generate("me").unwrap();
+        let attacker = SigningKey::generate("evil").unwrap();
+        let teammate = SigningKey::generate("anna").unwrap();
+        let list = SignerList::new(vec![signer("me", &me)]);
+        {
+            let lock = store.lock().unwrap();
+            write_list(&store, &lock, &me, &list).unwrap();
+        }
+        let mut trust = Trust::pin(&store, &pins, list.clone(), &me.public()).unwrap();
+
+        // A trusted change is taken over by a machine that pinned the older list.
+        {
+            let lock = store.lock().unwrap();
+            trust
+                .change_signers(&store, &lock, &me, |s| {
+                    s.push(signer("anna", &teammate));
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let t = Trust::establish(&store, &pins).unwrap();
+        assert_eq!(t.keys().len(), 2);
+        assert_eq!(t.name_of(&teammate.public()), Some("anna"));
+
+        // The attacker writes a newer list naming itself, signed by itself: refused.
+        let mut forged = t.list().clone();
+        forged.version += 1;
+        forged.signers.push(signer("evil", &attacker));
+        {
+            let lock = store.lock().unwrap();
+            write_list(&store, &lock, &attacker, &forged).unwrap();
+        }
+        let err = Trust::establish(&store, &pins).err().unwrap().to_string();
+        assert!(err.contains("does not trust"), "{err}");
+
+        // An older list put back: refused.
+        {
+            let lock = store.lock().unwrap();
+            write_list(&store, &lock, &me, &list).unwrap();
+        }
+        let err = Trust::establish(&store, &pins).err().unwrap().to_string();
+        assert!(err.contains("older than version 2"), "{err}");
+
+        // Another machine with no pin is told to pin.
+        let err = Trust::establish(&store, &dir.path().join("other.json"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("handover signers pin"), "{err}");
+    }
+
+    #[test]
+    fn revisions_only_rise_until_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::init(&dir.path().join("s")).unwrap();
+        let pins = dir.path().join("id.trust.json");
+        let me = SigningKey::generate("me").unwrap();
+        let list = SignerList::new(vec![signer("me", &me)]);
+        Trust::pin(&store, &pins, list, &me.public()).unwrap();
+        let id = ClientId::parse("acme").unwrap();
+        let t = Trust::establish(&store, &pins).unwrap();
+        t.saw_revision(&id, 5).unwrap();
+        t.saw_revision(&id, 3).unwrap();
+        let t = Trust::establish(&store, &pins).unwrap();
+        assert_eq!(t.seen_revision(&id), 5);
+        t.forget_revision(&id).unwrap();
+        assert_eq!(Trust::establish(&store, &pins).unwrap().seen_revision(&id), 0);
+    }
+}
