@@ -100,7 +100,11 @@ pub enum Error {
     #[error(
         "refusing the vault of client {client:?}: it is revision {found}, but this machine has already seen revision {seen}, so an older copy was put back in its place; nothing was changed. Restore the newest vault (and its .sig) from your backup, or, if you put the old one back on purpose, run `handover sign --accept-rollback {client}`"
     )]
-    Rollback { client: String, found: u64, seen: u64 },
+    Rollback {
+        client: String,
+        found: u64,
+        seen: u64,
+    },
 
     #[error("encryption failed: {0}")]
     Encrypt(String),

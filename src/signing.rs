@@ -180,9 +180,9 @@ impl fmt::Display for SignatureProblem {
                 f,
                 "its signature was made for {ns:?}, not for a handover file"
             ),
-            SignatureProblem::OtherBytes => {
-                f.write_str("its signature was made over other bytes: the file was changed after it was signed")
-            }
+            SignatureProblem::OtherBytes => f.write_str(
+                "its signature was made over other bytes: the file was changed after it was signed",
+            ),
             SignatureProblem::Swapped(other) => write!(
                 f,
                 "its signature belongs to the vault of client {other:?}: the signature files were swapped"
@@ -240,7 +240,11 @@ pub fn verify(
             Err(_) => problem = SignatureProblem::OtherBytes,
         }
     }
-    if keys.is_empty() { Err(problem) } else { Ok(keys) }
+    if keys.is_empty() {
+        Err(problem)
+    } else {
+        Ok(keys)
+    }
 }
 
 /// Like [`verify`], and one of the signing keys must be in `trusted`; returns it.
@@ -309,9 +313,8 @@ mod tests {
     fn key_files_round_trip_with_and_without_passphrase() {
         let key = SigningKey::generate("t").unwrap();
         let plain = key.to_openssh(None).unwrap();
-        let back =
-            SigningKey::from_openssh(plain.as_bytes(), None, &crate::prompt::NoPrompt, "k")
-                .unwrap();
+        let back = SigningKey::from_openssh(plain.as_bytes(), None, &crate::prompt::NoPrompt, "k")
+            .unwrap();
         assert_eq!(back.public(), key.public());
         let locked = key.to_openssh(Some("Paßwort €")).unwrap();
         let back = SigningKey::from_openssh(

@@ -538,6 +538,9 @@ mod tests {
         let t = Trust::establish(&store, &pins).unwrap();
         assert_eq!(t.seen_revision(&id), 5);
         t.forget_revision(&id).unwrap();
-        assert_eq!(Trust::establish(&store, &pins).unwrap().seen_revision(&id), 0);
+        assert_eq!(
+            Trust::establish(&store, &pins).unwrap().seen_revision(&id),
+            0
+        );
     }
 }

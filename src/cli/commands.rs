@@ -8,14 +8,14 @@ use handover::dossier;
 use handover::error::Error;
 use handover::formats::{self, ImportOptions};
 use handover::model::{ClientId, Contact, Field, Secret};
+use handover::prompt::Prompter;
+use handover::signing::SigningKey;
 use handover::store::{self, Store};
+use handover::trust::{KeyFiles, Trust};
 use handover::workflows::check::CheckOptions;
 use handover::workflows::clients::{self, ClientPatch};
 use handover::workflows::dossier::Verdict;
 use handover::workflows::entries::{self, EntryPatch, OnConflict};
-use handover::prompt::Prompter;
-use handover::signing::SigningKey;
-use handover::trust::{KeyFiles, Trust};
 use handover::workflows::{self, Handover, signers};
 
 use super::CliError;
@@ -95,15 +95,13 @@ fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliEr
         }
         Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e).into()),
     };
-    Identity::from_file_bytes(&bytes, prompter, &path.display().to_string()).map_err(
-        |problem| {
-            Error::Identity {
-                path: path.to_owned(),
-                problem,
-            }
-            .into()
-        },
-    )
+    Identity::from_file_bytes(&bytes, prompter, &path.display().to_string()).map_err(|problem| {
+        Error::Identity {
+            path: path.to_owned(),
+            problem,
+        }
+        .into()
+    })
 }
 
 fn client_id(id: &str) -> Result<ClientId, CliError> {
@@ -141,7 +139,7 @@ fn dispatch(
                 PaperArg::A4 => dossier::PaperSize::A4,
                 PaperArg::Letter => dossier::PaperSize::Letter,
             };
-            let options = dossier_options(lang, paper, template, include_client_key)?;
+            let options = dossier_options(&h, lang, paper, template, include_client_key)?;
             let check = CheckOptions::for_provider(&h, &provider_domain)?;
             let d = workflows::dossier::export(&h, &id, &options, &check, &output, force)?;
             eprintln!("Wrote {} ({} pages).", output.display(), d.pages);
@@ -394,17 +392,27 @@ fn dispatch(
             template,
             include_client_key,
             provider_domain,
-        } => workflow_cmds::offboard(
-            &open(store_dir, identity_file)?,
-            &client_id(&client)?,
-            successor,
-            out_dir,
-            force,
-            keep_archive,
-            dossier_options(lang, dossier::PaperSize::A4, template, include_client_key)?,
-            &provider_domain,
-            out,
-        ),
+        } => {
+            let h = open(store_dir, identity_file)?;
+            let options = dossier_options(
+                &h,
+                lang,
+                dossier::PaperSize::A4,
+                template,
+                include_client_key,
+            )?;
+            workflow_cmds::offboard(
+                &h,
+                &client_id(&client)?,
+                successor,
+                out_dir,
+                force,
+                keep_archive,
+                options,
+                &provider_domain,
+                out,
+            )
+        }
         Command::Import {
             client,
             file,
@@ -444,15 +452,15 @@ fn dispatch(
                 ));
             }
             import(
-            &open(store_dir, identity_file)?,
-            &client,
-            &file,
-            &format,
-            dry_run,
-            on_conflict,
-            map,
-            out,
-        )
+                &open(store_dir, identity_file)?,
+                &client,
+                &file,
+                &format,
+                dry_run,
+                on_conflict,
+                map,
+                out,
+            )
         }
         Command::Export {
             client,
@@ -566,7 +574,9 @@ fn init(
     );
     match Trust::establish(&store, &files.pins) {
         Ok(_) => {}
-        Err(_) if created || (store.read_signers()?.is_none() && store.client_ids()?.is_empty()) => {
+        Err(_)
+            if created || (store.read_signers()?.is_none() && store.client_ids()?.is_empty()) =>
+        {
             signers::start_trust(&store, &files, &key, &identity.recipient().to_string())?;
             eprintln!("Trusted signer of this store: your signing key (pinned on this machine).");
         }
@@ -602,7 +612,21 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
             eprintln!("Created client {} ({}).", id.as_str(), safe(&name, false));
             Ok(())
         }
-        ClientCommand::List { json } => show::client_list(&clients::list(h)?, json, out),
+        ClientCommand::List { json } => {
+            let rows = clients::list(h)?;
+            show::client_list(&rows, json, out)?;
+            // Listed so the user sees them all, but a refused vault is not "fine".
+            let refused = rows
+                .iter()
+                .filter(|(_, r)| matches!(r, Err(Error::Signature { .. } | Error::Rollback { .. })))
+                .count();
+            if refused > 0 {
+                return Err(CliError::Failed(format!(
+                    "{refused} vault(s) were refused: their signature or revision cannot be trusted (see above)"
+                )));
+            }
+            Ok(())
+        }
         ClientCommand::Show { id, json } => {
             let c = h.load(&client_id(&id)?)?;
             show::client(&c, &h.identity.recipient().to_string(), json, out)
@@ -913,6 +937,7 @@ fn too_big(name: &str) -> CliError {
 
 /// The options `dossier` and `offboard` share, validated once.
 fn dossier_options(
+    h: &Handover,
     lang: LangArg,
     paper: dossier::PaperSize,
     template: Option<PathBuf>,
@@ -927,6 +952,7 @@ fn dossier_options(
             .as_deref()
             .map(workflows::dossier::read_client_key)
             .transpose()?,
+        signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
     })
 }
 

@@ -112,10 +112,7 @@ pub fn sign(
         ));
     }
     let n = signers::apply_sign(&store, &identity, &files, &key, &plan)?;
-    eprintln!(
-        "Signed {n} vault(s) with {}.",
-        key.public().fingerprint()
-    );
+    eprintln!("Signed {n} vault(s) with {}.", key.public().fingerprint());
     if plan.refused.is_empty() {
         Ok(())
     } else {

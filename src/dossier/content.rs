@@ -43,6 +43,8 @@ pub struct Ctx<'a> {
     pub date: String,
     pub today: NaiveDate,
     pub fingerprint: &'a str,
+    /// The provider's signing-key fingerprint, if known.
+    pub signing_key: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -564,6 +566,14 @@ pub fn cover(
     });
     row.text(fonts, LABEL_W, big.size, big, ctx.fingerprint);
     flow.row(row);
+    if let Some(key) = ctx.signing_key {
+        for r in ctx.field(&t.signing_key, Value::Code(key)) {
+            flow.row(r);
+        }
+        for r in ctx.para(&t.signing_key_note, SMALL, LABEL_W) {
+            flow.row(r);
+        }
+    }
     flow.space(10.0 * MM);
     // The confidentiality notice: a red frame no reader can miss.
     let inner = w - 10.0 * MM;

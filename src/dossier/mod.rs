@@ -38,6 +38,9 @@ pub struct Options {
     pub as_of: DateTime<Utc>,
     /// The client's own key, printed on an emergency sheet (`--include-client-key`).
     pub client_key: Option<ClientKey>,
+    /// The fingerprint (`SHA256:…`) of the provider's signing key, printed on the
+    /// cover so that a successor can check a bundle's signature against the paper.
+    pub signing_key: Option<String>,
 }
 
 /// The client's own age key, for the emergency sheet.
@@ -124,6 +127,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         date: today.format(&template.texts.date_format).to_string(),
         today,
         fingerprint: &fp,
+        signing_key: options.signing_key.as_deref(),
     };
     let t = &template.texts;
 

@@ -58,6 +58,8 @@ pub struct Texts {
     pub provider: String,
     pub entry_count: String,
     pub fingerprint: String,
+    pub signing_key: String,
+    pub signing_key_note: String,
     pub notice_title: String,
     pub notice_text: String,
     pub handed_over: String,

@@ -53,16 +53,12 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         identity
     };
     let files = crate::trust::KeyFiles::beside(&identity_file);
-    let (key, _) =
-        super::signers::ensure_signing_key(&files, None, &crate::prompt::NoPrompt)?;
+    let (key, _) = super::signers::ensure_signing_key(&files, None, &crate::prompt::NoPrompt)?;
     let trust = match crate::trust::Trust::establish(&store, &files.pins) {
         Ok(t) => t,
-        Err(_) if store.read_signers()?.is_none() => super::signers::start_trust(
-            &store,
-            &files,
-            &key,
-            &identity.recipient().to_string(),
-        )?,
+        Err(_) if store.read_signers()?.is_none() => {
+            super::signers::start_trust(&store, &files, &key, &identity.recipient().to_string())?
+        }
         Err(e) => return Err(e),
     };
     let h = Handover::new(store, identity, Some(key), trust);
@@ -100,6 +96,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
                 true => Some(super::dossier::read_client_key(&key_file)?),
                 false => None,
             },
+            signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
         };
         let check =
             super::check::CheckOptions::for_provider(&h, &["it-schaefer.example".to_owned()])?;

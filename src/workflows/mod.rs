@@ -46,7 +46,12 @@ fn no_signing_key() -> Error {
 const READ_ATTEMPTS: usize = 3;
 
 impl Handover {
-    pub fn new(store: Store, identity: Identity, signing: Option<SigningKey>, trust: Trust) -> Self {
+    pub fn new(
+        store: Store,
+        identity: Identity,
+        signing: Option<SigningKey>,
+        trust: Trust,
+    ) -> Self {
         Handover {
             store,
             identity,
@@ -131,7 +136,11 @@ impl Handover {
             ),
         };
         Error::Signature {
-            what: format!("the vault of client {:?} ({})", id.as_str(), vault.display()),
+            what: format!(
+                "the vault of client {:?} ({})",
+                id.as_str(),
+                vault.display()
+            ),
             problem,
             advice,
         }

@@ -150,7 +150,11 @@ pub fn plan_sign(
         Err(e) if store.read_signers()?.is_some() => return Err(e),
         Err(_) => (vec![key.public()], Vec::new(), true),
     };
-    let own: Vec<String> = identity.recipients().iter().map(|r| r.to_string()).collect();
+    let own: Vec<String> = identity
+        .recipients()
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
     let mut plan = SignPlan {
         unsigned: Vec::new(),
         refused: Vec::new(),
@@ -366,7 +370,8 @@ pub fn remove(h: &mut Handover, name: &str) -> Result<Signer> {
         };
         if SignerKey::parse(&signers[pos].key).ok().as_ref() == Some(&own) {
             return Err(Error::Invalid(
-                "refusing to remove your own signing key: you could no longer write this store".into(),
+                "refusing to remove your own signing key: you could no longer write this store"
+                    .into(),
             ));
         }
         removed = Some(signers.remove(pos));
