@@ -30,6 +30,41 @@ fn assert_refused(env: &Env, expect: &str) {
     assert!(out.contains("cannot open"), "{out}");
 }
 
+/// Puts `bytes` in place of the vault, as something outside handover would. First
+/// the signature check refuses it (a file changed after it was signed); then it is
+/// signed with the provider's own key by the stock `ssh-keygen`, as a damaged file
+/// that still carries a valid signature would be, so that the decoder's own
+/// message for that damage can be checked.
+fn put_vault(env: &Env, bytes: &[u8]) {
+    std::fs::write(env.vault("acme"), bytes).unwrap();
+    let before = file_bytes(&env.vault("acme"));
+    for args in [
+        &["list", "acme"][..],
+        &["add", "acme", "new/entry", "--no-password"],
+        &["client", "list"],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        // `client list` names each refused vault in its table and sums up on stderr.
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            said.contains("signature was made over other bytes")
+                || said.contains("has no signature"),
+            "{args:?}: {said}"
+        );
+    }
+    assert_eq!(
+        file_bytes(&env.vault("acme")),
+        before,
+        "the vault was rewritten"
+    );
+    env.sign_with_ssh_keygen(&env.vault("acme"));
+}
+
 fn env_with_vault() -> (Env, Vec<u8>) {
     let env = Env::new();
     env.new_client("acme");
@@ -48,11 +83,11 @@ fn own_identity(env: &Env) -> Identity {
 #[test]
 fn truncated_vault() {
     let (env, bytes) = env_with_vault();
-    std::fs::write(env.vault("acme"), &bytes[..40]).unwrap();
+    put_vault(&env, &bytes[..40]);
     assert_refused(&env, "truncated");
-    std::fs::write(env.vault("acme"), b"").unwrap();
+    put_vault(&env, b"");
     assert_refused(&env, "empty");
-    std::fs::write(env.vault("acme"), &bytes[..bytes.len() / 2]).unwrap();
+    put_vault(&env, &bytes[..bytes.len() / 2]);
     // Cut mid-block, truncation cannot be told from damage: the message says both.
     assert_refused(&env, "cut off");
 }
@@ -62,14 +97,14 @@ fn bit_flipped_vault() {
     let (env, mut bytes) = env_with_vault();
     let n = bytes.len() - 1000;
     bytes[n] ^= 0x10;
-    std::fs::write(env.vault("acme"), &bytes).unwrap();
+    put_vault(&env, &bytes);
     assert_refused(&env, "damaged");
 }
 
 #[test]
 fn not_an_age_file() {
     let (env, _) = env_with_vault();
-    std::fs::write(env.vault("acme"), br#"{"format_version":1}"#).unwrap();
+    put_vault(&env, br#"{"format_version":1}"#);
     assert_refused(&env, "not an age-encrypted file");
 }
 
@@ -78,7 +113,7 @@ fn wrong_identity() {
     let (env, _) = env_with_vault();
     let stranger = Identity::generate();
     let ct = encrypt(b"{}", &[stranger.recipient()]).unwrap();
-    std::fs::write(env.vault("acme"), ct).unwrap();
+    put_vault(&env, &ct);
     assert_refused(&env, "not encrypted to your identity");
 }
 
@@ -90,26 +125,14 @@ fn json_that_does_not_match_the_schema() {
         r#"{{"format_version":1,"id":"acme","name":"A","recipients":["{}"],"entries":[{{"path":"a","port":"Geheim99"}}],"created":"2026-01-01T00:00:00Z","updated":"2026-01-01T00:00:00Z"}}"#,
         id.recipient()
     );
-    std::fs::write(
-        env.vault("acme"),
-        encrypt(json.as_bytes(), &[id.recipient()]).unwrap(),
-    )
-    .unwrap();
+    put_vault(&env, &encrypt(json.as_bytes(), &[id.recipient()]).unwrap());
     assert_refused(&env, "does not match the vault schema");
     let err = env.fails(&["list", "acme"], 1);
     assert!(!err.contains("Geheim99"), "{err}");
 
-    std::fs::write(
-        env.vault("acme"),
-        encrypt(b"not json", &[id.recipient()]).unwrap(),
-    )
-    .unwrap();
+    put_vault(&env, &encrypt(b"not json", &[id.recipient()]).unwrap());
     assert_refused(&env, "does not match the vault schema");
-    std::fs::write(
-        env.vault("acme"),
-        encrypt(&[0xff, 0xfe], &[id.recipient()]).unwrap(),
-    )
-    .unwrap();
+    put_vault(&env, &encrypt(&[0xff, 0xfe], &[id.recipient()]).unwrap());
     assert_refused(&env, "not UTF-8");
 }
 
@@ -118,7 +141,7 @@ fn newer_format_version() {
     let (env, _) = env_with_vault();
     let id = own_identity(&env);
     let json = br#"{"format_version":2,"id":"acme","something_new":true}"#;
-    std::fs::write(env.vault("acme"), encrypt(json, &[id.recipient()]).unwrap()).unwrap();
+    put_vault(&env, &encrypt(json, &[id.recipient()]).unwrap());
     assert_refused(&env, "upgrade handover");
 }
 
@@ -128,6 +151,15 @@ fn swapped_vault_file() {
     env.new_client("acme");
     env.new_client("other");
     std::fs::copy(env.vault("other"), env.vault("acme")).unwrap();
+    // The vault alone swapped: its signature is acme's, over other bytes.
+    let err = env.fails(&["list", "acme"], 1);
+    assert!(err.contains("signature was made over other bytes"), "{err}");
+    // Vault and signature swapped together: validly signed, but another client's.
+    std::fs::copy(
+        env.store().join("clients/other.age.sig"),
+        env.store().join("clients/acme.age.sig"),
+    )
+    .unwrap();
     assert_refused(&env, "not \"acme\"");
 }
 

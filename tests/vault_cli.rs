@@ -353,6 +353,25 @@ fn vault_written_by_stock_age_is_read() {
         .unwrap();
     std::io::Write::write_all(&mut child.stdin.take().unwrap(), json.as_bytes()).unwrap();
     assert!(child.wait().unwrap().success());
+    // Anyone with the recipient can write such a file, so it is refused until the
+    // provider has looked at it and signed it.
+    let err = env.fails(&["show", "handmade", "a/b", "--reveal"], 1);
+    assert!(
+        err.contains("has no signature") && err.contains("handover sign"),
+        "{err}"
+    );
+    assert!(!err.contains("x€"), "{err}");
+    let out = env.run(&["sign", "--yes"]);
+    let review = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{review}");
+    assert!(
+        review.contains("handmade") && review.contains("Hand Made"),
+        "{review}"
+    );
+    assert!(
+        review.contains(&format!("encrypted to {recipient}  (you)")),
+        "{review}"
+    );
     let v = env.json(&["show", "handmade", "a/b", "--reveal", "--json"]);
     assert_eq!(v["password"], "x€");
 }

@@ -518,15 +518,70 @@ fn bundle_import_restores_every_field_for_the_importer() {
     ]);
     let exported = json(&plain(&file_bytes(&out), &identity(&b)));
 
-    b.ok(&[
+    // B does not trust A's key: the import names it, to compare with the dossier.
+    let fp = a.signing_fingerprint();
+    let err = b.fails(
+        &[
+            "import",
+            "acme",
+            "--format",
+            "bundle",
+            out.to_str().unwrap(),
+        ],
+        1,
+    );
+    assert!(
+        err.contains(&fp) && err.contains("--expect-signer"),
+        "{err}"
+    );
+    assert!(!b.vault("acme").exists());
+    let err = b.fails(
+        &[
+            "import",
+            "acme",
+            "--format",
+            "bundle",
+            out.to_str().unwrap(),
+            "--expect-signer",
+            &b.signing_fingerprint(),
+        ],
+        1,
+    );
+    assert!(err.contains("you do not trust"), "{err}");
+    let done = b.run(&[
         "import",
         "acme",
         "--format",
         "bundle",
         out.to_str().unwrap(),
+        "--expect-signer",
+        &fp,
     ]);
-    let restored = json(&plain(&file_bytes(&b.vault("acme")), &identity(&b)));
+    let said = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{said}");
+    assert!(said.contains(&format!("signed by {fp}")), "{said}");
+    assert!(
+        said.contains(&format!("Added your recipient {}", recipient(&b))),
+        "{said}"
+    );
+    let mut restored = json(&plain(&file_bytes(&b.vault("acme")), &identity(&b)));
+    // The restore itself is recorded, and raises the revision.
+    let event = restored["history"].as_array_mut().unwrap().pop().unwrap();
+    assert_eq!(event["kind"], "recipients-changed", "{event}");
+    assert!(
+        event["detail"]
+            .as_str()
+            .unwrap()
+            .contains("restored from a bundle"),
+        "{event}"
+    );
+    assert_eq!(
+        restored["revision"].as_u64().unwrap(),
+        exported["revision"].as_u64().unwrap() + 1
+    );
+    restored.as_object_mut().unwrap().remove("revision");
     let mut expected = exported.clone();
+    expected.as_object_mut().unwrap().remove("revision");
     expected["recipients"]
         .as_array_mut()
         .unwrap()
@@ -663,6 +718,7 @@ fn client_key_file_is_removed_when_the_vault_cannot_be_updated() {
     let bytes =
         crypto::encrypt(vault.to_string().as_bytes(), &[identity(&env).recipient()]).unwrap();
     std::fs::write(env.vault("acme"), &bytes).unwrap();
+    env.sign_with_ssh_keygen(&env.vault("acme"));
     let key = env.dir.path().join("k.txt");
     let err = env.fails(&["client", "key", "acme", "-o", key.to_str().unwrap()], 1);
     assert!(err.contains("invalid age recipient"), "{err}");

@@ -54,6 +54,7 @@ fn successor_drill() {
     let client_key = Identity::parse(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
     let before = plain(&file_bytes(&a.vault("acme")), &identity(&a));
     let dir = a.dir.path().join("handover");
+    let a_fingerprint = a.signing_fingerprint();
 
     let out = a.ok(&[
         "offboard",
@@ -80,13 +81,21 @@ fn successor_drill() {
         "no archive without --keep-archive"
     );
 
-    // B: restores the bundle and has every entry exactly.
+    // B: checks who signed the bundle (A's fingerprint, as the dossier's cover
+    // prints it), restores it and has every entry exactly.
+    let cover = common::pdf_text(&dir.join("acme-dossier.pdf"));
+    assert!(
+        cover.contains(&a_fingerprint),
+        "the cover names A's signing key"
+    );
     b.ok(&[
         "import",
         "acme",
         "--format",
         "bundle",
         bundle.to_str().unwrap(),
+        "--expect-signer",
+        &a_fingerprint,
     ]);
     let restored = plain(&file_bytes(&b.vault("acme")), &identity(&b));
     assert_eq!(restored["entries"], before["entries"]);
@@ -112,12 +121,7 @@ fn successor_drill() {
     let dossier = dir.join("acme-dossier.pdf");
     assert!(out.contains(dossier.to_str().unwrap()), "{out}");
     assert_eq!(mode(&dossier), 0o600);
-    common::require_tool("pdftotext");
-    let text = std::process::Command::new("pdftotext")
-        .args([dossier.to_str().unwrap(), "-"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let text = common::pdf_text(&dossier);
     assert!(text.contains("Übergabedokumentation") && text.contains("Grün€-Bagger-Öl-7319"));
     assert!(text.contains(printed["fingerprint"].as_str().unwrap()));
     // B's restored vault still has the content of the printed dossier.
@@ -180,8 +184,13 @@ fn keep_archive_keeps_a_copy_only_the_successor_and_client_can_open() {
     let archives: Vec<_> = std::fs::read_dir(a.store().join("archive"))
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "age"))
         .collect();
     assert_eq!(archives.len(), 1);
+    assert!(
+        std::path::PathBuf::from(format!("{}.sig", archives[0].display())).exists(),
+        "the archive is signed too"
+    );
     assert_eq!(mode(&archives[0]), 0o600);
     let archive = file_bytes(&archives[0]);
     assert!(crypto::decrypt(&archive, &identity(&a)).is_err());
@@ -336,7 +345,12 @@ mod hook {
 
     fn setup(dir: &Path) -> (Handover, ClientId) {
         let (store, _) = Store::init(&dir.join("store")).unwrap();
-        let h = Handover::new(store, Identity::generate());
+        let h = handover::workflows::signers::open_unattended(
+            store,
+            Identity::generate(),
+            &handover::trust::KeyFiles::beside(&dir.join("identity.txt")),
+        )
+        .unwrap();
         let id = ClientId::parse("acme").unwrap();
         handover::workflows::clients::create(&h, &id, "Acme", &[]).unwrap();
         handover::workflows::clients::edit(

@@ -480,6 +480,7 @@ mod tests {
                 template_dir: None,
                 as_of: client.created,
                 client_key: None,
+                signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
             };
             let gaps = [Gap {
                 blocking: true,
@@ -506,6 +507,7 @@ mod tests {
                 template_dir: None,
                 as_of: client.created,
                 client_key: None,
+                signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
             };
             let laid = lay_out(&client, &options, &[]).unwrap();
             let (width, height) = paper.size();

@@ -493,6 +493,10 @@ impl Client {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -573,8 +577,4 @@ mod tests {
             serde_json::from_str(r#"{"path":"a","passwort":"x"}"#);
         assert!(r.is_err());
     }
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
 }

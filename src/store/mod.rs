@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// The store's signer list and its signature, if the store has one.
-    pub fn read_signers(&self) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>> {
+    pub fn read_signers(&self) -> Result<Option<SignedFile>> {
         let path = self.signers_path();
         match read_small_file(&path, MAX_SIGNERS_BYTES)? {
             None => Ok(None),
@@ -306,6 +306,9 @@ impl Store {
         fsutil::sync_dir(&self.root.join(CLIENTS))
     }
 }
+
+/// A file's bytes and, if it has one, its signature file's bytes.
+pub type SignedFile = (Vec<u8>, Option<Vec<u8>>);
 
 /// Signer lists are small; a bigger file is not one.
 const MAX_SIGNERS_BYTES: u64 = 1024 * 1024;

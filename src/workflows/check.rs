@@ -113,10 +113,11 @@ pub enum Code {
     WeakPassword,
     NoContact,
     NoOtherRecipient,
+    UnknownRecipient,
 }
 
 impl Code {
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 14] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -130,6 +131,7 @@ impl Code {
         Code::WeakPassword,
         Code::NoContact,
         Code::NoOtherRecipient,
+        Code::UnknownRecipient,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -147,6 +149,7 @@ impl Code {
             Code::WeakPassword => "weak-password",
             Code::NoContact => "no-contact",
             Code::NoOtherRecipient => "no-other-recipient",
+            Code::UnknownRecipient => "unknown-recipient",
         }
     }
 
@@ -164,7 +167,8 @@ impl Code {
             | Code::NotRotated
             | Code::ReusedPassword
             | Code::WeakPassword
-            | Code::NoOtherRecipient => Severity::Warning,
+            | Code::NoOtherRecipient
+            | Code::UnknownRecipient => Severity::Warning,
         }
     }
 }
@@ -194,6 +198,9 @@ pub struct CheckOptions {
     pub provider_domains: Vec<String>,
     /// The provider's own age recipients, to tell whether anyone else can open the vault.
     pub provider_recipients: Vec<String>,
+    /// The age recipients of trusted teammates (from the store's signer list): known
+    /// readers, like the provider and the client key.
+    pub teammate_recipients: Vec<String>,
 }
 
 impl CheckOptions {
@@ -205,6 +212,7 @@ impl CheckOptions {
         Ok(CheckOptions {
             provider_domains,
             provider_recipients: h.own_recipients(),
+            teammate_recipients: h.trust.recipients(),
         })
     }
 }
@@ -243,6 +251,21 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
             None,
             "Only you can open this vault: give the client its own key (`handover client key ID -o FILE`) or add a recipient.".into(),
         );
+    }
+    for r in &client.recipients {
+        let known = options.provider_recipients.contains(r)
+            || options.teammate_recipients.contains(r)
+            || client.client_recipient.as_ref() == Some(r);
+        if !known {
+            add(
+                Code::UnknownRecipient,
+                None,
+                format!(
+                    "The vault is also encrypted to {r}, which is neither you, a trusted teammate (`handover signers`) nor the client key: whoever holds it can read every secret. If you do not know it, remove it with `handover recipients {} remove {r}` and rotate what it could read.",
+                    client.id.as_str()
+                ),
+            );
+        }
     }
     let reused = reused_passwords(client);
     for entry in client.sorted_entries() {
@@ -466,6 +489,7 @@ mod tests {
             vec![ME.into(), "age1client".into()],
             Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
         );
+        c.client_recipient = Some("age1client".into());
         c.contacts.push(Contact {
             name: "Jutta".into(),
             ..Contact::default()
@@ -478,6 +502,7 @@ mod tests {
         CheckOptions {
             provider_domains: vec!["it-schaefer.de".into()],
             provider_recipients: vec![ME.into()],
+            teammate_recipients: vec!["age1anna".into()],
         }
     }
 
@@ -676,6 +701,19 @@ mod tests {
             ]
         );
         assert!(has_blocking(&f));
+    }
+
+    #[test]
+    fn a_recipient_nobody_knows_is_named() {
+        let mut c = client(vec![good("a", "Kx9#mP2$vL7qR4tZ")]);
+        c.recipients.push("age1anna".into());
+        assert_eq!(check(&c, &options(), today()), vec![]);
+        c.recipients.push("age1stranger".into());
+        let f = check(&c, &options(), today());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, Code::UnknownRecipient);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].message.contains("age1stranger"), "{}", f[0].message);
     }
 
     #[test]

@@ -52,16 +52,11 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         fsutil::create_new_private(&identity_file, identity.to_file_contents(as_of).as_bytes())?;
         identity
     };
-    let files = crate::trust::KeyFiles::beside(&identity_file);
-    let (key, _) = super::signers::ensure_signing_key(&files, None, &crate::prompt::NoPrompt)?;
-    let trust = match crate::trust::Trust::establish(&store, &files.pins) {
-        Ok(t) => t,
-        Err(_) if store.read_signers()?.is_none() => {
-            super::signers::start_trust(&store, &files, &key, &identity.recipient().to_string())?
-        }
-        Err(e) => return Err(e),
-    };
-    let h = Handover::new(store, identity, Some(key), trust);
+    let h = super::signers::open_unattended(
+        store,
+        identity,
+        &crate::trust::KeyFiles::beside(&identity_file),
+    )?;
     let id = ClientId::parse(DEMO_CLIENT)?;
     let key_file = dir.join("client-key.txt");
     if !h.store.exists(&id) {

@@ -91,6 +91,21 @@ fn own_signer(key: &SigningKey, recipient: &str) -> Signer {
     }
 }
 
+/// Opens a store with an identity that has no passphrase, creating the signing key
+/// beside it and starting the store's trust if the store has none yet: for the demo
+/// and for programs that set up a store without a person at hand.
+pub fn open_unattended(store: Store, identity: Identity, files: &KeyFiles) -> Result<Handover> {
+    let (key, _) = ensure_signing_key(files, None, &crate::prompt::NoPrompt)?;
+    let trust = match Trust::establish(&store, &files.pins) {
+        Ok(t) => t,
+        Err(_) if store.read_signers()?.is_none() => {
+            start_trust(&store, files, &key, &identity.recipient().to_string())?
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(Handover::new(store, identity, Some(key), trust))
+}
+
 /// Who a recipient of a vault is, as far as this machine knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RecipientRole {

@@ -149,6 +149,61 @@ pub fn file_bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
 }
 
+impl Env {
+    /// The provider's signing key file, beside the identity.
+    pub fn signing_key(&self) -> PathBuf {
+        self.identity().with_extension("signing-key")
+    }
+
+    /// The provider's signing-key fingerprint (`SHA256:…`), from `handover signers`.
+    pub fn signing_fingerprint(&self) -> String {
+        let out = self.ok(&["signers"]);
+        let line = out
+            .lines()
+            .find(|l| l.contains("(you)"))
+            .expect("own signer listed");
+        line.split_whitespace()
+            .find(|w| w.starts_with("SHA256:"))
+            .expect("fingerprint")
+            .to_owned()
+    }
+
+    /// Signs `file` with the provider's signing key using the stock `ssh-keygen`,
+    /// replacing `file.sig`.
+    pub fn sign_with_ssh_keygen(&self, file: &Path) {
+        let sig = PathBuf::from(format!("{}.sig", file.display()));
+        let _ = std::fs::remove_file(&sig);
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-Y", "sign", "-n", "handover", "-f"])
+            .arg(self.signing_key())
+            .arg(file)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run ssh-keygen");
+        assert!(
+            out.status.success(),
+            "ssh-keygen -Y sign failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// The text of a PDF, as poppler's `pdftotext` reads it.
+pub fn pdf_text(pdf: &Path) -> String {
+    require_tool("pdftotext");
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("run pdftotext");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Whether a Debian tool is installed; CI installs them all, so tests that need one
 /// fail loudly there, while a developer without it gets a clear panic message.
 pub fn require_tool(name: &str) {
