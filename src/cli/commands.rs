@@ -63,9 +63,13 @@ fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError> {
 }
 
 fn load_identity(path: &Path) -> Result<Identity, CliError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => zeroize::Zeroizing::new(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let bytes = match store::fsutil::read_regular_secret(
+        path,
+        handover::crypto::MAX_IDENTITY_BYTES,
+        "the identity file",
+    ) {
+        Ok(b) => b,
+        Err(e) if store::fsutil::is_not_found(&e) => {
             return Err(Error::Identity {
                 path: path.to_owned(),
                 problem:
@@ -74,7 +78,7 @@ fn load_identity(path: &Path) -> Result<Identity, CliError> {
             }
             .into());
         }
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e).into()),
+        Err(e) => return Err(e.into()),
     };
     Identity::from_file_bytes(&bytes, &TerminalPrompter, &path.display().to_string()).map_err(
         |problem| {
@@ -164,6 +168,9 @@ fn dispatch(
         }
         Command::Demo { dir } => {
             let r = workflows::demo::run(&dir, as_of()?)?;
+            for note in &r.notes {
+                eprintln!("warning: {}", safe(note, false));
+            }
             for d in &r.dossiers {
                 out.line(&d.display().to_string())?;
             }
@@ -500,6 +507,21 @@ fn init(
         );
         identity
     };
+    // Directories that existed are left alone (they may be shared); say when others could
+    // swap what handover keeps in them.
+    let mut warnings: Vec<String> = Vec::new();
+    let identity_dir = identity_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for dir in [store_dir, identity_dir] {
+        if let Some(w) = store::fsutil::shared_dir_warning(dir)
+            && !warnings.contains(&w)
+        {
+            eprintln!("warning: {}", safe(&w, false));
+            warnings.push(w);
+        }
+    }
     eprintln!("Your age recipient (public key):");
     out.line(&identity.recipient().to_string())
 }
@@ -778,9 +800,8 @@ pub(super) fn read_import_input(
             (Box::new(std::io::stdin().lock()), "stdin".into(), None)
         } else {
             let name = file.display().to_string();
-            let f = std::fs::File::open(file)
-                .map_err(|e| Error::io(format!("cannot open {name}"), e))?;
-            let size = f.metadata().ok().map(|m| m.len());
+            let (f, size) = store::fsutil::open_regular(file, "the import file")?;
+            let size = Some(size);
             if size.is_some_and(|s| s > MAX_IMPORT_BYTES) {
                 return Err(too_big(&name));
             }

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! <store>/handover-store.json   plaintext marker: {"format":"handover-store","format_version":1}
-//! <store>/lock                  empty; writers hold an exclusive lock on it
+//! <store>/lock                  the pid of its last holder; writers hold an exclusive lock on it
 //! <store>/clients/<id>.age      one age-encrypted vault per client
 //! ```
 //! The store only moves opaque encrypted bytes; `vault` turns them into clients.
@@ -10,9 +10,8 @@
 pub mod config;
 pub mod fsutil;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::ErrorKind;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -30,6 +29,7 @@ const VAULT_EXT: &str = "age";
 /// Vault files larger than this are refused before reading: no real client needs it,
 /// and a hostile file must not exhaust memory.
 pub const MAX_VAULT_BYTES: u64 = 512 * 1024 * 1024;
+const MAX_MARKER_BYTES: u64 = 64 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Marker {
@@ -80,18 +80,11 @@ impl Store {
     /// Opens an existing store, checking its marker.
     pub fn open(root: &Path) -> Result<Store> {
         let marker_path = root.join(MARKER);
-        let bytes = match fs::read(&marker_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(Error::NoStore(root.to_owned()));
-            }
-            Err(e) => {
-                return Err(Error::io(
-                    format!("cannot read {}", marker_path.display()),
-                    e,
-                ));
-            }
-        };
+        let bytes = fsutil::read_regular_file(&marker_path, MAX_MARKER_BYTES, "the store marker")
+            .map_err(|e| match fsutil::is_not_found(&e) {
+            true => Error::NoStore(root.to_owned()),
+            false => e,
+        })?;
         let marker: Marker = serde_json::from_slice(&bytes).map_err(|_| Error::NotAStore {
             path: root.to_owned(),
             reason: format!("{MARKER} is not a valid store marker"),
@@ -122,21 +115,12 @@ impl Store {
         self.root.join(CLIENTS).join(format!("{id}.{VAULT_EXT}"))
     }
 
-    /// Takes the store's exclusive write lock, waiting for other writers. Every
+    /// Takes the store's exclusive write lock, waiting for other writers (up to
+    /// [`fsutil::DEFAULT_LOCK_TIMEOUT`]). Every
     /// read-modify-write of a vault happens under it, so concurrent commands never
     /// lose each other's changes.
     pub fn lock(&self) -> Result<WriteLock> {
-        let path = self.root.join(LOCK);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| Error::io(format!("cannot open the lock file {}", path.display()), e))?;
-        file.lock()
-            .map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
+        let file = fsutil::lock_exclusive(&self.root.join(LOCK))?;
         self.remove_stale_temp_files();
         Ok(WriteLock { _file: file })
     }
@@ -188,22 +172,12 @@ impl Store {
 
     /// Reads a vault's encrypted bytes.
     pub fn read_vault(&self, id: &ClientId) -> Result<Vec<u8>> {
-        let path = self.vault_path(id);
-        let meta = match fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(Error::NoSuchClient(id.to_string()));
+        fsutil::read_regular_file(&self.vault_path(id), MAX_VAULT_BYTES, "the vault").map_err(|e| {
+            match fsutil::is_not_found(&e) {
+                true => Error::NoSuchClient(id.to_string()),
+                false => e,
             }
-            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
-        };
-        if meta.len() > MAX_VAULT_BYTES {
-            return Err(Error::Invalid(format!(
-                "{} is larger than {} MiB; it is not a handover vault",
-                path.display(),
-                MAX_VAULT_BYTES / 1024 / 1024
-            )));
-        }
-        fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+        })
     }
 
     /// Atomically replaces (or creates) a vault. Requires the write lock.
