@@ -15,6 +15,10 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result, VaultProblem};
 use crate::prompt::Prompter;
 
+/// Identity files larger than this are refused before reading: a real one is a few
+/// hundred bytes per key.
+pub const MAX_IDENTITY_BYTES: u64 = 1024 * 1024;
+
 /// An age X25519 recipient (`age1…`).
 #[derive(Clone)]
 pub struct Recipient(age::x25519::Recipient);

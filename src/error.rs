@@ -109,6 +109,17 @@ pub enum Error {
     #[error("encryption failed: {0}")]
     Encrypt(String),
 
+    #[error(
+        "the store is busy: {} has held its lock {path} for {waited} s; wait for it to finish and try again{}",
+        holder.map_or("another handover process".to_owned(), |pid| format!("another handover process (pid {pid})")),
+        holder.map_or(String::new(), |pid| format!(", or end it if it hangs (`kill {pid}`)"))
+    )]
+    Locked {
+        path: PathBuf,
+        holder: Option<u32>,
+        waited: u64,
+    },
+
     #[error("{context}: {source}")]
     Io {
         context: String,

@@ -14,6 +14,7 @@ pub mod fingerprint;
 pub mod formats;
 pub mod generate;
 pub mod model;
+pub mod process;
 pub mod prompt;
 pub mod signing;
 pub mod store;

@@ -6,5 +6,10 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Before anything reads an identity: a core dump must never carry a key.
+    if let Err(e) = handover::process::harden_process() {
+        eprintln!("handover: error: {e}");
+        return ExitCode::from(cli::EXIT_ERROR);
+    }
     cli::main()
 }

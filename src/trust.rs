@@ -15,9 +15,7 @@
 //! read or written, so that an older, validly signed vault put back is refused.
 
 use std::collections::BTreeMap;
-use std::fs::{self, OpenOptions};
-use std::io::ErrorKind;
-use std::os::unix::fs::OpenOptionsExt;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -169,11 +167,13 @@ impl Default for PinFile {
     }
 }
 
+/// Pin files are small; a bigger file is not one.
+const MAX_PIN_BYTES: u64 = 16 * 1024 * 1024;
+
 fn read_pins(path: &Path) -> Result<PinFile> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(PinFile::default()),
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    let bytes = match crate::store::read_small_file(path, MAX_PIN_BYTES)? {
+        Some(b) => b,
+        None => return Ok(PinFile::default()),
     };
     let pins: PinFile = serde_json::from_slice(&bytes).map_err(|e| {
         Error::Trust(format!(
@@ -195,19 +195,8 @@ fn read_pins(path: &Path) -> Result<PinFile> {
 /// Read-modify-write of the pin file under an exclusive lock on `<pins>.lock`, so
 /// that concurrent commands never lose each other's updates.
 fn update_pins<T>(path: &Path, change: impl FnOnce(&mut PinFile) -> Result<T>) -> Result<T> {
-    let lock_path = path.with_extension("json.lock");
-    // O_NOFOLLOW: a planted symlink must not make us create a file elsewhere.
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&lock_path)
-        .map_err(|e| Error::io(format!("cannot open {}", lock_path.display()), e))?;
-    lock.lock()
-        .map_err(|e| Error::io(format!("cannot lock {}", lock_path.display()), e))?;
+    // The store lock's rules: no symlinks followed, a bounded wait.
+    let _lock = fsutil::lock_exclusive(&path.with_extension("json.lock"))?;
     let mut pins = read_pins(path)?;
     let result = change(&mut pins)?;
     let mut json = serde_json::to_vec_pretty(&pins)

@@ -82,9 +82,13 @@ pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>),
 }
 
 fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => zeroize::Zeroizing::new(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    let bytes = match store::fsutil::read_regular_secret(
+        path,
+        handover::crypto::MAX_IDENTITY_BYTES,
+        "the identity file",
+    ) {
+        Ok(b) => b,
+        Err(e) if store::fsutil::is_not_found(&e) => {
             return Err(Error::Identity {
                 path: path.to_owned(),
                 problem:
@@ -93,7 +97,7 @@ fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliEr
             }
             .into());
         }
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e).into()),
+        Err(e) => return Err(e.into()),
     };
     Identity::from_file_bytes(&bytes, prompter, &path.display().to_string()).map_err(|problem| {
         Error::Identity {
@@ -188,6 +192,9 @@ fn dispatch(
         }
         Command::Demo { dir } => {
             let r = workflows::demo::run(&dir, as_of()?)?;
+            for note in &r.notes {
+                eprintln!("warning: {}", safe(note, false));
+            }
             for d in &r.dossiers {
                 out.line(&d.display().to_string())?;
             }
@@ -555,6 +562,21 @@ fn init(
         );
         identity
     };
+    // Directories that existed are left alone (they may be shared); say when others could
+    // swap what handover keeps in them.
+    let mut warnings: Vec<String> = Vec::new();
+    let identity_dir = identity_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for dir in [store_dir, identity_dir] {
+        if let Some(w) = store::fsutil::shared_dir_warning(dir)
+            && !warnings.contains(&w)
+        {
+            eprintln!("warning: {}", safe(&w, false));
+            warnings.push(w);
+        }
+    }
     let files = KeyFiles::beside(identity_file);
     let (key, key_created) = signers::ensure_signing_key(
         &files,
@@ -874,9 +896,8 @@ pub(super) fn read_import_input(
             (Box::new(std::io::stdin().lock()), "stdin".into(), None)
         } else {
             let name = file.display().to_string();
-            let f = std::fs::File::open(file)
-                .map_err(|e| Error::io(format!("cannot open {name}"), e))?;
-            let size = f.metadata().ok().map(|m| m.len());
+            let (f, size) = store::fsutil::open_regular(file, "the import file")?;
+            let size = Some(size);
             if size.is_some_and(|s| s > MAX_IMPORT_BYTES) {
                 return Err(too_big(&name));
             }

@@ -9,6 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::store::fsutil;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -165,13 +166,9 @@ const MAX_LOGO_SIDE: u32 = 4000;
 
 fn load_logo(path: &Path) -> Result<Logo> {
     let bad = |why: String| Error::Invalid(format!("branding logo {}: {why}", path.display()));
-    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
-    if meta.len() > MAX_LOGO_FILE {
-        return Err(bad("it is larger than 5 MiB".into()));
-    }
-    let file = std::fs::File::open(path).map_err(|e| bad(format!("cannot read it ({e})")))?;
+    let bytes = fsutil::read_regular_file(path, MAX_LOGO_FILE, "the branding logo")?;
     let mut decoder = png::Decoder::new_with_limits(
-        std::io::BufReader::new(file),
+        std::io::Cursor::new(bytes),
         png::Limits {
             bytes: 64 * 1024 * 1024,
         },
@@ -240,19 +237,11 @@ pub struct Template {
 const MAX_TEMPLATE_FILE: u64 = 1024 * 1024;
 
 fn read_json(path: &Path) -> Result<Option<serde_json::Value>> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    let bytes = match fsutil::read_regular_file(path, MAX_TEMPLATE_FILE, "the template file") {
+        Ok(b) => b,
+        Err(e) if fsutil::is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(e),
     };
-    if meta.len() > MAX_TEMPLATE_FILE {
-        return Err(Error::Invalid(format!(
-            "{} is larger than 1 MiB; a template file holds only texts",
-            path.display()
-        )));
-    }
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     serde_json::from_slice(&bytes).map(Some).map_err(|e| {
         Error::Invalid(format!(
             "{} is not valid JSON (line {}, column {}); fix it or remove it",

@@ -5,15 +5,14 @@
 //! ```
 //! Nothing in it is secret; a missing file means defaults.
 
-use std::io::ErrorKind;
-
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-use super::Store;
+use super::{Store, fsutil};
 
 pub const CONFIG: &str = "config.json";
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,11 +26,12 @@ impl Store {
     /// Reads `config.json`; defaults when it does not exist.
     pub fn config(&self) -> Result<StoreConfig> {
         let path = self.root().join(CONFIG);
-        let bytes = match std::fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(StoreConfig::default()),
-            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
-        };
+        let bytes =
+            match fsutil::read_regular_file(&path, MAX_CONFIG_BYTES, "the store configuration") {
+                Ok(b) => b,
+                Err(e) if fsutil::is_not_found(&e) => return Ok(StoreConfig::default()),
+                Err(e) => return Err(e),
+            };
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::Invalid(format!(
                 "{} is not a valid store configuration ({} at line {}, column {}); it may hold only {{\"provider_domains\": [\"example.com\"]}}",

@@ -1,21 +1,86 @@
-//! File-system primitives that every writer in handover goes through: private
-//! directories, and atomic, durable, private file writes.
+//! File-system primitives that every writer and reader in handover goes through: private
+//! directories, atomic, durable, private file writes, reads of files someone else may
+//! control, and the store's lock.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs::{self, DirBuilder, File, OpenOptions};
+use std::io::{self, ErrorKind, Read, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{DirBuilderExt, FileExt, FileTypeExt, MetadataExt, OpenOptionsExt};
+use std::os::unix::io::AsRawFd;
 use std::path::Path;
+use std::time::{Duration, Instant};
+
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 
 pub const TEMP_PREFIX: &str = ".tmp-";
 
-/// Creates `dir` (and parents) and makes `dir` itself 0700 whatever the umask.
+/// Creates `dir` and every missing parent 0700, set explicitly after creating each one
+/// so that no umask (not even 000) leaves a window or a wider mode. Directories that
+/// already exist are left exactly as they are: they may be shared (a 1777 temp
+/// directory) and are not handover's to change; [`shared_dir_warning`] says when one is
+/// open to others.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create directory {}", dir.display()), e))?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::io(format!("cannot make {} private (0700)", dir.display()), e))
+    let mut missing = Vec::new();
+    for ancestor in dir.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+        match fs::metadata(ancestor) {
+            Ok(meta) if meta.is_dir() => break,
+            Ok(_) => {
+                return Err(Error::Invalid(format!(
+                    "{} exists and is not a directory",
+                    ancestor.display()
+                )));
+            }
+            // Not a directory: a parent is a file, which the next round reports.
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+                missing.push(ancestor)
+            }
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot inspect {}", ancestor.display()),
+                    e,
+                ));
+            }
+        }
+    }
+    for new in missing.into_iter().rev() {
+        match DirBuilder::new().mode(0o700).create(new) {
+            Ok(()) => fs::set_permissions(new, fs::Permissions::from_mode(0o700)).map_err(|e| {
+                Error::io(format!("cannot make {} private (0700)", new.display()), e)
+            })?,
+            // Created meanwhile by someone else: not ours to chmod, but it must be a directory.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && new.is_dir() => {}
+            Err(e) => {
+                return Err(Error::io(
+                    format!("cannot create directory {}", new.display()),
+                    e,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A warning when other users could replace what handover keeps in the existing
+/// directory `dir`: it is writable by its group or by others, or one of its parents is
+/// without the sticky bit (which stops others renaming entries they do not own).
+/// `None` when nothing is amiss or `dir` does not exist.
+pub fn shared_dir_warning(dir: &Path) -> Option<String> {
+    let dir = fs::canonicalize(dir).ok()?;
+    for (i, ancestor) in dir.ancestors().enumerate() {
+        let mode = fs::metadata(ancestor).ok()?.mode();
+        let sticky = mode & 0o1000 != 0;
+        if mode & 0o022 != 0 && (i == 0 || !sticky) {
+            return Some(format!(
+                "{} (mode {:04o}) is writable by other users, who could replace or add files in {}; handover left its permissions as they are: keep your store and identity in a directory only you can write to",
+                ancestor.display(),
+                mode & 0o7777,
+                dir.display()
+            ));
+        }
+    }
+    None
 }
 
 /// Replaces `path` with `bytes` so that a crash at any instant leaves either the old
@@ -123,6 +188,213 @@ pub fn write_output(out: &Path, bytes: &[u8], force: bool) -> Result<()> {
     }
 }
 
+/// Opens a file handover reads but someone else may have put there, refusing anything
+/// that is not a regular file once symlinks are followed (checked on the opened file, so
+/// it cannot be swapped after the check): a FIFO would block forever and a device such as
+/// `/dev/zero` never ends. `O_NONBLOCK` lets the open of a FIFO return at once; it is
+/// cleared again before the file is read. Returns the file and its size.
+pub fn open_regular(path: &Path, what: &str) -> Result<(File, u64)> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| Error::io(format!("cannot open {what} {}", path.display()), e))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io(format!("cannot inspect {what} {}", path.display()), e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, what, &meta));
+    }
+    clear_nonblocking(&file)
+        .map_err(|e| Error::io(format!("cannot read {what} {}", path.display()), e))?;
+    Ok((file, meta.len()))
+}
+
+fn not_regular(path: &Path, what: &str, meta: &fs::Metadata) -> Error {
+    let t = meta.file_type();
+    let kind = if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    };
+    Error::Invalid(format!(
+        "{what} {} is {kind}, not a regular file; refusing to read it: replace it with the real file",
+        path.display()
+    ))
+}
+
+fn clear_nonblocking(file: &File) -> io::Result<()> {
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this function borrows, with integer arguments only.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    if flags < 0 || unsafe { libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Reads a regular file of at most `cap` bytes (see [`open_regular`]). `what` names it in
+/// errors ("the vault", "the template file"). A missing file is an [`Error::Io`] whose
+/// source is `NotFound` (see [`is_not_found`]).
+pub fn read_regular_file(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
+    read_regular_secret(path, cap, what).map(|mut bytes| std::mem::take(&mut *bytes))
+}
+
+/// [`read_regular_file`] for files that hold secrets (identities, keys): no copy of the
+/// content is left unwiped in memory.
+pub fn read_regular_secret(path: &Path, cap: u64, what: &str) -> Result<Zeroizing<Vec<u8>>> {
+    let (file, size) = open_regular(path, what)?;
+    let too_big = || {
+        Error::Invalid(format!(
+            "{what} {} is larger than {}; it is not what handover expects there",
+            path.display(),
+            human_size(cap)
+        ))
+    };
+    if size > cap {
+        return Err(too_big());
+    }
+    read_capped(file, size, cap)
+        .map_err(|e| Error::io(format!("cannot read {what} {}", path.display()), e))?
+        .ok_or_else(too_big)
+}
+
+/// Reads at most `cap` bytes (`None` beyond), counting the bytes actually read: a size
+/// from `fstat` can lie (files in /proc say 0) or change while the file is read. The
+/// buffer grows by hand, so that no reallocation leaves an unwiped copy behind.
+pub fn read_capped(
+    reader: impl Read,
+    size_hint: u64,
+    cap: u64,
+) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
+    let mut data = Zeroizing::new(Vec::with_capacity(
+        usize::try_from(size_hint.min(cap)).unwrap_or(0) + 1,
+    ));
+    let mut limited = reader.take(cap.saturating_add(1));
+    let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
+    loop {
+        let n = match limited.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if (data.len() + n) as u64 > cap {
+            return Ok(None);
+        }
+        if data.len() + n > data.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(
+                (data.capacity() * 2).max(data.len() + n),
+            ));
+            bigger.extend_from_slice(&data);
+            data = bigger;
+        }
+        data.extend_from_slice(&chunk[..n]);
+    }
+    Ok(Some(data))
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{} MiB", bytes / 1024 / 1024)
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
+}
+
+/// Whether `err` says that a file does not exist.
+pub fn is_not_found(err: &Error) -> bool {
+    matches!(err, Error::Io { source, .. } if source.kind() == ErrorKind::NotFound)
+}
+
+/// How long [`lock_exclusive`] waits for another writer unless `HANDOVER_LOCK_TIMEOUT`
+/// (seconds) says otherwise.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
+pub const LOCK_TIMEOUT_VAR: &str = "HANDOVER_LOCK_TIMEOUT";
+
+/// Opens (creating it 0600 if needed) the lock file `path` and takes an exclusive lock
+/// on it, then records this process's id in it so that a waiting process can name the
+/// holder. A symlink at `path` is refused rather than followed (it could make handover
+/// create a file anywhere), and so is anything but a regular file. Gives up after the
+/// lock timeout, so a hung writer cannot block every other command forever.
+pub fn lock_exclusive(path: &Path) -> Result<File> {
+    let timeout = lock_timeout()?;
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| {
+            let hint = if e.raw_os_error() == Some(libc::ELOOP) {
+                " (it is a symbolic link, which handover does not follow: remove it)"
+            } else {
+                ""
+            };
+            Error::io(
+                format!("cannot open the lock file {}{hint}", path.display()),
+                e,
+            )
+        })?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Error::io(format!("cannot inspect {}", path.display()), e))?;
+    if !meta.is_file() {
+        return Err(not_regular(path, "the lock file", &meta));
+    }
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
+        }
+        if start.elapsed() >= timeout {
+            return Err(Error::Locked {
+                path: path.to_owned(),
+                holder: lock_holder(&file),
+                waited: timeout.as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Best effort: the pid only makes a later waiter's message more helpful.
+    let pid = format!("{}\n", std::process::id());
+    let _ = file
+        .set_len(0)
+        .and_then(|_| file.write_all_at(pid.as_bytes(), 0));
+    Ok(file)
+}
+
+fn lock_timeout() -> Result<Duration> {
+    match std::env::var(LOCK_TIMEOUT_VAR) {
+        Err(_) => Ok(DEFAULT_LOCK_TIMEOUT),
+        Ok(v) => v.trim().parse::<u64>().map(Duration::from_secs).map_err(|_| {
+            Error::Invalid(format!(
+                "{LOCK_TIMEOUT_VAR}={v:?} is not a number of seconds; unset it to wait the default {} s",
+                DEFAULT_LOCK_TIMEOUT.as_secs()
+            ))
+        }),
+    }
+}
+
+/// The pid the lock's holder wrote into the lock file, if any.
+fn lock_holder(file: &File) -> Option<u32> {
+    let mut buf = [0u8; 16];
+    let n = file.read_at(&mut buf, 0).ok()?;
+    std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +428,90 @@ mod tests {
             2,
             "no temp file left"
         );
+    }
+
+    fn mkfifo(path: &Path) {
+        let c = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    }
+
+    #[test]
+    fn private_dirs_are_created_0700_and_existing_ones_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+        let deep = shared.join("a/b/c");
+        ensure_private_dir(&deep).unwrap();
+        assert_eq!(fs::metadata(&shared).unwrap().mode() & 0o7777, 0o1777);
+        for d in ["a", "a/b", "a/b/c"] {
+            assert_eq!(
+                fs::metadata(shared.join(d)).unwrap().mode() & 0o7777,
+                0o700,
+                "{d}"
+            );
+        }
+        ensure_private_dir(&deep).unwrap();
+        let warning = shared_dir_warning(&shared).unwrap();
+        assert!(warning.contains("mode 1777"), "{warning}");
+        // Sticky and not ours: the private directory inside it is safe.
+        assert_eq!(shared_dir_warning(&deep), None);
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+        let warning = shared_dir_warning(&deep).unwrap();
+        assert!(warning.contains("mode 0777"), "{warning}");
+        fs::write(dir.path().join("file"), "x").unwrap();
+        let err = ensure_private_dir(&dir.path().join("file/sub")).unwrap_err();
+        assert!(err.to_string().contains("not a directory"), "{err}");
+    }
+
+    #[test]
+    fn only_regular_files_are_read_and_reads_are_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        mkfifo(&fifo);
+        let err = read_regular_file(&fifo, 100, "the vault").unwrap_err();
+        assert!(err.to_string().contains("named pipe (FIFO)"), "{err}");
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let err = read_regular_file(&zero, 100, "the vault").unwrap_err();
+        assert!(err.to_string().contains("is a device"), "{err}");
+        let err = read_regular_secret(dir.path(), 100, "the identity file").unwrap_err();
+        assert!(err.to_string().contains("is a directory"), "{err}");
+        // /proc files are regular but say they are empty: the cap counts bytes read.
+        let err = read_regular_file(Path::new("/proc/self/status"), 16, "x").unwrap_err();
+        assert!(err.to_string().contains("larger than 1 KiB"), "{err}");
+        let file = dir.path().join("f");
+        fs::write(&file, b"0123456789").unwrap();
+        assert_eq!(read_regular_file(&file, 10, "x").unwrap(), b"0123456789");
+        assert!(read_regular_file(&file, 9, "x").is_err());
+        let missing = read_regular_file(&dir.path().join("none"), 9, "x").unwrap_err();
+        assert!(is_not_found(&missing));
+        // Growing past the cap while being read is caught too.
+        let data = read_capped(io::repeat(7), 0, 1000).unwrap();
+        assert!(data.is_none());
+    }
+
+    #[test]
+    fn the_lock_file_is_never_followed_and_records_its_holder() {
+        let dir = tempfile::tempdir().unwrap();
+        let lock = dir.path().join("lock");
+        let target = dir.path().join("target");
+        std::os::unix::fs::symlink(&target, &lock).unwrap();
+        let err = lock_exclusive(&lock).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert!(!target.exists());
+        fs::remove_file(&lock).unwrap();
+        mkfifo(&lock);
+        let err = lock_exclusive(&lock).unwrap_err();
+        assert!(err.to_string().contains("FIFO"), "{err}");
+        fs::remove_file(&lock).unwrap();
+        let held = lock_exclusive(&lock).unwrap();
+        assert_eq!(
+            fs::read_to_string(&lock).unwrap(),
+            format!("{}\n", std::process::id())
+        );
+        assert_eq!(lock_holder(&held), Some(std::process::id()));
+        assert_eq!(fs::metadata(&lock).unwrap().mode() & 0o777, 0o600);
     }
 }

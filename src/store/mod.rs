@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! <store>/handover-store.json   plaintext marker: {"format":"handover-store","format_version":1}
-//! <store>/lock                  empty; writers hold an exclusive lock on it
+//! <store>/lock                  the pid of its last holder; writers hold an exclusive lock on it
 //! <store>/clients/<id>.age      one age-encrypted vault per client
 //! <store>/clients/<id>.age.sig  its SSH signature (`ssh-keygen -Y sign -n handover`)
 //! <store>/signers.json          the store's trusted signers (+ .sig; see `trust`)
@@ -13,9 +13,8 @@
 pub mod config;
 pub mod fsutil;
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::ErrorKind;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -36,6 +35,7 @@ const ALLOWED_SIGNERS: &str = "allowed_signers";
 /// Vault files larger than this are refused before reading: no real client needs it,
 /// and a hostile file must not exhaust memory.
 pub const MAX_VAULT_BYTES: u64 = 512 * 1024 * 1024;
+const MAX_MARKER_BYTES: u64 = 64 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Marker {
@@ -86,18 +86,11 @@ impl Store {
     /// Opens an existing store, checking its marker.
     pub fn open(root: &Path) -> Result<Store> {
         let marker_path = root.join(MARKER);
-        let bytes = match fs::read(&marker_path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(Error::NoStore(root.to_owned()));
-            }
-            Err(e) => {
-                return Err(Error::io(
-                    format!("cannot read {}", marker_path.display()),
-                    e,
-                ));
-            }
-        };
+        let bytes = fsutil::read_regular_file(&marker_path, MAX_MARKER_BYTES, "the store marker")
+            .map_err(|e| match fsutil::is_not_found(&e) {
+            true => Error::NoStore(root.to_owned()),
+            false => e,
+        })?;
         let marker: Marker = serde_json::from_slice(&bytes).map_err(|_| Error::NotAStore {
             path: root.to_owned(),
             reason: format!("{MARKER} is not a valid store marker"),
@@ -166,21 +159,12 @@ impl Store {
         read_signature_file(&self.signature_path(id))
     }
 
-    /// Takes the store's exclusive write lock, waiting for other writers. Every
+    /// Takes the store's exclusive write lock, waiting for other writers (up to
+    /// [`fsutil::DEFAULT_LOCK_TIMEOUT`]). Every
     /// read-modify-write of a vault happens under it, so concurrent commands never
     /// lose each other's changes.
     pub fn lock(&self) -> Result<WriteLock> {
-        let path = self.root.join(LOCK);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| Error::io(format!("cannot open the lock file {}", path.display()), e))?;
-        file.lock()
-            .map_err(|e| Error::io(format!("cannot lock {}", path.display()), e))?;
+        let file = fsutil::lock_exclusive(&self.root.join(LOCK))?;
         self.remove_stale_temp_files();
         Ok(WriteLock { _file: file })
     }
@@ -232,22 +216,12 @@ impl Store {
 
     /// Reads a vault's encrypted bytes.
     pub fn read_vault(&self, id: &ClientId) -> Result<Vec<u8>> {
-        let path = self.vault_path(id);
-        let meta = match fs::metadata(&path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                return Err(Error::NoSuchClient(id.to_string()));
+        fsutil::read_regular_file(&self.vault_path(id), MAX_VAULT_BYTES, "the vault").map_err(|e| {
+            match fsutil::is_not_found(&e) {
+                true => Error::NoSuchClient(id.to_string()),
+                false => e,
             }
-            Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
-        };
-        if meta.len() > MAX_VAULT_BYTES {
-            return Err(Error::Invalid(format!(
-                "{} is larger than {} MiB; it is not a handover vault",
-                path.display(),
-                MAX_VAULT_BYTES / 1024 / 1024
-            )));
-        }
-        fs::read(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+        })
     }
 
     /// Atomically replaces (or creates) a vault and its signature. Requires the write
@@ -325,26 +299,14 @@ fn read_signature_file(path: &Path) -> Result<Option<Vec<u8>>> {
     read_small_file(path, crate::signing::MAX_SIGNATURE_BYTES as u64)
 }
 
-/// Reads a small file, `None` if it does not exist; refuses one larger than `cap`
-/// bytes, counted as read (a special file may report size 0).
+/// Reads a small file, `None` if it does not exist; refuses anything but a regular
+/// file, and one larger than `cap` bytes (see [`fsutil::read_regular_file`]).
 pub fn read_small_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
-    };
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    if bytes.len() as u64 > cap {
-        return Err(Error::Invalid(format!(
-            "{} is larger than {cap} bytes; it is not a handover file",
-            path.display()
-        )));
+    match fsutil::read_regular_file(path, cap, "the file") {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if fsutil::is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
     }
-    Ok(Some(bytes))
 }
 
 #[cfg(test)]

@@ -23,22 +23,24 @@ pub struct DemoResult {
     pub identity: PathBuf,
     pub dossiers: Vec<PathBuf>,
     pub fingerprint: String,
+    /// Warnings for the user (a demo directory that others can write to).
+    pub notes: Vec<String>,
 }
 
 /// Creates (or reuses) the demo store in `dir` and writes `dossier-de.pdf` and
 /// `dossier-en.pdf` there.
 pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
     fsutil::ensure_private_dir(dir)?;
+    let notes = fsutil::shared_dir_warning(dir).into_iter().collect();
     let store_dir = dir.join("store");
     let identity_file = dir.join("identity.txt");
     let (store, _) = Store::init(&store_dir)?;
     let identity = if identity_file.exists() {
-        let bytes = zeroize::Zeroizing::new(
-            std::fs::read(&identity_file)
-                .map_err(|e| Error::io(format!("cannot read {}", identity_file.display()), e))?,
-        );
+        let bytes = fsutil::read_regular_secret(
+            &identity_file,
+            crate::crypto::MAX_IDENTITY_BYTES,
+            "the identity file",
+        )?;
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Identity {
             path: identity_file.clone(),
             problem: "it is not a plain age identity file".into(),
@@ -103,6 +105,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         identity: identity_file,
         dossiers,
         fingerprint,
+        notes,
     })
 }
 

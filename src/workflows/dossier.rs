@@ -16,9 +16,11 @@ use super::check::{self, CheckOptions, Severity};
 /// The client's key from an identity file (as `handover client key` wrote it), for the
 /// dossier's emergency sheet.
 pub fn read_client_key(file: &Path) -> Result<ClientKey> {
-    let bytes = zeroize::Zeroizing::new(
-        std::fs::read(file).map_err(|e| Error::io(format!("cannot read {}", file.display()), e))?,
-    );
+    let bytes = fsutil::read_regular_secret(
+        file,
+        crate::crypto::MAX_IDENTITY_BYTES,
+        "the client key file",
+    )?;
     let bad = |problem: String| Error::Identity {
         path: file.to_owned(),
         problem,

@@ -27,10 +27,10 @@ pub fn load_signing_key(
     prompter: &dyn Prompter,
 ) -> Result<Option<SigningKey>> {
     let path = &files.signing_key;
-    let bytes = match std::fs::read(path) {
-        Ok(b) => zeroize::Zeroizing::new(b),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io(format!("cannot read {}", path.display()), e)),
+    let bytes = match fsutil::read_regular_secret(path, 64 * 1024, "the signing key") {
+        Ok(b) => b,
+        Err(e) if fsutil::is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(e),
     };
     SigningKey::from_openssh(&bytes, passphrase, prompter, &path.display().to_string())
         .map(Some)
