@@ -360,6 +360,9 @@ pub struct EntryArgs {
     /// A secret custom field, asked for on the terminal; repeatable
     #[arg(long, value_name = "NAME")]
     pub secret_field: Vec<String>,
+    /// A secret custom field read from stdin (all of it, one trailing newline removed)
+    #[arg(long, value_name = "NAME", conflicts_with = "password_stdin")]
+    pub secret_field_stdin: Option<String>,
     #[arg(long)]
     pub tag: Vec<String>,
     /// client, provider or third-party
