@@ -18,8 +18,25 @@ use chrono::Utc;
 use crate::crypto::Identity;
 use crate::error::{Error, Result};
 use crate::model::{Client, ClientId};
-use crate::store::Store;
+use crate::store::{self, Store};
 use crate::vault;
+
+/// A vault change, checked and encoded, that [`PendingUpdate::commit`] writes; dropped
+/// uncommitted, it changes nothing.
+pub struct PendingUpdate<'a> {
+    h: &'a Handover,
+    lock: store::WriteLock,
+    id: ClientId,
+    ciphertext: Vec<u8>,
+}
+
+impl PendingUpdate<'_> {
+    pub fn commit(self) -> Result<()> {
+        self.h
+            .store
+            .write_vault(&self.lock, &self.id, &self.ciphertext)
+    }
+}
 
 /// An opened store together with the identity that reads it.
 pub struct Handover {
@@ -65,6 +82,21 @@ impl Handover {
         id: &ClientId,
         change: impl FnOnce(&mut Client) -> Result<T>,
     ) -> Result<T> {
+        let (pending, result) = self.prepare_update(id, change)?;
+        pending.commit()?;
+        Ok(result)
+    }
+
+    /// The first half of [`Handover::update`]: under the store lock, runs `change` and
+    /// encodes the new vault, with every check a write makes, but writes nothing. A
+    /// command that also writes a file outside the store (a dossier) writes it between
+    /// this and [`PendingUpdate::commit`], so that a vault which cannot record it
+    /// refuses before the file exists. The lock is held until the commit or drop.
+    pub fn prepare_update<T>(
+        &self,
+        id: &ClientId,
+        change: impl FnOnce(&mut Client) -> Result<T>,
+    ) -> Result<(PendingUpdate<'_>, T)> {
         let lock = self.store.lock()?;
         let bytes = self.store.read_vault(id)?;
         let mut client = self.decode(id, &bytes)?;
@@ -72,8 +104,13 @@ impl Handover {
         client.updated = Utc::now();
         self.ensure_still_readable(&client)?;
         let ciphertext = vault::encode(&client)?;
-        self.store.write_vault(&lock, id, &ciphertext)?;
-        Ok(result)
+        let pending = PendingUpdate {
+            h: self,
+            lock,
+            id: id.clone(),
+            ciphertext,
+        };
+        Ok((pending, result))
     }
 
     /// Creates a new vault; fails if the client exists.
