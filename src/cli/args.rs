@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Secrets are never taken from arguments or environment variables: they are asked for
-on the terminal without echo, or read from stdin with --password-stdin.
+on the terminal without echo, or read from stdin with --password-stdin or
+--secret-field-stdin NAME.
 
 Exit codes: 0 success, 1 error (nothing was changed), 2 usage error.";
 

@@ -118,17 +118,19 @@ impl Out {
         Ok(())
     }
 
-    /// Pretty JSON, with bidirectional controls written as `\uXXXX` escapes: the same
-    /// data for a parser, but harmless when the output lands on a terminal. (They can
-    /// only occur inside JSON strings, so replacing them is always valid.) The buffer
-    /// may hold revealed secrets and is wiped.
+    /// Pretty JSON, with bidirectional controls, DEL and C1 controls (which serde_json
+    /// leaves raw) written as `\uXXXX` escapes: the same data for a parser, but harmless
+    /// when the output lands on a terminal. (None of them is JSON whitespace, so they
+    /// only occur inside strings and replacing them is always valid.) The buffer may
+    /// hold revealed secrets and is wiped.
     pub fn json<T: serde::Serialize>(&mut self, value: &T) -> Result<(), CliError> {
         let mut buf = Zeroizing::new(Vec::new());
         serde_json::to_writer_pretty(&mut *buf, value)
             .map_err(|e| CliError::Io(io::Error::other(e)))?;
         let text = std::str::from_utf8(&buf).map_err(|e| CliError::Io(io::Error::other(e)))?;
         let mut rest = text;
-        while let Some(at) = rest.find(is_bidi_control) {
+        let unsafe_in_json = |c: char| is_bidi_control(c) || (c.is_control() && c >= '\u{7f}');
+        while let Some(at) = rest.find(unsafe_in_json) {
             self.inner.write_all(&rest.as_bytes()[..at])?;
             let c = rest[at..].chars().next().unwrap_or_default();
             write!(self.inner, "\\u{:04x}", c as u32)?;
