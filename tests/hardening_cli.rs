@@ -109,6 +109,34 @@ fn dossier_on_a_vault_without_your_recipient_writes_no_pdf_and_changes_nothing()
 }
 
 #[test]
+fn bundle_export_on_a_vault_without_your_recipient_writes_no_file() {
+    let env = Env::new();
+    env.new_client("acme");
+    let other = other_recipient();
+    rewrite_vault(&env, "acme", |v| {
+        v["recipients"] = vec![other.clone()].into()
+    });
+    let before = file_bytes(&env.vault("acme"));
+    let bundle = env.dir.path().join("acme.age");
+    let out = env.run(&[
+        "export",
+        "acme",
+        "--format",
+        "bundle",
+        "-o",
+        bundle.to_str().unwrap(),
+    ]);
+    assert_exit(&out, 1, "export --format bundle");
+    assert!(
+        text(&out).contains("none of its recipients is your identity"),
+        "{}",
+        text(&out)
+    );
+    assert!(!bundle.exists());
+    assert_eq!(file_bytes(&env.vault("acme")), before);
+}
+
+#[test]
 fn offboard_that_fails_late_removes_what_it_wrote() {
     let env = Env::new();
     env.new_client("acme");

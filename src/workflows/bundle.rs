@@ -6,7 +6,6 @@ use crate::crypto::Recipient;
 use crate::error::{Error, Result};
 use crate::formats::bundle;
 use crate::model::{Client, ClientId, EventKind};
-use crate::store::fsutil;
 use crate::workflows::{Handover, history};
 
 /// The recipients a bundle is encrypted to when none are given: the vault's own,
@@ -48,14 +47,17 @@ pub fn export(
         .map(|r| Recipient::parse(r))
         .collect::<Result<Vec<_>>>()?;
     let chosen: Vec<String> = parsed.iter().map(|r| r.to_string()).collect();
-    fsutil::write_output(out, &bundle::write(&client, &parsed)?, force)?;
-    h.update(id, |c| {
+    let bytes = bundle::write(&client, &parsed)?;
+    // As for the dossier: the vault must be able to record the export before the file
+    // is written, and the file is taken back if it still cannot.
+    let (pending, ()) = h.prepare_update(id, |c| {
         c.record(
             history::event(EventKind::BundleExported)
                 .with_detail(format!("encrypted to {}", chosen.join(", "))),
         );
         Ok(())
     })?;
+    super::write_then(out, &bytes, force, || pending.commit())?;
     Ok(chosen)
 }
 

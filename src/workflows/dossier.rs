@@ -104,46 +104,8 @@ pub fn export(
         record(client, &dossier, options, entries);
         Ok(dossier)
     })?;
-    write_then(out, &dossier.pdf, force, || pending.commit())?;
+    super::write_then(out, &dossier.pdf, force, || pending.commit())?;
     Ok(dossier)
-}
-
-/// Files up to this size that `--force` replaces are kept in memory, to be put back if
-/// the vault cannot record the new one; a dossier is far smaller.
-const RESTORABLE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Writes `bytes` to `out` (as [`fsutil::write_output`]), then runs `commit`. If that
-/// fails, `out` is put back as it was (removed, or a replaced file's content restored),
-/// so that the error still means nothing changed.
-fn write_then<T>(
-    out: &Path,
-    bytes: &[u8],
-    force: bool,
-    commit: impl FnOnce() -> Result<T>,
-) -> Result<T> {
-    let previous = if force {
-        std::fs::symlink_metadata(out)
-            .ok()
-            .filter(|m| m.is_file() && m.len() <= RESTORABLE_BYTES)
-            .and_then(|_| std::fs::read(out).ok())
-    } else {
-        None
-    };
-    fsutil::write_output(out, bytes, force)?;
-    commit().map_err(|error| {
-        let undone = match &previous {
-            Some(old) => fsutil::atomic_write(out, old),
-            None => std::fs::remove_file(out)
-                .map_err(|e| Error::io(format!("cannot remove {}", out.display()), e)),
-        };
-        match undone {
-            Ok(()) => error,
-            Err(undo) => Error::Invalid(format!(
-                "{error}; and {} could not be taken back ({undo}): delete it, the vault does not record it",
-                out.display()
-            )),
-        }
-    })
 }
 
 /// Renders the final dossier during offboarding, into `dir`, recording it in the
@@ -235,36 +197,4 @@ pub fn verify(h: &Handover, id: &ClientId, printed: &str) -> Result<Verdict> {
         modified,
         client_changed: added + removed + modified == 0,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn failing() -> Result<()> {
-        Err(Error::Invalid("the vault cannot be written".into()))
-    }
-
-    #[test]
-    fn a_failed_commit_takes_the_file_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("d.pdf");
-        let err = write_then(&out, b"new", false, failing).err().unwrap();
-        assert!(err.to_string().contains("cannot be written"), "{err}");
-        assert!(!out.exists(), "the new file is removed");
-        std::fs::write(&out, b"old").unwrap();
-        write_then(&out, b"new", true, failing).err().unwrap();
-        assert_eq!(
-            std::fs::read(&out).unwrap(),
-            b"old",
-            "the replaced file is restored"
-        );
-        write_then(&out, b"new", true, || Ok(())).unwrap();
-        assert_eq!(std::fs::read(&out).unwrap(), b"new");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no temp file left"
-        );
-    }
 }
