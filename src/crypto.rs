@@ -24,15 +24,48 @@ pub const MAX_IDENTITY_BYTES: u64 = 1024 * 1024;
 pub struct Recipient(age::x25519::Recipient);
 
 impl Recipient {
+    /// Parses an `age1…` recipient. The error never repeats the input: what was typed
+    /// where a recipient belongs is sometimes a secret key, and an error message ends
+    /// up on screens, in terminal scrollback and in CI logs.
     pub fn parse(s: &str) -> Result<Self> {
         let trimmed = s.trim();
+        if looks_like_secret_key(trimmed) {
+            return Err(Error::SecretKeyAsRecipient);
+        }
         age::x25519::Recipient::from_str(trimmed)
             .map(Recipient)
             .map_err(|e| Error::InvalidRecipient {
-                recipient: s.to_owned(),
+                shown: recipient_hint(trimmed),
                 reason: e.to_string(),
             })
     }
+}
+
+/// Whether `s` holds an age secret key or plugin identity anywhere (a whole identity
+/// file pasted counts too), in any letter case: age's Bech32 accepts either case.
+fn looks_like_secret_key(s: &str) -> bool {
+    let upper = Zeroizing::new(s.to_ascii_uppercase());
+    upper.contains("AGE-SECRET-KEY-") || upper.contains("AGE-PLUGIN-")
+}
+
+/// What an error may show of a recipient that does not parse: the start of an `age1…`
+/// string (a recipient is public, and the start tells which argument was mistyped),
+/// and of anything else only its length, since it could be any secret.
+fn recipient_hint(s: &str) -> String {
+    const SHOWN: usize = 8;
+    let len = s.chars().count();
+    if len == 0 {
+        return "(an empty value)".into();
+    }
+    let is_age = s.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("age1"));
+    if !is_age {
+        return format!("(a {len}-character value that does not start with age1)");
+    }
+    if len <= SHOWN {
+        return format!("{s:?}");
+    }
+    let start: String = s.chars().take(SHOWN).collect();
+    format!("{start:?}… ({len} characters)")
 }
 
 impl fmt::Display for Recipient {
@@ -332,5 +365,46 @@ mod tests {
         assert!(!err.contains("NOTREALLY"));
         assert!(Identity::parse("# only comments\n").is_err());
         assert!(Recipient::parse("age1nope").is_err());
+    }
+
+    #[test]
+    fn a_secret_key_given_as_recipient_is_named_never_echoed() {
+        let key = Identity::generate().secret_key();
+        let lower = key.to_lowercase();
+        let pasted_file = format!("# created: x\n{}", key.as_str());
+        for input in [
+            key.as_str(),
+            lower.as_str(),
+            pasted_file.as_str(),
+            "  AGE-PLUGIN-YUBIKEY-1QQQQQQ",
+        ] {
+            let err = Recipient::parse(input).err().unwrap();
+            assert!(matches!(err, Error::SecretKeyAsRecipient), "{err}");
+            let msg = format!("{err} {err:?}");
+            assert!(msg.contains("secret key, not a recipient"), "{msg}");
+            assert!(msg.contains("age-keygen -y"), "{msg}");
+            assert!(!msg.to_uppercase().contains(&key[15..]), "{msg}");
+        }
+    }
+
+    #[test]
+    fn an_unparsable_recipient_is_shown_by_a_safe_prefix_only() {
+        let typo = format!("{}x", Identity::generate().recipient());
+        let msg = Recipient::parse(&typo).err().unwrap().to_string();
+        assert!(msg.contains(&format!("{:?}…", &typo[..8])), "{msg}");
+        assert!(!msg.contains(&typo[8..]), "{msg}");
+        let msg = Recipient::parse("hunter2-is-my-password").err().unwrap();
+        let msg = format!("{msg} {msg:?}");
+        assert!(msg.contains("22-character value"), "{msg}");
+        assert!(!msg.contains("hunter"), "{msg}");
+        let msg = Recipient::parse("age1\u{1b}[2J").err().unwrap().to_string();
+        assert!(!msg.contains('\u{1b}'), "{msg}");
+        assert!(
+            Recipient::parse("")
+                .err()
+                .unwrap()
+                .to_string()
+                .contains("empty")
+        );
     }
 }

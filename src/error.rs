@@ -60,10 +60,16 @@ pub enum Error {
     #[error("cannot use the identity file {path}: {problem}")]
     Identity { path: PathBuf, problem: String },
 
+    /// `shown` is a safe hint (see `crypto::Recipient::parse`), never the whole input.
     #[error(
-        "invalid age recipient {recipient:?}: {reason}; an age recipient looks like `age1…` (see `age-keygen -y`)"
+        "invalid age recipient {shown}: {reason}; an age recipient looks like `age1…` (see `age-keygen -y`)"
     )]
-    InvalidRecipient { recipient: String, reason: String },
+    InvalidRecipient { shown: String, reason: String },
+
+    #[error(
+        "this is a secret key, not a recipient — never pass it on a command line; the recipient is its public key (age1…), e.g. `age-keygen -y FILE`. If you typed it into a shell, remove it from the shell history"
+    )]
+    SecretKeyAsRecipient,
 
     #[error("{0}")]
     Recipients(String),

@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Secrets are never taken from arguments or environment variables: they are asked for
-on the terminal without echo, or read from stdin with --password-stdin.
+on the terminal without echo, or read from stdin with --password-stdin or
+--secret-field-stdin NAME.
 
 Exit codes: 0 success, 1 error (nothing was changed), 2 usage error.";
 
@@ -411,6 +412,9 @@ pub struct EntryArgs {
     /// A secret custom field, asked for on the terminal; repeatable
     #[arg(long, value_name = "NAME")]
     pub secret_field: Vec<String>,
+    /// A secret custom field read from stdin (all of it, one trailing newline removed)
+    #[arg(long, value_name = "NAME", conflicts_with = "password_stdin")]
+    pub secret_field_stdin: Option<String>,
     #[arg(long)]
     pub tag: Vec<String>,
     /// client, provider or third-party

@@ -250,13 +250,22 @@ fn dispatch(
         } => {
             let id = client_id(&client)?;
             let h = open(store_dir, identity_file)?;
-            let entry_exists = h.load(&id)?.entry(&path).is_some();
-            if !entry_exists {
+            let client = h.load(&id)?;
+            let Some(existing) = client.entry(&path) else {
                 return Err(Error::NoSuchEntry {
                     client: id.to_string(),
                     path,
                 }
                 .into());
+            };
+            // Refuse before asking for any secret; `entries::edit` refuses too.
+            for spec in &entry.field {
+                let name = spec.split_once('=').map_or(spec.as_str(), |(n, _)| n);
+                if !remove_field.iter().any(|r| r == name)
+                    && existing.fields.iter().any(|f| f.secret && f.name == name)
+                {
+                    return Err(entries::secret_field_via_argv(&path, name).into());
+                }
             }
             let ask = if password { Ask::Confirmed } else { Ask::No };
             let mut patch = entry_patch(entry, ask)?;
@@ -746,16 +755,39 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
             .transpose()?,
         ..EntryPatch::default()
     };
+    let secret_names: Vec<&String> = a
+        .secret_field
+        .iter()
+        .chain(a.secret_field_stdin.as_ref())
+        .collect();
     for spec in a.field {
         let Some((name, value)) = spec.split_once('=') else {
             return Err(CliError::Usage(format!(
                 "--field {spec:?} needs the form NAME=VALUE (use --secret-field NAME for secrets)"
             )));
         };
+        if secret_names.iter().any(|s| *s == name) {
+            return Err(CliError::Usage(format!(
+                "field {name:?} is given both as --field (plain, its value on the command line) and as a secret field; give it only as --secret-field {name:?}; nothing was changed"
+            )));
+        }
         patch.set_fields.push(Field {
             name: name.to_owned(),
             value: Secret::from(value),
             secret: false,
+        });
+    }
+    if let Some(name) = a.secret_field_stdin {
+        let value = term::read_stdin_secret()?;
+        if value.is_empty() {
+            return Err(CliError::Usage(format!(
+                "stdin holds no value for the secret field {name:?}; nothing was changed"
+            )));
+        }
+        patch.set_fields.push(Field {
+            name,
+            value,
+            secret: true,
         });
     }
     if a.password_stdin {

@@ -48,12 +48,13 @@ pub fn main() -> ExitCode {
         Ok(()) => ExitCode::from(EXIT_OK),
         // A reader that stops early (`handover list x | head`) is not an error.
         Err(CliError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        // Messages can quote names from imported data; they reach the terminal escaped.
         Err(CliError::Failed(message)) => {
-            eprintln!("handover: {message}");
+            eprintln!("handover: {}", term::safe(&message, true));
             ExitCode::from(EXIT_ERROR)
         }
         Err(e) => {
-            eprintln!("handover: error: {e}");
+            eprintln!("handover: error: {}", term::safe(&e.to_string(), true));
             ExitCode::from(match e {
                 CliError::Usage(_) => EXIT_USAGE,
                 _ => EXIT_ERROR,

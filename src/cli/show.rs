@@ -333,7 +333,11 @@ pub fn client_list(
                 safe(&s.name, false),
                 s.entries
             ))?,
-            Err(e) => out.line(&format!("{:<24} (cannot open: {e})", id.as_str()))?,
+            Err(e) => out.line(&format!(
+                "{:<24} (cannot open: {})",
+                id.as_str(),
+                safe(&e.to_string(), false)
+            ))?,
         }
     }
     Ok(())

@@ -99,17 +99,28 @@ impl Prompter for RememberingPrompter {
 }
 
 /// Escapes control characters (an imported title could carry terminal escape
-/// sequences). `keep_newlines` keeps `\n` and `\t` for multi-line values.
+/// sequences) and bidirectional-text controls (a right-to-left override makes
+/// `invoice-fdp.exe` display as `invoice-exe.pdf`). `keep_newlines` keeps `\n` and
+/// `\t` for multi-line values.
 pub fn safe(s: &str, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() && !(keep_newlines && (c == '\n' || c == '\t')) {
+        if (c.is_control() && !(keep_newlines && (c == '\n' || c == '\t'))) || is_bidi_control(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// The Unicode bidirectional formatting characters: marks, embeddings, overrides and
+/// isolates. They are invisible and reorder the text around them.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Standard output for results. Errors (a closed pipe) propagate as `CliError::Io`.
@@ -130,9 +141,25 @@ impl Out {
         Ok(())
     }
 
+    /// Pretty JSON, with bidirectional controls, DEL and C1 controls (which serde_json
+    /// leaves raw) written as `\uXXXX` escapes: the same data for a parser, but harmless
+    /// when the output lands on a terminal. (None of them is JSON whitespace, so they
+    /// only occur inside strings and replacing them is always valid.) The buffer may
+    /// hold revealed secrets and is wiped.
     pub fn json<T: serde::Serialize>(&mut self, value: &T) -> Result<(), CliError> {
-        serde_json::to_writer_pretty(&mut self.inner, value)
+        let mut buf = Zeroizing::new(Vec::new());
+        serde_json::to_writer_pretty(&mut *buf, value)
             .map_err(|e| CliError::Io(io::Error::other(e)))?;
+        let text = std::str::from_utf8(&buf).map_err(|e| CliError::Io(io::Error::other(e)))?;
+        let mut rest = text;
+        let unsafe_in_json = |c: char| is_bidi_control(c) || (c.is_control() && c >= '\u{7f}');
+        while let Some(at) = rest.find(unsafe_in_json) {
+            self.inner.write_all(&rest.as_bytes()[..at])?;
+            let c = rest[at..].chars().next().unwrap_or_default();
+            write!(self.inner, "\\u{:04x}", c as u32)?;
+            rest = &rest[at + c.len_utf8()..];
+        }
+        self.inner.write_all(rest.as_bytes())?;
         self.inner.write_all(b"\n")?;
         Ok(())
     }
@@ -208,5 +235,23 @@ mod tests {
         assert_eq!(safe("a\nb", false), "a\\nb");
         assert_eq!(safe("a\nb\tc", true), "a\nb\tc");
         assert_eq!(safe("Müller €", false), "Müller €");
+    }
+
+    #[test]
+    fn escapes_bidi_controls() {
+        assert_eq!(
+            safe("invoice-\u{202E}fdp.exe", false),
+            "invoice-\\u{202e}fdp.exe"
+        );
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+            '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let shown = safe(&format!("a{c}b"), true);
+            assert!(!shown.contains(c), "{c:?}");
+            assert_eq!(shown, format!("a\\u{{{:x}}}b", c as u32));
+        }
+        // Right-to-left text itself is not a control.
+        assert_eq!(safe("שלום عربي", false), "שלום عربي");
     }
 }

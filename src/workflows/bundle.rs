@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::formats::bundle;
 use crate::model::{Client, ClientId, EventKind};
 use crate::signing::SignerKey;
+use crate::store::fsutil;
 use crate::workflows::{Handover, history, signers};
 
 /// The recipients a bundle is encrypted to when none are given: the vault's own,
@@ -48,13 +49,26 @@ pub fn export(
         .map(|r| Recipient::parse(r))
         .collect::<Result<Vec<_>>>()?;
     let chosen: Vec<String> = parsed.iter().map(|r| r.to_string()).collect();
-    signers::write_signed_output(h, out, &bundle::write(&client, &parsed)?, force)?;
-    h.update(id, |c| {
+    let bytes = bundle::write(&client, &parsed)?;
+    let sig = h.signing_key()?.sign(crate::signing::NAMESPACE, &bytes)?;
+    let sig_path = crate::store::sig_path(out);
+    fsutil::refuse_existing(&sig_path, force)?;
+    // As for the dossier: the vault must be able to record the export before the file
+    // is written, and the file is taken back if it still cannot.
+    let (pending, ()) = h.prepare_update(id, |c| {
         c.record(
             history::event(EventKind::BundleExported)
                 .with_detail(format!("encrypted to {}", chosen.join(", "))),
         );
         Ok(())
+    })?;
+    // The signature is written with the bundle, and goes with it if the vault cannot
+    // record the export after all: no bundle is left unsigned, no signature alone.
+    super::write_then(out, &bytes, force, || {
+        fsutil::write_output(&sig_path, &sig, force)?;
+        pending.commit().inspect_err(|_| {
+            let _ = std::fs::remove_file(&sig_path);
+        })
     })?;
     Ok(chosen)
 }

@@ -114,10 +114,12 @@ pub enum Code {
     NoContact,
     NoOtherRecipient,
     UnknownRecipient,
+    NoRecipients,
+    OwnRecipientMissing,
 }
 
 impl Code {
-    pub const ALL: [Code; 14] = [
+    pub const ALL: [Code; 16] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -132,6 +134,8 @@ impl Code {
         Code::NoContact,
         Code::NoOtherRecipient,
         Code::UnknownRecipient,
+        Code::NoRecipients,
+        Code::OwnRecipientMissing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -150,6 +154,8 @@ impl Code {
             Code::NoContact => "no-contact",
             Code::NoOtherRecipient => "no-other-recipient",
             Code::UnknownRecipient => "unknown-recipient",
+            Code::NoRecipients => "no-recipients",
+            Code::OwnRecipientMissing => "own-recipient-missing",
         }
     }
 
@@ -161,7 +167,9 @@ impl Code {
             | Code::ProviderOwned
             | Code::ProviderDomain
             | Code::Expired
-            | Code::NoContact => Severity::Blocking,
+            | Code::NoContact
+            | Code::NoRecipients
+            | Code::OwnRecipientMissing => Severity::Blocking,
             Code::LoginNoLocation
             | Code::Expiring
             | Code::NotRotated
@@ -241,10 +249,11 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
             "The client has no contact person: add one with `handover client edit ID --add-contact NAME --role ... --phone ...`.".into(),
         );
     }
-    if !client
-        .recipients
-        .iter()
-        .any(|r| !options.provider_recipients.contains(r))
+    if !client.recipients.is_empty()
+        && !client
+            .recipients
+            .iter()
+            .any(|r| !options.provider_recipients.contains(r))
     {
         add(
             Code::NoOtherRecipient,
@@ -252,7 +261,17 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
             "Only you can open this vault: give the client its own key (`handover client key ID -o FILE`) or add a recipient.".into(),
         );
     }
-    for r in &client.recipients {
+    if let Some((code, message)) = unwritable_recipients(client, options) {
+        add(code, None, message);
+    }
+    // Who is "unknown" depends on who runs the check; without that (the offboarding
+    // dossier), the rule says nothing.
+    let recipients = if options.provider_recipients.is_empty() {
+        &[][..]
+    } else {
+        &client.recipients[..]
+    };
+    for r in recipients {
         let known = options.provider_recipients.contains(r)
             || options.teammate_recipients.contains(r)
             || client.client_recipient.as_ref() == Some(r);
@@ -278,6 +297,39 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
         }
     }
     findings
+}
+
+/// A vault that opens for reading but that handover refuses to write: it lists no
+/// recipients, or none of yours (it was made or re-encrypted elsewhere). Every change,
+/// and recording a dossier, fails on it; re-encrypting it to its list would lock you
+/// out. Without `provider_recipients` (the offboarding dossier, made for the
+/// successor) only an empty list is a finding.
+fn unwritable_recipients(client: &Client, options: &CheckOptions) -> Option<(Code, String)> {
+    let add_yourself = match options.provider_recipients.first() {
+        Some(own) => format!("`handover recipients {} add {own}`", client.id.as_str()),
+        None => format!(
+            "`handover recipients {} add RECIPIENT` (yours: `age-keygen -y IDENTITY_FILE`)",
+            client.id.as_str()
+        ),
+    };
+    if client.recipients.is_empty() {
+        return Some((
+            Code::NoRecipients,
+            format!(
+                "The vault lists no recipients: you can read it, but handover refuses to change it or to record a dossier, since re-encrypted to nobody it could never be opened again. Add your recipient with {add_yourself}."
+            ),
+        ));
+    }
+    let own = &options.provider_recipients;
+    if !own.is_empty() && !client.recipients.iter().any(|r| own.contains(r)) {
+        return Some((
+            Code::OwnRecipientMissing,
+            format!(
+                "Your identity is not among the vault's recipients: you can read it, but handover refuses to change it or to record a dossier, since re-encrypted to its recipients you could not open it again. Add yourself with {add_yourself}."
+            ),
+        ));
+    }
+    None
 }
 
 fn entry_findings(
@@ -704,6 +756,33 @@ mod tests {
     }
 
     #[test]
+    fn a_vault_without_recipients_or_without_you_is_blocking() {
+        let mut c = client(vec![]);
+        c.recipients.clear();
+        let f = check(&c, &options(), today());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, Code::NoRecipients);
+        assert_eq!(f[0].severity, Severity::Blocking);
+        assert!(
+            f[0].message
+                .contains("handover recipients acme add age1provider")
+        );
+        c.recipients = vec!["age1client".into()];
+        let f = check(&c, &options(), today());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, Code::OwnRecipientMissing);
+        assert!(has_blocking(&f));
+        // Not knowing who runs the check (the offboarding dossier), only an empty
+        // list is a finding.
+        let handed = CheckOptions::default();
+        assert_eq!(check(&c, &handed, today()), vec![]);
+        c.recipients.clear();
+        let f = check(&c, &handed, today());
+        assert_eq!(f[0].code, Code::NoRecipients);
+        assert!(f[0].message.contains("age-keygen -y"));
+    }
+
+    #[test]
     fn a_recipient_nobody_knows_is_named() {
         let mut c = client(vec![good("a", "Kx9#mP2$vL7qR4tZ")]);
         c.recipients.push("age1anna".into());
@@ -714,6 +793,8 @@ mod tests {
         assert_eq!(f[0].code, Code::UnknownRecipient);
         assert_eq!(f[0].severity, Severity::Warning);
         assert!(f[0].message.contains("age1stranger"), "{}", f[0].message);
+        // Not knowing who runs the check (the offboarding dossier), nobody is unknown.
+        assert_eq!(check(&c, &CheckOptions::default(), today()), vec![]);
     }
 
     #[test]

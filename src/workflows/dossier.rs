@@ -85,7 +85,10 @@ pub fn record(
 }
 
 /// Renders the dossier of `id` to `out` (0600, atomically; an existing file is kept
-/// unless `force`) and records the export in the vault.
+/// unless `force`) and records the export in the vault. All or nothing: a dossier the
+/// vault does not record could never be verified, so the vault's new version is
+/// checked and encoded before the file is written, and should writing the vault still
+/// fail, the file is taken back.
 pub fn export(
     h: &Handover,
     id: &ClientId,
@@ -95,14 +98,15 @@ pub fn export(
     force: bool,
 ) -> Result<Dossier> {
     fsutil::refuse_existing(out, force)?;
-    let client = h.load(id)?;
-    let dossier = render(&client, options, check)?;
-    fsutil::write_output(out, &dossier.pdf, force)?;
-    let entries = digests(&client);
-    h.update(id, |c| {
-        record(c, &dossier, options, entries);
-        Ok(())
+    let (pending, dossier) = h.prepare_update(id, |client| {
+        // The same refusal the write would give, before the (slow) rendering.
+        h.ensure_still_readable(client)?;
+        let dossier = render(client, options, check)?;
+        let entries = digests(client);
+        record(client, &dossier, options, entries);
+        Ok(dossier)
     })?;
+    super::write_then(out, &dossier.pdf, force, || pending.commit())?;
     Ok(dossier)
 }
 
@@ -117,7 +121,13 @@ pub fn offboard_hook(
 ) -> Result<std::path::PathBuf> {
     let out = super::offboard::dossier_path(dir, &client.id);
     fsutil::refuse_existing(&out, force)?;
-    let dossier = render(client, options, check)?;
+    // The handed-over vault is closed to you on purpose: check it as its new readers
+    // get it, not by whether you can still open it.
+    let check = CheckOptions {
+        provider_recipients: Vec::new(),
+        ..check.clone()
+    };
+    let dossier = render(client, options, &check)?;
     fsutil::write_output(&out, &dossier.pdf, force)?;
     let entries = digests(client);
     record(client, &dossier, options, entries);

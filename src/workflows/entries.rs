@@ -117,12 +117,25 @@ impl EntryPatch {
             }
             changed.push("fields");
         }
+        for (i, field) in self.set_fields.iter().enumerate() {
+            if self.set_fields[..i].iter().any(|f| f.name == field.name) {
+                return Err(Error::Invalid(format!(
+                    "field {:?} is given twice (as --field and --secret-field, or twice as one of them); give it once; nothing was changed",
+                    field.name
+                )));
+            }
+        }
         for field in self.set_fields {
             if field.name.trim().is_empty() {
                 return Err(Error::Invalid("a field needs a name (NAME=VALUE)".into()));
             }
             match e.fields.iter_mut().find(|f| f.name == field.name) {
-                Some(existing) => *existing = field,
+                Some(existing) => {
+                    if existing.secret && !field.secret {
+                        return Err(secret_field_via_argv(&e.path, &field.name));
+                    }
+                    *existing = field
+                }
                 None => e.fields.push(field),
             }
             changed.push("fields");
@@ -147,6 +160,16 @@ impl EntryPatch {
         changed.dedup();
         Ok(changed)
     }
+}
+
+/// The refusal of `--field NAME=VALUE` for a field that is secret: it would turn the
+/// field into a plain one (shown unmasked, printed in the clear), with a value that came
+/// through the command line. Removing the field first (`--remove-field`) is the
+/// deliberate way to make it plain.
+pub fn secret_field_via_argv(path: &str, name: &str) -> Error {
+    Error::Invalid(format!(
+        "field {name:?} of entry {path:?} is secret, and --field would make it a plain field with a value from the command line (which other users can see in the process list, and the shell keeps in its history); use --secret-field {name:?} to ask for it on the terminal, or --secret-field-stdin {name:?} to read it from stdin; nothing was changed (if the value you typed is the real secret, change it)"
+    ))
 }
 
 /// Adds a new entry at `path`, built from `patch`.

@@ -19,10 +19,34 @@ use chrono::Utc;
 use crate::crypto::Identity;
 use crate::error::{Error, Result};
 use crate::model::{Client, ClientId};
+use std::path::Path;
+
 use crate::signing::{self, SignatureProblem, SigningKey};
-use crate::store::{Store, WriteLock};
+use crate::store::{Store, WriteLock, fsutil};
 use crate::trust::Trust;
 use crate::vault;
+
+/// A vault, encrypted and signed, ready to be written.
+struct Sealed {
+    ciphertext: Vec<u8>,
+    signature: Vec<u8>,
+    revision: u64,
+}
+
+/// A vault change, checked, encoded and signed, that [`PendingUpdate::commit`] writes;
+/// dropped uncommitted, it changes nothing.
+pub struct PendingUpdate<'a> {
+    h: &'a Handover,
+    lock: WriteLock,
+    id: ClientId,
+    sealed: Sealed,
+}
+
+impl PendingUpdate<'_> {
+    pub fn commit(self) -> Result<()> {
+        self.h.write_sealed(&self.lock, &self.id, self.sealed)
+    }
+}
 
 /// An opened store together with the keys that read and write it.
 pub struct Handover {
@@ -173,12 +197,33 @@ impl Handover {
         id: &ClientId,
         change: impl FnOnce(&mut Client) -> Result<T>,
     ) -> Result<T> {
+        let (pending, result) = self.prepare_update(id, change)?;
+        pending.commit()?;
+        Ok(result)
+    }
+
+    /// The first half of [`Handover::update`]: under the store lock, runs `change` and
+    /// encodes the new vault, with every check a write makes, but writes nothing. A
+    /// command that also writes a file outside the store (a dossier) writes it between
+    /// this and [`PendingUpdate::commit`], so that a vault which cannot record it
+    /// refuses before the file exists. The lock is held until the commit or drop.
+    pub fn prepare_update<T>(
+        &self,
+        id: &ClientId,
+        change: impl FnOnce(&mut Client) -> Result<T>,
+    ) -> Result<(PendingUpdate<'_>, T)> {
         let lock = self.store.lock()?;
         let mut client = self.load(id)?;
         let result = change(&mut client)?;
         client.updated = Utc::now();
-        self.write(&lock, &mut client)?;
-        Ok(result)
+        let sealed = self.seal(&mut client)?;
+        let pending = PendingUpdate {
+            h: self,
+            lock,
+            id: id.clone(),
+            sealed,
+        };
+        Ok((pending, result))
     }
 
     /// Creates a new vault; fails if the client exists.
@@ -197,6 +242,12 @@ impl Handover {
 
     /// Encrypts, signs and writes `client` with a raised revision. Requires the lock.
     pub fn write(&self, lock: &WriteLock, client: &mut Client) -> Result<()> {
+        let sealed = self.seal(client)?;
+        self.write_sealed(lock, &client.id, sealed)
+    }
+
+    /// Every check a write makes, then the revision raised, encrypted and signed.
+    fn seal(&self, client: &mut Client) -> Result<Sealed> {
         self.ensure_still_readable(client)?;
         let key = self.signing_key()?;
         if !self.trust.keys().contains(&key.public()) {
@@ -207,10 +258,18 @@ impl Handover {
         }
         client.revision = client.revision.max(self.trust.seen_revision(&client.id)) + 1;
         let ciphertext = vault::encode(client)?;
-        let sig = key.sign(signing::NAMESPACE, &ciphertext)?;
+        let signature = key.sign(signing::NAMESPACE, &ciphertext)?;
+        Ok(Sealed {
+            ciphertext,
+            signature,
+            revision: client.revision,
+        })
+    }
+
+    fn write_sealed(&self, lock: &WriteLock, id: &ClientId, sealed: Sealed) -> Result<()> {
         self.store
-            .write_vault(lock, &client.id, &ciphertext, &sig)?;
-        self.trust.saw_revision(&client.id, client.revision)
+            .write_vault(lock, id, &sealed.ciphertext, &sealed.signature)?;
+        self.trust.saw_revision(id, sealed.revision)
     }
 
     /// The age recipients of the provider's own identity, as vaults list them.
@@ -234,5 +293,75 @@ impl Handover {
                 client.id.as_str()
             )))
         }
+    }
+}
+
+/// Files up to this size that `--force` replaces are kept in memory, to be put back if
+/// the vault cannot record the new one; a dossier or bundle is far smaller.
+const RESTORABLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Writes `bytes` to `out` (as [`fsutil::write_output`]), then runs `commit`. If that
+/// fails, `out` is put back as it was (removed, or a replaced file's content restored),
+/// so that the error still means nothing changed.
+pub(crate) fn write_then<T>(
+    out: &Path,
+    bytes: &[u8],
+    force: bool,
+    commit: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let previous = if force {
+        std::fs::symlink_metadata(out)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= RESTORABLE_BYTES)
+            .and_then(|_| std::fs::read(out).ok())
+    } else {
+        None
+    };
+    fsutil::write_output(out, bytes, force)?;
+    commit().map_err(|error| {
+        let undone = match &previous {
+            Some(old) => fsutil::atomic_write(out, old),
+            None => std::fs::remove_file(out)
+                .map_err(|e| Error::io(format!("cannot remove {}", out.display()), e)),
+        };
+        match undone {
+            Ok(()) => error,
+            Err(undo) => Error::Invalid(format!(
+                "{error}; and {} could not be taken back ({undo}): delete it, the vault does not record it",
+                out.display()
+            )),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing() -> Result<()> {
+        Err(Error::Invalid("the vault cannot be written".into()))
+    }
+
+    #[test]
+    fn a_failed_commit_takes_the_file_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("d.pdf");
+        let err = write_then(&out, b"new", false, failing).err().unwrap();
+        assert!(err.to_string().contains("cannot be written"), "{err}");
+        assert!(!out.exists(), "the new file is removed");
+        std::fs::write(&out, b"old").unwrap();
+        write_then(&out, b"new", true, failing).err().unwrap();
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            b"old",
+            "the replaced file is restored"
+        );
+        write_then(&out, b"new", true, || Ok(())).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"new");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 }

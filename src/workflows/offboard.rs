@@ -3,8 +3,9 @@
 //!
 //! The steps are ordered so that a failure at any point loses nothing: everything
 //! for the successor is written to the output directory first, the archive (if kept)
-//! next, and the vault is removed from the store last. Until that last step, running
-//! the command again (with `--force` to replace the files) simply starts over.
+//! next, and the vault is removed from the store last. If any step fails, the files
+//! this run wrote are removed again and the vault stays; running the command again
+//! simply starts over.
 
 use std::path::{Path, PathBuf};
 
@@ -99,8 +100,11 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     }
 
     let dir = &options.out_dir;
+    // Everything written from here on is taken back if a later step fails.
+    let mut written = Written::default();
     if !dir.exists() {
         fsutil::ensure_private_dir(dir)?;
+        written.dir = Some(dir.clone());
     } else if !dir.is_dir() {
         return Err(Error::Invalid(format!(
             "{} is not a directory",
@@ -137,7 +141,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         .collect::<Result<Vec<_>>>()?;
 
     let dossier = match options.dossier {
-        Some(hook) => Some(hook(&mut handed, dir)?),
+        Some(hook) => Some(written.add(hook(&mut handed, dir)?)),
         None => None,
     };
     let blocking = findings
@@ -160,7 +164,10 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         &bundle::write(&handed, &recipients)?,
         options.force,
     )?;
+    written.add(bundle_file.clone());
+    written.add(crate::store::sig_path(&bundle_file));
     fsutil::write_output(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
+    written.add(rotation_file.clone());
 
     let archive = if options.keep_archive {
         // Deliberately not through `Handover::update`/`create`, whose check refuses a
@@ -175,14 +182,17 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         let sig = h
             .signing_key()?
             .sign(crate::signing::NAMESPACE, &ciphertext)?;
-        fsutil::atomic_write_new(&crate::store::sig_path(&file), &sig)?;
+        let sig_file = crate::store::sig_path(&file);
+        fsutil::atomic_write_new(&sig_file, &sig)?;
+        written.add(sig_file);
         fsutil::atomic_write_new(&file, &ciphertext)?;
-        Some(file)
+        Some(written.add(file))
     } else {
         None
     };
 
     h.store.remove_vault(&lock, id)?;
+    written.keep();
     h.trust.forget_revision(id)?;
     Ok(OffboardReport {
         findings,
@@ -193,6 +203,39 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         archive,
         recipients: handed.recipients,
     })
+}
+
+/// The files (and the output directory, if it was created) an offboarding run has
+/// written, removed again when dropped before [`Written::keep`]: a run that fails
+/// leaves the client in the store and nothing that looks like a finished handover.
+#[derive(Default)]
+struct Written {
+    files: Vec<PathBuf>,
+    dir: Option<PathBuf>,
+}
+
+impl Written {
+    fn add(&mut self, file: PathBuf) -> PathBuf {
+        self.files.push(file.clone());
+        file
+    }
+
+    fn keep(mut self) {
+        self.files.clear();
+        self.dir = None;
+    }
+}
+
+impl Drop for Written {
+    fn drop(&mut self) {
+        for file in &self.files {
+            let _ = std::fs::remove_file(file);
+        }
+        if let Some(dir) = &self.dir {
+            // Only if empty: never anything the user put there.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// One secret the old provider could read, and so must be changed by the successor.
