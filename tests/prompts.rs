@@ -141,6 +141,27 @@ fn passphrase_protected_identity() {
         "{file}"
     );
     assert!(!file.contains("AGE-SECRET-KEY"));
+    // The signing key beside it is protected with the same passphrase: the stock
+    // ssh-keygen cannot read it without, and can with it.
+    let key = env.identity().with_extension("signing-key");
+    let public = |pass: &str| {
+        std::process::Command::new("ssh-keygen")
+            .args(["-y", "-P", pass, "-f"])
+            .arg(&key)
+            .output()
+            .unwrap()
+    };
+    assert!(
+        !public("").status.success(),
+        "signing key readable without passphrase"
+    );
+    let out = public(PASS);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("ssh-ed25519 "));
 
     // Without a terminal there is nobody to ask: a clear error.
     let err = env.fails(&["client", "list"], 1);
@@ -155,6 +176,8 @@ fn passphrase_protected_identity() {
     t.type_line(PASS);
     let screen = t.wait_for("EXIT=");
     assert!(screen.contains("EXIT=0"), "{screen}");
+    // One passphrase unlocks identity and signing key: no second prompt.
+    assert!(!screen.contains("Passphrase for signing key"), "{screen}");
     drop(t);
 
     // With a wrong one, it refuses and changes nothing.
