@@ -8,6 +8,7 @@ pub mod content;
 pub mod fonts;
 pub mod layout;
 pub mod pdf;
+pub mod sections;
 pub mod templates;
 
 use std::path::PathBuf;
@@ -17,12 +18,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::error::Result;
 use crate::fingerprint::fingerprint;
 use crate::model::Client;
-use content::{BODY, Ctx, check_item, toc_line};
+use content::{Ctx, toc_line};
 
 /// The header repeated on each page an entry runs onto.
 const SMALL_BOLD: layout::Style = layout::Style::new(fonts::Face::Bold, 8.5, layout::GREY);
 use layout::{Flow, Geometry, Item, Paper, Rgb};
-use templates::{Lang, Template, fill};
+use templates::{Lang, Template};
 
 pub use layout::Paper as PaperSize;
 pub use templates::Lang as Language;
@@ -131,30 +132,20 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     };
     let t = &template.texts;
 
-    // Front matter: cover and instructions.
     let mut front = Flow::new(geo);
-    front.mark(&format!("1 {}", t.title));
-    content::cover(&ctx, &mut front, client, template.logo.as_ref());
-    front.new_page();
-    ctx.heading(
-        &mut front,
-        &format!("2 {}", t.howto_title),
-        1,
-        Some(&format!("2 {}", t.howto_title)),
-    );
-    for paragraph in &t.howto {
-        let mut rows = ctx.para(paragraph, BODY, 0.0);
-        if let Some(last) = rows.last_mut() {
-            last.height += 5.0;
-        }
-        front.block(rows);
-    }
+    sections::front_matter(&ctx, &mut front, client, template.logo.as_ref());
 
-    // The body, laid out once to learn the page of every section.
-    let groups = group_entries(client);
-    let toc_items = toc_items(t, &groups, options.client_key.is_some());
-    // Sections after the entry groups: checklist, appendix, history, key sheet.
-    let after_groups = 2 + groups.len();
+    // The body, laid out once to learn the page of every section; sections are
+    // numbered after the front matter's three (cover, instructions, contents).
+    let body_sections = sections::body(t, client, options, gaps, today);
+    let mut toc_items: Vec<(String, u8)> = Vec::new();
+    for (i, section) in body_sections.iter().enumerate() {
+        let number = i + 4;
+        toc_items.push((format!("{number} {}", section.title), 1));
+        for (j, sub) in section.subsections.iter().enumerate() {
+            toc_items.push((format!("{number}.{} {sub}", j + 1), 2));
+        }
+    }
     let toc_pages = {
         let mut probe = Flow::new(geo);
         toc(&ctx, &mut probe, &toc_items, &[]);
@@ -162,160 +153,17 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     };
     let first_body_page = front.pages.len() + toc_pages;
     let mut body = Flow::new(geo);
-    ctx.heading(&mut body, &toc_items[0].0, 1, None);
-    content::profile(&ctx, &mut body, client);
-    body.new_page();
-    ctx.heading(&mut body, &toc_items[1].0, 1, None);
-    let mut section_pages = vec![0, 0];
-    section_pages[1] = body.page_index();
-    if client.entries.is_empty() {
-        body.block(ctx.para(&t.no_entries, BODY, 0.0));
-    }
-    for (title, entries) in &groups {
-        ctx.heading(&mut body, title, 2, None);
+    let mut section_pages = Vec::with_capacity(toc_items.len());
+    for (i, section) in body_sections.iter().enumerate() {
+        if section.new_page && i > 0 {
+            body.new_page();
+        }
+        let number = (i + 4).to_string();
+        ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
         section_pages.push(body.page_index());
-        for entry in entries {
-            let continued = format!("{} {}", entry.display_title(), t.continued);
-            body.block_continued(content::entry_rows(&ctx, entry), || {
-                ctx.para(&continued, SMALL_BOLD, 0.0)
-                    .into_iter()
-                    .next()
-                    .unwrap_or_default()
-            });
-        }
-    }
-    body.new_page();
-    let checklist = content::checklist(client, today);
-    ctx.heading(&mut body, &toc_items[after_groups].0, 1, None);
-    section_pages.push(body.page_index());
-    body.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
-    let line = |e: &crate::model::Entry| format!("{} ({})", e.display_title(), e.path);
-    ctx.heading(&mut body, &t.rotate_title, 3, None);
-    if checklist.rotate.is_empty() {
-        body.block(ctx.para(&t.nothing, BODY, 0.0));
-    }
-    for e in &checklist.rotate {
-        body.block(check_item(&ctx, &line(e)));
-    }
-    ctx.heading(&mut body, &t.transfer_title, 3, None);
-    if checklist.transfer.is_empty() {
-        body.block(ctx.para(&t.nothing, BODY, 0.0));
-    }
-    for e in &checklist.transfer {
-        body.block(check_item(&ctx, &line(e)));
-    }
-    ctx.heading(&mut body, &t.expiry_title, 3, None);
-    if checklist.expiring.is_empty() {
-        body.block(ctx.para(&t.nothing, BODY, 0.0));
-    }
-    for (e, date) in &checklist.expiring {
-        let when = if *date < today {
-            &t.expired
-        } else {
-            &t.expiring
-        };
-        let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
-        body.block(check_item(&ctx, &format!("{} — {when}", line(e))));
-    }
-    ctx.heading(&mut body, &toc_items[after_groups + 1].0, 1, None);
-    section_pages.push(body.page_index());
-    if gaps.is_empty() {
-        body.block(ctx.para(&t.appendix_nothing, BODY, 0.0));
-    } else {
-        body.block(ctx.para(&t.appendix_intro, BODY, 0.0));
-    }
-    for (blocking, title) in [(true, &t.appendix_blocking), (false, &t.appendix_warnings)] {
-        let mut items = gaps.iter().filter(|g| g.blocking == blocking).peekable();
-        if items.peek().is_none() {
-            continue;
-        }
-        ctx.heading(&mut body, title, 3, None);
-        for gap in items {
-            let sentence = t
-                .findings
-                .get(&gap.code)
-                .map(String::as_str)
-                .unwrap_or(gap.code.as_str());
-            let text = match gap.path.as_deref().and_then(|p| client.entry(p)) {
-                Some(e) => format!("{}: {sentence}", line(e)),
-                None => match &gap.path {
-                    Some(p) => format!("{p}: {sentence}"),
-                    // A sentence of its own: capitalised.
-                    None => {
-                        let mut chars = sentence.chars();
-                        chars
-                            .next()
-                            .map(|c| c.to_uppercase().chain(chars).collect())
-                            .unwrap_or_default()
-                    }
-                },
-            };
-            body.block(check_item(&ctx, &text));
-        }
-    }
-    ctx.heading(&mut body, &toc_items[after_groups + 2].0, 1, None);
-    section_pages.push(body.page_index());
-    // Printing a dossier is not a change to what it shows: leaving those events out
-    // keeps a reprint of an unchanged vault byte-identical.
-    let changes: Vec<&crate::model::Event> = client
-        .history
-        .iter()
-        .filter(|e| e.kind != crate::model::EventKind::DossierExported)
-        .collect();
-    let shown = changes.len().min(HISTORY_SHOWN);
-    if shown == 0 {
-        body.block(ctx.para(&t.history_none, BODY, 0.0));
-    } else {
-        body.block(ctx.para(
-            &fill(&t.history_intro, &[("count", &shown.to_string())]),
-            BODY,
-            0.0,
-        ));
-    }
-    for event in changes.iter().rev().take(HISTORY_SHOWN) {
-        let label = t
-            .events
-            .get(event.kind.as_str())
-            .map(String::as_str)
-            .unwrap_or(event.kind.as_str());
-        let mut text = label.to_owned();
-        if let Some(path) = &event.path {
-            text.push_str(&format!(": {path}"));
-        }
-        if !event.fields.is_empty() {
-            text.push_str(&format!(" ({})", event.fields.join(", ")));
-        }
-        if let Some(fp) = &event.fingerprint {
-            text.push_str(&format!(" — {} {fp}", t.fingerprint));
-        }
-        let when = event.at.with_timezone(&chrono::Utc);
-        body.block(ctx.field(
-            &format!(
-                "{} {}",
-                ctx.fmt_date(when.date_naive()),
-                when.format("%H:%M")
-            ),
-            content::Value::Plain(&text),
-        ));
-    }
-
-    if let Some(key) = &options.client_key {
-        // A page of its own, so that it can be taken out and kept apart.
-        body.new_page();
-        ctx.heading(&mut body, &toc_items[after_groups + 3].0, 1, None);
-        section_pages.push(body.page_index());
-        for paragraph in &t.key_intro {
-            let mut rows = ctx.para(paragraph, BODY, 0.0);
-            if let Some(last) = rows.last_mut() {
-                last.height += 4.0;
-            }
-            body.block(rows);
-        }
-        body.block(ctx.field(&t.key_recipient, content::Value::Code(&key.recipient)));
-        body.block(ctx.field(&t.key_secret, content::Value::Secret(&key.secret)));
-        if let Some(row) = ctx.qr(&key.secret, &t.key_qr) {
-            body.row(row);
-        }
+        (section.build)(&ctx, &mut body, &number, &mut |flow: &Flow| {
+            section_pages.push(flow.page_index())
+        });
     }
 
     // Now the table of contents can be written with real page numbers.
@@ -353,51 +201,6 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         fingerprint: fp,
         template,
     })
-}
-
-/// Entries grouped by the first segment of their path, groups and entries sorted.
-fn group_entries(client: &Client) -> Vec<(String, Vec<&crate::model::Entry>)> {
-    let mut groups: Vec<(String, Vec<&crate::model::Entry>)> = Vec::new();
-    for entry in client.sorted_entries() {
-        let group = match entry.path.split_once('/') {
-            Some((g, _)) => g.to_owned(),
-            None => String::new(),
-        };
-        match groups.last_mut() {
-            Some((g, list)) if *g == group => list.push(entry),
-            _ => groups.push((group, vec![entry])),
-        }
-    }
-    // Top-level entries (no group) first, under a neutral heading.
-    groups.sort_by(|a, b| (!a.0.is_empty(), &a.0).cmp(&(!b.0.is_empty(), &b.0)));
-    groups
-        .into_iter()
-        .enumerate()
-        .map(|(i, (g, list))| {
-            let name = if g.is_empty() { "—".to_owned() } else { g };
-            (format!("5.{} {name}", i + 1), list)
-        })
-        .collect()
-}
-
-/// Sections in order after the front matter: (numbered title, level).
-fn toc_items(
-    t: &templates::Texts,
-    groups: &[(String, Vec<&crate::model::Entry>)],
-    key_sheet: bool,
-) -> Vec<(String, u8)> {
-    let mut items = vec![
-        (format!("4 {}", t.profile_title), 1),
-        (format!("5 {}", t.entries_title), 1),
-    ];
-    items.extend(groups.iter().map(|(g, _)| (g.clone(), 2)));
-    items.push((format!("6 {}", t.checklist_title), 1));
-    items.push((format!("7 {}", t.appendix_title), 1));
-    items.push((format!("8 {}", t.history_title), 1));
-    if key_sheet {
-        items.push((format!("9 {}", t.key_title), 1));
-    }
-    items
 }
 
 fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) {
