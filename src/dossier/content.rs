@@ -74,9 +74,11 @@ impl Ctx<'_> {
             2 => Style::new(Face::Bold, 12.5, self.accent),
             _ => Style::new(Face::Bold, 11.0, BLACK),
         };
-        // A heading never ends a page: keep room for it and a few lines after it.
+        // A heading never ends a page: keep room for it and a few lines after it, and
+        // if what follows does not fit after all, it moves to the next page with it.
         flow.space(style.size * 0.8);
         flow.keep(style.leading() * 2.0 + 60.0);
+        flow.begin_heading();
         if let Some(mark) = bookmark {
             flow.mark(mark);
         }
@@ -93,6 +95,7 @@ impl Ctx<'_> {
         } else {
             flow.space(2.0);
         }
+        flow.end_heading();
     }
 
     /// Label and value side by side. Plain values wrap at spaces; secrets wrap between

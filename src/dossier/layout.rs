@@ -310,7 +310,25 @@ pub struct Flow {
     pub pages: Vec<Vec<Item>>,
     /// Bookmarks: (title, zero-based page index).
     pub marks: Vec<(String, usize)>,
+    /// Places in the flow whose page is asked for later (see [`Flow::anchor`]): the
+    /// zero-based page index of each.
+    anchors: Vec<usize>,
+    /// A heading just placed that must not end a page: if what follows it starts a new
+    /// page, the heading moves along.
+    held: Option<Held>,
     y: f32,
+}
+
+/// Where a held heading starts: its page, first item, top, and the marks and anchors
+/// made with it.
+struct Held {
+    page: usize,
+    first_item: usize,
+    top: f32,
+    first_mark: usize,
+    first_anchor: usize,
+    /// The heading is complete; the next row placed releases it.
+    closed: bool,
 }
 
 impl Flow {
@@ -319,8 +337,50 @@ impl Flow {
             geo,
             pages: vec![Vec::new()],
             marks: Vec::new(),
+            anchors: Vec::new(),
+            held: None,
             y: geo.top,
         }
+    }
+
+    /// Starts a heading: what is placed until [`Flow::end_heading`] moves to the next
+    /// page together if the first row after it does not fit on this one.
+    pub fn begin_heading(&mut self) {
+        // A heading right after a heading: both move together.
+        if let Some(h) = &mut self.held
+            && h.closed
+            && h.page == self.pages.len() - 1
+        {
+            h.closed = false;
+            return;
+        }
+        self.held = Some(Held {
+            page: self.page_index(),
+            first_item: self.pages.last().map_or(0, Vec::len),
+            top: self.y,
+            first_mark: self.marks.len(),
+            first_anchor: self.anchors.len(),
+            closed: false,
+        });
+    }
+
+    /// Ends a heading begun with [`Flow::begin_heading`]; it stays held until the next
+    /// row is placed.
+    pub fn end_heading(&mut self) {
+        if let Some(h) = &mut self.held {
+            h.closed = true;
+        }
+    }
+
+    /// A place whose page is looked up later with [`Flow::anchor_page`]; made right
+    /// after a heading, it follows the heading if that moves to the next page.
+    pub fn anchor(&mut self) -> usize {
+        self.anchors.push(self.page_index());
+        self.anchors.len() - 1
+    }
+
+    pub fn anchor_page(&self, anchor: usize) -> usize {
+        self.anchors.get(anchor).copied().unwrap_or(0)
     }
 
     pub fn page_index(&self) -> usize {
@@ -336,8 +396,31 @@ impl Flow {
     }
 
     pub fn new_page(&mut self) {
+        let held = self.held.take().filter(|h| h.closed);
+        let y_break = self.y;
         self.pages.push(Vec::new());
         self.y = self.geo.top;
+        // A heading must not end a page: carry it, with its marks and anchors, to the
+        // new one (unless it already stood at the top of its page).
+        if let Some(h) = held {
+            let last = self.pages.len() - 1;
+            if h.page + 1 != last || (h.top - self.geo.top).abs() < 0.01 {
+                return;
+            }
+            let moved: Vec<Item> = self.pages[h.page].drain(h.first_item..).collect();
+            let dy = self.geo.top - h.top;
+            for mut item in moved {
+                item.shift(0.0, dy);
+                self.pages[last].push(item);
+            }
+            self.y = self.geo.top - (h.top - y_break);
+            for m in &mut self.marks[h.first_mark..] {
+                m.1 = last;
+            }
+            for a in &mut self.anchors[h.first_anchor..] {
+                *a = last;
+            }
+        }
     }
 
     pub fn space(&mut self, h: f32) {
@@ -366,6 +449,9 @@ impl Flow {
             }
         }
         self.y -= row.height;
+        if self.held.as_ref().is_some_and(|h| h.closed) {
+            self.held = None;
+        }
     }
 
     /// Places rows together on one page if they fit on a page at all; otherwise row by
@@ -493,5 +579,57 @@ mod tests {
             flow.pages.len(),
             40usize.div_ceil((geo.body_height() / 100.0) as usize)
         );
+    }
+
+    #[test]
+    fn a_heading_never_ends_a_page_and_its_anchor_follows_it() {
+        let geo = Geometry::new(Paper::A4);
+        let fonts = Fonts::get();
+        let mut flow = Flow::new(geo);
+        // Fill the page to 150 pt above the bottom margin.
+        let fill = geo.body_height() - 150.0;
+        flow.row(Row::new(fill));
+        let heading = |flow: &mut Flow, text: &str| {
+            flow.begin_heading();
+            let mut r = Row::new(20.0);
+            r.text(fonts, 0.0, 14.0, style(), text);
+            flow.row(r);
+            flow.end_heading();
+        };
+        heading(&mut flow, "H1");
+        heading(&mut flow, "H2");
+        let anchor = flow.anchor();
+        // A 200 pt block does not fit below them: all moves to the next page.
+        flow.block((0..10).map(|_| Row::new(20.0)).collect());
+        assert_eq!(flow.pages.len(), 2);
+        assert!(flow.pages[0].is_empty(), "nothing left on the first page");
+        let texts: Vec<&str> = flow.pages[1]
+            .iter()
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["H1", "H2"]);
+        assert_eq!(flow.anchor_page(anchor), 1);
+        // The headings stand at the top of the new page, the block right below them.
+        let top = flow.pages[1]
+            .iter()
+            .find_map(|i| match i {
+                Item::Text { y, .. } => Some(*y),
+                _ => None,
+            })
+            .unwrap();
+        assert!(top < geo.top && top > geo.top - 20.0, "{top}");
+        assert!((flow.remaining() - (geo.body_height() - 40.0 - 200.0)).abs() < 0.1);
+
+        // A heading followed by something that fits stays, and is released.
+        let mut flow = Flow::new(geo);
+        heading(&mut flow, "H");
+        let anchor = flow.anchor();
+        flow.block(vec![Row::new(20.0)]);
+        flow.new_page();
+        assert_eq!(flow.anchor_page(anchor), 0);
+        assert!(!flow.pages[0].is_empty());
     }
 }

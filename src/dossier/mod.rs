@@ -160,11 +160,12 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         }
         let number = (i + 4).to_string();
         ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
-        section_pages.push(body.page_index());
-        (section.build)(&ctx, &mut body, &number, &mut |flow: &Flow| {
-            section_pages.push(flow.page_index())
+        section_pages.push(body.anchor());
+        (section.build)(&ctx, &mut body, &number, &mut |flow: &mut Flow| {
+            section_pages.push(flow.anchor())
         });
     }
+    let section_pages: Vec<usize> = section_pages.iter().map(|a| body.anchor_page(*a)).collect();
 
     // Now the table of contents can be written with real page numbers.
     let pages_of: Vec<usize> = section_pages

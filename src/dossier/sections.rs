@@ -15,7 +15,7 @@ use crate::model::{Client, Entry, Event, EventKind};
 /// Writes a section's content. `number` is the section's own number ("5"), for
 /// numbering its subsections; `subsection` is called with each subsection heading's
 /// title after it is placed, so that the contents can point to its page.
-pub type Build<'a> = Box<dyn Fn(&Ctx<'_>, &mut Flow, &str, &mut dyn FnMut(&Flow)) + 'a>;
+pub type Build<'a> = Box<dyn Fn(&Ctx<'_>, &mut Flow, &str, &mut dyn FnMut(&mut Flow)) + 'a>;
 
 /// One numbered section of the body.
 pub struct Section<'a> {
@@ -68,7 +68,7 @@ pub fn body<'a>(
 fn section<'a>(
     title: &str,
     new_page: bool,
-    build: impl Fn(&Ctx<'_>, &mut Flow, &str, &mut dyn FnMut(&Flow)) + 'a,
+    build: impl Fn(&Ctx<'_>, &mut Flow, &str, &mut dyn FnMut(&mut Flow)) + 'a,
 ) -> Section<'a> {
     Section {
         title: title.to_owned(),
