@@ -516,3 +516,70 @@ fn emergency_sheet_prints_the_clients_own_key() {
     assert!(err.contains("is not the client key"), "{err}");
     assert!(!out.exists());
 }
+
+/// What a reader sees: groups under human titles (the client's own, or a sensible
+/// default), each secret called what it is, and the provider named as set at `init` —
+/// or left out, never a dash or a pointer to the README.
+#[test]
+fn readers_see_titles_labels_and_the_provider_not_developer_text() {
+    let env = Env::new();
+    tricky(&env);
+    env.ok_stdin(
+        &[
+            "add",
+            "tricky",
+            "server/deploy",
+            "--kind",
+            "ssh-key",
+            "--password-stdin",
+        ],
+        SSH_KEY.as_bytes(),
+    );
+    let pdf = dossier(&env, "tricky", "plain.pdf", &["--lang", "en"]);
+    let plain = text(&pdf, true);
+    assert!(
+        !plain.contains("--template") && !plain.contains("README"),
+        "{plain}"
+    );
+    assert!(!plain.contains("IT provider —"), "{plain}");
+    // Default titles: known abbreviations as written, others capitalised.
+    assert!(plain.contains("5.2 API"), "{plain}");
+    assert!(plain.contains("5.3 Cjk"), "{plain}");
+    assert!(plain.contains("5.4 Microsoft 365"), "{plain}");
+    assert!(plain.contains("5.5 Nvr"), "{plain}");
+    assert!(plain.contains("5.1 General"), "{plain}");
+    // Labels by kind.
+    assert!(plain.contains("Private key"), "{plain}");
+    assert!(plain.contains("API token"), "{plain}");
+
+    env.ok(&[
+        "client",
+        "edit",
+        "tricky",
+        "--group-title",
+        "nvr=Videoüberwachung",
+    ]);
+    let err = env.fails(&["client", "edit", "tricky", "--group-title", "nvr"], 2);
+    assert!(err.contains("GROUP=TITLE"), "{err}");
+    let err = env.fails(&["client", "edit", "tricky", "--group-title", "a/b=X"], 1);
+    assert!(err.contains("without '/'"), "{err}");
+    env.ok(&[
+        "init",
+        "--provider-name",
+        "IT-Service Schäfer e. K.",
+        "--provider-contact",
+        "0761 555 01 23",
+    ]);
+    let pdf = dossier(&env, "tricky", "named.pdf", &["--lang", "de"]);
+    let named = text(&pdf, true);
+    assert!(named.contains("Videoüberwachung"), "{named}");
+    assert!(named.contains("IT-Service Schäfer e. K."), "{named}");
+    assert!(named.contains("0761 555 01 23"), "{named}");
+    assert!(named.contains("Privater Schlüssel"), "{named}");
+    env.ok(&["client", "edit", "tricky", "--remove-group-title", "nvr"]);
+    let err = env.fails(
+        &["client", "edit", "tricky", "--remove-group-title", "nvr"],
+        1,
+    );
+    assert!(err.contains("no title for group"), "{err}");
+}

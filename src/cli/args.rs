@@ -38,6 +38,16 @@ pub enum Command {
         /// Protect a newly created identity with a passphrase (asked on the terminal)
         #[arg(long)]
         passphrase: bool,
+        /// Your company's name, as the dossier's cover and profile print it (kept in
+        /// the store's config.json; run init again to change it)
+        #[arg(long, value_name = "NAME")]
+        provider_name: Option<String>,
+        /// Your postal address, for the dossier (may span lines)
+        #[arg(long, value_name = "ADDRESS")]
+        provider_address: Option<String>,
+        /// Phone, e-mail or web address, one per line, for the dossier
+        #[arg(long, value_name = "CONTACT")]
+        provider_contact: Option<String>,
     },
     /// Create, list, show, edit and remove clients
     #[command(subcommand)]
@@ -347,6 +357,13 @@ pub enum ClientCommand {
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,
+        /// The dossier title of a group of entries, e.g. --group-title
+        /// "netz=Netzwerk und Firewall" (repeatable)
+        #[arg(long, value_name = "GROUP=TITLE")]
+        group_title: Vec<String>,
+        /// Go back to the default title of a group (repeatable)
+        #[arg(long, value_name = "GROUP")]
+        remove_group_title: Vec<String>,
     },
     /// Generate the client's own age key, write it to FILE and add it to the vault
     Key {

@@ -119,7 +119,22 @@ fn dispatch(
     out: &mut Out,
 ) -> Result<(), CliError> {
     match command {
-        Command::Init { passphrase } => init(store_dir, identity_file, passphrase, out),
+        Command::Init {
+            passphrase,
+            provider_name,
+            provider_address,
+            provider_contact,
+        } => init(
+            store_dir,
+            identity_file,
+            passphrase,
+            &handover::store::config::ProviderProfile {
+                name: provider_name,
+                address: provider_address,
+                contact: provider_contact,
+            },
+            out,
+        ),
         Command::Sign {
             yes,
             accept_rollback,
@@ -520,6 +535,7 @@ fn init(
     store_dir: &Path,
     identity_file: &Path,
     passphrase: bool,
+    provider: &handover::store::config::ProviderProfile,
     out: &mut Out,
 ) -> Result<(), CliError> {
     let (store, created) = Store::init(store_dir)?;
@@ -528,6 +544,20 @@ fn init(
         store_dir.display(),
         if created { "created" } else { "already there" }
     );
+    if !provider.is_empty() {
+        let now = store.set_provider(provider)?;
+        eprintln!(
+            "Provider, as the dossier names it: {}",
+            now.name
+                .as_deref()
+                .map(|n| safe(n, false))
+                .unwrap_or_else(|| "(no name)".into())
+        );
+    } else if store.config()?.provider.name.is_none() {
+        eprintln!(
+            "Tip: `handover init --provider-name \"Your Company\"` puts your name on every dossier."
+        );
+    }
     // The identity's passphrase, kept to protect the signing key the same way.
     let mut identity_pass = None;
     let identity = if identity_file.exists() {
@@ -671,9 +701,22 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
             phone,
             email,
             remove_contact,
+            group_title,
+            remove_group_title,
         } => {
             let id = client_id(&id)?;
+            let group_titles = group_title
+                .iter()
+                .map(|g| match g.split_once('=') {
+                    Some((group, title)) => Ok((group.trim().to_owned(), title.to_owned())),
+                    None => Err(CliError::Usage(format!(
+                        "--group-title {g:?}: write GROUP=TITLE, e.g. --group-title \"netz=Netzwerk und Firewall\""
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
             let patch = ClientPatch {
+                group_titles,
+                remove_group_titles: remove_group_title,
                 name,
                 legal_name: profile.legal_name,
                 address: profile.address,
@@ -1006,6 +1049,7 @@ fn dossier_options(
             .map(workflows::dossier::read_client_key)
             .transpose()?,
         signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
+        provider: h.store.config()?.provider,
     })
 }
 

@@ -370,7 +370,11 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
         rows.extend(ctx.field(&t.username, Value::Secret(u)));
     }
     if let Some(p) = &entry.password {
-        rows.extend(ctx.field(&t.password, Value::Secret(p.expose())));
+        let label = t
+            .secret_labels
+            .get(entry.kind.as_str())
+            .unwrap_or(&t.password);
+        rows.extend(ctx.field(label, Value::Secret(p.expose())));
     }
     if let Some(totp) = &entry.totp {
         let uri = totp.expose();
@@ -539,17 +543,17 @@ pub fn cover(
         }
     }
     flow.space(8.0 * MM);
+    let count = client.entries.len().to_string();
+    // An unknown provider is left out, not printed as a dash.
     let provider = ctx
         .branding
         .provider_name
-        .clone()
-        .unwrap_or_else(|| "—".to_owned());
-    let count = client.entries.len().to_string();
-    for (label, value) in [
-        (t.provider.as_str(), provider.as_str()),
+        .as_deref()
+        .map(|p| (t.provider.as_str(), p));
+    for (label, value) in provider.into_iter().chain([
         (t.as_of.as_str(), ctx.date.as_str()),
         (t.entry_count.as_str(), count.as_str()),
-    ] {
+    ]) {
         for r in ctx.field(label, Value::Plain(value)) {
             flow.row(r);
         }
@@ -661,11 +665,12 @@ pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
         rows.push(Row::new(4.0));
         flow.block(rows);
     }
-    ctx.heading(flow, &t.provider_title, 2, None);
+    // Unknown, the provider is left out rather than shown as a gap the client cannot fill.
     let b = ctx.branding;
     if b.provider_name.is_none() && b.provider_address.is_none() && b.provider_contact.is_none() {
-        flow.block(ctx.para(&t.provider_unknown, BODY, 0.0));
+        return;
     }
+    ctx.heading(flow, &t.provider_title, 2, None);
     let mut rows = Vec::new();
     for value in [&b.provider_name, &b.provider_address, &b.provider_contact]
         .into_iter()

@@ -42,6 +42,8 @@ pub struct Options {
     /// The fingerprint (`SHA256:…`) of the provider's signing key, printed on the
     /// cover so that a successor can check a bundle's signature against the paper.
     pub signing_key: Option<String>,
+    /// The provider, from the store's profile; a template's branding takes precedence.
+    pub provider: crate::store::config::ProviderProfile,
 }
 
 /// The client's own age key, for the emergency sheet.
@@ -114,7 +116,17 @@ struct Laid {
 }
 
 fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
-    let template = Template::load(options.lang, options.template_dir.as_deref())?;
+    let mut template = Template::load(options.lang, options.template_dir.as_deref())?;
+    let b = &mut template.branding;
+    for (slot, value) in [
+        (&mut b.provider_name, &options.provider.name),
+        (&mut b.provider_address, &options.provider.address),
+        (&mut b.provider_contact, &options.provider.contact),
+    ] {
+        if slot.is_none() {
+            slot.clone_from(value);
+        }
+    }
     let (r, g, b) = template.branding.accent()?;
     let fp = fingerprint(client);
     let geo = Geometry::new(options.paper);
@@ -284,6 +296,7 @@ mod tests {
                 template_dir: None,
                 as_of: client.created,
                 client_key: None,
+                provider: Default::default(),
                 signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
             };
             let gaps = [Gap {
@@ -311,6 +324,7 @@ mod tests {
                 template_dir: None,
                 as_of: client.created,
                 client_key: None,
+                provider: Default::default(),
                 signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
             };
             let laid = lay_out(&client, &options, &[]).unwrap();

@@ -87,7 +87,7 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
 
 /// Every entry, grouped by the first part of its path.
 fn entries<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
-    let groups = group_entries(client);
+    let groups = group_entries(t, client);
     let mut s = section(
         &t.entries_title,
         true,
@@ -111,13 +111,17 @@ fn entries<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
             }
         },
     );
-    s.subsections = group_entries(client).into_iter().map(|(g, _)| g).collect();
+    s.subsections = group_entries(t, client)
+        .into_iter()
+        .map(|(g, _)| g)
+        .collect();
     s
 }
 
 /// Entries grouped by the first segment of their path, groups and entries sorted;
-/// top-level entries (no group) first, under a neutral heading.
-fn group_entries(client: &Client) -> Vec<(String, Vec<&Entry>)> {
+/// top-level entries (no group) first, under a neutral heading. Each group is shown
+/// with the client's title for it, or a default one.
+fn group_entries<'a>(t: &Texts, client: &'a Client) -> Vec<(String, Vec<&'a Entry>)> {
     let mut groups: Vec<(String, Vec<&Entry>)> = Vec::new();
     for entry in client.sorted_entries() {
         let group = match entry.path.split_once('/') {
@@ -131,9 +135,15 @@ fn group_entries(client: &Client) -> Vec<(String, Vec<&Entry>)> {
     }
     groups.sort_by(|a, b| (!a.0.is_empty(), &a.0).cmp(&(!b.0.is_empty(), &b.0)));
     for (g, _) in &mut groups {
-        if g.is_empty() {
-            *g = "—".to_owned();
-        }
+        *g = if g.is_empty() {
+            t.ungrouped_title.clone()
+        } else {
+            client
+                .group_titles
+                .get(g.as_str())
+                .cloned()
+                .unwrap_or_else(|| crate::model::default_group_title(g))
+        };
     }
     groups
 }

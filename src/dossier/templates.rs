@@ -80,7 +80,6 @@ pub struct Texts {
     pub email: String,
     pub no_contacts: String,
     pub provider_title: String,
-    pub provider_unknown: String,
     pub entries_title: String,
     pub path: String,
     pub kind: String,
@@ -105,6 +104,11 @@ pub struct Texts {
     pub no: String,
     pub no_entries: String,
     pub kinds: BTreeMap<String, String>,
+    /// The heading of entries whose path has no group.
+    pub ungrouped_title: String,
+    /// What an entry's secret is called, by kind (an SSH key is not a password); kinds
+    /// not listed use `password`.
+    pub secret_labels: BTreeMap<String, String>,
     pub owners: BTreeMap<String, String>,
     pub checklist_title: String,
     pub checklist_intro: String,

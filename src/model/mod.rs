@@ -9,6 +9,7 @@ mod secret;
 pub use history::{Event, EventKind};
 pub use secret::Secret;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -385,6 +386,10 @@ pub struct Client {
     pub contacts: Vec<Contact>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// Display titles for entry groups, by the first segment of the path
+    /// (`"netz": "Netzwerk und Firewall"`), for the dossier's headings and contents.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub group_titles: BTreeMap<String, String>,
     /// age recipients (`age1…`) the vault is encrypted to, the provider's included.
     pub recipients: Vec<String>,
     #[serde(default)]
@@ -432,6 +437,7 @@ impl Client {
             address: None,
             contacts: Vec::new(),
             notes: None,
+            group_titles: BTreeMap::new(),
             recipients,
             entries: Vec::new(),
             created: now,
@@ -482,6 +488,9 @@ impl Client {
                 )));
             }
         }
+        for (group, title) in &self.group_titles {
+            validate_group_title(group, title)?;
+        }
         Ok(())
     }
 
@@ -490,6 +499,53 @@ impl Client {
         let mut entries: Vec<&Entry> = self.entries.iter().collect();
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         entries
+    }
+}
+
+/// A group title names the first segment of entry paths (`netz`), and is one line of
+/// text.
+pub fn validate_group_title(group: &str, title: &str) -> Result<()> {
+    if group.is_empty() || group.contains('/') || group.chars().any(char::is_control) {
+        return Err(Error::Invalid(format!(
+            "{group:?} is not a group: a group is the first part of entry paths, without '/' (e.g. `netz` for `netz/firewall`)"
+        )));
+    }
+    if title.trim().is_empty() || title.chars().any(char::is_control) || title.chars().count() > 120
+    {
+        return Err(Error::Invalid(format!(
+            "the title for group {group:?} must be one line of 1 to 120 characters"
+        )));
+    }
+    Ok(())
+}
+
+/// The title a group of entries gets when the client has not named it: well-known
+/// abbreviations as they are written, anything else capitalised, `-` and `_` as spaces.
+pub fn default_group_title(group: &str) -> String {
+    const KNOWN: [(&str, &str); 14] = [
+        ("m365", "Microsoft 365"),
+        ("o365", "Office 365"),
+        ("wlan", "WLAN"),
+        ("wifi", "Wi-Fi"),
+        ("vpn", "VPN"),
+        ("dns", "DNS"),
+        ("nas", "NAS"),
+        ("ssh", "SSH"),
+        ("api", "API"),
+        ("erp", "ERP"),
+        ("crm", "CRM"),
+        ("usv", "USV"),
+        ("ups", "UPS"),
+        ("it", "IT"),
+    ];
+    if let Some((_, title)) = KNOWN.iter().find(|(k, _)| k.eq_ignore_ascii_case(group)) {
+        return (*title).to_owned();
+    }
+    let spaced = group.replace(['-', '_'], " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => spaced,
     }
 }
 

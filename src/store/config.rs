@@ -1,11 +1,12 @@
 //! The store's optional plaintext settings, `<store>/config.json`:
 //!
 //! ```json
-//! {"provider_domains": ["it-schaefer.de"]}
+//! {"provider_domains": ["it-schaefer.de"],
+//!  "provider": {"name": "IT-Service Schäfer", "address": "…", "contact": "…"}}
 //! ```
 //! Nothing in it is secret; a missing file means defaults.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
@@ -14,15 +15,60 @@ use super::{Store, fsutil};
 pub const CONFIG: &str = "config.json";
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
     /// The provider's e-mail domains, for `handover check`'s `provider-domain` rule.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provider_domains: Vec<String>,
+    /// Who the provider is, for the dossier (a template's branding takes precedence).
+    #[serde(default, skip_serializing_if = "ProviderProfile::is_empty")]
+    pub provider: ProviderProfile,
+}
+
+/// The provider as the dossier names it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Postal address; may span lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Phone, e-mail or web address, one per line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+impl ProviderProfile {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.address.is_none() && self.contact.is_none()
+    }
 }
 
 impl Store {
+    /// Sets the provider profile's given parts in `config.json` (an empty value clears
+    /// one), keeping everything else.
+    pub fn set_provider(&self, change: &ProviderProfile) -> Result<ProviderProfile> {
+        let lock = self.lock()?;
+        let mut config = self.config()?;
+        for (slot, value) in [
+            (&mut config.provider.name, &change.name),
+            (&mut config.provider.address, &change.address),
+            (&mut config.provider.contact, &change.contact),
+        ] {
+            if let Some(v) = value {
+                *slot = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+            }
+        }
+        let mut json = serde_json::to_vec_pretty(&config)
+            .map_err(|e| Error::Invalid(format!("cannot encode the store configuration: {e}")))?;
+        json.push(b'\n');
+        fsutil::atomic_write(&self.root().join(CONFIG), &json)?;
+        drop(lock);
+        Ok(config.provider)
+    }
+
     /// Reads `config.json`; defaults when it does not exist.
     pub fn config(&self) -> Result<StoreConfig> {
         let path = self.root().join(CONFIG);
@@ -34,7 +80,7 @@ impl Store {
             };
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::Invalid(format!(
-                "{} is not a valid store configuration ({} at line {}, column {}); it may hold only {{\"provider_domains\": [\"example.com\"]}}",
+                "{} is not a valid store configuration ({} at line {}, column {}); it may hold {{\"provider_domains\": [\"example.com\"], \"provider\": {{\"name\": \"…\", \"address\": \"…\", \"contact\": \"…\"}}}}",
                 path.display(),
                 crate::error::describe_json_error(&e),
                 e.line(),

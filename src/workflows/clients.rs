@@ -42,6 +42,10 @@ pub struct ClientPatch {
     pub notes: Option<String>,
     pub add_contact: Option<Contact>,
     pub remove_contact: Option<String>,
+    /// Group display titles to set: (group, title).
+    pub group_titles: Vec<(String, String)>,
+    /// Group display titles to remove (back to the default).
+    pub remove_group_titles: Vec<String>,
 }
 
 pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
@@ -91,6 +95,23 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
                 )));
             }
             client.contacts.push(contact);
+        }
+        for group in &patch.remove_group_titles {
+            if client.group_titles.remove(group).is_none() {
+                return Err(Error::Invalid(format!(
+                    "client {:?} has no title for group {group:?}",
+                    client.id.as_str()
+                )));
+            }
+        }
+        for (group, title) in &patch.group_titles {
+            crate::model::validate_group_title(group, title)?;
+            client
+                .group_titles
+                .insert(group.clone(), title.trim().to_owned());
+        }
+        if !patch.group_titles.is_empty() || !patch.remove_group_titles.is_empty() {
+            changed.push("group_titles");
         }
         if !changed.is_empty() {
             changed.sort_unstable();

@@ -94,6 +94,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
                 false => None,
             },
             signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
+            provider: h.store.config()?.provider,
         };
         let check =
             super::check::CheckOptions::for_provider(&h, &["it-schaefer.example".to_owned()])?;
