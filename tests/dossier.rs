@@ -395,10 +395,10 @@ fn demo_writes_both_dossiers() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    let toc = page_text(3);
-    assert!(toc.contains("3 Inhalt"));
+    let toc = page_text(4);
+    assert!(toc.contains("4 Inhalt"));
     let mut sections = 0;
-    for line in toc.lines().skip_while(|l| !l.contains("3 Inhalt")).skip(1) {
+    for line in toc.lines().skip_while(|l| !l.contains("4 Inhalt")).skip(1) {
         let line = line.trim();
         if line.starts_with("Stand ") {
             break; // the footer
@@ -424,7 +424,8 @@ fn demo_writes_both_dossiers() {
     let outline = String::from_utf8_lossy(&outline.stdout).into_owned();
     assert_eq!(
         outline.matches("\"title\"").count(),
-        sections + 3,
+        // The front matter's four parts: cover, at a glance, instructions, contents.
+        sections + 4,
         "{outline}"
     );
     // Running it again reuses the store and rewrites the dossiers.
@@ -543,11 +544,11 @@ fn readers_see_titles_labels_and_the_provider_not_developer_text() {
     );
     assert!(!plain.contains("IT provider —"), "{plain}");
     // Default titles: known abbreviations as written, others capitalised.
-    assert!(plain.contains("5.2 API"), "{plain}");
-    assert!(plain.contains("5.3 Cjk"), "{plain}");
-    assert!(plain.contains("5.4 Microsoft 365"), "{plain}");
-    assert!(plain.contains("5.5 Nvr"), "{plain}");
-    assert!(plain.contains("5.1 General"), "{plain}");
+    assert!(plain.contains("6.2 API"), "{plain}");
+    assert!(plain.contains("6.3 Cjk"), "{plain}");
+    assert!(plain.contains("6.4 Microsoft 365"), "{plain}");
+    assert!(plain.contains("6.5 Nvr"), "{plain}");
+    assert!(plain.contains("6.1 General"), "{plain}");
     // Labels by kind.
     assert!(plain.contains("Private key"), "{plain}");
     assert!(plain.contains("API token"), "{plain}");
@@ -582,4 +583,103 @@ fn readers_see_titles_labels_and_the_provider_not_developer_text() {
         1,
     );
     assert!(err.contains("no title for group"), "{err}");
+}
+
+/// The client's first pages: whom to call, the Wi-Fi with a code a phone joins with,
+/// entries tagged as frequently needed with the page they are on, where the bundle and
+/// the key are kept, and what to do if the provider is gone.
+#[test]
+fn at_a_glance_has_wifi_that_a_phone_can_join_and_true_page_numbers() {
+    let env = Env::new();
+    env.ok(&["client", "new", "cafe", "--name", "Café Müller"]);
+    env.ok(&[
+        "client",
+        "edit",
+        "cafe",
+        "--add-contact",
+        "Jutta Müller",
+        "--phone",
+        "0761 1",
+        "--bundle-location",
+        "USB-Stick im Tresor",
+        "--key-location",
+        "Ordner Notfall",
+    ]);
+    let entries = serde_json::json!([
+        {"path": "wlan/gaeste", "kind": "wifi", "title": "Gäste-WLAN",
+         "fields": [{"name": "SSID", "value": "Cafe; Gaeste:1"}],
+         "password": "pa\\ss,wo\"rd;"},
+        {"path": "m365/admin", "kind": "login", "username": "admin", "password": "x",
+         "tags": ["frequent"]}
+    ]);
+    let file = env.dir.path().join("e.json");
+    std::fs::write(&file, entries.to_string()).unwrap();
+    env.ok(&["import", "cafe", "--format", "json", file.to_str().unwrap()]);
+    let pdf = dossier(&env, "cafe", "g.pdf", &["--lang", "en"]);
+    let page2 = {
+        let out = tool(
+            "pdftotext",
+            &["-f", "2", "-l", "2", "-raw", pdf.to_str().unwrap(), "-"],
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert!(page2.contains("2 At a glance"), "{page2}");
+    assert!(
+        page2.contains("Jutta Müller") && page2.contains("0761 1"),
+        "{page2}"
+    );
+    assert!(
+        page2.contains("USB-Stick im Tresor") && page2.contains("Ordner Notfall"),
+        "{page2}"
+    );
+    assert!(
+        page2.contains("If your IT provider is suddenly gone"),
+        "{page2}"
+    );
+    // The page numbers given are where the entries really are.
+    let all = text(&pdf, true);
+    let page_of = |needle: &str| {
+        let mut page = 1;
+        for line in all.split('\u{c}') {
+            if line.contains(needle) {
+                return page;
+            }
+            page += 1;
+        }
+        panic!("{needle} not found");
+    };
+    let admin_page = page_of("Path m365/admin");
+    let wifi_page = page_of("Path wlan/gaeste");
+    assert!(page2.contains(&format!("admin {admin_page}")), "{page2}");
+    assert!(
+        page2.contains(&format!("All details {wifi_page}")),
+        "{page2}"
+    );
+    // The Wi-Fi code scans to the join string, escaped as the format requires.
+    let png = env.dir.path().join("g");
+    tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "150",
+            "-f",
+            "2",
+            "-l",
+            "2",
+            pdf.to_str().unwrap(),
+            png.to_str().unwrap(),
+        ],
+    );
+    let png = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .unwrap();
+    let scan = tool("zbarimg", &["--quiet", "--raw", png.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8(scan.stdout).unwrap().trim(),
+        // ASCII only: zbarimg guesses the charset of non-ASCII QR text (phones read UTF-8).
+        r#"WIFI:T:WPA;S:Cafe\; Gaeste\:1;P:pa\\ss\,wo\"rd\;;;"#
+    );
 }

@@ -364,6 +364,13 @@ pub enum ClientCommand {
         /// Go back to the default title of a group (repeatable)
         #[arg(long, value_name = "GROUP")]
         remove_group_title: Vec<String>,
+        /// Where the client keeps the digital bundle, e.g. "USB-Stick im Tresor, Büro 2"
+        /// (printed on the dossier's first pages; "" clears it)
+        #[arg(long, value_name = "PLACE")]
+        bundle_location: Option<String>,
+        /// Where the client keeps its own key (the emergency sheet)
+        #[arg(long, value_name = "PLACE")]
+        key_location: Option<String>,
     },
     /// Generate the client's own age key, write it to FILE and add it to the vault
     Key {

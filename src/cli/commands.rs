@@ -703,6 +703,8 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
             remove_contact,
             group_title,
             remove_group_title,
+            bundle_location,
+            key_location,
         } => {
             let id = client_id(&id)?;
             let group_titles = group_title
@@ -715,6 +717,8 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             let patch = ClientPatch {
+                bundle_location,
+                client_key_location: key_location,
                 group_titles,
                 remove_group_titles: remove_group_title,
                 name,

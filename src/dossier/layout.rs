@@ -313,6 +313,8 @@ pub struct Flow {
     /// Places in the flow whose page is asked for later (see [`Flow::anchor`]): the
     /// zero-based page index of each.
     anchors: Vec<usize>,
+    /// Anchors that take the page of the next row placed (see [`Flow::anchor_next`]).
+    pending_anchors: Vec<usize>,
     /// A heading just placed that must not end a page: if what follows it starts a new
     /// page, the heading moves along.
     held: Option<Held>,
@@ -338,6 +340,7 @@ impl Flow {
             pages: vec![Vec::new()],
             marks: Vec::new(),
             anchors: Vec::new(),
+            pending_anchors: Vec::new(),
             held: None,
             y: geo.top,
         }
@@ -377,6 +380,14 @@ impl Flow {
     pub fn anchor(&mut self) -> usize {
         self.anchors.push(self.page_index());
         self.anchors.len() - 1
+    }
+
+    /// An anchor on the page where the next row lands (a block that moves to the next
+    /// page takes it along).
+    pub fn anchor_next(&mut self) -> usize {
+        let a = self.anchor();
+        self.pending_anchors.push(a);
+        a
     }
 
     pub fn anchor_page(&self, anchor: usize) -> usize {
@@ -439,6 +450,10 @@ impl Flow {
     pub fn row(&mut self, row: Row) {
         if row.height > self.remaining() + 0.01 && !self.at_page_top() {
             self.new_page();
+        }
+        let here = self.page_index();
+        for a in self.pending_anchors.drain(..) {
+            self.anchors[a] = here;
         }
         let (dx, dy) = (self.geo.left, self.y);
         let page = self.pages.last_mut();

@@ -144,15 +144,19 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     };
     let t = &template.texts;
 
+    // The front matter refers to entries by page; laid out first with placeholders
+    // of the same width, and again once the body has placed the entries.
     let mut front = Flow::new(geo);
-    sections::front_matter(&ctx, &mut front, client, template.logo.as_ref());
+    sections::front_matter(&ctx, &mut front, client, template.logo.as_ref(), &|_| None);
 
-    // The body, laid out once to learn the page of every section; sections are
-    // numbered after the front matter's three (cover, instructions, contents).
-    let body_sections = sections::body(t, client, options, gaps, today);
+    // The body, laid out once to learn the page of every section; its sections are
+    // numbered after the front matter's parts.
+    let entry_anchors = sections::EntryAnchors::default();
+    let body_sections = sections::body(t, client, options, gaps, today, &entry_anchors);
+    let first_number = sections::FRONT_PARTS + 1;
     let mut toc_items: Vec<(String, u8)> = Vec::new();
     for (i, section) in body_sections.iter().enumerate() {
-        let number = i + 4;
+        let number = i + first_number;
         toc_items.push((format!("{number} {}", section.title), 1));
         for (j, sub) in section.subsections.iter().enumerate() {
             toc_items.push((format!("{number}.{} {sub}", j + 1), 2));
@@ -170,7 +174,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         if section.new_page && i > 0 {
             body.new_page();
         }
-        let number = (i + 4).to_string();
+        let number = (i + first_number).to_string();
         ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
         section_pages.push(body.anchor());
         (section.build)(&ctx, &mut body, &number, &mut |flow: &mut Flow| {
@@ -178,6 +182,26 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         });
     }
     let section_pages: Vec<usize> = section_pages.iter().map(|a| body.anchor_page(*a)).collect();
+    let entry_page = |id: uuid::Uuid| {
+        entry_anchors
+            .borrow()
+            .get(&id)
+            .map(|a| body.anchor_page(*a) + first_body_page + 1)
+    };
+    let mut front_final = Flow::new(geo);
+    sections::front_matter(
+        &ctx,
+        &mut front_final,
+        client,
+        template.logo.as_ref(),
+        &entry_page,
+    );
+    if front_final.pages.len() != front.pages.len() {
+        return Err(crate::Error::Invalid(
+            "internal error: the first pages changed length; please report it".into(),
+        ));
+    }
+    let front = front_final;
 
     // Now the table of contents can be written with real page numbers.
     let pages_of: Vec<usize> = section_pages
@@ -195,7 +219,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     }
 
     let mut marks = front.marks;
-    let toc_title = format!("3 {}", t.toc_title);
+    let toc_title = format!("{} {}", sections::FRONT_PARTS, t.toc_title);
     marks.push((toc_title, front.pages.len()));
     for ((title, _), page) in toc_items.iter().zip(&pages_of) {
         marks.push((title.clone(), page - 1));
@@ -217,7 +241,8 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
 }
 
 fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) {
-    ctx.heading(flow, &format!("3 {}", ctx.texts.toc_title), 1, None);
+    let title = format!("{} {}", sections::FRONT_PARTS, ctx.texts.toc_title);
+    ctx.heading(flow, &title, 1, None);
     for (i, (title, level)) in items.iter().enumerate() {
         let page = pages.get(i).copied().unwrap_or(888);
         let indent = if *level == 1 { 0.0 } else { 8.0 * layout::MM };

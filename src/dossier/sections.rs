@@ -6,11 +6,14 @@
 
 use chrono::NaiveDate;
 
+use uuid::Uuid;
+
 use super::content::{self, BODY, Ctx, Value, check_item};
-use super::layout::Flow;
+use super::fonts::Face;
+use super::layout::{BLACK, Flow, Style};
 use super::templates::{Logo, Texts, fill};
 use super::{Gap, HISTORY_SHOWN, Options, SMALL_BOLD};
-use crate::model::{Client, Entry, Event, EventKind};
+use crate::model::{Client, Entry, Event, EventKind, Kind};
 
 /// Writes a section's content. `number` is the section's own number ("5"), for
 /// numbering its subsections; `subsection` is called with each subsection heading's
@@ -27,13 +30,31 @@ pub struct Section<'a> {
     pub build: Build<'a>,
 }
 
-/// Page 1: the cover; then the instructions for the client and a successor.
-pub fn front_matter(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, logo: Option<&Logo>) {
+/// How many numbered parts come before the body: cover, at a glance, instructions,
+/// contents.
+pub const FRONT_PARTS: usize = 4;
+
+/// The page on which an entry is printed, once known.
+pub type EntryPage<'a> = &'a dyn Fn(Uuid) -> Option<usize>;
+
+/// Page 1: the cover; then what a client needs most, at a glance; then the
+/// instructions for the client and a successor.
+pub fn front_matter(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    logo: Option<&Logo>,
+    entry_page: EntryPage<'_>,
+) {
     let t = ctx.texts;
     flow.mark(&format!("1 {}", t.title));
     content::cover(ctx, flow, client, logo);
     flow.new_page();
-    let howto = format!("2 {}", t.howto_title);
+    let glance = format!("2 {}", t.glance_title);
+    ctx.heading(flow, &glance, 1, Some(&glance));
+    at_a_glance(ctx, flow, client, entry_page);
+    flow.new_page();
+    let howto = format!("3 {}", t.howto_title);
     ctx.heading(flow, &howto, 1, Some(&howto));
     for paragraph in &t.howto {
         let mut rows = ctx.para(paragraph, BODY, 0.0);
@@ -44,6 +65,151 @@ pub fn front_matter(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, logo: Optio
     }
 }
 
+/// Whom to call, the Wi-Fi with a join code, what is needed often, where the bundle and
+/// the client's key are kept, and what to do if the provider is gone. Entries are
+/// referred to by page (888 until the pages are known: the same width, so the layout
+/// does not change when the real numbers come in).
+fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: EntryPage<'_>) {
+    let t = ctx.texts;
+    let page = |e: &Entry| entry_page(e.id).unwrap_or(888);
+    flow.block(ctx.para(&t.glance_intro, BODY, 0.0));
+
+    ctx.heading(flow, &t.glance_call, 2, None);
+    let b = ctx.branding;
+    if let Some(name) = &b.provider_name {
+        let mut rows = ctx.field(&t.provider, Value::Plain(name));
+        if let Some(contact) = &b.provider_contact {
+            rows.extend(ctx.field("", Value::Plain(contact)));
+        }
+        flow.block(rows);
+    }
+    for c in &client.contacts {
+        let details: Vec<&str> = [&c.role, &c.phone, &c.email]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        flow.block(ctx.field(&c.name, Value::Plain(&details.join(" · "))));
+    }
+
+    let wifi: Vec<&Entry> = client
+        .sorted_entries()
+        .into_iter()
+        .filter(|e| e.kind == Kind::Wifi)
+        .collect();
+    if !wifi.is_empty() {
+        ctx.heading(flow, &t.glance_wifi, 2, None);
+    }
+    for e in wifi {
+        let (ssid, password) = wifi_credentials(e);
+        let mut rows = ctx.para(e.display_title(), ENTRY_TITLE, 0.0);
+        if let Some(ssid) = ssid {
+            rows.extend(ctx.field(&t.glance_ssid, Value::Secret(ssid)));
+        }
+        if let Some(p) = password {
+            let label = t.secret_labels.get("wifi").unwrap_or(&t.password);
+            rows.extend(ctx.field(label, Value::Secret(p)));
+        }
+        if let Some(ssid) = ssid
+            && let Some(qr) = ctx.qr(&wifi_join_uri(ssid, password), &t.glance_wifi_qr)
+        {
+            rows.push(qr);
+        }
+        rows.extend(content::toc_line(
+            ctx,
+            &t.glance_details,
+            page(e),
+            0.0,
+            false,
+        ));
+        flow.block(rows);
+    }
+
+    let frequent: Vec<&Entry> = client
+        .sorted_entries()
+        .into_iter()
+        .filter(|e| {
+            e.tags
+                .iter()
+                .any(|tag| FREQUENT_TAGS.iter().any(|f| tag.eq_ignore_ascii_case(f)))
+        })
+        .collect();
+    if !frequent.is_empty() {
+        ctx.heading(flow, &t.glance_frequent, 2, None);
+    }
+    for e in frequent {
+        flow.block(content::toc_line(
+            ctx,
+            e.display_title(),
+            page(e),
+            0.0,
+            false,
+        ));
+    }
+
+    if client.bundle_location.is_some() || client.client_key_location.is_some() {
+        ctx.heading(flow, &t.glance_where, 2, None);
+        for (label, place) in [
+            (&t.glance_bundle, &client.bundle_location),
+            (&t.glance_key, &client.client_key_location),
+        ] {
+            if let Some(place) = place {
+                flow.block(ctx.field(label, Value::Plain(place)));
+            }
+        }
+    }
+
+    ctx.heading(flow, &t.glance_gone_title, 2, None);
+    for (i, paragraph) in t.glance_gone.iter().enumerate() {
+        flow.block(ctx.para(&format!("{}. {paragraph}", i + 1), BODY, 0.0));
+    }
+}
+
+/// Tags that put an entry on the first pages.
+pub const FREQUENT_TAGS: [&str; 3] = ["frequent", "häufig", "haeufig"];
+
+const ENTRY_TITLE: Style = Style::new(Face::Bold, 10.0, BLACK);
+
+/// A Wi-Fi entry's network name and password: the SSID field (else the user name), and
+/// the password (else a secret field).
+fn wifi_credentials(e: &Entry) -> (Option<&str>, Option<&str>) {
+    let field = |names: &[&str]| {
+        e.fields
+            .iter()
+            .find(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
+            .map(|f| f.value.expose())
+    };
+    let ssid = field(&["ssid", "netzwerkname", "network name", "network"])
+        .or(e.username.as_deref())
+        .filter(|s| !s.is_empty());
+    let password = e
+        .password
+        .as_ref()
+        .map(|p| p.expose())
+        .or_else(|| e.fields.iter().find(|f| f.secret).map(|f| f.value.expose()))
+        .filter(|p| !p.is_empty());
+    (ssid, password)
+}
+
+/// The Wi-Fi join code phones read from a QR code (`WIFI:T:WPA;S:…;P:…;;`), with `\`,
+/// `;`, `,`, `:` and `"` escaped by a backslash as the format requires.
+pub fn wifi_join_uri(ssid: &str, password: Option<&str>) -> String {
+    fn esc(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            if matches!(c, '\\' | ';' | ',' | ':' | '"') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+        out
+    }
+    match password {
+        Some(p) => format!("WIFI:T:WPA;S:{};P:{};;", esc(ssid), esc(p)),
+        None => format!("WIFI:T:nopass;S:{};;", esc(ssid)),
+    }
+}
+
 /// The numbered sections after the table of contents, in reading order.
 pub fn body<'a>(
     t: &Texts,
@@ -51,10 +217,11 @@ pub fn body<'a>(
     options: &'a Options,
     gaps: &'a [Gap],
     today: NaiveDate,
+    entry_anchors: &'a EntryAnchors,
 ) -> Vec<Section<'a>> {
     let mut sections = vec![
         profile(t, client),
-        entries(t, client),
+        entries(t, client, entry_anchors),
         checklist(t, client, today),
         appendix(t, client, gaps),
         history(t, client),
@@ -85,8 +252,11 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
     })
 }
 
+/// Where each entry starts: an anchor in the body flow, by entry id.
+pub type EntryAnchors = std::cell::RefCell<std::collections::HashMap<Uuid, usize>>;
+
 /// Every entry, grouped by the first part of its path.
-fn entries<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
+fn entries<'a>(t: &Texts, client: &'a Client, anchors: &'a EntryAnchors) -> Section<'a> {
     let groups = group_entries(t, client);
     let mut s = section(
         &t.entries_title,
@@ -100,6 +270,7 @@ fn entries<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
                 ctx.heading(flow, &format!("{number}.{} {name}", i + 1), 2, None);
                 subsection(flow);
                 for entry in entries {
+                    anchors.borrow_mut().insert(entry.id, flow.anchor_next());
                     let continued = format!("{} {}", entry.display_title(), t.continued);
                     flow.block_continued(content::entry_rows(ctx, entry), || {
                         ctx.para(&continued, SMALL_BOLD, 0.0)
@@ -298,4 +469,22 @@ fn key_sheet<'a>(t: &Texts, key: &'a super::ClientKey) -> Section<'a> {
             flow.row(row);
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wifi_join_uri_escapes_what_the_format_reserves() {
+        assert_eq!(
+            wifi_join_uri("Büro", Some("geheim")),
+            "WIFI:T:WPA;S:Büro;P:geheim;;"
+        );
+        assert_eq!(
+            wifi_join_uri(r#"a;b,c:d"e\f"#, Some(";")),
+            r#"WIFI:T:WPA;S:a\;b\,c\:d\"e\\f;P:\;;;"#
+        );
+        assert_eq!(wifi_join_uri("Gast", None), "WIFI:T:nopass;S:Gast;;");
+    }
 }

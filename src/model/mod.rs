@@ -390,6 +390,13 @@ pub struct Client {
     /// (`"netz": "Netzwerk und Firewall"`), for the dossier's headings and contents.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub group_titles: BTreeMap<String, String>,
+    /// Where the client keeps the digital bundle (a place, not a secret), for the
+    /// dossier's first pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle_location: Option<String>,
+    /// Where the client keeps its own key (the emergency sheet, a stick in the safe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key_location: Option<String>,
     /// age recipients (`age1…`) the vault is encrypted to, the provider's included.
     pub recipients: Vec<String>,
     #[serde(default)]
@@ -438,6 +445,8 @@ impl Client {
             contacts: Vec::new(),
             notes: None,
             group_titles: BTreeMap::new(),
+            bundle_location: None,
+            client_key_location: None,
             recipients,
             entries: Vec::new(),
             created: now,

@@ -42,6 +42,9 @@ pub struct ClientPatch {
     pub notes: Option<String>,
     pub add_contact: Option<Contact>,
     pub remove_contact: Option<String>,
+    /// Where the client keeps the bundle / its key; empty clears.
+    pub bundle_location: Option<String>,
+    pub client_key_location: Option<String>,
     /// Group display titles to set: (group, title).
     pub group_titles: Vec<(String, String)>,
     /// Group display titles to remove (back to the default).
@@ -69,6 +72,14 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
         if let Some(v) = patch.notes {
             client.notes = non_empty(v);
             changed.push("notes");
+        }
+        if let Some(v) = patch.bundle_location {
+            client.bundle_location = non_empty(v);
+            changed.push("bundle_location");
+        }
+        if let Some(v) = patch.client_key_location {
+            client.client_key_location = non_empty(v);
+            changed.push("client_key_location");
         }
         if patch.remove_contact.is_some() || patch.add_contact.is_some() {
             changed.push("contacts");
