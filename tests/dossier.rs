@@ -639,14 +639,11 @@ fn at_a_glance_has_wifi_that_a_phone_can_join_and_true_page_numbers() {
     // The page numbers given are where the entries really are.
     let all = text(&pdf, true);
     let page_of = |needle: &str| {
-        let mut page = 1;
-        for line in all.split('\u{c}') {
-            if line.contains(needle) {
-                return page;
-            }
-            page += 1;
-        }
-        panic!("{needle} not found");
+        (1..)
+            .zip(all.split('\u{c}'))
+            .find(|(_, text)| text.contains(needle))
+            .map(|(page, _)| page)
+            .unwrap_or_else(|| panic!("{needle} not found"))
     };
     let admin_page = page_of("Path m365/admin");
     let wifi_page = page_of("Path wlan/gaeste");

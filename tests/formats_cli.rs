@@ -344,3 +344,45 @@ fn bad_and_hostile_files_change_nothing() {
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_eq!(file_bytes(&env.vault("acme")), before);
 }
+
+/// Issue #13: a KeePass XML or CSV export cut off anywhere is refused as a whole —
+/// exit 1, the vault untouched — never imported in part.
+#[test]
+fn a_cut_off_export_is_refused_and_the_vault_is_unchanged() {
+    let env = Env::new();
+    rich_client(&env, "acme");
+    let before = file_bytes(&env.vault("acme"));
+    let file = env.dir.path().join("cut");
+    let issue = "<KeePassFile><Root><Group><Name>r</Name><Entry><String><Key>Title</Key><Value>a</Value></String></Entry><Entry><String><Key>Title</Key><Value>b</Value></String><String><Key>Password</Key><Value>Geheim123";
+    std::fs::write(&file, issue).expect("write");
+    let err = env.fails(&["import", "acme", "--format", "keepass-xml", s(&file)], 1);
+    assert!(
+        err.contains("record 2") && err.contains("cut off") && err.contains("line 1"),
+        "{err}"
+    );
+    assert!(!err.contains("Geheim"), "{err}");
+    assert_eq!(file_bytes(&env.vault("acme")), before);
+    // The real export, cut every 97 bytes (the unit tests cut it at every byte).
+    let xml = file_bytes(&fixture("keepassxc-2.7.4.xml"));
+    for cut in (1..xml.len()).step_by(97) {
+        std::fs::write(&file, &xml[..cut]).expect("write");
+        let err = env.fails(&["import", "acme", "--format", "keepass-xml", s(&file)], 1);
+        assert!(err.contains("nothing was imported"), "cut at {cut}: {err}");
+        assert_eq!(file_bytes(&env.vault("acme")), before, "cut at {cut}");
+    }
+    // CSV cut right after a closing quote: every quote closed, the last row short.
+    let csv = file_bytes(&fixture("keepassxc-2.7.4.csv"));
+    let cut = csv.len() - ",\"0\",\"2026-11-23T02:33:12Z\",\"2026-11-23T02:33:12Z\"\n".len();
+    std::fs::write(&file, &csv[..cut]).expect("write");
+    let err = env.fails(
+        &["import", "acme", "--format", "keepassxc-csv", s(&file)],
+        1,
+    );
+    assert!(err.contains("record 3") && err.contains("cut off"), "{err}");
+    assert!(!err.contains("r00t"), "{err}");
+    assert_eq!(file_bytes(&env.vault("acme")), before);
+    // The whole file still imports.
+    std::fs::write(&file, &xml).expect("write");
+    let out = env.ok(&["import", "acme", "--format", "keepass-xml", s(&file)]);
+    assert_eq!(out.matches("added: ").count(), 3, "{out}");
+}

@@ -12,7 +12,14 @@ use crate::model::{Entry, Field, Kind, Secret};
 
 pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let (text, _) = csvutil::decode(data, Encoding::Utf8, source_name)?;
-    let table = csvutil::read_table(&text, b',', source_name)?;
+    // Bitwarden writes every column but no line break after the last row (and quotes
+    // only cells that need it), so a file cut inside the last row's final cell cannot
+    // be told from a whole one; a cut anywhere else is still refused.
+    let layout = csvutil::Layout {
+        ends_with_break_or_quote: false,
+        ..csvutil::Layout::EXPORT
+    };
+    let table = csvutil::read_table(&text, b',', source_name, layout)?;
     let col = |name: &str| table.column(&[name]);
     let (Some(kind), Some(name), Some(password)) =
         (col("type"), col("name"), col("login_password"))

@@ -191,15 +191,49 @@ pub fn normalize_header(h: &str) -> String {
         .collect()
 }
 
+/// What a CSV file's writer guarantees about its rows. CSV has no end marker, so
+/// these promises are all there is to tell a whole file from one that was cut off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    /// A row ended by a line break may leave out trailing empty cells (spreadsheet
+    /// programs and hand-edited files do); it is padded. Without this, every row with
+    /// fewer cells than the header is refused: a password manager writes every column.
+    pub pad_short_rows: bool,
+    /// The writer ends the file with a line break or a quoted cell, so a file ending
+    /// in an unquoted cell (or a separator) was cut off: the last value may be
+    /// incomplete and nothing else can tell.
+    pub ends_with_break_or_quote: bool,
+}
+
+impl Layout {
+    /// A password manager's export: every row complete, every line ended.
+    pub const EXPORT: Layout = Layout {
+        pad_short_rows: false,
+        ends_with_break_or_quote: true,
+    };
+}
+
 /// Reads a CSV text whose first record is the header. Rows longer than the header
-/// are refused unless the extra cells are empty; shorter rows are padded; rows whose
-/// cells are all empty are skipped (spreadsheets add them) but still counted.
-pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table> {
-    if let Some(line) = unclosed_quote(text, separator) {
+/// are refused unless the extra cells are empty; shorter rows are refused or padded as
+/// `layout` says, except the last one if the file ends inside it (a cut-off file);
+/// rows whose cells are all empty are skipped (spreadsheets add them) but still counted.
+pub fn read_table(text: &str, separator: u8, source_name: &str, layout: Layout) -> Result<Table> {
+    let scan = scan_quotes(text, separator);
+    if let Some(line) = scan.unclosed {
         return Err(Error::ImportFile {
             source_name: source_name.to_owned(),
             reason: format!(
                 "a quoted cell starting on line {line} is never closed (is the file cut off?)"
+            ),
+        });
+    }
+    let ends_with_break = text.ends_with(['\n', '\r']);
+    if layout.ends_with_break_or_quote && !ends_with_break && !scan.ends_with_quote {
+        return Err(Error::ImportFile {
+            source_name: source_name.to_owned(),
+            reason: format!(
+                "it ends on line {} inside an unquoted cell, without a line break: the file looks cut off, so its last value may be incomplete; export it again (if it is complete, end it with a line break)",
+                line_of(text.as_bytes(), text.len())
             ),
         });
     }
@@ -221,6 +255,8 @@ pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table>
     let headers: Vec<String> = record.iter().map(|h| h.trim().to_owned()).collect();
     let mut rows = Vec::new();
     let mut number = 0;
+    // The last record, if it has fewer cells than the header: (number, line, cells).
+    let mut last_short = None;
     loop {
         number += 1;
         match reader.read_record(&mut record) {
@@ -229,6 +265,7 @@ pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table>
             Err(e) => return Err(csv_error(&e, source_name, number)),
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
+        let blank = record.iter().all(|c| c.trim().is_empty());
         if record.len() > headers.len() && record.iter().skip(headers.len()).any(|c| !c.is_empty())
         {
             return Err(Error::Import {
@@ -241,7 +278,19 @@ pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table>
                 ),
             });
         }
-        if record.iter().all(|c| c.trim().is_empty()) {
+        last_short = (record.len() < headers.len()).then_some((number, line, record.len()));
+        if last_short.is_some() && !layout.pad_short_rows && !blank {
+            return Err(Error::Import {
+                source_name: source_name.to_owned(),
+                record: number,
+                reason: format!(
+                    "line {line} has {} cells but the header has {} columns (is the file cut off, or a separator missing?)",
+                    record.len(),
+                    headers.len()
+                ),
+            });
+        }
+        if blank {
             continue;
         }
         let mut cells: Vec<Zeroizing<String>> = record
@@ -258,12 +307,37 @@ pub fn read_table(text: &str, separator: u8, source_name: &str) -> Result<Table>
     }
     // The csv crate's buffers held cell text; clear what we can reach.
     record.clear();
+    if number == 1 && !ends_with_break {
+        return Err(Error::ImportFile {
+            source_name: source_name.to_owned(),
+            reason: "it ends inside its header row, without a line break: it is cut off; export it again".into(),
+        });
+    }
+    // A short last row that no line break ends is where the file was cut (right after
+    // a closing quote or a separator): the rest of that row, and maybe more, is lost.
+    if let Some((number, line, cells)) = last_short.filter(|_| !ends_with_break) {
+        return Err(Error::Import {
+            source_name: source_name.to_owned(),
+            record: number,
+            reason: format!(
+                "the file ends on line {line} in the middle of this row ({cells} of the header's {} cells): it is cut off; export it again",
+                headers.len()
+            ),
+        });
+    }
     Ok(Table { headers, rows })
 }
 
-/// The line of a quoted cell that is still open at the end of `text`. The csv crate
-/// silently ends such a cell, which would import a truncated file as if it were whole.
-fn unclosed_quote(text: &str, separator: u8) -> Option<usize> {
+/// What [`scan_quotes`] found.
+struct QuoteScan {
+    /// The line of a quoted cell that is still open at the end of the text. The csv
+    /// crate silently ends such a cell, which would import a truncated file as whole.
+    unclosed: Option<usize>,
+    /// The text's last character closes a quoted cell.
+    ends_with_quote: bool,
+}
+
+fn scan_quotes(text: &str, separator: u8) -> QuoteScan {
     #[derive(PartialEq)]
     enum State {
         FieldStart,
@@ -291,7 +365,10 @@ fn unclosed_quote(text: &str, separator: u8) -> Option<usize> {
             line += 1;
         }
     }
-    (state == State::Quoted).then_some(opened_on)
+    QuoteScan {
+        unclosed: (state == State::Quoted).then_some(opened_on),
+        ends_with_quote: state == State::QuoteInQuoted,
+    }
 }
 
 fn csv_error(e: &csv::Error, source_name: &str, record: usize) -> Error {
@@ -325,6 +402,11 @@ pub fn row_error(source_name: &str, row: &Row, reason: impl Into<String>) -> Err
 mod tests {
     use super::*;
 
+    const PAD: Layout = Layout {
+        pad_short_rows: true,
+        ends_with_break_or_quote: true,
+    };
+
     #[test]
     fn encodings() {
         let (t, e) = decode(b"\xef\xbb\xbfa;\xc3\xa4", Encoding::Detect, "t").unwrap();
@@ -354,18 +436,18 @@ mod tests {
 
     #[test]
     fn table_rows() {
-        let t = read_table("a,b\r\n1,\"x\r\ny\"\r\n,\r\n\"q\"\"\",\r\n", b',', "t").unwrap();
+        let t = read_table("a,b\r\n1,\"x\r\ny\"\r\n,\r\n\"q\"\"\",\r\n", b',', "t", PAD).unwrap();
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].cells[1].as_str(), "x\r\ny");
         assert_eq!(t.rows[1].record, 3);
         assert_eq!(t.rows[1].cells[0].as_str(), "q\"");
-        let err = read_table("a,b\n1,2\n1,2,secret\n", b',', "t")
+        let err = read_table("a,b\n1,2\n1,2,secret\n", b',', "t", PAD)
             .err()
             .unwrap()
             .to_string();
         assert!(err.contains("record 2") && !err.contains("secret"), "{err}");
         assert_eq!(t.column(&["B"]), Some(1));
-        let err = read_table("a,b\n1,\"x\n\n", b',', "t")
+        let err = read_table("a,b\n1,\"x\n\n", b',', "t", PAD)
             .err()
             .unwrap()
             .to_string();
@@ -373,6 +455,70 @@ mod tests {
             err.contains("line 2") && err.contains("never closed"),
             "{err}"
         );
-        assert!(read_table("a,b\n1,x\"y\n\"\"\"\",\"\"\n", b',', "t").is_ok());
+        assert!(read_table("a,b\n1,x\"y\n\"\"\"\",\"\"\n", b',', "t", PAD).is_ok());
+    }
+
+    fn err(text: &str, layout: Layout) -> String {
+        match read_table(text, b',', "t", layout) {
+            Ok(t) => panic!("{text:?} was read as {} rows", t.rows.len()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn short_rows_are_refused_unless_the_layout_pads_them() {
+        let text = "a,b,c\n1,2\n\"x\",\"y\",\"z\"\n";
+        let e = err(text, Layout::EXPORT);
+        assert!(
+            e.contains("record 1") && e.contains("line 2") && e.contains("2 cells"),
+            "{e}"
+        );
+        let t = read_table(text, b',', "t", PAD).unwrap();
+        assert_eq!(t.rows[0].cells[2].as_str(), "");
+        // A blank row (spreadsheets add them) is skipped even when it is short.
+        assert_eq!(
+            read_table("a,b,c\n,\n1,2,3\n", b',', "t", Layout::EXPORT)
+                .unwrap()
+                .rows
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_file_cut_inside_a_row_is_refused() {
+        // Cut right after a closing quote: every quote is closed, the row is short.
+        for layout in [Layout::EXPORT, PAD] {
+            let e = err("a,b,c\n\"1\",\"2\",\"3\"\n\"4\",\"sec\"", layout);
+            assert!(
+                e.contains("record 2") && e.contains("cut off") && !e.contains("sec"),
+                "{e}"
+            );
+            // Cut after a separator, the row's first cells empty: still not skipped.
+            let e = err("a,b,c\n\"1\",\"2\",\"3\"\n,", layout);
+            assert!(e.contains("cut off"), "{e}");
+        }
+        // Cut inside an unquoted cell (or after a separator) of a full-width row.
+        let e = err("a,b\n1,secr", PAD);
+        assert!(
+            e.contains("line 2") && e.contains("cut off") && !e.contains("secr"),
+            "{e}"
+        );
+        assert!(err("a,b\n1,2\n3,", Layout::EXPORT).contains("unquoted cell"));
+        // Whole files: ended by a line break, or by a quoted cell.
+        for text in ["a,b\n1,2\n", "a,b\r\n1,2\r", "a,b\n1,\"2\""] {
+            assert!(read_table(text, b',', "t", PAD).is_ok(), "{text:?}");
+        }
+        // Even a lone header: it may be the first bytes of a longer one.
+        assert!(err("a,b", PAD).contains("cut off"));
+        assert!(err("\"a\",\"b\"", Layout::EXPORT).contains("header row"));
+        assert!(read_table("\"a\",\"b\"\n", b',', "t", Layout::EXPORT).is_ok());
+        // A layout without the end promise takes the unquoted end as it is.
+        let loose = Layout {
+            ends_with_break_or_quote: false,
+            ..Layout::EXPORT
+        };
+        assert!(read_table("a,b\n1,2", b',', "t", loose).is_ok());
+        assert!(err("a,b\n1", loose).contains("cut off"));
     }
 }

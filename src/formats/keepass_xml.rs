@@ -92,6 +92,8 @@ struct Parser<'a> {
     text: &'a str,
     source_name: &'a str,
     stack: Vec<String>,
+    /// Where each element on `stack` starts (byte offset), for the cut-off message.
+    opened_at: Vec<usize>,
     groups: Vec<GroupCtx>,
     entry: Option<EntryCtx>,
     string: Option<StringCtx>,
@@ -114,6 +116,7 @@ impl<'a> Parser<'a> {
             text,
             source_name,
             stack: Vec::new(),
+            opened_at: Vec::new(),
             groups: Vec::new(),
             entry: None,
             string: None,
@@ -247,7 +250,10 @@ impl<'a> Parser<'a> {
                         self.buf.push(c);
                     }
                 }
-                Event::Eof => break,
+                Event::Eof => {
+                    self.check_closed()?;
+                    break;
+                }
                 Event::Empty(_) | Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             }
         }
@@ -263,6 +269,25 @@ impl<'a> Parser<'a> {
             ));
         }
         Ok(self.out)
+    }
+
+    /// Refuses a document that ends with elements still open. quick-xml reports such
+    /// an end as a plain end of file, and everything read up to there would otherwise
+    /// be imported as if it were the whole export.
+    fn check_closed(&self) -> Result<()> {
+        let Some(&outermost) = self.opened_at.first() else {
+            return Ok(());
+        };
+        let bytes = self.text.as_bytes();
+        Err(self.record_error(format!(
+            "it ends on line {} while {} still open (the outermost opened on line {}): the file is cut off; export it again",
+            line_of(bytes, bytes.len()),
+            match self.opened_at.len() {
+                1 => "1 element is".to_owned(),
+                n => format!("{n} elements are"),
+            },
+            line_of(bytes, outermost)
+        )))
     }
 
     fn parent(&self, back: usize) -> Option<&str> {
@@ -335,11 +360,13 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         self.stack.push(name);
+        self.opened_at.push(pos);
         Ok(())
     }
 
     fn end(&mut self) -> Result<()> {
         let name = self.stack.pop().unwrap_or_default();
+        self.opened_at.pop();
         let value = std::mem::take(&mut *self.buf);
         let value = Zeroizing::new(value);
         let leaf = std::mem::replace(&mut self.leaf, Leaf::None);
@@ -933,5 +960,39 @@ mod tests {
         assert!(import(b"<a></b>", "t").is_err());
         assert!(import(b"<html/>", "t").is_err());
         assert!(import(b"\xff", "t").is_err());
+    }
+
+    #[test]
+    fn a_document_cut_off_is_refused() {
+        // From issue #13: this imported entry "a" and dropped "b" without a word.
+        let cut = "<KeePassFile><Root><Group><Name>r</Name>\
+            <Entry><String><Key>Title</Key><Value>a</Value></String></Entry>\n\
+            <Entry><String><Key>Title</Key><Value>b</Value></String>\
+            <String><Key>Password</Key><Value>sec";
+        let err = import(cut.as_bytes(), "t").err().unwrap().to_string();
+        assert!(
+            err.contains("record 2")
+                && err.contains("entry starting on line 2")
+                && err.contains("ends on line 2")
+                && err.contains("6 elements are still open")
+                && err.contains("cut off")
+                && !err.contains("sec"),
+            "{err}"
+        );
+        // Cut outside any entry: the document is still open.
+        let whole = String::from_utf8(fixture()).unwrap();
+        let at = whole.find("</Meta>").unwrap() + "</Meta>".len();
+        let err = import(&whole.as_bytes()[..at], "t")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.starts_with("t cannot be imported") && err.contains("opened on line 2"),
+            "{err}"
+        );
+        // Only the closing tag missing.
+        let cut = whole.trim_end().strip_suffix("</KeePassFile>").unwrap();
+        let err = import(cut.as_bytes(), "t").err().unwrap().to_string();
+        assert!(err.contains("1 element is still open"), "{err}");
     }
 }

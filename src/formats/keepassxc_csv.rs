@@ -13,7 +13,7 @@ pub(crate) const RECYCLE_BIN_NAMES: &[&str] = &["Recycle Bin", "Papierkorb"];
 
 pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let (text, _) = csvutil::decode(data, Encoding::Utf8, source_name)?;
-    let table = csvutil::read_table(&text, b',', source_name)?;
+    let table = csvutil::read_table(&text, b',', source_name, csvutil::Layout::EXPORT)?;
     let col = |name: &str| table.column(&[name]);
     let (Some(group), Some(title), Some(username), Some(password)) =
         (col("Group"), col("Title"), col("Username"), col("Password"))

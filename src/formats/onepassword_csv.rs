@@ -10,7 +10,7 @@ use crate::model::{Entry, Kind, Secret};
 
 pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let (text, _) = csvutil::decode(data, Encoding::Utf8, source_name)?;
-    let table = csvutil::read_table(&text, b',', source_name)?;
+    let table = csvutil::read_table(&text, b',', source_name, csvutil::Layout::EXPORT)?;
     let col = |names: &[&str]| table.column(names);
     let (Some(title), Some(password)) = (col(&["Title"]), col(&["Password"])) else {
         return Err(Error::ImportFile {

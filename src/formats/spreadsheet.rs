@@ -347,7 +347,13 @@ fn split_list(value: &str) -> Vec<String> {
 pub fn import(data: &[u8], source_name: &str, options: &ImportOptions) -> Result<Imported> {
     let (text, _) = csvutil::decode(data, Encoding::Detect, source_name)?;
     let separator = csvutil::detect_separator(&text);
-    let table = csvutil::read_table(&text, separator, source_name)?;
+    // Spreadsheet programs end every row with a line break, but may leave out a row's
+    // trailing empty cells (and so do people editing a file by hand).
+    let layout = csvutil::Layout {
+        pad_short_rows: true,
+        ends_with_break_or_quote: true,
+    };
+    let table = csvutil::read_table(&text, separator, source_name, layout)?;
     let roles = assign_roles(&table, options)?;
     // Our own export (it has a `path` column) escapes formulas in non-secret cells.
     let own_layout = table.headers.iter().any(|h| h == "path");
