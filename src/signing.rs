@@ -99,11 +99,14 @@ impl SigningKey {
     }
 
     /// Signs `msg` in `namespace`; returns the armored signature (`ssh-keygen -Y sign`'s
-    /// `.sig` file).
+    /// `.sig` file). SHA-256, not ssh-keygen's default SHA-512: both are in the SSHSIG
+    /// standard and `ssh-keygen -Y verify` takes either, and with the SHA extensions of
+    /// current x86 CPUs SHA-256 hashes a large vault about 30 times cheaper (measured:
+    /// 15.6 M instructions for SHA-512 over a 465 KB vault).
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> crate::Result<Vec<u8>> {
         let sig = self
             .0
-            .sign(namespace, HashAlg::Sha512, msg)
+            .sign(namespace, HashAlg::Sha256, msg)
             .and_then(|s| s.to_pem(LineEnding::LF))
             .map_err(|e| crate::Error::Invalid(format!("cannot sign: {e}")))?;
         Ok(sig.into_bytes())
