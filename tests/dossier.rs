@@ -680,3 +680,99 @@ fn at_a_glance_has_wifi_that_a_phone_can_join_and_true_page_numbers() {
         r#"WIFI:T:WPA;S:Cafe\; Gaeste\:1;P:pa\\ss\,wo\"rd\;;;"#
     );
 }
+
+/// The takeover plan puts first what a takeover needs first — the old provider's own
+/// access, the domain, the identity provider's admins, the firewall and remote access,
+/// mail — then servers, then the rest, each with the page its entry is on; the
+/// offboarding rotation list uses the same order.
+#[test]
+fn takeover_plan_is_ordered_by_what_a_takeover_needs_first() {
+    let env = Env::new();
+    env.ok(&["client", "new", "plan", "--name", "Plan GmbH"]);
+    let entries = serde_json::json!([
+        {"path": "arbeitsplatz/pc-01", "kind": "login", "username": "anna", "password": "a"},
+        {"path": "mail/postfach", "kind": "email", "username": "info", "password": "b"},
+        {"path": "server/dc01", "kind": "server", "host": "10.0.0.2", "password": "c"},
+        {"path": "netz/firewall", "kind": "network-device", "password": "d"},
+        {"path": "m365/global-admin", "kind": "login", "username": "admin@plan.example",
+         "url": "https://admin.microsoft.com", "password": "e"},
+        {"path": "web/registrar", "kind": "domain", "url": "https://registrar.example", "password": "f"},
+        {"path": "lizenz/office", "kind": "license", "password": "g"}
+    ]);
+    let file = env.dir.path().join("e.json");
+    std::fs::write(&file, entries.to_string()).unwrap();
+    env.ok(&["import", "plan", "--format", "json", file.to_str().unwrap()]);
+    let pdf = dossier(&env, "plan", "plan.pdf", &["--lang", "en"]);
+    let all = text(&pdf, true);
+    let plan = all
+        .split("Change these secrets")
+        .nth(1)
+        .and_then(|s| s.split("Transfer these accounts").next())
+        .unwrap();
+    let order: Vec<&str> = plan
+        .lines()
+        .filter(|l| l.contains('(') && l.contains('/'))
+        .map(|l| l.split(" (").next().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "registrar",
+            "global-admin",
+            "firewall",
+            "postfach",
+            "dc01",
+            "pc-01",
+            "office"
+        ],
+        "{plan}"
+    );
+    let hour = plan.find("Within the first hour").unwrap();
+    let day = plan.find("On the first day").unwrap();
+    let week = plan.find("Within the first week").unwrap();
+    assert!(hour < plan.find("remote-access tools").unwrap());
+    assert!(plan.find("postfach").unwrap() < day && day < plan.find("dc01").unwrap());
+    assert!(plan.find("pc-01").unwrap() < week && week < plan.find("office").unwrap());
+    // Each item's page is where its entry is printed.
+    for line in plan.lines().filter(|l| l.contains("(web/registrar)")) {
+        let page: usize = line.rsplit(' ').next().unwrap().parse().unwrap();
+        let printed_on = (1..)
+            .zip(all.split('\u{c}'))
+            .find(|(_, p)| p.contains("Path web/registrar"))
+            .map(|(n, _)| n)
+            .unwrap();
+        assert_eq!(page, printed_on, "{line}");
+    }
+    // The rotation list of an offboarding: the same order.
+    let out = env.dir.path().join("off");
+    let successor = handover::crypto::Identity::generate()
+        .recipient()
+        .to_string();
+    env.ok(&[
+        "offboard",
+        "plan",
+        "--successor",
+        &successor,
+        "--out",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    let csv = std::fs::read_to_string(out.join("plan-rotation.csv")).unwrap();
+    let paths: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "web/registrar",
+            "m365/global-admin",
+            "netz/firewall",
+            "mail/postfach",
+            "server/dc01",
+            "arbeitsplatz/pc-01",
+            "lizenz/office"
+        ]
+    );
+}

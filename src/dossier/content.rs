@@ -72,7 +72,8 @@ impl Ctx<'_> {
         let style = match level {
             1 => Style::new(Face::Bold, 16.0, self.accent),
             2 => Style::new(Face::Bold, 12.5, self.accent),
-            _ => Style::new(Face::Bold, 11.0, BLACK),
+            3 => Style::new(Face::Bold, 11.0, BLACK),
+            _ => Style::new(Face::Bold, 10.0, self.accent),
         };
         // A heading never ends a page: keep room for it and a few lines after it, and
         // if what follows does not fit after all, it moves to the next page with it.
@@ -449,8 +450,20 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
 
 /// A checklist line: a drawn box to tick, then the text.
 pub fn check_item(ctx: &Ctx<'_>, text: &str) -> Vec<Row> {
+    check_item_at(ctx, text, None)
+}
+
+/// A checklist item with, at the right of its last line, the page where its entry is.
+pub fn check_item_at(ctx: &Ctx<'_>, text: &str, page: Option<usize>) -> Vec<Row> {
     let indent = 7.0 * MM;
-    let lines = wrap_words(ctx.fonts, BODY, text, ctx.geo.body_width() - indent);
+    // Room for the page number whether or not there is one, so the wrap is the same.
+    let page_w = measure(ctx.fonts, BODY.face, BODY.size, "8888") + 4.0 * MM;
+    let lines = wrap_words(
+        ctx.fonts,
+        BODY,
+        text,
+        ctx.geo.body_width() - indent - page_w,
+    );
     let mut rows = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         let mut row = Row::new(BODY.leading() + if i + 1 == lines.len() { 3.0 } else { 0.0 });
@@ -465,6 +478,11 @@ pub fn check_item(ctx: &Ctx<'_>, text: &str) -> Vec<Row> {
             });
         }
         row.text(ctx.fonts, indent, BODY.size, BODY, line);
+        if let Some(page) = page.filter(|_| i + 1 == lines.len()) {
+            let num = page.to_string();
+            let w = measure(ctx.fonts, BODY.face, BODY.size, &num);
+            row.text(ctx.fonts, ctx.geo.body_width() - w, BODY.size, BODY, &num);
+        }
         rows.push(row);
     }
     rows
@@ -472,6 +490,7 @@ pub fn check_item(ctx: &Ctx<'_>, text: &str) -> Vec<Row> {
 
 /// Entries a successor must act on, most urgent first within each list.
 pub struct Checklist<'a> {
+    /// In the order of a takeover (see `workflows::offboard::takeover_rank`).
     pub rotate: Vec<&'a Entry>,
     pub transfer: Vec<&'a Entry>,
     /// With their expiry date; expired ones first.
@@ -486,12 +505,14 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
         .filter_map(|e| e.expires.filter(|d| *d <= horizon).map(|d| (*e, d)))
         .collect();
     expiring.sort_by_key(|(e, d)| (*d, e.path.clone()));
+    let mut rotate: Vec<&Entry> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.provider_knows && e.has_secret())
+        .collect();
+    rotate.sort_by_cached_key(|e| crate::workflows::offboard::takeover_order(e));
     Checklist {
-        rotate: entries
-            .iter()
-            .copied()
-            .filter(|e| e.provider_knows && e.has_secret())
-            .collect(),
+        rotate,
         transfer: entries
             .iter()
             .copied()

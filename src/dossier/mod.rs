@@ -152,7 +152,16 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     // The body, laid out once to learn the page of every section; its sections are
     // numbered after the front matter's parts.
     let entry_anchors = sections::EntryAnchors::default();
-    let body_sections = sections::body(t, client, options, gaps, today, &entry_anchors);
+    let page_offset = std::cell::Cell::new(0);
+    let body_sections = sections::body(
+        t,
+        client,
+        options,
+        gaps,
+        today,
+        &entry_anchors,
+        &page_offset,
+    );
     let first_number = sections::FRONT_PARTS + 1;
     let mut toc_items: Vec<(String, u8)> = Vec::new();
     for (i, section) in body_sections.iter().enumerate() {
@@ -168,6 +177,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         probe.pages.len()
     };
     let first_body_page = front.pages.len() + toc_pages;
+    page_offset.set(first_body_page + 1);
     let mut body = Flow::new(geo);
     let mut section_pages = Vec::with_capacity(toc_items.len());
     for (i, section) in body_sections.iter().enumerate() {

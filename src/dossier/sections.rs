@@ -218,11 +218,12 @@ pub fn body<'a>(
     gaps: &'a [Gap],
     today: NaiveDate,
     entry_anchors: &'a EntryAnchors,
+    page_offset: &'a std::cell::Cell<usize>,
 ) -> Vec<Section<'a>> {
     let mut sections = vec![
         profile(t, client),
         entries(t, client, entry_anchors),
-        checklist(t, client, today),
+        checklist(t, client, today, entry_anchors, page_offset),
         appendix(t, client, gaps),
         history(t, client),
     ];
@@ -323,23 +324,54 @@ fn entry_line(e: &Entry) -> String {
     format!("{} ({})", e.display_title(), e.path)
 }
 
-/// What a successor must do: change, transfer, renew.
-fn checklist<'a>(t: &Texts, client: &'a Client, today: NaiveDate) -> Section<'a> {
+/// What a successor must do, in the order a takeover needs it: the first hour (remove
+/// the old provider's access; domain, identity provider, firewall and remote access,
+/// mail), the first day, the first week; then what to transfer and what to renew. Each
+/// item names the page of its entry. `page_offset` turns a body page index into the
+/// printed page number (known once the contents are laid out, before the body is).
+fn checklist<'a>(
+    t: &Texts,
+    client: &'a Client,
+    today: NaiveDate,
+    anchors: &'a EntryAnchors,
+    page_offset: &'a std::cell::Cell<usize>,
+) -> Section<'a> {
     section(&t.checklist_title, true, move |ctx, flow, _, _| {
         let t = ctx.texts;
+        let page = |flow: &Flow, e: &Entry| {
+            anchors
+                .borrow()
+                .get(&e.id)
+                .map(|a| flow.anchor_page(*a) + page_offset.get())
+        };
         let checklist = content::checklist(client, today);
         flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
-        for (title, items) in [
-            (&t.rotate_title, &checklist.rotate),
-            (&t.transfer_title, &checklist.transfer),
-        ] {
-            ctx.heading(flow, title, 3, None);
-            if items.is_empty() {
-                flow.block(ctx.para(&t.nothing, BODY, 0.0));
+        ctx.heading(flow, &t.rotate_title, 3, None);
+        for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
+            let items: Vec<&&Entry> = checklist
+                .rotate
+                .iter()
+                .filter(|e| crate::workflows::offboard::takeover_rank(e).0 == priority)
+                .collect();
+            if items.is_empty() && priority != 1 {
+                continue;
+            }
+            ctx.heading(flow, title, 4, None);
+            if priority == 1 {
+                flow.block(check_item(ctx, &t.plan_remove_access));
             }
             for e in items {
-                flow.block(check_item(ctx, &entry_line(e)));
+                let p = page(flow, e);
+                flow.block(content::check_item_at(ctx, &entry_line(e), p));
             }
+        }
+        ctx.heading(flow, &t.transfer_title, 3, None);
+        if checklist.transfer.is_empty() {
+            flow.block(ctx.para(&t.nothing, BODY, 0.0));
+        }
+        for e in &checklist.transfer {
+            let p = page(flow, e);
+            flow.block(content::check_item_at(ctx, &entry_line(e), p));
         }
         ctx.heading(flow, &t.expiry_title, 3, None);
         if checklist.expiring.is_empty() {
@@ -352,7 +384,12 @@ fn checklist<'a>(t: &Texts, client: &'a Client, today: NaiveDate) -> Section<'a>
                 &t.expiring
             };
             let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
-            flow.block(check_item(ctx, &format!("{} — {when}", entry_line(e))));
+            let p = page(flow, e);
+            flow.block(content::check_item_at(
+                ctx,
+                &format!("{} — {when}", entry_line(e)),
+                p,
+            ));
         }
     })
 }
@@ -433,7 +470,12 @@ fn history<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
                 text.push_str(&format!(": {path}"));
             }
             if !event.fields.is_empty() {
-                text.push_str(&format!(" ({})", event.fields.join(", ")));
+                let names: Vec<&str> = event
+                    .fields
+                    .iter()
+                    .map(|f| t.field_names.get(f).map_or(f.as_str(), String::as_str))
+                    .collect();
+                text.push_str(&format!(" ({})", names.join(", ")));
             }
             if let Some(fp) = &event.fingerprint {
                 text.push_str(&format!(" — {} {fp}", t.fingerprint));

@@ -126,6 +126,10 @@ pub struct Texts {
     pub checklist_title: String,
     pub checklist_intro: String,
     pub rotate_title: String,
+    pub plan_hour: String,
+    pub plan_day: String,
+    pub plan_week: String,
+    pub plan_remove_access: String,
     pub transfer_title: String,
     pub expiry_title: String,
     pub expired: String,
@@ -143,6 +147,9 @@ pub struct Texts {
     pub history_none: String,
     /// A label per history event kind.
     pub events: BTreeMap<String, String>,
+    /// Vault field names as the history page prints them (`password` → "Passwort");
+    /// a name not listed is printed as it is.
+    pub field_names: BTreeMap<String, String>,
     pub key_title: String,
     pub key_intro: Vec<String>,
     pub key_recipient: String,

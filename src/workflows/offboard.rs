@@ -254,14 +254,17 @@ pub struct RotationItem {
     pub reason: String,
 }
 
-/// Every entry with a secret the provider knows (`provider_knows`), most critical
-/// first: by [`priority`], then provider-owned before others, then by path. Never
-/// holds a secret value.
+/// Every entry with a secret the provider knows (`provider_knows`), in the order of a
+/// takeover ([`takeover_order`]). Never holds a secret value.
 pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
-    let mut items: Vec<(bool, RotationItem)> = client
+    let mut known: Vec<&Entry> = client
         .entries
         .iter()
         .filter(|e| e.provider_knows && e.has_secret())
+        .collect();
+    known.sort_by_cached_key(|e| takeover_order(e));
+    known
+        .into_iter()
         .map(|e| {
             let (priority, why) = priority(e);
             let location = e.url.clone().or_else(|| {
@@ -284,45 +287,99 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
                 owner: e.owner,
                 reason,
             };
-            (e.owner != Some(Owner::Provider), item)
+            item
         })
-        .collect();
-    items.sort_by(|(a_other, a), (b_other, b)| {
-        (a.priority, a_other, &a.path).cmp(&(b.priority, b_other, &b.path))
-    });
-    items.into_iter().map(|(_, item)| item).collect()
+        .collect()
 }
 
-/// How urgent rotating an entry is, and why:
-/// 1. accounts that unlock other accounts or reach in from outside: recovery, domain,
-///    e-mail, VPN, network devices, SSH and API keys, and any account with a second
-///    factor or "admin" in its path, title or username;
-/// 2. servers, databases, other logins, certificates, Wi-Fi;
-/// 3. licences, notes and everything else.
-pub fn priority(e: &Entry) -> (u8, &'static str) {
-    let admin = [
+/// How urgent taking over an entry is, and why, in the order a takeover needs: first the
+/// domain and DNS (whoever holds them holds the mail and the web), then the identity
+/// provider and its global admins, then the firewall and remote access, then mail; then
+/// servers and everything else with access; the rest last. Returns (priority 1 = first
+/// hour, 2 = first day, 3 = first week; rank within the priority; reason). The
+/// offboarding rotation list and the dossier's takeover plan both use it.
+pub fn takeover_rank(e: &Entry) -> (u8, u8, &'static str) {
+    let text = [
         Some(e.path.as_str()),
         Some(e.title.as_str()),
         e.username.as_deref(),
+        e.url.as_deref(),
+        e.host.as_deref(),
     ]
     .into_iter()
     .flatten()
-    .any(|s| s.to_lowercase().contains("admin"));
-    match e.kind {
-        Kind::Recovery | Kind::Domain | Kind::Email => {
-            (1, "it can reset or take over other accounts")
-        }
-        Kind::Vpn | Kind::NetworkDevice | Kind::SshKey | Kind::ApiKey => {
-            (1, "it gives access from outside")
-        }
-        _ if admin || e.totp.is_some() || !e.recovery_codes.is_empty() => {
-            (1, "it is an administrator or second-factor account")
-        }
-        Kind::Server | Kind::Database | Kind::Login | Kind::Certificate | Kind::Wifi => {
-            (2, "it gives access to systems or data")
-        }
-        Kind::License | Kind::Note | Kind::Other => (3, "rotate when convenient"),
+    .map(str::to_lowercase)
+    .collect::<Vec<_>>()
+    .join(" ");
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    let admin = has(&["admin"]);
+    if e.kind == Kind::Domain || has(&["dns", "domain", "registrar", "domäne"]) {
+        return (1, 0, "the domain and DNS decide where mail and web go");
     }
+    let identity = has(&[
+        "m365",
+        "microsoft",
+        "azure",
+        "entra",
+        "office365",
+        "google",
+        "workspace",
+        "okta",
+        "active directory",
+        "identity",
+    ]);
+    if e.kind == Kind::Recovery || (identity && (admin || e.totp.is_some())) {
+        return (1, 1, "it can reset or take over every other account");
+    }
+    if matches!(e.kind, Kind::Vpn | Kind::NetworkDevice)
+        || has(&[
+            "firewall",
+            "vpn",
+            "remote",
+            "rdp",
+            "teamviewer",
+            "anydesk",
+            "fernwartung",
+        ])
+    {
+        return (1, 2, "it gives access from outside");
+    }
+    if e.kind == Kind::Email || has(&["mail"]) {
+        return (1, 3, "it can reset other accounts by mail");
+    }
+    if matches!(
+        e.kind,
+        Kind::SshKey | Kind::ApiKey | Kind::Server | Kind::Database
+    ) {
+        return (2, 0, "it gives access to servers or data");
+    }
+    if admin || e.totp.is_some() || !e.recovery_codes.is_empty() {
+        return (2, 1, "it is an administrator or second-factor account");
+    }
+    match e.kind {
+        Kind::Login | Kind::Certificate | Kind::Wifi => {
+            (2, 2, "it gives access to systems or data")
+        }
+        _ => (3, 0, "rotate when convenient"),
+    }
+}
+
+/// How urgent rotating an entry is, and why (see [`takeover_rank`]).
+pub fn priority(e: &Entry) -> (u8, &'static str) {
+    let (priority, _, why) = takeover_rank(e);
+    (priority, why)
+}
+
+/// The order of a takeover: by [`takeover_rank`], accounts held by the old provider
+/// before others, then by path.
+pub fn takeover_order(e: &Entry) -> (u8, u8, bool, String) {
+    let (priority, rank, _) = takeover_rank(e);
+    (
+        priority,
+        rank,
+        e.owner != Some(Owner::Provider),
+        e.path.clone(),
+    )
 }
 
 /// The rotation list as CSV (UTF-8, header row). Cells that a spreadsheet would run as
@@ -401,19 +458,21 @@ mod tests {
         ];
         let list = rotation_list(&c);
         let got: Vec<(u8, &str)> = list.iter().map(|i| (i.priority, i.path.as_str())).collect();
+        // The takeover order: identity provider admins before the firewall; servers
+        // before other logins.
         assert_eq!(
             got,
             vec![
-                (1, "fw"),
                 (1, "m365/global-admin"),
-                (2, "z/provider-owned"),
+                (1, "fw"),
                 (2, "nas"),
+                (2, "z/provider-owned"),
                 (3, "=cmd"),
                 (3, "licence"),
             ]
         );
-        assert_eq!(list[0].location.as_deref(), Some("10.0.0.1:4444"));
-        assert!(list[2].reason.contains("transfer"));
+        assert_eq!(list[1].location.as_deref(), Some("10.0.0.1:4444"));
+        assert!(list[3].reason.contains("transfer"));
         let csv = String::from_utf8(rotation_csv(&list).unwrap()).unwrap();
         assert!(csv.starts_with("priority,path,title,kind,location,username,owner,reason\n"));
         assert!(csv.contains("\n3,'=cmd,'=cmd,other,"), "{csv}");
