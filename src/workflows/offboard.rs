@@ -277,7 +277,7 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
             if e.owner == Some(Owner::Provider) {
                 reason.push_str("; the account is owned by the old provider: transfer it");
             }
-            let item = RotationItem {
+            RotationItem {
                 priority,
                 path: e.path.clone(),
                 title: e.title.clone(),
@@ -286,8 +286,7 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
                 username: e.username.clone(),
                 owner: e.owner,
                 reason,
-            };
-            item
+            }
         })
         .collect()
 }
