@@ -169,7 +169,7 @@ fn dispatch(
                     client_changed,
                 } => {
                     let what = if client_changed {
-                        "no entry changed, but the client's profile, contacts or recipients did"
+                        "no entry changed, but the client's profile, contacts, recipients, systems, networks, vendors, documents or decisions did"
                             .to_owned()
                     } else {
                         format!(

@@ -224,7 +224,12 @@ pub fn remove(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
             path: path.to_owned(),
         })?;
         let removed = client.entries.remove(index);
-        client.record(history::entry_event(EventKind::EntryRemoved, &removed));
+        let unlinked = client.unlink_entry(removed.id);
+        let mut event = history::entry_event(EventKind::EntryRemoved, &removed);
+        if !unlinked.is_empty() {
+            event = event.with_detail(format!("unlinked from {}", unlinked.join(", ")));
+        }
+        client.record(event);
         Ok(())
     })
 }
