@@ -885,10 +885,41 @@ fn import(
         eprintln!("warning: {}", safe(w, false));
     }
     let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
-    let report = entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format));
+    let result = if parsed.knowledge.is_empty() {
+        entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))
+            .map(|r| (r, None))
+    } else {
+        handover::workflows::knowledge::import_client(
+            h,
+            &id,
+            parsed.entries,
+            parsed.knowledge,
+            on_conflict,
+            dry_run,
+            Some(format),
+        )
+        .map(|(r, k)| (r, Some(k)))
+    };
     writing.finish();
-    let report = report?;
+    let (report, knowledge) = result?;
     let verb = if dry_run { "would be " } else { "" };
+    if let Some(k) = &knowledge {
+        for name in &k.added {
+            out.line(&format!("{verb}added: {}", safe(name, false)))?;
+        }
+        for name in &k.replaced {
+            out.line(&format!("{verb}replaced: {}", safe(name, false)))?;
+        }
+        for name in &k.skipped {
+            out.line(&format!("{verb}skipped (exists): {}", safe(name, false)))?;
+        }
+        eprintln!(
+            "Systems, networks, vendors, documents and decisions: {} added, {} replaced, {} skipped.",
+            k.added.len(),
+            k.replaced.len(),
+            k.skipped.len()
+        );
+    }
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;
     }

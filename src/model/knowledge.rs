@@ -742,6 +742,7 @@ pub fn validate_all(
             )));
         }
     }
+    unique_names("decision", decisions.iter().map(|d| d.title.as_str()))?;
     let decision_ids: HashSet<Uuid> = decisions.iter().map(|d| d.id).collect();
     for d in decisions {
         d.validate()?;
@@ -778,6 +779,35 @@ fn linked_entries(
         }
     }
     Ok(())
+}
+
+/// Systems, networks, vendors, documents and decisions read from a whole-client
+/// import (see `formats::json`).
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge {
+    pub systems: Vec<System>,
+    pub networks: Vec<Network>,
+    pub vendors: Vec<Vendor>,
+    pub documents: Vec<Document>,
+    pub decisions: Vec<Decision>,
+}
+
+impl Knowledge {
+    pub fn is_empty(&self) -> bool {
+        self.systems.is_empty()
+            && self.networks.is_empty()
+            && self.vendors.is_empty()
+            && self.documents.is_empty()
+            && self.decisions.is_empty()
+    }
+
+    pub fn count(&self) -> usize {
+        self.systems.len()
+            + self.networks.len()
+            + self.vendors.len()
+            + self.documents.len()
+            + self.decisions.len()
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ mod secret;
 pub use history::{Event, EventKind};
 pub use knowledge::{
     Backup, Category, Contract, Criticality, Decision, DecisionStatus, Document, DocumentKind,
-    MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice, validate_name,
+    Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice, validate_name,
 };
 pub use secret::Secret;
 
@@ -522,19 +522,22 @@ impl Client {
     pub fn system(&self, name: &str) -> Option<&System> {
         self.systems
             .iter()
-            .find(|s| s.name.eq_ignore_ascii_case(name) || s.name == name)
+            .find(|s| s.name == name)
+            .or_else(|| self.systems.iter().find(|s| same_name(&s.name, name)))
     }
 
     pub fn network(&self, name: &str) -> Option<&Network> {
         self.networks
             .iter()
-            .find(|n| n.name.eq_ignore_ascii_case(name) || n.name == name)
+            .find(|n| n.name == name)
+            .or_else(|| self.networks.iter().find(|n| same_name(&n.name, name)))
     }
 
     pub fn vendor(&self, name: &str) -> Option<&Vendor> {
         self.vendors
             .iter()
-            .find(|v| v.name.eq_ignore_ascii_case(name) || v.name == name)
+            .find(|v| v.name == name)
+            .or_else(|| self.vendors.iter().find(|v| same_name(&v.name, name)))
     }
 
     pub fn vendor_by_id(&self, id: uuid::Uuid) -> Option<&Vendor> {
@@ -590,6 +593,12 @@ impl Client {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         entries
     }
+}
+
+/// Names are looked up as people say them: case does not matter (as in validation,
+/// which refuses two names that differ only in case).
+fn same_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 fn is_zero(n: &u64) -> bool {
