@@ -22,6 +22,7 @@ use super::CliError;
 use super::args::{
     Cli, ClientCommand, Command, ConflictArg, EntryArgs, LangArg, PaperArg, RecipientAction,
 };
+use super::knowledge_cmds;
 use super::show;
 use super::signers_cmds;
 use super::term::{self, Out, RememberingPrompter, TerminalPrompter, safe};
@@ -478,6 +479,37 @@ fn dispatch(
                 out,
             )
         }
+        Command::System(cmd) => knowledge_cmds::system(cmd, &open(store_dir, identity_file)?, out),
+        Command::Network(cmd) => {
+            knowledge_cmds::network(cmd, &open(store_dir, identity_file)?, out)
+        }
+        Command::Vendor(cmd) => knowledge_cmds::vendor(cmd, &open(store_dir, identity_file)?, out),
+        Command::Doc(cmd) => knowledge_cmds::doc(cmd, &open(store_dir, identity_file)?, out),
+        Command::Decision(cmd) => {
+            knowledge_cmds::decision(cmd, &open(store_dir, identity_file)?, out)
+        }
+        Command::Link {
+            client,
+            path,
+            target,
+        } => knowledge_cmds::link(
+            &open(store_dir, identity_file)?,
+            &client,
+            &path,
+            target,
+            true,
+        ),
+        Command::Unlink {
+            client,
+            path,
+            target,
+        } => knowledge_cmds::link(
+            &open(store_dir, identity_file)?,
+            &client,
+            &path,
+            target,
+            false,
+        ),
         Command::Export {
             client,
             format,
@@ -741,6 +773,7 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
         username: a.username,
         notes: a.note,
         add_tags: a.tag,
+        location: a.location,
         owner: a.owner.as_deref().map(str::parse).transpose()?,
         provider_knows: a.provider_knows,
         expires: a

@@ -29,6 +29,7 @@ pub struct EntryPatch {
     pub remove_fields: Vec<String>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
+    pub location: Option<String>,
     pub owner: Option<Owner>,
     pub provider_knows: Option<bool>,
     pub expires: Option<NaiveDate>,
@@ -48,6 +49,7 @@ pub const CLEARABLE: &[&str] = &[
     "notes",
     "fields",
     "tags",
+    "location",
     "owner",
     "expires",
     "rotated",
@@ -70,6 +72,7 @@ impl EntryPatch {
                 "notes" => e.notes.take().is_some(),
                 "fields" => !std::mem::take(&mut e.fields).is_empty(),
                 "tags" => !std::mem::take(&mut e.tags).is_empty(),
+                "location" => e.location.take().is_some(),
                 "owner" => e.owner.take().is_some(),
                 "expires" => e.expires.take().is_some(),
                 "rotated" => e.rotated.take().is_some(),
@@ -102,6 +105,10 @@ impl EntryPatch {
         set!(totp, self.totp.map(Some));
         set!(recovery_codes, self.recovery_codes);
         set!(notes, self.notes.map(Some));
+        set!(
+            location,
+            self.location.filter(|l| !l.trim().is_empty()).map(Some)
+        );
         set!(owner, self.owner.map(Some));
         set!(provider_knows, self.provider_knows);
         set!(expires, self.expires.map(Some));
