@@ -11,7 +11,7 @@ use std::io::Write;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Client, Contact, Entry};
+use crate::model::{Client, Contact, Decision, Document, Entry, Network, System, Vendor};
 
 #[derive(Serialize)]
 struct Canonical<'a> {
@@ -25,6 +25,40 @@ struct Canonical<'a> {
     recipients: &'a [String],
     entries: Vec<&'a Entry>,
     created: &'a chrono::DateTime<chrono::Utc>,
+    // Absent when empty, so that the fingerprint of a vault without any of them is
+    // the one it had before they existed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    systems: Vec<Knowledge<'a, System>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    networks: Vec<Knowledge<'a, Network>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vendors: Vec<Knowledge<'a, Vendor>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    documents: Vec<Knowledge<'a, Document>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    decisions: Vec<Knowledge<'a, Decision>>,
+}
+
+/// A system, network, vendor, document or decision without its `updated` stamp
+/// (bookkeeping: saving an unchanged item must not change the fingerprint).
+struct Knowledge<'a, T>(&'a T);
+
+impl<T: Serialize> Serialize for Knowledge<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let mut value = serde_json::to_value(self.0).map_err(S::Error::custom)?;
+        if let Some(map) = value.as_object_mut() {
+            map.remove("updated");
+        }
+        value.serialize(serializer)
+    }
+}
+
+/// Items in id order, so that a reordering is not a change.
+fn by_id<'a, T>(items: &'a [T], id: impl Fn(&T) -> uuid::Uuid) -> Vec<Knowledge<'a, T>> {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by_key(|item| id(item));
+    sorted.into_iter().map(Knowledge).collect()
 }
 
 struct HashWriter<'a>(&'a mut Sha256);
@@ -81,6 +115,11 @@ pub fn fingerprint(client: &Client) -> String {
         recipients: &client.recipients,
         entries,
         created: &client.created,
+        systems: by_id(&client.systems, |s| s.id),
+        networks: by_id(&client.networks, |n| n.id),
+        vendors: by_id(&client.vendors, |v| v.id),
+        documents: by_id(&client.documents, |d| d.id),
+        decisions: by_id(&client.decisions, |d| d.id),
     };
     let digest = hash_json(b"handover-fingerprint-v1\n", &canonical);
     let text = base32(&digest, 20);
@@ -144,6 +183,30 @@ mod tests {
         // Any secret does.
         c.entries[0].password = Some(Secret::from("pw2"));
         assert_ne!(fingerprint(&c), fp);
+        let fp = fingerprint(&c);
+        // Knowledge counts, its order and its `updated` stamp do not.
+        let mut fw = crate::model::System::new("Firewall".into());
+        c.systems.push(fw.clone());
+        let with_system = fingerprint(&c);
+        assert_ne!(with_system, fp);
+        fw.updated = Some(chrono::Utc::now());
+        c.systems[0] = fw.clone();
+        assert_eq!(fingerprint(&c), with_system);
+        c.systems.insert(0, crate::model::System::new("NAS".into()));
+        let two = fingerprint(&c);
+        c.systems.reverse();
+        assert_eq!(fingerprint(&c), two);
+        c.systems[0].location = Some("Keller".into());
+        assert_ne!(fingerprint(&c), two);
+        let mut doc =
+            crate::model::Document::new("p/restore".into(), crate::model::DocumentKind::Procedure);
+        let before = fingerprint(&c);
+        c.documents.push(doc.clone());
+        let with_doc = fingerprint(&c);
+        assert_ne!(with_doc, before);
+        doc.body = "1. NAS öffnen".into();
+        c.documents[0] = doc;
+        assert_ne!(fingerprint(&c), with_doc);
         assert_eq!(
             normalise(&fp.to_lowercase().replace('-', " ")),
             normalise(&fp)

@@ -103,7 +103,7 @@ pub enum Command {
         /// Ask for a new password on the terminal
         #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
         password: bool,
-        /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, owner, expires, rotated)
+        /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, location, owner, expires, rotated)
         #[arg(long, value_name = "NAME")]
         clear: Vec<String>,
         /// Remove a custom field
@@ -268,6 +268,429 @@ pub enum Command {
         #[arg(long, value_name = "AGE_RECIPIENT")]
         recipient: Vec<String>,
     },
+    /// Add, change, list, show and remove a client's systems (servers, firewalls, lines…)
+    #[command(subcommand)]
+    System(SystemCommand),
+    /// Add, change, list, show and remove a client's networks
+    #[command(subcommand)]
+    Network(NetworkCommand),
+    /// Add, change, list, show and remove a client's vendors and their contracts
+    #[command(subcommand)]
+    Vendor(VendorCommand),
+    /// Add, change, list, show and remove a client's documents (Markdown pages)
+    #[command(subcommand)]
+    Doc(DocCommand),
+    /// Record, change, list, show and remove a client's decisions (the decision log)
+    #[command(subcommand)]
+    Decision(DecisionCommand),
+    /// Link an entry to the system it logs into or the vendor it belongs to
+    Link {
+        client: String,
+        /// The entry's path
+        path: String,
+        #[command(flatten)]
+        target: LinkArgs,
+    },
+    /// Undo `handover link`
+    Unlink {
+        client: String,
+        path: String,
+        #[command(flatten)]
+        target: LinkArgs,
+    },
+}
+
+#[derive(Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct LinkArgs {
+    /// The system's name
+    #[arg(long, value_name = "NAME")]
+    pub system: Option<String>,
+    /// The vendor's name
+    #[arg(long, value_name = "NAME")]
+    pub vendor: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SystemCommand {
+    /// Add a system
+    Add {
+        client: String,
+        name: String,
+        #[command(flatten)]
+        system: SystemArgs,
+    },
+    /// Change a system
+    Edit {
+        client: String,
+        name: String,
+        /// Rename it
+        #[arg(long = "name", value_name = "NEW_NAME")]
+        new_name: Option<String>,
+        #[command(flatten)]
+        system: SystemArgs,
+        /// Clear a value (purpose, site, location, make, model, serial, os, hostname, ips, mac, line_id, purchased, warranty_until, backup, backup_method, backup_target, restore_tested, vendor, notes)
+        #[arg(long, value_name = "NAME")]
+        clear: Vec<String>,
+    },
+    /// List a client's systems
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one system with its linked entries and vendor
+    Show {
+        client: String,
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a system
+    Remove { client: String, name: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct SystemArgs {
+    /// What it does for the client
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// server, firewall, switch, access-point, nas, workstation, printer, phone-system, cloud-service, internet-line, other
+    #[arg(long)]
+    pub category: Option<String>,
+    /// The site, e.g. "Zentrale Freiburg"
+    #[arg(long)]
+    pub site: Option<String>,
+    /// Where it physically is, e.g. "Serverraum, Rack 1"
+    #[arg(long, value_name = "TEXT")]
+    pub location: Option<String>,
+    #[arg(long)]
+    pub make: Option<String>,
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long)]
+    pub serial: Option<String>,
+    /// Operating system or firmware, with version
+    #[arg(long)]
+    pub os: Option<String>,
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// An IP address (repeatable; replaces the list); for an internet line, a static IP
+    #[arg(long, value_name = "IP")]
+    pub ip: Vec<String>,
+    #[arg(long)]
+    pub mac: Option<String>,
+    /// For an internet line: the line or contract id
+    #[arg(long, value_name = "ID")]
+    pub line_id: Option<String>,
+    /// Purchase date (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub purchased: Option<String>,
+    /// End of the warranty (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub warranty_until: Option<String>,
+    /// critical, important or normal
+    #[arg(long)]
+    pub criticality: Option<String>,
+    /// How it is backed up
+    #[arg(long, value_name = "TEXT")]
+    pub backup_method: Option<String>,
+    /// Where the backups go
+    #[arg(long, value_name = "TEXT")]
+    pub backup_target: Option<String>,
+    /// Date of the last successful restore test (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub restore_tested: Option<String>,
+    /// Its vendor (by name; see `handover vendor`)
+    #[arg(long, value_name = "NAME")]
+    pub vendor: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NetworkCommand {
+    /// Add a network
+    Add {
+        client: String,
+        name: String,
+        #[command(flatten)]
+        network: NetworkArgs,
+    },
+    /// Change a network
+    Edit {
+        client: String,
+        name: String,
+        /// Rename it
+        #[arg(long = "name", value_name = "NEW_NAME")]
+        new_name: Option<String>,
+        #[command(flatten)]
+        network: NetworkArgs,
+        /// Clear a value (cidr, vlan, gateway, dhcp_range, dns, site, notes)
+        #[arg(long, value_name = "NAME")]
+        clear: Vec<String>,
+    },
+    /// List a client's networks
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one network
+    Show {
+        client: String,
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a network
+    Remove { client: String, name: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct NetworkArgs {
+    /// The address range, e.g. 192.168.10.0/24
+    #[arg(long)]
+    pub cidr: Option<String>,
+    /// VLAN id (1 to 4094)
+    #[arg(long)]
+    pub vlan: Option<u16>,
+    #[arg(long, value_name = "IP")]
+    pub gateway: Option<String>,
+    /// e.g. "192.168.10.100-192.168.10.199"
+    #[arg(long, value_name = "RANGE")]
+    pub dhcp_range: Option<String>,
+    /// A DNS server (repeatable; replaces the list)
+    #[arg(long, value_name = "IP")]
+    pub dns: Vec<String>,
+    #[arg(long)]
+    pub site: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VendorCommand {
+    /// Add a vendor
+    Add {
+        client: String,
+        name: String,
+        #[command(flatten)]
+        vendor: VendorArgs,
+    },
+    /// Change a vendor or its contract
+    Edit {
+        client: String,
+        name: String,
+        /// Rename it
+        #[arg(long = "name", value_name = "NEW_NAME")]
+        new_name: Option<String>,
+        #[command(flatten)]
+        vendor: VendorArgs,
+        /// Remove the contact with this name
+        #[arg(long, value_name = "NAME")]
+        remove_contact: Option<String>,
+        /// Clear a value (provides, customer_number, hotline, email, portal_url, contacts, notes, entries, contract, contract_number, contract_start, term_end, renews_months, notice_months, notice_days)
+        #[arg(long, value_name = "NAME")]
+        clear: Vec<String>,
+    },
+    /// List a client's vendors with their cancellation deadlines
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one vendor and its contract
+    Show {
+        client: String,
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a vendor
+    Remove { client: String, name: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct VendorArgs {
+    /// What they provide
+    #[arg(long, value_name = "TEXT")]
+    pub provides: Option<String>,
+    #[arg(long, value_name = "NUMBER")]
+    pub customer_number: Option<String>,
+    #[arg(long, value_name = "PHONE")]
+    pub hotline: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub portal_url: Option<String>,
+    #[arg(long, value_name = "NUMBER")]
+    pub contract_number: Option<String>,
+    /// Contract start (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub contract_start: Option<String>,
+    /// End of the current term (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub term_end: Option<String>,
+    /// The contract renews by this many months unless cancelled
+    #[arg(long, value_name = "MONTHS")]
+    pub renews_months: Option<u32>,
+    /// Notice period in months (before the term end)
+    #[arg(long, value_name = "MONTHS")]
+    pub notice_months: Option<u32>,
+    /// Notice period in days (after the months, if both)
+    #[arg(long, value_name = "DAYS")]
+    pub notice_days: Option<u32>,
+    /// Add a contact person with this name (see --contact-role, --contact-phone, --contact-email)
+    #[arg(long, value_name = "NAME")]
+    pub contact: Option<String>,
+    #[arg(long, requires = "contact", value_name = "ROLE")]
+    pub contact_role: Option<String>,
+    #[arg(long, requires = "contact", value_name = "PHONE")]
+    pub contact_phone: Option<String>,
+    #[arg(long, requires = "contact", value_name = "EMAIL")]
+    pub contact_email: Option<String>,
+    #[arg(long, value_name = "TEXT")]
+    pub notes: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DocCommand {
+    /// Add a document; its Markdown comes from --file or --stdin
+    Add {
+        client: String,
+        /// Groups and name, e.g. procedures/backup-restore
+        path: String,
+        /// procedure, overview, note or first-hour-plan
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+    },
+    /// Change a document; with no option, opens it in $EDITOR
+    Edit {
+        client: String,
+        path: String,
+        /// procedure, overview, note or first-hour-plan
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        title: Option<String>,
+        /// Move it to another path
+        #[arg(long, value_name = "PATH")]
+        move_to: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+        /// Open the text in $EDITOR (the default when nothing else is given)
+        #[arg(long, conflicts_with_all = ["file", "stdin"])]
+        editor: bool,
+    },
+    /// List a client's documents
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a document's Markdown
+    Show {
+        client: String,
+        path: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a document
+    Remove { client: String, path: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct BodyArgs {
+    /// Read the Markdown from FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "stdin")]
+    pub file: Option<PathBuf>,
+    /// Read the Markdown from stdin
+    #[arg(long)]
+    pub stdin: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DecisionCommand {
+    /// Record a decision
+    Add {
+        client: String,
+        /// A short title, e.g. "Firewall: Sophos statt Fritzbox"
+        title: String,
+        /// When it was decided (YYYY-MM-DD)
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[command(flatten)]
+        text: DecisionArgs,
+        /// This decision replaces an earlier one (by title), which is marked superseded
+        #[arg(long, value_name = "TITLE")]
+        supersedes: Option<String>,
+    },
+    /// Change a decision; --editor why|alternatives|decision opens that text in $EDITOR
+    Edit {
+        client: String,
+        title: String,
+        /// A new title
+        #[arg(long = "title", value_name = "NEW_TITLE")]
+        new_title: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
+        #[command(flatten)]
+        text: DecisionArgs,
+        /// Mark it superseded by another decision (by title)
+        #[arg(long, value_name = "TITLE", conflicts_with = "current")]
+        superseded_by: Option<String>,
+        /// Mark it current again
+        #[arg(long)]
+        current: bool,
+        /// Edit one text in $EDITOR: why, alternatives or decision
+        #[arg(long, value_name = "TEXT")]
+        editor: Option<String>,
+        /// Clear a value (decision, why, alternatives, decided_by)
+        #[arg(long, value_name = "NAME")]
+        clear: Vec<String>,
+    },
+    /// List the decision log, oldest first
+    List {
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one decision
+    Show {
+        client: String,
+        title: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a decision
+    Remove { client: String, title: String },
+}
+
+#[derive(Args, Debug, Default)]
+pub struct DecisionArgs {
+    /// What was decided
+    #[arg(long, value_name = "TEXT")]
+    pub decision: Option<String>,
+    /// Why (Markdown)
+    #[arg(long, value_name = "TEXT", conflicts_with = "why_file")]
+    pub why: Option<String>,
+    /// Read the reasons from FILE (- for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub why_file: Option<PathBuf>,
+    /// The alternatives considered (Markdown)
+    #[arg(long, value_name = "TEXT", conflicts_with = "alternatives_file")]
+    pub alternatives: Option<String>,
+    /// Read the alternatives from FILE (- for stdin)
+    #[arg(long, value_name = "FILE")]
+    pub alternatives_file: Option<PathBuf>,
+    /// Who decided
+    #[arg(long, value_name = "NAME")]
+    pub decided_by: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -441,6 +864,9 @@ pub struct EntryArgs {
     pub secret_field_stdin: Option<String>,
     #[arg(long)]
     pub tag: Vec<String>,
+    /// Where the physical second factor, token, smart card or key is
+    #[arg(long, value_name = "TEXT")]
+    pub location: Option<String>,
     /// client, provider or third-party
     #[arg(long)]
     pub owner: Option<String>,

@@ -22,6 +22,7 @@ use super::CliError;
 use super::args::{
     Cli, ClientCommand, Command, ConflictArg, EntryArgs, LangArg, PaperArg, RecipientAction,
 };
+use super::knowledge_cmds;
 use super::show;
 use super::signers_cmds;
 use super::term::{self, Out, RememberingPrompter, TerminalPrompter, safe};
@@ -184,7 +185,7 @@ fn dispatch(
                     client_changed,
                 } => {
                     let what = if client_changed {
-                        "no entry changed, but the client's profile, contacts or recipients did"
+                        "no entry changed, but the client's profile, contacts, recipients, systems, networks, vendors, documents or decisions did"
                             .to_owned()
                     } else {
                         format!(
@@ -493,6 +494,37 @@ fn dispatch(
                 out,
             )
         }
+        Command::System(cmd) => knowledge_cmds::system(cmd, &open(store_dir, identity_file)?, out),
+        Command::Network(cmd) => {
+            knowledge_cmds::network(cmd, &open(store_dir, identity_file)?, out)
+        }
+        Command::Vendor(cmd) => knowledge_cmds::vendor(cmd, &open(store_dir, identity_file)?, out),
+        Command::Doc(cmd) => knowledge_cmds::doc(cmd, &open(store_dir, identity_file)?, out),
+        Command::Decision(cmd) => {
+            knowledge_cmds::decision(cmd, &open(store_dir, identity_file)?, out)
+        }
+        Command::Link {
+            client,
+            path,
+            target,
+        } => knowledge_cmds::link(
+            &open(store_dir, identity_file)?,
+            &client,
+            &path,
+            target,
+            true,
+        ),
+        Command::Unlink {
+            client,
+            path,
+            target,
+        } => knowledge_cmds::link(
+            &open(store_dir, identity_file)?,
+            &client,
+            &path,
+            target,
+            false,
+        ),
         Command::Export {
             client,
             format,
@@ -788,6 +820,7 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
         username: a.username,
         notes: a.note,
         add_tags: a.tag,
+        location: a.location,
         owner: a.owner.as_deref().map(str::parse).transpose()?,
         provider_knows: a.provider_knows,
         expires: a
@@ -932,10 +965,41 @@ fn import(
         eprintln!("warning: {}", safe(w, false));
     }
     let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
-    let report = entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format));
+    let result = if parsed.knowledge.is_empty() {
+        entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))
+            .map(|r| (r, None))
+    } else {
+        handover::workflows::knowledge::import_client(
+            h,
+            &id,
+            parsed.entries,
+            parsed.knowledge,
+            on_conflict,
+            dry_run,
+            Some(format),
+        )
+        .map(|(r, k)| (r, Some(k)))
+    };
     writing.finish();
-    let report = report?;
+    let (report, knowledge) = result?;
     let verb = if dry_run { "would be " } else { "" };
+    if let Some(k) = &knowledge {
+        for name in &k.added {
+            out.line(&format!("{verb}added: {}", safe(name, false)))?;
+        }
+        for name in &k.replaced {
+            out.line(&format!("{verb}replaced: {}", safe(name, false)))?;
+        }
+        for name in &k.skipped {
+            out.line(&format!("{verb}skipped (exists): {}", safe(name, false)))?;
+        }
+        eprintln!(
+            "Systems, networks, vendors, documents and decisions: {} added, {} replaced, {} skipped.",
+            k.added.len(),
+            k.replaced.len(),
+            k.skipped.len()
+        );
+    }
     for p in &report.added {
         out.line(&format!("{verb}added: {}", safe(p, false)))?;
     }

@@ -3,6 +3,8 @@
 
 mod args;
 mod commands;
+mod editor;
+mod knowledge_cmds;
 mod show;
 mod signers_cmds;
 mod term;

@@ -137,6 +137,9 @@ pub fn entry(e: &Entry, reveal: bool, json: bool, out: &mut Out) -> Result<(), C
         let tags: Vec<String> = e.tags.iter().map(|t| safe(t, false)).collect();
         row("Tags:", &tags.join(", "))?;
     }
+    if let Some(v) = &e.location {
+        row("Location:", &safe(v, false))?;
+    }
     if let Some(v) = e.owner {
         row("Owner:", v.as_str())?;
     }

@@ -84,10 +84,12 @@ pub fn check(
         })?;
     } else {
         for f in &findings {
-            let path = f
-                .path
-                .as_deref()
-                .map_or("(client)".into(), |p| safe(p, false));
+            let path = match (&f.path, &f.system, &f.vendor) {
+                (Some(p), _, _) => safe(p, false),
+                (None, Some(s), _) => format!("(system {})", safe(s, false)),
+                (None, None, Some(v)) => format!("(vendor {})", safe(v, false)),
+                (None, None, None) => "(client)".into(),
+            };
             out.line(&format!(
                 "{:<8}  {:<20}  {}  {}",
                 f.severity.as_str().to_uppercase(),

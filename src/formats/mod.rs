@@ -22,7 +22,7 @@ pub mod spreadsheet;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{Client, Entry, Kind};
+use crate::model::{Client, Entry, Kind, Knowledge};
 
 /// Options that some importers take (column mapping for spreadsheets).
 #[derive(Debug, Clone, Default)]
@@ -37,6 +37,9 @@ pub struct ImportOptions {
 pub struct Imported {
     pub entries: Vec<Entry>,
     pub warnings: Vec<String>,
+    /// Systems, networks, vendors, documents and decisions: only a whole-client
+    /// `json` import carries them.
+    pub knowledge: Knowledge,
 }
 
 /// An exported file's bytes (wiped on drop) and the values the format could not
@@ -79,10 +82,14 @@ pub fn import(
         )));
     }
     let imported = match format {
-        "json" => Imported {
-            entries: json::import(data, source_name)?,
-            warnings: Vec::new(),
-        },
+        "json" => {
+            let (entries, knowledge) = json::import_client(data, source_name)?;
+            Imported {
+                entries,
+                warnings: Vec::new(),
+                knowledge,
+            }
+        }
         "bitwarden-json" => bitwarden_json::import(data, source_name)?,
         "bitwarden-csv" => bitwarden_csv::import(data, source_name)?,
         "keepass-xml" => keepass_xml::import(data, source_name)?,

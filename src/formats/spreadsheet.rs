@@ -382,6 +382,7 @@ pub fn import(data: &[u8], source_name: &str, options: &ImportOptions) -> Result
     Ok(Imported {
         entries,
         warnings: Vec::new(),
+        ..Imported::default()
     })
 }
 

@@ -28,10 +28,26 @@ pub enum EventKind {
     BundleExported,
     DossierExported,
     Offboarded,
+    SystemCreated,
+    SystemChanged,
+    SystemRemoved,
+    NetworkCreated,
+    NetworkChanged,
+    NetworkRemoved,
+    VendorCreated,
+    VendorChanged,
+    VendorRemoved,
+    DocumentCreated,
+    DocumentChanged,
+    DocumentRemoved,
+    DecisionCreated,
+    DecisionChanged,
+    DecisionRemoved,
+    KnowledgeImported,
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 29] = [
         EventKind::ClientCreated,
         EventKind::ClientChanged,
         EventKind::EntryCreated,
@@ -45,6 +61,22 @@ impl EventKind {
         EventKind::BundleExported,
         EventKind::DossierExported,
         EventKind::Offboarded,
+        EventKind::SystemCreated,
+        EventKind::SystemChanged,
+        EventKind::SystemRemoved,
+        EventKind::NetworkCreated,
+        EventKind::NetworkChanged,
+        EventKind::NetworkRemoved,
+        EventKind::VendorCreated,
+        EventKind::VendorChanged,
+        EventKind::VendorRemoved,
+        EventKind::DocumentCreated,
+        EventKind::DocumentChanged,
+        EventKind::DocumentRemoved,
+        EventKind::DecisionCreated,
+        EventKind::DecisionChanged,
+        EventKind::DecisionRemoved,
+        EventKind::KnowledgeImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -62,6 +94,22 @@ impl EventKind {
             EventKind::BundleExported => "bundle-exported",
             EventKind::DossierExported => "dossier-exported",
             EventKind::Offboarded => "offboarded",
+            EventKind::SystemCreated => "system-created",
+            EventKind::SystemChanged => "system-changed",
+            EventKind::SystemRemoved => "system-removed",
+            EventKind::NetworkCreated => "network-created",
+            EventKind::NetworkChanged => "network-changed",
+            EventKind::NetworkRemoved => "network-removed",
+            EventKind::VendorCreated => "vendor-created",
+            EventKind::VendorChanged => "vendor-changed",
+            EventKind::VendorRemoved => "vendor-removed",
+            EventKind::DocumentCreated => "document-created",
+            EventKind::DocumentChanged => "document-changed",
+            EventKind::DocumentRemoved => "document-removed",
+            EventKind::DecisionCreated => "decision-created",
+            EventKind::DecisionChanged => "decision-changed",
+            EventKind::DecisionRemoved => "decision-removed",
+            EventKind::KnowledgeImported => "knowledge-imported",
         }
     }
 }
@@ -78,12 +126,17 @@ impl fmt::Display for EventKind {
 pub struct Event {
     pub at: DateTime<Utc>,
     pub kind: EventKind,
-    /// The entry's path at the time of the event (its new path for a move).
+    /// The entry's path at the time of the event (its new path for a move); for a
+    /// system, network or vendor its name, for a document its path, for a decision
+    /// its title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The entry's id, which survives moves.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entry: Option<Uuid>,
+    /// The id of the system, network, vendor, document or decision the event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Uuid>,
     /// Names of the values that changed, never the values.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
@@ -102,6 +155,7 @@ impl Event {
             kind,
             path: None,
             entry: None,
+            item: None,
             fields: Vec::new(),
             detail: None,
             fingerprint: None,
@@ -113,6 +167,15 @@ impl Event {
         let mut event = Event::new(kind, at);
         event.path = Some(entry.path.clone());
         event.entry = Some(entry.id);
+        event
+    }
+
+    /// An event about a system, network, vendor, document or decision: its name
+    /// (or path, or title) and id.
+    pub fn for_item(kind: EventKind, at: DateTime<Utc>, name: &str, id: Uuid) -> Self {
+        let mut event = Event::new(kind, at);
+        event.path = Some(name.to_owned());
+        event.item = Some(id);
         event
     }
 

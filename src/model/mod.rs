@@ -4,9 +4,14 @@
 //! `docs/FORMAT.md`; key names are part of the contract with our users.
 
 mod history;
+mod knowledge;
 mod secret;
 
 pub use history::{Event, EventKind};
+pub use knowledge::{
+    Backup, Category, Contract, Criticality, Decision, DecisionStatus, Document, DocumentKind,
+    Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice, validate_name,
+};
 pub use secret::Secret;
 
 use std::collections::BTreeMap;
@@ -294,6 +299,10 @@ pub struct Entry {
     pub fields: Vec<Field>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Where the physical thing behind it is: the hardware token, the phone with the
+    /// authenticator, the smart card, the key ("Tresor Büro, Fach 2").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Owner>,
     /// Conservative default: an entry the provider typed in or imported is one it knows.
@@ -330,6 +339,7 @@ impl Entry {
             notes: None,
             fields: Vec::new(),
             tags: Vec::new(),
+            location: None,
             owner: None,
             provider_knows: true,
             expires: None,
@@ -418,6 +428,18 @@ pub struct Client {
     /// [`MAX_DOSSIER_RECORDS`]), so that `verify` can tell what changed since one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dossiers: Vec<DossierRecord>,
+    /// The client's systems (see `model::knowledge` for how they link to entries).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub systems: Vec<System>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<Network>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendors: Vec<Vendor>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<Document>,
+    /// The decision log.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decisions: Vec<Decision>,
 }
 
 /// How many dossier records a vault keeps.
@@ -455,6 +477,11 @@ impl Client {
             dossiers: Vec::new(),
             client_recipient: None,
             history: Vec::new(),
+            systems: Vec::new(),
+            networks: Vec::new(),
+            vendors: Vec::new(),
+            documents: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 
@@ -500,7 +527,82 @@ impl Client {
         for (group, title) in &self.group_titles {
             validate_group_title(group, title)?;
         }
-        Ok(())
+        knowledge::validate_all(
+            &ids,
+            &self.systems,
+            &self.networks,
+            &self.vendors,
+            &self.documents,
+            &self.decisions,
+        )
+    }
+
+    pub fn system(&self, name: &str) -> Option<&System> {
+        self.systems
+            .iter()
+            .find(|s| s.name == name)
+            .or_else(|| self.systems.iter().find(|s| same_name(&s.name, name)))
+    }
+
+    pub fn network(&self, name: &str) -> Option<&Network> {
+        self.networks
+            .iter()
+            .find(|n| n.name == name)
+            .or_else(|| self.networks.iter().find(|n| same_name(&n.name, name)))
+    }
+
+    pub fn vendor(&self, name: &str) -> Option<&Vendor> {
+        self.vendors
+            .iter()
+            .find(|v| v.name == name)
+            .or_else(|| self.vendors.iter().find(|v| same_name(&v.name, name)))
+    }
+
+    pub fn vendor_by_id(&self, id: uuid::Uuid) -> Option<&Vendor> {
+        self.vendors.iter().find(|v| v.id == id)
+    }
+
+    pub fn document(&self, path: &str) -> Option<&Document> {
+        self.documents.iter().find(|d| d.path == path)
+    }
+
+    pub fn entry_by_id(&self, id: uuid::Uuid) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+
+    /// The systems an entry is linked to.
+    pub fn systems_of(&self, entry: uuid::Uuid) -> Vec<&System> {
+        self.systems
+            .iter()
+            .filter(|s| s.entries.contains(&entry))
+            .collect()
+    }
+
+    /// The vendors an entry is linked to.
+    pub fn vendors_of(&self, entry: uuid::Uuid) -> Vec<&Vendor> {
+        self.vendors
+            .iter()
+            .filter(|v| v.entries.contains(&entry))
+            .collect()
+    }
+
+    /// Drops every link to `entry` (when it is removed); returns the names of the
+    /// systems and vendors that lost one.
+    pub fn unlink_entry(&mut self, entry: uuid::Uuid) -> Vec<String> {
+        let mut names = Vec::new();
+        for s in &mut self.systems {
+            if s.entries.contains(&entry) {
+                s.entries.retain(|e| *e != entry);
+                names.push(s.name.clone());
+            }
+        }
+        for v in &mut self.vendors {
+            if v.entries.contains(&entry) {
+                v.entries.retain(|e| *e != entry);
+                names.push(v.name.clone());
+            }
+        }
+        names
     }
 
     /// Entries in a stable, readable order (by path), as lists and the dossier show them.
@@ -509,6 +611,12 @@ impl Client {
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         entries
     }
+}
+
+/// Names are looked up as people say them: case does not matter (as in validation,
+/// which refuses two names that differ only in case).
+fn same_name(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 /// A group title names the first segment of entry paths (`netz`), and is one line of

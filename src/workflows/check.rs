@@ -7,17 +7,21 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::model::{Client, Entry, Kind, Owner};
+use crate::model::{Client, Criticality, DocumentKind, Entry, Kind, Owner, System, Vendor};
 use crate::workflows::Handover;
 
 /// Expiry within this many days is a warning.
 pub const EXPIRY_WARNING_DAYS: u64 = 90;
 /// A secret not rotated for longer than this is a warning.
 pub const ROTATION_MAX_DAYS: u64 = 365;
+/// A cancellation deadline within this many days is a warning.
+pub const CANCELLATION_WARNING_DAYS: u64 = 90;
+/// A restore test of a critical system older than this is a warning.
+pub const RESTORE_TEST_MAX_MONTHS: u32 = 12;
 /// Passwords shorter than this are very weak.
 pub const WEAK_MIN_LENGTH: usize = 8;
 /// Passwords shorter than this that use a single character class are very weak.
@@ -116,10 +120,18 @@ pub enum Code {
     UnknownRecipient,
     NoRecipients,
     OwnRecipientMissing,
+    CriticalSystemNoCredential,
+    CriticalSystemNoBackup,
+    RestoreTestOld,
+    VendorNoHotline,
+    CancellationDeadline,
+    WarrantyEnded,
+    MfaNoLocation,
+    NoFirstHourPlan,
 }
 
 impl Code {
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 24] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -136,6 +148,14 @@ impl Code {
         Code::UnknownRecipient,
         Code::NoRecipients,
         Code::OwnRecipientMissing,
+        Code::CriticalSystemNoCredential,
+        Code::CriticalSystemNoBackup,
+        Code::RestoreTestOld,
+        Code::VendorNoHotline,
+        Code::CancellationDeadline,
+        Code::WarrantyEnded,
+        Code::MfaNoLocation,
+        Code::NoFirstHourPlan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -156,6 +176,14 @@ impl Code {
             Code::UnknownRecipient => "unknown-recipient",
             Code::NoRecipients => "no-recipients",
             Code::OwnRecipientMissing => "own-recipient-missing",
+            Code::CriticalSystemNoCredential => "critical-system-no-credential",
+            Code::CriticalSystemNoBackup => "critical-system-no-backup",
+            Code::RestoreTestOld => "restore-test-old",
+            Code::VendorNoHotline => "vendor-no-hotline",
+            Code::CancellationDeadline => "cancellation-deadline",
+            Code::WarrantyEnded => "warranty-ended",
+            Code::MfaNoLocation => "mfa-no-location",
+            Code::NoFirstHourPlan => "no-first-hour-plan",
         }
     }
 
@@ -169,14 +197,22 @@ impl Code {
             | Code::Expired
             | Code::NoContact
             | Code::NoRecipients
-            | Code::OwnRecipientMissing => Severity::Blocking,
+            | Code::OwnRecipientMissing
+            | Code::CriticalSystemNoCredential => Severity::Blocking,
             Code::LoginNoLocation
             | Code::Expiring
             | Code::NotRotated
             | Code::ReusedPassword
             | Code::WeakPassword
             | Code::NoOtherRecipient
-            | Code::UnknownRecipient => Severity::Warning,
+            | Code::UnknownRecipient
+            | Code::CriticalSystemNoBackup
+            | Code::RestoreTestOld
+            | Code::VendorNoHotline
+            | Code::CancellationDeadline
+            | Code::WarrantyEnded
+            | Code::MfaNoLocation
+            | Code::NoFirstHourPlan => Severity::Warning,
         }
     }
 }
@@ -194,6 +230,12 @@ pub struct Finding {
     pub code: Code,
     /// The entry's path; `None` for findings about the client as a whole.
     pub path: Option<String>,
+    /// The name of the system a finding is about (`path` is then `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// The name of the vendor a finding is about (`path` is then `None`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
     /// A plain sentence: what is wrong and how to fix it. Never contains a secret.
     pub message: String,
 }
@@ -230,8 +272,8 @@ pub fn has_blocking(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Blocking)
 }
 
-/// Checks `client` as of `today`. Findings come client-level first, then by entry path,
-/// blocking before warnings within an entry.
+/// Checks `client` as of `today`. Findings come client-level first, then by system
+/// and vendor name, then by entry path, blocking before warnings within each.
 pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut add = |code: Code, path: Option<&str>, message: String| {
@@ -239,6 +281,8 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
             severity: code.severity(),
             code,
             path: path.map(str::to_owned),
+            system: None,
+            vendor: None,
             message,
         });
     };
@@ -286,17 +330,164 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
             );
         }
     }
+    if let Some(message) = missing_first_hour_plan(client) {
+        add(Code::NoFirstHourPlan, None, message);
+    }
+    let mut systems: Vec<&System> = client.systems.iter().collect();
+    systems.sort_by(|a, b| a.name.cmp(&b.name));
+    for system in systems {
+        let mut mine = Vec::new();
+        system_findings(system, today, &mut mine);
+        mine.sort_by_key(|(code, _)| (code.severity(), *code));
+        for (code, message) in mine {
+            findings.push(Finding {
+                severity: code.severity(),
+                code,
+                path: None,
+                system: Some(system.name.clone()),
+                vendor: None,
+                message,
+            });
+        }
+    }
+    let mut vendors: Vec<&Vendor> = client.vendors.iter().collect();
+    vendors.sort_by(|a, b| a.name.cmp(&b.name));
+    for vendor in vendors {
+        let mut mine = Vec::new();
+        vendor_findings(vendor, today, &mut mine);
+        for (code, message) in mine {
+            findings.push(Finding {
+                severity: code.severity(),
+                code,
+                path: None,
+                system: None,
+                vendor: Some(vendor.name.clone()),
+                message,
+            });
+        }
+    }
     let reused = reused_passwords(client);
     for entry in client.sorted_entries() {
-        let path = Some(entry.path.as_str());
         let mut mine = Vec::new();
         entry_findings(entry, options, today, &reused, &mut mine);
         mine.sort_by_key(|(code, _)| (code.severity(), *code));
         for (code, message) in mine {
-            add(code, path, message);
+            findings.push(Finding {
+                severity: code.severity(),
+                code,
+                path: Some(entry.path.clone()),
+                system: None,
+                vendor: None,
+                message,
+            });
         }
     }
     findings
+}
+
+/// A client described only by its entries has no first-hour plan to miss; one whose
+/// systems, networks, vendors, documents or decisions are recorded should have one.
+fn missing_first_hour_plan(client: &Client) -> Option<String> {
+    let documents_its_it = !client.systems.is_empty()
+        || !client.networks.is_empty()
+        || !client.vendors.is_empty()
+        || !client.documents.is_empty()
+        || !client.decisions.is_empty();
+    let has_plan = client
+        .documents
+        .iter()
+        .any(|d| d.kind == DocumentKind::FirstHourPlan && !d.body.trim().is_empty());
+    (documents_its_it && !has_plan).then(|| format!(
+        "There is no first-hour plan: write what a successor does first (whom to call, what to check, where the keys are) with `handover doc add {} first-hour-plan --kind first-hour-plan --file PLAN.md`.",
+        client.id.as_str()
+    ))
+}
+
+fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) {
+    if s.criticality == Criticality::Critical {
+        if s.entries.is_empty() {
+            out.push((
+                Code::CriticalSystemNoCredential,
+                format!(
+                    "The critical system {:?} is linked to no credential entry: record how to log in and link it with `handover link CLIENT PATH --system {:?}`.",
+                    s.name, s.name
+                ),
+            ));
+        }
+        if s.backup.method.is_none() && s.backup.target.is_none() {
+            out.push((
+                Code::CriticalSystemNoBackup,
+                format!(
+                    "Nothing says how the critical system {:?} is backed up: record it with `handover system edit CLIENT {:?} --backup-method ... --backup-target ...`.",
+                    s.name, s.name
+                ),
+            ));
+        }
+        let limit = today.checked_sub_months(Months::new(RESTORE_TEST_MAX_MONTHS));
+        match s.backup.last_restore_test {
+            None => out.push((
+                Code::RestoreTestOld,
+                format!(
+                    "No restore of the critical system {:?} has ever been tested: test one and record it with `--restore-tested YYYY-MM-DD`.",
+                    s.name
+                ),
+            )),
+            Some(tested) if limit.is_some_and(|limit| tested < limit) => out.push((
+                Code::RestoreTestOld,
+                format!(
+                    "The last restore test of the critical system {:?} was on {tested}, over {RESTORE_TEST_MAX_MONTHS} months ago: test a restore again.",
+                    s.name
+                ),
+            )),
+            Some(_) => {}
+        }
+    }
+    if let Some(until) = s.warranty_until
+        && until < today
+    {
+        out.push((
+            Code::WarrantyEnded,
+            format!(
+                "The warranty of {:?} ended on {until}: extend it, plan a replacement, or tell the client that repairs are paid.",
+                s.name
+            ),
+        ));
+    }
+}
+
+fn vendor_findings(v: &Vendor, today: NaiveDate, out: &mut Vec<(Code, String)>) {
+    if v.hotline.is_none() && v.customer_number.is_none() {
+        out.push((
+            Code::VendorNoHotline,
+            format!(
+                "For the vendor {:?} neither a hotline nor a customer number is recorded, so a successor cannot open a support case: add `--hotline` or `--customer-number`.",
+                v.name
+            ),
+        ));
+    }
+    if let Some(deadline) = v.contract.cancellation_deadline(today) {
+        let soon = today
+            .checked_add_days(Days::new(CANCELLATION_WARNING_DAYS))
+            .is_some_and(|limit| deadline <= limit);
+        if deadline < today {
+            let end = v.contract.current_term_end(today).unwrap_or(deadline);
+            out.push((
+                Code::CancellationDeadline,
+                format!(
+                    "The cancellation deadline of the contract with {:?} passed on {deadline}: it runs until {end} at least; record the new term end if it renewed.",
+                    v.name
+                ),
+            ));
+        } else if soon {
+            out.push((
+                Code::CancellationDeadline,
+                format!(
+                    "The contract with {:?} can only be cancelled until {deadline}, within {CANCELLATION_WARNING_DAYS} days: decide with the client whether to keep it.",
+                    v.name
+                ),
+            ));
+        }
+    }
 }
 
 /// A vault that opens for reading but that handover refuses to write: it lists no
@@ -358,6 +549,17 @@ fn entry_findings(
                 "The login says nowhere where to log in: add `--url` or `--host`.".into(),
             ));
         }
+    }
+    // A TOTP secret in the vault is the second factor itself; otherwise it is a thing
+    // (token, phone, smart card) somewhere, and a successor must find it.
+    if mentions_mfa(e)
+        && e.totp.is_none()
+        && e.location.as_deref().is_none_or(|l| l.trim().is_empty())
+    {
+        out.push((
+            Code::MfaNoLocation,
+            "The entry says it uses MFA/2FA, but not where the second factor is (token, phone, smart card): record it with `--location`.".into(),
+        ));
     }
     if mentions_mfa(e) && e.totp.is_none() && e.recovery_codes.is_empty() {
         out.push((
@@ -624,6 +826,7 @@ mod tests {
     #[test]
     fn mfa_needs_totp_or_recovery_codes() {
         let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.location = Some("Tresor Büro".into());
         e.notes = Some("Anmeldung mit 2FA über das Handy von Frau Müller".into());
         assert_eq!(only(e.clone()), vec![Code::MfaWithoutFallback]);
         e.notes = None;
@@ -795,6 +998,153 @@ mod tests {
         assert!(f[0].message.contains("age1stranger"), "{}", f[0].message);
         // Not knowing who runs the check (the offboarding dossier), nobody is unknown.
         assert_eq!(check(&c, &CheckOptions::default(), today()), vec![]);
+    }
+
+    fn knowledge_codes(c: &Client) -> Vec<(Option<String>, Option<String>, Code)> {
+        check(c, &options(), today())
+            .into_iter()
+            .map(|f| (f.system, f.vendor, f.code))
+            .collect()
+    }
+
+    fn plan() -> crate::model::Document {
+        let mut d = crate::model::Document::new("erste-stunde".into(), DocumentKind::FirstHourPlan);
+        d.body = "1. Frau Müller anrufen".into();
+        d
+    }
+
+    #[test]
+    fn critical_systems_need_a_login_a_backup_and_a_recent_restore_test() {
+        let login = good("fw/admin", "Xq7#kP2m-Lw9z");
+        let mut c = client(vec![login.clone()]);
+        c.documents.push(plan());
+        let mut fw = System::new("Firewall".into());
+        fw.criticality = Criticality::Critical;
+        c.systems.push(fw.clone());
+        let fw_name = Some("Firewall".to_owned());
+        assert_eq!(
+            knowledge_codes(&c),
+            vec![
+                (fw_name.clone(), None, Code::CriticalSystemNoCredential),
+                (fw_name.clone(), None, Code::CriticalSystemNoBackup),
+                (fw_name.clone(), None, Code::RestoreTestOld),
+            ]
+        );
+        assert!(has_blocking(&check(&c, &options(), today())));
+        fw.entries.push(login.id);
+        fw.backup.method = Some("Konfigurations-Export nachts".into());
+        fw.backup.last_restore_test = NaiveDate::from_ymd_opt(2025, 11, 23);
+        c.systems[0] = fw.clone();
+        assert_eq!(knowledge_codes(&c), vec![]);
+        // Twelve months and a day is too old.
+        fw.backup.last_restore_test = NaiveDate::from_ymd_opt(2025, 11, 22);
+        c.systems[0] = fw.clone();
+        let f = check(&c, &options(), today());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, Code::RestoreTestOld);
+        assert!(f[0].message.contains("2025-11-22"), "{}", f[0].message);
+        // A normal system needs none of it.
+        fw.criticality = Criticality::Normal;
+        fw.entries.clear();
+        fw.backup = crate::model::Backup::default();
+        c.systems[0] = fw;
+        assert_eq!(knowledge_codes(&c), vec![]);
+    }
+
+    #[test]
+    fn warranty_vendors_and_contracts() {
+        let mut c = client(vec![]);
+        c.documents.push(plan());
+        let mut nas = System::new("NAS".into());
+        nas.warranty_until = NaiveDate::from_ymd_opt(2026, 11, 22);
+        c.systems.push(nas.clone());
+        assert_eq!(
+            knowledge_codes(&c),
+            vec![(Some("NAS".into()), None, Code::WarrantyEnded)]
+        );
+        nas.warranty_until = Some(today());
+        c.systems[0] = nas;
+        assert_eq!(knowledge_codes(&c), vec![]);
+
+        let mut v = Vendor::new("Telekom".into());
+        c.vendors.push(v.clone());
+        let telekom = Some("Telekom".to_owned());
+        assert_eq!(
+            knowledge_codes(&c),
+            vec![(None, telekom.clone(), Code::VendorNoHotline)]
+        );
+        v.hotline = Some("0800 330 1000".into());
+        // Term end 2027-03-31, three months' notice: deadline 2026-12-31, in 38 days.
+        v.contract.term_end = NaiveDate::from_ymd_opt(2027, 3, 31);
+        v.contract.notice_months = Some(3);
+        c.vendors[0] = v.clone();
+        let f = check(&c, &options(), today());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].code, Code::CancellationDeadline);
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert!(f[0].message.contains("2026-12-31"), "{}", f[0].message);
+        // Past, without renewal.
+        v.contract.term_end = NaiveDate::from_ymd_opt(2027, 1, 31);
+        c.vendors[0] = v.clone();
+        let f = check(&c, &options(), today());
+        assert!(
+            f[0].message.contains("passed on 2026-10-31"),
+            "{}",
+            f[0].message
+        );
+        // Renewing by a year: the next deadline is far off.
+        v.contract.term_end = NaiveDate::from_ymd_opt(2025, 6, 30);
+        v.contract.renews_months = Some(12);
+        c.vendors[0] = v.clone();
+        assert_eq!(knowledge_codes(&c), vec![]);
+        // 91 days ahead is fine, 90 is not.
+        v.contract = crate::model::Contract {
+            term_end: today().checked_add_days(Days::new(91)),
+            ..Default::default()
+        };
+        c.vendors[0] = v.clone();
+        assert_eq!(knowledge_codes(&c), vec![]);
+        v.contract.term_end = today().checked_add_days(Days::new(90));
+        c.vendors[0] = v;
+        assert_eq!(
+            knowledge_codes(&c),
+            vec![(None, telekom, Code::CancellationDeadline)]
+        );
+    }
+
+    #[test]
+    fn mfa_needs_the_place_of_the_second_factor() {
+        let mut e = good("a", "Xq7#kP2m-Lw9z");
+        e.tags = vec!["2FA".into()];
+        e.recovery_codes = vec![Secret::from("1234-5678")];
+        assert_eq!(only(e.clone()), vec![Code::MfaNoLocation]);
+        e.location = Some("YubiKey im Tresor, Fach 2".into());
+        assert_eq!(only(e.clone()), vec![]);
+        // A TOTP secret in the vault is the second factor itself.
+        e.location = None;
+        e.totp = Some(Secret::from("JBSWY3DPEHPK3PXP"));
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn first_hour_plan_only_once_the_it_is_documented() {
+        let mut c = client(vec![]);
+        assert_eq!(knowledge_codes(&c), vec![]);
+        c.networks.push(crate::model::Network::new("LAN".into()));
+        assert_eq!(
+            knowledge_codes(&c),
+            vec![(None, None, Code::NoFirstHourPlan)]
+        );
+        // An empty plan is no plan.
+        let mut p = plan();
+        p.body = " \n".into();
+        c.documents.push(p);
+        assert_eq!(
+            knowledge_codes(&c),
+            vec![(None, None, Code::NoFirstHourPlan)]
+        );
+        c.documents[0] = plan();
+        assert_eq!(knowledge_codes(&c), vec![]);
     }
 
     #[test]

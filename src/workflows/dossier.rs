@@ -52,7 +52,9 @@ pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Resul
         .into_iter()
         .map(|f| Gap {
             blocking: f.severity == Severity::Blocking,
-            path: f.path,
+            // A system or vendor finding is printed under its name, as an entry's
+            // under its path.
+            path: f.path.or(f.system).or(f.vendor),
             code: f.code.as_str().to_owned(),
         })
         .collect();

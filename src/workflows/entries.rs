@@ -29,6 +29,7 @@ pub struct EntryPatch {
     pub remove_fields: Vec<String>,
     pub add_tags: Vec<String>,
     pub remove_tags: Vec<String>,
+    pub location: Option<String>,
     pub owner: Option<Owner>,
     pub provider_knows: Option<bool>,
     pub expires: Option<NaiveDate>,
@@ -48,6 +49,7 @@ pub const CLEARABLE: &[&str] = &[
     "notes",
     "fields",
     "tags",
+    "location",
     "owner",
     "expires",
     "rotated",
@@ -70,6 +72,7 @@ impl EntryPatch {
                 "notes" => e.notes.take().is_some(),
                 "fields" => !std::mem::take(&mut e.fields).is_empty(),
                 "tags" => !std::mem::take(&mut e.tags).is_empty(),
+                "location" => e.location.take().is_some(),
                 "owner" => e.owner.take().is_some(),
                 "expires" => e.expires.take().is_some(),
                 "rotated" => e.rotated.take().is_some(),
@@ -102,6 +105,10 @@ impl EntryPatch {
         set!(totp, self.totp.map(Some));
         set!(recovery_codes, self.recovery_codes);
         set!(notes, self.notes.map(Some));
+        set!(
+            location,
+            self.location.filter(|l| !l.trim().is_empty()).map(Some)
+        );
         set!(owner, self.owner.map(Some));
         set!(provider_knows, self.provider_knows);
         set!(expires, self.expires.map(Some));
@@ -224,7 +231,12 @@ pub fn remove(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
             path: path.to_owned(),
         })?;
         let removed = client.entries.remove(index);
-        client.record(history::entry_event(EventKind::EntryRemoved, &removed));
+        let unlinked = client.unlink_entry(removed.id);
+        let mut event = history::entry_event(EventKind::EntryRemoved, &removed);
+        if !unlinked.is_empty() {
+            event = event.with_detail(format!("unlinked from {}", unlinked.join(", ")));
+        }
+        client.record(event);
         Ok(())
     })
 }
@@ -298,85 +310,8 @@ pub fn import_from(
     dry_run: bool,
     format: Option<&str>,
 ) -> Result<ImportReport> {
-    let now = Utc::now();
     let plan = |client: &mut crate::model::Client| -> Result<ImportReport> {
-        let mut report = ImportReport::default();
-        // Indexes of paths and ids: imports of tens of thousands of entries must not
-        // search the whole vault once per entry.
-        let mut paths: HashMap<String, usize> = client
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.path.clone(), i))
-            .collect();
-        let mut ids: HashSet<uuid::Uuid> = client.entries.iter().map(|e| e.id).collect();
-        for (i, mut entry) in entries.into_iter().enumerate() {
-            entry.validate().map_err(|e| Error::Import {
-                source_name: "the import".into(),
-                record: i + 1,
-                reason: e.to_string(),
-            })?;
-            entry.created.get_or_insert(now);
-            entry.updated.get_or_insert(now);
-            if ids.contains(&entry.id) {
-                // Ids must stay unique; an entry imported twice gets a fresh one.
-                entry.id = uuid::Uuid::new_v4();
-            }
-            match paths.get(&entry.path).copied() {
-                None => {
-                    report.added.push(entry.path.clone());
-                    paths.insert(entry.path.clone(), client.entries.len());
-                    ids.insert(entry.id);
-                    client.entries.push(entry);
-                }
-                Some(index) => match on_conflict {
-                    OnConflict::Fail => {
-                        return Err(Error::Import {
-                            source_name: "the import".into(),
-                            record: i + 1,
-                            reason: format!(
-                                "the path {:?} already exists (use --on-conflict skip, replace or rename)",
-                                entry.path
-                            ),
-                        });
-                    }
-                    OnConflict::Skip => report.skipped.push(entry.path.clone()),
-                    OnConflict::Replace => {
-                        report.replaced.push(entry.path.clone());
-                        entry.id = client.entries[index].id;
-                        client.entries[index] = entry;
-                    }
-                    OnConflict::Rename => {
-                        let wanted = entry.path.clone();
-                        let mut n = 2;
-                        while paths.contains_key(&format!("{wanted} ({n})")) {
-                            n += 1;
-                        }
-                        entry.path = format!("{wanted} ({n})");
-                        validate_path(&entry.path)?;
-                        report.renamed.push((wanted, entry.path.clone()));
-                        paths.insert(entry.path.clone(), client.entries.len());
-                        ids.insert(entry.id);
-                        client.entries.push(entry);
-                    }
-                },
-            }
-        }
-        let imported = report.added.len() + report.replaced.len() + report.renamed.len();
-        if imported > 0 {
-            let mut detail = format!(
-                "{imported} entries ({} added, {} replaced, {} renamed, {} skipped)",
-                report.added.len(),
-                report.replaced.len(),
-                report.renamed.len(),
-                report.skipped.len()
-            );
-            if let Some(format) = format {
-                detail.push_str(&format!(" from {format}"));
-            }
-            client.record(history::event(EventKind::EntriesImported).with_detail(detail));
-        }
-        Ok(report)
+        Ok(import_into(client, entries, on_conflict, format)?.0)
     };
     if dry_run {
         let mut client = h.load(id)?;
@@ -384,4 +319,101 @@ pub fn import_from(
     } else {
         h.update(id, plan)
     }
+}
+
+/// The heart of [`import_from`], on a loaded client: returns the report and, for each
+/// imported entry's id, the id of the entry it became (or the existing entry that was
+/// skipped or replaced), so that links in a whole-client import can follow.
+pub(crate) fn import_into(
+    client: &mut crate::model::Client,
+    entries: Vec<Entry>,
+    on_conflict: OnConflict,
+    format: Option<&str>,
+) -> Result<(ImportReport, HashMap<uuid::Uuid, uuid::Uuid>)> {
+    let now = Utc::now();
+    let mut ids_map: HashMap<uuid::Uuid, uuid::Uuid> = HashMap::new();
+    let mut report = ImportReport::default();
+    // Indexes of paths and ids: imports of tens of thousands of entries must not
+    // search the whole vault once per entry.
+    let mut paths: HashMap<String, usize> = client
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.path.clone(), i))
+        .collect();
+    let mut ids: HashSet<uuid::Uuid> = client.entries.iter().map(|e| e.id).collect();
+    for (i, mut entry) in entries.into_iter().enumerate() {
+        entry.validate().map_err(|e| Error::Import {
+            source_name: "the import".into(),
+            record: i + 1,
+            reason: e.to_string(),
+        })?;
+        entry.created.get_or_insert(now);
+        entry.updated.get_or_insert(now);
+        let file_id = entry.id;
+        if ids.contains(&entry.id) {
+            // Ids must stay unique; an entry imported twice gets a fresh one.
+            entry.id = uuid::Uuid::new_v4();
+        }
+        match paths.get(&entry.path).copied() {
+            None => {
+                report.added.push(entry.path.clone());
+                paths.insert(entry.path.clone(), client.entries.len());
+                ids.insert(entry.id);
+                ids_map.insert(file_id, entry.id);
+                client.entries.push(entry);
+            }
+            Some(index) => match on_conflict {
+                OnConflict::Fail => {
+                    return Err(Error::Import {
+                        source_name: "the import".into(),
+                        record: i + 1,
+                        reason: format!(
+                            "the path {:?} already exists (use --on-conflict skip, replace or rename)",
+                            entry.path
+                        ),
+                    });
+                }
+                OnConflict::Skip => {
+                    report.skipped.push(entry.path.clone());
+                    ids_map.insert(file_id, client.entries[index].id);
+                }
+                OnConflict::Replace => {
+                    report.replaced.push(entry.path.clone());
+                    entry.id = client.entries[index].id;
+                    ids_map.insert(file_id, entry.id);
+                    client.entries[index] = entry;
+                }
+                OnConflict::Rename => {
+                    let wanted = entry.path.clone();
+                    let mut n = 2;
+                    while paths.contains_key(&format!("{wanted} ({n})")) {
+                        n += 1;
+                    }
+                    entry.path = format!("{wanted} ({n})");
+                    validate_path(&entry.path)?;
+                    report.renamed.push((wanted, entry.path.clone()));
+                    paths.insert(entry.path.clone(), client.entries.len());
+                    ids.insert(entry.id);
+                    ids_map.insert(file_id, entry.id);
+                    client.entries.push(entry);
+                }
+            },
+        }
+    }
+    let imported = report.added.len() + report.replaced.len() + report.renamed.len();
+    if imported > 0 {
+        let mut detail = format!(
+            "{imported} entries ({} added, {} replaced, {} renamed, {} skipped)",
+            report.added.len(),
+            report.replaced.len(),
+            report.renamed.len(),
+            report.skipped.len()
+        );
+        if let Some(format) = format {
+            detail.push_str(&format!(" from {format}"));
+        }
+        client.record(history::event(EventKind::EntriesImported).with_detail(detail));
+    }
+    Ok((report, ids_map))
 }

@@ -10,6 +10,7 @@ pub mod dossier;
 pub mod entries;
 pub mod export;
 pub mod history;
+pub mod knowledge;
 pub mod offboard;
 pub mod rotate;
 pub mod signers;
