@@ -776,3 +776,113 @@ fn takeover_plan_is_ordered_by_what_a_takeover_needs_first() {
         ]
     );
 }
+
+/// The knowledge sections: the demo's infrastructure, vendors, documents and decisions
+/// are printed in both languages; Markdown comes out as a reader expects (lists
+/// numbered, tables with their cells, code in lines, raw HTML as the text it is); an
+/// entry names the system it belongs to and that system's page.
+#[test]
+fn knowledge_sections_print_systems_vendors_documents_and_decisions() {
+    let env = Env::bare();
+    let dir = env.dir.path().join("demo");
+    env.ok(&["demo", dir.to_str().unwrap()]);
+    for (lang, words) in [
+        (
+            "de",
+            [
+                "Infrastruktur",
+                "Lieferanten und Verträge",
+                "Abläufe und Übersichten",
+                "Entscheidungen und ihre Gründe",
+                "Kündigen bis",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Infrastructure",
+                "Vendors and contracts",
+                "Procedures and overviews",
+                "Decisions and their reasons",
+                "Cancel by",
+            ],
+        ),
+    ] {
+        let text = text(&dir.join(format!("dossier-{lang}.pdf")), true);
+        for w in words {
+            assert!(text.contains(w), "{lang}: {w} missing");
+        }
+        let check = tool(
+            "qpdf",
+            &[
+                "--check",
+                dir.join(format!("dossier-{lang}.pdf")).to_str().unwrap(),
+            ],
+        );
+        assert!(check.status.success());
+    }
+
+    let env = Env::new();
+    env.ok(&["client", "new", "md", "--name", "Markdown GmbH"]);
+    env.ok_stdin(
+        &[
+            "add",
+            "md",
+            "netz/firewall",
+            "--kind",
+            "network-device",
+            "--password-stdin",
+        ],
+        b"pw",
+    );
+    env.ok(&[
+        "system",
+        "add",
+        "md",
+        "Firewall",
+        "--category",
+        "firewall",
+        "--criticality",
+        "critical",
+    ]);
+    env.ok(&["link", "md", "netz/firewall", "--system", "Firewall"]);
+    let doc = "# Wiederherstellen\n\n1. Erstens\n2. Zweitens\n   - tiefer\n\n| Gerät | IP |\n|---|---|\n| NAS | 10.0.0.5 |\n\n```\nrestic restore latest --target /srv\n```\n\n<b>roh</b>\n\nSiehe [Handbuch](https://example.com/h).\n";
+    env.ok_stdin(
+        &[
+            "doc",
+            "add",
+            "md",
+            "ablauf/restore",
+            "--kind",
+            "procedure",
+            "--title",
+            "Restore",
+            "--stdin",
+        ],
+        doc.as_bytes(),
+    );
+    let pdf = dossier(&env, "md", "md.pdf", &["--lang", "de"]);
+    let all = text(&pdf, true);
+    for expected in [
+        "1. Erstens",
+        "2. Zweitens",
+        "• tiefer",
+        "Gerät",
+        "10.0.0.5",
+        "restic restore latest --target /srv",
+        "<b>roh</b>",
+        "Handbuch (https://example.com/h)",
+    ] {
+        assert!(all.contains(expected), "{expected:?} missing:\n{all}");
+    }
+    // The entry names its system and the page the system is on.
+    let system_page = (1..)
+        .zip(all.split('\u{c}'))
+        .find(|(_, p)| p.lines().any(|l| l.trim() == "6 Infrastruktur"))
+        .map(|(n, _)| n)
+        .unwrap();
+    assert!(
+        all.contains(&format!("System Firewall (Seite {system_page})")),
+        "{all}"
+    );
+}

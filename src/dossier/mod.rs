@@ -6,6 +6,7 @@
 
 pub mod content;
 pub mod fonts;
+pub mod knowledge;
 pub mod layout;
 pub mod pdf;
 pub mod sections;
@@ -151,17 +152,8 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
 
     // The body, laid out once to learn the page of every section; its sections are
     // numbered after the front matter's parts.
-    let entry_anchors = sections::EntryAnchors::default();
-    let page_offset = std::cell::Cell::new(0);
-    let body_sections = sections::body(
-        t,
-        client,
-        options,
-        gaps,
-        today,
-        &entry_anchors,
-        &page_offset,
-    );
+    let refs = sections::Refs::default();
+    let body_sections = sections::body(t, client, options, gaps, today, &refs);
     let first_number = sections::FRONT_PARTS + 1;
     let mut toc_items: Vec<(String, u8)> = Vec::new();
     for (i, section) in body_sections.iter().enumerate() {
@@ -177,7 +169,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         probe.pages.len()
     };
     let first_body_page = front.pages.len() + toc_pages;
-    page_offset.set(first_body_page + 1);
+    refs.page_offset.set(first_body_page + 1);
     let mut body = Flow::new(geo);
     let mut section_pages = Vec::with_capacity(toc_items.len());
     for (i, section) in body_sections.iter().enumerate() {
@@ -193,7 +185,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     }
     let section_pages: Vec<usize> = section_pages.iter().map(|a| body.anchor_page(*a)).collect();
     let entry_page = |id: uuid::Uuid| {
-        entry_anchors
+        refs.entries
             .borrow()
             .get(&id)
             .map(|a| body.anchor_page(*a) + first_body_page + 1)
@@ -318,6 +310,49 @@ mod tests {
                 c.entries.push(e);
             }
         }
+        // The knowledge sections, as hostile: huge cells, deep nesting, raw HTML, long
+        // code lines, a table of 5,000-character cells.
+        let long = "Wörter ".repeat(700) + &"x".repeat(5000);
+        let mut system = crate::model::System::new("S".repeat(300));
+        system.purpose = Some(long.clone());
+        system.site = Some("Ort ".repeat(100));
+        system.ips = vec!["192.168.100.100".into(); 40];
+        system.backup.method = Some(long.clone());
+        system.entries = c.entries.iter().map(|e| e.id).collect();
+        c.systems.push(system);
+        let mut net = crate::model::Network::new("N".repeat(200));
+        net.notes = Some(long.clone());
+        c.networks.push(net);
+        let mut vendor = crate::model::Vendor::new("V".repeat(300));
+        vendor.hotline = Some(long.clone());
+        vendor.contract.term_end = chrono::NaiveDate::from_ymd_opt(2026, 12, 31);
+        vendor.contract.notice_months = Some(3);
+        c.vendors.push(vendor);
+        let mut nested = String::new();
+        for depth in 0..40 {
+            nested.push_str(&format!(
+                "{}- level {depth} {}\n",
+                "  ".repeat(depth),
+                "y".repeat(50)
+            ));
+        }
+        let cell = "z".repeat(5000);
+        let body = format!(
+            "# Titel {long}\n\n{nested}\n\n| a | b |\n|---|---|\n| {cell} | {cell} |\n\n```\n{}\n```\n\n<script>alert(1)</script>\n\n1. eins\n2. zwei\n\n> zitat {long}\n\n[link](https://example.com/{})\n",
+            "c".repeat(3000),
+            "p".repeat(400)
+        );
+        c.documents.push(crate::model::Document::new(
+            "doc/x".into(),
+            crate::model::DocumentKind::Procedure,
+        ));
+        c.documents[0].body = body;
+        let mut d = crate::model::Decision::new(
+            "D".repeat(300),
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        );
+        d.why = Some(long.clone());
+        c.decisions.push(d);
         c
     }
 

@@ -12,7 +12,7 @@ use super::content::{self, BODY, Ctx, Value, check_item};
 use super::fonts::Face;
 use super::layout::{BLACK, Flow, Style};
 use super::templates::{Logo, Texts, fill};
-use super::{Gap, HISTORY_SHOWN, Options, SMALL_BOLD};
+use super::{Gap, HISTORY_SHOWN, Options, SMALL_BOLD, knowledge};
 use crate::model::{Client, Entry, Event, EventKind, Kind};
 
 /// Writes a section's content. `number` is the section's own number ("5"), for
@@ -217,16 +217,23 @@ pub fn body<'a>(
     options: &'a Options,
     gaps: &'a [Gap],
     today: NaiveDate,
-    entry_anchors: &'a EntryAnchors,
-    page_offset: &'a std::cell::Cell<usize>,
+    refs: &'a Refs,
 ) -> Vec<Section<'a>> {
-    let mut sections = vec![
-        profile(t, client),
-        entries(t, client, entry_anchors),
-        checklist(t, client, today, entry_anchors, page_offset),
-        appendix(t, client, gaps),
-        history(t, client),
-    ];
+    let mut sections = vec![profile(t, client)];
+    if !client.systems.is_empty() || !client.networks.is_empty() {
+        sections.push(infrastructure(t, client, refs));
+    }
+    if !client.vendors.is_empty() {
+        sections.push(vendors(t, client, today, refs));
+    }
+    sections.extend([entries(t, client, refs), checklist(t, client, today, refs)]);
+    if !client.documents.is_empty() {
+        sections.push(documents(t, client));
+    }
+    if !client.decisions.is_empty() {
+        sections.push(decisions(t, client));
+    }
+    sections.extend([appendix(t, client, gaps), history(t, client)]);
     if let Some(key) = &options.client_key {
         sections.push(key_sheet(t, key));
     }
@@ -256,8 +263,93 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
 /// Where each entry starts: an anchor in the body flow, by entry id.
 pub type EntryAnchors = std::cell::RefCell<std::collections::HashMap<Uuid, usize>>;
 
-/// Every entry, grouped by the first part of its path.
-fn entries<'a>(t: &Texts, client: &'a Client, anchors: &'a EntryAnchors) -> Section<'a> {
+/// What sections record for cross-references while the body is laid out: where each
+/// entry, and each system and vendor, starts; and the printed number of the body's
+/// first page (known once the contents are laid out, before the body is).
+#[derive(Default)]
+pub struct Refs {
+    pub entries: EntryAnchors,
+    pub items: EntryAnchors,
+    pub page_offset: std::cell::Cell<usize>,
+}
+
+/// The client's systems by site (a table per site, with backup and logins below) and
+/// its networks. Each system's place is recorded in `refs`, for the entries that log
+/// into it.
+fn infrastructure<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
+    let sites = knowledge::sites(client);
+    let mut s = section(&t.infra_title, true, move |ctx, flow, _, _| {
+        for system in &client.systems {
+            refs.items
+                .borrow_mut()
+                .insert(system.id, flow.anchor_next());
+        }
+        knowledge::infrastructure(ctx, flow, client, &sites);
+    });
+    s.subsections = Vec::new();
+    s
+}
+
+/// Vendors and their contracts.
+fn vendors<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) -> Section<'a> {
+    section(&t.vendors_title, true, move |ctx, flow, _, _| {
+        for v in &client.vendors {
+            refs.items.borrow_mut().insert(v.id, flow.anchor_next());
+        }
+        knowledge::vendors(ctx, flow, client, today);
+    })
+}
+
+/// The Markdown documents: the first-hour plan first, then procedures and overviews.
+fn documents<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
+    let docs = knowledge::sorted_documents(client);
+    let titles = docs
+        .iter()
+        .map(|d| {
+            let kind = t
+                .doc_kinds
+                .get(d.kind.as_str())
+                .map_or(d.kind.as_str(), String::as_str);
+            format!("{} ({kind})", d.display_title())
+        })
+        .collect();
+    let mut s = section(&t.docs_title, true, move |ctx, flow, number, subsection| {
+        for (i, (d, title)) in docs.iter().zip(&titles_of(ctx.texts, &docs)).enumerate() {
+            ctx.heading(flow, &format!("{number}.{} {title}", i + 1), 2, None);
+            subsection(flow);
+            knowledge::markdown(ctx, flow, &d.body);
+        }
+    });
+    s.subsections = titles;
+    s
+}
+
+fn titles_of(t: &Texts, docs: &[&crate::model::Document]) -> Vec<String> {
+    docs.iter()
+        .map(|d| {
+            let kind = t
+                .doc_kinds
+                .get(d.kind.as_str())
+                .map_or(d.kind.as_str(), String::as_str);
+            format!("{} ({kind})", d.display_title())
+        })
+        .collect()
+}
+
+/// The decision log, newest first; superseded decisions are marked.
+fn decisions<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
+    section(&t.decisions_title, true, move |ctx, flow, _, _| {
+        let mut list: Vec<&crate::model::Decision> = client.decisions.iter().collect();
+        list.sort_by(|a, b| (b.date, &a.title).cmp(&(a.date, &b.title)));
+        for d in list {
+            knowledge::decision(ctx, flow, client, d);
+        }
+    })
+}
+
+/// Every entry, grouped by the first part of its path, each with the system and vendor
+/// it belongs to (and their pages) and where its physical second factor is kept.
+fn entries<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     let groups = group_entries(t, client);
     let mut s = section(
         &t.entries_title,
@@ -271,9 +363,45 @@ fn entries<'a>(t: &Texts, client: &'a Client, anchors: &'a EntryAnchors) -> Sect
                 ctx.heading(flow, &format!("{number}.{} {name}", i + 1), 2, None);
                 subsection(flow);
                 for entry in entries {
-                    anchors.borrow_mut().insert(entry.id, flow.anchor_next());
+                    refs.entries
+                        .borrow_mut()
+                        .insert(entry.id, flow.anchor_next());
                     let continued = format!("{} {}", entry.display_title(), t.continued);
-                    flow.block_continued(content::entry_rows(ctx, entry), || {
+                    let mut rows = content::entry_rows(ctx, entry);
+                    let page_of = |id: Uuid| {
+                        refs.items
+                            .borrow()
+                            .get(&id)
+                            .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
+                    };
+                    let mut links = Vec::new();
+                    for (label, name, id) in client
+                        .systems_of(entry.id)
+                        .into_iter()
+                        .map(|s| (&t.entry_system, &s.name, s.id))
+                        .chain(
+                            client
+                                .vendors_of(entry.id)
+                                .into_iter()
+                                .map(|v| (&t.entry_vendor, &v.name, v.id)),
+                        )
+                    {
+                        let text = match page_of(id) {
+                            Some(p) => format!(
+                                "{name} ({})",
+                                fill(&t.page_ref, &[("page", &p.to_string())])
+                            ),
+                            None => name.clone(),
+                        };
+                        links.extend(ctx.field(label, Value::Plain(&text)));
+                    }
+                    if let Some(location) = &entry.location {
+                        links.extend(ctx.field(&t.entry_location, Value::Plain(location)));
+                    }
+                    // Before the closing rule of the entry.
+                    let at = rows.len().saturating_sub(1);
+                    rows.splice(at..at, links);
+                    flow.block_continued(rows, || {
                         ctx.para(&continued, SMALL_BOLD, 0.0)
                             .into_iter()
                             .next()
@@ -329,20 +457,14 @@ fn entry_line(e: &Entry) -> String {
 /// mail), the first day, the first week; then what to transfer and what to renew. Each
 /// item names the page of its entry. `page_offset` turns a body page index into the
 /// printed page number (known once the contents are laid out, before the body is).
-fn checklist<'a>(
-    t: &Texts,
-    client: &'a Client,
-    today: NaiveDate,
-    anchors: &'a EntryAnchors,
-    page_offset: &'a std::cell::Cell<usize>,
-) -> Section<'a> {
+fn checklist<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) -> Section<'a> {
     section(&t.checklist_title, true, move |ctx, flow, _, _| {
         let t = ctx.texts;
         let page = |flow: &Flow, e: &Entry| {
-            anchors
+            refs.entries
                 .borrow()
                 .get(&e.id)
-                .map(|a| flow.anchor_page(*a) + page_offset.get())
+                .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
         };
         let checklist = content::checklist(client, today);
         flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));

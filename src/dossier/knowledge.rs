@@ -1,0 +1,626 @@
+//! The client's IT beyond its credentials, as the dossier prints it: tables (whose
+//! header repeats on every page they run onto, and whose cells may be any length),
+//! Markdown documents (CommonMark, parsed by pulldown-cmark), and the rows of the
+//! infrastructure, vendor, document and decision sections.
+
+use chrono::NaiveDate;
+use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
+
+use super::content::{BODY, Ctx, Value};
+use super::fonts::Face;
+use super::layout::{
+    BLACK, Flow, GREY, Item, LIGHT, MM, RED, RULE, Row, Style, measure, wrap_chars, wrap_words,
+};
+use super::templates::Texts;
+use crate::model::{Client, Decision, DecisionStatus, Document, DocumentKind, System, Vendor};
+
+const CELL: Style = Style::new(Face::Sans, 8.0, BLACK);
+const CELL_HEAD: Style = Style::new(Face::Bold, 8.0, BLACK);
+const CODE: Style = Style::new(Face::Mono, 8.5, BLACK);
+const PAD: f32 = 1.5 * MM;
+/// Lists nest visibly up to this depth; deeper items are indented no further, so that
+/// a hostile document cannot push text off the page.
+const MAX_INDENT_LEVELS: usize = 6;
+
+/// A table: `columns` are (title, share of the body width); every row has one cell per
+/// column. A row that does not fit on the page moves to the next, under a repeated
+/// header; a row taller than a page is split between its lines.
+pub fn table(ctx: &Ctx<'_>, flow: &mut Flow, columns: &[(&str, f32)], rows: &[Vec<String>]) {
+    let total: f32 = columns.iter().map(|(_, w)| w).sum();
+    let widths: Vec<f32> = columns
+        .iter()
+        .map(|(_, w)| w / total * ctx.geo.body_width())
+        .collect();
+    let header = || {
+        let titles: Vec<String> = columns.iter().map(|(t, _)| (*t).to_owned()).collect();
+        let mut bands = bands(ctx, CELL_HEAD, &widths, &titles);
+        for band in &mut bands {
+            band.items.insert(
+                0,
+                Item::Rect {
+                    x: 0.0,
+                    y: -band.height,
+                    w: ctx.geo.body_width(),
+                    h: band.height,
+                    fill: Some(LIGHT),
+                    stroke: None,
+                },
+            );
+        }
+        bands
+    };
+    let place_header = |flow: &mut Flow| {
+        for band in header() {
+            flow.row(band);
+        }
+    };
+    let header_h: f32 = header().iter().map(|b| b.height).sum();
+    flow.keep(header_h + 3.0 * CELL.leading());
+    place_header(flow);
+    for row in rows {
+        let mut bands = bands(ctx, CELL, &widths, row);
+        if let Some(last) = bands.last_mut() {
+            let h = last.height;
+            last.items.push(super::content::rule(
+                0.0,
+                -h,
+                ctx.geo.body_width(),
+                RULE,
+                0.4,
+            ));
+        }
+        let height: f32 = bands.iter().map(|b| b.height).sum();
+        if height > flow.remaining() && height + header_h <= flow.geo.body_height() {
+            flow.new_page();
+            place_header(flow);
+        }
+        for band in bands {
+            if band.height > flow.remaining() + 0.01 {
+                flow.new_page();
+                place_header(flow);
+            }
+            flow.row(band);
+        }
+    }
+    flow.space(3.0 * MM);
+}
+
+/// One row of cells as bands: band `i` holds line `i` of every cell.
+fn bands(ctx: &Ctx<'_>, style: Style, widths: &[f32], cells: &[String]) -> Vec<Row> {
+    let lines: Vec<Vec<String>> = widths
+        .iter()
+        .zip(
+            cells
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::repeat("")),
+        )
+        .map(|(w, cell)| wrap_words(ctx.fonts, style, cell, w - 2.0 * PAD))
+        .collect();
+    let n = lines.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    (0..n)
+        .map(|i| {
+            let last = i + 1 == n;
+            let mut band = Row::new(
+                style.leading() + if i == 0 { PAD } else { 0.0 } + if last { PAD } else { 0.0 },
+            );
+            let top = if i == 0 { PAD } else { 0.0 };
+            let mut x = 0.0;
+            for (w, cell) in widths.iter().zip(&lines) {
+                if let Some(line) = cell.get(i) {
+                    band.text(ctx.fonts, x + PAD, top + style.size, style, line);
+                }
+                x += w;
+            }
+            band
+        })
+        .collect()
+}
+
+/// Renders a Markdown document: headings, paragraphs, bullet and numbered lists,
+/// tables, code blocks in the mono face, block quotes; emphasis is printed as plain
+/// text, links as their text followed by the address, raw HTML as the text it is.
+pub fn markdown(ctx: &Ctx<'_>, flow: &mut Flow, source: &str) {
+    let mut md = Markdown::default();
+    let parser = Parser::new_ext(
+        source,
+        MdOptions::ENABLE_TABLES | MdOptions::ENABLE_STRIKETHROUGH,
+    );
+    for event in parser {
+        md.event(ctx, flow, event);
+    }
+    md.flush(ctx, flow);
+}
+
+#[derive(Default)]
+struct Markdown {
+    text: String,
+    /// Open lists: the next number of a numbered one, `None` for bullets.
+    lists: Vec<Option<u64>>,
+    /// The prefix of the list item whose first paragraph is being collected.
+    item: Option<String>,
+    heading: Option<u8>,
+    code: Option<String>,
+    links: Vec<String>,
+    table: Option<Vec<Vec<String>>>,
+    quote: usize,
+}
+
+impl Markdown {
+    fn indent(&self) -> f32 {
+        (self.lists.len().min(MAX_INDENT_LEVELS) as f32) * 5.0 * MM
+            + self.quote.min(3) as f32 * 4.0 * MM
+    }
+
+    fn event(&mut self, ctx: &Ctx<'_>, flow: &mut Flow, event: Event<'_>) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.flush(ctx, flow);
+                self.heading = Some(level as u8);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let level = self.heading.take().unwrap_or(3);
+                let text = std::mem::take(&mut self.text);
+                ctx.heading(flow, text.trim(), if level <= 2 { 3 } else { 4 }, None);
+            }
+            Event::Start(Tag::Paragraph) => {}
+            Event::End(TagEnd::Paragraph) => self.flush(ctx, flow),
+            Event::Start(Tag::List(start)) => {
+                self.flush(ctx, flow);
+                self.lists.push(start);
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.flush(ctx, flow);
+                self.lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                self.flush(ctx, flow);
+                let prefix = match self.lists.last_mut() {
+                    Some(Some(n)) => {
+                        let p = format!("{n}.");
+                        *n += 1;
+                        p
+                    }
+                    _ => "•".to_owned(),
+                };
+                self.item = Some(prefix);
+            }
+            Event::End(TagEnd::Item) => self.flush(ctx, flow),
+            Event::Start(Tag::BlockQuote(_)) => {
+                self.flush(ctx, flow);
+                self.quote += 1;
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                self.flush(ctx, flow);
+                self.quote = self.quote.saturating_sub(1);
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.flush(ctx, flow);
+                self.code = Some(String::new());
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some(code) = self.code.take() {
+                    code_block(ctx, flow, code.trim_end_matches('\n'), self.indent());
+                }
+            }
+            Event::Start(Tag::Table(_)) => {
+                self.flush(ctx, flow);
+                self.table = Some(Vec::new());
+            }
+            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
+                if let Some(t) = &mut self.table {
+                    t.push(Vec::new());
+                }
+            }
+            Event::End(TagEnd::TableCell) => {
+                let cell = std::mem::take(&mut self.text);
+                if let Some(row) = self.table.as_mut().and_then(|t| t.last_mut()) {
+                    row.push(cell.trim().to_owned());
+                }
+            }
+            Event::End(TagEnd::Table) => {
+                if let Some(mut rows) = self.table.take()
+                    && !rows.is_empty()
+                {
+                    let head = rows.remove(0);
+                    let cols: Vec<(&str, f32)> = head.iter().map(|h| (h.as_str(), 1.0)).collect();
+                    if !cols.is_empty() {
+                        table(ctx, flow, &cols, &rows);
+                    }
+                }
+            }
+            Event::Start(Tag::Link { dest_url, .. }) => self.links.push(dest_url.into_string()),
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = self.links.pop()
+                    && !url.is_empty()
+                    && !self.text.ends_with(url.as_str())
+                {
+                    self.text.push_str(&format!(" ({url})"));
+                }
+            }
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                match &mut self.code {
+                    Some(code) => code.push_str(&t),
+                    None => self.text.push_str(&t),
+                }
+            }
+            Event::SoftBreak => self.text.push(' '),
+            Event::HardBreak => self.text.push('\n'),
+            Event::Rule => {
+                self.flush(ctx, flow);
+                let mut row = Row::new(6.0);
+                row.items.push(super::content::rule(
+                    0.0,
+                    -3.0,
+                    ctx.geo.body_width(),
+                    RULE,
+                    0.5,
+                ));
+                flow.row(row);
+            }
+            Event::TaskListMarker(done) => self.text.push_str(if done { "[x] " } else { "[ ] " }),
+            _ => {}
+        }
+    }
+
+    /// Places the collected text as a paragraph (or list item).
+    fn flush(&mut self, ctx: &Ctx<'_>, flow: &mut Flow) {
+        let text = std::mem::take(&mut self.text);
+        let item = self.item.take();
+        if text.trim().is_empty() && item.is_none() {
+            return;
+        }
+        let indent = self.indent();
+        let width = ctx.geo.body_width() - indent;
+        let mut rows = Vec::new();
+        for (i, line) in wrap_words(ctx.fonts, BODY, text.trim(), width)
+            .iter()
+            .enumerate()
+        {
+            let mut row = Row::new(BODY.leading());
+            if i == 0
+                && let Some(prefix) = &item
+            {
+                let w = measure(ctx.fonts, BODY.face, BODY.size, prefix);
+                row.text(ctx.fonts, indent - w - 1.5 * MM, BODY.size, BODY, prefix);
+            }
+            row.text(ctx.fonts, indent, BODY.size, BODY, line);
+            rows.push(row);
+        }
+        if let Some(last) = rows.last_mut() {
+            last.height += 2.0;
+        }
+        flow.block(rows);
+    }
+}
+
+/// Code in the mono face on a grey ground, each source line kept as a line (wrapped
+/// between characters only where it is wider than the page).
+fn code_block(ctx: &Ctx<'_>, flow: &mut Flow, code: &str, indent: f32) {
+    let width = ctx.geo.body_width() - indent - 2.0 * PAD;
+    let mut rows = Vec::new();
+    for source_line in code.split('\n') {
+        let pieces = wrap_chars(ctx.fonts, CODE, source_line, width);
+        for piece in pieces.iter() {
+            let mut row = Row::new(CODE.leading());
+            row.items.push(Item::Rect {
+                x: indent,
+                y: -CODE.leading(),
+                w: ctx.geo.body_width() - indent,
+                h: CODE.leading(),
+                fill: Some(LIGHT),
+                stroke: None,
+            });
+            row.text(ctx.fonts, indent + PAD, CODE.size, CODE, piece);
+            rows.push(row);
+        }
+    }
+    if let Some(last) = rows.last_mut() {
+        last.height += 3.0;
+    }
+    flow.block(rows);
+}
+
+/// Systems by site, as tables; then the networks.
+pub fn infrastructure(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, sites: &[String]) {
+    let t = ctx.texts;
+    for site in sites {
+        let systems: Vec<&System> = sorted_systems(client)
+            .into_iter()
+            .filter(|s| s.site.as_deref().unwrap_or("") == site.as_str())
+            .collect();
+        let title = if site.is_empty() {
+            &t.ungrouped_title
+        } else {
+            site
+        };
+        ctx.heading(flow, title, 3, None);
+        let rows: Vec<Vec<String>> = systems.iter().map(|s| system_row(t, client, s)).collect();
+        table(
+            ctx,
+            flow,
+            &[
+                (&t.sys_name, 1.25),
+                (&t.sys_purpose, 1.35),
+                (&t.sys_device, 1.1),
+                (&t.sys_address, 1.1),
+                (&t.sys_location, 1.05),
+                (&t.sys_criticality, 1.15),
+                (&t.sys_warranty, 1.0),
+            ],
+            &rows,
+        );
+        for s in systems {
+            let mut rows = Vec::new();
+            let backup = [s.backup.method.as_deref(), s.backup.target.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" → ");
+            if !backup.is_empty() || s.backup.last_restore_test.is_some() {
+                let mut text = backup;
+                if let Some(d) = s.backup.last_restore_test {
+                    if !text.is_empty() {
+                        text.push_str("; ");
+                    }
+                    text.push_str(&format!("{} {}", t.sys_restore_test, ctx.fmt_date(d)));
+                }
+                rows.extend(ctx.field(
+                    &format!("{} — {}", s.name, t.sys_backup),
+                    Value::Plain(&text),
+                ));
+            }
+            let logins: Vec<String> = s
+                .entries
+                .iter()
+                .filter_map(|id| client.entry_by_id(*id))
+                .map(|e| e.path.clone())
+                .collect();
+            if !logins.is_empty() {
+                rows.extend(ctx.field(
+                    &format!("{} — {}", s.name, t.sys_logins),
+                    Value::Plain(&logins.join(", ")),
+                ));
+            }
+            if let Some(notes) = &s.notes {
+                rows.extend(ctx.field(&format!("{} — {}", s.name, t.notes), Value::Plain(notes)));
+            }
+            if !rows.is_empty() {
+                flow.block(rows);
+            }
+        }
+    }
+    if !client.networks.is_empty() {
+        ctx.heading(flow, &t.networks_title, 3, None);
+        let mut networks: Vec<_> = client.networks.iter().collect();
+        networks.sort_by(|a, b| (&a.site, &a.name).cmp(&(&b.site, &b.name)));
+        let rows: Vec<Vec<String>> = networks
+            .iter()
+            .map(|n| {
+                vec![
+                    n.name.clone(),
+                    n.cidr.clone().unwrap_or_default(),
+                    n.vlan.map(|v| v.to_string()).unwrap_or_default(),
+                    n.gateway.clone().unwrap_or_default(),
+                    n.dhcp_range.clone().unwrap_or_default(),
+                    n.dns.join(", "),
+                    [n.site.as_deref(), n.notes.as_deref()]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(" — "),
+                ]
+            })
+            .collect();
+        table(
+            ctx,
+            flow,
+            &[
+                (&t.net_name, 1.2),
+                ("CIDR", 1.1),
+                ("VLAN", 0.5),
+                (&t.net_gateway, 1.0),
+                ("DHCP", 1.1),
+                ("DNS", 1.1),
+                (&t.net_notes, 1.6),
+            ],
+            &rows,
+        );
+    }
+}
+
+/// Systems in a stable order: critical first, then by name.
+pub fn sorted_systems(client: &Client) -> Vec<&System> {
+    let mut systems: Vec<&System> = client.systems.iter().collect();
+    systems.sort_by(|a, b| (a.criticality, &a.name).cmp(&(b.criticality, &b.name)));
+    systems
+}
+
+/// The sites that have systems, in order; "" for systems without a site.
+pub fn sites(client: &Client) -> Vec<String> {
+    let mut sites: Vec<String> = client
+        .systems
+        .iter()
+        .map(|s| s.site.clone().unwrap_or_default())
+        .collect();
+    sites.sort();
+    sites.dedup();
+    // Systems without a site last.
+    if sites.first().is_some_and(String::is_empty) {
+        let empty = sites.remove(0);
+        sites.push(empty);
+    }
+    sites
+}
+
+fn system_row(t: &Texts, _client: &Client, s: &System) -> Vec<String> {
+    let device = [s.make.as_deref(), s.model.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut device = device;
+    if let Some(os) = &s.os {
+        if !device.is_empty() {
+            device.push_str(", ");
+        }
+        device.push_str(os);
+    }
+    let mut address: Vec<String> = s.hostname.iter().cloned().collect();
+    address.extend(s.ips.iter().cloned());
+    if let Some(line) = &s.line_id {
+        address.push(line.clone());
+    }
+    let category = t
+        .categories
+        .get(s.category.as_str())
+        .cloned()
+        .unwrap_or_else(|| s.category.as_str().to_owned());
+    vec![
+        format!("{} ({category})", s.name),
+        s.purpose.clone().unwrap_or_default(),
+        device,
+        address.join(", "),
+        s.location.clone().unwrap_or_default(),
+        t.criticalities
+            .get(s.criticality.as_str())
+            .cloned()
+            .unwrap_or_else(|| s.criticality.as_str().to_owned()),
+        s.warranty_until
+            .map(|d| d.format(&t.date_format).to_string())
+            .unwrap_or_default(),
+    ]
+}
+
+/// Each vendor with its hotline, numbers, contract and cancellation deadline (red when
+/// it is within 90 days or past).
+pub fn vendors(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, today: NaiveDate) {
+    let t = ctx.texts;
+    let mut vendors: Vec<&Vendor> = client.vendors.iter().collect();
+    vendors.sort_by(|a, b| a.name.cmp(&b.name));
+    for v in vendors {
+        let mut rows = ctx.para(&v.name, Style::new(Face::Bold, 10.5, BLACK), 0.0);
+        for (label, value) in [
+            (&t.ven_provides, &v.provides),
+            (&t.ven_hotline, &v.hotline),
+            (&t.ven_customer_number, &v.customer_number),
+            (&t.email, &v.email),
+            (&t.ven_portal, &v.portal_url),
+            (&t.ven_contract_number, &v.contract.number),
+        ] {
+            if let Some(value) = value {
+                rows.extend(ctx.field(label, Value::Plain(value)));
+            }
+        }
+        if let Some(start) = v.contract.start {
+            rows.extend(ctx.field(&t.ven_start, Value::Plain(&ctx.fmt_date(start))));
+        }
+        if let Some(end) = v.contract.current_term_end(today) {
+            rows.extend(ctx.field(&t.ven_term_end, Value::Plain(&ctx.fmt_date(end))));
+        }
+        if let Some(deadline) = v.contract.cancellation_deadline(today) {
+            let soon = deadline
+                <= today + chrono::Days::new(crate::workflows::check::CANCELLATION_WARNING_DAYS);
+            rows.extend(ctx.field(&t.ven_deadline, Value::Plain(&ctx.fmt_date(deadline))));
+            if soon {
+                let warn = if deadline < today {
+                    &t.ven_deadline_past
+                } else {
+                    &t.ven_deadline_soon
+                };
+                rows.extend(ctx.para(warn, Style::new(Face::Bold, 9.0, RED), 36.0 * MM));
+            }
+        }
+        for c in &v.contacts {
+            let details: Vec<&str> = [&c.role, &c.phone, &c.email]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect();
+            rows.extend(ctx.field(&c.name, Value::Plain(&details.join(" · "))));
+        }
+        if let Some(notes) = &v.notes {
+            rows.extend(ctx.field(&t.notes, Value::Plain(notes)));
+        }
+        let mut sep = Row::new(6.0);
+        sep.items.push(super::content::rule(
+            0.0,
+            -3.0,
+            ctx.geo.body_width(),
+            RULE,
+            0.4,
+        ));
+        rows.push(sep);
+        flow.block(rows);
+    }
+}
+
+/// Documents in the order a successor reads them: the first-hour plan first, then
+/// procedures, overviews, notes; by path within a kind.
+pub fn sorted_documents(client: &Client) -> Vec<&Document> {
+    let rank = |k: DocumentKind| match k {
+        DocumentKind::FirstHourPlan => 0,
+        DocumentKind::Procedure => 1,
+        DocumentKind::Overview => 2,
+        DocumentKind::Note => 3,
+    };
+    let mut docs: Vec<&Document> = client.documents.iter().collect();
+    docs.sort_by(|a, b| (rank(a.kind), &a.path).cmp(&(rank(b.kind), &b.path)));
+    docs
+}
+
+/// One decision: date, what, why, alternatives, by whom; a superseded one says so.
+pub fn decision(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, d: &Decision) {
+    let t = ctx.texts;
+    let superseded = d.status == DecisionStatus::Superseded;
+    let title_style = Style::new(Face::Bold, 10.5, if superseded { GREY } else { BLACK });
+    let mut rows = ctx.para(
+        &format!("{} — {}", ctx.fmt_date(d.date), d.title),
+        title_style,
+        0.0,
+    );
+    if superseded {
+        let by = d
+            .superseded_by
+            .and_then(|id| client.decisions.iter().find(|x| x.id == id))
+            .map(|x| {
+                format!(
+                    "{} „{}“ ({})",
+                    t.dec_superseded_by,
+                    x.title,
+                    ctx.fmt_date(x.date)
+                )
+            })
+            .unwrap_or_else(|| t.dec_superseded.clone());
+        rows.extend(ctx.para(&by, Style::new(Face::Bold, 8.5, RED), 0.0));
+    }
+    for (label, value) in [
+        (&t.dec_decision, &d.decision),
+        (&t.dec_why, &d.why),
+        (&t.dec_alternatives, &d.alternatives),
+        (&t.dec_by, &d.decided_by),
+    ] {
+        if let Some(v) = value {
+            rows.extend(ctx.field(label, Value::Plain(v)));
+        }
+    }
+    let mut sep = Row::new(6.0);
+    sep.items.push(super::content::rule(
+        0.0,
+        -3.0,
+        ctx.geo.body_width(),
+        RULE,
+        0.4,
+    ));
+    rows.push(sep);
+    flow.block_continued(rows, || {
+        ctx.para(
+            &format!("{} {}", d.title, t.continued),
+            Style::new(Face::Bold, 8.5, GREY),
+            0.0,
+        )
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+    });
+}
