@@ -195,7 +195,10 @@ pub enum Command {
         /// Directory for the bundle, the rotation list and the dossier
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Hand over despite blocking findings, and replace existing files in DIR
+        /// Hand over despite blocking findings of the check
+        #[arg(long)]
+        accept_blocking: bool,
+        /// Replace existing files in DIR
         #[arg(long)]
         force: bool,
         /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
