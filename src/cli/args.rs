@@ -426,10 +426,10 @@ pub struct EntryArgs {
     /// Whether the provider knows this secret (true/false)
     #[arg(long, value_name = "BOOL")]
     pub provider_knows: Option<bool>,
-    /// Expiry date (YYYY-MM-DD)
+    /// Expiry date (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub expires: Option<String>,
-    /// Date of the last rotation (YYYY-MM-DD)
+    /// Date of the last rotation (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub rotated: Option<String>,
 }

@@ -719,15 +719,21 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
     }
 }
 
+/// A date option, in the forms an imported spreadsheet may use (one parser for both).
 fn parse_date(value: &str, what: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| CliError::Usage(format!("--{what} {value:?} is not a date; use YYYY-MM-DD")))
+    formats::parse_date(value).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--{what} {value:?} is not a date; use {}",
+            formats::DATE_FORMS
+        ))
+    })
 }
 
 /// Whether to ask for a password on the terminal.
 enum Ask {
     No,
-    /// Once; an empty answer means no password (for `add`).
+    /// Once, then a second time to confirm unless the answer was empty (no password,
+    /// for `add`).
     Once,
     /// Twice, both must match (for changing a password).
     Confirmed,
@@ -803,7 +809,10 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
             Ask::No => {}
             Ask::Once => {
                 let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
+                // A typo in a password nobody else knows yet would be stored silently;
+                // "no password" needs no second answer.
                 if !pw.is_empty() {
+                    term::confirm_secret(&pw, "the password")?;
                     patch.password = Some(pw);
                 }
             }
