@@ -412,6 +412,10 @@ pub struct EntryArgs {
     /// A plain custom field; repeatable
     #[arg(long, value_name = "NAME=VALUE")]
     pub field: Vec<String>,
+    /// The network name of a wifi entry (stored as the plain field SSID); without
+    /// --kind, `add` makes a wifi entry
+    #[arg(long, value_name = "NAME")]
+    pub ssid: Option<String>,
     /// A secret custom field, asked for on the terminal; repeatable
     #[arg(long, value_name = "NAME")]
     pub secret_field: Vec<String>,

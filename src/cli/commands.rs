@@ -7,7 +7,7 @@ use handover::crypto::Identity;
 use handover::dossier;
 use handover::error::Error;
 use handover::formats::{self, ImportOptions};
-use handover::model::{ClientId, Contact, Field, Secret};
+use handover::model::{ClientId, Contact, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
 use handover::prompt::Prompter;
 use handover::signing::SigningKey;
 use handover::store::{self, Store};
@@ -230,7 +230,7 @@ fn dispatch(
                 && entry.generate.is_none()
                 && term::stdin_is_terminal();
             let ask = if ask_password { Ask::Once } else { Ask::No };
-            let patch = entry_patch(entry, ask)?;
+            let patch = entry_patch(entry, ask, None)?;
             let added = entries::add(&h, &id, &path, patch)?;
             eprintln!(
                 "Added {} to client {}.",
@@ -268,7 +268,7 @@ fn dispatch(
                 }
             }
             let ask = if password { Ask::Confirmed } else { Ask::No };
-            let mut patch = entry_patch(entry, ask)?;
+            let mut patch = entry_patch(entry, ask, Some(existing))?;
             patch.clear = clear;
             patch.remove_fields = remove_field;
             patch.remove_tags = remove_tag;
@@ -740,8 +740,8 @@ enum Ask {
 }
 
 /// Builds a patch from the shared entry options, asking for secrets as needed, the
-/// password first.
-fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
+/// password first. `existing` is the entry being edited (`None` for `add`).
+fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<EntryPatch, CliError> {
     let mut patch = EntryPatch {
         title: a.title,
         kind: a.kind.as_deref().map(str::parse).transpose()?,
@@ -786,6 +786,9 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
             value: Secret::from(value),
             secret: false,
         });
+    }
+    if let Some(ssid) = a.ssid {
+        ssid_field(&mut patch, ssid, existing)?;
     }
     if let Some(name) = a.secret_field_stdin {
         let value = term::read_stdin_secret()?;
@@ -851,6 +854,46 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
         });
     }
     Ok(patch)
+}
+
+/// `--ssid NAME`: the plain field `SSID` (the name the importers and the dossier
+/// look for), on a wifi entry only; `add --ssid` without `--kind` makes one.
+fn ssid_field(
+    patch: &mut EntryPatch,
+    ssid: String,
+    existing: Option<&Entry>,
+) -> Result<(), CliError> {
+    if ssid.trim().is_empty() {
+        return Err(CliError::Usage(
+            "--ssid needs the network's name; nothing was changed".into(),
+        ));
+    }
+    match patch.kind.or(existing.map(|e| e.kind)) {
+        None => patch.kind = Some(Kind::Wifi),
+        Some(Kind::Wifi) => {}
+        Some(kind) => {
+            return Err(CliError::Usage(format!(
+                "--ssid is for wifi entries, and this is a {kind} entry; add --kind wifi if it is a Wi-Fi network; nothing was changed"
+            )));
+        }
+    }
+    // Keep the spelling of an SSID field the entry already has (`ssid`, `Ssid`), so
+    // that it is replaced rather than doubled.
+    let name = existing
+        .and_then(|e| e.fields.iter().find(|f| is_ssid_field(&f.name)))
+        .map_or_else(|| SSID_FIELD.to_owned(), |f| f.name.clone());
+    if patch.set_fields.iter().any(|f| is_ssid_field(&f.name)) {
+        return Err(CliError::Usage(
+            "the SSID is given both as --ssid and as --field; give it once; nothing was changed"
+                .into(),
+        ));
+    }
+    patch.set_fields.push(Field {
+        name,
+        value: Secret::from(ssid.as_str()),
+        secret: false,
+    });
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
