@@ -198,14 +198,20 @@ fn dispatch(
             for d in &r.dossiers {
                 out.line(&d.display().to_string())?;
             }
+            // The hint names the binary that is running: after `cargo run` handover is
+            // usually not on PATH yet, and the hint must work when pasted as printed.
+            let program = std::env::current_exe().map_or_else(
+                |_| "handover".to_owned(),
+                |p| shell_word(&p.to_string_lossy()),
+            );
             eprintln!(
-                "Demo client {:?} in store {} (identity {}); fingerprint {}.\nTry: handover --store {} --identity {} list {}",
+                "Demo client {:?} in store {} (identity {}); fingerprint {}.\nTry: {program} --store {} --identity {} list {}",
                 workflows::demo::DEMO_CLIENT,
                 r.store.display(),
                 r.identity.display(),
                 r.fingerprint,
-                r.store.display(),
-                r.identity.display(),
+                shell_word(&r.store.to_string_lossy()),
+                shell_word(&r.identity.to_string_lossy()),
                 workflows::demo::DEMO_CLIENT,
             );
             Ok(())
@@ -490,10 +496,7 @@ fn dispatch(
             recipient,
         } => {
             if format != "bundle" && !formats::EXPORT_FORMATS.contains(&format.as_str()) {
-                return Err(CliError::Usage(format!(
-                    "unknown export format {format:?}; use one of: {}, bundle",
-                    formats::EXPORT_FORMATS.join(", ")
-                )));
+                return Err(unknown_format("export", &format, formats::EXPORT_FORMATS));
             }
             let id = client_id(&client)?;
             let h = open(store_dir, identity_file)?;
@@ -856,6 +859,45 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
     Ok(patch)
 }
 
+/// `s` as one word for a POSIX shell: as is when that is safe, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The refusal of an unknown `--format` of `import` or `export` (`known` does not list
+/// `bundle`, which both take): the closest known name, if one is close, and for a PDF
+/// the command that writes one.
+fn unknown_format(command: &str, format: &str, known: &[&str]) -> CliError {
+    let all: Vec<&str> = known.iter().copied().chain(["bundle"]).collect();
+    let mut message = format!("unknown {command} format {format:?}");
+    let wanted = format.trim().to_lowercase();
+    if command == "export" && (wanted == "pdf" || wanted == "dossier") {
+        message
+            .push_str("; the printable PDF is the dossier: `handover dossier CLIENT -o FILE.pdf`");
+    } else if let Some(close) = closest(&wanted, &all) {
+        message.push_str(&format!("; did you mean --format {close}?"));
+    }
+    message.push_str(&format!("; the {command} formats are: {}", all.join(", ")));
+    CliError::Usage(message)
+}
+
+/// The candidate most similar to `input`, if any is similar enough to be a likely typo.
+/// The measure (Jaro) and threshold are those of clap's own "did you mean", so that a
+/// mistyped `--format` value is caught like a mistyped option name.
+fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro(input, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
 /// `--ssid NAME`: the plain field `SSID` (the name the importers and the dossier
 /// look for), on a wifi entry only; `add --ssid` without `--kind` makes one.
 fn ssid_field(
@@ -908,10 +950,7 @@ fn import(
     out: &mut Out,
 ) -> Result<(), CliError> {
     if !formats::IMPORT_FORMATS.contains(&format) {
-        return Err(CliError::Usage(format!(
-            "unknown import format {format:?}; use one of: {}, bundle",
-            formats::IMPORT_FORMATS.join(", ")
-        )));
+        return Err(unknown_format("import", format, formats::IMPORT_FORMATS));
     }
     let id = client_id(client)?;
     h.load(&id)?;
@@ -1079,5 +1118,61 @@ fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
                 ))
             }),
         Err(_) => Ok(chrono::Utc::now()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_format_names() {
+        let export: Vec<&str> = formats::EXPORT_FORMATS
+            .iter()
+            .copied()
+            .chain(["bundle"])
+            .collect();
+        let import: Vec<&str> = formats::IMPORT_FORMATS
+            .iter()
+            .copied()
+            .chain(["bundle"])
+            .collect();
+        assert_eq!(closest("keepas-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepassxc-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepasxc-csv", &import), Some("keepassxc-csv"));
+        assert_eq!(closest("1password", &import), Some("1password-csv"));
+        assert_eq!(closest("jsn", &import), Some("json"));
+        assert_eq!(closest("bundel", &import), Some("bundle"));
+        // Nothing close: no guess.
+        assert_eq!(closest("pdf", &export), None);
+        assert_eq!(closest("lastpass", &import), None);
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_word("/work/target/release/handover"),
+            "/work/target/release/handover"
+        );
+        assert_eq!(shell_word("./demo/store"), "./demo/store");
+        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
+        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
+        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn unknown_format_messages() {
+        let text = |e: CliError| e.to_string();
+        let m = text(unknown_format("export", "PDF", formats::EXPORT_FORMATS));
+        assert!(m.contains("`handover dossier CLIENT -o FILE.pdf`"), "{m}");
+        assert!(!m.contains("did you mean"), "{m}");
+        let m = text(unknown_format(
+            "import",
+            "KeePas-XML",
+            formats::IMPORT_FORMATS,
+        ));
+        assert!(m.contains("did you mean --format keepass-xml?"), "{m}");
+        assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
     }
 }
