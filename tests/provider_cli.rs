@@ -1,10 +1,11 @@
 //! The provider at the command line (issue 10): German dates, `--ssid` and the
-//! `wifi-no-ssid` finding, "did you mean" for `--format`, the demo's hint. The double
-//! password prompt of `add` is in prompts.rs (it needs a terminal); the split offboard
-//! flags in workflows_offboard.rs.
+//! `wifi-no-ssid` finding, "did you mean" for `--format`, the demo's hint, and the
+//! README's install and test commands. The double password prompt of `add` is in
+//! prompts.rs (it needs a terminal); the split offboard flags in workflows_offboard.rs.
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use common::{Env, file_bytes};
@@ -294,4 +295,67 @@ fn the_demo_hint_works_as_printed_without_handover_on_path() {
         "{hint}: {listed} {}",
         String::from_utf8_lossy(&run.stderr)
     );
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+}
+
+/// The README's install line, run as written (with the binary this test built) in a
+/// home directory that has no `~/.local/bin` yet.
+#[test]
+fn the_readme_install_line_creates_the_directory() {
+    let readme = readme();
+    let line = readme
+        .lines()
+        .find(|l| l.starts_with("install ") && l.contains("~/.local/bin"))
+        .expect("an install line in the README");
+    let command = line.split('#').next().unwrap().trim();
+    let home = tempfile::tempdir().unwrap();
+    let bin = common::bin();
+    let command = command.replace("target/release/handover", &bin.to_string_lossy());
+    let out = Command::new("sh")
+        .args(["-c", &command])
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let installed = home.path().join(".local/bin/handover");
+    let version = Command::new(&installed).arg("--version").output().unwrap();
+    assert!(version.status.success(), "{}", installed.display());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("handover "));
+}
+
+/// CI runs exactly the README's test command, and that command reuses the release
+/// build of the README's first command.
+#[test]
+fn ci_runs_the_readme_test_command() {
+    let readme = readme();
+    let block = readme
+        .split("## The two commands")
+        .nth(1)
+        .and_then(|rest| rest.split("```sh").nth(1))
+        .and_then(|rest| rest.split("```").next())
+        .expect("the two commands in the README");
+    let commands: Vec<&str> = block
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        commands,
+        ["cargo run --release -- demo ./demo", "cargo test --release"]
+    );
+    let ci =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();
+    let ci_tests: Vec<&str> = ci
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("cargo test"))
+        .collect();
+    assert_eq!(ci_tests, [commands[1]]);
 }
