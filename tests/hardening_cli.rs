@@ -166,7 +166,7 @@ fn offboard_that_fails_late_removes_what_it_wrote() {
         "--out",
         out_dir.to_str().unwrap(),
         "--keep-archive",
-        "--force",
+        "--accept-blocking",
     ]);
     assert_exit(&out, 1, "offboard");
     assert!(text(&out).contains("archive"), "{}", text(&out));

@@ -230,6 +230,8 @@ fn secrets_are_asked_for_without_echo() {
     );
     t.wait_for("Password (empty for none):");
     t.type_line("  Geheim ß€ ");
+    t.wait_for("Repeat to confirm:");
+    t.type_line("  Geheim ß€ ");
     t.wait_for("TOTP secret");
     t.type_line("otpauth://totp/ACME:a?secret=JBSWY3DPEHPK3PXP");
     t.wait_for("Recovery codes");
@@ -274,4 +276,63 @@ fn rotate_asks_twice_without_echo() {
     let e = env.json(&["show", "acme", "fw", "--reveal", "--json"]);
     assert_eq!(e["password"], "Gedreht-€-42");
     assert_eq!(e["provider_knows"], true);
+}
+
+#[test]
+fn add_asks_for_the_password_twice() {
+    let env = Env::new();
+    env.new_client("acme");
+    let bin = common::bin();
+
+    // A typo in the second answer: refused, nothing stored, and no later prompt.
+    let before = common::file_bytes(&env.vault("acme"));
+    let t = Tmux::start(
+        &env,
+        &format!(
+            "'{}' add acme fw --kind network-device --totp",
+            bin.display()
+        ),
+    );
+    t.wait_for("Password (empty for none):");
+    t.type_line("Tippfehler-€-1");
+    t.wait_for("Repeat to confirm:");
+    t.type_line("Tippfehler-€-2");
+    let screen = t.wait_for("EXIT=");
+    assert!(
+        screen.contains("the two answers for the password differ (a typo?); nothing was changed")
+            && screen.contains("EXIT=2"),
+        "{screen}"
+    );
+    assert!(!screen.contains("TOTP secret"), "{screen}");
+    assert!(!screen.contains("Tippfehler"), "echoed:\n{screen}");
+    drop(t);
+    assert_eq!(common::file_bytes(&env.vault("acme")), before);
+    let err = env.fails(&["show", "acme", "fw"], 1);
+    assert!(err.contains("fw"), "{err}");
+
+    // Both answers alike: stored.
+    let t = Tmux::start(&env, &format!("'{}' add acme fw", bin.display()));
+    t.wait_for("Password (empty for none):");
+    t.type_line("Richtig-€-42");
+    t.wait_for("Repeat to confirm:");
+    t.type_line("Richtig-€-42");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(!screen.contains("Richtig"), "echoed:\n{screen}");
+    drop(t);
+    let e = env.json(&["show", "acme", "fw", "--reveal", "--json"]);
+    assert_eq!(e["password"], "Richtig-€-42");
+
+    // An empty answer means no password, and needs no confirmation.
+    let t = Tmux::start(&env, &format!("'{}' add acme notiz", bin.display()));
+    t.wait_for("Password (empty for none):");
+    t.type_line("");
+    let screen = t.wait_for("EXIT=");
+    assert!(
+        screen.contains("EXIT=0") && !screen.contains("Repeat to confirm"),
+        "{screen}"
+    );
+    drop(t);
+    let e = env.json(&["show", "acme", "notiz", "--json"]);
+    assert!(e.get("password").is_none_or(|p| p.is_null()), "{e}");
 }

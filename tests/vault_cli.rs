@@ -423,8 +423,8 @@ fn edit_move_remove() {
 
     let err = env.fails(&["edit", "acme", "nas/admin", "--clear", "bogus"], 1);
     assert!(err.contains("cannot clear"), "{err}");
-    let err = env.fails(&["edit", "acme", "nas/admin", "--expires", "31.12.2027"], 2);
-    assert!(err.contains("YYYY-MM-DD"), "{err}");
+    let err = env.fails(&["edit", "acme", "nas/admin", "--expires", "31.02.2027"], 2);
+    assert!(err.contains("YYYY-MM-DD or DD.MM.YYYY"), "{err}");
     let err = env.fails(&["edit", "acme", "nas/admin", "--kind", "router"], 1);
     assert!(err.contains("unknown kind"), "{err}");
 

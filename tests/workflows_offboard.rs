@@ -223,7 +223,9 @@ fn offboard_refusals_change_nothing() {
     // Blocking findings (no contact person).
     let err = a.fails(&["offboard", "acme", "--successor", &succ, "--out", d], 1);
     assert!(
-        err.contains("not ready") && err.contains("no-contact") && err.contains("--force"),
+        err.contains("not ready")
+            && err.contains("no-contact")
+            && err.contains("pass --accept-blocking"),
         "{err}"
     );
     assert!(!dir.exists());
@@ -236,7 +238,7 @@ fn offboard_refusals_change_nothing() {
             &recipient(&a),
             "--out",
             d,
-            "--force",
+            "--accept-blocking",
         ],
         1,
     );
@@ -249,7 +251,7 @@ fn offboard_refusals_change_nothing() {
             "age1nope",
             "--out",
             d,
-            "--force",
+            "--accept-blocking",
         ],
         1,
     );
@@ -299,17 +301,62 @@ fn offboard_refusals_change_nothing() {
     assert_eq!(file_bytes(&a.vault("acme")), vault_with_contact);
     assert!(!dir.join("acme-bundle.age").exists());
 
-    // --force replaces the files and hands over despite blocking findings.
+    // The two overrides are separate: --force replaces files but does not accept
+    // blocking findings, --accept-blocking accepts them but keeps existing files.
     a.ok(&["add", "acme", "leer", "--no-password"]);
-    a.ok(&[
+    let vault_blocked = file_bytes(&a.vault("acme"));
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+            "--force",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("not ready") && err.contains("no-secret (leer)"),
+        "{err}"
+    );
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+            "--accept-blocking",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("acme-rotation.csv already exists; pass --force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("acme-rotation.csv")).unwrap(),
+        "old"
+    );
+    assert_eq!(file_bytes(&a.vault("acme")), vault_blocked);
+    assert!(!dir.join("acme-bundle.age").exists());
+    assert!(!dir.join("acme-dossier.pdf").exists());
+
+    // Both: the files are replaced and the client handed over despite the findings.
+    let out = a.ok(&[
         "offboard",
         "acme",
         "--successor",
         &succ,
         "--out",
         d,
+        "--accept-blocking",
         "--force",
     ]);
+    assert!(out.contains("acme-bundle.age"), "{out}");
     assert!(!a.vault("acme").exists());
     let csv = std::fs::read_to_string(dir.join("acme-rotation.csv")).unwrap();
     assert!(csv.contains("fw"), "{csv}");
@@ -324,7 +371,7 @@ fn offboard_refusals_change_nothing() {
         last["detail"]
             .as_str()
             .unwrap()
-            .contains("forced despite 2 blocking"),
+            .contains("handed over despite 2 blocking finding(s) (accepted)"),
         "{last}"
     );
 }
@@ -376,6 +423,7 @@ mod hook {
         OffboardOptions {
             successor: successor.recipient().to_string(),
             out_dir: out.to_owned(),
+            accept_blocking: false,
             force: false,
             keep_archive: false,
             check: CheckOptions::default(),

@@ -205,7 +205,10 @@ pub enum Command {
         /// Directory for the bundle, the rotation list and the dossier
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Hand over despite blocking findings, and replace existing files in DIR
+        /// Hand over despite blocking findings of the check
+        #[arg(long)]
+        accept_blocking: bool,
+        /// Replace existing files in DIR
         #[arg(long)]
         force: bool,
         /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
@@ -856,6 +859,10 @@ pub struct EntryArgs {
     /// A plain custom field; repeatable
     #[arg(long, value_name = "NAME=VALUE")]
     pub field: Vec<String>,
+    /// The network name of a wifi entry (stored as the plain field SSID); without
+    /// --kind, `add` makes a wifi entry
+    #[arg(long, value_name = "NAME")]
+    pub ssid: Option<String>,
     /// A secret custom field, asked for on the terminal; repeatable
     #[arg(long, value_name = "NAME")]
     pub secret_field: Vec<String>,
@@ -873,10 +880,10 @@ pub struct EntryArgs {
     /// Whether the provider knows this secret (true/false)
     #[arg(long, value_name = "BOOL")]
     pub provider_knows: Option<bool>,
-    /// Expiry date (YYYY-MM-DD)
+    /// Expiry date (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub expires: Option<String>,
-    /// Date of the last rotation (YYYY-MM-DD)
+    /// Date of the last rotation (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub rotated: Option<String>,
 }

@@ -7,7 +7,7 @@ use handover::crypto::Identity;
 use handover::dossier;
 use handover::error::Error;
 use handover::formats::{self, ImportOptions};
-use handover::model::{ClientId, Contact, Field, Secret};
+use handover::model::{ClientId, Contact, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
 use handover::prompt::Prompter;
 use handover::signing::SigningKey;
 use handover::store::{self, Store};
@@ -214,14 +214,20 @@ fn dispatch(
             for d in &r.dossiers {
                 out.line(&d.display().to_string())?;
             }
+            // The hint names the binary that is running: after `cargo run` handover is
+            // usually not on PATH yet, and the hint must work when pasted as printed.
+            let program = std::env::current_exe().map_or_else(
+                |_| "handover".to_owned(),
+                |p| shell_word(&p.to_string_lossy()),
+            );
             eprintln!(
-                "Demo client {:?} in store {} (identity {}); fingerprint {}.\nTry: handover --store {} --identity {} list {}",
+                "Demo client {:?} in store {} (identity {}); fingerprint {}.\nTry: {program} --store {} --identity {} list {}",
                 workflows::demo::DEMO_CLIENT,
                 r.store.display(),
                 r.identity.display(),
                 r.fingerprint,
-                r.store.display(),
-                r.identity.display(),
+                shell_word(&r.store.to_string_lossy()),
+                shell_word(&r.identity.to_string_lossy()),
                 workflows::demo::DEMO_CLIENT,
             );
             Ok(())
@@ -246,7 +252,7 @@ fn dispatch(
                 && entry.generate.is_none()
                 && term::stdin_is_terminal();
             let ask = if ask_password { Ask::Once } else { Ask::No };
-            let patch = entry_patch(entry, ask)?;
+            let patch = entry_patch(entry, ask, None)?;
             let added = entries::add(&h, &id, &path, patch)?;
             eprintln!(
                 "Added {} to client {}.",
@@ -284,7 +290,7 @@ fn dispatch(
                 }
             }
             let ask = if password { Ask::Confirmed } else { Ask::No };
-            let mut patch = entry_patch(entry, ask)?;
+            let mut patch = entry_patch(entry, ask, Some(existing))?;
             patch.clear = clear;
             patch.remove_fields = remove_field;
             patch.remove_tags = remove_tag;
@@ -418,6 +424,7 @@ fn dispatch(
             client,
             successor,
             out: out_dir,
+            accept_blocking,
             force,
             keep_archive,
             lang,
@@ -438,8 +445,11 @@ fn dispatch(
                 &client_id(&client)?,
                 successor,
                 out_dir,
-                force,
-                keep_archive,
+                workflow_cmds::OffboardFlags {
+                    accept_blocking,
+                    force,
+                    keep_archive,
+                },
                 options,
                 &provider_domain,
                 out,
@@ -533,10 +543,7 @@ fn dispatch(
             recipient,
         } => {
             if format != "bundle" && !formats::EXPORT_FORMATS.contains(&format.as_str()) {
-                return Err(CliError::Usage(format!(
-                    "unknown export format {format:?}; use one of: {}, bundle",
-                    formats::EXPORT_FORMATS.join(", ")
-                )));
+                return Err(unknown_format("export", &format, formats::EXPORT_FORMATS));
             }
             let id = client_id(&client)?;
             let h = open(store_dir, identity_file)?;
@@ -794,23 +801,29 @@ fn client_command(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(),
     }
 }
 
+/// A date option, in the forms an imported spreadsheet may use (one parser for both).
 fn parse_date(value: &str, what: &str) -> Result<NaiveDate, CliError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| CliError::Usage(format!("--{what} {value:?} is not a date; use YYYY-MM-DD")))
+    formats::parse_date(value).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--{what} {value:?} is not a date; use {}",
+            formats::DATE_FORMS
+        ))
+    })
 }
 
 /// Whether to ask for a password on the terminal.
 enum Ask {
     No,
-    /// Once; an empty answer means no password (for `add`).
+    /// Once, then a second time to confirm unless the answer was empty (no password,
+    /// for `add`).
     Once,
     /// Twice, both must match (for changing a password).
     Confirmed,
 }
 
 /// Builds a patch from the shared entry options, asking for secrets as needed, the
-/// password first.
-fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
+/// password first. `existing` is the entry being edited (`None` for `add`).
+fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<EntryPatch, CliError> {
     let mut patch = EntryPatch {
         title: a.title,
         kind: a.kind.as_deref().map(str::parse).transpose()?,
@@ -857,6 +870,9 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
             secret: false,
         });
     }
+    if let Some(ssid) = a.ssid {
+        ssid_field(&mut patch, ssid, existing)?;
+    }
     if let Some(name) = a.secret_field_stdin {
         let value = term::read_stdin_secret()?;
         if value.is_empty() {
@@ -879,7 +895,10 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
             Ask::No => {}
             Ask::Once => {
                 let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
+                // A typo in a password nobody else knows yet would be stored silently;
+                // "no password" needs no second answer.
                 if !pw.is_empty() {
+                    term::confirm_secret(&pw, "the password")?;
                     patch.password = Some(pw);
                 }
             }
@@ -920,6 +939,85 @@ fn entry_patch(a: EntryArgs, ask: Ask) -> Result<EntryPatch, CliError> {
     Ok(patch)
 }
 
+/// `s` as one word for a POSIX shell: as is when that is safe, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// The refusal of an unknown `--format` of `import` or `export` (`known` does not list
+/// `bundle`, which both take): the closest known name, if one is close, and for a PDF
+/// the command that writes one.
+fn unknown_format(command: &str, format: &str, known: &[&str]) -> CliError {
+    let all: Vec<&str> = known.iter().copied().chain(["bundle"]).collect();
+    let mut message = format!("unknown {command} format {format:?}");
+    let wanted = format.trim().to_lowercase();
+    if command == "export" && (wanted == "pdf" || wanted == "dossier") {
+        message
+            .push_str("; the printable PDF is the dossier: `handover dossier CLIENT -o FILE.pdf`");
+    } else if let Some(close) = closest(&wanted, &all) {
+        message.push_str(&format!("; did you mean --format {close}?"));
+    }
+    message.push_str(&format!("; the {command} formats are: {}", all.join(", ")));
+    CliError::Usage(message)
+}
+
+/// The candidate most similar to `input`, if any is similar enough to be a likely typo.
+/// The measure (Jaro) and threshold are those of clap's own "did you mean", so that a
+/// mistyped `--format` value is caught like a mistyped option name.
+fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro(input, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// `--ssid NAME`: the plain field `SSID` (the name the importers and the dossier
+/// look for), on a wifi entry only; `add --ssid` without `--kind` makes one.
+fn ssid_field(
+    patch: &mut EntryPatch,
+    ssid: String,
+    existing: Option<&Entry>,
+) -> Result<(), CliError> {
+    if ssid.trim().is_empty() {
+        return Err(CliError::Usage(
+            "--ssid needs the network's name; nothing was changed".into(),
+        ));
+    }
+    match patch.kind.or(existing.map(|e| e.kind)) {
+        None => patch.kind = Some(Kind::Wifi),
+        Some(Kind::Wifi) => {}
+        Some(kind) => {
+            return Err(CliError::Usage(format!(
+                "--ssid is for wifi entries, and this is a {kind} entry; add --kind wifi if it is a Wi-Fi network; nothing was changed"
+            )));
+        }
+    }
+    // Keep the spelling of an SSID field the entry already has (`ssid`, `Ssid`), so
+    // that it is replaced rather than doubled.
+    let name = existing
+        .and_then(|e| e.fields.iter().find(|f| is_ssid_field(&f.name)))
+        .map_or_else(|| SSID_FIELD.to_owned(), |f| f.name.clone());
+    if patch.set_fields.iter().any(|f| is_ssid_field(&f.name)) {
+        return Err(CliError::Usage(
+            "the SSID is given both as --ssid and as --field; give it once; nothing was changed"
+                .into(),
+        ));
+    }
+    patch.set_fields.push(Field {
+        name,
+        value: Secret::from(ssid.as_str()),
+        secret: false,
+    });
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn import(
     h: &Handover,
@@ -932,10 +1030,7 @@ fn import(
     out: &mut Out,
 ) -> Result<(), CliError> {
     if !formats::IMPORT_FORMATS.contains(&format) {
-        return Err(CliError::Usage(format!(
-            "unknown import format {format:?}; use one of: {}, bundle",
-            formats::IMPORT_FORMATS.join(", ")
-        )));
+        return Err(unknown_format("import", format, formats::IMPORT_FORMATS));
     }
     let id = client_id(client)?;
     h.load(&id)?;
@@ -1135,5 +1230,61 @@ fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
                 ))
             }),
         Err(_) => Ok(chrono::Utc::now()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_format_names() {
+        let export: Vec<&str> = formats::EXPORT_FORMATS
+            .iter()
+            .copied()
+            .chain(["bundle"])
+            .collect();
+        let import: Vec<&str> = formats::IMPORT_FORMATS
+            .iter()
+            .copied()
+            .chain(["bundle"])
+            .collect();
+        assert_eq!(closest("keepas-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepassxc-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepasxc-csv", &import), Some("keepassxc-csv"));
+        assert_eq!(closest("1password", &import), Some("1password-csv"));
+        assert_eq!(closest("jsn", &import), Some("json"));
+        assert_eq!(closest("bundel", &import), Some("bundle"));
+        // Nothing close: no guess.
+        assert_eq!(closest("pdf", &export), None);
+        assert_eq!(closest("lastpass", &import), None);
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_word("/work/target/release/handover"),
+            "/work/target/release/handover"
+        );
+        assert_eq!(shell_word("./demo/store"), "./demo/store");
+        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
+        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
+        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
+        assert_eq!(shell_word(""), "''");
+    }
+
+    #[test]
+    fn unknown_format_messages() {
+        let text = |e: CliError| e.to_string();
+        let m = text(unknown_format("export", "PDF", formats::EXPORT_FORMATS));
+        assert!(m.contains("`handover dossier CLIENT -o FILE.pdf`"), "{m}");
+        assert!(!m.contains("did you mean"), "{m}");
+        let m = text(unknown_format(
+            "import",
+            "KeePas-XML",
+            formats::IMPORT_FORMATS,
+        ));
+        assert!(m.contains("did you mean --format keepass-xml?"), "{m}");
+        assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
     }
 }

@@ -23,13 +23,19 @@ pub fn prompt_secret(prompt: &str, what: &str) -> Result<Secret, CliError> {
 /// Asks twice and insists both answers match.
 pub fn prompt_new_secret(prompt: &str, what: &str) -> Result<Secret, CliError> {
     let first = prompt_secret(prompt, what)?;
+    confirm_secret(&first, what)?;
+    Ok(first)
+}
+
+/// Asks for `first` again and insists the answers match.
+pub fn confirm_secret(first: &Secret, what: &str) -> Result<(), CliError> {
     let second = prompt_secret("Repeat to confirm: ", what)?;
-    if first != second {
+    if *first != second {
         return Err(CliError::Usage(format!(
-            "the two {what} entries differ; nothing was changed"
+            "the two answers for {what} differ (a typo?); nothing was changed, run the command again"
         )));
     }
-    Ok(first)
+    Ok(())
 }
 
 /// Reads all of stdin as a secret, removing exactly one trailing newline (`\n` or

@@ -284,27 +284,34 @@ pub fn import_bundle(
     Ok(())
 }
 
+/// The yes/no options of `offboard`.
+pub struct OffboardFlags {
+    pub accept_blocking: bool,
+    pub force: bool,
+    pub keep_archive: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn offboard(
     h: &Handover,
     id: &ClientId,
     successor: String,
     out_dir: PathBuf,
-    force: bool,
-    keep_archive: bool,
+    flags: OffboardFlags,
     dossier: handover::dossier::Options,
     domains: &[String],
     out: &mut Out,
 ) -> Result<(), CliError> {
     let check = CheckOptions::for_provider(h, domains)?;
     let mut hook = |client: &mut handover::model::Client, dir: &Path| {
-        handover::workflows::dossier::offboard_hook(client, dir, &dossier, &check, force)
+        handover::workflows::dossier::offboard_hook(client, dir, &dossier, &check, flags.force)
     };
     let options = OffboardOptions {
         successor,
         out_dir,
-        force,
-        keep_archive,
+        accept_blocking: flags.accept_blocking,
+        force: flags.force,
+        keep_archive: flags.keep_archive,
         check: check.clone(),
         today: today(),
         dossier: Some(&mut hook),
@@ -316,7 +323,7 @@ pub fn offboard(
         .filter(|f| f.severity == Severity::Blocking)
         .count();
     if blocking > 0 {
-        eprintln!("Handed over despite {blocking} blocking finding(s) (--force).");
+        eprintln!("Handed over despite {blocking} blocking finding(s) (--accept-blocking).");
     }
     out.line(&format!("bundle:        {}", report.bundle.display()))?;
     out.line(&format!(

@@ -170,25 +170,16 @@ pub const FREQUENT_TAGS: [&str; 3] = ["frequent", "häufig", "haeufig"];
 
 const ENTRY_TITLE: Style = Style::new(Face::Bold, 10.0, BLACK);
 
-/// A Wi-Fi entry's network name and password: the SSID field (else the user name), and
-/// the password (else a secret field).
+/// A Wi-Fi entry's network name (its SSID field, as `check` requires it) and password
+/// (else its secret field).
 fn wifi_credentials(e: &Entry) -> (Option<&str>, Option<&str>) {
-    let field = |names: &[&str]| {
-        e.fields
-            .iter()
-            .find(|f| names.iter().any(|n| f.name.eq_ignore_ascii_case(n)))
-            .map(|f| f.value.expose())
-    };
-    let ssid = field(&["ssid", "netzwerkname", "network name", "network"])
-        .or(e.username.as_deref())
-        .filter(|s| !s.is_empty());
     let password = e
         .password
         .as_ref()
         .map(|p| p.expose())
         .or_else(|| e.fields.iter().find(|f| f.secret).map(|f| f.value.expose()))
         .filter(|p| !p.is_empty());
-    (ssid, password)
+    (e.ssid(), password)
 }
 
 /// The Wi-Fi join code phones read from a QR code (`WIFI:T:WPA;S:…;P:…;;`), with `\`,

@@ -167,8 +167,12 @@ pub(crate) fn split_tags(list: &str) -> Vec<String> {
     tags
 }
 
+/// The date forms [`parse_date`] accepts, for error messages.
+pub const DATE_FORMS: &str = "YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-31 or 31.12.2026";
+
 /// Parses a date as `YYYY-MM-DD`, `DD.MM.YYYY`, or the date part of an RFC 3339 time.
-pub(crate) fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
+/// The one date parser for imported files and the command line alike.
+pub fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
     let v = value.trim();
     chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
         .or_else(|_| chrono::NaiveDate::parse_from_str(v, "%d.%m.%Y"))

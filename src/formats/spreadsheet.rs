@@ -462,8 +462,9 @@ fn entry_from_row(
             Role::Expires | Role::Rotated => {
                 let d = parse_date(v).ok_or_else(|| {
                     fail(&format!(
-                        "{} is not a date (YYYY-MM-DD or DD.MM.YYYY)",
-                        column()
+                        "{} is not a date ({})",
+                        column(),
+                        super::DATE_FORMS
                     ))
                 })?;
                 if *role == Role::Expires {

@@ -379,6 +379,22 @@ impl Entry {
             || !self.recovery_codes.is_empty()
             || self.fields.iter().any(|f| f.secret && !f.value.is_empty())
     }
+
+    /// The network name of a Wi-Fi entry: its non-empty field named SSID (in any case).
+    pub fn ssid(&self) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| is_ssid_field(&f.name) && !f.value.expose().trim().is_empty())
+            .map(|f| f.value.expose())
+    }
+}
+
+/// The field a Wi-Fi entry keeps its network name in (`add --ssid`, the demo).
+pub const SSID_FIELD: &str = "SSID";
+
+/// Whether a field name is the SSID field; imported files spell it in any case.
+pub fn is_ssid_field(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case(SSID_FIELD)
 }
 
 /// A client and everything handover knows about it: the plaintext of one vault file.

@@ -79,7 +79,7 @@ const COMMON_PASSWORDS: &[&str] = &[
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Severity {
-    /// A successor would be stuck: offboarding refuses unless forced.
+    /// A successor would be stuck: offboarding refuses unless `--accept-blocking`.
     Blocking,
     /// Should be fixed, but a successor can take over.
     Warning,
@@ -128,10 +128,11 @@ pub enum Code {
     WarrantyEnded,
     MfaNoLocation,
     NoFirstHourPlan,
+    WifiNoSsid,
 }
 
 impl Code {
-    pub const ALL: [Code; 24] = [
+    pub const ALL: [Code; 25] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -156,6 +157,7 @@ impl Code {
         Code::WarrantyEnded,
         Code::MfaNoLocation,
         Code::NoFirstHourPlan,
+        Code::WifiNoSsid,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -184,6 +186,7 @@ impl Code {
             Code::WarrantyEnded => "warranty-ended",
             Code::MfaNoLocation => "mfa-no-location",
             Code::NoFirstHourPlan => "no-first-hour-plan",
+            Code::WifiNoSsid => "wifi-no-ssid",
         }
     }
 
@@ -199,6 +202,7 @@ impl Code {
             | Code::NoRecipients
             | Code::OwnRecipientMissing
             | Code::CriticalSystemNoCredential => Severity::Blocking,
+            Code::WifiNoSsid => Severity::Blocking,
             Code::LoginNoLocation
             | Code::Expiring
             | Code::NotRotated
@@ -561,6 +565,14 @@ fn entry_findings(
             "The entry says it uses MFA/2FA, but not where the second factor is (token, phone, smart card): record it with `--location`.".into(),
         ));
     }
+    // Like a login's username: without the network's name, nobody knows which
+    // network the password opens, and the dossier can print no join code.
+    if e.kind == Kind::Wifi && e.ssid().is_none() {
+        out.push((
+            Code::WifiNoSsid,
+            "The Wi-Fi entry does not name its network (SSID): add it with `handover edit CLIENT PATH --ssid NAME`.".into(),
+        ));
+    }
     if mentions_mfa(e) && e.totp.is_none() && e.recovery_codes.is_empty() {
         out.push((
             Code::MfaWithoutFallback,
@@ -798,7 +810,7 @@ mod tests {
         assert_eq!(only(e.clone()), vec![Code::NoSecret]);
         e.kind = Kind::Note;
         assert_eq!(only(e.clone()), vec![]);
-        e.kind = Kind::Wifi;
+        e.kind = Kind::Vpn;
         e.fields.push(Field {
             name: "psk".into(),
             value: Secret::from("Xq7#kP2m-Lw9z"),
@@ -819,7 +831,34 @@ mod tests {
         e.host = Some("10.0.0.1".into());
         assert_eq!(only(e.clone()), vec![Code::LoginNoUsername]);
         // Other kinds do not need a username.
+        e.kind = Kind::Server;
+        assert_eq!(only(e), vec![]);
+    }
+
+    #[test]
+    fn wifi_needs_its_ssid() {
+        let mut e = good("wlan/buero", "Xq7#kP2m-Lw9z");
         e.kind = Kind::Wifi;
+        e.username = None;
+        e.url = None;
+        assert_eq!(only(e.clone()), vec![Code::WifiNoSsid]);
+        assert_eq!(Code::WifiNoSsid.severity(), Severity::Blocking);
+        let field = |name: &str, value: &str, secret| Field {
+            name: name.into(),
+            value: Secret::from(value),
+            secret,
+        };
+        // An empty SSID or another field does not name the network.
+        e.fields = vec![field("SSID", " ", false), field("Netz", "Büro", false)];
+        assert_eq!(only(e.clone()), vec![Code::WifiNoSsid]);
+        // Imported files spell the field in any case; a secret one counts too.
+        e.fields = vec![field("ssid", "Büro", false)];
+        assert_eq!(only(e.clone()), vec![]);
+        e.fields = vec![field("SSID", "Büro", true)];
+        assert_eq!(only(e.clone()), vec![]);
+        // Other kinds need no SSID.
+        e.kind = Kind::Vpn;
+        e.fields.clear();
         assert_eq!(only(e), vec![]);
     }
 

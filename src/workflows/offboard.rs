@@ -32,7 +32,9 @@ pub struct OffboardOptions<'a> {
     pub successor: String,
     /// Where the bundle, rotation list and dossier go (created 0700 if missing).
     pub out_dir: PathBuf,
-    /// Offboard despite blocking findings, and replace existing files in `out_dir`.
+    /// Offboard despite blocking findings (the check's findings are still reported).
+    pub accept_blocking: bool,
+    /// Replace existing files in `out_dir`.
     pub force: bool,
     /// Keep an archive copy (encrypted to successor and client only) in the store.
     pub keep_archive: bool,
@@ -81,7 +83,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     let client = h.load(id)?;
 
     let findings = check(&client, &options.check, options.today);
-    if has_blocking(&findings) && !options.force {
+    if has_blocking(&findings) && !options.accept_blocking {
         let codes: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Blocking)
@@ -91,7 +93,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
             })
             .collect();
         return Err(Error::Invalid(format!(
-            "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --force to hand over anyway; nothing was changed",
+            "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --accept-blocking to hand over anyway; nothing was changed",
             id.as_str(),
             codes.len(),
             codes.join(", "),
@@ -153,7 +155,9 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         rotation.len()
     );
     if blocking > 0 {
-        detail.push_str(&format!("; forced despite {blocking} blocking finding(s)"));
+        detail.push_str(&format!(
+            "; handed over despite {blocking} blocking finding(s) (accepted)"
+        ));
     }
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
