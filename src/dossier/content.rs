@@ -532,7 +532,10 @@ pub fn cover(
     let t = ctx.texts;
     let fonts = ctx.fonts;
     let w = ctx.geo.body_width();
+    let title = Style::new(Face::Bold, 26.0, ctx.accent);
+    let title_w = measure(fonts, title.face, title.size, &t.title);
     let mut row = Row::new(28.0 * MM);
+    let mut baseline = 18.0 * MM;
     if let Some(logo) = logo {
         // Fit into 45 × 18 mm at the top right, keeping the aspect ratio.
         let (max_w, max_h) = (45.0 * MM, 18.0 * MM);
@@ -548,9 +551,24 @@ pub fn cover(
             w: lw,
             h: lh,
         });
+        // The title never touches the logo: beside it if there is room, else below.
+        if title_w + 6.0 * MM > w - lw {
+            baseline = lh + 4.0 * MM + title.size;
+            row.height = baseline + 10.0 * MM;
+        }
     }
-    let title = Style::new(Face::Bold, 26.0, ctx.accent);
-    row.text(fonts, 0.0, 18.0 * MM, title, &t.title);
+    for (i, line) in wrap_words(fonts, title, &t.title, w).iter().enumerate() {
+        row.text(
+            fonts,
+            0.0,
+            baseline + i as f32 * title.leading(),
+            title,
+            line,
+        );
+        if i > 0 {
+            row.height += title.leading();
+        }
+    }
     flow.row(row);
     let name = Style::new(Face::Bold, 18.0, BLACK);
     for line in wrap_words(fonts, name, &client.name, w) {

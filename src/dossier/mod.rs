@@ -436,3 +436,70 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod cover_tests {
+    use super::*;
+    use crate::model::ClientId;
+
+    /// The logo never touches the title, whatever its aspect ratio.
+    #[test]
+    fn the_logo_never_touches_the_title() {
+        let client = Client::new(
+            ClientId::parse("c").unwrap(),
+            "Client".into(),
+            vec![],
+            Utc::now(),
+        );
+        for lang in [Lang::De, Lang::En] {
+            let template = Template::load(lang, None).unwrap();
+            for (w, h) in [(1000, 10), (400, 100), (100, 100), (10, 1000)] {
+                let logo = templates::Logo {
+                    width: w,
+                    height: h,
+                    rgb: vec![0; w * h * 3],
+                };
+                let ctx = Ctx {
+                    fonts: fonts::Fonts::get(),
+                    texts: &template.texts,
+                    branding: &template.branding,
+                    accent: Rgb(0, 0, 0),
+                    geo: Geometry::new(Paper::A4),
+                    date: String::new(),
+                    today: Utc::now().date_naive(),
+                    fingerprint: "X",
+                    signing_key: None,
+                };
+                let mut flow = Flow::new(ctx.geo);
+                content::cover(&ctx, &mut flow, &client, Some(&logo));
+                let page = &flow.pages[0];
+                let (lx, ly, lw, lh) = page
+                    .iter()
+                    .find_map(|i| match i {
+                        Item::Logo { x, y, w, h } => Some((*x, *y, *w, *h)),
+                        _ => None,
+                    })
+                    .unwrap();
+                let (tx, ty, size) = page
+                    .iter()
+                    .find_map(|i| match i {
+                        Item::Text {
+                            x, y, size, text, ..
+                        } if text.as_str() == template.texts.title.as_str() => {
+                            Some((*x, *y, *size))
+                        }
+                        _ => None,
+                    })
+                    .unwrap();
+                let tw = layout::measure(ctx.fonts, fonts::Face::Bold, size, &template.texts.title);
+                // Text spans from its baseline down by the descent and up by the size.
+                let apart_x = tx + tw <= lx || lx + lw <= tx;
+                let apart_y = ty + size <= ly || ly + lh <= ty - size * 0.25;
+                assert!(
+                    apart_x || apart_y,
+                    "{lang:?} {w}x{h}: title and logo overlap"
+                );
+            }
+        }
+    }
+}

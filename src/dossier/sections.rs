@@ -91,6 +91,32 @@ fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: Entr
             .collect();
         flow.block(ctx.field(&c.name, Value::Plain(&details.join(" · "))));
     }
+    // Vendors with a hotline, critical ones (those a critical system depends on) first.
+    let mut vendors: Vec<&crate::model::Vendor> = client
+        .vendors
+        .iter()
+        .filter(|v| v.hotline.is_some())
+        .collect();
+    let critical = |v: &crate::model::Vendor| {
+        client
+            .systems
+            .iter()
+            .any(|s| s.vendor == Some(v.id) && s.criticality == crate::model::Criticality::Critical)
+    };
+    vendors.sort_by_key(|v| (!critical(v), v.name.clone()));
+    for v in vendors {
+        let mut details: Vec<String> = Vec::new();
+        if let Some(p) = &v.provides {
+            details.push(p.clone());
+        }
+        if let Some(h) = &v.hotline {
+            details.push(format!("{} {h}", t.ven_hotline));
+        }
+        if let Some(n) = &v.customer_number {
+            details.push(format!("{} {n}", t.ven_customer_number));
+        }
+        flow.block(ctx.field(&v.name, Value::Plain(&details.join(" · "))));
+    }
 
     let wifi: Vec<&Entry> = client
         .sorted_entries()
