@@ -542,15 +542,7 @@ pub fn vendors(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, today: NaiveDate
         if let Some(notes) = &v.notes {
             rows.extend(ctx.field(&t.notes, Value::Plain(notes)));
         }
-        let mut sep = Row::new(6.0);
-        sep.items.push(super::content::rule(
-            0.0,
-            -3.0,
-            ctx.geo.body_width(),
-            RULE,
-            0.4,
-        ));
-        rows.push(sep);
+        rows.push(separator(ctx));
         flow.block(rows);
     }
 }
@@ -604,15 +596,7 @@ pub fn decision(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, d: &Decision) {
             rows.extend(ctx.field(label, Value::Plain(v)));
         }
     }
-    let mut sep = Row::new(6.0);
-    sep.items.push(super::content::rule(
-        0.0,
-        -3.0,
-        ctx.geo.body_width(),
-        RULE,
-        0.4,
-    ));
-    rows.push(sep);
+    rows.push(separator(ctx));
     flow.block_continued(rows, || {
         ctx.para(
             &format!("{} {}", d.title, t.continued),
@@ -623,4 +607,17 @@ pub fn decision(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, d: &Decision) {
         .next()
         .unwrap_or_default()
     });
+}
+
+/// The thin rule that ends a vendor or a decision.
+fn separator(ctx: &Ctx<'_>) -> Row {
+    let mut sep = Row::new(6.0);
+    sep.items.push(super::content::rule(
+        0.0,
+        -3.0,
+        ctx.geo.body_width(),
+        RULE,
+        0.4,
+    ));
+    sep
 }
