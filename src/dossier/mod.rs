@@ -8,6 +8,7 @@ pub mod content;
 pub mod fonts;
 pub mod layout;
 pub mod pdf;
+mod qr;
 pub mod templates;
 
 use std::path::PathBuf;
