@@ -106,56 +106,71 @@ pub fn encode(data: &[u8]) -> Option<Modules> {
 }
 
 /// The penalty score of ISO/IEC 18004:2015 7.8.3.1: long runs, 2×2 blocks, finder-like
-/// patterns, and imbalance of dark and light.
+/// patterns, and imbalance of dark and light. Rows and columns are scanned as byte
+/// lines with a sliding 11-module window, which is what makes it cheap.
 fn penalty(n: usize, dark: &[bool]) -> u32 {
-    let at = |c: usize, r: usize| dark[r * n + c];
-    let mut score = 0u32;
-    // Rules 1 and 3, along rows (transposed = false) and columns.
-    for transposed in [false, true] {
-        for i in 0..n {
-            let get = |j: usize| if transposed { at(i, j) } else { at(j, i) };
-            let mut run = 1;
-            for j in 1..=n {
-                if j < n && get(j) == get(j - 1) {
-                    run += 1;
-                } else {
-                    if run >= 5 {
-                        score += 3 + (run - 5) as u32;
-                    }
-                    run = 1;
-                }
-            }
-            // 1:1:3:1:1 dark-light-dark-light-dark with four light modules on one side,
-            // the light side possibly in the quiet zone.
-            const CORE: [bool; 7] = [true, false, true, true, true, false, true];
-            if n >= 7 {
-                for j in 0..=n - 7 {
-                    if (0..7).all(|k| get(j + k) == CORE[k]) {
-                        let light = |from: isize| {
-                            (from..from + 4).all(|k| k < 0 || k as usize >= n || !get(k as usize))
-                        };
-                        let j = j as isize;
-                        if light(j - 4) || light(j + 7) {
-                            score += 40;
-                        }
-                    }
-                }
-            }
+    let rows: Zeroizing<Vec<u8>> = Zeroizing::new(dark.iter().map(|d| u8::from(*d)).collect());
+    let mut cols: Zeroizing<Vec<u8>> = Zeroizing::new(vec![0; n * n]);
+    for r in 0..n {
+        for c in 0..n {
+            cols[c * n + r] = rows[r * n + c];
         }
+    }
+    let mut score = 0u32;
+    for line in rows.chunks_exact(n).chain(cols.chunks_exact(n)) {
+        score += line_penalty(line);
     }
     // Rule 2: every 2×2 block of one colour.
     for r in 0..n.saturating_sub(1) {
+        let (a, b) = (&rows[r * n..(r + 1) * n], &rows[(r + 1) * n..(r + 2) * n]);
         for c in 0..n - 1 {
-            let v = at(c, r);
-            if at(c + 1, r) == v && at(c, r + 1) == v && at(c + 1, r + 1) == v {
+            let sum = a[c] + a[c + 1] + b[c] + b[c + 1];
+            if sum == 0 || sum == 4 {
                 score += 3;
             }
         }
     }
     // Rule 4: 10 points for every 5% away from half dark.
-    let dark_count = dark.iter().filter(|d| **d).count();
-    let percent = dark_count * 100 / dark.len().max(1);
-    score += (percent.abs_diff(50) / 5) as u32 * 10;
+    let dark_count = rows.iter().filter(|d| **d == 1).count();
+    let percent = dark_count * 100 / rows.len().max(1);
+    score + (percent.abs_diff(50) / 5) as u32 * 10
+}
+
+/// Rules 1 and 3 along one row or column.
+fn line_penalty(line: &[u8]) -> u32 {
+    // 1:1:3:1:1 dark-light-dark-light-dark with four light modules on one side (the
+    // quiet zone counts as light).
+    const AFTER: u16 = 0b101_1101_0000;
+    const BEFORE: u16 = 0b000_0101_1101;
+    let mut score = 0u32;
+    let mut run = 0u32;
+    let mut prev = 2u8;
+    let mut window = 0u16;
+    for &m in line {
+        if m == prev {
+            run += 1;
+        } else {
+            if run >= 5 {
+                score += 3 + (run - 5);
+            }
+            run = 1;
+            prev = m;
+        }
+        window = ((window << 1) | u16::from(m)) & 0x7ff;
+        if window == AFTER || window == BEFORE {
+            score += 40;
+        }
+    }
+    if run >= 5 {
+        score += 3 + (run - 5);
+    }
+    // The quiet zone after the line.
+    for _ in 0..4 {
+        window = (window << 1) & 0x7ff;
+        if window == AFTER {
+            score += 40;
+        }
+    }
     score
 }
 
@@ -204,6 +219,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn line_penalties_follow_the_standard() {
+        // A run of seven: 3 + 2.
+        assert_eq!(line_penalty(&[1, 1, 1, 1, 1, 1, 1, 0, 1, 0]), 5);
+        // A finder-like pattern with light modules after it, and before it too (the
+        // quiet zone is light): counted once for each side. Then one at the line's end.
+        assert_eq!(line_penalty(&[1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0, 1]), 80);
+        assert_eq!(line_penalty(&[0, 1, 1, 0, 1, 0, 1, 1, 1, 0, 1]), 40);
+        assert_eq!(line_penalty(&[1, 0, 1, 0]), 0);
     }
 
     #[test]
