@@ -23,23 +23,31 @@ pub fn decode(ciphertext: &[u8], identity: &Identity) -> Result<Client, VaultPro
 /// Parses vault JSON (already decrypted).
 pub fn parse(plain: &[u8]) -> Result<Client, VaultProblem> {
     let text = std::str::from_utf8(plain).map_err(|_| VaultProblem::NotUtf8)?;
-    // Check the version before the schema: a newer vault may well not match ours, and
-    // "upgrade handover" is the useful message then.
-    match serde_json::from_str::<VersionProbe>(text) {
-        Ok(probe) if probe.format_version > VAULT_FORMAT_VERSION => {
+    // One pass over the JSON when it is well-formed (a vault of 10,000 entries is
+    // megabytes); the version is checked before the schema's verdict all the same: a
+    // newer vault may well not match ours, and "upgrade handover" is the useful message.
+    let parsed = serde_json::from_str::<Client>(text);
+    let version = match &parsed {
+        Ok(client) => Some(client.format_version),
+        Err(_) => serde_json::from_str::<VersionProbe>(text)
+            .ok()
+            .map(|p| p.format_version),
+    };
+    match version {
+        Some(found) if found > VAULT_FORMAT_VERSION => {
             return Err(VaultProblem::NewerVersion {
-                found: probe.format_version,
+                found,
                 supported: VAULT_FORMAT_VERSION,
             });
         }
-        Ok(probe) if probe.format_version == 0 => {
+        Some(0) => {
             return Err(VaultProblem::Invalid(
                 "format_version 0 is not a valid version".into(),
             ));
         }
         _ => {}
     }
-    let client: Client = serde_json::from_str(text).map_err(|e| VaultProblem::Schema {
+    let client = parsed.map_err(|e| VaultProblem::Schema {
         line: e.line(),
         column: e.column(),
         detail: describe_json_error(&e),

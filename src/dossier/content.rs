@@ -237,34 +237,21 @@ impl Ctx<'_> {
 
     /// A scannable QR code of `data`, with a caption beside it.
     pub fn qr(&self, data: &str, caption: &str) -> Option<Row> {
-        let code = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
-            .ok()?;
-        let n = code.width();
-        let colors = code.to_colors();
+        let code = super::qr::encode(data.as_bytes())?;
+        let n = code.width;
         let quiet = 4.0;
         let module = QR_SIZE / (n as f32 + 2.0 * quiet);
         let mut row = Row::new(QR_SIZE + 2.0);
         let (x0, y0) = (LABEL_W + quiet * module - 1.5, -quiet * module);
-        for r in 0..n {
-            let mut c = 0;
-            while c < n {
-                if colors[r * n + c] == qrcode::Color::Dark {
-                    let start = c;
-                    while c < n && colors[r * n + c] == qrcode::Color::Dark {
-                        c += 1;
-                    }
-                    row.items.push(Item::Rect {
-                        x: x0 + start as f32 * module,
-                        y: y0 - (r + 1) as f32 * module,
-                        w: (c - start) as f32 * module,
-                        h: module,
-                        fill: Some(BLACK),
-                        stroke: None,
-                    });
-                } else {
-                    c += 1;
-                }
-            }
+        for (c, r, w, h) in code.rects() {
+            row.items.push(Item::Rect {
+                x: x0 + c as f32 * module,
+                y: y0 - (r + h) as f32 * module,
+                w: w as f32 * module,
+                h: h as f32 * module,
+                fill: Some(BLACK),
+                stroke: None,
+            });
         }
         for (i, line) in wrap_words(self.fonts, SMALL, caption, self.value_width() - QR_SIZE)
             .iter()

@@ -9,6 +9,7 @@ pub mod fonts;
 pub mod knowledge;
 pub mod layout;
 pub mod pdf;
+mod qr;
 pub mod sections;
 pub mod templates;
 

@@ -1,16 +1,23 @@
 //! Laid-out pages to PDF bytes: the only user of `printpdf`.
 //!
+//! printpdf builds the frame of the document: the embedded font subsets with their
+//! widths and ToUnicode maps, the outline, the metadata and the page tree. The page
+//! content streams we write ourselves, straight from the laid-out items into bytes and
+//! Flate-compressed: going through printpdf's operations and lopdf's content encoder
+//! cost more than half of a dossier's rendering and held every page in memory several
+//! times over, uncompressed.
+//!
 //! Reproducibility: printpdf names resources and the trailer `/ID` with a
 //! process-global counter, so the same input could give different bytes. We name the
 //! fonts ourselves, set every date from the caller, and replace the `/ID` with a hash of
-//! the page content before writing.
+//! the (compressed) streams before writing.
 
 use printpdf::{
-    Color, FontId, Line, LinePoint, Op, PaintMode, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix, WindingOrder,
+    FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect, TextItem,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+use flate2::{Compress, Compression, FlushCompress, Status};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -27,138 +34,16 @@ pub struct Meta<'a> {
     pub unix_time: i64,
 }
 
-fn color(c: Rgb) -> Color {
-    Color::Rgb(printpdf::Rgb {
-        r: f32::from(c.0) / 255.0,
-        g: f32::from(c.1) / 255.0,
-        b: f32::from(c.2) / 255.0,
-        icc_profile: None,
-    })
+fn font_name(face: Face) -> &'static str {
+    match face {
+        Face::Sans => "F1",
+        Face::Bold => "F2",
+        Face::Mono => "F3",
+    }
 }
 
 fn font_id(face: Face) -> FontId {
-    FontId(
-        match face {
-            Face::Sans => "F1",
-            Face::Bold => "F2",
-            Face::Mono => "F3",
-        }
-        .to_owned(),
-    )
-}
-
-fn point(x: f32, y: f32) -> Point {
-    Point { x: Pt(x), y: Pt(y) }
-}
-
-fn page_ops(items: &[Item], logo_width: Option<usize>) -> Vec<Op> {
-    let mut ops = Vec::with_capacity(items.len() * 3);
-    // Graphics first, then all text in one text object: fewer state changes, and the
-    // boxes behind secrets are painted before the secrets.
-    for item in items {
-        match item {
-            Item::Rect {
-                x,
-                y,
-                w,
-                h,
-                fill,
-                stroke,
-            } => {
-                if let Some(f) = fill {
-                    ops.push(Op::SetFillColor { col: color(*f) });
-                }
-                if let Some((s, width)) = stroke {
-                    ops.push(Op::SetOutlineColor { col: color(*s) });
-                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                }
-                let mode = match (fill, stroke) {
-                    (Some(_), Some(_)) => PaintMode::FillStroke,
-                    (None, Some(_)) => PaintMode::Stroke,
-                    _ => PaintMode::Fill,
-                };
-                ops.push(Op::DrawRectangle {
-                    rectangle: Rect {
-                        x: Pt(*x),
-                        y: Pt(*y),
-                        width: Pt(*w),
-                        height: Pt(*h),
-                        mode: Some(mode),
-                        winding_order: Some(WindingOrder::NonZero),
-                    },
-                });
-            }
-            Item::Line {
-                points,
-                width,
-                color: c,
-            } => {
-                ops.push(Op::SetOutlineColor { col: color(*c) });
-                ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
-                ops.push(Op::DrawLine {
-                    line: Line {
-                        points: points
-                            .iter()
-                            .map(|(x, y)| LinePoint {
-                                p: point(*x, *y),
-                                bezier: false,
-                            })
-                            .collect(),
-                        is_closed: false,
-                    },
-                });
-            }
-            Item::Logo { x, y, w, .. } => {
-                if let Some(px_width) = logo_width {
-                    ops.push(Op::UseXobject {
-                        id: printpdf::XObjectId("Logo".to_owned()),
-                        transform: printpdf::XObjectTransform {
-                            translate_x: Some(Pt(*x)),
-                            translate_y: Some(Pt(*y)),
-                            // The size follows from the pixel count and the resolution.
-                            dpi: Some(px_width as f32 * 72.0 / *w),
-                            ..Default::default()
-                        },
-                    });
-                }
-            }
-            Item::Text { .. } => {}
-        }
-    }
-    ops.push(Op::StartTextSection);
-    let mut current: Option<(Face, f32)> = None;
-    let mut current_color: Option<Rgb> = None;
-    for item in items {
-        if let Item::Text {
-            x,
-            y,
-            face,
-            size,
-            color: c,
-            text,
-        } = item
-        {
-            if current != Some((*face, *size)) {
-                ops.push(Op::SetFont {
-                    font: PdfFontHandle::External(font_id(*face)),
-                    size: Pt(*size),
-                });
-                current = Some((*face, *size));
-            }
-            if current_color != Some(*c) {
-                ops.push(Op::SetFillColor { col: color(*c) });
-                current_color = Some(*c);
-            }
-            ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(Pt(*x), Pt(*y)),
-            });
-            ops.push(Op::ShowText {
-                items: vec![TextItem::Text(text.to_string())],
-            });
-        }
-    }
-    ops.push(Op::EndTextSection);
-    ops
+    FontId(font_name(face).to_owned())
 }
 
 /// Writes the pages. `marks` are bookmarks (title, zero-based page).
@@ -184,18 +69,58 @@ pub fn write(
         );
     }
     // The characters each face draws, gathered in one pass over the pages.
+    // A flat table for the common code points: a tree insert per character was 5% of
+    // a dossier.
+    let mut seen = vec![[false; DENSE as usize]; Face::ALL.len()];
     let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
     for item in pages.iter().flatten() {
         if let Item::Text { face, text, .. } = item {
-            used.entry(*face).or_default().extend(text.chars());
+            let index = Face::ALL.iter().position(|f| f == face).unwrap_or(0);
+            let mut rare = Vec::new();
+            for c in text.chars() {
+                match seen[index].get_mut(c as usize) {
+                    Some(s) => *s = true,
+                    None => rare.push(c),
+                }
+            }
+            if !rare.is_empty() {
+                used.entry(*face).or_default().extend(rare);
+            }
         }
     }
-    for (face, chars) in &used {
-        doc.resources.fonts.map.insert(
-            font_id(*face),
-            printpdf::PdfFont::new(subset(fonts, *face, chars)?),
-        );
+    for (face, seen) in Face::ALL.iter().zip(&seen) {
+        let chars = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .filter_map(|(cp, _)| char::from_u32(cp as u32));
+        let mut chars = chars.peekable();
+        if chars.peek().is_some() {
+            used.entry(*face).or_default().extend(chars);
+        }
     }
+    let mut glyphs: BTreeMap<Face, Glyphs> = BTreeMap::new();
+    // printpdf writes a font's widths and ToUnicode map for the characters the pages
+    // show: the first page shows them all, once, in a content stream that is replaced
+    // below.
+    let mut inventory = vec![Op::StartTextSection];
+    for (face, chars) in &used {
+        let (font, map) = subset(fonts, *face, chars)?;
+        doc.resources
+            .fonts
+            .map
+            .insert(font_id(*face), printpdf::PdfFont::new(font));
+        glyphs.insert(*face, map);
+        inventory.push(Op::SetFont {
+            font: PdfFontHandle::External(font_id(*face)),
+            size: Pt(1.0),
+        });
+        inventory.push(Op::ShowText {
+            items: vec![TextItem::Text(chars.iter().collect())],
+        });
+    }
+    inventory.push(Op::EndTextSection);
+    drop(used);
     for (i, (title, page)) in marks.iter().enumerate() {
         // Bookmark ids sort in document order (printpdf orders by page, then name).
         doc.bookmarks.map.insert(
@@ -216,29 +141,80 @@ pub fn write(
     info.producer = meta.producer.to_owned();
     info.creator = meta.producer.to_owned();
 
-    let mut pdf_pages: Vec<PdfPage> = pages
+    let media_box = Rect::from_wh(Pt(size.0), Pt(size.1));
+    let mut inventory = Some(inventory);
+    doc.pages = pages
         .iter()
-        .map(|items| {
-            PdfPage::new(
+        .map(|_| {
+            let mut page = PdfPage::new(
                 printpdf::Mm(size.0 / super::layout::MM),
                 printpdf::Mm(size.1 / super::layout::MM),
-                page_ops(items, logo.map(|l| l.width)),
-            )
+                inventory.take().unwrap_or_default(),
+            );
+            // Exact page size in points (the Mm round trip loses a little).
+            page.media_box = media_box.clone();
+            page.trim_box = media_box.clone();
+            page.crop_box = media_box.clone();
+            page
         })
         .collect();
-    // Exact page size in points (the Mm round trip loses a little).
-    for p in &mut pdf_pages {
-        p.media_box = Rect::from_wh(Pt(size.0), Pt(size.1));
-        p.trim_box = p.media_box.clone();
-        p.crop_box = p.media_box.clone();
-    }
-    doc.pages = pdf_pages;
 
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
     wipe(&mut doc);
+    drop(doc);
 
-    // A stable /ID: hash of everything but the ID itself.
+    let mut deflate = Deflate::new();
+    let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
+    if page_ids.len() != pages.len() {
+        return Err(Error::Invalid(format!(
+            "internal error: the PDF has {} pages instead of {}; please report it",
+            page_ids.len(),
+            pages.len()
+        )));
+    }
+    let logo_size = logo.map(|l| (l.width, l.height));
+    let mut content: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
+    for (items, page_id) in pages.iter().zip(page_ids) {
+        let contents = lo
+            .get_dictionary(page_id)
+            .and_then(|page| page.get(b"Contents"))
+            .and_then(lopdf::Object::as_reference)
+            .map_err(|e| Error::Invalid(format!("internal error: a page has no contents ({e})")))?;
+        // Sized up front, so that writing never reallocates and leaves an unwiped
+        // copy of the secrets behind.
+        // What lies beyond the length was never written or is wiped already.
+        let bound = content_bound(items);
+        if content.capacity() < bound {
+            content = Zeroizing::new(Vec::with_capacity(bound));
+        }
+        page_content(items, logo_size, &glyphs, &mut content);
+        let compressed = deflate.compress(&content)?;
+        content.as_mut_slice().zeroize();
+        content.clear();
+        let stream = lo
+            .get_object_mut(contents)
+            .and_then(lopdf::Object::as_stream_mut)
+            .map_err(|e| Error::Invalid(format!("internal error: a page has no contents ({e})")))?;
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
+    }
+    // The fonts, their ToUnicode maps and anything else printpdf left uncompressed.
+    for object in lo.objects.values_mut() {
+        if let lopdf::Object::Stream(stream) = object
+            && stream.allows_compression
+            && stream.dict.get(b"Filter").is_err()
+        {
+            let compressed = deflate.compress(&stream.content)?;
+            if compressed.len() < stream.content.len() {
+                stream.content.zeroize();
+                stream.dict.set("Filter", "FlateDecode");
+                stream.set_content(compressed);
+            }
+        }
+    }
+
+    // A stable /ID: hash of the streams, which carry everything the dossier shows.
     let mut hasher = Sha256::new();
     for (id, object) in &lo.objects {
         hasher.update(id.0.to_le_bytes());
@@ -261,7 +237,6 @@ pub fn write(
     let mut out = Zeroizing::new(Vec::with_capacity(estimate + 64 * 1024));
     lo.save_to(&mut *out)
         .map_err(|e| Error::Invalid(format!("cannot serialise the PDF: {e}")))?;
-    // Page content streams held the secrets in plain text.
     for object in lo.objects.values_mut() {
         if let lopdf::Object::Stream(stream) = object {
             stream.content.zeroize();
@@ -270,20 +245,338 @@ pub fn write(
     Ok(out)
 }
 
-/// The glyphs of `face` that `used` needs, as a font of its own. printpdf embeds whole
-/// fonts unless built with its HTML layout engine, which we do not want: a dossier
-/// would carry 1.8 MB of fonts. The set of characters is a property of the dossier,
-/// not a secret, but it is derived from secrets and dropped with the document.
-fn subset(fonts: &Fonts, face: Face, used: &BTreeSet<char>) -> Result<printpdf::ParsedFont> {
+/// One zlib compressor for every stream of a dossier.
+struct Deflate(Compress);
+
+impl Deflate {
+    fn new() -> Self {
+        // Level 6: within a few percent of level 9's size at well under half its cost.
+        Deflate(Compress::new(Compression::new(6), true))
+    }
+
+    /// `data` as a zlib stream. The output is allocated once at zlib's worst-case size
+    /// and never grows, so no copy of it is left in freed memory.
+    fn compress(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        self.0.reset();
+        let bound = data.len() + data.len() / 1000 + data.len() / 64 + 64;
+        let mut out = Vec::with_capacity(bound);
+        match self.0.compress_vec(data, &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => Ok(out),
+            other => Err(Error::Invalid(format!(
+                "internal error: cannot compress a PDF stream ({other:?}); please report it"
+            ))),
+        }
+    }
+}
+
+/// The new glyph ids of a face's subset, by character.
+struct Glyphs {
+    /// Code points below `DENSE`: nearly all text is Latin.
+    dense: Vec<u16>,
+    sparse: BTreeMap<u32, u16>,
+}
+
+const DENSE: u32 = 0x800;
+
+impl Glyphs {
+    fn get(&self, c: char) -> u16 {
+        let cp = c as u32;
+        if cp < DENSE {
+            self.dense[cp as usize]
+        } else {
+            // No glyph: .notdef, as printpdf would write (layout never lets that happen).
+            self.sparse.get(&cp).copied().unwrap_or(0)
+        }
+    }
+}
+
+/// An upper bound of what [`page_content`] writes for `items`.
+fn content_bound(items: &[Item]) -> usize {
+    // The longest number `num` writes is 21 bytes; an operator line has at most six.
+    const NUM: usize = 22;
+    let mut bound = 64;
+    for item in items {
+        bound += match item {
+            Item::Text { text, .. } => 12 * NUM + 16 + 4 * text.chars().count(),
+            Item::Rect { .. } => 14 * NUM + 16,
+            Item::Line { points, .. } => 6 * NUM + 16 + points.len() * (2 * NUM + 4),
+            Item::Logo { .. } => 8 * NUM + 32,
+        };
+    }
+    bound
+}
+
+/// State of a content stream being written, to leave out operators that change nothing.
+#[derive(Default)]
+struct State {
+    fill: Option<Rgb>,
+    stroke: Option<Rgb>,
+    width: Option<f32>,
+    /// A path of filled rectangles not yet painted (QR codes: one fill for all).
+    open_fill: bool,
+}
+
+impl State {
+    fn paint_pending(&mut self, out: &mut Vec<u8>) {
+        if self.open_fill {
+            out.extend_from_slice(b"f\n");
+            self.open_fill = false;
+        }
+    }
+
+    fn fill(&mut self, c: Rgb, out: &mut Vec<u8>) {
+        if self.fill != Some(c) {
+            color(out, c);
+            out.extend_from_slice(b"rg\n");
+            self.fill = Some(c);
+        }
+    }
+
+    fn stroke(&mut self, c: Rgb, width: f32, out: &mut Vec<u8>) {
+        if self.stroke != Some(c) {
+            color(out, c);
+            out.extend_from_slice(b"RG\n");
+            self.stroke = Some(c);
+        }
+        if self.width != Some(width) {
+            num(out, width);
+            out.extend_from_slice(b"w\n");
+            self.width = Some(width);
+        }
+    }
+}
+
+/// A page's content stream. Graphics first, then all text in one text object: fewer
+/// state changes, and the boxes behind secrets are painted before the secrets.
+fn page_content(
+    items: &[Item],
+    logo: Option<(usize, usize)>,
+    glyphs: &BTreeMap<Face, Glyphs>,
+    out: &mut Vec<u8>,
+) {
+    let mut state = State::default();
+    for item in items {
+        match item {
+            Item::Rect {
+                x,
+                y,
+                w,
+                h,
+                fill: Some(f),
+                stroke: None,
+            } => {
+                if state.open_fill && state.fill != Some(*f) {
+                    state.paint_pending(out);
+                }
+                state.fill(*f, out);
+                rect(out, *x, *y, *w, *h);
+                state.open_fill = true;
+            }
+            Item::Rect {
+                x,
+                y,
+                w,
+                h,
+                fill,
+                stroke,
+            } => {
+                state.paint_pending(out);
+                if let Some(f) = fill {
+                    state.fill(*f, out);
+                }
+                if let Some((s, width)) = stroke {
+                    state.stroke(*s, *width, out);
+                }
+                rect(out, *x, *y, *w, *h);
+                out.extend_from_slice(match (fill, stroke) {
+                    (Some(_), Some(_)) => b"B\n",
+                    (None, Some(_)) => b"S\n",
+                    _ => b"f\n",
+                });
+            }
+            Item::Line {
+                points,
+                width,
+                color: c,
+            } => {
+                state.paint_pending(out);
+                if let Some(((x, y), rest)) = points.split_first() {
+                    state.stroke(*c, *width, out);
+                    num(out, *x);
+                    num(out, *y);
+                    out.extend_from_slice(b"m\n");
+                    for (x, y) in rest {
+                        num(out, *x);
+                        num(out, *y);
+                        out.extend_from_slice(b"l\n");
+                    }
+                    out.extend_from_slice(b"S\n");
+                }
+            }
+            Item::Logo { x, y, w, .. } => {
+                state.paint_pending(out);
+                if let Some((px_w, px_h)) = logo {
+                    // The logo's width fills the box; its height keeps the aspect ratio.
+                    let h = px_h as f32 * *w / px_w.max(1) as f32;
+                    out.extend_from_slice(b"q\n");
+                    for v in [*w, 0.0, 0.0, h, *x, *y] {
+                        num(out, v);
+                    }
+                    out.extend_from_slice(b"cm\n/Logo Do\nQ\n");
+                }
+            }
+            Item::Text { .. } => {}
+        }
+    }
+    state.paint_pending(out);
+    out.extend_from_slice(b"BT\n");
+    let mut current: Option<(Face, f32)> = None;
+    for item in items {
+        if let Item::Text {
+            x,
+            y,
+            face,
+            size,
+            color: c,
+            text,
+        } = item
+        {
+            if current != Some((*face, *size)) {
+                out.push(b'/');
+                out.extend_from_slice(font_name(*face).as_bytes());
+                out.push(b' ');
+                num(out, *size);
+                out.extend_from_slice(b"Tf\n");
+                current = Some((*face, *size));
+            }
+            state.fill(*c, out);
+            out.extend_from_slice(b"1 0 0 1 ");
+            num(out, *x);
+            num(out, *y);
+            out.extend_from_slice(b"Tm\n<");
+            if let Some(map) = glyphs.get(face) {
+                for ch in text.chars() {
+                    hex16(out, map.get(ch));
+                }
+            }
+            out.extend_from_slice(b">Tj\n");
+        }
+    }
+    out.extend_from_slice(b"ET\n");
+}
+
+fn rect(out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32) {
+    for v in [x, y, w, h] {
+        num(out, v);
+    }
+    out.extend_from_slice(b"re\n");
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+fn hex16(out: &mut Vec<u8>, v: u16) {
+    let b = v.to_be_bytes();
+    out.extend_from_slice(&[
+        HEX[usize::from(b[0] >> 4)],
+        HEX[usize::from(b[0] & 15)],
+        HEX[usize::from(b[1] >> 4)],
+        HEX[usize::from(b[1] & 15)],
+    ]);
+}
+
+/// `v` to two decimals and a space: positions to 1/100 pt, far below what a printer
+/// or a screen resolves. Written by hand because `core::fmt` was a fifth of the cost
+/// of a dossier.
+fn num(out: &mut Vec<u8>, v: f32) {
+    let scaled = if v.is_finite() {
+        (f64::from(v) * 100.0).round() as i64
+    } else {
+        0
+    };
+    if scaled < 0 {
+        out.push(b'-');
+    }
+    let abs = scaled.unsigned_abs();
+    uint(out, abs / 100);
+    let frac = (abs % 100) as u8;
+    if frac != 0 {
+        out.push(b'.');
+        out.push(b'0' + frac / 10);
+        if !frac.is_multiple_of(10) {
+            out.push(b'0' + frac % 10);
+        }
+    }
+    out.push(b' ');
+}
+
+fn uint(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// An 8-bit colour as three PDF components (0 to 1, three decimals) and spaces.
+fn color(out: &mut Vec<u8>, c: Rgb) {
+    for v in [c.0, c.1, c.2] {
+        let thousandths = (u32::from(v) * 1000 + 127) / 255;
+        match thousandths {
+            0 => out.extend_from_slice(b"0 "),
+            1000 => out.extend_from_slice(b"1 "),
+            t => {
+                let digits = [
+                    b'0',
+                    b'.',
+                    b'0' + (t / 100) as u8,
+                    b'0' + (t / 10 % 10) as u8,
+                    b'0' + (t % 10) as u8,
+                ];
+                let mut len = digits.len();
+                while digits[len - 1] == b'0' {
+                    len -= 1;
+                }
+                out.extend_from_slice(&digits[..len]);
+                out.push(b' ');
+            }
+        }
+    }
+}
+
+/// The glyphs of `face` that `used` needs, as a font of its own, and the new glyph id
+/// of each character. printpdf embeds whole fonts unless built with its HTML layout
+/// engine, which we do not want: a dossier would carry 1.8 MB of fonts. The set of
+/// characters is a property of the dossier, not a secret, but it is derived from
+/// secrets and dropped with the document.
+fn subset(
+    fonts: &Fonts,
+    face: Face,
+    used: &BTreeSet<char>,
+) -> Result<(printpdf::ParsedFont, Glyphs)> {
     let full = fonts.parsed(face);
     let mut remapper = subsetter::GlyphRemapper::new();
     let mut cmap = BTreeMap::new();
     let mut widths = BTreeMap::new();
+    let mut glyphs = Glyphs {
+        dense: vec![0; DENSE as usize],
+        sparse: BTreeMap::new(),
+    };
     for c in used {
         if let Some(gid) = full.lookup_glyph_index(*c as u32) {
             let new = remapper.remap(gid);
             cmap.insert(*c as u32, new);
             widths.insert(new, full.get_glyph_width(gid).unwrap_or(0));
+            if (*c as u32) < DENSE {
+                glyphs.dense[*c as usize] = new;
+            } else {
+                glyphs.sparse.insert(*c as u32, new);
+            }
         }
     }
     let bytes = subsetter::subset(face.bytes(), 0, &remapper)
@@ -307,10 +600,11 @@ fn subset(fonts: &Fonts, face: Face, used: &BTreeSet<char>) -> Result<printpdf::
     );
     parsed.pdf_font_metrics = full.pdf_font_metrics.clone();
     parsed.font_type = full.font_type;
-    Ok(parsed)
+    Ok((parsed, glyphs))
 }
 
-/// Overwrites the text the document model still holds.
+/// Overwrites the text the document model still holds (the characters of the first
+/// page's inventory).
 fn wipe(doc: &mut PdfDocument) {
     for page in &mut doc.pages {
         for op in &mut page.ops {
@@ -322,5 +616,97 @@ fn wipe(doc: &mut PdfDocument) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nums(values: &[f32]) -> String {
+        let mut out = Vec::new();
+        for v in values {
+            num(&mut out, *v);
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_are_written_to_two_decimals() {
+        assert_eq!(
+            nums(&[0.0, 1.0, -1.5, 12.346, 0.004, -0.004, 595.28, 0.1, f32::NAN]),
+            "0 1 -1.5 12.35 0 0 595.28 0.1 0 "
+        );
+    }
+
+    #[test]
+    fn colours_are_written_to_three_decimals() {
+        let mut out = Vec::new();
+        color(&mut out, Rgb(0, 255, 128));
+        color(&mut out, Rgb(51, 1, 254));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 1 0.502 0.2 0.004 0.996 "
+        );
+    }
+
+    #[test]
+    fn filled_rectangles_of_one_colour_are_one_path_and_one_fill() {
+        let black = Rgb(0, 0, 0);
+        let r = |x: f32| Item::Rect {
+            x,
+            y: 1.0,
+            w: 2.0,
+            h: 3.0,
+            fill: Some(black),
+            stroke: None,
+        };
+        let mut out = Vec::new();
+        page_content(&[r(1.0), r(2.0), r(3.0)], None, &BTreeMap::new(), &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "0 0 0 rg\n1 1 2 3 re\n2 1 2 3 re\n3 1 2 3 re\nf\nBT\nET\n"
+        );
+    }
+
+    #[test]
+    fn the_bound_holds_for_extreme_values() {
+        let items = vec![
+            Item::Rect {
+                x: -1e30,
+                y: 1e30,
+                w: f32::MAX,
+                h: f32::MIN,
+                fill: Some(Rgb(1, 2, 3)),
+                stroke: Some((Rgb(4, 5, 6), 1e20)),
+            },
+            Item::Line {
+                points: vec![(-1e30, -1e30); 5],
+                width: -1e30,
+                color: Rgb(7, 8, 9),
+            },
+            Item::Logo {
+                x: -1e30,
+                y: -1e30,
+                w: -1e30,
+                h: 0.0,
+            },
+            Item::Text {
+                x: -1e30,
+                y: -1e30,
+                face: Face::Mono,
+                size: -1e30,
+                color: Rgb(10, 11, 12),
+                text: Zeroizing::new("ä€中🙂x".into()),
+            },
+        ];
+        let mut out = Vec::new();
+        page_content(&items, Some((1, usize::MAX)), &BTreeMap::new(), &mut out);
+        assert!(
+            out.len() <= content_bound(&items),
+            "{} > {}",
+            out.len(),
+            content_bound(&items)
+        );
     }
 }
