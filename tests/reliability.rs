@@ -212,15 +212,16 @@ fn killed_writers_never_leave_a_broken_vault() {
         &["add", "acme", "blob", "--password-stdin"],
         blob.as_bytes(),
     );
-    // Kill at instants spread over a whole write, however fast this machine is.
-    let mut span = Duration::ZERO;
+    // Kill at instants spread over a whole write, however fast this machine is: start
+    // from the fastest warm-up write, and adapt as the rounds go (a machine that is busy
+    // one moment and idle the next must not let every writer finish, or none).
+    let mut span = Duration::MAX;
     for i in 0..3 {
         let start = std::time::Instant::now();
         env.ok(&["add", "acme", &format!("warm/{i}"), "--no-password"]);
-        span = span.max(start.elapsed());
+        span = span.min(start.elapsed());
     }
-    // From half a write (before that it only dies starting or decrypting) to past its end.
-    let (from_us, to_us) = (span.as_micros() as u64 / 2, span.as_micros() as u64 * 3 / 2);
+    let mut span_us = span.as_micros() as f64;
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let (mut completed, mut old, mut new) = (0, 0, 0);
     let mut entries = env.json(&["list", "acme", "--json"]);
@@ -232,6 +233,9 @@ fn killed_writers_never_leave_a_broken_vault() {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
+        // From half a write (before that it only dies starting or decrypting) to past
+        // its end.
+        let (from_us, to_us) = ((span_us / 2.0) as u64, (span_us * 3.0 / 2.0) as u64);
         let delay = Duration::from_micros(from_us + seed % (to_us - from_us).max(1));
         let before = file_bytes(&env.vault("acme"));
         let path = format!("k/{round}");
@@ -264,6 +268,9 @@ fn killed_writers_never_leave_a_broken_vault() {
         }
         if status.success() {
             completed += 1;
+            span_us *= 0.85;
+        } else {
+            span_us *= 1.08;
         }
         entries = now;
     }
