@@ -461,6 +461,39 @@ fn emergency_sheet_prints_the_clients_own_key() {
     let flat = text(&pdf, true).replace('\n', "");
     assert!(flat.contains("Emergency sheet: your own key"));
     assert!(flat.contains(&secret), "the secret key is printed exactly");
+    // The exact command, with the bundle's name as offboarding writes it, on one line;
+    // where age comes from; where the bundle is kept.
+    let lines = text(&pdf, true);
+    assert!(
+        lines
+            .lines()
+            .any(|l| l.contains("age -d -i key.txt tricky-bundle.age > tricky.json")),
+        "{lines}"
+    );
+    assert!(flat.contains("https://age-encryption.org"), "{flat}");
+    env.ok(&[
+        "client",
+        "edit",
+        "tricky",
+        "--bundle-location",
+        "USB stick in the safe",
+    ]);
+    let pdf = dossier(
+        &env,
+        "tricky",
+        "key2.pdf",
+        &[
+            "--lang",
+            "en",
+            "--include-client-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let flat = text(&pdf, true).replace('\n', " ");
+    assert!(
+        flat.contains("The bundle is kept USB stick in the safe"),
+        "{flat}"
+    );
     // Its QR code scans to the secret key, on the last page.
     let pages = String::from_utf8(tool("pdfinfo", &[pdf.to_str().unwrap()]).stdout).unwrap();
     let last = pages

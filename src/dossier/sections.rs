@@ -252,7 +252,7 @@ pub fn body<'a>(
     }
     sections.extend([appendix(t, client, gaps), history(t, client)]);
     if let Some(key) = &options.client_key {
-        sections.push(key_sheet(t, key));
+        sections.push(key_sheet(t, client, key));
     }
     sections
 }
@@ -634,7 +634,7 @@ fn history<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
 
 /// The client's own key, on a page of its own so that it can be taken out and kept
 /// apart.
-fn key_sheet<'a>(t: &Texts, key: &'a super::ClientKey) -> Section<'a> {
+fn key_sheet<'a>(t: &Texts, client: &'a Client, key: &'a super::ClientKey) -> Section<'a> {
     section(&t.key_title, true, move |ctx, flow, _, _| {
         let t = ctx.texts;
         for paragraph in &t.key_intro {
@@ -644,6 +644,22 @@ fn key_sheet<'a>(t: &Texts, key: &'a super::ClientKey) -> Section<'a> {
             }
             flow.block(rows);
         }
+        // The exact command, in the mono face, with the bundle's name as offboarding
+        // writes it; a line of its own so that it is never broken mid-command.
+        let command = format!(
+            "age -d -i key.txt {}-bundle.age > {}.json",
+            client.id.as_str(),
+            client.id.as_str()
+        );
+        flow.block(ctx.field("$", Value::Code(&command)));
+        if let Some(place) = &client.bundle_location {
+            flow.block(ctx.field(&t.key_bundle_at, Value::Plain(place)));
+        }
+        let mut rows = ctx.para(&t.key_after, BODY, 0.0);
+        if let Some(last) = rows.last_mut() {
+            last.height += 4.0;
+        }
+        flow.block(rows);
         flow.block(ctx.field(&t.key_recipient, Value::Code(&key.recipient)));
         flow.block(ctx.field(&t.key_secret, Value::Secret(&key.secret)));
         if let Some(row) = ctx.qr(&key.secret, &t.key_qr) {

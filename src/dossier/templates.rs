@@ -193,6 +193,10 @@ pub struct Texts {
     pub field_names: BTreeMap<String, String>,
     pub key_title: String,
     pub key_intro: Vec<String>,
+    /// After the command: what the result is and where `age` comes from.
+    pub key_after: String,
+    /// Label of where the bundle is kept.
+    pub key_bundle_at: String,
     pub key_recipient: String,
     pub key_secret: String,
     pub key_qr: String,
