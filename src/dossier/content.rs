@@ -658,6 +658,16 @@ pub fn cover(
     flow.row(row);
 }
 
+/// A contact's role, phone and e-mail on one line, as the short lists print them.
+pub fn contact_line(c: &crate::model::Contact) -> String {
+    [&c.role, &c.phone, &c.email]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 /// Client profile, the provider and contacts.
 pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     let t = ctx.texts;

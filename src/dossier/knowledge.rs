@@ -335,7 +335,7 @@ pub fn infrastructure(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, sites: &[
             site
         };
         ctx.heading(flow, title, 3, None);
-        let rows: Vec<Vec<String>> = systems.iter().map(|s| system_row(t, client, s)).collect();
+        let rows: Vec<Vec<String>> = systems.iter().map(|s| system_row(t, s)).collect();
         table(
             ctx,
             flow,
@@ -453,7 +453,7 @@ pub fn sites(client: &Client) -> Vec<String> {
     sites
 }
 
-fn system_row(t: &Texts, _client: &Client, s: &System) -> Vec<String> {
+fn system_row(t: &Texts, s: &System) -> Vec<String> {
     let device = [s.make.as_deref(), s.model.as_deref()]
         .into_iter()
         .flatten()
@@ -532,12 +532,7 @@ pub fn vendors(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, today: NaiveDate
             }
         }
         for c in &v.contacts {
-            let details: Vec<&str> = [&c.role, &c.phone, &c.email]
-                .into_iter()
-                .flatten()
-                .map(String::as_str)
-                .collect();
-            rows.extend(ctx.field(&c.name, Value::Plain(&details.join(" · "))));
+            rows.extend(ctx.field(&c.name, Value::Plain(&super::content::contact_line(c))));
         }
         if let Some(notes) = &v.notes {
             rows.extend(ctx.field(&t.notes, Value::Plain(notes)));

@@ -84,12 +84,7 @@ fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: Entr
         flow.block(rows);
     }
     for c in &client.contacts {
-        let details: Vec<&str> = [&c.role, &c.phone, &c.email]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
-        flow.block(ctx.field(&c.name, Value::Plain(&details.join(" · "))));
+        flow.block(ctx.field(&c.name, Value::Plain(&content::contact_line(c))));
     }
     // Vendors with a hotline, critical ones (those a critical system depends on) first.
     let mut vendors: Vec<&crate::model::Vendor> = client
@@ -320,21 +315,15 @@ fn vendors<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) 
 /// The Markdown documents: the first-hour plan first, then procedures and overviews.
 fn documents<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
     let docs = knowledge::sorted_documents(client);
-    let titles = docs
-        .iter()
-        .map(|d| {
-            let kind = t
-                .doc_kinds
-                .get(d.kind.as_str())
-                .map_or(d.kind.as_str(), String::as_str);
-            format!("{} ({kind})", d.display_title())
-        })
-        .collect();
-    let mut s = section(&t.docs_title, true, move |ctx, flow, number, subsection| {
-        for (i, (d, title)) in docs.iter().zip(&titles_of(ctx.texts, &docs)).enumerate() {
-            ctx.heading(flow, &format!("{number}.{} {title}", i + 1), 2, None);
-            subsection(flow);
-            knowledge::markdown(ctx, flow, &d.body);
+    let titles = titles_of(t, &docs);
+    let mut s = section(&t.docs_title, true, {
+        let titles = titles.clone();
+        move |ctx, flow, number, subsection| {
+            for (i, (d, title)) in docs.iter().zip(&titles).enumerate() {
+                ctx.heading(flow, &format!("{number}.{} {title}", i + 1), 2, None);
+                subsection(flow);
+                knowledge::markdown(ctx, flow, &d.body);
+            }
         }
     });
     s.subsections = titles;
