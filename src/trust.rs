@@ -85,7 +85,7 @@ impl SignerList {
         }
     }
 
-    fn parse(bytes: &[u8], what: &str) -> Result<Self> {
+    pub(crate) fn parse(bytes: &[u8], what: &str) -> Result<Self> {
         let list: SignerList = serde_json::from_slice(bytes).map_err(|e| {
             Error::Trust(format!(
                 "{what} is not a valid signer list ({} at line {}); restore it from your backup",
@@ -106,7 +106,7 @@ impl SignerList {
         Ok(list)
     }
 
-    fn keys(&self) -> Vec<SignerKey> {
+    pub(crate) fn keys(&self) -> Vec<SignerKey> {
         self.signers
             .iter()
             .filter_map(|s| SignerKey::parse(&s.key).ok())

@@ -282,14 +282,8 @@ pub fn plan_pin(store: &Store, key: Option<&SigningKey>) -> Result<PinReview> {
         )));
     };
     let what = store.signers_path().display().to_string();
-    let list: SignerList = serde_json::from_slice(&bytes)
-        .map_err(|e| Error::Trust(format!("{what} is not a valid signer list: {e}")))?;
-    let keys: Vec<SignerKey> = list
-        .signers
-        .iter()
-        .map(|s| SignerKey::parse(&s.key))
-        .collect::<std::result::Result<_, _>>()
-        .map_err(|e| Error::Trust(format!("{what}: {e}")))?;
+    let list = SignerList::parse(&bytes, &what)?;
+    let keys = list.keys();
     let signed_by =
         signing::verify_trusted(&bytes, sig.as_deref(), signing::SIGNERS_NAMESPACE, &keys)
             .map_err(|problem| {
