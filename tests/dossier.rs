@@ -375,7 +375,7 @@ fn demo_writes_both_dossiers() {
             .trim()
             .parse()
             .unwrap();
-        assert!((6..=20).contains(&pages), "{pages} pages");
+        assert!((6..=24).contains(&pages), "{pages} pages");
     }
     // The table of contents names the page each section starts on, and every section
     // is a bookmark.
@@ -921,4 +921,96 @@ fn knowledge_sections_print_systems_vendors_documents_and_decisions() {
         all.contains(&format!("System Firewall (Seite {system_page})")),
         "{all}"
     );
+}
+
+/// The index lists every entry, system, vendor, tag and kind with the page it is
+/// really on; a system in the infrastructure table names the pages of the entries that
+/// log into it (a forward reference, settled by laying the body out again), and the
+/// entry names the page of that system's own row, not the section's first page.
+#[test]
+fn index_and_cross_references_point_to_the_true_pages() {
+    let env = Env::new();
+    env.ok(&["client", "new", "idx", "--name", "Index GmbH"]);
+    let mut entries: Vec<serde_json::Value> = (0..40)
+        .map(|i| {
+            serde_json::json!({"path": format!("gruppe/eintrag-{i:02}"), "kind": "login",
+                "title": format!("Zugang Nummer {i:02}"), "username": "u", "password": "p",
+                "notes": "Zeile\n".repeat(12)})
+        })
+        .collect();
+    entries.push(serde_json::json!({"path": "zz/drucker", "kind": "login",
+        "title": "Ärger-Drucker", "tags": ["drucker"], "password": "d"}));
+    entries.push(serde_json::json!({"path": "zz/wlan", "kind": "wifi",
+        "title": "Büro-Funk", "password": "w", "fields": [{"name": "SSID", "value": "Buero"}]}));
+    let file = env.dir.path().join("e.json");
+    std::fs::write(&file, serde_json::Value::Array(entries).to_string()).unwrap();
+    env.ok(&["import", "idx", "--format", "json", file.to_str().unwrap()]);
+    for i in 0..30 {
+        env.ok(&[
+            "system",
+            "add",
+            "idx",
+            &format!("Server {i:02}"),
+            "--category",
+            "server",
+            "--purpose",
+            "Dateien, Druck und noch viel mehr, was ein Server so tut",
+        ]);
+    }
+    env.ok(&["link", "idx", "zz/drucker", "--system", "Server 29"]);
+    let pdf = dossier(&env, "idx", "i.pdf", &["--lang", "de"]);
+    let all = text(&pdf, true);
+    let pages: Vec<&str> = all.split('\u{c}').collect();
+    let page_of = |needle: &str| {
+        (1..)
+            .zip(&pages)
+            .find(|(_, text)| text.contains(needle))
+            .map(|(page, _)| page)
+            .unwrap_or_else(|| panic!("{needle} not found"))
+    };
+    let printer = page_of("Pfad zz/drucker");
+    let row = page_of("Server 29 Dateien");
+    assert_ne!(
+        row,
+        page_of("Infrastruktur\n"),
+        "the table should span pages"
+    );
+    assert!(
+        pages[row - 1].contains(&format!("→ Seite {printer}")),
+        "{}",
+        pages[row - 1]
+    );
+    assert!(
+        pages[printer - 1].contains(&format!("System Server 29 (Seite {row})")),
+        "{}",
+        pages[printer - 1]
+    );
+
+    let index_start = page_of("Stichwortverzeichnis\n");
+    let index: String = pages[index_start - 1..].concat();
+    let listed = |term: &str| -> Vec<usize> {
+        let line = index
+            .lines()
+            .find(|l| l.starts_with(term) && l[term.len()..].starts_with(' '))
+            .unwrap_or_else(|| panic!("{term} not in the index:\n{index}"));
+        line[term.len()..]
+            .split(',')
+            .map(|p| p.trim().parse().unwrap())
+            .collect()
+    };
+    for i in [0, 17, 39] {
+        let title = format!("Zugang Nummer {i:02}");
+        let path = format!("Pfad gruppe/eintrag-{i:02}");
+        assert_eq!(listed(&title), [page_of(&path)], "{title}");
+    }
+    assert_eq!(listed("Ärger-Drucker"), [printer]);
+    assert_eq!(listed("drucker"), [printer]);
+    assert_eq!(listed("Server 29"), [row]);
+    assert_eq!(listed("WLAN"), [page_of("Pfad zz/wlan")]);
+    // Alphabetical as a German reader expects: Ä with A, before B.
+    let a = index.find("Ärger-Drucker").unwrap();
+    let b = index.find("Büro-Funk").unwrap();
+    assert!(a < b);
+    // In the contents.
+    assert!(pages[3].contains("Stichwortverzeichnis"), "{}", pages[3]);
 }

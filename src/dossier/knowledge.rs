@@ -11,8 +11,9 @@ use super::fonts::Face;
 use super::layout::{
     BLACK, Flow, GREY, Item, LIGHT, MM, RED, RULE, Row, Style, measure, wrap_chars, wrap_words,
 };
-use super::templates::Texts;
+use super::templates::{Texts, fill};
 use crate::model::{Client, Decision, DecisionStatus, Document, DocumentKind, System, Vendor};
+use uuid::Uuid;
 
 const CELL: Style = Style::new(Face::Sans, 8.0, BLACK);
 const CELL_HEAD: Style = Style::new(Face::Bold, 8.0, BLACK);
@@ -26,6 +27,18 @@ const MAX_INDENT_LEVELS: usize = 6;
 /// column. A row that does not fit on the page moves to the next, under a repeated
 /// header; a row taller than a page is split between its lines.
 pub fn table(ctx: &Ctx<'_>, flow: &mut Flow, columns: &[(&str, f32)], rows: &[Vec<String>]) {
+    table_marking(ctx, flow, columns, rows, &mut |_, _| {});
+}
+
+/// A [`table`] that calls `before_row(i, flow)` just before row `i` is placed, so that
+/// an anchor made there lands on the row's page.
+pub fn table_marking(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    columns: &[(&str, f32)],
+    rows: &[Vec<String>],
+    before_row: &mut dyn FnMut(usize, &mut Flow),
+) {
     let total: f32 = columns.iter().map(|(_, w)| w).sum();
     let widths: Vec<f32> = columns
         .iter()
@@ -57,7 +70,8 @@ pub fn table(ctx: &Ctx<'_>, flow: &mut Flow, columns: &[(&str, f32)], rows: &[Ve
     let header_h: f32 = header().iter().map(|b| b.height).sum();
     flow.keep(header_h + 3.0 * CELL.leading());
     place_header(flow);
-    for row in rows {
+    for (i, row) in rows.iter().enumerate() {
+        before_row(i, flow);
         let mut bands = bands(ctx, CELL, &widths, row);
         if let Some(last) = bands.last_mut() {
             let h = last.height;
@@ -321,8 +335,16 @@ fn code_block(ctx: &Ctx<'_>, flow: &mut Flow, code: &str, indent: f32) {
     flow.block(rows);
 }
 
-/// Systems by site, as tables; then the networks.
-pub fn infrastructure(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, sites: &[String]) {
+/// Systems by site, as tables; then the networks. `anchor` is called just before each
+/// system's row is placed; `entry_page` gives the printed page of an entry.
+pub fn infrastructure(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    sites: &[String],
+    anchor: &mut dyn FnMut(&System, &mut Flow),
+    entry_page: &dyn Fn(Uuid) -> usize,
+) {
     let t = ctx.texts;
     for site in sites {
         let systems: Vec<&System> = sorted_systems(client)
@@ -335,8 +357,30 @@ pub fn infrastructure(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, sites: &[
             site
         };
         ctx.heading(flow, title, 3, None);
-        let rows: Vec<Vec<String>> = systems.iter().map(|s| system_row(t, s)).collect();
-        table(
+        let logins_of = |s: &System| -> Vec<&crate::model::Entry> {
+            s.entries
+                .iter()
+                .filter_map(|id| client.entry_by_id(*id))
+                .collect()
+        };
+        let rows: Vec<Vec<String>> = systems
+            .iter()
+            .map(|s| {
+                let mut row = system_row(t, s);
+                let mut pages: Vec<usize> = logins_of(s).iter().map(|e| entry_page(e.id)).collect();
+                pages.sort_unstable();
+                pages.dedup();
+                let pages: Vec<String> = pages.iter().map(usize::to_string).collect();
+                if !pages.is_empty() {
+                    row[0].push_str(&format!(
+                        "\n→ {}",
+                        fill(&t.page_ref, &[("page", &pages.join(", "))])
+                    ));
+                }
+                row
+            })
+            .collect();
+        table_marking(
             ctx,
             flow,
             &[
@@ -349,6 +393,11 @@ pub fn infrastructure(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, sites: &[
                 (&t.sys_warranty, 1.0),
             ],
             &rows,
+            &mut |i, flow| {
+                if let Some(s) = systems.get(i) {
+                    anchor(s, flow);
+                }
+            },
         );
         for s in systems {
             let mut rows = Vec::new();
@@ -370,11 +419,16 @@ pub fn infrastructure(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, sites: &[
                     Value::Plain(&text),
                 ));
             }
-            let logins: Vec<String> = s
-                .entries
+            let logins: Vec<String> = logins_of(s)
                 .iter()
-                .filter_map(|id| client.entry_by_id(*id))
-                .map(|e| e.path.clone())
+                .map(|e| {
+                    let page = entry_page(e.id).to_string();
+                    format!(
+                        "{} ({})",
+                        e.display_title(),
+                        fill(&t.page_ref, &[("page", &page)])
+                    )
+                })
                 .collect();
             if !logins.is_empty() {
                 rows.extend(ctx.field(
@@ -493,8 +547,14 @@ fn system_row(t: &Texts, s: &System) -> Vec<String> {
 }
 
 /// Each vendor with its hotline, numbers, contract and cancellation deadline (red when
-/// it is within 90 days or past).
-pub fn vendors(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, today: NaiveDate) {
+/// it is within 90 days or past). `anchor` is called just before each vendor is placed.
+pub fn vendors(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    today: NaiveDate,
+    anchor: &mut dyn FnMut(&Vendor, &mut Flow),
+) {
     let t = ctx.texts;
     let mut vendors: Vec<&Vendor> = client.vendors.iter().collect();
     vendors.sort_by(|a, b| a.name.cmp(&b.name));
@@ -538,6 +598,7 @@ pub fn vendors(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, today: NaiveDate
             rows.extend(ctx.field(&t.notes, Value::Plain(notes)));
         }
         rows.push(separator(ctx));
+        anchor(v, flow);
         flow.block(rows);
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod content;
 pub mod fonts;
+pub mod index;
 pub mod knowledge;
 pub mod layout;
 pub mod pdf;
@@ -63,6 +64,9 @@ pub struct Gap {
     pub path: Option<String>,
     pub code: String,
 }
+
+/// How often the body is laid out at most to settle forward page references.
+const MAX_LAYOUT_PASSES: usize = 4;
 
 /// How many history events the dossier prints.
 const HISTORY_SHOWN: usize = 25;
@@ -151,46 +155,65 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     let mut front = Flow::new(geo);
     sections::front_matter(&ctx, &mut front, client, template.logo.as_ref(), &|_| None);
 
-    // The body, laid out once to learn the page of every section; its sections are
-    // numbered after the front matter's parts.
-    let refs = sections::Refs::default();
-    let body_sections = sections::body(t, client, options, gaps, today, &refs);
+    // The body, laid out to learn the page of every section; its sections are numbered
+    // after the front matter's parts. Systems print the pages of the entries that log
+    // into them, which come later: when there are such forward references, the body is
+    // laid out again with the pages the previous pass found, until they stand still.
     let first_number = sections::FRONT_PARTS + 1;
-    let mut toc_items: Vec<(String, u8)> = Vec::new();
-    for (i, section) in body_sections.iter().enumerate() {
-        let number = i + first_number;
-        toc_items.push((format!("{number} {}", section.title), 1));
-        for (j, sub) in section.subsections.iter().enumerate() {
-            toc_items.push((format!("{number}.{} {sub}", j + 1), 2));
+    let mut known = std::collections::HashMap::new();
+    let mut passes = 0;
+    let (body, toc_items, toc_pages, section_pages, entry_pages) = loop {
+        passes += 1;
+        let refs = sections::Refs {
+            known_entry_pages: known.clone(),
+            ..Default::default()
+        };
+        let body_sections = sections::body(t, client, options, gaps, today, &refs);
+        let mut toc_items: Vec<(String, u8)> = Vec::new();
+        for (i, section) in body_sections.iter().enumerate() {
+            let number = i + first_number;
+            toc_items.push((format!("{number} {}", section.title), 1));
+            for (j, sub) in section.subsections.iter().enumerate() {
+                toc_items.push((format!("{number}.{} {sub}", j + 1), 2));
+            }
         }
-    }
-    let toc_pages = {
-        let mut probe = Flow::new(geo);
-        toc(&ctx, &mut probe, &toc_items, &[]);
-        probe.pages.len()
+        let toc_pages = {
+            let mut probe = Flow::new(geo);
+            toc(&ctx, &mut probe, &toc_items, &[]);
+            probe.pages.len()
+        };
+        let first_body_page = front.pages.len() + toc_pages;
+        refs.page_offset.set(first_body_page + 1);
+        let mut body = Flow::new(geo);
+        let mut section_pages = Vec::with_capacity(toc_items.len());
+        for (i, section) in body_sections.iter().enumerate() {
+            if section.new_page && i > 0 {
+                body.new_page();
+            }
+            let number = (i + first_number).to_string();
+            ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
+            section_pages.push(body.anchor());
+            (section.build)(&ctx, &mut body, &number, &mut |flow: &mut Flow| {
+                section_pages.push(flow.anchor())
+            });
+        }
+        let section_pages: Vec<usize> =
+            section_pages.iter().map(|a| body.anchor_page(*a)).collect();
+        let entry_pages: std::collections::HashMap<uuid::Uuid, usize> = refs
+            .entries
+            .borrow()
+            .iter()
+            .map(|(id, a)| (*id, body.anchor_page(*a) + first_body_page + 1))
+            .collect();
+        // Converges at once in practice (a page number's width rarely moves a page
+        // break); the limit only guards against oscillation.
+        if !refs.forward_used.get() || entry_pages == known || passes == MAX_LAYOUT_PASSES {
+            break (body, toc_items, toc_pages, section_pages, entry_pages);
+        }
+        known = entry_pages;
     };
     let first_body_page = front.pages.len() + toc_pages;
-    refs.page_offset.set(first_body_page + 1);
-    let mut body = Flow::new(geo);
-    let mut section_pages = Vec::with_capacity(toc_items.len());
-    for (i, section) in body_sections.iter().enumerate() {
-        if section.new_page && i > 0 {
-            body.new_page();
-        }
-        let number = (i + first_number).to_string();
-        ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
-        section_pages.push(body.anchor());
-        (section.build)(&ctx, &mut body, &number, &mut |flow: &mut Flow| {
-            section_pages.push(flow.anchor())
-        });
-    }
-    let section_pages: Vec<usize> = section_pages.iter().map(|a| body.anchor_page(*a)).collect();
-    let entry_page = |id: uuid::Uuid| {
-        refs.entries
-            .borrow()
-            .get(&id)
-            .map(|a| body.anchor_page(*a) + first_body_page + 1)
-    };
+    let entry_page = |id: uuid::Uuid| entry_pages.get(&id).copied();
     let mut front_final = Flow::new(geo);
     sections::front_matter(
         &ctx,

@@ -240,12 +240,15 @@ pub fn body<'a>(
     }
     sections.extend([entries(t, client, refs), checklist(t, client, today, refs)]);
     if !client.documents.is_empty() {
-        sections.push(documents(t, client));
+        sections.push(documents(t, client, refs));
     }
     if !client.decisions.is_empty() {
         sections.push(decisions(t, client));
     }
     sections.extend([appendix(t, client, gaps), history(t, client)]);
+    // The index before the emergency sheet: that sheet is the last page, to be taken
+    // out and kept apart.
+    sections.push(index(t, client, refs));
     if let Some(key) = &options.client_key {
         sections.push(key_sheet(t, client, key));
     }
@@ -272,6 +275,62 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
     })
 }
 
+/// The index: entries, systems, vendors, documents, tags and kinds, each with the
+/// pages where they are printed. Only the emergency sheet comes after it, so every
+/// page it names is known when it is laid out.
+fn index<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
+    section(&t.index_title, true, move |ctx, flow, _, _| {
+        let t = ctx.texts;
+        let page =
+            |anchor: Option<usize>| anchor.map(|a| flow.anchor_page(a) + refs.page_offset.get());
+        let mut index = super::index::Index::default();
+        let entries = refs.entries.borrow();
+        let items = refs.items.borrow();
+        for e in &client.entries {
+            let Some(p) = page(entries.get(&e.id).copied()) else {
+                continue;
+            };
+            index.add(e.display_title(), p);
+            index.add(
+                t.kinds
+                    .get(e.kind.as_str())
+                    .map_or(e.kind.as_str(), String::as_str),
+                p,
+            );
+            for tag in &e.tags {
+                if !FREQUENT_TAGS.contains(&tag.as_str()) {
+                    index.add(tag, p);
+                }
+            }
+        }
+        for s in &client.systems {
+            if let Some(p) = page(items.get(&s.id).copied()) {
+                index.add(&s.name, p);
+                index.add(
+                    t.categories
+                        .get(s.category.as_str())
+                        .map_or(s.category.as_str(), String::as_str),
+                    p,
+                );
+            }
+        }
+        for v in &client.vendors {
+            if let Some(p) = page(items.get(&v.id).copied()) {
+                index.add(&v.name, p);
+            }
+        }
+        for d in &client.documents {
+            if let Some(p) = page(items.get(&d.id).copied()) {
+                index.add(d.display_title(), p);
+            }
+        }
+        if index.is_empty() {
+            flow.block(ctx.para(&t.nothing, BODY, 0.0));
+        }
+        index.lay_out(ctx, flow);
+    })
+}
+
 /// Where each entry starts: an anchor in the body flow, by entry id.
 pub type EntryAnchors = std::cell::RefCell<std::collections::HashMap<Uuid, usize>>;
 
@@ -283,6 +342,21 @@ pub struct Refs {
     pub entries: EntryAnchors,
     pub items: EntryAnchors,
     pub page_offset: std::cell::Cell<usize>,
+    /// The printed page of each entry as the previous layout pass found it (empty in
+    /// the first pass), for references to entries that come later in the body.
+    pub known_entry_pages: std::collections::HashMap<Uuid, usize>,
+    /// Set when a section printed such a forward reference: the body must be laid out
+    /// again until the pages stand still.
+    pub forward_used: std::cell::Cell<bool>,
+}
+
+impl Refs {
+    /// The printed page of a later entry, as far as known (888 in the first pass: the
+    /// width of a real page number, so the layout hardly changes when it comes in).
+    pub fn forward_entry_page(&self, id: Uuid) -> usize {
+        self.forward_used.set(true);
+        self.known_entry_pages.get(&id).copied().unwrap_or(888)
+    }
 }
 
 /// The client's systems by site (a table per site, with backup and logins below) and
@@ -291,12 +365,18 @@ pub struct Refs {
 fn infrastructure<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     let sites = knowledge::sites(client);
     let mut s = section(&t.infra_title, true, move |ctx, flow, _, _| {
-        for system in &client.systems {
-            refs.items
-                .borrow_mut()
-                .insert(system.id, flow.anchor_next());
-        }
-        knowledge::infrastructure(ctx, flow, client, &sites);
+        knowledge::infrastructure(
+            ctx,
+            flow,
+            client,
+            &sites,
+            &mut |system, flow| {
+                refs.items
+                    .borrow_mut()
+                    .insert(system.id, flow.anchor_next());
+            },
+            &|id| refs.forward_entry_page(id),
+        );
     });
     s.subsections = Vec::new();
     s
@@ -305,15 +385,14 @@ fn infrastructure<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<
 /// Vendors and their contracts.
 fn vendors<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) -> Section<'a> {
     section(&t.vendors_title, true, move |ctx, flow, _, _| {
-        for v in &client.vendors {
+        knowledge::vendors(ctx, flow, client, today, &mut |v, flow| {
             refs.items.borrow_mut().insert(v.id, flow.anchor_next());
-        }
-        knowledge::vendors(ctx, flow, client, today);
+        });
     })
 }
 
 /// The Markdown documents: the first-hour plan first, then procedures and overviews.
-fn documents<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
+fn documents<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     let docs = knowledge::sorted_documents(client);
     let titles = titles_of(t, &docs);
     let mut s = section(&t.docs_title, true, {
@@ -322,6 +401,7 @@ fn documents<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
             for (i, (d, title)) in docs.iter().zip(&titles).enumerate() {
                 ctx.heading(flow, &format!("{number}.{} {title}", i + 1), 2, None);
                 subsection(flow);
+                refs.items.borrow_mut().insert(d.id, flow.anchor());
                 knowledge::markdown(ctx, flow, &d.body);
             }
         }

@@ -200,6 +200,7 @@ pub struct Texts {
     pub key_recipient: String,
     pub key_secret: String,
     pub key_qr: String,
+    pub index_title: String,
 }
 
 /// Who the provider is and how the dossier is dressed.
@@ -406,7 +407,41 @@ mod tests {
             for kind in crate::model::EventKind::ALL {
                 assert!(t.texts.events.contains_key(kind.as_str()), "{kind:?}");
             }
+            // Every field name a history event can carry is printed in words.
+            for name in crate::workflows::knowledge::SYSTEM_CLEARABLE
+                .iter()
+                .chain(&[
+                    "category",
+                    "cidr",
+                    "criticality",
+                    "decided_by",
+                    "decision",
+                    "dhcp_range",
+                    "dns",
+                    "gateway",
+                    "hotline",
+                    "provides",
+                    "why",
+                    "body",
+                    "contract",
+                    "status",
+                    "customer_number",
+                    "alternatives",
+                    "superseded_by",
+                    "address",
+                    "legal_name",
+                    "password",
+                    "totp",
+                    "username",
+                    "group_titles",
+                ])
+            {
+                assert!(t.texts.field_names.contains_key(*name), "{lang:?} {name}");
+            }
         }
+        let de = Template::load(Lang::De, None).unwrap().texts.field_names;
+        let en = Template::load(Lang::En, None).unwrap().texts.field_names;
+        assert!(de.keys().eq(en.keys()));
     }
 
     #[test]
