@@ -882,7 +882,7 @@ fn knowledge_sections_print_systems_vendors_documents_and_decisions() {
         "critical",
     ]);
     env.ok(&["link", "md", "netz/firewall", "--system", "Firewall"]);
-    let doc = "# Wiederherstellen\n\n1. Erstens\n2. Zweitens\n   - tiefer\n\n| Gerät | IP |\n|---|---|\n| NAS | 10.0.0.5 |\n\n```\nrestic restore latest --target /srv\n```\n\n<b>roh</b>\n\nSiehe [Handbuch](https://example.com/h).\n";
+    let doc = "# Wiederherstellen\n\n1. Erstens\n2. Zweitens\n   - tiefer\n\n| Gerät | IP |\n|---|---|\n| NAS | 10.0.0.5 |\n\n```\nrestic restore latest --target /srv\n```\n\n<b>roh</b>\n\nSiehe [Handbuch](https://example.com/h).\n\nDas ist *kursiv*, **fett**, `code` und ~~weg~~.\n";
     env.ok_stdin(
         &[
             "doc",
@@ -897,8 +897,43 @@ fn knowledge_sections_print_systems_vendors_documents_and_decisions() {
         ],
         doc.as_bytes(),
     );
+    env.ok(&[
+        "decision",
+        "add",
+        "md",
+        "Firewall statt Router",
+        "--date",
+        "2024-02-01",
+        "--why",
+        "Weil **VLANs** nötig sind:\n\n- Gäste trennen\n- *VPN* für den Bauhof",
+    ]);
     let pdf = dossier(&env, "md", "md.pdf", &["--lang", "de"]);
     let all = text(&pdf, true);
+    // Emphasis is set in its style, not printed as asterisks: bold in the bold face,
+    // emphasis slanted by the text matrix.
+    assert!(all.contains("Das ist kursiv, fett, code und weg."), "{all}");
+    assert!(all.contains("Begründung Weil VLANs nötig sind:"), "{all}");
+    assert!(all.contains("• VPN für den Bauhof"), "{all}");
+    assert!(!all.contains("**") && !all.contains("*kursiv*"), "{all}");
+    let plain = env.dir.path().join("md-plain.pdf");
+    assert!(
+        tool(
+            "qpdf",
+            &[
+                "--qdf",
+                "--object-streams=disable",
+                pdf.to_str().unwrap(),
+                plain.to_str().unwrap(),
+            ],
+        )
+        .status
+        .success()
+    );
+    let bytes = std::fs::read(&plain).unwrap();
+    assert!(
+        bytes.windows(11).any(|w| w == b"1 0 0.21 1 "),
+        "no slanted text in the content streams"
+    );
     for expected in [
         "1. Erstens",
         "2. Zweitens",

@@ -13,10 +13,10 @@ use crate::model::{Client, Entry, Owner};
 
 pub const BODY: Style = Style::new(Face::Sans, 10.0, BLACK);
 pub const SMALL: Style = Style::new(Face::Sans, 8.5, GREY);
-const LABEL: Style = Style::new(Face::Sans, 8.5, GREY);
+pub const LABEL: Style = Style::new(Face::Sans, 8.5, GREY);
 const SECRET: Style = Style::new(Face::Mono, 9.5, BLACK);
 const CODE: Style = Style::new(Face::Mono, 8.5, BLACK);
-const LABEL_W: f32 = 36.0 * MM;
+pub const LABEL_W: f32 = 36.0 * MM;
 /// Room right of a value for the continuation arrow.
 const GUTTER: f32 = 4.0 * MM;
 const QR_SIZE: f32 = 32.0 * MM;

@@ -9,7 +9,8 @@ use pulldown_cmark::{Event, Options as MdOptions, Parser, Tag, TagEnd};
 use super::content::{BODY, Ctx, Value};
 use super::fonts::Face;
 use super::layout::{
-    BLACK, Flow, GREY, Item, LIGHT, MM, RED, RULE, Row, Style, measure, wrap_chars, wrap_words,
+    BLACK, Flow, GREY, Item, LIGHT, MM, RED, RULE, Row, Span, Style, measure, wrap_chars,
+    wrap_rich, wrap_words,
 };
 use super::templates::{Texts, fill};
 use crate::model::{Client, Decision, DecisionStatus, Document, DocumentKind, System, Vendor};
@@ -135,7 +136,17 @@ fn bands(ctx: &Ctx<'_>, style: Style, widths: &[f32], cells: &[String]) -> Vec<R
 /// tables, code blocks in the mono face, block quotes; emphasis is printed as plain
 /// text, links as their text followed by the address, raw HTML as the text it is.
 pub fn markdown(ctx: &Ctx<'_>, flow: &mut Flow, source: &str) {
-    let mut md = Markdown::default();
+    markdown_beside(ctx, flow, source, 0.0, None);
+}
+
+/// Markdown set from `indent` on, with `label` beside its first line (a decision's
+/// "Why" in the label column, its reasons in the value column).
+fn markdown_beside(ctx: &Ctx<'_>, flow: &mut Flow, source: &str, indent: f32, label: Option<&str>) {
+    let mut md = Markdown {
+        base_indent: indent,
+        label: label.map(str::to_owned),
+        ..Markdown::default()
+    };
     let parser = Parser::new_ext(
         source,
         MdOptions::ENABLE_TABLES | MdOptions::ENABLE_STRIKETHROUGH,
@@ -148,7 +159,11 @@ pub fn markdown(ctx: &Ctx<'_>, flow: &mut Flow, source: &str) {
 
 #[derive(Default)]
 struct Markdown {
-    text: String,
+    /// The paragraph (or heading, or table cell) being collected, in styled pieces.
+    spans: Vec<Span>,
+    strong: usize,
+    emphasis: usize,
+    strike: usize,
     /// Open lists: the next number of a numbered one, `None` for bullets.
     lists: Vec<Option<u64>>,
     /// The prefix of the list item whose first paragraph is being collected.
@@ -158,12 +173,49 @@ struct Markdown {
     links: Vec<String>,
     table: Option<Vec<Vec<String>>>,
     quote: usize,
+    /// Where the document's left edge is (0 for a document of its own; the value
+    /// column for a decision's reasons).
+    base_indent: f32,
+    /// A label printed beside the first line placed (a decision's "Why").
+    label: Option<String>,
 }
 
 impl Markdown {
     fn indent(&self) -> f32 {
-        (self.lists.len().min(MAX_INDENT_LEVELS) as f32) * 5.0 * MM
+        self.base_indent
+            + (self.lists.len().min(MAX_INDENT_LEVELS) as f32) * 5.0 * MM
             + self.quote.min(3) as f32 * 4.0 * MM
+    }
+
+    /// The collected text without its styles (for headings and table cells).
+    fn take_text(&mut self) -> String {
+        self.spans.drain(..).map(|s| s.text).collect()
+    }
+
+    fn push(&mut self, text: &str, code: bool) {
+        let mut style = BODY;
+        if code {
+            style.face = Face::Mono;
+            style.size = CODE.size;
+        } else if self.strong > 0 {
+            style.face = Face::Bold;
+        }
+        style.oblique = self.emphasis > 0;
+        self.spans.push(Span {
+            style,
+            strike: self.strike > 0,
+            text: text.to_owned(),
+        });
+    }
+
+    /// A label not yet printed goes on a line of its own before a block that cannot
+    /// carry it (a table, a code block, a heading).
+    fn label_alone(&mut self, ctx: &Ctx<'_>, flow: &mut Flow) {
+        if let Some(label) = self.label.take() {
+            let mut row = Row::new(BODY.leading());
+            row.text(ctx.fonts, 0.0, BODY.size, super::content::LABEL, &label);
+            flow.row(row);
+        }
     }
 
     fn event(&mut self, ctx: &Ctx<'_>, flow: &mut Flow, event: Event<'_>) {
@@ -174,7 +226,8 @@ impl Markdown {
             }
             Event::End(TagEnd::Heading(_)) => {
                 let level = self.heading.take().unwrap_or(3);
-                let text = std::mem::take(&mut self.text);
+                self.label_alone(ctx, flow);
+                let text = self.take_text();
                 ctx.heading(flow, text.trim(), if level <= 2 { 3 } else { 4 }, None);
             }
             Event::Start(Tag::Paragraph) => {}
@@ -213,6 +266,7 @@ impl Markdown {
                 self.code = Some(String::new());
             }
             Event::End(TagEnd::CodeBlock) => {
+                self.label_alone(ctx, flow);
                 if let Some(code) = self.code.take() {
                     code_block(ctx, flow, code.trim_end_matches('\n'), self.indent());
                 }
@@ -227,12 +281,13 @@ impl Markdown {
                 }
             }
             Event::End(TagEnd::TableCell) => {
-                let cell = std::mem::take(&mut self.text);
+                let cell = self.take_text();
                 if let Some(row) = self.table.as_mut().and_then(|t| t.last_mut()) {
                     row.push(cell.trim().to_owned());
                 }
             }
             Event::End(TagEnd::Table) => {
+                self.label_alone(ctx, flow);
                 if let Some(mut rows) = self.table.take()
                     && !rows.is_empty()
                 {
@@ -247,19 +302,33 @@ impl Markdown {
             Event::End(TagEnd::Link) => {
                 if let Some(url) = self.links.pop()
                     && !url.is_empty()
-                    && !self.text.ends_with(url.as_str())
+                    && !self
+                        .spans
+                        .last()
+                        .is_some_and(|s| s.text.ends_with(url.as_str()))
                 {
-                    self.text.push_str(&format!(" ({url})"));
+                    let (strong, emphasis) = (self.strong, self.emphasis);
+                    (self.strong, self.emphasis) = (0, 0);
+                    self.push(&format!(" ({url})"), false);
+                    (self.strong, self.emphasis) = (strong, emphasis);
                 }
             }
-            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
-                match &mut self.code {
-                    Some(code) => code.push_str(&t),
-                    None => self.text.push_str(&t),
-                }
-            }
-            Event::SoftBreak => self.text.push(' '),
-            Event::HardBreak => self.text.push('\n'),
+            Event::Start(Tag::Strong) => self.strong += 1,
+            Event::End(TagEnd::Strong) => self.strong = self.strong.saturating_sub(1),
+            Event::Start(Tag::Emphasis) => self.emphasis += 1,
+            Event::End(TagEnd::Emphasis) => self.emphasis = self.emphasis.saturating_sub(1),
+            Event::Start(Tag::Strikethrough) => self.strike += 1,
+            Event::End(TagEnd::Strikethrough) => self.strike = self.strike.saturating_sub(1),
+            Event::Code(t) => match &mut self.code {
+                Some(code) => code.push_str(&t),
+                None => self.push(&t, true),
+            },
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) => match &mut self.code {
+                Some(code) => code.push_str(&t),
+                None => self.push(&t, false),
+            },
+            Event::SoftBreak => self.push(" ", false),
+            Event::HardBreak => self.push("\n", false),
             Event::Rule => {
                 self.flush(ctx, flow);
                 let mut row = Row::new(6.0);
@@ -272,33 +341,47 @@ impl Markdown {
                 ));
                 flow.row(row);
             }
-            Event::TaskListMarker(done) => self.text.push_str(if done { "[x] " } else { "[ ] " }),
+            Event::TaskListMarker(done) => self.push(if done { "[x] " } else { "[ ] " }, false),
             _ => {}
         }
     }
 
-    /// Places the collected text as a paragraph (or list item).
+    /// Places the collected text as a paragraph (or list item), in its styles.
     fn flush(&mut self, ctx: &Ctx<'_>, flow: &mut Flow) {
-        let text = std::mem::take(&mut self.text);
+        let spans = trim_spans(std::mem::take(&mut self.spans));
         let item = self.item.take();
-        if text.trim().is_empty() && item.is_none() {
+        if spans.is_empty() && item.is_none() {
             return;
         }
         let indent = self.indent();
         let width = ctx.geo.body_width() - indent;
+        let label = self.label.take();
         let mut rows = Vec::new();
-        for (i, line) in wrap_words(ctx.fonts, BODY, text.trim(), width)
-            .iter()
-            .enumerate()
-        {
+        for (i, line) in wrap_rich(ctx.fonts, &spans, width).iter().enumerate() {
             let mut row = Row::new(BODY.leading());
-            if i == 0
-                && let Some(prefix) = &item
-            {
-                let w = measure(ctx.fonts, BODY.face, BODY.size, prefix);
-                row.text(ctx.fonts, indent - w - 1.5 * MM, BODY.size, BODY, prefix);
+            if i == 0 {
+                if let Some(prefix) = &item {
+                    let w = measure(ctx.fonts, BODY.face, BODY.size, prefix);
+                    row.text(ctx.fonts, indent - w - 1.5 * MM, BODY.size, BODY, prefix);
+                }
+                if let Some(label) = &label {
+                    row.text(ctx.fonts, 0.0, BODY.size, super::content::LABEL, label);
+                }
             }
-            row.text(ctx.fonts, indent, BODY.size, BODY, line);
+            let mut x = indent;
+            for piece in line {
+                let w = measure(ctx.fonts, piece.style.face, piece.style.size, &piece.text);
+                row.text(ctx.fonts, x, BODY.size, piece.style, &piece.text);
+                if piece.strike {
+                    let y = -BODY.size + piece.style.size * 0.3;
+                    row.items.push(Item::Line {
+                        points: vec![(x, y), (x + w, y)],
+                        width: 0.5,
+                        color: piece.style.color,
+                    });
+                }
+                x += w;
+            }
             rows.push(row);
         }
         if let Some(last) = rows.last_mut() {
@@ -306,6 +389,29 @@ impl Markdown {
         }
         flow.block(rows);
     }
+}
+
+/// Leading and trailing white space of a paragraph removed, across its pieces.
+fn trim_spans(mut spans: Vec<Span>) -> Vec<Span> {
+    while let Some(first) = spans.first_mut() {
+        let trimmed = first.text.trim_start();
+        if trimmed.is_empty() {
+            spans.remove(0);
+        } else {
+            first.text = trimmed.to_owned();
+            break;
+        }
+    }
+    while let Some(last) = spans.last_mut() {
+        let trimmed = last.text.trim_end();
+        if trimmed.is_empty() {
+            spans.pop();
+        } else {
+            last.text.truncate(trimmed.len());
+            break;
+        }
+    }
+    spans
 }
 
 /// Code in the mono face on a grey ground, each source line kept as a line (wrapped
@@ -642,27 +748,27 @@ pub fn decision(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, d: &Decision) {
             .unwrap_or_else(|| t.dec_superseded.clone());
         rows.extend(ctx.para(&by, Style::new(Face::Bold, 8.5, RED), 0.0));
     }
+    // Held like a heading: a decision's title never ends a page without its reasons.
+    flow.begin_heading();
+    flow.block(rows);
+    flow.end_heading();
+    // What was decided, why and the alternatives are Markdown, as the provider wrote
+    // them (lists of reasons, emphasis).
     for (label, value) in [
         (&t.dec_decision, &d.decision),
         (&t.dec_why, &d.why),
         (&t.dec_alternatives, &d.alternatives),
-        (&t.dec_by, &d.decided_by),
     ] {
         if let Some(v) = value {
-            rows.extend(ctx.field(label, Value::Plain(v)));
+            markdown_beside(ctx, flow, v, super::content::LABEL_W, Some(label));
         }
     }
+    let mut rows = Vec::new();
+    if let Some(by) = &d.decided_by {
+        rows.extend(ctx.field(&t.dec_by, Value::Plain(by)));
+    }
     rows.push(separator(ctx));
-    flow.block_continued(rows, || {
-        ctx.para(
-            &format!("{} {}", d.title, t.continued),
-            Style::new(Face::Bold, 8.5, GREY),
-            0.0,
-        )
-        .into_iter()
-        .next()
-        .unwrap_or_default()
-    });
+    flow.block(rows);
 }
 
 /// The thin rule that ends a vendor or a decision.

@@ -83,11 +83,19 @@ pub struct Style {
     pub face: Face,
     pub size: f32,
     pub color: Rgb,
+    /// Slanted (Markdown emphasis): the face sheared by the text matrix, as PDF
+    /// renderers do for a missing italic; no fourth font to ship and parse.
+    pub oblique: bool,
 }
 
 impl Style {
     pub const fn new(face: Face, size: f32, color: Rgb) -> Self {
-        Style { face, size, color }
+        Style {
+            face,
+            size,
+            color,
+            oblique: false,
+        }
     }
 
     pub fn leading(&self) -> f32 {
@@ -108,6 +116,7 @@ pub enum Item {
         face: Face,
         size: f32,
         color: Rgb,
+        oblique: bool,
         text: Zeroizing<String>,
     },
     Rect {
@@ -185,6 +194,7 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
             face,
             size: style.size,
             color: style.color,
+            oblique: style.oblique,
             text: std::mem::replace(run, Zeroizing::new(String::new())),
         });
         *x += width;
@@ -208,6 +218,7 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
                     face: Face::Mono,
                     size: style.size,
                     color: GREY,
+                    oblique: false,
                     text: Zeroizing::new(marker),
                 });
                 x += w;
@@ -279,6 +290,118 @@ pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<St
                 }
             }
         }
+        lines.push(line);
+    }
+    lines
+}
+
+/// A piece of prose in one style, for [`wrap_rich`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub style: Style,
+    /// Struck through (Markdown `~~…~~`).
+    pub strike: bool,
+    pub text: String,
+}
+
+/// Word wrap for prose in mixed styles (Markdown emphasis, strong, code): breaks at
+/// spaces and explicit newlines; a word wider than the line is broken between
+/// characters. A word may change style inside (`**Sicherung**en`); the space before a
+/// word takes the style of the text it stood in.
+pub fn wrap_rich(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Vec<Span>> {
+    let mut lines: Vec<Vec<Span>> = Vec::new();
+    let mut line: Vec<Span> = Vec::new();
+    let mut line_w = 0.0;
+    let mut word: Vec<Span> = Vec::new();
+    let mut space: Option<Span> = None;
+    let width_of = |pieces: &[Span]| -> f32 {
+        pieces
+            .iter()
+            .map(|p| measure(fonts, p.style.face, p.style.size, &p.text))
+            .sum()
+    };
+    let push_piece = |pieces: &mut Vec<Span>, span: &Span, c: char| match pieces.last_mut() {
+        Some(last) if last.style == span.style && last.strike == span.strike => last.text.push(c),
+        _ => pieces.push(Span {
+            style: span.style,
+            strike: span.strike,
+            text: c.to_string(),
+        }),
+    };
+    // Places the finished word on the line, or starts a new line with it.
+    let place = |lines: &mut Vec<Vec<Span>>,
+                 line: &mut Vec<Span>,
+                 line_w: &mut f32,
+                 word: &mut Vec<Span>,
+                 space: &mut Option<Span>| {
+        if word.is_empty() {
+            return;
+        }
+        let w = width_of(word);
+        let gap = match (&*space, line.is_empty()) {
+            (Some(s), false) => width_of(std::slice::from_ref(s)),
+            _ => 0.0,
+        };
+        if *line_w + gap + w <= width {
+            if let Some(s) = space.take().filter(|_| !line.is_empty()) {
+                line.push(s);
+            }
+            *line_w += gap + w;
+            line.append(word);
+        } else {
+            if !line.is_empty() {
+                lines.push(std::mem::take(line));
+            }
+            *line_w = 0.0;
+            if w <= width {
+                *line_w = w;
+                line.append(word);
+            } else {
+                for piece in word.drain(..) {
+                    for c in piece.text.chars() {
+                        let cw = measure(
+                            fonts,
+                            piece.style.face,
+                            piece.style.size,
+                            c.encode_utf8(&mut [0; 4]),
+                        );
+                        if !line.is_empty() && *line_w + cw > width {
+                            lines.push(std::mem::take(line));
+                            *line_w = 0.0;
+                        }
+                        push_piece(line, &piece, c);
+                        *line_w += cw;
+                    }
+                }
+            }
+        }
+        *space = None;
+    };
+    for span in spans {
+        for c in span.text.chars() {
+            match c {
+                '\n' => {
+                    place(&mut lines, &mut line, &mut line_w, &mut word, &mut space);
+                    lines.push(std::mem::take(&mut line));
+                    line_w = 0.0;
+                    space = None;
+                }
+                c if c.is_whitespace() => {
+                    place(&mut lines, &mut line, &mut line_w, &mut word, &mut space);
+                    if space.is_none() {
+                        space = Some(Span {
+                            style: span.style,
+                            strike: span.strike,
+                            text: " ".into(),
+                        });
+                    }
+                }
+                c => push_piece(&mut word, span, c),
+            }
+        }
+    }
+    place(&mut lines, &mut line, &mut line_w, &mut word, &mut space);
+    if !line.is_empty() || lines.is_empty() {
         lines.push(line);
     }
     lines
@@ -513,6 +636,62 @@ mod tests {
 
     fn style() -> Style {
         Style::new(Face::Mono, 10.0, BLACK)
+    }
+
+    #[test]
+    fn rich_wrap_keeps_styles_text_and_width() {
+        let fonts = Fonts::get();
+        let plain = Style::new(Face::Sans, 10.0, BLACK);
+        let bold = Style::new(Face::Bold, 10.0, BLACK);
+        let slant = Style {
+            oblique: true,
+            ..plain
+        };
+        let span = |style, text: &str| Span {
+            style,
+            strike: false,
+            text: text.into(),
+        };
+        let spans = [
+            span(plain, "Die  "),
+            span(bold, "Sicherung"),
+            span(plain, "en laufen "),
+            span(slant, "jede Nacht"),
+            span(plain, " um 22 Uhr;\nsiehe "),
+            span(plain, &"x".repeat(80)),
+        ];
+        let width = 140.0;
+        let lines = wrap_rich(fonts, &spans, width);
+        for line in &lines {
+            let w: f32 = line
+                .iter()
+                .map(|p| measure(fonts, p.style.face, p.style.size, &p.text))
+                .sum();
+            assert!(w <= width + 0.01, "{line:?}");
+        }
+        let text: Vec<String> = lines
+            .iter()
+            .map(|l| l.iter().map(|p| p.text.as_str()).collect())
+            .collect();
+        // Words keep their order, spaces collapse, the hard break is kept, and the
+        // word wider than the line is broken between characters.
+        assert_eq!(text[0], "Die Sicherungen laufen");
+        assert!(text.iter().any(|l| l == "siehe"), "{text:?}");
+        assert_eq!(text.concat().matches('x').count(), 80);
+        let joined = text.join(" ");
+        assert!(joined.contains("jede Nacht um 22 Uhr;"), "{joined}");
+        // A word changing style inside keeps both styles, with no space between.
+        assert_eq!(lines[0][2].text, "Sicherung");
+        assert_eq!(lines[0][2].style, bold);
+        assert_eq!(lines[0][3].text, "en");
+        let slanted: String = lines
+            .iter()
+            .flatten()
+            .filter(|p| p.style.oblique)
+            .map(|p| p.text.as_str())
+            .collect();
+        assert_eq!(slanted.replace(' ', ""), "jedeNacht");
+        assert_eq!(wrap_rich(fonts, &[], width), vec![Vec::<Span>::new()]);
     }
 
     #[test]

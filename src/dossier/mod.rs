@@ -375,7 +375,17 @@ mod tests {
             "D".repeat(300),
             chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
         );
-        d.why = Some(long.clone());
+        d.why = Some(format!(
+            "{long}\n\n{}x{}\n\n~~**_{}_**~~ `{}`\n\n| t |\n|---|\n| **{cell}** |",
+            "*".repeat(500),
+            "*".repeat(500),
+            "w ".repeat(2000),
+            "c".repeat(3000)
+        ));
+        d.alternatives = Some(format!(
+            "```\n{}\n```\n# heading\n{nested}",
+            "k".repeat(2000)
+        ));
         c.decisions.push(d);
         c
     }

@@ -438,6 +438,7 @@ fn page_content(
             face,
             size,
             color: c,
+            oblique,
             text,
         } = item
         {
@@ -450,7 +451,12 @@ fn page_content(
                 current = Some((*face, *size));
             }
             state.fill(*c, out);
-            out.extend_from_slice(b"1 0 0 1 ");
+            // A shear of about 12°, as renderers slant a face that has no italic.
+            out.extend_from_slice(if *oblique {
+                b"1 0 0.21 1 "
+            } else {
+                b"1 0 0 1 "
+            });
             num(out, *x);
             num(out, *y);
             out.extend_from_slice(b"Tm\n<");
@@ -697,6 +703,7 @@ mod tests {
                 face: Face::Mono,
                 size: -1e30,
                 color: Rgb(10, 11, 12),
+                oblique: true,
                 text: Zeroizing::new("ä€中🙂x".into()),
             },
         ];

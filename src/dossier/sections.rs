@@ -402,12 +402,23 @@ fn documents<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
                 ctx.heading(flow, &format!("{number}.{} {title}", i + 1), 2, None);
                 subsection(flow);
                 refs.items.borrow_mut().insert(d.id, flow.anchor());
-                knowledge::markdown(ctx, flow, &d.body);
+                knowledge::markdown(ctx, flow, without_title(&d.body, d.display_title()));
             }
         }
     });
     s.subsections = titles;
     s
+}
+
+/// A document's body without a first heading that only repeats its title (the
+/// section heading above already says it).
+fn without_title<'b>(body: &'b str, title: &str) -> &'b str {
+    let trimmed = body.trim_start();
+    let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+    match first.trim_end().strip_prefix("# ") {
+        Some(heading) if heading.trim() == title.trim() => rest,
+        _ => body,
+    }
 }
 
 fn titles_of(t: &Texts, docs: &[&crate::model::Document]) -> Vec<String> {
