@@ -685,7 +685,7 @@ fn at_a_glance_has_wifi_that_a_phone_can_join_and_true_page_numbers() {
     let wifi_page = page_of("Path wlan/gaeste");
     assert!(page2.contains(&format!("admin {admin_page}")), "{page2}");
     assert!(
-        page2.contains(&format!("All details {wifi_page}")),
+        page2.contains(&format!("All details page {wifi_page}")),
         "{page2}"
     );
     // The Wi-Fi code scans to the join string, escaped as the format requires.

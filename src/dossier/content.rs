@@ -236,6 +236,46 @@ impl Ctx<'_> {
     }
 
     /// A scannable QR code of `data`, with a caption beside it.
+    /// `rows` stacked on the left and a QR code of `data` at the right edge, as one
+    /// row; `None` when the code cannot be made or a row reaches into its place (the
+    /// caller then sets them one under the other).
+    pub fn beside_qr(&self, rows: Vec<Row>, data: &str) -> Option<Row> {
+        let code = super::qr::encode(data.as_bytes())?;
+        let left = self.geo.body_width() - QR_SIZE;
+        if rows
+            .iter()
+            .flat_map(|r| &r.items)
+            .any(|i| i.right(self.fonts) > left - 2.0 * MM)
+        {
+            return None;
+        }
+        let height: f32 = rows.iter().map(|r| r.height).sum();
+        let mut row = Row::new(height.max(QR_SIZE + 2.0));
+        let mut y = 0.0;
+        for r in rows {
+            for mut item in r.items {
+                item.shift(0.0, -y);
+                row.items.push(item);
+            }
+            y += r.height;
+        }
+        let n = code.width;
+        let quiet = 4.0;
+        let module = QR_SIZE / (n as f32 + 2.0 * quiet);
+        let (x0, y0) = (left + quiet * module, -quiet * module);
+        for (c, r, w, h) in code.rects() {
+            row.items.push(Item::Rect {
+                x: x0 + c as f32 * module,
+                y: y0 - (r + h) as f32 * module,
+                w: w as f32 * module,
+                h: h as f32 * module,
+                fill: Some(BLACK),
+                stroke: None,
+            });
+        }
+        Some(row)
+    }
+
     pub fn qr(&self, data: &str, caption: &str) -> Option<Row> {
         let code = super::qr::encode(data.as_bytes())?;
         let n = code.width;

@@ -138,7 +138,22 @@ pub enum Item {
 }
 
 impl Item {
-    fn shift(&mut self, dx: f32, dy: f32) {
+    /// The rightmost x the item reaches.
+    pub fn right(&self, fonts: &Fonts) -> f32 {
+        match self {
+            Item::Text {
+                x,
+                face,
+                size,
+                text,
+                ..
+            } => x + measure(fonts, *face, *size, text),
+            Item::Rect { x, w, .. } | Item::Logo { x, w, .. } => x + w,
+            Item::Line { points, .. } => points.iter().map(|p| p.0).fold(f32::MIN, f32::max),
+        }
+    }
+
+    pub fn shift(&mut self, dx: f32, dy: f32) {
         match self {
             Item::Text { x, y, .. } | Item::Rect { x, y, .. } | Item::Logo { x, y, .. } => {
                 *x += dx;

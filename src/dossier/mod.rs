@@ -65,6 +65,10 @@ pub struct Gap {
     pub code: String,
 }
 
+/// A section that may share a page starts on a new one when less than this share of
+/// the page is left.
+const SECTION_ROOM: f32 = 0.4;
+
 /// How often the body is laid out at most to settle forward page references.
 const MAX_LAYOUT_PASSES: usize = 4;
 
@@ -187,8 +191,12 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         let mut body = Flow::new(geo);
         let mut section_pages = Vec::with_capacity(toc_items.len());
         for (i, section) in body_sections.iter().enumerate() {
-            if section.new_page && i > 0 {
-                body.new_page();
+            let low = body.remaining() < geo.body_height() * SECTION_ROOM;
+            match section.start {
+                _ if i == 0 => {}
+                sections::Start::NewPage => body.new_page(),
+                sections::Start::NewPageIfLow if low => body.new_page(),
+                _ => {}
             }
             let number = (i + first_number).to_string();
             ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::content::{self, BODY, Ctx, Value, check_item};
 use super::fonts::Face;
-use super::layout::{BLACK, Flow, Style};
+use super::layout::{BLACK, Flow, Row, Style};
 use super::templates::{Logo, Texts, fill};
 use super::{Gap, HISTORY_SHOWN, Options, SMALL_BOLD, knowledge};
 use crate::model::{Client, Entry, Event, EventKind, Kind};
@@ -25,9 +25,22 @@ pub struct Section<'a> {
     pub title: String,
     /// The titles of its subsections (numbered `n.1`, `n.2`, … in the contents).
     pub subsections: Vec<String>,
-    /// Starts on a page of its own.
-    pub new_page: bool,
+    /// Where it starts.
+    pub start: Start,
     pub build: Build<'a>,
+}
+
+/// Where a section starts.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Start {
+    /// Right after the previous one.
+    Flowing,
+    /// On a new page when less than a good part of this one is left: no half-empty
+    /// pages, and no section that begins in the last lines of a page.
+    NewPageIfLow,
+    /// Always on a page of its own (the entries, the checklist a successor works
+    /// through, the emergency sheet that is taken out).
+    NewPage,
 }
 
 /// How many numbered parts come before the body: cover, at a glance, instructions,
@@ -123,26 +136,39 @@ fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: Entr
     }
     for e in wifi {
         let (ssid, password) = wifi_credentials(e);
-        let mut rows = ctx.para(e.display_title(), ENTRY_TITLE, 0.0);
-        if let Some(ssid) = ssid {
-            rows.extend(ctx.field(&t.glance_ssid, Value::Secret(ssid)));
-        }
-        if let Some(p) = password {
-            let label = t.secret_labels.get("wifi").unwrap_or(&t.password);
-            rows.extend(ctx.field(label, Value::Secret(p)));
-        }
-        if let Some(ssid) = ssid
-            && let Some(qr) = ctx.qr(&wifi_join_uri(ssid, password), &t.glance_wifi_qr)
-        {
-            rows.push(qr);
-        }
-        rows.extend(content::toc_line(
-            ctx,
-            &t.glance_details,
-            page(e),
-            0.0,
-            false,
-        ));
+        let credentials = || {
+            let mut rows = ctx.para(e.display_title(), ENTRY_TITLE, 0.0);
+            if let Some(ssid) = ssid {
+                rows.extend(ctx.field(&t.glance_ssid, Value::Secret(ssid)));
+            }
+            if let Some(p) = password {
+                let label = t.secret_labels.get("wifi").unwrap_or(&t.password);
+                rows.extend(ctx.field(label, Value::Secret(p)));
+            }
+            rows
+        };
+        let details = fill(&t.page_ref, &[("page", &page(e).to_string())]);
+        // The join code beside the name and password, so that the page holds more
+        // than two networks; one under the other when a long value needs the room.
+        let beside = ssid.and_then(|ssid| {
+            let mut left = credentials();
+            left.extend(ctx.field(&t.glance_details, Value::Plain(&details)));
+            left.extend(ctx.para(&t.glance_wifi_qr, content::SMALL, 0.0));
+            ctx.beside_qr(left, &wifi_join_uri(ssid, password))
+        });
+        let rows = match beside {
+            Some(row) => vec![row, Row::new(2.0 * crate::dossier::layout::MM)],
+            None => {
+                let mut rows = credentials();
+                if let Some(ssid) = ssid
+                    && let Some(qr) = ctx.qr(&wifi_join_uri(ssid, password), &t.glance_wifi_qr)
+                {
+                    rows.push(qr);
+                }
+                rows.extend(ctx.field(&t.glance_details, Value::Plain(&details)));
+                rows
+            }
+        };
         flow.block(rows);
     }
 
@@ -257,20 +283,20 @@ pub fn body<'a>(
 
 fn section<'a>(
     title: &str,
-    new_page: bool,
+    start: Start,
     build: impl Fn(&Ctx<'_>, &mut Flow, &str, &mut dyn FnMut(&mut Flow)) + 'a,
 ) -> Section<'a> {
     Section {
         title: title.to_owned(),
         subsections: Vec::new(),
-        new_page,
+        start,
         build: Box::new(build),
     }
 }
 
 /// The client's profile and contacts.
 fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
-    section(&t.profile_title, false, move |ctx, flow, _, _| {
+    section(&t.profile_title, Start::Flowing, move |ctx, flow, _, _| {
         content::profile(ctx, flow, client);
     })
 }
@@ -279,56 +305,61 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
 /// pages where they are printed. Only the emergency sheet comes after it, so every
 /// page it names is known when it is laid out.
 fn index<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
-    section(&t.index_title, true, move |ctx, flow, _, _| {
-        let t = ctx.texts;
-        let page =
-            |anchor: Option<usize>| anchor.map(|a| flow.anchor_page(a) + refs.page_offset.get());
-        let mut index = super::index::Index::default();
-        let entries = refs.entries.borrow();
-        let items = refs.items.borrow();
-        for e in &client.entries {
-            let Some(p) = page(entries.get(&e.id).copied()) else {
-                continue;
+    section(
+        &t.index_title,
+        Start::NewPageIfLow,
+        move |ctx, flow, _, _| {
+            let t = ctx.texts;
+            let page = |anchor: Option<usize>| {
+                anchor.map(|a| flow.anchor_page(a) + refs.page_offset.get())
             };
-            index.add(e.display_title(), p);
-            index.add(
-                t.kinds
-                    .get(e.kind.as_str())
-                    .map_or(e.kind.as_str(), String::as_str),
-                p,
-            );
-            for tag in &e.tags {
-                if !FREQUENT_TAGS.contains(&tag.as_str()) {
-                    index.add(tag, p);
-                }
-            }
-        }
-        for s in &client.systems {
-            if let Some(p) = page(items.get(&s.id).copied()) {
-                index.add(&s.name, p);
+            let mut index = super::index::Index::default();
+            let entries = refs.entries.borrow();
+            let items = refs.items.borrow();
+            for e in &client.entries {
+                let Some(p) = page(entries.get(&e.id).copied()) else {
+                    continue;
+                };
+                index.add(e.display_title(), p);
                 index.add(
-                    t.categories
-                        .get(s.category.as_str())
-                        .map_or(s.category.as_str(), String::as_str),
+                    t.kinds
+                        .get(e.kind.as_str())
+                        .map_or(e.kind.as_str(), String::as_str),
                     p,
                 );
+                for tag in &e.tags {
+                    if !FREQUENT_TAGS.contains(&tag.as_str()) {
+                        index.add(tag, p);
+                    }
+                }
             }
-        }
-        for v in &client.vendors {
-            if let Some(p) = page(items.get(&v.id).copied()) {
-                index.add(&v.name, p);
+            for s in &client.systems {
+                if let Some(p) = page(items.get(&s.id).copied()) {
+                    index.add(&s.name, p);
+                    index.add(
+                        t.categories
+                            .get(s.category.as_str())
+                            .map_or(s.category.as_str(), String::as_str),
+                        p,
+                    );
+                }
             }
-        }
-        for d in &client.documents {
-            if let Some(p) = page(items.get(&d.id).copied()) {
-                index.add(d.display_title(), p);
+            for v in &client.vendors {
+                if let Some(p) = page(items.get(&v.id).copied()) {
+                    index.add(&v.name, p);
+                }
             }
-        }
-        if index.is_empty() {
-            flow.block(ctx.para(&t.nothing, BODY, 0.0));
-        }
-        index.lay_out(ctx, flow);
-    })
+            for d in &client.documents {
+                if let Some(p) = page(items.get(&d.id).copied()) {
+                    index.add(d.display_title(), p);
+                }
+            }
+            if index.is_empty() {
+                flow.block(ctx.para(&t.nothing, BODY, 0.0));
+            }
+            index.lay_out(ctx, flow);
+        },
+    )
 }
 
 /// Where each entry starts: an anchor in the body flow, by entry id.
@@ -364,38 +395,46 @@ impl Refs {
 /// into it.
 fn infrastructure<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     let sites = knowledge::sites(client);
-    let mut s = section(&t.infra_title, true, move |ctx, flow, _, _| {
-        knowledge::infrastructure(
-            ctx,
-            flow,
-            client,
-            &sites,
-            &mut |system, flow| {
-                refs.items
-                    .borrow_mut()
-                    .insert(system.id, flow.anchor_next());
-            },
-            &|id| refs.forward_entry_page(id),
-        );
-    });
+    let mut s = section(
+        &t.infra_title,
+        Start::NewPageIfLow,
+        move |ctx, flow, _, _| {
+            knowledge::infrastructure(
+                ctx,
+                flow,
+                client,
+                &sites,
+                &mut |system, flow| {
+                    refs.items
+                        .borrow_mut()
+                        .insert(system.id, flow.anchor_next());
+                },
+                &|id| refs.forward_entry_page(id),
+            );
+        },
+    );
     s.subsections = Vec::new();
     s
 }
 
 /// Vendors and their contracts.
 fn vendors<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) -> Section<'a> {
-    section(&t.vendors_title, true, move |ctx, flow, _, _| {
-        knowledge::vendors(ctx, flow, client, today, &mut |v, flow| {
-            refs.items.borrow_mut().insert(v.id, flow.anchor_next());
-        });
-    })
+    section(
+        &t.vendors_title,
+        Start::NewPageIfLow,
+        move |ctx, flow, _, _| {
+            knowledge::vendors(ctx, flow, client, today, &mut |v, flow| {
+                refs.items.borrow_mut().insert(v.id, flow.anchor_next());
+            });
+        },
+    )
 }
 
 /// The Markdown documents: the first-hour plan first, then procedures and overviews.
 fn documents<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     let docs = knowledge::sorted_documents(client);
     let titles = titles_of(t, &docs);
-    let mut s = section(&t.docs_title, true, {
+    let mut s = section(&t.docs_title, Start::NewPageIfLow, {
         let titles = titles.clone();
         move |ctx, flow, number, subsection| {
             for (i, (d, title)) in docs.iter().zip(&titles).enumerate() {
@@ -435,13 +474,17 @@ fn titles_of(t: &Texts, docs: &[&crate::model::Document]) -> Vec<String> {
 
 /// The decision log, newest first; superseded decisions are marked.
 fn decisions<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
-    section(&t.decisions_title, true, move |ctx, flow, _, _| {
-        let mut list: Vec<&crate::model::Decision> = client.decisions.iter().collect();
-        list.sort_by(|a, b| (b.date, &a.title).cmp(&(a.date, &b.title)));
-        for d in list {
-            knowledge::decision(ctx, flow, client, d);
-        }
-    })
+    section(
+        &t.decisions_title,
+        Start::NewPageIfLow,
+        move |ctx, flow, _, _| {
+            let mut list: Vec<&crate::model::Decision> = client.decisions.iter().collect();
+            list.sort_by(|a, b| (b.date, &a.title).cmp(&(a.date, &b.title)));
+            for d in list {
+                knowledge::decision(ctx, flow, client, d);
+            }
+        },
+    )
 }
 
 /// Every entry, grouped by the first part of its path, each with the system and vendor
@@ -450,7 +493,7 @@ fn entries<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     let groups = group_entries(t, client);
     let mut s = section(
         &t.entries_title,
-        true,
+        Start::NewPage,
         move |ctx, flow, number, subsection| {
             let t = ctx.texts;
             if client.entries.is_empty() {
@@ -555,67 +598,71 @@ fn entry_line(e: &Entry) -> String {
 /// item names the page of its entry. `page_offset` turns a body page index into the
 /// printed page number (known once the contents are laid out, before the body is).
 fn checklist<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) -> Section<'a> {
-    section(&t.checklist_title, true, move |ctx, flow, _, _| {
-        let t = ctx.texts;
-        let page = |flow: &Flow, e: &Entry| {
-            refs.entries
-                .borrow()
-                .get(&e.id)
-                .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
-        };
-        let checklist = content::checklist(client, today);
-        flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
-        ctx.heading(flow, &t.rotate_title, 3, None);
-        for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
-            let items: Vec<&&Entry> = checklist
-                .rotate
-                .iter()
-                .filter(|e| crate::workflows::offboard::takeover_rank(e).0 == priority)
-                .collect();
-            if items.is_empty() && priority != 1 {
-                continue;
+    section(
+        &t.checklist_title,
+        Start::NewPage,
+        move |ctx, flow, _, _| {
+            let t = ctx.texts;
+            let page = |flow: &Flow, e: &Entry| {
+                refs.entries
+                    .borrow()
+                    .get(&e.id)
+                    .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
+            };
+            let checklist = content::checklist(client, today);
+            flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
+            ctx.heading(flow, &t.rotate_title, 3, None);
+            for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
+                let items: Vec<&&Entry> = checklist
+                    .rotate
+                    .iter()
+                    .filter(|e| crate::workflows::offboard::takeover_rank(e).0 == priority)
+                    .collect();
+                if items.is_empty() && priority != 1 {
+                    continue;
+                }
+                ctx.heading(flow, title, 4, None);
+                if priority == 1 {
+                    flow.block(check_item(ctx, &t.plan_remove_access));
+                }
+                for e in items {
+                    let p = page(flow, e);
+                    flow.block(content::check_item_at(ctx, &entry_line(e), p));
+                }
             }
-            ctx.heading(flow, title, 4, None);
-            if priority == 1 {
-                flow.block(check_item(ctx, &t.plan_remove_access));
+            ctx.heading(flow, &t.transfer_title, 3, None);
+            if checklist.transfer.is_empty() {
+                flow.block(ctx.para(&t.nothing, BODY, 0.0));
             }
-            for e in items {
+            for e in &checklist.transfer {
                 let p = page(flow, e);
                 flow.block(content::check_item_at(ctx, &entry_line(e), p));
             }
-        }
-        ctx.heading(flow, &t.transfer_title, 3, None);
-        if checklist.transfer.is_empty() {
-            flow.block(ctx.para(&t.nothing, BODY, 0.0));
-        }
-        for e in &checklist.transfer {
-            let p = page(flow, e);
-            flow.block(content::check_item_at(ctx, &entry_line(e), p));
-        }
-        ctx.heading(flow, &t.expiry_title, 3, None);
-        if checklist.expiring.is_empty() {
-            flow.block(ctx.para(&t.nothing, BODY, 0.0));
-        }
-        for (e, date) in &checklist.expiring {
-            let when = if *date < today {
-                &t.expired
-            } else {
-                &t.expiring
-            };
-            let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
-            let p = page(flow, e);
-            flow.block(content::check_item_at(
-                ctx,
-                &format!("{} — {when}", entry_line(e)),
-                p,
-            ));
-        }
-    })
+            ctx.heading(flow, &t.expiry_title, 3, None);
+            if checklist.expiring.is_empty() {
+                flow.block(ctx.para(&t.nothing, BODY, 0.0));
+            }
+            for (e, date) in &checklist.expiring {
+                let when = if *date < today {
+                    &t.expired
+                } else {
+                    &t.expiring
+                };
+                let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
+                let p = page(flow, e);
+                flow.block(content::check_item_at(
+                    ctx,
+                    &format!("{} — {when}", entry_line(e)),
+                    p,
+                ));
+            }
+        },
+    )
 }
 
 /// What `handover check` found missing, in the dossier's language.
 fn appendix<'a>(t: &Texts, client: &'a Client, gaps: &'a [Gap]) -> Section<'a> {
-    section(&t.appendix_title, false, move |ctx, flow, _, _| {
+    section(&t.appendix_title, Start::Flowing, move |ctx, flow, _, _| {
         let t = ctx.texts;
         if gaps.is_empty() {
             flow.block(ctx.para(&t.appendix_nothing, BODY, 0.0));
@@ -659,7 +706,7 @@ fn gap_text(t: &Texts, client: &Client, gap: &Gap) -> String {
 
 /// The most recent changes from the vault's history.
 fn history<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
-    section(&t.history_title, false, move |ctx, flow, _, _| {
+    section(&t.history_title, Start::Flowing, move |ctx, flow, _, _| {
         let t = ctx.texts;
         // Printing a dossier is not a change to what it shows: leaving those events out
         // keeps a reprint of an unchanged vault byte-identical.
@@ -715,7 +762,7 @@ fn history<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
 /// The client's own key, on a page of its own so that it can be taken out and kept
 /// apart.
 fn key_sheet<'a>(t: &Texts, client: &'a Client, key: &'a super::ClientKey) -> Section<'a> {
-    section(&t.key_title, true, move |ctx, flow, _, _| {
+    section(&t.key_title, Start::NewPage, move |ctx, flow, _, _| {
         let t = ctx.texts;
         for paragraph in &t.key_intro {
             let mut rows = ctx.para(paragraph, BODY, 0.0);
