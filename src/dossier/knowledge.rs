@@ -441,14 +441,16 @@ fn code_block(ctx: &Ctx<'_>, flow: &mut Flow, code: &str, indent: f32) {
     flow.block(rows);
 }
 
-/// Systems by site, as tables; then the networks. `anchor` is called just before each
-/// system's row is placed; `entry_page` gives the printed page of an entry.
+/// Systems by site, as tables; then the networks. `anchor` and `anchor_network` are
+/// called just before each system's or network's row is placed; `entry_page` gives the
+/// printed page of an entry.
 pub fn infrastructure(
     ctx: &Ctx<'_>,
     flow: &mut Flow,
     client: &Client,
     sites: &[String],
     anchor: &mut dyn FnMut(&System, &mut Flow),
+    anchor_network: &mut dyn FnMut(&crate::model::Network, &mut Flow),
     entry_page: &dyn Fn(Uuid) -> usize,
 ) {
     let t = ctx.texts;
@@ -572,19 +574,24 @@ pub fn infrastructure(
                 ]
             })
             .collect();
-        table(
+        table_marking(
             ctx,
             flow,
             &[
-                (&t.net_name, 1.2),
-                ("CIDR", 1.1),
-                ("VLAN", 0.5),
-                (&t.net_gateway, 1.0),
-                ("DHCP", 1.1),
-                ("DNS", 1.1),
-                (&t.net_notes, 1.6),
+                (&t.net_name, 1.0),
+                ("CIDR", 1.5),
+                ("VLAN", 0.6),
+                (&t.net_gateway, 1.15),
+                ("DHCP", 1.3),
+                ("DNS", 1.15),
+                (&t.net_notes, 1.9),
             ],
             &rows,
+            &mut |i, flow| {
+                if let Some(n) = networks.get(i) {
+                    anchor_network(n, flow);
+                }
+            },
         );
     }
 }

@@ -265,13 +265,14 @@ pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<St
         let mut line = String::new();
         let mut line_w = 0.0;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            // Pieces of a word: breaks allowed after '-' and '/', no space between.
+            // Pieces of a word: breaks allowed after '-', '/' and '–' (ranges), no space
+            // between.
             let mut pieces: Vec<&str> = Vec::new();
             let mut start = 0;
             for (i, c) in word.char_indices() {
-                if (c == '-' || c == '/') && i + 1 < word.len() {
-                    pieces.push(&word[start..=i]);
-                    start = i + 1;
+                if matches!(c, '-' | '/' | '–') && i + c.len_utf8() < word.len() {
+                    pieces.push(&word[start..i + c.len_utf8()]);
+                    start = i + c.len_utf8();
                 }
             }
             pieces.push(&word[start..]);

@@ -269,7 +269,7 @@ pub fn body<'a>(
         sections.push(documents(t, client, refs));
     }
     if !client.decisions.is_empty() {
-        sections.push(decisions(t, client));
+        sections.push(decisions(t, client, refs));
     }
     sections.extend([appendix(t, client, gaps), history(t, client)]);
     // The index before the emergency sheet: that sheet is the last page, to be taken
@@ -301,7 +301,8 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
     })
 }
 
-/// The index: entries, systems, vendors, documents, tags and kinds, each with the
+/// The index: entries, systems, networks, vendors, documents, decisions, tags and
+/// kinds, each with the
 /// pages where they are printed. Only the emergency sheet comes after it, so every
 /// page it names is known when it is laid out.
 fn index<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
@@ -352,6 +353,16 @@ fn index<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
             for d in &client.documents {
                 if let Some(p) = page(items.get(&d.id).copied()) {
                     index.add(d.display_title(), p);
+                }
+            }
+            for n in &client.networks {
+                if let Some(p) = page(items.get(&n.id).copied()) {
+                    index.add(&n.name, p);
+                }
+            }
+            for d in &client.decisions {
+                if let Some(p) = page(items.get(&d.id).copied()) {
+                    index.add(&d.title, p);
                 }
             }
             if index.is_empty() {
@@ -408,6 +419,11 @@ fn infrastructure<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<
                     refs.items
                         .borrow_mut()
                         .insert(system.id, flow.anchor_next());
+                },
+                &mut |network, flow| {
+                    refs.items
+                        .borrow_mut()
+                        .insert(network.id, flow.anchor_next());
                 },
                 &|id| refs.forward_entry_page(id),
             );
@@ -473,7 +489,7 @@ fn titles_of(t: &Texts, docs: &[&crate::model::Document]) -> Vec<String> {
 }
 
 /// The decision log, newest first; superseded decisions are marked.
-fn decisions<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
+fn decisions<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     section(
         &t.decisions_title,
         Start::NewPageIfLow,
@@ -481,6 +497,7 @@ fn decisions<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
             let mut list: Vec<&crate::model::Decision> = client.decisions.iter().collect();
             list.sort_by(|a, b| (b.date, &a.title).cmp(&(a.date, &b.title)));
             for d in list {
+                refs.items.borrow_mut().insert(d.id, flow.anchor_next());
                 knowledge::decision(ctx, flow, client, d);
             }
         },
