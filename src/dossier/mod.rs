@@ -423,6 +423,90 @@ mod tests {
         }
     }
 
+    /// A client whose groups, documents and decisions put headings at every height of
+    /// a page: of 60 entries with notes of growing length, some heading is bound to
+    /// fall near a page's foot.
+    fn client_with_many_headings() -> Client {
+        let now = chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap();
+        let mut c = Client::new(ClientId::parse("h").unwrap(), "H GmbH".into(), vec![], now);
+        for i in 0..60 {
+            let mut e = Entry::new(format!("gruppe-{:02}/eintrag-{i}", i / 3), Kind::Login);
+            e.password = Some(Secret::new(format!("pw-{i}")));
+            e.notes = Some("Notizzeile mit etwas Text. ".repeat(i % 17));
+            c.entries.push(e);
+        }
+        let mut body = String::new();
+        for i in 0..40 {
+            body.push_str(&format!(
+                "## Abschnitt {i}\n\n{}\n\n",
+                "Wort ".repeat(i * 7)
+            ));
+        }
+        let mut doc = crate::model::Document::new(
+            "ablauf/lang".into(),
+            crate::model::DocumentKind::Procedure,
+        );
+        doc.body = body;
+        c.documents.push(doc);
+        for i in 0..25 {
+            let mut d = crate::model::Decision::new(
+                format!("Entscheidung {i}"),
+                chrono::NaiveDate::from_ymd_opt(2020, 1, 1 + i).unwrap(),
+            );
+            d.why = Some("Grund. ".repeat(i as usize * 9));
+            c.decisions.push(d);
+        }
+        c
+    }
+
+    /// No heading is the last thing on a page: it always has at least a line of what
+    /// it heads below it (on both papers, both languages).
+    #[test]
+    fn no_heading_ends_a_page() {
+        let client = client_with_many_headings();
+        for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
+            let options = Options {
+                lang,
+                paper,
+                template_dir: None,
+                as_of: client.created,
+                client_key: None,
+                provider: Default::default(),
+                signing_key: None,
+            };
+            let laid = lay_out(&client, &options, &[]).unwrap();
+            let geo = Geometry::new(paper);
+            let mut checked = 0;
+            for (n, page) in laid.pages.iter().enumerate() {
+                // The lowest text in the body (the footer lies below `geo.bottom`).
+                let last = page
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Text {
+                            y,
+                            face,
+                            size,
+                            text,
+                            ..
+                        } if *y > geo.bottom && *y < geo.top => Some((*y, *face, *size, text)),
+                        _ => None,
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0));
+                if let Some((_, face, size, text)) = last {
+                    let heading = face == fonts::Face::Bold && size >= 11.0;
+                    assert!(
+                        !heading,
+                        "{paper:?} page {}: ends with the heading {:?}",
+                        n + 1,
+                        text.as_str()
+                    );
+                    checked += 1;
+                }
+            }
+            assert!(checked > 10, "{checked} pages");
+        }
+    }
+
     #[test]
     fn every_item_of_every_page_stays_inside_the_margins() {
         // The pdftotext -bbox test checks real output for a realistic client; this one
