@@ -30,9 +30,8 @@ fn secrets() -> Vec<String> {
         TOTP_URI.into(),
         "AAAA-1111".into(),
         "BBBB-2222".into(),
-        // Single spaces only: text extraction collapses runs of spaces and drops them at
-        // line ends (the printed box and marks show those; see README).
-        "field secret with spaces".into(),
+        // Runs of spaces and spaces at either end come out too (README).
+        "  field secret  with spaces ".into(),
     ]
 }
 
@@ -112,7 +111,7 @@ fn every_secret_comes_back_out_of_the_pdf() {
             "{}",
             String::from_utf8_lossy(&check.stdout)
         );
-        // Wrapping adds line breaks; nothing else may differ.
+        // Each secret exactly (line by line: see the test below).
         let flat = text(&pdf, true).replace('\n', "");
         for secret in secrets() {
             let flat_secret = secret.replace('\n', "");
@@ -1048,4 +1047,108 @@ fn index_and_cross_references_point_to_the_true_pages() {
     assert!(a < b);
     // In the contents.
     assert!(pages[3].contains("Stichwortverzeichnis"), "{}", pages[3]);
+}
+
+/// What a successor copies out of the PDF: each printed secret, as `pdftotext` gives it
+/// in raw (content order), default and `-layout` modes, comes out exactly — every line
+/// of a key as a line of its own, in order, dashes kept; a one-line secret that wraps
+/// on paper as one line.
+#[test]
+fn every_secret_line_comes_out_as_one_line_in_every_pdftotext_mode() {
+    let env = Env::new();
+    env.new_client("copy");
+    let ssh = "-----BEGIN OPENSSH PRIVATE KEY-----\n\
+               b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n\
+               QyNTUxOQAAACBh0l1IO0oO+/=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n\
+               AAAEC2bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb==\n\
+               -----END OPENSSH PRIVATE KEY-----";
+    // A key and its certificate chain in one field: an END line right above a BEGIN
+    // line, and Windows line ends.
+    let pem = "-----BEGIN PRIVATE KEY-----\r\n\
+               MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj\r\n\
+               MzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDuictGeurT8jNbvJZHtCSuYEvu\r\n\
+               -----END PRIVATE KEY-----\r\n\
+               -----BEGIN CERTIFICATE-----\r\n\
+               MIIBszCCAVmgAwIBAgIUQ2hlY2sgdGhhdCBjaGFpbnMgc3Vydml2ZQ==\r\n\
+               -----END CERTIFICATE-----";
+    // 241 characters: wraps over several printed lines (about 85 fit on one), with
+    // dashes where it may break and at its end.
+    let token: String = (0..240)
+        .map(|i| b"tok-0O1lI|8B5S2Z_"[i % 17] as char)
+        .chain("-".chars())
+        .collect();
+    let long_uri = format!("https://api.example/v1/hooks?key={}", "Ab9-".repeat(30));
+    let passwords = [
+        "-Grüße€ß\"\\x-",
+        "\"quoted\" 'single' ; , \\ back\\",
+        "--",
+        "ß€ä-Ünïcødé-Пароль-Ωμέγα-",
+        "  two  spaces  ",
+    ];
+    let mut fields = vec![
+        serde_json::json!({"name": "ssh", "value": ssh, "secret": true}),
+        serde_json::json!({"name": "pem", "value": pem, "secret": true}),
+        serde_json::json!({"name": "uri", "value": long_uri, "secret": true}),
+    ];
+    for (i, p) in passwords.iter().enumerate() {
+        fields.push(serde_json::json!({"name": format!("p{i}"), "value": p, "secret": true}));
+    }
+    let entries = serde_json::json!([
+        {"path": "server/ssh", "kind": "ssh-key", "username": "root-", "password": token,
+         "recovery_codes": ["AAAA-1111-", "BBBB-2222", "CCCC-"], "fields": fields}
+    ]);
+    let file = env.dir.path().join("copy.json");
+    std::fs::write(&file, entries.to_string()).unwrap();
+    env.ok(&["import", "copy", "--format", "json", file.to_str().unwrap()]);
+
+    let mut secrets: Vec<String> = vec![
+        ssh.into(),
+        pem.replace('\r', ""),
+        token.clone(),
+        long_uri,
+        "root-".into(),
+        "AAAA-1111-\nBBBB-2222\nCCCC-".into(),
+    ];
+    secrets.extend(passwords.iter().map(|p| p.to_string()));
+    for lang in ["en", "de"] {
+        let pdf = dossier(&env, "copy", &format!("copy-{lang}.pdf"), &["--lang", lang]);
+        let p = pdf.to_str().unwrap();
+        for mode in ["-raw", "default", "-layout"] {
+            let mut args = vec![p, "-"];
+            if mode != "default" {
+                args.insert(0, mode);
+            }
+            let out = tool("pdftotext", &args);
+            assert!(out.status.success());
+            let out = String::from_utf8(out.stdout).unwrap();
+            let layout = mode == "-layout";
+            // -layout keeps the page's columns: every line of a value is indented, and
+            // its first line follows its label and a gap of at least two spaces.
+            let values: Vec<&str> = out
+                .lines()
+                .map(|l| {
+                    if !layout {
+                        l
+                    } else if l.starts_with(' ') {
+                        l.trim_start()
+                    } else {
+                        l.split_once("  ").map_or(l, |(_, v)| v.trim_start())
+                    }
+                })
+                .filter(|l| !l.is_empty())
+                .collect();
+            for secret in &secrets {
+                // A value's leading spaces are indistinguishable from the indentation
+                // of -layout (README); every other character must be there.
+                let want: Vec<&str> = secret
+                    .lines()
+                    .map(|l| if layout { l.trim_start() } else { l })
+                    .collect();
+                assert!(
+                    values.windows(want.len()).any(|w| w == want.as_slice()),
+                    "{lang}, pdftotext {mode}: {secret:?} is not its lines, in order:\n{out}"
+                );
+            }
+        }
+    }
 }

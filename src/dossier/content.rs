@@ -134,13 +134,23 @@ impl Ctx<'_> {
             Value::Secret(_) | Value::Code(_) => total <= self.geo.body_height() * 0.9,
             Value::Plain(_) => total <= self.geo.body_height() / 3.0,
         };
+        // Extraction in content order (`pdftotext -raw`) puts a label written before
+        // its value on the value's first line: a secret is written first, so that each
+        // of its lines comes out as a line of its own. Other values keep their label in
+        // front (`Path m365/admin`), as a reader of the text expects.
+        let label_last = matches!(value, Value::Secret(_));
         if atomic {
             let mut row = Row::new(total);
-            draw_label(&mut row);
+            if !label_last {
+                draw_label(&mut row);
+            }
             let mut y = 0.0;
             for line in &lines {
                 self.draw_line(&mut row, line, y);
                 y += line_h(line);
+            }
+            if label_last {
+                draw_label(&mut row);
             }
             vec![row]
         } else {
@@ -149,9 +159,14 @@ impl Ctx<'_> {
                 let mut row = Row::new(line_h(line));
                 if i == 0 {
                     row.height = row.height.max(label_h);
-                    draw_label(&mut row);
+                    if !label_last {
+                        draw_label(&mut row);
+                    }
                 }
                 self.draw_line(&mut row, line, 0.0);
+                if i == 0 && label_last {
+                    draw_label(&mut row);
+                }
                 rows.push(row);
             }
             if let Some(last) = rows.last_mut() {
@@ -161,18 +176,33 @@ impl Ctx<'_> {
         }
     }
 
+    /// Character-wrapped lines of machine text. Each printed line is a span of its own
+    /// whose copied text is the whole logical line on its first printed line and
+    /// nothing on the lines it wraps onto: copying or extracting gives every line of
+    /// the value exactly once, unbroken.
     fn char_lines(&self, text: &str, style: Style, boxed: bool, out: &mut Vec<Line>) {
         // A CR before LF is a Windows line end, not a character to print.
-        for logical in text.split('\n') {
-            let logical = logical.strip_suffix('\r').unwrap_or(logical);
+        let logical: Vec<&str> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect();
+        let sizes = report_sizes(&logical, style.size);
+        for (logical, report_size) in logical.into_iter().zip(sizes) {
             let pieces = wrap_chars(self.fonts, style, logical, self.value_width());
             let n = pieces.len();
             for (i, piece) in pieces.into_iter().enumerate() {
+                let copy = if i == 0 {
+                    Zeroizing::new(logical.to_owned())
+                } else {
+                    Zeroizing::new(String::new())
+                };
                 out.push(Line {
                     text: piece,
                     style,
                     boxed,
                     continues: i + 1 < n,
+                    copy: Some(copy),
+                    report_size: if i == 0 { report_size } else { None },
                 });
             }
         }
@@ -217,7 +247,16 @@ impl Ctx<'_> {
                 });
             }
         }
+        let span = line.copy.as_ref().filter(|_| !line.text.is_empty());
+        if let Some(copy) = span {
+            row.items.push(Item::ActualText { text: copy.clone() });
+        }
         row.text(self.fonts, x, baseline, line.style, &line.text);
+        if span.is_some() {
+            row.items.push(Item::EndActualText {
+                report_size: line.report_size,
+            });
+        }
         if line.continues {
             // ↵ drawn, not typed, so copying the secret never copies the mark.
             let ax = x + self.value_width() + 1.5 * MM;
@@ -314,6 +353,10 @@ struct Line {
     style: Style,
     boxed: bool,
     continues: bool,
+    /// What copying this printed line gives, if not its own characters.
+    copy: Option<Zeroizing<String>>,
+    /// The font size extractors are told, if not the printed one.
+    report_size: Option<f32>,
 }
 
 impl Line {
@@ -323,8 +366,49 @@ impl Line {
             style,
             boxed: false,
             continues: false,
+            copy: None,
+            report_size: None,
         }
     }
+}
+
+/// Whether poppler's default `pdftotext` mode takes the line's last character for a
+/// hyphen to drop at a line end (newer versions also take these other hyphens).
+fn ends_like_hyphen(line: &str) -> bool {
+    matches!(
+        line.chars().last(),
+        Some('-' | '\u{2010}' | '\u{FE63}' | '\u{FF0D}' | '\u{AD}')
+    )
+}
+
+/// The font size to report to text extractors for each logical line of machine text
+/// set at `size`, where it must differ from the printed one.
+///
+/// poppler's `pdftotext` (default mode) drops a hyphen that ends a line and joins the
+/// next line onto it, unless the line is the last of its block and the block the last
+/// of its flow: `-----BEGIN OPENSSH PRIVATE KEY-----` would lose a dash and take the
+/// key's next line. It starts a new block where the font size changes by 5% and a new
+/// flow where a block's font is larger than the block's before. So a line ending like a
+/// hyphen reports 80% of its size, less than any text of the dossier (8 pt and up)
+/// that could follow it, and in a run of such lines each reports 85% of the next.
+/// Nothing printed changes: the size applies to the span's copied text only.
+fn report_sizes(lines: &[&str], size: f32) -> Vec<Option<f32>> {
+    let mut sizes = vec![None; lines.len()];
+    // The next line that extracts as text at all, and the size it reports.
+    let mut next: Option<f32> = None;
+    for (i, line) in lines.iter().enumerate().rev() {
+        if line.is_empty() {
+            continue;
+        }
+        if ends_like_hyphen(line) {
+            let s = next.map_or(size * 0.8, |n| (n * 0.85).min(size * 0.8));
+            sizes[i] = Some(s);
+            next = Some(s);
+        } else {
+            next = None;
+        }
+    }
+    sizes
 }
 
 pub fn rule(x: f32, y: f32, w: f32, color: Rgb, width: f32) -> Item {
@@ -850,4 +934,49 @@ pub fn toc_line(ctx: &Ctx<'_>, title: &str, page: usize, indent: f32, bold: bool
         rows.push(row);
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_ending_like_a_hyphen_report_a_smaller_size_rising_to_the_next_line() {
+        let lines = [
+            "-----BEGIN X-----",
+            "abc",
+            "-----END X-----",
+            "-----BEGIN Y-----",
+            "",
+            "def\u{2010}",
+            "-",
+            "ghi",
+            "soft\u{AD}",
+        ];
+        let sizes: Vec<Option<f32>> = report_sizes(&lines, 10.0)
+            .into_iter()
+            .map(|s| s.map(|s| (s * 1000.0).round() / 1000.0))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                Some(8.0),
+                None,
+                Some(4.913),
+                Some(5.78),
+                None,
+                Some(6.8),
+                Some(8.0),
+                None,
+                Some(8.0),
+            ]
+        );
+        // Each line of a run is at least 5% smaller than the next: a block and a flow
+        // of its own in poppler.
+        for pair in sizes.windows(2) {
+            if let [Some(a), Some(b)] = pair {
+                assert!(a < &(b * 0.95), "{a} {b}");
+            }
+        }
+    }
 }

@@ -135,6 +135,15 @@ pub enum Item {
         width: f32,
         color: Rgb,
     },
+    /// Starts one printed line of a secret or other machine text: copying the text
+    /// items up to the next [`Item::EndActualText`] gives `text` instead of their own
+    /// characters (a marked-content span with `/ActualText`). `text` is the whole
+    /// logical line on its first printed line and empty on the lines it wraps onto, so
+    /// that a wrapped line comes out as one.
+    ActualText { text: Zeroizing<String> },
+    /// Ends the span. `report_size`: the font size text extractors are told the span's
+    /// text has, when it must differ from the printed one (see `content::report_size`).
+    EndActualText { report_size: Option<f32> },
 }
 
 impl Item {
@@ -150,6 +159,8 @@ impl Item {
             } => x + measure(fonts, *face, *size, text),
             Item::Rect { x, w, .. } | Item::Logo { x, w, .. } => x + w,
             Item::Line { points, .. } => points.iter().map(|p| p.0).fold(f32::MIN, f32::max),
+            // Marks, not drawn.
+            Item::ActualText { .. } | Item::EndActualText { .. } => f32::MIN,
         }
     }
 
@@ -165,6 +176,7 @@ impl Item {
                     p.1 += dy;
                 }
             }
+            Item::ActualText { .. } | Item::EndActualText { .. } => {}
         }
     }
 }

@@ -549,6 +549,7 @@ mod tests {
                             (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
                             |(a, b, c, d), (x, y)| (a.min(*x), b.min(*y), c.max(*x), d.max(*y)),
                         ),
+                        Item::ActualText { .. } | Item::EndActualText { .. } => continue,
                     };
                     assert!(
                         x0 >= margin - 0.01

@@ -301,6 +301,9 @@ fn content_bound(items: &[Item]) -> usize {
             Item::Rect { .. } => 14 * NUM + 16,
             Item::Line { points, .. } => 6 * NUM + 16 + points.len() * (2 * NUM + 4),
             Item::Logo { .. } => 8 * NUM + 32,
+            // Up to two UTF-16 units, four hex digits each, per character.
+            Item::ActualText { text } => 40 + 8 * text.chars().count(),
+            Item::EndActualText { .. } => NUM + 24,
         };
     }
     bound
@@ -425,7 +428,7 @@ fn page_content(
                     out.extend_from_slice(b"cm\n/Logo Do\nQ\n");
                 }
             }
-            Item::Text { .. } => {}
+            Item::Text { .. } | Item::ActualText { .. } | Item::EndActualText { .. } => {}
         }
     }
     state.paint_pending(out);
@@ -466,9 +469,39 @@ fn page_content(
                 }
             }
             out.extend_from_slice(b">Tj\n");
+        } else if let Item::ActualText { text } = item {
+            actual_text(out, text);
+        } else if let Item::EndActualText { report_size } = item {
+            // poppler gives a span's text the font size in effect when the span ends,
+            // and takes a new size only at the next text-showing operator: an empty
+            // string, which shows nothing.
+            if let (Some(size), Some((face, _))) = (report_size, current) {
+                out.push(b'/');
+                out.extend_from_slice(font_name(face).as_bytes());
+                out.push(b' ');
+                num(out, *size);
+                out.extend_from_slice(b"Tf\n<>Tj\n");
+                current = Some((face, *size));
+            }
+            out.extend_from_slice(b"EMC\n");
         }
     }
     out.extend_from_slice(b"ET\n");
+}
+
+/// Opens a marked-content span whose text, for copying and extraction, is `text`: a
+/// text string in UTF-16BE with its byte order mark, as hex, so that any character
+/// goes in and no byte of a secret needs escaping.
+fn actual_text(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(b"/Span <</ActualText <FEFF");
+    let mut units = [0u16; 2];
+    for ch in text.chars() {
+        for unit in ch.encode_utf16(&mut units) {
+            hex16(out, *unit);
+        }
+    }
+    units.zeroize();
+    out.extend_from_slice(b">>> BDC\n");
 }
 
 fn rect(out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32) {
@@ -676,6 +709,45 @@ mod tests {
     }
 
     #[test]
+    fn an_actual_text_span_encloses_its_runs_and_reports_its_size_before_it_ends() {
+        let text = |t: &str| Item::Text {
+            x: 1.0,
+            y: 2.0,
+            face: Face::Mono,
+            size: 8.5,
+            color: Rgb(0, 0, 0),
+            oblique: false,
+            text: Zeroizing::new(t.into()),
+        };
+        let items = [
+            Item::ActualText {
+                text: Zeroizing::new("a-€🙂".into()),
+            },
+            text("a-"),
+            Item::EndActualText {
+                report_size: Some(6.8),
+            },
+            Item::ActualText {
+                text: Zeroizing::new(String::new()),
+            },
+            text("b"),
+            Item::EndActualText { report_size: None },
+            text("c"),
+        ];
+        let mut out = Vec::new();
+        page_content(&items, None, &BTreeMap::new(), &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "BT\n\
+             /Span <</ActualText <FEFF0061002D20ACD83DDE42>>> BDC\n\
+             /F3 8.5 Tf\n0 0 0 rg\n1 0 0 1 1 2 Tm\n<>Tj\n/F3 6.8 Tf\n<>Tj\nEMC\n\
+             /Span <</ActualText <FEFF>>> BDC\n\
+             /F3 8.5 Tf\n1 0 0 1 1 2 Tm\n<>Tj\nEMC\n\
+             1 0 0 1 1 2 Tm\n<>Tj\nET\n"
+        );
+    }
+
+    #[test]
     fn the_bound_holds_for_extreme_values() {
         let items = vec![
             Item::Rect {
@@ -697,6 +769,9 @@ mod tests {
                 w: -1e30,
                 h: 0.0,
             },
+            Item::ActualText {
+                text: Zeroizing::new("ä€中🙂x".into()),
+            },
             Item::Text {
                 x: -1e30,
                 y: -1e30,
@@ -705,6 +780,9 @@ mod tests {
                 color: Rgb(10, 11, 12),
                 oblique: true,
                 text: Zeroizing::new("ä€中🙂x".into()),
+            },
+            Item::EndActualText {
+                report_size: Some(-1e30),
             },
         ];
         let mut out = Vec::new();
