@@ -298,40 +298,14 @@ impl Ctx<'_> {
             }
             y += r.height;
         }
-        let n = code.width;
-        let quiet = 4.0;
-        let module = QR_SIZE / (n as f32 + 2.0 * quiet);
-        let (x0, y0) = (left + quiet * module, -quiet * module);
-        for (c, r, w, h) in code.rects() {
-            row.items.push(Item::Rect {
-                x: x0 + c as f32 * module,
-                y: y0 - (r + h) as f32 * module,
-                w: w as f32 * module,
-                h: h as f32 * module,
-                fill: Some(BLACK),
-                stroke: None,
-            });
-        }
+        qr_modules(&mut row, &code, left);
         Some(row)
     }
 
     pub fn qr(&self, data: &str, caption: &str) -> Option<Row> {
         let code = super::qr::encode(data.as_bytes())?;
-        let n = code.width;
-        let quiet = 4.0;
-        let module = QR_SIZE / (n as f32 + 2.0 * quiet);
         let mut row = Row::new(QR_SIZE + 2.0);
-        let (x0, y0) = (LABEL_W + quiet * module - 1.5, -quiet * module);
-        for (c, r, w, h) in code.rects() {
-            row.items.push(Item::Rect {
-                x: x0 + c as f32 * module,
-                y: y0 - (r + h) as f32 * module,
-                w: w as f32 * module,
-                h: h as f32 * module,
-                fill: Some(BLACK),
-                stroke: None,
-            });
-        }
+        qr_modules(&mut row, &code, LABEL_W - 1.5);
         for (i, line) in wrap_words(self.fonts, SMALL, caption, self.value_width() - QR_SIZE)
             .iter()
             .enumerate()
@@ -345,6 +319,24 @@ impl Ctx<'_> {
             );
         }
         Some(row)
+    }
+}
+
+/// The dark modules of `code`, in a `QR_SIZE` square (quiet zone included) whose left
+/// edge is at `left` and top at the row's top.
+fn qr_modules(row: &mut Row, code: &super::qr::Modules, left: f32) {
+    let quiet = 4.0;
+    let module = QR_SIZE / (code.width as f32 + 2.0 * quiet);
+    let (x0, y0) = (left + quiet * module, -quiet * module);
+    for (c, r, w, h) in code.rects() {
+        row.items.push(Item::Rect {
+            x: x0 + c as f32 * module,
+            y: y0 - (r + h) as f32 * module,
+            w: w as f32 * module,
+            h: h as f32 * module,
+            fill: Some(BLACK),
+            stroke: None,
+        });
     }
 }
 

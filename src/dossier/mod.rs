@@ -289,6 +289,19 @@ mod tests {
     use super::*;
     use crate::model::{ClientId, Contact, Entry, Field, Kind, Owner, Secret};
 
+    /// Options for rendering `client` as of its creation, with a signing key.
+    fn test_options(client: &Client, paper: Paper, lang: Lang) -> Options {
+        Options {
+            lang,
+            paper,
+            template_dir: None,
+            as_of: client.created,
+            client_key: None,
+            provider: Default::default(),
+            signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
+        }
+    }
+
     /// Values no real client should have, and some will: the renderer must lay them all
     /// out inside the page and produce a PDF that parses.
     fn hostile_client() -> Client {
@@ -402,15 +415,7 @@ mod tests {
     fn hostile_values_render_inside_the_page_and_parse() {
         let client = hostile_client();
         for paper in [Paper::A4, Paper::Letter] {
-            let options = Options {
-                lang: Lang::En,
-                paper,
-                template_dir: None,
-                as_of: client.created,
-                client_key: None,
-                provider: Default::default(),
-                signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
-            };
+            let options = test_options(&client, paper, Lang::En);
             let gaps = [Gap {
                 blocking: true,
                 path: Some("no/such/entry".into()),
@@ -465,15 +470,7 @@ mod tests {
     fn no_heading_ends_a_page() {
         let client = client_with_many_headings();
         for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
-            let options = Options {
-                lang,
-                paper,
-                template_dir: None,
-                as_of: client.created,
-                client_key: None,
-                provider: Default::default(),
-                signing_key: None,
-            };
+            let options = test_options(&client, paper, lang);
             let laid = lay_out(&client, &options, &[]).unwrap();
             let geo = Geometry::new(paper);
             let mut checked = 0;
@@ -514,15 +511,7 @@ mod tests {
         let client = hostile_client();
         let margin = 10.0 * layout::MM;
         for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
-            let options = Options {
-                lang,
-                paper,
-                template_dir: None,
-                as_of: client.created,
-                client_key: None,
-                provider: Default::default(),
-                signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
-            };
+            let options = test_options(&client, paper, lang);
             let laid = lay_out(&client, &options, &[]).unwrap();
             let (width, height) = paper.size();
             let fonts = fonts::Fonts::get();
