@@ -2,9 +2,14 @@
 //! and exit codes. Nothing else in handover parses arguments.
 
 mod args;
+mod client_cmds;
 mod commands;
+mod dossier_cmds;
 mod editor;
+mod entry_cmds;
+mod import_export;
 mod knowledge_cmds;
+mod setup_cmds;
 mod show;
 mod signers_cmds;
 mod term;
