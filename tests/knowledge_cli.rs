@@ -280,7 +280,7 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
             "4094",
         ),
         (
-            vec!["vendor", "add", "acme", "V", "--term-end", "31.12.2026"],
+            vec!["vendor", "add", "acme", "V", "--term-end", "31.12.26.1"],
             2,
             "is not a date",
         ),
@@ -901,4 +901,90 @@ fn the_bundle_carries_everything_and_verify_notices_changes() {
         b.json(&["system", "show", "acme", "Router", "--json"])["line_id"],
         "DEU.1"
     );
+}
+
+#[test]
+fn knowledge_dates_take_both_forms_and_a_bad_one_is_refused() {
+    let env = Env::new();
+    client(&env);
+    env.ok(&[
+        "vendor",
+        "add",
+        "acme",
+        "Telekom",
+        "--contract-start",
+        "01.07.2025",
+        "--term-end",
+        "31.12.2026",
+    ]);
+    let v = env.json(&["vendor", "show", "acme", "Telekom", "--json"]);
+    assert_eq!(v["contract"]["start"], "2025-07-01");
+    assert_eq!(v["contract"]["term_end"], "2026-12-31");
+    env.ok(&[
+        "system",
+        "add",
+        "acme",
+        "NAS",
+        "--purchased",
+        "15.03.2024",
+        "--warranty-until",
+        "2027-03-14",
+        "--restore-tested",
+        "1.2.2026",
+    ]);
+    let s = env.json(&["system", "show", "acme", "NAS", "--json"]);
+    assert_eq!(s["purchased"], "2024-03-15");
+    assert_eq!(s["warranty_until"], "2027-03-14");
+    assert_eq!(s["backup"]["last_restore_test"], "2026-02-01");
+    env.ok(&["decision", "add", "acme", "Backup", "--date", "31.12.2025"]);
+    assert_eq!(
+        env.json(&["decision", "list", "acme", "--json"])[0]["date"],
+        "2025-12-31"
+    );
+    env.ok(&["decision", "edit", "acme", "Backup", "--date", "02.01.2026"]);
+    assert_eq!(
+        env.json(&["decision", "show", "acme", "Backup", "--json"])["date"],
+        "2026-01-02"
+    );
+
+    // Not a date: a usage error (exit 2) naming the flag, the value and both forms;
+    // nothing changed.
+    let before = file_bytes(&env.vault("acme"));
+    for (args, flag, value) in [
+        (
+            vec![
+                "vendor",
+                "edit",
+                "acme",
+                "Telekom",
+                "--term-end",
+                "31.13.2026",
+            ],
+            "--term-end",
+            "31.13.2026",
+        ),
+        (
+            vec!["vendor", "add", "acme", "1&1", "--contract-start", "morgen"],
+            "--contract-start",
+            "morgen",
+        ),
+        (
+            vec!["system", "edit", "acme", "NAS", "--purchased", "2024-02-30"],
+            "--purchased",
+            "2024-02-30",
+        ),
+        (
+            vec!["decision", "add", "acme", "X", "--date", "12/31/2025"],
+            "--date",
+            "12/31/2025",
+        ),
+    ] {
+        let err = env.fails(&args, 2);
+        assert!(
+            err.contains(&format!("{flag} {value:?} is not a date"))
+                && err.contains("use YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-31 or 31.12.2026"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(file_bytes(&env.vault("acme")), before);
 }

@@ -452,10 +452,10 @@ pub struct SystemArgs {
     /// For an internet line: the line or contract id
     #[arg(long, value_name = "ID")]
     pub line_id: Option<String>,
-    /// Purchase date (YYYY-MM-DD)
+    /// Purchase date (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub purchased: Option<String>,
-    /// End of the warranty (YYYY-MM-DD)
+    /// End of the warranty (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub warranty_until: Option<String>,
     /// critical, important or normal
@@ -467,7 +467,7 @@ pub struct SystemArgs {
     /// Where the backups go
     #[arg(long, value_name = "TEXT")]
     pub backup_target: Option<String>,
-    /// Date of the last successful restore test (YYYY-MM-DD)
+    /// Date of the last successful restore test (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub restore_tested: Option<String>,
     /// Its vendor (by name; see `handover vendor`)
@@ -595,10 +595,10 @@ pub struct VendorArgs {
     pub portal_url: Option<String>,
     #[arg(long, value_name = "NUMBER")]
     pub contract_number: Option<String>,
-    /// Contract start (YYYY-MM-DD)
+    /// Contract start (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub contract_start: Option<String>,
-    /// End of the current term (YYYY-MM-DD)
+    /// End of the current term (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub term_end: Option<String>,
     /// The contract renews by this many months unless cancelled
@@ -690,7 +690,7 @@ pub enum DecisionCommand {
         client: String,
         /// A short title, e.g. "Firewall: Sophos statt Fritzbox"
         title: String,
-        /// When it was decided (YYYY-MM-DD)
+        /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
         #[arg(long, value_name = "DATE")]
         date: String,
         #[command(flatten)]
@@ -706,6 +706,7 @@ pub enum DecisionCommand {
         /// A new title
         #[arg(long = "title", value_name = "NEW_TITLE")]
         new_title: Option<String>,
+        /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
         #[command(flatten)]

@@ -172,14 +172,20 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
     }
 }
 
-/// A date option, in the forms an imported spreadsheet may use (one parser for both).
-pub(super) fn parse_date(value: &str, what: &str) -> Result<NaiveDate, CliError> {
-    formats::parse_date(value).ok_or_else(|| {
-        CliError::Usage(format!(
-            "--{what} {value:?} is not a date; use {}",
-            formats::DATE_FORMS
-        ))
-    })
+/// A date option (`--expires`, `--term-end`, `--date`, …) in either form a person may
+/// type, `2026-12-31` or `31.12.2026`: the one parser for every date on the command
+/// line, and the one imported spreadsheets use.
+pub(super) fn date_option(value: Option<&str>, flag: &str) -> Result<Option<NaiveDate>, CliError> {
+    value
+        .map(|v| {
+            formats::parse_date(v).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--{flag} {v:?} is not a date; use {}; nothing was changed",
+                    formats::DATE_FORMS
+                ))
+            })
+        })
+        .transpose()
 }
 
 /// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.

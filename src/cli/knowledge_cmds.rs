@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use handover::model::{
-    Client, ClientId, Contact, Decision, DecisionStatus, Document, Network, System, Vendor,
+    Client, Contact, Decision, DecisionStatus, Document, Network, System, Vendor,
 };
 use handover::workflows::Handover;
 use handover::workflows::knowledge::{
@@ -17,24 +17,9 @@ use super::args::{
     BodyArgs, DecisionArgs, DecisionCommand, DocCommand, LinkArgs, NetworkArgs, NetworkCommand,
     SystemArgs, SystemCommand, VendorArgs, VendorCommand,
 };
+use super::commands::{client_id, date_option};
 use super::editor;
 use super::term::{Out, safe};
-
-fn client_id(id: &str) -> Result<ClientId, CliError> {
-    Ok(ClientId::parse(id)?)
-}
-
-fn date(value: Option<String>, flag: &str) -> Result<Option<NaiveDate>, CliError> {
-    value
-        .map(|v| {
-            NaiveDate::parse_from_str(&v, "%Y-%m-%d").map_err(|_| {
-                CliError::Usage(format!(
-                    "--{flag} {v:?} is not a date; use YYYY-MM-DD; nothing was changed"
-                ))
-            })
-        })
-        .transpose()
-}
 
 fn parsed<T: std::str::FromStr<Err = handover::Error>>(
     value: Option<String>,
@@ -88,12 +73,12 @@ fn system_patch(a: SystemArgs) -> Result<SystemPatch, CliError> {
         ips: a.ip,
         mac: a.mac,
         line_id: a.line_id,
-        purchased: date(a.purchased, "purchased")?,
-        warranty_until: date(a.warranty_until, "warranty-until")?,
+        purchased: date_option(a.purchased.as_deref(), "purchased")?,
+        warranty_until: date_option(a.warranty_until.as_deref(), "warranty-until")?,
         criticality: parsed(a.criticality)?,
         backup_method: a.backup_method,
         backup_target: a.backup_target,
-        restore_tested: date(a.restore_tested, "restore-tested")?,
+        restore_tested: date_option(a.restore_tested.as_deref(), "restore-tested")?,
         vendor: a.vendor,
         notes: a.notes,
         ..SystemPatch::default()
@@ -314,8 +299,8 @@ fn vendor_patch(a: VendorArgs) -> Result<VendorPatch, CliError> {
         email: a.email,
         portal_url: a.portal_url,
         contract_number: a.contract_number,
-        contract_start: date(a.contract_start, "contract-start")?,
-        term_end: date(a.term_end, "term-end")?,
+        contract_start: date_option(a.contract_start.as_deref(), "contract-start")?,
+        term_end: date_option(a.term_end.as_deref(), "term-end")?,
         renews_months: a.renews_months,
         notice_months: a.notice_months,
         notice_days: a.notice_days,
@@ -688,7 +673,7 @@ pub fn decision(cmd: DecisionCommand, h: &Handover, out: &mut Out) -> Result<(),
             supersedes,
         } => {
             let id = client_id(&client)?;
-            let when = date(Some(when), "date")?.unwrap_or_default();
+            let when = date_option(Some(&when), "date")?.unwrap_or_default();
             let patch = decision_patch(text)?;
             knowledge::add_decision(h, &id, &title, when, patch, supersedes.as_deref())?;
             eprintln!(
@@ -712,7 +697,7 @@ pub fn decision(cmd: DecisionCommand, h: &Handover, out: &mut Out) -> Result<(),
             let id = client_id(&client)?;
             let mut patch = decision_patch(text)?;
             patch.title = new_title;
-            patch.date = date(when, "date")?;
+            patch.date = date_option(when.as_deref(), "date")?;
             patch.superseded_by = superseded_by;
             patch.current = current;
             patch.clear = clear;
