@@ -988,3 +988,137 @@ fn knowledge_dates_take_both_forms_and_a_bad_one_is_refused() {
     }
     assert_eq!(file_bytes(&env.vault("acme")), before);
 }
+
+#[test]
+fn json_export_carries_the_whole_client_and_imports_back_the_same() {
+    let env = Env::new();
+    client(&env);
+    env.ok(&["vendor", "add", "acme", "Telekom", "--hotline", "0800 1"]);
+    env.ok(&[
+        "vendor",
+        "add",
+        "acme",
+        "Systemhaus",
+        "--term-end",
+        "30.06.2030",
+        "--notice-months",
+        "3",
+        "--contact",
+        "Frau Kern",
+    ]);
+    env.ok(&[
+        "system",
+        "add",
+        "acme",
+        "Router",
+        "--vendor",
+        "Telekom",
+        "--category",
+        "internet-line",
+        "--line-id",
+        "DEU.1",
+        "--ip",
+        "203.0.113.10",
+    ]);
+    env.ok(&[
+        "system",
+        "add",
+        "acme",
+        "Firewall",
+        "--vendor",
+        "Systemhaus",
+    ]);
+    env.ok(&["link", "acme", "netz/firewall", "--system", "Firewall"]);
+    env.ok(&["link", "acme", "m365/admin", "--vendor", "Systemhaus"]);
+    env.ok(&["network", "add", "acme", "LAN", "--cidr", "10.0.0.0/8"]);
+    env.ok_stdin(
+        &[
+            "doc",
+            "add",
+            "acme",
+            "erste-stunde",
+            "--kind",
+            "first-hour-plan",
+            "--stdin",
+        ],
+        b"# Los\n",
+    );
+    env.ok(&["decision", "add", "acme", "Alt", "--date", "2020-01-01"]);
+    env.ok(&[
+        "decision",
+        "add",
+        "acme",
+        "Neu",
+        "--date",
+        "2024-01-01",
+        "--why",
+        "weil",
+        "--supersedes",
+        "Alt",
+    ]);
+
+    let file = env.dir.path().join("acme.json");
+    let path = file.to_str().unwrap();
+    let err = env
+        .run(&["export", "acme", "--format", "json", "-o", path])
+        .stderr;
+    assert!(
+        String::from_utf8_lossy(&err).contains("with its systems, networks, vendors"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "a plaintext export is private");
+    let exported: serde_json::Value = serde_json::from_slice(&file_bytes(&file)).unwrap();
+    for (key, n) in [
+        ("entries", 2),
+        ("systems", 2),
+        ("networks", 1),
+        ("vendors", 2),
+        ("documents", 1),
+        ("decisions", 2),
+    ] {
+        assert_eq!(exported[key].as_array().map(Vec::len), Some(n), "{key}");
+    }
+
+    env.new_client("beta");
+    env.ok(&["import", "beta", "--format", "json", path]);
+    for listing in [
+        vec!["system", "list"],
+        vec!["network", "list"],
+        vec!["vendor", "list"],
+        vec!["doc", "list"],
+        vec!["decision", "list"],
+    ] {
+        let of = |client: &str| {
+            let mut args = listing.clone();
+            args.extend([client, "--json"]);
+            env.json(&args)
+        };
+        assert_eq!(of("beta"), of("acme"), "{listing:?}");
+    }
+    let entries = |client: &str| env.json(&["list", client, "--json"]);
+    assert_eq!(entries("beta"), entries("acme"));
+    // The links hold in the new client: to its entries, vendors and decisions.
+    let firewall = env.json(&["system", "show", "beta", "Firewall", "--json"]);
+    let entry = env.json(&["show", "beta", "netz/firewall", "--json"]);
+    let vendor = env.json(&["vendor", "show", "beta", "Systemhaus", "--json"]);
+    assert_eq!(firewall["entries"][0], entry["id"]);
+    assert_eq!(firewall["vendor"], vendor["id"]);
+    assert_eq!(
+        vendor["entries"][0],
+        env.json(&["show", "beta", "m365/admin", "--json"])["id"]
+    );
+    let old = env.json(&["decision", "show", "beta", "Alt", "--json"]);
+    let new = env.json(&["decision", "show", "beta", "Neu", "--json"]);
+    assert_eq!(old["superseded_by"], new["id"]);
+    assert_eq!(
+        env.ok(&["doc", "show", "beta", "erste-stunde"]),
+        env.ok(&["doc", "show", "acme", "erste-stunde"])
+    );
+    // Secrets travel as they did: the password is in the file and in the new vault.
+    assert_eq!(
+        env.json(&["show", "beta", "netz/firewall", "--reveal", "--json"])["password"],
+        "Ws8#q-Zaun-Kabel"
+    );
+}

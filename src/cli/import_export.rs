@@ -87,8 +87,13 @@ pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
     for w in &report.warnings {
         eprintln!("warning: {}", safe(w, false));
     }
+    let knowledge = if format == "json" {
+        " with its systems, networks, vendors, documents and decisions"
+    } else {
+        ""
+    };
     eprintln!(
-        "Exported {} entries of client {} to {} ({format}). It holds every secret in plain text: delete it once it is imported.",
+        "Exported {} entries of client {}{knowledge} to {} ({format}). It holds every secret in plain text: delete it once it is imported.",
         report.entries,
         id.as_str(),
         safe(&output.display().to_string(), false)
