@@ -301,15 +301,7 @@ fn import_file(
     let (report, knowledge) = result?;
     let verb = if dry_run { "would be " } else { "" };
     if let Some(k) = &knowledge {
-        for name in &k.added {
-            out.line(&format!("{verb}added: {}", safe(name, false)))?;
-        }
-        for name in &k.replaced {
-            out.line(&format!("{verb}replaced: {}", safe(name, false)))?;
-        }
-        for name in &k.skipped {
-            out.line(&format!("{verb}skipped (exists): {}", safe(name, false)))?;
-        }
+        names(out, verb, &k.added, &k.replaced, &k.skipped)?;
         eprintln!(
             "Systems, networks, vendors, documents and decisions: {} added, {} replaced, {} skipped.",
             k.added.len(),
@@ -317,15 +309,7 @@ fn import_file(
             k.skipped.len()
         );
     }
-    for p in &report.added {
-        out.line(&format!("{verb}added: {}", safe(p, false)))?;
-    }
-    for p in &report.replaced {
-        out.line(&format!("{verb}replaced: {}", safe(p, false)))?;
-    }
-    for p in &report.skipped {
-        out.line(&format!("{verb}skipped (exists): {}", safe(p, false)))?;
-    }
+    names(out, verb, &report.added, &report.replaced, &report.skipped)?;
     for (from, to) in &report.renamed {
         out.line(&format!(
             "{verb}added as {} ({} exists)",
@@ -345,6 +329,26 @@ fn import_file(
         report.skipped.len(),
         report.renamed.len()
     );
+    Ok(())
+}
+
+/// One line a name, saying what the import did (or would do) with it.
+fn names(
+    out: &mut Out,
+    verb: &str,
+    added: &[String],
+    replaced: &[String],
+    skipped: &[String],
+) -> Result<(), CliError> {
+    for (what, list) in [
+        ("added", added),
+        ("replaced", replaced),
+        ("skipped (exists)", skipped),
+    ] {
+        for name in list {
+            out.line(&format!("{verb}{what}: {}", safe(name, false)))?;
+        }
+    }
     Ok(())
 }
 

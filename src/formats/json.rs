@@ -30,13 +30,7 @@ struct ClientObject<'a> {
 
 /// Parses either form: an array of entries, or a whole-client object.
 pub fn import_client(data: &[u8], source_name: &str) -> Result<(Vec<Entry>, Knowledge)> {
-    let text = std::str::from_utf8(data).map_err(|e| Error::ImportFile {
-        source_name: source_name.to_owned(),
-        reason: format!(
-            "it is not UTF-8 (invalid byte at offset {})",
-            e.valid_up_to()
-        ),
-    })?;
+    let text = utf8(data, source_name)?;
     if !text.trim_start().starts_with('{') {
         return Ok((import(data, source_name)?, Knowledge::default()));
     }
@@ -71,6 +65,16 @@ pub fn import_client(data: &[u8], source_name: &str) -> Result<(Vec<Entry>, Know
         )?,
     };
     Ok((entries, knowledge))
+}
+
+fn utf8<'a>(data: &'a [u8], source_name: &str) -> Result<&'a str> {
+    std::str::from_utf8(data).map_err(|e| Error::ImportFile {
+        source_name: source_name.to_owned(),
+        reason: format!(
+            "it is not UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        ),
+    })
 }
 
 fn item_error(source_name: &str, key: &str, index: usize, reason: String) -> Error {
@@ -111,13 +115,7 @@ fn items<T: DeserializeOwned>(
 /// name the record number; serde's own message is never shown because it may quote a
 /// secret value.
 pub fn import(data: &[u8], source_name: &str) -> Result<Vec<Entry>> {
-    let text = std::str::from_utf8(data).map_err(|e| Error::ImportFile {
-        source_name: source_name.to_owned(),
-        reason: format!(
-            "it is not UTF-8 (invalid byte at offset {})",
-            e.valid_up_to()
-        ),
-    })?;
+    let text = utf8(data, source_name)?;
     // First pass: the shape only, without materialising any value.
     let raw: Vec<&serde_json::value::RawValue> =
         serde_json::from_str(text).map_err(|e| Error::ImportFile {
