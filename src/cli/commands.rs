@@ -4,7 +4,8 @@
 //! Where a command lives: `add`, `edit`, `show`, `list`, `remove`, `move`, `totp` and
 //! `rotate` in `entry_cmds`; `client …` and `recipients` in `client_cmds`; `import`
 //! and `export` in `import_export`; `dossier` and `verify` in `dossier_cmds`;
-//! `system`, `network`, `vendor`, `doc`, `decision`, `link` and `unlink` in
+//! `system`, `network`, `vendor`, `doc` and `decision` in `system_cmds`,
+//! `network_cmds`, `vendor_cmds`, `doc_cmds`, `decision_cmds`; `link` and `unlink` in
 //! `knowledge_cmds`; `sign` and `signers` in `signers_cmds`; `log`, `check` and
 //! `offboard` in `workflow_cmds`; `init`, `demo` and `generate` in `setup_cmds`.
 
@@ -25,8 +26,8 @@ use super::CliError;
 use super::args::{Cli, Command};
 use super::term::{Out, RememberingPrompter, TerminalPrompter};
 use super::{
-    client_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds, setup_cmds, signers_cmds,
-    workflow_cmds,
+    client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
+    network_cmds, setup_cmds, signers_cmds, system_cmds, vendor_cmds, workflow_cmds,
 };
 
 /// Where the store and the identity are. Commands open them only when they get to it,
@@ -158,11 +159,11 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Log(a) => workflow_cmds::log(a, paths, out),
         Command::Check(a) => workflow_cmds::check(a, paths, out),
         Command::Offboard(a) => workflow_cmds::offboard(a, paths, out),
-        Command::System(cmd) => knowledge_cmds::system(cmd, &paths.open()?, out),
-        Command::Network(cmd) => knowledge_cmds::network(cmd, &paths.open()?, out),
-        Command::Vendor(cmd) => knowledge_cmds::vendor(cmd, &paths.open()?, out),
-        Command::Doc(cmd) => knowledge_cmds::doc(cmd, &paths.open()?, out),
-        Command::Decision(cmd) => knowledge_cmds::decision(cmd, &paths.open()?, out),
+        Command::System(cmd) => system_cmds::system(cmd, &paths.open()?, out),
+        Command::Network(cmd) => network_cmds::network(cmd, &paths.open()?, out),
+        Command::Vendor(cmd) => vendor_cmds::vendor(cmd, &paths.open()?, out),
+        Command::Doc(cmd) => doc_cmds::doc(cmd, &paths.open()?, out),
+        Command::Decision(cmd) => decision_cmds::decision(cmd, &paths.open()?, out),
         Command::Link(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, true)
         }
