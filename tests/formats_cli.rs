@@ -50,8 +50,9 @@ fn entries(env: &Env, client: &str) -> Vec<serde_json::Value> {
         s(&out),
         "--force",
     ]);
+    let whole: serde_json::Value = serde_json::from_slice(&file_bytes(&out)).expect("json export");
     let mut v: Vec<serde_json::Value> =
-        serde_json::from_slice(&file_bytes(&out)).expect("json export");
+        serde_json::from_value(whole["entries"].clone()).expect("entries");
     for e in &mut v {
         let o = e.as_object_mut().expect("object");
         o.remove("created");
@@ -138,7 +139,7 @@ fn export_keeps_an_existing_file_unless_forced() {
         s(&file),
         "--force",
     ]);
-    assert!(file_bytes(&file).starts_with(b"["));
+    assert!(file_bytes(&file).starts_with(b"{\n  \"entries\": ["));
     assert_eq!(
         std::fs::metadata(&file).expect("meta").permissions().mode() & 0o777,
         0o600

@@ -55,7 +55,9 @@ fn entries(env: &Env, client: &str) -> std::collections::BTreeMap<String, serde_
         s(&out),
         "--force",
     ]);
-    let v: Vec<serde_json::Value> = serde_json::from_slice(&file_bytes(&out)).expect("json");
+    let whole: serde_json::Value = serde_json::from_slice(&file_bytes(&out)).expect("json");
+    let v: Vec<serde_json::Value> =
+        serde_json::from_value(whole["entries"].clone()).expect("entries");
     v.into_iter()
         .map(|e| (e["path"].as_str().expect("path").to_owned(), e))
         .collect()

@@ -29,6 +29,50 @@ fn client(env: &Env) {
     );
 }
 
+/// A vendor, a system linked to it and to an entry, a network, a document and a
+/// decision, one of each, for the client of [`client`].
+fn knowledge(env: &Env) {
+    env.ok(&["vendor", "add", "acme", "Telekom", "--hotline", "0800 1"]);
+    env.ok(&[
+        "system",
+        "add",
+        "acme",
+        "Router",
+        "--vendor",
+        "Telekom",
+        "--category",
+        "internet-line",
+        "--line-id",
+        "DEU.1",
+        "--ip",
+        "203.0.113.10",
+    ]);
+    env.ok(&["link", "acme", "netz/firewall", "--system", "Router"]);
+    env.ok(&["network", "add", "acme", "LAN", "--cidr", "10.0.0.0/8"]);
+    env.ok_stdin(
+        &[
+            "doc",
+            "add",
+            "acme",
+            "erste-stunde",
+            "--kind",
+            "first-hour-plan",
+            "--stdin",
+        ],
+        b"# Los\n",
+    );
+    env.ok(&[
+        "decision",
+        "add",
+        "acme",
+        "Router",
+        "--date",
+        "2024-01-01",
+        "--why",
+        "weil",
+    ]);
+}
+
 fn kinds(env: &Env) -> Vec<String> {
     env.json(&["log", "acme", "--json"])
         .as_array()
@@ -280,7 +324,7 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
             "4094",
         ),
         (
-            vec!["vendor", "add", "acme", "V", "--term-end", "31.12.2026"],
+            vec!["vendor", "add", "acme", "V", "--term-end", "31.12.26.1"],
             2,
             "is not a date",
         ),
@@ -812,45 +856,7 @@ fn the_bundle_carries_everything_and_verify_notices_changes() {
     let a = Env::new();
     let b = Env::new();
     client(&a);
-    a.ok(&["vendor", "add", "acme", "Telekom", "--hotline", "0800 1"]);
-    a.ok(&[
-        "system",
-        "add",
-        "acme",
-        "Router",
-        "--vendor",
-        "Telekom",
-        "--category",
-        "internet-line",
-        "--line-id",
-        "DEU.1",
-        "--ip",
-        "203.0.113.10",
-    ]);
-    a.ok(&["link", "acme", "netz/firewall", "--system", "Router"]);
-    a.ok(&["network", "add", "acme", "LAN", "--cidr", "10.0.0.0/8"]);
-    a.ok_stdin(
-        &[
-            "doc",
-            "add",
-            "acme",
-            "erste-stunde",
-            "--kind",
-            "first-hour-plan",
-            "--stdin",
-        ],
-        b"# Los\n",
-    );
-    a.ok(&[
-        "decision",
-        "add",
-        "acme",
-        "Router",
-        "--date",
-        "2024-01-01",
-        "--why",
-        "weil",
-    ]);
+    knowledge(&a);
     a.ok(&["edit", "acme", "m365/admin", "--location", "Tresor"]);
 
     let dossier = a.dir.path().join("d.pdf");
@@ -900,5 +906,187 @@ fn the_bundle_carries_everything_and_verify_notices_changes() {
     assert_eq!(
         b.json(&["system", "show", "acme", "Router", "--json"])["line_id"],
         "DEU.1"
+    );
+}
+
+#[test]
+fn knowledge_dates_take_both_forms_and_a_bad_one_is_refused() {
+    let env = Env::new();
+    client(&env);
+    env.ok(&[
+        "vendor",
+        "add",
+        "acme",
+        "Telekom",
+        "--contract-start",
+        "01.07.2025",
+        "--term-end",
+        "31.12.2026",
+    ]);
+    let v = env.json(&["vendor", "show", "acme", "Telekom", "--json"]);
+    assert_eq!(v["contract"]["start"], "2025-07-01");
+    assert_eq!(v["contract"]["term_end"], "2026-12-31");
+    env.ok(&[
+        "system",
+        "add",
+        "acme",
+        "NAS",
+        "--purchased",
+        "15.03.2024",
+        "--warranty-until",
+        "2027-03-14",
+        "--restore-tested",
+        "1.2.2026",
+    ]);
+    let s = env.json(&["system", "show", "acme", "NAS", "--json"]);
+    assert_eq!(s["purchased"], "2024-03-15");
+    assert_eq!(s["warranty_until"], "2027-03-14");
+    assert_eq!(s["backup"]["last_restore_test"], "2026-02-01");
+    env.ok(&["decision", "add", "acme", "Backup", "--date", "31.12.2025"]);
+    assert_eq!(
+        env.json(&["decision", "list", "acme", "--json"])[0]["date"],
+        "2025-12-31"
+    );
+    env.ok(&["decision", "edit", "acme", "Backup", "--date", "02.01.2026"]);
+    assert_eq!(
+        env.json(&["decision", "show", "acme", "Backup", "--json"])["date"],
+        "2026-01-02"
+    );
+
+    // Not a date: a usage error (exit 2) naming the flag, the value and both forms;
+    // nothing changed.
+    let before = file_bytes(&env.vault("acme"));
+    for (args, flag, value) in [
+        (
+            vec![
+                "vendor",
+                "edit",
+                "acme",
+                "Telekom",
+                "--term-end",
+                "31.13.2026",
+            ],
+            "--term-end",
+            "31.13.2026",
+        ),
+        (
+            vec!["vendor", "add", "acme", "1&1", "--contract-start", "morgen"],
+            "--contract-start",
+            "morgen",
+        ),
+        (
+            vec!["system", "edit", "acme", "NAS", "--purchased", "2024-02-30"],
+            "--purchased",
+            "2024-02-30",
+        ),
+        (
+            vec!["decision", "add", "acme", "X", "--date", "12/31/2025"],
+            "--date",
+            "12/31/2025",
+        ),
+    ] {
+        let err = env.fails(&args, 2);
+        assert!(
+            err.contains(&format!("{flag} {value:?} is not a date"))
+                && err.contains("use YYYY-MM-DD or DD.MM.YYYY, e.g. 2026-12-31 or 31.12.2026"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(file_bytes(&env.vault("acme")), before);
+}
+
+#[test]
+fn json_export_carries_the_whole_client_and_imports_back_the_same() {
+    let env = Env::new();
+    client(&env);
+    knowledge(&env);
+    env.ok(&[
+        "vendor",
+        "add",
+        "acme",
+        "Systemhaus",
+        "--term-end",
+        "30.06.2030",
+        "--notice-months",
+        "3",
+        "--contact",
+        "Frau Kern",
+    ]);
+    env.ok(&["link", "acme", "m365/admin", "--vendor", "Systemhaus"]);
+    env.ok(&["decision", "add", "acme", "Alt", "--date", "2020-01-01"]);
+    env.ok(&[
+        "decision",
+        "edit",
+        "acme",
+        "Alt",
+        "--superseded-by",
+        "Router",
+    ]);
+
+    let file = env.dir.path().join("acme.json");
+    let path = file.to_str().unwrap();
+    let err = env
+        .run(&["export", "acme", "--format", "json", "-o", path])
+        .stderr;
+    assert!(
+        String::from_utf8_lossy(&err).contains("with its systems, networks, vendors"),
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "a plaintext export is private");
+    let exported: serde_json::Value = serde_json::from_slice(&file_bytes(&file)).unwrap();
+    for (key, n) in [
+        ("entries", 2),
+        ("systems", 1),
+        ("networks", 1),
+        ("vendors", 2),
+        ("documents", 1),
+        ("decisions", 2),
+    ] {
+        assert_eq!(exported[key].as_array().map(Vec::len), Some(n), "{key}");
+    }
+
+    env.new_client("beta");
+    env.ok(&["import", "beta", "--format", "json", path]);
+    for listing in [
+        vec!["system", "list"],
+        vec!["network", "list"],
+        vec!["vendor", "list"],
+        vec!["doc", "list"],
+        vec!["decision", "list"],
+    ] {
+        let of = |client: &str| {
+            let mut args = listing.clone();
+            args.extend([client, "--json"]);
+            env.json(&args)
+        };
+        assert_eq!(of("beta"), of("acme"), "{listing:?}");
+    }
+    let entries = |client: &str| env.json(&["list", client, "--json"]);
+    assert_eq!(entries("beta"), entries("acme"));
+    // The links hold in the new client: to its entries, vendors and decisions.
+    let router = env.json(&["system", "show", "beta", "Router", "--json"]);
+    let entry = env.json(&["show", "beta", "netz/firewall", "--json"]);
+    let telekom = env.json(&["vendor", "show", "beta", "Telekom", "--json"]);
+    let systemhaus = env.json(&["vendor", "show", "beta", "Systemhaus", "--json"]);
+    assert_eq!(router["entries"][0], entry["id"]);
+    assert_eq!(router["vendor"], telekom["id"]);
+    assert_eq!(
+        systemhaus["entries"][0],
+        env.json(&["show", "beta", "m365/admin", "--json"])["id"]
+    );
+    assert_eq!(systemhaus["cancellation_deadline"], "2030-03-31");
+    let old = env.json(&["decision", "show", "beta", "Alt", "--json"]);
+    let new = env.json(&["decision", "show", "beta", "Router", "--json"]);
+    assert_eq!(old["superseded_by"], new["id"]);
+    assert_eq!(
+        env.ok(&["doc", "show", "beta", "erste-stunde"]),
+        env.ok(&["doc", "show", "acme", "erste-stunde"])
+    );
+    // Secrets travel as they did: the password is in the file and in the new vault.
+    assert_eq!(
+        env.json(&["show", "beta", "netz/firewall", "--reveal", "--json"])["password"],
+        "Ws8#q-Zaun-Kabel"
     );
 }

@@ -34,243 +34,53 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create the store and, if missing, your age identity; print your recipient
-    Init {
-        /// Protect a newly created identity with a passphrase (asked on the terminal)
-        #[arg(long)]
-        passphrase: bool,
-        /// Your company's name, as the dossier's cover and profile print it (kept in
-        /// the store's config.json; run init again to change it)
-        #[arg(long, value_name = "NAME")]
-        provider_name: Option<String>,
-        /// Your postal address, for the dossier (may span lines)
-        #[arg(long, value_name = "ADDRESS")]
-        provider_address: Option<String>,
-        /// Phone, e-mail or web address, one per line, for the dossier
-        #[arg(long, value_name = "CONTACT")]
-        provider_contact: Option<String>,
-    },
+    Init(InitArgs),
     /// Create, list, show, edit and remove clients
     #[command(subcommand)]
     Client(ClientCommand),
     /// Review and sign a store's unsigned vaults (stores from before signed vaults)
-    Sign {
-        /// Sign without asking (what is signed is still printed)
-        #[arg(long)]
-        yes: bool,
-        /// Take CLIENT's vault back although this machine has seen a newer one (after
-        /// restoring a backup on purpose)
-        #[arg(long, value_name = "CLIENT")]
-        accept_rollback: Option<String>,
-    },
+    Sign(SignArgs),
     /// List, add, remove or pin the keys trusted to sign this store's vaults
     Signers {
         #[command(subcommand)]
         action: Option<SignersAction>,
     },
     /// Add an entry (a credential or a note) to a client
-    Add {
-        client: String,
-        /// Groups and name, e.g. m365/global-admin
-        path: String,
-        #[command(flatten)]
-        entry: EntryArgs,
-        /// Do not ask for a password on the terminal
-        #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
-        no_password: bool,
-    },
+    Add(AddArgs),
     /// Show one entry (secrets masked unless --reveal)
-    Show {
-        client: String,
-        path: String,
-        /// Print secrets in clear text
-        #[arg(long)]
-        reveal: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Show(ShowArgs),
     /// List a client's entries (never shows secrets)
-    List {
-        client: String,
-        #[arg(long)]
-        json: bool,
-    },
+    List(ListArgs),
     /// Change an entry
-    Edit {
-        client: String,
-        path: String,
-        #[command(flatten)]
-        entry: EntryArgs,
-        /// Ask for a new password on the terminal
-        #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
-        password: bool,
-        /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, location, owner, expires, rotated)
-        #[arg(long, value_name = "NAME")]
-        clear: Vec<String>,
-        /// Remove a custom field
-        #[arg(long, value_name = "NAME")]
-        remove_field: Vec<String>,
-        /// Remove a tag
-        #[arg(long, value_name = "TAG")]
-        remove_tag: Vec<String>,
-    },
+    Edit(EditArgs),
     /// Remove an entry
-    Remove { client: String, path: String },
+    Remove(RemoveArgs),
     /// Move (rename) an entry to another path
-    Move {
-        client: String,
-        from: String,
-        to: String,
-    },
+    Move(MoveArgs),
     /// Print a new random password
-    Generate {
-        /// Length (8 to 1024)
-        #[arg(default_value_t = handover::generate::DEFAULT_LENGTH)]
-        length: usize,
-    },
+    Generate(GenerateArgs),
     /// Print the current TOTP code of an entry
-    Totp { client: String, path: String },
+    Totp(TotpArgs),
     /// List, add or remove the age recipients a client's vault is encrypted to
-    Recipients {
-        client: String,
-        #[command(subcommand)]
-        action: Option<RecipientAction>,
-    },
+    Recipients(RecipientsArgs),
     /// Write the printable handover dossier (PDF) of a client
-    Dossier {
-        client: String,
-        /// The PDF file to write
-        #[arg(short, long, value_name = "FILE.pdf")]
-        output: PathBuf,
-        #[arg(long, value_enum, default_value_t = LangArg::De)]
-        lang: LangArg,
-        #[arg(long, value_enum, default_value_t = PaperArg::A4)]
-        paper: PaperArg,
-        /// Directory with wording overrides (de.json, en.json) and branding.json
-        #[arg(long, value_name = "DIR")]
-        template: Option<PathBuf>,
-        /// Replace FILE if it exists
-        #[arg(long)]
-        force: bool,
-        /// Your e-mail domain, for the check printed in the appendix (as for `handover check`)
-        #[arg(long, value_name = "DOMAIN")]
-        provider_domain: Vec<String>,
-        /// Add an emergency sheet with the client's own key (the file `handover client key` wrote)
-        #[arg(long, value_name = "KEY_FILE")]
-        include_client_key: Option<PathBuf>,
-    },
+    Dossier(DossierArgs),
     /// Say whether the vault still matches a printed dossier (exit 0) or has changed (exit 1)
-    Verify {
-        client: String,
-        /// The fingerprint printed on the dossier, e.g. 7K3Q-M9XD-4TGB-WZ2H-0PNE
-        fingerprint: String,
-    },
+    Verify(VerifyArgs),
     /// Create a demo store with a fictional client in DIR and write its dossiers there
-    Demo { dir: PathBuf },
+    Demo(DemoArgs),
     /// Show a client's history (what changed when; never secret values)
-    Log {
-        client: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Log(LogArgs),
     /// Report everything that would leave a successor stuck (exit 1 if anything is blocking)
-    Check {
-        client: String,
-        #[arg(long)]
-        json: bool,
-        /// Your e-mail domain; accounts on it must be transferred (repeatable; adds to
-        /// provider_domains in <store>/config.json)
-        #[arg(long, value_name = "DOMAIN")]
-        provider_domain: Vec<String>,
-    },
+    Check(CheckArgs),
     /// Set a new password for an entry and record the rotation
-    Rotate {
-        client: String,
-        path: String,
-        /// Read the new password from stdin (all of it, one trailing newline removed)
-        #[arg(long, conflicts_with_all = ["generate", "mark"])]
-        password_stdin: bool,
-        /// Generate a new random password of LEN characters [default: 24]
-        #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24", conflicts_with = "mark")]
-        generate: Option<usize>,
-        /// Only record that it was rotated elsewhere (you no longer know the secret)
-        #[arg(long)]
-        mark: bool,
-    },
+    Rotate(RotateArgs),
     /// Hand a client over to a successor provider and remove it from your store
-    Offboard {
-        client: String,
-        /// The successor provider's age recipient
-        #[arg(long, value_name = "AGE_RECIPIENT")]
-        successor: String,
-        /// Directory for the bundle, the rotation list and the dossier
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// Hand over despite blocking findings of the check
-        #[arg(long)]
-        accept_blocking: bool,
-        /// Replace existing files in DIR
-        #[arg(long)]
-        force: bool,
-        /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
-        #[arg(long)]
-        keep_archive: bool,
-        /// Language of the final dossier
-        #[arg(long, value_enum, default_value_t = LangArg::De)]
-        lang: LangArg,
-        /// Directory with wording overrides and branding for the final dossier
-        #[arg(long, value_name = "DIR")]
-        template: Option<PathBuf>,
-        /// Add an emergency sheet with the client's own key to the final dossier
-        #[arg(long, value_name = "KEY_FILE")]
-        include_client_key: Option<PathBuf>,
-        /// Your e-mail domain, for the check (as for `handover check`)
-        #[arg(long, value_name = "DOMAIN")]
-        provider_domain: Vec<String>,
-    },
+    Offboard(OffboardArgs),
     /// Import entries into a client (all or nothing)
-    Import {
-        client: String,
-        /// The file to import, or - for stdin
-        file: PathBuf,
-        /// json, bitwarden-json, bitwarden-csv, keepass-xml, keepassxc-csv, 1password-csv, csv
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
-        /// Show what would be imported without changing the vault
-        #[arg(long)]
-        dry_run: bool,
-        /// What to do with an entry whose path already exists
-        #[arg(long, value_enum, default_value_t = ConflictArg::Fail)]
-        on_conflict: ConflictArg,
-        /// Spreadsheet column for a field, e.g. --map password=Kennwort (--format csv)
-        #[arg(long = "map", value_name = "FIELD=COLUMN")]
-        map: Vec<String>,
-        /// --format bundle: accept a signature by this key (SHA256:…, as printed on
-        /// the dossier's cover) although you do not trust it
-        #[arg(long, value_name = "FINGERPRINT")]
-        expect_signer: Option<String>,
-        /// --format bundle: restore a bundle that has no signature (made before
-        /// handover signed its bundles)
-        #[arg(long)]
-        allow_unsigned: bool,
-    },
+    Import(ImportArgs),
     /// Export a client's entries to a file (secrets in plain text: keep it safe)
-    Export {
-        client: String,
-        /// json, bitwarden-json, keepass-xml, csv, or bundle (the complete vault,
-        /// age-encrypted to --recipient)
-        #[arg(long, value_name = "FORMAT")]
-        format: String,
-        /// The file to write (0600); an existing file is kept unless --force
-        #[arg(short = 'o', long, value_name = "FILE")]
-        output: PathBuf,
-        /// Replace an existing file
-        #[arg(long)]
-        force: bool,
-        /// --format bundle: encrypt to this age recipient (repeatable) [default: the
-        /// vault's recipients except yours]
-        #[arg(long, value_name = "AGE_RECIPIENT")]
-        recipient: Vec<String>,
-    },
+    Export(ExportArgs),
     /// Add, change, list, show and remove a client's systems (servers, firewalls, lines…)
     #[command(subcommand)]
     System(SystemCommand),
@@ -287,20 +97,276 @@ pub enum Command {
     #[command(subcommand)]
     Decision(DecisionCommand),
     /// Link an entry to the system it logs into or the vendor it belongs to
-    Link {
-        client: String,
-        /// The entry's path
-        path: String,
-        #[command(flatten)]
-        target: LinkArgs,
-    },
+    Link(LinkCmdArgs),
     /// Undo `handover link`
-    Unlink {
-        client: String,
-        path: String,
-        #[command(flatten)]
-        target: LinkArgs,
-    },
+    Unlink(LinkCmdArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Protect a newly created identity with a passphrase (asked on the terminal)
+    #[arg(long)]
+    pub passphrase: bool,
+    /// Your company's name, as the dossier's cover and profile print it (kept in
+    /// the store's config.json; run init again to change it)
+    #[arg(long, value_name = "NAME")]
+    pub provider_name: Option<String>,
+    /// Your postal address, for the dossier (may span lines)
+    #[arg(long, value_name = "ADDRESS")]
+    pub provider_address: Option<String>,
+    /// Phone, e-mail or web address, one per line, for the dossier
+    #[arg(long, value_name = "CONTACT")]
+    pub provider_contact: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Sign without asking (what is signed is still printed)
+    #[arg(long)]
+    pub yes: bool,
+    /// Take CLIENT's vault back although this machine has seen a newer one (after
+    /// restoring a backup on purpose)
+    #[arg(long, value_name = "CLIENT")]
+    pub accept_rollback: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    pub client: String,
+    /// Groups and name, e.g. m365/global-admin
+    pub path: String,
+    #[command(flatten)]
+    pub entry: EntryArgs,
+    /// Do not ask for a password on the terminal
+    #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
+    pub no_password: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    pub client: String,
+    pub path: String,
+    /// Print secrets in clear text
+    #[arg(long)]
+    pub reveal: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    pub client: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    pub client: String,
+    pub path: String,
+    #[command(flatten)]
+    pub entry: EntryArgs,
+    /// Ask for a new password on the terminal
+    #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
+    pub password: bool,
+    /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, location, owner, expires, rotated)
+    #[arg(long, value_name = "NAME")]
+    pub clear: Vec<String>,
+    /// Remove a custom field
+    #[arg(long, value_name = "NAME")]
+    pub remove_field: Vec<String>,
+    /// Remove a tag
+    #[arg(long, value_name = "TAG")]
+    pub remove_tag: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RemoveArgs {
+    pub client: String,
+    pub path: String,
+}
+
+#[derive(Args, Debug)]
+pub struct MoveArgs {
+    pub client: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Args, Debug)]
+pub struct GenerateArgs {
+    /// Length (8 to 1024)
+    #[arg(default_value_t = handover::generate::DEFAULT_LENGTH)]
+    pub length: usize,
+}
+
+#[derive(Args, Debug)]
+pub struct TotpArgs {
+    pub client: String,
+    pub path: String,
+}
+
+#[derive(Args, Debug)]
+pub struct RecipientsArgs {
+    pub client: String,
+    #[command(subcommand)]
+    pub action: Option<RecipientAction>,
+}
+
+#[derive(Args, Debug)]
+pub struct DossierArgs {
+    pub client: String,
+    /// The PDF file to write
+    #[arg(short, long, value_name = "FILE.pdf")]
+    pub output: PathBuf,
+    #[arg(long, value_enum, default_value_t = LangArg::De)]
+    pub lang: LangArg,
+    #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+    pub paper: PaperArg,
+    /// Directory with wording overrides (de.json, en.json) and branding.json
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Your e-mail domain, for the check printed in the appendix (as for `handover check`)
+    #[arg(long, value_name = "DOMAIN")]
+    pub provider_domain: Vec<String>,
+    /// Add an emergency sheet with the client's own key (the file `handover client key` wrote)
+    #[arg(long, value_name = "KEY_FILE")]
+    pub include_client_key: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    pub client: String,
+    /// The fingerprint printed on the dossier, e.g. 7K3Q-M9XD-4TGB-WZ2H-0PNE
+    pub fingerprint: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    pub dir: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    pub client: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    pub client: String,
+    #[arg(long)]
+    pub json: bool,
+    /// Your e-mail domain; accounts on it must be transferred (repeatable; adds to
+    /// provider_domains in <store>/config.json)
+    #[arg(long, value_name = "DOMAIN")]
+    pub provider_domain: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    pub client: String,
+    pub path: String,
+    /// Read the new password from stdin (all of it, one trailing newline removed)
+    #[arg(long, conflicts_with_all = ["generate", "mark"])]
+    pub password_stdin: bool,
+    /// Generate a new random password of LEN characters [default: 24]
+    #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24", conflicts_with = "mark")]
+    pub generate: Option<usize>,
+    /// Only record that it was rotated elsewhere (you no longer know the secret)
+    #[arg(long)]
+    pub mark: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct OffboardArgs {
+    pub client: String,
+    /// The successor provider's age recipient
+    #[arg(long, value_name = "AGE_RECIPIENT")]
+    pub successor: String,
+    /// Directory for the bundle, the rotation list and the dossier
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Hand over despite blocking findings of the check
+    #[arg(long)]
+    pub accept_blocking: bool,
+    /// Replace existing files in DIR
+    #[arg(long)]
+    pub force: bool,
+    /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
+    #[arg(long)]
+    pub keep_archive: bool,
+    /// Language of the final dossier
+    #[arg(long, value_enum, default_value_t = LangArg::De)]
+    pub lang: LangArg,
+    /// Directory with wording overrides and branding for the final dossier
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+    /// Add an emergency sheet with the client's own key to the final dossier
+    #[arg(long, value_name = "KEY_FILE")]
+    pub include_client_key: Option<PathBuf>,
+    /// Your e-mail domain, for the check (as for `handover check`)
+    #[arg(long, value_name = "DOMAIN")]
+    pub provider_domain: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    pub client: String,
+    /// The file to import, or - for stdin
+    pub file: PathBuf,
+    /// json, bitwarden-json, bitwarden-csv, keepass-xml, keepassxc-csv, 1password-csv, csv
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// Show what would be imported without changing the vault
+    #[arg(long)]
+    pub dry_run: bool,
+    /// What to do with an entry whose path already exists
+    #[arg(long, value_enum, default_value_t = ConflictArg::Fail)]
+    pub on_conflict: ConflictArg,
+    /// Spreadsheet column for a field, e.g. --map password=Kennwort (--format csv)
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub map: Vec<String>,
+    /// --format bundle: accept a signature by this key (SHA256:…, as printed on
+    /// the dossier's cover) although you do not trust it
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub expect_signer: Option<String>,
+    /// --format bundle: restore a bundle that has no signature (made before
+    /// handover signed its bundles)
+    #[arg(long)]
+    pub allow_unsigned: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    pub client: String,
+    /// json, bitwarden-json, keepass-xml, csv, or bundle (the complete vault,
+    /// age-encrypted to --recipient)
+    #[arg(long, value_name = "FORMAT")]
+    pub format: String,
+    /// The file to write (0600); an existing file is kept unless --force
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+    /// --format bundle: encrypt to this age recipient (repeatable) [default: the
+    /// vault's recipients except yours]
+    #[arg(long, value_name = "AGE_RECIPIENT")]
+    pub recipient: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct LinkCmdArgs {
+    pub client: String,
+    /// The entry's path
+    pub path: String,
+    #[command(flatten)]
+    pub target: LinkArgs,
 }
 
 #[derive(Args, Debug)]
@@ -386,10 +452,10 @@ pub struct SystemArgs {
     /// For an internet line: the line or contract id
     #[arg(long, value_name = "ID")]
     pub line_id: Option<String>,
-    /// Purchase date (YYYY-MM-DD)
+    /// Purchase date (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub purchased: Option<String>,
-    /// End of the warranty (YYYY-MM-DD)
+    /// End of the warranty (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub warranty_until: Option<String>,
     /// critical, important or normal
@@ -401,7 +467,7 @@ pub struct SystemArgs {
     /// Where the backups go
     #[arg(long, value_name = "TEXT")]
     pub backup_target: Option<String>,
-    /// Date of the last successful restore test (YYYY-MM-DD)
+    /// Date of the last successful restore test (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub restore_tested: Option<String>,
     /// Its vendor (by name; see `handover vendor`)
@@ -529,10 +595,10 @@ pub struct VendorArgs {
     pub portal_url: Option<String>,
     #[arg(long, value_name = "NUMBER")]
     pub contract_number: Option<String>,
-    /// Contract start (YYYY-MM-DD)
+    /// Contract start (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub contract_start: Option<String>,
-    /// End of the current term (YYYY-MM-DD)
+    /// End of the current term (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE")]
     pub term_end: Option<String>,
     /// The contract renews by this many months unless cancelled
@@ -624,7 +690,7 @@ pub enum DecisionCommand {
         client: String,
         /// A short title, e.g. "Firewall: Sophos statt Fritzbox"
         title: String,
-        /// When it was decided (YYYY-MM-DD)
+        /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
         #[arg(long, value_name = "DATE")]
         date: String,
         #[command(flatten)]
@@ -640,6 +706,7 @@ pub enum DecisionCommand {
         /// A new title
         #[arg(long = "title", value_name = "NEW_TITLE")]
         new_title: Option<String>,
+        /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
         #[arg(long, value_name = "DATE")]
         date: Option<String>,
         #[command(flatten)]

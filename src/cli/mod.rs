@@ -2,12 +2,22 @@
 //! and exit codes. Nothing else in handover parses arguments.
 
 mod args;
+mod client_cmds;
 mod commands;
+mod decision_cmds;
+mod doc_cmds;
+mod dossier_cmds;
 mod editor;
+mod entry_cmds;
+mod import_export;
 mod knowledge_cmds;
+mod network_cmds;
+mod setup_cmds;
 mod show;
 mod signers_cmds;
+mod system_cmds;
 mod term;
+mod vendor_cmds;
 mod workflow_cmds;
 
 use std::io;

@@ -1,25 +1,27 @@
-//! The handover workflow commands: log, check, rotate, client key, bundle export and
-//! import, offboard. Kept apart from the vault commands in `commands.rs`.
+//! The handover workflow commands: `log`, `check` and `offboard`.
 
 use std::path::{Path, PathBuf};
 
-use handover::model::{ClientId, Secret};
+use handover::dossier;
+use handover::model::ClientId;
 use handover::workflows::Handover;
 use handover::workflows::check::{self, CheckOptions, Severity};
+use handover::workflows::history;
 use handover::workflows::offboard::{self, OffboardOptions};
-use handover::workflows::rotate::{self, Rotation};
-use handover::workflows::{bundle, client_key, history};
 use serde::Serialize;
 
 use super::CliError;
-use super::args::ConflictArg;
-use super::term::{self, Out, safe};
+use super::args::{CheckArgs, LogArgs, OffboardArgs};
+use super::commands::{Paths, client_id};
+use super::dossier_cmds::dossier_options;
+use super::term::{Out, safe};
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-pub fn log(h: &Handover, id: &ClientId, json: bool, out: &mut Out) -> Result<(), CliError> {
+pub fn log(a: LogArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let (h, id, json) = (&paths.open()?, &client_id(&a.client)?, a.json);
     let events = history::log(h, id)?;
     if json {
         return out.json(&events);
@@ -59,13 +61,9 @@ struct CheckReport<'a> {
     findings: &'a [check::Finding],
 }
 
-pub fn check(
-    h: &Handover,
-    id: &ClientId,
-    json: bool,
-    domains: &[String],
-    out: &mut Out,
-) -> Result<(), CliError> {
+pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let (h, id, json) = (&paths.open()?, &client_id(&a.client)?, a.json);
+    let domains = &a.provider_domain;
     let client = h.load(id)?;
     let options = CheckOptions::for_provider(h, domains)?;
     let findings = check::check(&client, &options, today());
@@ -114,185 +112,52 @@ pub fn check(
     Ok(())
 }
 
-pub fn rotate(
-    h: &Handover,
-    id: &ClientId,
-    path: &str,
-    password_stdin: bool,
-    generate: Option<usize>,
-    mark: bool,
-) -> Result<(), CliError> {
-    // Fail on a missing client or entry before asking for any secret.
-    if h.load(id)?.entry(path).is_none() {
-        return Err(handover::Error::NoSuchEntry {
-            client: id.to_string(),
-            path: path.to_owned(),
-        }
-        .into());
-    }
-    let rotation = if mark {
-        Rotation::Marked
-    } else if password_stdin {
-        Rotation::NewPassword(term::read_stdin_secret()?)
-    } else if let Some(len) = generate {
-        Rotation::NewPassword(handover::generate::password(len)?)
-    } else {
-        let password: Secret = term::prompt_new_secret("New password: ", "the password")?;
-        Rotation::NewPassword(password)
-    };
-    rotate::rotate(h, id, path, rotation, today())?;
-    if mark {
-        eprintln!(
-            "Recorded that {} was rotated elsewhere; you are no longer marked as knowing it.",
-            safe(path, false)
-        );
-    } else if generate.is_some() {
-        eprintln!(
-            "Rotated {}: a new password is set (see it with `handover show {} {} --reveal`); change it on the system itself too.",
-            safe(path, false),
-            id.as_str(),
-            safe(path, false)
-        );
-    } else {
-        eprintln!("Rotated {}.", safe(path, false));
-    }
-    Ok(())
-}
-
-pub fn client_key(
-    h: &Handover,
-    id: &ClientId,
-    output: &Path,
-    force: bool,
-    out: &mut Out,
-) -> Result<(), CliError> {
-    let recipient = client_key::create(h, id, output, force)?;
-    eprintln!(
-        "Wrote the client's secret key to {} and added its recipient; the vault is re-encrypted. Hand the file to the client and delete your copy.",
-        output.display()
-    );
-    out.line(&recipient)
-}
-
-pub fn export(
-    h: &Handover,
-    id: &ClientId,
-    format: &str,
-    output: &Path,
-    recipients: &[String],
-    force: bool,
-) -> Result<(), CliError> {
-    if format != "bundle" {
-        return Err(CliError::Usage(format!(
-            "unknown export format {format:?}; use: bundle"
-        )));
-    }
-    let used = bundle::export(h, id, recipients, output, force)?;
-    eprintln!(
-        "Wrote the bundle of {} to {}, encrypted to: {}",
-        id.as_str(),
-        output.display(),
-        used.join(", ")
-    );
-    Ok(())
-}
-
-pub fn import_bundle(
-    h: &Handover,
-    id: &ClientId,
-    file: &Path,
-    on_conflict: ConflictArg,
-    dry_run: bool,
-    check: bundle::SignatureCheck,
-) -> Result<(), CliError> {
-    let replace = match on_conflict {
-        ConflictArg::Fail => false,
-        ConflictArg::Replace => true,
-        ConflictArg::Skip | ConflictArg::Rename => {
-            return Err(CliError::Usage(
-                "a bundle restores a whole client: use --on-conflict fail (the default) or replace"
-                    .into(),
-            ));
-        }
-    };
-    if dry_run {
-        return Err(CliError::Usage(
-            "--dry-run is not supported for bundles; restore under a new id to look first".into(),
-        ));
-    }
-    if file == Path::new("-") {
-        return Err(CliError::Usage(
-            "a bundle is read from a file, not stdin: its signature FILE.sig is read beside it"
-                .into(),
-        ));
-    }
-    let (data, source_name) = super::commands::read_import_input(file)?;
-    let restored = bundle::import(h, id, file, &data, replace, &check)?;
-    let c = &restored.client;
-    match &restored.signed_by {
-        Some((key, Some(name))) => eprintln!(
-            "The bundle is signed by {} ({}), whom you trust.",
-            safe(name, false),
-            key.fingerprint()
-        ),
-        Some((key, None)) => eprintln!(
-            "The bundle is signed by {}, the key you named with --expect-signer.",
-            key.fingerprint()
-        ),
-        None => eprintln!(
-            "Warning: the bundle has no signature; nobody can tell who made it (--allow-unsigned)."
-        ),
-    }
-    if let Some(r) = &restored.added_recipient {
-        eprintln!(
-            "Added your recipient {r} to the restored vault, so that it opens for you (recorded in its history)."
-        );
-    }
-    eprintln!(
-        "{} client {} ({}) from {source_name}: {} entries, {} contacts, {} history events.",
-        if restored.replaced {
-            "Replaced"
-        } else {
-            "Restored"
-        },
-        id.as_str(),
-        safe(&c.name, false),
-        c.entries.len(),
-        c.contacts.len(),
-        c.history.len()
-    );
-    if let Some(old) = &restored.renamed_from {
-        eprintln!(
-            "The bundle's client id was {}; it is now {}.",
-            old.as_str(),
-            id.as_str()
-        );
-    }
-    let own = h.own_recipients();
-    let others: Vec<&String> = c.recipients.iter().filter(|r| !own.contains(r)).collect();
-    if !others.is_empty() {
-        eprintln!(
-            "The vault is also encrypted to: {}. Remove any that should no longer read it with `handover recipients {} remove R`.",
-            others
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            id.as_str()
-        );
-    }
-    Ok(())
-}
-
 /// The yes/no options of `offboard`.
-pub struct OffboardFlags {
-    pub accept_blocking: bool,
-    pub force: bool,
-    pub keep_archive: bool,
+struct OffboardFlags {
+    accept_blocking: bool,
+    force: bool,
+    keep_archive: bool,
+}
+
+pub fn offboard(a: OffboardArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let OffboardArgs {
+        client,
+        successor,
+        out: out_dir,
+        accept_blocking,
+        force,
+        keep_archive,
+        lang,
+        template,
+        include_client_key,
+        provider_domain,
+    } = a;
+    let h = paths.open()?;
+    let options = dossier_options(
+        &h,
+        lang,
+        dossier::PaperSize::A4,
+        template,
+        include_client_key,
+    )?;
+    offboard_with(
+        &h,
+        &client_id(&client)?,
+        successor,
+        out_dir,
+        OffboardFlags {
+            accept_blocking,
+            force,
+            keep_archive,
+        },
+        options,
+        &provider_domain,
+        out,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
-pub fn offboard(
+fn offboard_with(
     h: &Handover,
     id: &ClientId,
     successor: String,

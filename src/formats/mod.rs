@@ -122,10 +122,10 @@ pub fn import(
     Ok(imported)
 }
 
-/// Writes `client`'s entries in `format`.
+/// Writes `client`'s entries in `format` (`json`: the whole client, knowledge too).
 pub fn export(format: &str, client: &Client) -> Result<Exported> {
     match format {
-        "json" => json::export(&client.sorted_entries()),
+        "json" => json::export(client),
         "bitwarden-json" => bitwarden_json::export(client),
         "keepass-xml" => keepass_xml::export(client),
         "csv" => spreadsheet::export(client),

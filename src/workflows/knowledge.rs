@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -89,6 +89,131 @@ fn finish(mut changed: Vec<&'static str>) -> Vec<&'static str> {
 
 fn item_event(kind: EventKind, name: &str, id: Uuid) -> Event {
     Event::for_item(kind, Utc::now(), name, id)
+}
+
+/// What adding, changing and removing do alike for every kind of item: where the
+/// items are, how one is found by name, and its events.
+trait Item: Clone {
+    const WHAT: &'static str;
+    const CREATED: EventKind;
+    const CHANGED: EventKind;
+    const REMOVED: EventKind;
+    fn items(client: &mut Client) -> &mut Vec<Self>;
+    /// The item called `name`, or an error that says how to list them.
+    fn named<'a>(client: &'a Client, name: &str) -> Result<&'a Self>;
+    fn id(&self) -> Uuid;
+    fn set_id(&mut self, id: Uuid);
+    fn label(&self) -> &str;
+    fn stamps(&mut self) -> (&mut Option<DateTime<Utc>>, &mut Option<DateTime<Utc>>);
+    fn check(&self) -> Result<()>;
+}
+
+macro_rules! item {
+    ($t:ty, $what:literal, $list:ident, $label:ident, $named:ident,
+     $created:ident, $changed:ident, $removed:ident) => {
+        impl Item for $t {
+            const WHAT: &'static str = $what;
+            const CREATED: EventKind = EventKind::$created;
+            const CHANGED: EventKind = EventKind::$changed;
+            const REMOVED: EventKind = EventKind::$removed;
+            fn items(client: &mut Client) -> &mut Vec<Self> {
+                &mut client.$list
+            }
+            fn named<'a>(client: &'a Client, name: &str) -> Result<&'a Self> {
+                $named(client, name)
+            }
+            fn id(&self) -> Uuid {
+                self.id
+            }
+            fn set_id(&mut self, id: Uuid) {
+                self.id = id;
+            }
+            fn label(&self) -> &str {
+                &self.$label
+            }
+            fn stamps(&mut self) -> (&mut Option<DateTime<Utc>>, &mut Option<DateTime<Utc>>) {
+                (&mut self.created, &mut self.updated)
+            }
+            fn check(&self) -> Result<()> {
+                self.validate()
+            }
+        }
+    };
+}
+
+item! { System, "system", systems, name, system_named, SystemCreated, SystemChanged, SystemRemoved }
+item! { Network, "network", networks, name, network_named, NetworkCreated, NetworkChanged, NetworkRemoved }
+item! { Vendor, "vendor", vendors, name, vendor_named, VendorCreated, VendorChanged, VendorRemoved }
+item! { Document, "document", documents, path, document_at, DocumentCreated, DocumentChanged, DocumentRemoved }
+item! { Decision, "decision", decisions, title, decision_named, DecisionCreated, DecisionChanged, DecisionRemoved }
+
+/// Refuses `name` when another item of the kind (not `except`) has it, ignoring case.
+fn refuse_taken<T: Item>(client: &Client, name: &str, except: Option<Uuid>) -> Result<()> {
+    match T::named(client, name) {
+        Ok(other) if Some(other.id()) != except => Err(name_taken(T::WHAT, client, name)),
+        _ => Ok(()),
+    }
+}
+
+/// A new item with its patch applied: stamped now and checked.
+fn fresh<T: Item>(mut item: T) -> Result<T> {
+    let now = Some(Utc::now());
+    let (created, updated) = item.stamps();
+    *created = now;
+    *updated = now;
+    item.check()?;
+    Ok(item)
+}
+
+/// Puts a new item into the client with its event (naming the values `set`), unless
+/// its name is taken.
+fn push_new<T: Item>(client: &mut Client, item: T, set: &[&str]) -> Result<T> {
+    refuse_taken::<T>(client, item.label(), None)?;
+    client.record(item_event(T::CREATED, item.label(), item.id()).with_fields(set));
+    T::items(client).push(item.clone());
+    Ok(item)
+}
+
+/// Changes the item called `name` with `apply`, refusing a new name that another item
+/// of the kind has, and records what changed.
+fn edit_item<T: Item>(
+    h: &Handover,
+    id: &ClientId,
+    name: &str,
+    new_name: Option<String>,
+    apply: impl FnOnce(&Client, &mut T) -> Result<Vec<&'static str>>,
+) -> Result<Vec<&'static str>> {
+    h.update(id, |client| {
+        let mut item = T::named(client, name)?.clone();
+        if let Some(new) = &new_name {
+            refuse_taken::<T>(client, new, Some(item.id()))?;
+        }
+        let changed = apply(client, &mut item)?;
+        item.check()?;
+        if !changed.is_empty() {
+            *item.stamps().1 = Some(Utc::now());
+            client.record(item_event(T::CHANGED, item.label(), item.id()).with_fields(&changed));
+        }
+        replace_by_id(T::items(client), item, T::id);
+        Ok(changed)
+    })
+}
+
+/// Removes the item called `name` once `allowed` agrees, and records it.
+fn remove_item<T: Item>(
+    h: &Handover,
+    id: &ClientId,
+    name: &str,
+    allowed: impl FnOnce(&Client, &T) -> Result<()>,
+) -> Result<()> {
+    h.update(id, |client| {
+        let item = T::named(client, name)?.clone();
+        allowed(client, &item)?;
+        let gone = item.id();
+        T::items(client).retain(|x| x.id() != gone);
+        client.record(item_event(T::REMOVED, item.label(), gone));
+        Ok(())
+    })
 }
 
 // ---------------------------------------------------------------- systems
@@ -239,18 +364,10 @@ fn name_taken(what: &str, client: &Client, name: &str) -> Error {
 pub fn add_system(h: &Handover, id: &ClientId, name: &str, patch: SystemPatch) -> Result<System> {
     crate::model::validate_name("system", name)?;
     h.update(id, |client| {
-        if client.system(name).is_some() {
-            return Err(name_taken("system", client, name));
-        }
+        refuse_taken::<System>(client, name, None)?;
         let mut s = System::new(name.to_owned());
         let set = patch.apply(client, &mut s)?;
-        let now = Utc::now();
-        s.created = Some(now);
-        s.updated = Some(now);
-        s.validate()?;
-        client.record(item_event(EventKind::SystemCreated, &s.name, s.id).with_fields(&set));
-        client.systems.push(s.clone());
-        Ok(s)
+        push_new(client, fresh(s)?, &set)
     })
 }
 
@@ -260,32 +377,13 @@ pub fn edit_system(
     name: &str,
     patch: SystemPatch,
 ) -> Result<Vec<&'static str>> {
-    h.update(id, |client| {
-        let mut s = system_named(client, name)?.clone();
-        if let Some(new) = &patch.name
-            && client.system(new).is_some_and(|other| other.id != s.id)
-        {
-            return Err(name_taken("system", client, new));
-        }
-        let changed = patch.apply(client, &mut s)?;
-        s.validate()?;
-        if !changed.is_empty() {
-            s.updated = Some(Utc::now());
-            client
-                .record(item_event(EventKind::SystemChanged, &s.name, s.id).with_fields(&changed));
-        }
-        replace_by_id(&mut client.systems, s, |x| x.id);
-        Ok(changed)
+    edit_item(h, id, name, patch.name.clone(), |client, s: &mut System| {
+        patch.apply(client, s)
     })
 }
 
 pub fn remove_system(h: &Handover, id: &ClientId, name: &str) -> Result<()> {
-    h.update(id, |client| {
-        let s = system_named(client, name)?.clone();
-        client.systems.retain(|x| x.id != s.id);
-        client.record(item_event(EventKind::SystemRemoved, &s.name, s.id));
-        Ok(())
-    })
+    remove_item::<System>(h, id, name, |_, _| Ok(()))
 }
 
 fn replace_by_id<T>(items: &mut [T], new: T, id: impl Fn(&T) -> Uuid) {
@@ -349,18 +447,8 @@ pub fn add_network(
     crate::model::validate_name("network", name)?;
     let mut n = Network::new(name.to_owned());
     let set = patch.apply(&mut n)?;
-    let now = Utc::now();
-    n.created = Some(now);
-    n.updated = Some(now);
-    n.validate()?;
-    h.update(id, |client| {
-        if client.network(name).is_some() {
-            return Err(name_taken("network", client, name));
-        }
-        client.record(item_event(EventKind::NetworkCreated, &n.name, n.id).with_fields(&set));
-        client.networks.push(n.clone());
-        Ok(n)
-    })
+    let n = fresh(n)?;
+    h.update(id, |client| push_new(client, n, &set))
 }
 
 pub fn edit_network(
@@ -369,32 +457,13 @@ pub fn edit_network(
     name: &str,
     patch: NetworkPatch,
 ) -> Result<Vec<&'static str>> {
-    h.update(id, |client| {
-        let mut n = network_named(client, name)?.clone();
-        if let Some(new) = &patch.name
-            && client.network(new).is_some_and(|other| other.id != n.id)
-        {
-            return Err(name_taken("network", client, new));
-        }
-        let changed = patch.apply(&mut n)?;
-        n.validate()?;
-        if !changed.is_empty() {
-            n.updated = Some(Utc::now());
-            client
-                .record(item_event(EventKind::NetworkChanged, &n.name, n.id).with_fields(&changed));
-        }
-        replace_by_id(&mut client.networks, n, |x| x.id);
-        Ok(changed)
+    edit_item(h, id, name, patch.name.clone(), |_, n: &mut Network| {
+        patch.apply(n)
     })
 }
 
 pub fn remove_network(h: &Handover, id: &ClientId, name: &str) -> Result<()> {
-    h.update(id, |client| {
-        let n = network_named(client, name)?.clone();
-        client.networks.retain(|x| x.id != n.id);
-        client.record(item_event(EventKind::NetworkRemoved, &n.name, n.id));
-        Ok(())
-    })
+    remove_item::<Network>(h, id, name, |_, _| Ok(()))
 }
 
 // ---------------------------------------------------------------- vendors
@@ -514,18 +583,8 @@ pub fn add_vendor(h: &Handover, id: &ClientId, name: &str, patch: VendorPatch) -
     crate::model::validate_name("vendor", name)?;
     let mut v = Vendor::new(name.to_owned());
     let set = patch.apply(&mut v)?;
-    let now = Utc::now();
-    v.created = Some(now);
-    v.updated = Some(now);
-    v.validate()?;
-    h.update(id, |client| {
-        if client.vendor(name).is_some() {
-            return Err(name_taken("vendor", client, name));
-        }
-        client.record(item_event(EventKind::VendorCreated, &v.name, v.id).with_fields(&set));
-        client.vendors.push(v.clone());
-        Ok(v)
-    })
+    let v = fresh(v)?;
+    h.update(id, |client| push_new(client, v, &set))
 }
 
 pub fn edit_vendor(
@@ -534,30 +593,15 @@ pub fn edit_vendor(
     name: &str,
     patch: VendorPatch,
 ) -> Result<Vec<&'static str>> {
-    h.update(id, |client| {
-        let mut v = vendor_named(client, name)?.clone();
-        if let Some(new) = &patch.name
-            && client.vendor(new).is_some_and(|other| other.id != v.id)
-        {
-            return Err(name_taken("vendor", client, new));
-        }
-        let changed = patch.apply(&mut v)?;
-        v.validate()?;
-        if !changed.is_empty() {
-            v.updated = Some(Utc::now());
-            client
-                .record(item_event(EventKind::VendorChanged, &v.name, v.id).with_fields(&changed));
-        }
-        replace_by_id(&mut client.vendors, v, |x| x.id);
-        Ok(changed)
+    edit_item(h, id, name, patch.name.clone(), |_, v: &mut Vendor| {
+        patch.apply(v)
     })
 }
 
 /// Removes a vendor; refused while a system names it, so that no system silently
 /// loses its vendor.
 pub fn remove_vendor(h: &Handover, id: &ClientId, name: &str) -> Result<()> {
-    h.update(id, |client| {
-        let v = vendor_named(client, name)?.clone();
+    remove_item(h, id, name, |client, v: &Vendor| {
         let users: Vec<&str> = client
             .systems
             .iter()
@@ -575,8 +619,6 @@ pub fn remove_vendor(h: &Handover, id: &ClientId, name: &str) -> Result<()> {
                     .join(", ")
             )));
         }
-        client.vendors.retain(|x| x.id != v.id);
-        client.record(item_event(EventKind::VendorRemoved, &v.name, v.id));
         Ok(())
     })
 }
@@ -774,12 +816,7 @@ pub fn edit_document(
 }
 
 pub fn remove_document(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
-    h.update(id, |client| {
-        let d = document_at(client, path)?.clone();
-        client.documents.retain(|x| x.id != d.id);
-        client.record(item_event(EventKind::DocumentRemoved, &d.path, d.id));
-        Ok(())
-    })
+    remove_item::<Document>(h, id, path, |_, _| Ok(()))
 }
 
 // ---------------------------------------------------------------- decisions
@@ -869,29 +906,23 @@ pub fn add_decision(
 ) -> Result<Decision> {
     crate::model::validate_name("decision", title)?;
     h.update(id, |client| {
-        if decision_named(client, title).is_ok() {
-            return Err(name_taken("decision", client, title));
-        }
+        refuse_taken::<Decision>(client, title, None)?;
         let mut d = Decision::new(title.to_owned(), date);
         let set = patch.apply(client, &mut d)?;
-        let now = Utc::now();
-        d.created = Some(now);
-        d.updated = Some(now);
-        d.validate()?;
+        let d = fresh(d)?;
+        let now = d.created;
         if let Some(old) = supersedes {
             let old = decision_named(client, old)?.id;
             if let Some(o) = client.decisions.iter_mut().find(|o| o.id == old) {
                 o.status = DecisionStatus::Superseded;
                 o.superseded_by = Some(d.id);
-                o.updated = Some(now);
+                o.updated = now;
                 let event =
                     item_event(EventKind::DecisionChanged, &o.title, o.id).with_fields(&["status"]);
                 client.record(event);
             }
         }
-        client.record(item_event(EventKind::DecisionCreated, &d.title, d.id).with_fields(&set));
-        client.decisions.push(d.clone());
-        Ok(d)
+        push_new(client, d, &set)
     })
 }
 
@@ -901,30 +932,18 @@ pub fn edit_decision(
     title: &str,
     patch: DecisionPatch,
 ) -> Result<Vec<&'static str>> {
-    h.update(id, |client| {
-        let mut d = decision_named(client, title)?.clone();
-        if let Some(new) = &patch.title
-            && decision_named(client, new).is_ok_and(|other| other.id != d.id)
-        {
-            return Err(name_taken("decision", client, new));
-        }
-        let changed = patch.apply(client, &mut d)?;
-        d.validate()?;
-        if !changed.is_empty() {
-            d.updated = Some(Utc::now());
-            client.record(
-                item_event(EventKind::DecisionChanged, &d.title, d.id).with_fields(&changed),
-            );
-        }
-        replace_by_id(&mut client.decisions, d, |x| x.id);
-        Ok(changed)
-    })
+    edit_item(
+        h,
+        id,
+        title,
+        patch.title.clone(),
+        |client, d: &mut Decision| patch.apply(client, d),
+    )
 }
 
 /// Removes a decision; refused while another names it as its successor.
 pub fn remove_decision(h: &Handover, id: &ClientId, title: &str) -> Result<()> {
-    h.update(id, |client| {
-        let d = decision_named(client, title)?.clone();
+    remove_item(h, id, title, |client, d: &Decision| {
         if let Some(old) = client
             .decisions
             .iter()
@@ -935,8 +954,6 @@ pub fn remove_decision(h: &Handover, id: &ClientId, title: &str) -> Result<()> {
                 d.title, old.title, old.title
             )));
         }
-        client.decisions.retain(|x| x.id != d.id);
-        client.record(item_event(EventKind::DecisionRemoved, &d.title, d.id));
         Ok(())
     })
 }
@@ -1034,11 +1051,6 @@ fn merge(
                 ))
             })
     };
-    let conflict = |what: &str, name: &str| -> Error {
-        Error::Invalid(format!(
-            "the {what} {name:?} already exists (use --on-conflict skip or replace); nothing was imported"
-        ))
-    };
     // Vendors first: systems point at them.
     let mut vendor_ids: HashMap<Uuid, Uuid> = HashMap::new();
     for mut v in k.vendors {
@@ -1056,10 +1068,6 @@ fn merge(
             &mut taken,
             &mut report,
             now,
-            |x| &mut x.id,
-            |x| (&mut x.created, &mut x.updated),
-            |x| x.name.clone(),
-            |name| conflict("vendor", name),
         )?;
         vendor_ids.insert(final_id.0, final_id.1);
     }
@@ -1081,10 +1089,6 @@ fn merge(
             &mut taken,
             &mut report,
             now,
-            |x| &mut x.id,
-            |x| (&mut x.created, &mut x.updated),
-            |x| x.name.clone(),
-            |name| conflict("system", name),
         )?;
     }
     for n in k.networks {
@@ -1097,10 +1101,6 @@ fn merge(
             &mut taken,
             &mut report,
             now,
-            |x| &mut x.id,
-            |x| (&mut x.created, &mut x.updated),
-            |x| x.name.clone(),
-            |name| conflict("network", name),
         )?;
     }
     for mut d in k.documents {
@@ -1116,10 +1116,6 @@ fn merge(
             &mut taken,
             &mut report,
             now,
-            |x| &mut x.id,
-            |x| (&mut x.created, &mut x.updated),
-            |x| x.path.clone(),
-            |name| conflict("document", name),
         )?;
     }
     let mut decision_ids: HashMap<Uuid, Uuid> = HashMap::new();
@@ -1138,10 +1134,6 @@ fn merge(
             &mut taken,
             &mut report,
             now,
-            |x| &mut x.id,
-            |x| (&mut x.created, &mut x.updated),
-            |x| x.title.clone(),
-            |name| conflict("decision", name),
         )?;
         decision_ids.insert(old, new);
     }
@@ -1164,38 +1156,28 @@ fn merge(
 /// Puts an imported item in place: added (with a fresh id if its id is taken),
 /// replacing the existing item of the same name (keeping that one's id and
 /// creation date), or skipped. Returns (id in the file, id in the vault).
-#[allow(clippy::too_many_arguments)]
-fn place<T>(
+fn place<T: Item>(
     items: &mut Vec<T>,
     mut item: T,
     existing: Option<Uuid>,
     on_conflict: OnConflict,
     taken: &mut HashSet<Uuid>,
     report: &mut KnowledgeReport,
-    now: chrono::DateTime<Utc>,
-    id: impl Fn(&mut T) -> &mut Uuid,
-    stamps: impl Fn(
-        &mut T,
-    ) -> (
-        &mut Option<chrono::DateTime<Utc>>,
-        &mut Option<chrono::DateTime<Utc>>,
-    ),
-    name: impl Fn(&T) -> String,
-    conflict: impl Fn(&str) -> Error,
+    now: DateTime<Utc>,
 ) -> Result<(Uuid, Uuid)> {
-    let file_id = *id(&mut item);
-    let label = name(&item);
+    let file_id = item.id();
+    let label = item.label().to_owned();
     {
-        let (created, updated) = stamps(&mut item);
+        let (created, updated) = item.stamps();
         created.get_or_insert(now);
         updated.get_or_insert(now);
     }
     match existing {
         None => {
             if taken.contains(&file_id) {
-                *id(&mut item) = Uuid::new_v4();
+                item.set_id(Uuid::new_v4());
             }
-            let new_id = *id(&mut item);
+            let new_id = item.id();
             taken.insert(new_id);
             report.added.push(label);
             items.push(item);
@@ -1207,17 +1189,11 @@ fn place<T>(
                 Ok((file_id, old))
             }
             OnConflict::Replace => {
-                *id(&mut item) = old;
-                let mut at = None;
-                for (i, x) in items.iter_mut().enumerate() {
-                    if *id(x) == old {
-                        at = Some(i);
-                    }
-                }
-                if let Some(slot) = at.and_then(|i| items.get_mut(i)) {
-                    let (created, _) = stamps(slot);
+                item.set_id(old);
+                if let Some(slot) = items.iter_mut().find(|x| x.id() == old) {
+                    let (created, _) = slot.stamps();
                     let kept = *created;
-                    let (new_created, _) = stamps(&mut item);
+                    let (new_created, _) = item.stamps();
                     if kept.is_some() {
                         *new_created = kept;
                     }
@@ -1226,7 +1202,10 @@ fn place<T>(
                 report.replaced.push(label);
                 Ok((file_id, old))
             }
-            OnConflict::Fail | OnConflict::Rename => Err(conflict(&label)),
+            OnConflict::Fail | OnConflict::Rename => Err(Error::Invalid(format!(
+                "the {} {label:?} already exists (use --on-conflict skip or replace); nothing was imported",
+                T::WHAT
+            ))),
         },
     }
 }

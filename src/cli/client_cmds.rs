@@ -1,0 +1,181 @@
+//! `handover client new|list|show|edit|key|remove` and `handover recipients`: the
+//! clients themselves and who can open their vaults.
+
+use std::path::Path;
+
+use handover::error::Error;
+use handover::model::{ClientId, Contact};
+use handover::workflows::Handover;
+use handover::workflows::clients::{self, ClientPatch};
+
+use super::CliError;
+use super::args::{ClientCommand, RecipientAction, RecipientsArgs};
+use super::commands::{Paths, client_id};
+use super::show;
+use super::term::{self, Out, safe};
+
+pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
+    match cmd {
+        ClientCommand::New {
+            id,
+            name,
+            recipient,
+            profile,
+        } => {
+            let id = client_id(&id)?;
+            clients::create(h, &id, &name, &recipient)?;
+            if profile.legal_name.is_some() || profile.address.is_some() || profile.notes.is_some()
+            {
+                clients::edit(
+                    h,
+                    &id,
+                    ClientPatch {
+                        legal_name: profile.legal_name,
+                        address: profile.address,
+                        notes: profile.notes,
+                        ..ClientPatch::default()
+                    },
+                )?;
+            }
+            eprintln!("Created client {} ({}).", id.as_str(), safe(&name, false));
+            Ok(())
+        }
+        ClientCommand::List { json } => {
+            let rows = clients::list(h)?;
+            show::client_list(&rows, json, out)?;
+            // Listed so the user sees them all, but a refused vault is not "fine".
+            let refused = rows
+                .iter()
+                .filter(|(_, r)| matches!(r, Err(Error::Signature { .. } | Error::Rollback { .. })))
+                .count();
+            if refused > 0 {
+                return Err(CliError::Failed(format!(
+                    "{refused} vault(s) were refused: their signature or revision cannot be trusted (see above)"
+                )));
+            }
+            Ok(())
+        }
+        ClientCommand::Show { id, json } => {
+            let c = h.load(&client_id(&id)?)?;
+            show::client(&c, &h.identity.recipient().to_string(), json, out)
+        }
+        ClientCommand::Edit {
+            id,
+            name,
+            profile,
+            add_contact,
+            role,
+            phone,
+            email,
+            remove_contact,
+            group_title,
+            remove_group_title,
+            bundle_location,
+            key_location,
+        } => {
+            let id = client_id(&id)?;
+            let group_titles = group_title
+                .iter()
+                .map(|g| match g.split_once('=') {
+                    Some((group, title)) => Ok((group.trim().to_owned(), title.to_owned())),
+                    None => Err(CliError::Usage(format!(
+                        "--group-title {g:?}: write GROUP=TITLE, e.g. --group-title \"netz=Netzwerk und Firewall\""
+                    ))),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let patch = ClientPatch {
+                bundle_location,
+                client_key_location: key_location,
+                group_titles,
+                remove_group_titles: remove_group_title,
+                name,
+                legal_name: profile.legal_name,
+                address: profile.address,
+                notes: profile.notes,
+                add_contact: add_contact.map(|name| Contact {
+                    name,
+                    role,
+                    phone,
+                    email,
+                }),
+                remove_contact,
+            };
+            clients::edit(h, &id, patch)?;
+            eprintln!("Updated client {}.", id.as_str());
+            Ok(())
+        }
+        ClientCommand::Key { id, output, force } => {
+            client_key(h, &client_id(&id)?, &output, force, out)
+        }
+        ClientCommand::Remove { id, yes } => {
+            let id = client_id(&id)?;
+            let c = h.load(&id)?;
+            if !yes
+                && !term::confirm(&format!(
+                    "Permanently delete client {} ({}) and its {} entries?",
+                    id.as_str(),
+                    safe(&c.name, false),
+                    c.entries.len()
+                ))
+            {
+                return Err(CliError::Usage(
+                    "not confirmed; nothing was deleted (pass --yes to skip the question)".into(),
+                ));
+            }
+            clients::remove(h, &id)?;
+            eprintln!("Deleted client {}.", id.as_str());
+            Ok(())
+        }
+    }
+}
+
+pub fn recipients(a: RecipientsArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let RecipientsArgs { client, action } = a;
+    let id = client_id(&client)?;
+    let h = paths.open()?;
+    match action {
+        None => {
+            let c = h.load(&id)?;
+            let own = h.identity.recipient().to_string();
+            for r in &c.recipients {
+                let note = if r == &own {
+                    "  (you)"
+                } else if c.client_recipient.as_ref() == Some(r) {
+                    "  (client key)"
+                } else {
+                    ""
+                };
+                out.line(&format!("{}{note}", safe(r, false)))?;
+            }
+        }
+        Some(RecipientAction::Add { recipient }) => {
+            if clients::add_recipient(&h, &id, &recipient)? {
+                eprintln!("Added the recipient; the vault is re-encrypted.");
+            } else {
+                eprintln!("That recipient was already there; nothing changed.");
+            }
+        }
+        Some(RecipientAction::Remove { recipient }) => {
+            clients::remove_recipient(&h, &id, &recipient)?;
+            eprintln!(
+                "Removed the recipient; the vault is re-encrypted. Anything that key could read before may still be in copies it made: rotate those secrets."
+            );
+        }
+    }
+    Ok(())
+}
+
+fn client_key(
+    h: &Handover,
+    id: &ClientId,
+    output: &Path,
+    force: bool,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    let recipient = handover::workflows::client_key::create(h, id, output, force)?;
+    eprintln!(
+        "Wrote the client's secret key to {} and added its recipient; the vault is re-encrypted. Hand the file to the client and delete your copy.",
+        output.display()
+    );
+    out.line(&recipient)
+}

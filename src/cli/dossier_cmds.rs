@@ -1,0 +1,103 @@
+//! `handover dossier` (print the PDF) and `handover verify` (does the vault still
+//! match a printed dossier?), and the options `dossier` and `offboard` share.
+
+use std::path::PathBuf;
+
+use handover::dossier;
+use handover::workflows::check::CheckOptions;
+use handover::workflows::dossier::Verdict;
+use handover::workflows::{self, Handover};
+
+use super::CliError;
+use super::args::{DossierArgs, LangArg, PaperArg, VerifyArgs};
+use super::commands::{Paths, as_of, client_id};
+use super::term::{Out, safe};
+
+pub fn dossier(a: DossierArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let DossierArgs {
+        client,
+        output,
+        lang,
+        paper,
+        template,
+        force,
+        provider_domain,
+        include_client_key,
+    } = a;
+    let id = client_id(&client)?;
+    let h = paths.open()?;
+    let paper = match paper {
+        PaperArg::A4 => dossier::PaperSize::A4,
+        PaperArg::Letter => dossier::PaperSize::Letter,
+    };
+    let options = dossier_options(&h, lang, paper, template, include_client_key)?;
+    let check = CheckOptions::for_provider(&h, &provider_domain)?;
+    let d = workflows::dossier::export(&h, &id, &options, &check, &output, force)?;
+    eprintln!("Wrote {} ({} pages).", output.display(), d.pages);
+    out.line(&format!("Fingerprint: {}", d.fingerprint))
+}
+
+pub fn verify(a: VerifyArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let VerifyArgs {
+        client,
+        fingerprint,
+    } = a;
+    let id = client_id(&client)?;
+    let h = paths.open()?;
+    match workflows::dossier::verify(&h, &id, &fingerprint)? {
+        Verdict::Matches => out.line(&format!(
+            "The vault of {} still matches the dossier with fingerprint {}.",
+            id.as_str(),
+            safe(&fingerprint, false)
+        )),
+        Verdict::Changed {
+            exported,
+            added,
+            removed,
+            modified,
+            client_changed,
+        } => {
+            let what = if client_changed {
+                "no entry changed, but the client's profile, contacts, recipients, systems, networks, vendors, documents or decisions did"
+                            .to_owned()
+            } else {
+                format!(
+                    "{} entries changed ({added} added, {removed} removed, {modified} modified)",
+                    added + removed + modified
+                )
+            };
+            Err(CliError::Failed(format!(
+                "the vault of {} has changed since the dossier of {}: {what}; print a new dossier",
+                id.as_str(),
+                exported.format("%Y-%m-%d %H:%M UTC")
+            )))
+        }
+        Verdict::Unknown => Err(CliError::Failed(format!(
+            "the vault of {} does not match fingerprint {}, and no dossier with that fingerprint was recorded in it, so what changed is unknown",
+            id.as_str(),
+            safe(&fingerprint, false)
+        ))),
+    }
+}
+
+/// The options `dossier` and `offboard` share, validated once.
+pub(super) fn dossier_options(
+    h: &Handover,
+    lang: LangArg,
+    paper: dossier::PaperSize,
+    template: Option<PathBuf>,
+    client_key: Option<PathBuf>,
+) -> Result<dossier::Options, CliError> {
+    Ok(dossier::Options {
+        lang: lang.language(),
+        paper,
+        template_dir: template,
+        as_of: as_of()?,
+        client_key: client_key
+            .as_deref()
+            .map(workflows::dossier::read_client_key)
+            .transpose()?,
+        signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
+        provider: h.store.config()?.provider,
+    })
+}

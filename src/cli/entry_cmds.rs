@@ -1,0 +1,358 @@
+//! The entry commands: `add`, `edit`, `show`, `list`, `remove`, `move`, `totp` and
+//! `rotate`, and how the shared entry options become a patch.
+
+use handover::error::Error;
+use handover::model::{Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
+use handover::workflows::entries::{self, EntryPatch};
+use handover::workflows::rotate::{self, Rotation};
+
+use super::CliError;
+use super::args::{
+    AddArgs, EditArgs, EntryArgs, ListArgs, MoveArgs, RemoveArgs, RotateArgs, ShowArgs, TotpArgs,
+};
+use super::commands::{Paths, client_id, date_option};
+use super::show;
+use super::term::{self, Out, safe};
+
+pub fn add(a: AddArgs, paths: &Paths) -> Result<(), CliError> {
+    let AddArgs {
+        client,
+        path,
+        entry,
+        no_password,
+    } = a;
+    let id = client_id(&client)?;
+    let h = paths.open()?;
+    // Fail on a missing client before asking for any secret.
+    h.load(&id)?;
+    let ask_password = !no_password
+        && !entry.password_stdin
+        && entry.generate.is_none()
+        && term::stdin_is_terminal();
+    let ask = if ask_password { Ask::Once } else { Ask::No };
+    let patch = entry_patch(entry, ask, None)?;
+    let added = entries::add(&h, &id, &path, patch)?;
+    eprintln!(
+        "Added {} to client {}.",
+        safe(&added.path, false),
+        id.as_str()
+    );
+    Ok(())
+}
+
+pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
+    let EditArgs {
+        client,
+        path,
+        entry,
+        password,
+        clear,
+        remove_field,
+        remove_tag,
+    } = a;
+    let id = client_id(&client)?;
+    let h = paths.open()?;
+    let client = h.load(&id)?;
+    let Some(existing) = client.entry(&path) else {
+        return Err(Error::NoSuchEntry {
+            client: id.to_string(),
+            path,
+        }
+        .into());
+    };
+    // Refuse before asking for any secret; `entries::edit` refuses too.
+    for spec in &entry.field {
+        let name = spec.split_once('=').map_or(spec.as_str(), |(n, _)| n);
+        if !remove_field.iter().any(|r| r == name)
+            && existing.fields.iter().any(|f| f.secret && f.name == name)
+        {
+            return Err(entries::secret_field_via_argv(&path, name).into());
+        }
+    }
+    let ask = if password { Ask::Confirmed } else { Ask::No };
+    let mut patch = entry_patch(entry, ask, Some(existing))?;
+    patch.clear = clear;
+    patch.remove_fields = remove_field;
+    patch.remove_tags = remove_tag;
+    let changed = entries::edit(&h, &id, &path, patch)?;
+    if changed.is_empty() {
+        eprintln!("Nothing changed.");
+    } else {
+        eprintln!("Changed {}: {}.", safe(&path, false), changed.join(", "));
+    }
+    Ok(())
+}
+
+pub fn show(a: ShowArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let ShowArgs {
+        client,
+        path,
+        reveal,
+        json,
+    } = a;
+    let id = client_id(&client)?;
+    let c = paths.open()?.load(&id)?;
+    let entry = c.entry(&path).ok_or_else(|| Error::NoSuchEntry {
+        client: id.to_string(),
+        path: path.clone(),
+    })?;
+    show::entry(entry, reveal, json, out)
+}
+
+pub fn list(a: ListArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let ListArgs { client, json } = a;
+    let id = client_id(&client)?;
+    let c = paths.open()?.load(&id)?;
+    show::entry_list(&c, json, out)
+}
+
+pub fn remove(a: RemoveArgs, paths: &Paths) -> Result<(), CliError> {
+    let RemoveArgs { client, path } = a;
+    let id = client_id(&client)?;
+    entries::remove(&paths.open()?, &id, &path)?;
+    eprintln!(
+        "Removed {} from client {}.",
+        safe(&path, false),
+        id.as_str()
+    );
+    Ok(())
+}
+
+/// `handover move`.
+pub fn rename(a: MoveArgs, paths: &Paths) -> Result<(), CliError> {
+    let MoveArgs { client, from, to } = a;
+    let id = client_id(&client)?;
+    entries::rename(&paths.open()?, &id, &from, &to)?;
+    eprintln!("Moved {} to {}.", safe(&from, false), safe(&to, false));
+    Ok(())
+}
+
+pub fn totp(a: TotpArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let TotpArgs { client, path } = a;
+    let id = client_id(&client)?;
+    let c = paths.open()?.load(&id)?;
+    let entry = c.entry(&path).ok_or_else(|| Error::NoSuchEntry {
+        client: id.to_string(),
+        path: path.clone(),
+    })?;
+    let totp = entry.totp.as_ref().ok_or_else(|| {
+        Error::Invalid(format!(
+            "entry {path:?} has no TOTP secret; add one with `handover edit {client} {path} --totp`"
+        ))
+    })?;
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    let (code, remaining) = handover::totp::code_at(totp, now)?;
+    out.line(&code)?;
+    eprintln!("(valid for {remaining} more seconds)");
+    Ok(())
+}
+
+pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
+    let RotateArgs {
+        client,
+        path,
+        password_stdin,
+        generate,
+        mark,
+    } = a;
+    let (h, id, path) = (&paths.open()?, &client_id(&client)?, path.as_str());
+    // Fail on a missing client or entry before asking for any secret.
+    if h.load(id)?.entry(path).is_none() {
+        return Err(handover::Error::NoSuchEntry {
+            client: id.to_string(),
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    let rotation = if mark {
+        Rotation::Marked
+    } else if password_stdin {
+        Rotation::NewPassword(term::read_stdin_secret()?)
+    } else if let Some(len) = generate {
+        Rotation::NewPassword(handover::generate::password(len)?)
+    } else {
+        let password: Secret = term::prompt_new_secret("New password: ", "the password")?;
+        Rotation::NewPassword(password)
+    };
+    rotate::rotate(h, id, path, rotation, today())?;
+    if mark {
+        eprintln!(
+            "Recorded that {} was rotated elsewhere; you are no longer marked as knowing it.",
+            safe(path, false)
+        );
+    } else if generate.is_some() {
+        eprintln!(
+            "Rotated {}: a new password is set (see it with `handover show {} {} --reveal`); change it on the system itself too.",
+            safe(path, false),
+            id.as_str(),
+            safe(path, false)
+        );
+    } else {
+        eprintln!("Rotated {}.", safe(path, false));
+    }
+    Ok(())
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Whether to ask for a password on the terminal.
+enum Ask {
+    No,
+    /// Once, then a second time to confirm unless the answer was empty (no password,
+    /// for `add`).
+    Once,
+    /// Twice, both must match (for changing a password).
+    Confirmed,
+}
+
+/// Builds a patch from the shared entry options, asking for secrets as needed, the
+/// password first. `existing` is the entry being edited (`None` for `add`).
+fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<EntryPatch, CliError> {
+    let mut patch = EntryPatch {
+        title: a.title,
+        kind: a.kind.as_deref().map(str::parse).transpose()?,
+        url: a.url,
+        host: a.host,
+        port: a.port,
+        username: a.username,
+        notes: a.note,
+        add_tags: a.tag,
+        location: a.location,
+        owner: a.owner.as_deref().map(str::parse).transpose()?,
+        provider_knows: a.provider_knows,
+        expires: date_option(a.expires.as_deref(), "expires")?,
+        rotated: date_option(a.rotated.as_deref(), "rotated")?,
+        ..EntryPatch::default()
+    };
+    let secret_names: Vec<&String> = a
+        .secret_field
+        .iter()
+        .chain(a.secret_field_stdin.as_ref())
+        .collect();
+    for spec in a.field {
+        let Some((name, value)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--field {spec:?} needs the form NAME=VALUE (use --secret-field NAME for secrets)"
+            )));
+        };
+        if secret_names.iter().any(|s| *s == name) {
+            return Err(CliError::Usage(format!(
+                "field {name:?} is given both as --field (plain, its value on the command line) and as a secret field; give it only as --secret-field {name:?}; nothing was changed"
+            )));
+        }
+        patch.set_fields.push(Field {
+            name: name.to_owned(),
+            value: Secret::from(value),
+            secret: false,
+        });
+    }
+    if let Some(ssid) = a.ssid {
+        ssid_field(&mut patch, ssid, existing)?;
+    }
+    if let Some(name) = a.secret_field_stdin {
+        let value = term::read_stdin_secret()?;
+        if value.is_empty() {
+            return Err(CliError::Usage(format!(
+                "stdin holds no value for the secret field {name:?}; nothing was changed"
+            )));
+        }
+        patch.set_fields.push(Field {
+            name,
+            value,
+            secret: true,
+        });
+    }
+    if a.password_stdin {
+        patch.password = Some(term::read_stdin_secret()?);
+    } else if let Some(len) = a.generate {
+        patch.password = Some(handover::generate::password(len)?);
+    } else {
+        match ask {
+            Ask::No => {}
+            Ask::Once => {
+                let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
+                // A typo in a password nobody else knows yet would be stored silently;
+                // "no password" needs no second answer.
+                if !pw.is_empty() {
+                    term::confirm_secret(&pw, "the password")?;
+                    patch.password = Some(pw);
+                }
+            }
+            Ask::Confirmed => {
+                patch.password = Some(term::prompt_new_secret("New password: ", "the password")?);
+            }
+        }
+    }
+    if a.totp {
+        patch.totp = Some(term::prompt_secret(
+            "TOTP secret (otpauth:// URI or base32): ",
+            "the TOTP secret",
+        )?);
+    }
+    if a.recovery_codes {
+        let codes = term::prompt_secret("Recovery codes (comma-separated): ", "recovery codes")?;
+        patch.recovery_codes = Some(
+            codes
+                .expose()
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(Secret::from)
+                .collect(),
+        );
+    }
+    for name in a.secret_field {
+        let value = term::prompt_secret(
+            &format!("{}: ", safe(&name, false)),
+            &format!("field {name:?}"),
+        )?;
+        patch.set_fields.push(Field {
+            name,
+            value,
+            secret: true,
+        });
+    }
+    Ok(patch)
+}
+
+/// `--ssid NAME`: the plain field `SSID` (the name the importers and the dossier
+/// look for), on a wifi entry only; `add --ssid` without `--kind` makes one.
+fn ssid_field(
+    patch: &mut EntryPatch,
+    ssid: String,
+    existing: Option<&Entry>,
+) -> Result<(), CliError> {
+    if ssid.trim().is_empty() {
+        return Err(CliError::Usage(
+            "--ssid needs the network's name; nothing was changed".into(),
+        ));
+    }
+    match patch.kind.or(existing.map(|e| e.kind)) {
+        None => patch.kind = Some(Kind::Wifi),
+        Some(Kind::Wifi) => {}
+        Some(kind) => {
+            return Err(CliError::Usage(format!(
+                "--ssid is for wifi entries, and this is a {kind} entry; add --kind wifi if it is a Wi-Fi network; nothing was changed"
+            )));
+        }
+    }
+    // Keep the spelling of an SSID field the entry already has (`ssid`, `Ssid`), so
+    // that it is replaced rather than doubled.
+    let name = existing
+        .and_then(|e| e.fields.iter().find(|f| is_ssid_field(&f.name)))
+        .map_or_else(|| SSID_FIELD.to_owned(), |f| f.name.clone());
+    if patch.set_fields.iter().any(|f| is_ssid_field(&f.name)) {
+        return Err(CliError::Usage(
+            "the SSID is given both as --ssid and as --field; give it once; nothing was changed"
+                .into(),
+        ));
+    }
+    patch.set_fields.push(Field {
+        name,
+        value: Secret::from(ssid.as_str()),
+        secret: false,
+    });
+    Ok(())
+}

@@ -1,0 +1,462 @@
+//! `handover import` and `handover export`: entries (and, in json, a whole client's
+//! knowledge) from and to other tools' files, and the encrypted bundle of a whole vault.
+
+use std::path::Path;
+
+use handover::error::Error;
+use handover::formats::{self, ImportOptions};
+use handover::model::ClientId;
+use handover::store;
+use handover::workflows::Handover;
+use handover::workflows::bundle;
+use handover::workflows::entries::{self, OnConflict};
+
+use super::CliError;
+use super::args::{ConflictArg, ExportArgs, ImportArgs};
+use super::commands::{Paths, client_id};
+use super::term::{self, Out, safe};
+
+/// Imports larger than this are refused before reading: no export is that big, and a
+/// hostile file must not exhaust memory.
+const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let ImportArgs {
+        client,
+        file,
+        format,
+        dry_run,
+        on_conflict,
+        map,
+        expect_signer,
+        allow_unsigned,
+    } = a;
+    if format == "bundle" {
+        let _ = map;
+        return import_bundle(
+            &paths.open()?,
+            &client_id(&client)?,
+            &file,
+            on_conflict,
+            dry_run,
+            bundle::SignatureCheck {
+                expect_signer,
+                allow_unsigned,
+            },
+        );
+    }
+    if expect_signer.is_some() || allow_unsigned {
+        return Err(CliError::Usage(
+            "--expect-signer and --allow-unsigned are for --format bundle".into(),
+        ));
+    }
+    import_file(
+        &paths.open()?,
+        &client,
+        &file,
+        &format,
+        dry_run,
+        on_conflict,
+        map,
+        out,
+    )
+}
+
+pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
+    let ExportArgs {
+        client,
+        format,
+        output,
+        force,
+        recipient,
+    } = a;
+    if format != "bundle" && !formats::EXPORT_FORMATS.contains(&format.as_str()) {
+        return Err(unknown_format("export", &format, formats::EXPORT_FORMATS));
+    }
+    let id = client_id(&client)?;
+    let h = paths.open()?;
+    if format == "bundle" {
+        return export_bundle(&h, &id, &format, &output, &recipient, force);
+    }
+    if !recipient.is_empty() {
+        return Err(CliError::Usage(format!(
+            "--recipient is for --format bundle; a {format} export is not encrypted"
+        )));
+    }
+    let report = handover::workflows::export::export(&h, &id, &format, &output, force)?;
+    for w in &report.warnings {
+        eprintln!("warning: {}", safe(w, false));
+    }
+    let knowledge = if format == "json" {
+        " with its systems, networks, vendors, documents and decisions"
+    } else {
+        ""
+    };
+    eprintln!(
+        "Exported {} entries of client {}{knowledge} to {} ({format}). It holds every secret in plain text: delete it once it is imported.",
+        report.entries,
+        id.as_str(),
+        safe(&output.display().to_string(), false)
+    );
+    Ok(())
+}
+
+fn export_bundle(
+    h: &Handover,
+    id: &ClientId,
+    format: &str,
+    output: &Path,
+    recipients: &[String],
+    force: bool,
+) -> Result<(), CliError> {
+    if format != "bundle" {
+        return Err(CliError::Usage(format!(
+            "unknown export format {format:?}; use: bundle"
+        )));
+    }
+    let used = bundle::export(h, id, recipients, output, force)?;
+    eprintln!(
+        "Wrote the bundle of {} to {}, encrypted to: {}",
+        id.as_str(),
+        output.display(),
+        used.join(", ")
+    );
+    Ok(())
+}
+
+fn import_bundle(
+    h: &Handover,
+    id: &ClientId,
+    file: &Path,
+    on_conflict: ConflictArg,
+    dry_run: bool,
+    check: bundle::SignatureCheck,
+) -> Result<(), CliError> {
+    let replace = match on_conflict {
+        ConflictArg::Fail => false,
+        ConflictArg::Replace => true,
+        ConflictArg::Skip | ConflictArg::Rename => {
+            return Err(CliError::Usage(
+                "a bundle restores a whole client: use --on-conflict fail (the default) or replace"
+                    .into(),
+            ));
+        }
+    };
+    if dry_run {
+        return Err(CliError::Usage(
+            "--dry-run is not supported for bundles; restore under a new id to look first".into(),
+        ));
+    }
+    if file == Path::new("-") {
+        return Err(CliError::Usage(
+            "a bundle is read from a file, not stdin: its signature FILE.sig is read beside it"
+                .into(),
+        ));
+    }
+    let (data, source_name) = read_import_input(file)?;
+    let restored = bundle::import(h, id, file, &data, replace, &check)?;
+    let c = &restored.client;
+    match &restored.signed_by {
+        Some((key, Some(name))) => eprintln!(
+            "The bundle is signed by {} ({}), whom you trust.",
+            safe(name, false),
+            key.fingerprint()
+        ),
+        Some((key, None)) => eprintln!(
+            "The bundle is signed by {}, the key you named with --expect-signer.",
+            key.fingerprint()
+        ),
+        None => eprintln!(
+            "Warning: the bundle has no signature; nobody can tell who made it (--allow-unsigned)."
+        ),
+    }
+    if let Some(r) = &restored.added_recipient {
+        eprintln!(
+            "Added your recipient {r} to the restored vault, so that it opens for you (recorded in its history)."
+        );
+    }
+    eprintln!(
+        "{} client {} ({}) from {source_name}: {} entries, {} contacts, {} history events.",
+        if restored.replaced {
+            "Replaced"
+        } else {
+            "Restored"
+        },
+        id.as_str(),
+        safe(&c.name, false),
+        c.entries.len(),
+        c.contacts.len(),
+        c.history.len()
+    );
+    if let Some(old) = &restored.renamed_from {
+        eprintln!(
+            "The bundle's client id was {}; it is now {}.",
+            old.as_str(),
+            id.as_str()
+        );
+    }
+    let own = h.own_recipients();
+    let others: Vec<&String> = c.recipients.iter().filter(|r| !own.contains(r)).collect();
+    if !others.is_empty() {
+        eprintln!(
+            "The vault is also encrypted to: {}. Remove any that should no longer read it with `handover recipients {} remove R`.",
+            others
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            id.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// The refusal of an unknown `--format` of `import` or `export` (`known` does not list
+/// `bundle`, which both take): the closest known name, if one is close, and for a PDF
+/// the command that writes one.
+fn unknown_format(command: &str, format: &str, known: &[&str]) -> CliError {
+    let all: Vec<&str> = known.iter().copied().chain(["bundle"]).collect();
+    let mut message = format!("unknown {command} format {format:?}");
+    let wanted = format.trim().to_lowercase();
+    if command == "export" && (wanted == "pdf" || wanted == "dossier") {
+        message
+            .push_str("; the printable PDF is the dossier: `handover dossier CLIENT -o FILE.pdf`");
+    } else if let Some(close) = closest(&wanted, &all) {
+        message.push_str(&format!("; did you mean --format {close}?"));
+    }
+    message.push_str(&format!("; the {command} formats are: {}", all.join(", ")));
+    CliError::Usage(message)
+}
+
+/// The candidate most similar to `input`, if any is similar enough to be a likely typo.
+/// The measure (Jaro) and threshold are those of clap's own "did you mean", so that a
+/// mistyped `--format` value is caught like a mistyped option name.
+fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro(input, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn import_file(
+    h: &Handover,
+    client: &str,
+    file: &Path,
+    format: &str,
+    dry_run: bool,
+    on_conflict: ConflictArg,
+    map: Vec<String>,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    if !formats::IMPORT_FORMATS.contains(&format) {
+        return Err(unknown_format("import", format, formats::IMPORT_FORMATS));
+    }
+    let id = client_id(client)?;
+    h.load(&id)?;
+    let mut options = ImportOptions::default();
+    for spec in map {
+        let Some((field, column)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--map {spec:?} needs the form FIELD=COLUMN"
+            )));
+        };
+        options
+            .column_map
+            .push((field.trim().to_owned(), column.trim().to_owned()));
+    }
+    let (data, source_name) = read_import_input(file)?;
+    let parsing = term::Progress::spinner(data.len() as u64, "Checking every record");
+    let parsed = formats::import(format, &data, &source_name, &options);
+    parsing.finish();
+    let parsed = parsed?;
+    let on_conflict = match on_conflict {
+        ConflictArg::Fail => OnConflict::Fail,
+        ConflictArg::Skip => OnConflict::Skip,
+        ConflictArg::Replace => OnConflict::Replace,
+        ConflictArg::Rename => OnConflict::Rename,
+    };
+    for w in &parsed.warnings {
+        eprintln!("warning: {}", safe(w, false));
+    }
+    let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
+    let result = if parsed.knowledge.is_empty() {
+        entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))
+            .map(|r| (r, None))
+    } else {
+        handover::workflows::knowledge::import_client(
+            h,
+            &id,
+            parsed.entries,
+            parsed.knowledge,
+            on_conflict,
+            dry_run,
+            Some(format),
+        )
+        .map(|(r, k)| (r, Some(k)))
+    };
+    writing.finish();
+    let (report, knowledge) = result?;
+    let verb = if dry_run { "would be " } else { "" };
+    if let Some(k) = &knowledge {
+        names(out, verb, &k.added, &k.replaced, &k.skipped)?;
+        eprintln!(
+            "Systems, networks, vendors, documents and decisions: {} added, {} replaced, {} skipped.",
+            k.added.len(),
+            k.replaced.len(),
+            k.skipped.len()
+        );
+    }
+    names(out, verb, &report.added, &report.replaced, &report.skipped)?;
+    for (from, to) in &report.renamed {
+        out.line(&format!(
+            "{verb}added as {} ({} exists)",
+            safe(to, false),
+            safe(from, false)
+        ))?;
+    }
+    eprintln!(
+        "{}{} added, {} replaced, {} skipped, {} renamed.",
+        if dry_run {
+            "Dry run, nothing changed: "
+        } else {
+            "Imported: "
+        },
+        report.added.len(),
+        report.replaced.len(),
+        report.skipped.len(),
+        report.renamed.len()
+    );
+    Ok(())
+}
+
+/// One line a name, saying what the import did (or would do) with it.
+fn names(
+    out: &mut Out,
+    verb: &str,
+    added: &[String],
+    replaced: &[String],
+    skipped: &[String],
+) -> Result<(), CliError> {
+    for (what, list) in [
+        ("added", added),
+        ("replaced", replaced),
+        ("skipped (exists)", skipped),
+    ] {
+        for name in list {
+            out.line(&format!("{verb}{what}: {}", safe(name, false)))?;
+        }
+    }
+    Ok(())
+}
+
+fn read_import_input(file: &Path) -> Result<(zeroize::Zeroizing<Vec<u8>>, String), CliError> {
+    let (reader, name, size): (Box<dyn std::io::Read>, String, Option<u64>) =
+        if file.as_os_str() == "-" {
+            (Box::new(std::io::stdin().lock()), "stdin".into(), None)
+        } else {
+            let name = file.display().to_string();
+            let (f, size) = store::fsutil::open_regular(file, "the import file")?;
+            let size = Some(size);
+            if size.is_some_and(|s| s > MAX_IMPORT_BYTES) {
+                return Err(too_big(&name));
+            }
+            (Box::new(f), name, size)
+        };
+    let progress = term::Progress::bytes("Reading", size);
+    let data = read_capped(reader, size, &progress)
+        .map_err(|e| Error::io(format!("cannot read {name}"), e))?;
+    progress.finish();
+    match data {
+        Some(data) => Ok((data, name)),
+        None => Err(too_big(&name)),
+    }
+}
+
+/// Reads at most [`MAX_IMPORT_BYTES`] (`None` beyond). The buffer is sized up front when
+/// the size is known, and grown by hand otherwise, so that no copy of the plaintext is
+/// ever left behind unwiped by a reallocation.
+fn read_capped(
+    mut reader: impl std::io::Read,
+    size: Option<u64>,
+    progress: &term::Progress,
+) -> std::io::Result<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    let mut data = zeroize::Zeroizing::new(Vec::with_capacity(
+        size.unwrap_or(64 * 1024).min(MAX_IMPORT_BYTES) as usize + 1,
+    ));
+    let mut chunk = zeroize::Zeroizing::new(vec![0u8; 1024 * 1024]);
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if (data.len() + n) as u64 > MAX_IMPORT_BYTES {
+            return Ok(None);
+        }
+        if data.len() + n > data.capacity() {
+            let mut bigger = zeroize::Zeroizing::new(Vec::with_capacity(
+                (data.capacity() * 2).max(data.len() + n),
+            ));
+            bigger.extend_from_slice(&data);
+            data = bigger;
+        }
+        data.extend_from_slice(&chunk[..n]);
+        progress.set(data.len() as u64);
+    }
+    Ok(Some(data))
+}
+
+fn too_big(name: &str) -> CliError {
+    Error::ImportFile {
+        source_name: name.to_owned(),
+        reason: format!("it is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024),
+    }
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_format_names() {
+        let export: Vec<&str> = formats::EXPORT_FORMATS
+            .iter()
+            .copied()
+            .chain(["bundle"])
+            .collect();
+        let import: Vec<&str> = formats::IMPORT_FORMATS
+            .iter()
+            .copied()
+            .chain(["bundle"])
+            .collect();
+        assert_eq!(closest("keepas-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepassxc-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepasxc-csv", &import), Some("keepassxc-csv"));
+        assert_eq!(closest("1password", &import), Some("1password-csv"));
+        assert_eq!(closest("jsn", &import), Some("json"));
+        assert_eq!(closest("bundel", &import), Some("bundle"));
+        // Nothing close: no guess.
+        assert_eq!(closest("pdf", &export), None);
+        assert_eq!(closest("lastpass", &import), None);
+    }
+
+    #[test]
+    fn unknown_format_messages() {
+        let text = |e: CliError| e.to_string();
+        let m = text(unknown_format("export", "PDF", formats::EXPORT_FORMATS));
+        assert!(m.contains("`handover dossier CLIENT -o FILE.pdf`"), "{m}");
+        assert!(!m.contains("did you mean"), "{m}");
+        let m = text(unknown_format(
+            "import",
+            "KeePas-XML",
+            formats::IMPORT_FORMATS,
+        ));
+        assert!(m.contains("did you mean --format keepass-xml?"), "{m}");
+        assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
+    }
+}

@@ -1,0 +1,193 @@
+//! `handover init` (store, identity and signing key), `handover demo` and
+//! `handover generate`.
+
+use std::path::Path;
+
+use handover::crypto::Identity;
+use handover::store::config::ProviderProfile;
+use handover::store::{self, Store};
+use handover::trust::{KeyFiles, Trust};
+use handover::workflows::{self, signers};
+
+use super::CliError;
+use super::args::{DemoArgs, GenerateArgs, InitArgs};
+use super::commands::{Paths, as_of, load_identity};
+use super::term::{self, Out, RememberingPrompter, TerminalPrompter, safe};
+
+pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let (store_dir, identity_file, passphrase) =
+        (paths.store_dir, paths.identity_file, a.passphrase);
+    let provider = &ProviderProfile {
+        name: a.provider_name,
+        address: a.provider_address,
+        contact: a.provider_contact,
+    };
+    let (store, created) = Store::init(store_dir)?;
+    eprintln!(
+        "Store: {} ({})",
+        store_dir.display(),
+        if created { "created" } else { "already there" }
+    );
+    if !provider.is_empty() {
+        let now = store.set_provider(provider)?;
+        eprintln!(
+            "Provider, as the dossier names it: {}",
+            now.name
+                .as_deref()
+                .map(|n| safe(n, false))
+                .unwrap_or_else(|| "(no name)".into())
+        );
+    } else if store.config()?.provider.name.is_none() {
+        eprintln!(
+            "Tip: `handover init --provider-name \"Your Company\"` puts your name on every dossier."
+        );
+    }
+    // The identity's passphrase, kept to protect the signing key the same way.
+    let mut identity_pass = None;
+    let identity = if identity_file.exists() {
+        let prompter = RememberingPrompter::default();
+        let identity = load_identity(identity_file, &prompter)?;
+        identity_pass = prompter.remembered();
+        eprintln!(
+            "Identity: {} (existing, used as is)",
+            identity_file.display()
+        );
+        identity
+    } else {
+        let identity = Identity::generate();
+        let now = chrono::Utc::now();
+        let bytes = if passphrase {
+            let pass =
+                term::prompt_new_secret("Passphrase for the new identity: ", "the passphrase")?;
+            if pass.is_empty() {
+                return Err(CliError::Usage(
+                    "an empty passphrase protects nothing; run without --passphrase for an unprotected identity".into(),
+                ));
+            }
+            let bytes = zeroize::Zeroizing::new(identity.to_encrypted_file(now, pass.expose())?);
+            identity_pass = Some(pass);
+            bytes
+        } else {
+            zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
+        };
+        if let Some(dir) = identity_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            store::ensure_private_dir(dir)?;
+        }
+        store::create_new_private(identity_file, &bytes)?;
+        eprintln!(
+            "Identity: {} (created{}; back it up: without it your vaults cannot be opened)",
+            identity_file.display(),
+            if passphrase {
+                ", passphrase-protected"
+            } else {
+                ""
+            }
+        );
+        identity
+    };
+    // Directories that existed are left alone (they may be shared); say when others could
+    // swap what handover keeps in them.
+    let mut warnings: Vec<String> = Vec::new();
+    let identity_dir = identity_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for dir in [store_dir, identity_dir] {
+        if let Some(w) = store::fsutil::shared_dir_warning(dir)
+            && !warnings.contains(&w)
+        {
+            eprintln!("warning: {}", safe(&w, false));
+            warnings.push(w);
+        }
+    }
+    let files = KeyFiles::beside(identity_file);
+    let (key, key_created) = signers::ensure_signing_key(
+        &files,
+        identity_pass.as_ref().map(|p| p.expose()),
+        &TerminalPrompter,
+    )?;
+    eprintln!(
+        "Signing key: {} ({}{}); fingerprint {}",
+        files.signing_key.display(),
+        if key_created { "created" } else { "existing" },
+        if key_created && identity_pass.is_some() {
+            ", protected with the identity's passphrase"
+        } else {
+            ""
+        },
+        key.public().fingerprint()
+    );
+    match Trust::establish(&store, &files.pins) {
+        Ok(_) => {}
+        Err(_)
+            if created || (store.read_signers()?.is_none() && store.client_ids()?.is_empty()) =>
+        {
+            signers::start_trust(&store, &files, &key, &identity.recipient().to_string())?;
+            eprintln!("Trusted signer of this store: your signing key (pinned on this machine).");
+        }
+        Err(e) => eprintln!("Note: {e}"),
+    }
+    eprintln!("Your age recipient (public key):");
+    out.line(&identity.recipient().to_string())
+}
+
+pub fn demo(a: DemoArgs, out: &mut Out) -> Result<(), CliError> {
+    let dir = a.dir;
+    let r = workflows::demo::run(&dir, as_of()?)?;
+    for note in &r.notes {
+        eprintln!("warning: {}", safe(note, false));
+    }
+    for d in &r.dossiers {
+        out.line(&d.display().to_string())?;
+    }
+    // The hint names the binary that is running: after `cargo run` handover is
+    // usually not on PATH yet, and the hint must work when pasted as printed.
+    let program = std::env::current_exe().map_or_else(
+        |_| "handover".to_owned(),
+        |p| shell_word(&p.to_string_lossy()),
+    );
+    eprintln!(
+        "Demo client {:?} in store {} (identity {}); fingerprint {}.\nTry: {program} --store {} --identity {} list {}",
+        workflows::demo::DEMO_CLIENT,
+        r.store.display(),
+        r.identity.display(),
+        r.fingerprint,
+        shell_word(&r.store.to_string_lossy()),
+        shell_word(&r.identity.to_string_lossy()),
+        workflows::demo::DEMO_CLIENT,
+    );
+    Ok(())
+}
+
+pub fn generate(a: GenerateArgs, out: &mut Out) -> Result<(), CliError> {
+    let password = handover::generate::password(a.length)?;
+    out.line(password.expose())
+}
+
+/// `s` as one word for a POSIX shell: as is when that is safe, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_word("/work/target/release/handover"),
+            "/work/target/release/handover"
+        );
+        assert_eq!(shell_word("./demo/store"), "./demo/store");
+        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
+        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
+        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
+        assert_eq!(shell_word(""), "''");
+    }
+}

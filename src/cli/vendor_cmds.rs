@@ -1,0 +1,188 @@
+//! `handover vendor add|edit|list|show|remove`: the client's vendors and their
+//! contracts, with the computed cancellation deadline.
+
+use chrono::NaiveDate;
+use handover::model::{Contact, Vendor};
+use handover::workflows::Handover;
+use handover::workflows::knowledge::{self, VendorPatch};
+use serde::Serialize;
+
+use super::CliError;
+use super::args::{VendorArgs, VendorCommand};
+use super::commands::{client_id, date_option};
+use super::knowledge_cmds::{entry_paths, no_such, report_change, row};
+use super::term::{Out, safe};
+
+fn vendor_patch(a: VendorArgs) -> Result<VendorPatch, CliError> {
+    Ok(VendorPatch {
+        provides: a.provides,
+        customer_number: a.customer_number,
+        hotline: a.hotline,
+        email: a.email,
+        portal_url: a.portal_url,
+        contract_number: a.contract_number,
+        contract_start: date_option(a.contract_start.as_deref(), "contract-start")?,
+        term_end: date_option(a.term_end.as_deref(), "term-end")?,
+        renews_months: a.renews_months,
+        notice_months: a.notice_months,
+        notice_days: a.notice_days,
+        add_contact: a.contact.map(|name| Contact {
+            name,
+            role: a.contact_role,
+            phone: a.contact_phone,
+            email: a.contact_email,
+        }),
+        notes: a.notes,
+        ..VendorPatch::default()
+    })
+}
+
+/// A vendor as `vendor list --json` and `vendor show --json` print it: the vault's
+/// keys, plus the computed `cancellation_deadline` and `current_term_end`.
+#[derive(Serialize)]
+struct VendorView<'a> {
+    #[serde(flatten)]
+    vendor: &'a Vendor,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_term_end: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancellation_deadline: Option<NaiveDate>,
+}
+
+fn vendor_view(v: &Vendor, today: NaiveDate) -> VendorView<'_> {
+    VendorView {
+        vendor: v,
+        current_term_end: v.contract.current_term_end(today),
+        cancellation_deadline: v.contract.cancellation_deadline(today),
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+pub fn vendor(cmd: VendorCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
+    match cmd {
+        VendorCommand::Add {
+            client,
+            name,
+            vendor,
+        } => {
+            let id = client_id(&client)?;
+            knowledge::add_vendor(h, &id, &name, vendor_patch(vendor)?)?;
+            eprintln!("Added vendor {} to client {}.", safe(&name, false), id);
+            Ok(())
+        }
+        VendorCommand::Edit {
+            client,
+            name,
+            new_name,
+            vendor,
+            remove_contact,
+            clear,
+        } => {
+            let id = client_id(&client)?;
+            let mut patch = vendor_patch(vendor)?;
+            patch.name = new_name;
+            patch.remove_contact = remove_contact;
+            patch.clear = clear;
+            let changed = knowledge::edit_vendor(h, &id, &name, patch)?;
+            report_change("vendor", &name, &changed);
+            Ok(())
+        }
+        VendorCommand::List { client, json } => {
+            let c = h.load(&client_id(&client)?)?;
+            let today = today();
+            let mut vendors: Vec<&Vendor> = c.vendors.iter().collect();
+            vendors.sort_by(|a, b| a.name.cmp(&b.name));
+            if json {
+                let views: Vec<VendorView> =
+                    vendors.iter().map(|v| vendor_view(v, today)).collect();
+                return out.json(&views);
+            }
+            for v in vendors {
+                let deadline = v
+                    .contract
+                    .cancellation_deadline(today)
+                    .map_or("-".into(), |d| format!("cancel by {d}"));
+                out.line(&format!(
+                    "{:<28} {:<18} {:<20} {}",
+                    safe(&v.name, false),
+                    safe(v.hotline.as_deref().unwrap_or("-"), false),
+                    safe(v.customer_number.as_deref().unwrap_or("-"), false),
+                    deadline
+                ))?;
+            }
+            Ok(())
+        }
+        VendorCommand::Show { client, name, json } => {
+            let c = h.load(&client_id(&client)?)?;
+            let v = c
+                .vendor(&name)
+                .ok_or_else(|| no_such(&c, "vendor", &name))?;
+            let today = today();
+            if json {
+                return out.json(&vendor_view(v, today));
+            }
+            row(out, "Name:", Some(&v.name))?;
+            row(out, "Provides:", v.provides.as_deref())?;
+            row(out, "Customer number:", v.customer_number.as_deref())?;
+            row(out, "Hotline:", v.hotline.as_deref())?;
+            row(out, "E-mail:", v.email.as_deref())?;
+            row(out, "Portal:", v.portal_url.as_deref())?;
+            if !v.entries.is_empty() {
+                row(
+                    out,
+                    "Entries:",
+                    Some(&entry_paths(&c, &v.entries).join(", ")),
+                )?;
+            }
+            let k = &v.contract;
+            row(out, "Contract:", k.number.as_deref())?;
+            row(out, "Start:", k.start.map(|d| d.to_string()).as_deref())?;
+            row(
+                out,
+                "Term ends:",
+                k.current_term_end(today).map(|d| d.to_string()).as_deref(),
+            )?;
+            row(
+                out,
+                "Renews by:",
+                k.renews_months.map(|m| format!("{m} months")).as_deref(),
+            )?;
+            let notice = match (k.notice_months, k.notice_days) {
+                (None, None) => None,
+                (m, d) => Some(format!(
+                    "{} months, {} days",
+                    m.unwrap_or(0),
+                    d.unwrap_or(0)
+                )),
+            };
+            row(out, "Notice:", notice.as_deref())?;
+            row(
+                out,
+                "Cancel by:",
+                k.cancellation_deadline(today)
+                    .map(|d| d.to_string())
+                    .as_deref(),
+            )?;
+            for contact in &v.contacts {
+                let mut line = contact.name.clone();
+                for part in [&contact.role, &contact.phone, &contact.email]
+                    .into_iter()
+                    .flatten()
+                {
+                    line.push_str(&format!(", {part}"));
+                }
+                row(out, "Contact:", Some(&line))?;
+            }
+            row(out, "Notes:", v.notes.as_deref())
+        }
+        VendorCommand::Remove { client, name } => {
+            let id = client_id(&client)?;
+            knowledge::remove_vendor(h, &id, &name)?;
+            eprintln!("Removed vendor {} from client {}.", safe(&name, false), id);
+            Ok(())
+        }
+    }
+}
