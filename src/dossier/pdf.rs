@@ -559,7 +559,6 @@ fn subset(
     face: Face,
     used: &BTreeSet<char>,
 ) -> Result<(printpdf::ParsedFont, Glyphs)> {
-    let full = fonts.parsed(face);
     let mut remapper = subsetter::GlyphRemapper::new();
     let mut cmap = BTreeMap::new();
     let mut widths = BTreeMap::new();
@@ -568,10 +567,10 @@ fn subset(
         sparse: BTreeMap::new(),
     };
     for c in used {
-        if let Some(gid) = full.lookup_glyph_index(*c as u32) {
+        if let Some(gid) = fonts.glyph(face, *c) {
             let new = remapper.remap(gid);
             cmap.insert(*c as u32, new);
-            widths.insert(new, full.get_glyph_width(gid).unwrap_or(0));
+            widths.insert(new, fonts.glyph_advance(face, gid));
             if (*c as u32) < DENSE {
                 glyphs.dense[*c as usize] = new;
             } else {
@@ -581,6 +580,7 @@ fn subset(
     }
     let bytes = subsetter::subset(face.bytes(), 0, &remapper)
         .map_err(|e| Error::Invalid(format!("cannot subset the bundled font {face:?}: {e:?}")))?;
+    let header = fonts.header(face);
     let mut parsed = printpdf::ParsedFont::with_glyph_data(
         bytes,
         0,
@@ -595,11 +595,24 @@ fn subset(
         ),
         cmap,
         widths,
-        full.units_per_em,
-        full.font_metrics.clone(),
+        header.units_per_em,
+        printpdf::FontMetrics {
+            ascent: header.ascent,
+            descent: header.descent,
+        },
     );
-    parsed.pdf_font_metrics = full.pdf_font_metrics.clone();
-    parsed.font_type = full.font_type;
+    let (x_min, y_min, x_max, y_max) = header.bbox;
+    parsed.pdf_font_metrics = printpdf::PdfFontMetricsStub {
+        units_per_em: header.units_per_em,
+        x_min,
+        y_min,
+        x_max,
+        y_max,
+        caret_slope_rise: header.caret_slope_rise,
+        caret_slope_run: header.caret_slope_run,
+        us_weight_class: header.weight_class,
+    };
+    // The bundled faces are TrueType (glyf) fonts, which `with_glyph_data` assumes.
     Ok((parsed, glyphs))
 }
 
