@@ -10,7 +10,7 @@
 //! Reproducibility: printpdf names resources and the trailer `/ID` with a
 //! process-global counter, so the same input could give different bytes. We name the
 //! fonts ourselves, set every date from the caller, and replace the `/ID` with a hash of
-//! the (compressed) streams before writing.
+//! the metadata and of the streams' checksums before writing.
 
 use printpdf::{
     FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect, TextItem,
@@ -214,19 +214,39 @@ pub fn write(
         }
     }
 
-    // A stable /ID: hash of the streams, which carry everything the dossier shows.
+    // A stable /ID that changes with anything the dossier shows: a hash of the
+    // metadata (title, subject with the vault fingerprint, date) and of each stream's
+    // length and Adler-32 checksum of its uncompressed content, which zlib computed
+    // anyway and wrote as the stream's last four bytes. Hashing every stream's bytes
+    // instead cost 3% of a dossier.
     let mut hasher = Sha256::new();
+    hasher.update(b"handover dossier /ID 2\0");
+    for part in [meta.title, meta.subject, meta.producer] {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.update(meta.unix_time.to_le_bytes());
     for (id, object) in &lo.objects {
-        hasher.update(id.0.to_le_bytes());
         if let Ok(stream) = object.as_stream() {
-            hasher.update(&stream.content);
+            hasher.update(id.0.to_le_bytes());
+            hasher.update((stream.content.len() as u64).to_le_bytes());
+            let flate = stream
+                .dict
+                .get(b"Filter")
+                .and_then(lopdf::Object::as_name)
+                .is_ok_and(|f| f == b"FlateDecode");
+            if flate {
+                let tail = stream.content.len().saturating_sub(4);
+                hasher.update(&stream.content[tail..]);
+            } else {
+                hasher.update(&stream.content);
+            }
         }
     }
     let digest = hasher.finalize();
     let id = lopdf::Object::String(digest[..16].to_vec(), lopdf::StringFormat::Hexadecimal);
     lo.trailer
         .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
-
     // The compressed page streams still encode the secrets: the output buffer is wiped
     // on drop, and sized up front so that growing it leaves no unwiped copy behind.
     let estimate: usize = lo
@@ -721,5 +741,37 @@ mod tests {
             out.len(),
             content_bound(&items)
         );
+    }
+
+    fn id_of(text: &str, unix_time: i64) -> (Vec<u8>, lopdf::Object) {
+        let pages = vec![vec![Item::Text {
+            x: 50.0,
+            y: 700.0,
+            face: Face::Mono,
+            size: 10.0,
+            color: Rgb(0, 0, 0),
+            text: Zeroizing::new(text.into()),
+        }]];
+        let meta = Meta {
+            title: "Dossier",
+            subject: "Client — 7K3Q-M9XD-4TGB-WZ2H-0PNE",
+            producer: "handover test",
+            unix_time,
+        };
+        let pdf = write(&pages, &[], (595.28, 841.89), &meta, None).unwrap();
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let id = doc.trailer.get(b"ID").unwrap().clone();
+        (pdf.to_vec(), id)
+    }
+
+    #[test]
+    fn the_id_is_stable_and_follows_what_is_printed() {
+        let (first, id) = id_of("secret-1", 1_767_225_600);
+        let (again, same) = id_of("secret-1", 1_767_225_600);
+        assert_eq!(first, again, "same input, different bytes");
+        assert_eq!(id, same);
+        // One character of the page differs (same length, same glyphs): another /ID.
+        assert_ne!(id_of("secret-2", 1_767_225_600).1, id);
+        assert_ne!(id_of("secret-1", 1_767_225_601).1, id);
     }
 }
