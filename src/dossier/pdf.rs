@@ -270,8 +270,10 @@ struct Deflate(Compress);
 
 impl Deflate {
     fn new() -> Self {
-        // Level 6: within a few percent of level 9's size at well under half its cost.
-        Deflate(Compress::new(Compression::new(6), true))
+        // Level 2 (zlib-rs's "fast" matcher). Measured at 1,000 entries: level 6 cost
+        // 134 M more instructions (12% of the export) for a PDF 12% smaller (0.78 MB
+        // against 0.89 MB); level 1 (static Huffman codes only) 1.22 MB.
+        Deflate(Compress::new(Compression::new(2), true))
     }
 
     /// `data` as a zlib stream. The output is allocated once at zlib's worst-case size
