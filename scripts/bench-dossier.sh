@@ -3,7 +3,8 @@
 # temporary store (10% of entries with TOTP and recovery codes, 2% with an SSH key,
 # notes of 0 to 200 characters), then runs `handover dossier` (decrypt + layout + PDF
 # + atomic write + vault update) and prints one Markdown table row per size: pages,
-# PDF size, wall and CPU time, peak RSS, and the instructions valgrind counts.
+# PDF size, wall and CPU time, peak RSS, and the instructions valgrind counts (on a
+# second export, of a vault that by then records the first one).
 #
 # Targets: 50 entries <= 60 M instructions; 1,000 entries <= 0.6 G instructions, PDF
 # <= 1.2 MB, peak RSS <= 40 MiB; 10,000 entries <= 6 G instructions, <= 100 MiB;

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use printpdf::ParsedFont;
+use skrifa::raw::TableProvider;
+use skrifa::{FontRef, GlyphId, MetadataProvider};
 
 /// The three bundled faces. Secrets are always set in `Mono` (DejaVu Sans Mono: dotted
 /// zero, serifed I, tailed l, so 0/O and 1/l/I/| cannot be confused).
@@ -38,34 +39,82 @@ impl Face {
     }
 }
 
-/// Advance widths of one face, in em units.
+/// What the layout and the PDF need of one face, read straight from its tables:
+/// glyph ids and advance widths by character, and the few header values a PDF font
+/// descriptor names. printpdf's own parser built maps of every glyph and copied each
+/// font; that was a sixth of a 50-entry dossier, paid by every process.
 struct FaceMetrics {
-    /// Widths of the first `DENSE` code points, `NaN` where the face has no glyph:
-    /// nearly all text is Latin, so a flat table keeps layout cheap.
+    /// Advance widths (em) of the first `DENSE` code points, `NaN` where the face has
+    /// no glyph: nearly all text is Latin, so a flat table keeps layout cheap.
     dense: Vec<f32>,
-    sparse: HashMap<u32, f32>,
+    /// Glyph ids of the first `DENSE` code points (0: none).
+    dense_gids: Vec<u16>,
+    /// Glyph id and advance width (em) of the others.
+    sparse: HashMap<u32, (u16, f32)>,
+    /// Advance widths in font units, by glyph id.
+    advances: Vec<u16>,
+    header: Header,
+}
+
+/// The values of a face's `head`, `hhea` and `OS/2` tables a PDF font descriptor uses.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Header {
+    pub units_per_em: u16,
+    pub ascent: i16,
+    pub descent: i16,
+    pub bbox: (i16, i16, i16, i16),
+    pub caret_slope_rise: i16,
+    pub caret_slope_run: i16,
+    /// OS/2 usWeightClass, 0 when the table is absent.
+    pub weight_class: u16,
 }
 
 const DENSE: u32 = 0x3000;
 
 impl FaceMetrics {
-    fn new(font: &ParsedFont) -> Self {
-        let upem = f32::from(font.units_per_em.max(1));
-        let mut dense = vec![f32::NAN; DENSE as usize];
-        let mut sparse = HashMap::new();
-        for (&cp, &gid) in &font.codepoint_to_glyph {
+    fn new(bytes: &[u8]) -> Option<Self> {
+        let font = FontRef::new(bytes).ok()?;
+        let head = font.head().ok()?;
+        let hhea = font.hhea().ok()?;
+        let hmtx = font.hmtx().ok()?;
+        let glyph_count = font.maxp().ok()?.num_glyphs();
+        let advances: Vec<u16> = (0..glyph_count)
+            .map(|gid| hmtx.advance(GlyphId::from(gid)).unwrap_or(0))
+            .collect();
+        let header = Header {
+            units_per_em: head.units_per_em(),
+            ascent: hhea.ascender().to_i16(),
+            descent: hhea.descender().to_i16(),
+            bbox: (head.x_min(), head.y_min(), head.x_max(), head.y_max()),
+            caret_slope_rise: hhea.caret_slope_rise(),
+            caret_slope_run: hhea.caret_slope_run(),
+            weight_class: font.os2().map(|os2| os2.us_weight_class()).unwrap_or(0),
+        };
+        let upem = f32::from(header.units_per_em.max(1));
+        let mut metrics = FaceMetrics {
+            dense: vec![f32::NAN; DENSE as usize],
+            dense_gids: vec![0; DENSE as usize],
+            sparse: HashMap::new(),
+            advances,
+            header,
+        };
+        for (cp, gid) in font.charmap().mappings() {
             // A mapping to glyph 0 is .notdef: the box we promise never to print.
+            let Ok(gid) = u16::try_from(gid.to_u32()) else {
+                continue;
+            };
             if gid == 0 {
                 continue;
             }
-            let w = f32::from(font.get_glyph_width(gid).unwrap_or(0)) / upem;
+            let w = f32::from(metrics.advance_units(gid)) / upem;
             if cp < DENSE {
-                dense[cp as usize] = w;
+                metrics.dense[cp as usize] = w;
+                metrics.dense_gids[cp as usize] = gid;
             } else {
-                sparse.insert(cp, w);
+                metrics.sparse.insert(cp, (gid, w));
             }
         }
-        FaceMetrics { dense, sparse }
+        Some(metrics)
     }
 
     fn width(&self, c: char) -> Option<f32> {
@@ -74,14 +123,32 @@ impl FaceMetrics {
             let w = self.dense[cp as usize];
             (!w.is_nan()).then_some(w)
         } else {
-            self.sparse.get(&cp).copied()
+            self.sparse.get(&cp).map(|(_, w)| *w)
         }
+    }
+
+    fn glyph(&self, c: char) -> Option<u16> {
+        let cp = c as u32;
+        let gid = if cp < DENSE {
+            self.dense_gids[cp as usize]
+        } else {
+            self.sparse.get(&cp).map_or(0, |(gid, _)| *gid)
+        };
+        (gid != 0).then_some(gid)
+    }
+
+    /// As printpdf reads `hmtx`: glyphs past the last long metric share its advance.
+    fn advance_units(&self, gid: u16) -> u16 {
+        self.advances
+            .get(usize::from(gid))
+            .or(self.advances.last())
+            .copied()
+            .unwrap_or(0)
     }
 }
 
-/// The parsed bundled fonts, loaded once per process.
+/// The bundled fonts' metrics, read once per process.
 pub struct Fonts {
-    parsed: [ParsedFont; 3],
     metrics: [FaceMetrics; 3],
 }
 
@@ -94,27 +161,19 @@ fn index(face: Face) -> usize {
 }
 
 impl Fonts {
-    /// The bundled fonts. They are compiled in, so failing to parse them is a build
+    /// The bundled fonts. They are compiled in, so failing to read them is a build
     /// defect, caught by the tests, not a user error.
     pub fn get() -> &'static Fonts {
         static FONTS: OnceLock<Fonts> = OnceLock::new();
         FONTS.get_or_init(|| {
-            let parse = |face: Face| {
-                ParsedFont::from_bytes(face.bytes(), 0, &mut Vec::new())
+            let read = |face: Face| {
+                FaceMetrics::new(face.bytes())
                     .unwrap_or_else(|| panic!("bundled font {face:?} does not parse"))
             };
-            let parsed = [parse(Face::Sans), parse(Face::Bold), parse(Face::Mono)];
-            let metrics = [
-                FaceMetrics::new(&parsed[0]),
-                FaceMetrics::new(&parsed[1]),
-                FaceMetrics::new(&parsed[2]),
-            ];
-            Fonts { parsed, metrics }
+            Fonts {
+                metrics: [read(Face::Sans), read(Face::Bold), read(Face::Mono)],
+            }
         })
-    }
-
-    pub fn parsed(&self, face: Face) -> &ParsedFont {
-        &self.parsed[index(face)]
     }
 
     /// The face that draws `c`, preferring `wanted`; `None` if no bundled face has it.
@@ -131,6 +190,20 @@ impl Fonts {
     /// Advance of `c` in `face` in em units (0 if the face lacks it).
     pub fn advance(&self, face: Face, c: char) -> f32 {
         self.metrics[index(face)].width(c).unwrap_or(0.0)
+    }
+
+    /// The glyph id of `c` in `face`, `None` if the face lacks it.
+    pub fn glyph(&self, face: Face, c: char) -> Option<u16> {
+        self.metrics[index(face)].glyph(c)
+    }
+
+    /// The advance of glyph `gid` of `face` in font units.
+    pub fn glyph_advance(&self, face: Face, gid: u16) -> u16 {
+        self.metrics[index(face)].advance_units(gid)
+    }
+
+    pub fn header(&self, face: Face) -> Header {
+        self.metrics[index(face)].header
     }
 }
 
@@ -151,5 +224,54 @@ mod tests {
         assert!(w > 0.3 && (fonts.advance(Face::Mono, 'W') - w).abs() < 1e-6);
         // CJK is in none of them: the caller must print the code point.
         assert_eq!(fonts.face_for(Face::Sans, '中'), None);
+    }
+
+    #[test]
+    fn metrics_match_printpdfs_parser() {
+        // What printpdf would have read from the same font: every mapped character's
+        // glyph and advance, and the descriptor values.
+        let fonts = Fonts::get();
+        for face in Face::ALL {
+            let parsed = printpdf::ParsedFont::from_bytes(face.bytes(), 0, &mut Vec::new())
+                .expect("bundled font parses");
+            let mut checked = 0;
+            for (&cp, &gid) in &parsed.codepoint_to_glyph {
+                let Some(c) = char::from_u32(cp) else {
+                    continue;
+                };
+                if gid == 0 {
+                    assert_eq!(fonts.glyph(face, c), None);
+                    continue;
+                }
+                assert_eq!(fonts.glyph(face, c), Some(gid), "{face:?} {c:?}");
+                assert_eq!(
+                    Some(fonts.glyph_advance(face, gid)),
+                    parsed.get_glyph_width(gid),
+                    "{face:?} {c:?}"
+                );
+                checked += 1;
+            }
+            assert!(checked > 3000, "{face:?}: {checked}");
+            // And no character maps here that did not there.
+            let ours = (0..=0x10ffff)
+                .filter_map(char::from_u32)
+                .filter(|c| fonts.glyph(face, *c).is_some())
+                .count();
+            assert_eq!(ours, checked, "{face:?}");
+            let h = fonts.header(face);
+            let p = &parsed.pdf_font_metrics;
+            assert_eq!(h.units_per_em, parsed.units_per_em);
+            assert_eq!(
+                (h.ascent, h.descent),
+                (parsed.font_metrics.ascent, parsed.font_metrics.descent)
+            );
+            assert_eq!(h.bbox, (p.x_min, p.y_min, p.x_max, p.y_max));
+            assert_eq!(
+                (h.caret_slope_rise, h.caret_slope_run),
+                (p.caret_slope_rise, p.caret_slope_run)
+            );
+            assert_eq!(h.weight_class, p.us_weight_class);
+            assert_eq!(parsed.font_type, printpdf::FontType::TrueType);
+        }
     }
 }

@@ -93,12 +93,35 @@ pub fn paper(s: &str) -> Result<Paper> {
     }
 }
 
-/// Renders the dossier of `client`.
+/// Renders the dossier of `client` into memory.
 pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossier> {
+    let mut pdf = WipingBuffer(zeroize::Zeroizing::new(Vec::new()));
+    let rendered = render_to(client, options, gaps, &mut pdf)?;
+    Ok(Dossier {
+        pdf: pdf.0,
+        pages: rendered.pages,
+        fingerprint: rendered.fingerprint,
+    })
+}
+
+/// What [`render_to`] wrote.
+pub struct Rendered {
+    pub fingerprint: String,
+    pub pages: usize,
+}
+
+/// Renders the dossier of `client` to `out` as its pages are encoded: a large client's
+/// PDF is never held in memory whole.
+pub fn render_to(
+    client: &Client,
+    options: &Options,
+    gaps: &[Gap],
+    out: &mut dyn std::io::Write,
+) -> Result<Rendered> {
     let laid = lay_out(client, options, gaps)?;
     let t = &laid.template.texts;
     let subject = format!("{} — {} {}", client.name, t.fingerprint, laid.fingerprint);
-    let pdf = pdf::write(
+    pdf::write(
         &laid.pages,
         &laid.marks,
         options.paper.size(),
@@ -109,12 +132,34 @@ pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossie
             unix_time: options.as_of.timestamp(),
         },
         laid.template.logo.as_ref(),
+        out,
     )?;
-    Ok(Dossier {
-        pdf,
+    Ok(Rendered {
         pages: laid.pages.len(),
         fingerprint: laid.fingerprint,
     })
+}
+
+/// A growing buffer for a PDF, which holds secrets: when it outgrows its allocation,
+/// the old one is wiped before it is freed.
+struct WipingBuffer(zeroize::Zeroizing<Vec<u8>>);
+
+impl std::io::Write for WipingBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let needed = self.0.len() + buf.len();
+        if needed > self.0.capacity() {
+            let mut bigger = Vec::with_capacity(needed.max(2 * self.0.capacity()));
+            bigger.extend_from_slice(&self.0);
+            // The old buffer is wiped (up to its capacity) as it is dropped.
+            self.0 = zeroize::Zeroizing::new(bigger);
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The dossier laid out on pages, before it becomes PDF.

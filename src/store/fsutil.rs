@@ -166,6 +166,15 @@ pub fn refuse_existing(out: &Path, force: bool) -> Result<()> {
 /// a directory that must exist, and over an existing file only if `force` — without
 /// `force`, a file that appears meanwhile is not clobbered either.
 pub fn write_output(out: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    let mut tmp = output_temp(out, force)?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
+    persist_output(tmp, out, force)
+}
+
+/// The first half of [`write_output`], for output written piece by piece: a 0600 temp
+/// file beside `out` (removed again when dropped), after the same checks.
+pub fn output_temp(out: &Path, force: bool) -> Result<tempfile::NamedTempFile> {
     refuse_existing(out, force)?;
     if let Some(dir) = out
         .parent()
@@ -176,16 +185,31 @@ pub fn write_output(out: &Path, bytes: &[u8], force: bool) -> Result<()> {
             dir.display()
         )));
     }
+    Ok(private_temp_beside(out, &[])?.0)
+}
+
+/// The second half of [`write_output`]: fsyncs `tmp` and renames it to `out`.
+pub fn persist_output(tmp: tempfile::NamedTempFile, out: &Path, force: bool) -> Result<()> {
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     if force {
-        atomic_write(out, bytes)
+        tmp.persist(out)
+            .map_err(|e| Error::io(format!("cannot replace {}", out.display()), e.error))?;
     } else {
-        atomic_write_new(out, bytes).map_err(|e| match e {
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists => {
+        tmp.persist_noclobber(out).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                 Error::OutputExists(out.to_owned())
+            } else {
+                Error::io(format!("cannot create {}", out.display()), e.error)
             }
-            other => other,
-        })
+        })?;
     }
+    sync_dir(dir)
 }
 
 /// Opens a file handover reads but someone else may have put there, refusing anything

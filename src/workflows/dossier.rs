@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::crypto::Identity;
-use crate::dossier::{self, ClientKey, Dossier, Gap, Options};
+use crate::dossier::{self, ClientKey, Dossier, Gap, Options, Rendered};
 use crate::error::{Error, Result};
 use crate::fingerprint::{entry_digest, fingerprint, normalise};
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
@@ -36,6 +36,22 @@ pub fn read_client_key(file: &Path) -> Result<ClientKey> {
 
 /// Renders `client`'s dossier with the findings of the handover check in its appendix.
 pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Result<Dossier> {
+    let gaps = gaps(client, options, check)?;
+    dossier::render(client, options, &gaps)
+}
+
+/// [`render`] straight into `out`, page by page.
+pub fn render_to(
+    client: &Client,
+    options: &Options,
+    check: &CheckOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<Rendered> {
+    let gaps = gaps(client, options, check)?;
+    dossier::render_to(client, options, &gaps, out)
+}
+
+fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<Gap>> {
     if let Some(key) = &options.client_key
         && client.client_recipient.as_deref() != Some(key.recipient.as_str())
     {
@@ -48,7 +64,7 @@ pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Resul
             client.id.as_str()
         )));
     }
-    let gaps: Vec<Gap> = check::check(client, check, options.as_of.date_naive())
+    Ok(check::check(client, check, options.as_of.date_naive())
         .into_iter()
         .map(|f| Gap {
             blocking: f.severity == Severity::Blocking,
@@ -57,15 +73,14 @@ pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Resul
             path: f.path.or(f.system).or(f.vendor),
             code: f.code.as_str().to_owned(),
         })
-        .collect();
-    dossier::render(client, options, &gaps)
+        .collect())
 }
 
 /// Notes in the vault that `dossier` was printed: the record `verify` compares against,
 /// and a history event.
 pub fn record(
     client: &mut Client,
-    dossier: &Dossier,
+    dossier: &Rendered,
     options: &Options,
     entries: BTreeMap<uuid::Uuid, String>,
 ) {
@@ -98,17 +113,20 @@ pub fn export(
     check: &CheckOptions,
     out: &Path,
     force: bool,
-) -> Result<Dossier> {
+) -> Result<Rendered> {
     fsutil::refuse_existing(out, force)?;
-    let (pending, dossier) = h.prepare_update(id, |client| {
+    let (pending, (dossier, tmp)) = h.prepare_update(id, |client| {
         // The same refusal the write would give, before the (slow) rendering.
         h.ensure_still_readable(client)?;
-        let dossier = render(client, options, check)?;
+        // Written beside `out` as it is rendered (0600, removed on failure), and
+        // renamed into place only once the vault's new version is ready.
+        let mut tmp = fsutil::output_temp(out, force)?;
+        let dossier = render_to(client, options, check, tmp.as_file_mut())?;
         let entries = digests(client);
         record(client, &dossier, options, entries);
-        Ok(dossier)
+        Ok((dossier, tmp))
     })?;
-    super::write_then(out, &dossier.pdf, force, || pending.commit())?;
+    super::persist_then(out, tmp, force, || pending.commit())?;
     Ok(dossier)
 }
 
@@ -122,15 +140,15 @@ pub fn offboard_hook(
     force: bool,
 ) -> Result<std::path::PathBuf> {
     let out = super::offboard::dossier_path(dir, &client.id);
-    fsutil::refuse_existing(&out, force)?;
     // The handed-over vault is closed to you on purpose: check it as its new readers
     // get it, not by whether you can still open it.
     let check = CheckOptions {
         provider_recipients: Vec::new(),
         ..check.clone()
     };
-    let dossier = render(client, options, &check)?;
-    fsutil::write_output(&out, &dossier.pdf, force)?;
+    let mut tmp = fsutil::output_temp(&out, force)?;
+    let dossier = render_to(client, options, &check, tmp.as_file_mut())?;
+    fsutil::persist_output(tmp, &out, force)?;
     let entries = digests(client);
     record(client, &dossier, options, entries);
     Ok(out)

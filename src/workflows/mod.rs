@@ -310,15 +310,41 @@ pub(crate) fn write_then<T>(
     force: bool,
     commit: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
-    let previous = if force {
+    let previous = restorable(out, force);
+    fsutil::write_output(out, bytes, force)?;
+    commit_or_take_back(out, previous, commit)
+}
+
+/// [`write_then`] for output already written to a temp file from
+/// [`fsutil::output_temp`].
+pub(crate) fn persist_then<T>(
+    out: &Path,
+    tmp: tempfile::NamedTempFile,
+    force: bool,
+    commit: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let previous = restorable(out, force);
+    fsutil::persist_output(tmp, out, force)?;
+    commit_or_take_back(out, previous, commit)
+}
+
+/// The file `out` replaces, to put back should the commit fail.
+fn restorable(out: &Path, force: bool) -> Option<Vec<u8>> {
+    if force {
         std::fs::symlink_metadata(out)
             .ok()
             .filter(|m| m.is_file() && m.len() <= RESTORABLE_BYTES)
             .and_then(|_| std::fs::read(out).ok())
     } else {
         None
-    };
-    fsutil::write_output(out, bytes, force)?;
+    }
+}
+
+fn commit_or_take_back<T>(
+    out: &Path,
+    previous: Option<Vec<u8>>,
+    commit: impl FnOnce() -> Result<T>,
+) -> Result<T> {
     commit().map_err(|error| {
         let undone = match &previous {
             Some(old) => fsutil::atomic_write(out, old),
