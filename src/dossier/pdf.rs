@@ -1066,6 +1066,7 @@ mod tests {
             face: Face::Mono,
             size: 10.0,
             color: Rgb(0, 0, 0),
+            oblique: false,
             text: Zeroizing::new(text.into()),
         }]];
         let meta = Meta {
