@@ -274,6 +274,16 @@ pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<St
     let space = measure(fonts, style.face, style.size, " ");
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
+        // Most labels and values fit on one line as they are: one measurement instead
+        // of one per word and piece.
+        if !paragraph.starts_with(' ')
+            && !paragraph.ends_with(' ')
+            && !paragraph.contains("  ")
+            && measure(fonts, style.face, style.size, paragraph) <= width
+        {
+            lines.push(paragraph.to_owned());
+            continue;
+        }
         let mut line = String::new();
         let mut line_w = 0.0;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
