@@ -14,6 +14,7 @@ mod qr;
 pub mod sections;
 pub mod templates;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -208,63 +209,26 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     // after the front matter's parts. Systems print the pages of the entries that log
     // into them, which come later: when there are such forward references, the body is
     // laid out again with the pages the previous pass found, until they stand still.
-    let first_number = sections::FRONT_PARTS + 1;
-    let mut known = std::collections::HashMap::new();
+    let mut known = HashMap::new();
     let mut passes = 0;
-    let (body, toc_items, toc_pages, section_pages, entry_pages) = loop {
+    let body = loop {
         passes += 1;
-        let refs = sections::Refs {
-            known_entry_pages: known.clone(),
-            ..Default::default()
-        };
-        let body_sections = sections::body(t, client, options, gaps, today, &refs);
-        let mut toc_items: Vec<(String, u8)> = Vec::new();
-        for (i, section) in body_sections.iter().enumerate() {
-            let number = i + first_number;
-            toc_items.push((format!("{number} {}", section.title), 1));
-            for (j, sub) in section.subsections.iter().enumerate() {
-                toc_items.push((format!("{number}.{} {sub}", j + 1), 2));
-            }
-        }
-        let toc_pages = {
-            let mut probe = Flow::new(geo);
-            toc(&ctx, &mut probe, &toc_items, &[]);
-            probe.pages.len()
-        };
-        let first_body_page = front.pages.len() + toc_pages;
-        refs.page_offset.set(first_body_page + 1);
-        let mut body = Flow::new(geo);
-        let mut section_pages = Vec::with_capacity(toc_items.len());
-        for (i, section) in body_sections.iter().enumerate() {
-            let low = body.remaining() < geo.body_height() * SECTION_ROOM;
-            match section.start {
-                _ if i == 0 => {}
-                sections::Start::NewPage => body.new_page(),
-                sections::Start::NewPageIfLow if low => body.new_page(),
-                _ => {}
-            }
-            let number = (i + first_number).to_string();
-            ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
-            section_pages.push(body.anchor());
-            (section.build)(&ctx, &mut body, &number, &mut |flow: &mut Flow| {
-                section_pages.push(flow.anchor())
-            });
-        }
-        let section_pages: Vec<usize> =
-            section_pages.iter().map(|a| body.anchor_page(*a)).collect();
-        let entry_pages: std::collections::HashMap<uuid::Uuid, usize> = refs
-            .entries
-            .borrow()
-            .iter()
-            .map(|(id, a)| (*id, body.anchor_page(*a) + first_body_page + 1))
-            .collect();
+        let body = lay_out_body(&ctx, client, options, gaps, front.pages.len(), known)?;
         // Converges at once in practice (a page number's width rarely moves a page
         // break); the limit only guards against oscillation.
-        if !refs.forward_used.get() || entry_pages == known || passes == MAX_LAYOUT_PASSES {
-            break (body, toc_items, toc_pages, section_pages, entry_pages);
+        if !body.forward_used || body.entry_pages == body.known || passes == MAX_LAYOUT_PASSES {
+            break body;
         }
-        known = entry_pages;
+        known = body.entry_pages;
     };
+    let Body {
+        flow: body,
+        toc_items,
+        toc_pages,
+        section_pages,
+        entry_pages,
+        ..
+    } = body;
     let first_body_page = front.pages.len() + toc_pages;
     let entry_page = |id: uuid::Uuid| entry_pages.get(&id).copied();
     let mut front_final = Flow::new(geo);
@@ -316,6 +280,90 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         marks,
         fingerprint: fp,
         template,
+    })
+}
+
+/// One layout pass of the numbered sections, and what it found out.
+struct Body {
+    flow: Flow,
+    /// The contents' lines: (numbered title, level).
+    toc_items: Vec<(String, u8)>,
+    /// How many pages the contents take.
+    toc_pages: usize,
+    /// The body page index of each contents line.
+    section_pages: Vec<usize>,
+    /// The printed page of each entry.
+    entry_pages: HashMap<uuid::Uuid, usize>,
+    /// The entry pages this pass was given, and whether it printed any of them.
+    known: HashMap<uuid::Uuid, usize>,
+    forward_used: bool,
+}
+
+/// Lays out the body after `front_pages` pages of front matter; its sections are
+/// numbered after the front matter's parts. `known`: the entry pages a previous pass
+/// found, for references to entries further on.
+fn lay_out_body(
+    ctx: &Ctx<'_>,
+    client: &Client,
+    options: &Options,
+    gaps: &[Gap],
+    front_pages: usize,
+    known: HashMap<uuid::Uuid, usize>,
+) -> Result<Body> {
+    let first_number = sections::FRONT_PARTS + 1;
+    let refs = sections::Refs {
+        known_entry_pages: known,
+        ..Default::default()
+    };
+    let body_sections = sections::body(ctx.texts, client, options, gaps, ctx.today, &refs);
+    let mut toc_items: Vec<(String, u8)> = Vec::new();
+    for (i, section) in body_sections.iter().enumerate() {
+        let number = i + first_number;
+        toc_items.push((format!("{number} {}", section.title), 1));
+        for (j, sub) in section.subsections.iter().enumerate() {
+            toc_items.push((format!("{number}.{} {sub}", j + 1), 2));
+        }
+    }
+    let toc_pages = {
+        let mut probe = Flow::new(ctx.geo);
+        toc(ctx, &mut probe, &toc_items, &[]);
+        probe.pages.len()
+    };
+    let first_body_page = front_pages + toc_pages;
+    refs.page_offset.set(first_body_page + 1);
+    let mut body = Flow::new(ctx.geo);
+    let mut section_pages = Vec::with_capacity(toc_items.len());
+    for (i, section) in body_sections.iter().enumerate() {
+        let low = body.remaining() < ctx.geo.body_height() * SECTION_ROOM;
+        match section.start {
+            _ if i == 0 => {}
+            sections::Start::NewPage => body.new_page(),
+            sections::Start::NewPageIfLow if low => body.new_page(),
+            _ => {}
+        }
+        let number = (i + first_number).to_string();
+        ctx.heading(&mut body, &format!("{number} {}", section.title), 1, None);
+        section_pages.push(body.anchor());
+        (section.build)(ctx, &mut body, &number, &mut |flow: &mut Flow| {
+            section_pages.push(flow.anchor())
+        });
+    }
+    let section_pages: Vec<usize> = section_pages.iter().map(|a| body.anchor_page(*a)).collect();
+    let entry_pages = refs
+        .entries
+        .borrow()
+        .iter()
+        .map(|(id, a)| (*id, body.anchor_page(*a) + first_body_page + 1))
+        .collect();
+    drop(body_sections);
+    Ok(Body {
+        flow: body,
+        toc_items,
+        toc_pages,
+        section_pages,
+        entry_pages,
+        forward_used: refs.forward_used.get(),
+        known: refs.known_entry_pages,
     })
 }
 
