@@ -167,14 +167,26 @@ fn shr<const W: usize>(x: &Line<W>, k: u32) -> Line<W> {
 
 /// Bit `p` of the result is bit `p - k` of `x`.
 fn shl<const W: usize>(x: &Line<W>, k: u32) -> Line<W> {
+    let (words, k) = ((k / 64) as usize, k % 64);
     std::array::from_fn(|i| {
-        let low = if i > 0 { x[i - 1] >> (64 - k) } else { 0 };
-        (x[i] << k) | low
+        let Some(src) = i.checked_sub(words) else {
+            return 0;
+        };
+        let low = if src > 0 && k > 0 {
+            x[src - 1] >> (64 - k)
+        } else {
+            0
+        };
+        (x[src] << k) | low
     })
 }
 
 fn and<const W: usize>(a: &Line<W>, b: &Line<W>) -> Line<W> {
     std::array::from_fn(|i| a[i] & b[i])
+}
+
+fn or<const W: usize>(a: &Line<W>, b: &Line<W>) -> Line<W> {
+    std::array::from_fn(|i| a[i] | b[i])
 }
 
 fn not<const W: usize>(a: &Line<W>) -> Line<W> {
@@ -242,13 +254,21 @@ fn best_mask<const W: usize>(canvas: &Canvas, n: usize) -> Modules {
         for k in 0..PERIOD {
             row_pattern[k] = zero;
             col_pattern[k] = zero;
-            for j in 0..n {
+            for j in 0..PERIOD.min(n) {
                 if mask_bit(m, j, k) {
                     set(&mut row_pattern[k], j);
                 }
                 if mask_bit(m, k, j) {
                     set(&mut col_pattern[k], j);
                 }
+            }
+            // Repeated along the line by doubling; what lands beyond the line is
+            // cleared by `free`.
+            let mut span = PERIOD;
+            while span < n {
+                row_pattern[k] = or(&row_pattern[k], &shl(&row_pattern[k], span as u32));
+                col_pattern[k] = or(&col_pattern[k], &shl(&col_pattern[k], span as u32));
+                span *= 2;
             }
         }
         for (i, (line, (base, free))) in rows
