@@ -49,18 +49,7 @@ fn knowledge(env: &Env) {
     ]);
     env.ok(&["link", "acme", "netz/firewall", "--system", "Router"]);
     env.ok(&["network", "add", "acme", "LAN", "--cidr", "10.0.0.0/8"]);
-    env.ok_stdin(
-        &[
-            "doc",
-            "add",
-            "acme",
-            "erste-stunde",
-            "--kind",
-            "first-hour-plan",
-            "--stdin",
-        ],
-        b"# Los\n",
-    );
+    first_hour_plan(env, b"# Los\n");
     env.ok(&[
         "decision",
         "add",
@@ -71,6 +60,22 @@ fn knowledge(env: &Env) {
         "--why",
         "weil",
     ]);
+}
+
+/// Adds client acme's first-hour plan (read from stdin).
+fn first_hour_plan(env: &Env, body: &[u8]) {
+    env.ok_stdin(
+        &[
+            "doc",
+            "add",
+            "acme",
+            "erste-stunde",
+            "--kind",
+            "first-hour-plan",
+            "--stdin",
+        ],
+        body,
+    );
 }
 
 fn kinds(env: &Env) -> Vec<String> {
@@ -437,18 +442,7 @@ fn documents_and_decisions_from_files_stdin_and_the_editor() {
         "--file",
         file.to_str().unwrap(),
     ]);
-    env.ok_stdin(
-        &[
-            "doc",
-            "add",
-            "acme",
-            "erste-stunde",
-            "--kind",
-            "first-hour-plan",
-            "--stdin",
-        ],
-        "1. Frau Müller anrufen\n".as_bytes(),
-    );
+    first_hour_plan(&env, "1. Frau Müller anrufen\n".as_bytes());
     assert_eq!(
         env.ok(&["doc", "show", "acme", "ablaeufe/restore"]),
         "# Wiederherstellen\n\n1. NAS öffnen\n\n"
@@ -729,18 +723,7 @@ fn check_finds_the_new_gaps() {
         "--term-end",
         "2030-12-31",
     ]);
-    env.ok_stdin(
-        &[
-            "doc",
-            "add",
-            "acme",
-            "erste-stunde",
-            "--kind",
-            "first-hour-plan",
-            "--stdin",
-        ],
-        b"1. Anrufen\n",
-    );
+    first_hour_plan(&env, b"1. Anrufen\n");
     let report = env.json(&["check", "acme", "--json"]);
     assert_eq!(codes(&report), Vec::<(String, String)>::new(), "{report}");
 }

@@ -126,9 +126,9 @@ impl Modules {
     }
 }
 
-/// Encodes `data` at error correction level M, the mask chosen by the standard's
-/// penalty score. `None` if the data does not fit a QR code.
-pub fn encode(data: &[u8]) -> Option<Modules> {
+/// `data` encoded at error correction level M and placed on a canvas with every
+/// function pattern, before any mask; and the code's width in modules.
+fn unmasked(data: &[u8]) -> Option<(Canvas, usize)> {
     let level = EcLevel::M;
     let bits = bits::encode_auto(data, level).ok()?;
     let version = bits.version();
@@ -141,6 +141,13 @@ pub fn encode(data: &[u8]) -> Option<Modules> {
     data_words.zeroize();
     ec_words.zeroize();
     let width = usize::try_from(version.width()).ok()?;
+    Some((canvas, width))
+}
+
+/// Encodes `data` at error correction level M, the mask chosen by the standard's
+/// penalty score. `None` if the data does not fit a QR code.
+pub fn encode(data: &[u8]) -> Option<Modules> {
+    let (canvas, width) = unmasked(data)?;
     // Versions 1 to 10 fit one word per line, 11 to 25 two, 26 to 40 three.
     match (width + 2 * PAD).div_ceil(64) {
         1 => Some(best_mask::<1>(&canvas, width)),
@@ -384,18 +391,7 @@ mod tests {
     /// The implementation before the bit-packed one (canvas copied per mask, byte lines):
     /// the oracle the new one must match module for module.
     fn reference_encode(data: &[u8]) -> Option<(usize, Zeroizing<Vec<bool>>)> {
-        let level = EcLevel::M;
-        let bits = bits::encode_auto(data, level).ok()?;
-        let version = bits.version();
-        let mut raw = bits.into_bytes();
-        let (mut data_words, mut ec_words) = ec::construct_codewords(&raw, version, level).ok()?;
-        raw.zeroize();
-        let mut canvas = Canvas::new(version, level);
-        canvas.draw_all_functional_patterns();
-        canvas.draw_data(&data_words, &ec_words);
-        data_words.zeroize();
-        ec_words.zeroize();
-        let width = usize::try_from(version.width()).ok()?;
+        let (canvas, width) = unmasked(data)?;
         let mut best: Option<(u32, Zeroizing<Vec<bool>>)> = None;
         for mask in MASKS {
             let mut masked = canvas.clone();
