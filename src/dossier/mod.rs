@@ -147,14 +147,7 @@ struct WipingBuffer(zeroize::Zeroizing<Vec<u8>>);
 
 impl std::io::Write for WipingBuffer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let needed = self.0.len() + buf.len();
-        if needed > self.0.capacity() {
-            let mut bigger = Vec::with_capacity(needed.max(2 * self.0.capacity()));
-            bigger.extend_from_slice(&self.0);
-            // The old buffer is wiped (up to its capacity) as it is dropped.
-            self.0 = zeroize::Zeroizing::new(bigger);
-        }
-        self.0.extend_from_slice(buf);
+        crate::model::extend_wiping(&mut self.0, buf);
         Ok(buf.len())
     }
 

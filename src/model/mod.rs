@@ -12,7 +12,7 @@ pub use knowledge::{
     Backup, Category, Contract, Criticality, Decision, DecisionStatus, Document, DocumentKind,
     Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice, validate_name,
 };
-pub use secret::Secret;
+pub use secret::{Secret, extend_wiping};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -3,6 +3,19 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
 
+/// Appends `bytes` to a buffer that holds secrets. When the buffer must grow, the
+/// bytes move to a larger allocation (at least double) and the old one is wiped as it
+/// is freed; `Vec`'s own growth would leave a copy behind in freed memory.
+pub fn extend_wiping(buf: &mut Zeroizing<Vec<u8>>, bytes: &[u8]) {
+    let needed = buf.len() + bytes.len();
+    if needed > buf.capacity() {
+        let mut bigger = Zeroizing::new(Vec::with_capacity(needed.max(2 * buf.capacity())));
+        bigger.extend_from_slice(buf);
+        *buf = bigger;
+    }
+    buf.extend_from_slice(bytes);
+}
+
 /// A secret value (password, TOTP URI, recovery code, secret field).
 ///
 /// Deliberately has no `Debug` or `Display`: a secret only leaves this type through

@@ -312,14 +312,7 @@ pub fn read_capped(
         if (data.len() + n) as u64 > cap {
             return Ok(None);
         }
-        if data.len() + n > data.capacity() {
-            let mut bigger = Zeroizing::new(Vec::with_capacity(
-                (data.capacity() * 2).max(data.len() + n),
-            ));
-            bigger.extend_from_slice(&data);
-            data = bigger;
-        }
-        data.extend_from_slice(&chunk[..n]);
+        crate::model::extend_wiping(&mut data, &chunk[..n]);
     }
     Ok(Some(data))
 }
