@@ -441,16 +441,15 @@ fn code_block(ctx: &Ctx<'_>, flow: &mut Flow, code: &str, indent: f32) {
     flow.block(rows);
 }
 
-/// Systems by site, as tables; then the networks. `anchor` and `anchor_network` are
-/// called just before each system's or network's row is placed; `entry_page` gives the
-/// printed page of an entry.
+/// Systems by site, as tables; then the networks. `anchor` is called with a system's
+/// or network's id just before its row is placed; `entry_page` gives the printed page
+/// of an entry.
 pub fn infrastructure(
     ctx: &Ctx<'_>,
     flow: &mut Flow,
     client: &Client,
     sites: &[String],
-    anchor: &mut dyn FnMut(&System, &mut Flow),
-    anchor_network: &mut dyn FnMut(&crate::model::Network, &mut Flow),
+    anchor: &mut dyn FnMut(Uuid, &mut Flow),
     entry_page: &dyn Fn(Uuid) -> usize,
 ) {
     let t = ctx.texts;
@@ -503,7 +502,7 @@ pub fn infrastructure(
             &rows,
             &mut |i, flow| {
                 if let Some(s) = systems.get(i) {
-                    anchor(s, flow);
+                    anchor(s.id, flow);
                 }
             },
         );
@@ -589,7 +588,7 @@ pub fn infrastructure(
             &rows,
             &mut |i, flow| {
                 if let Some(n) = networks.get(i) {
-                    anchor_network(n, flow);
+                    anchor(n.id, flow);
                 }
             },
         );
@@ -660,13 +659,14 @@ fn system_row(t: &Texts, s: &System) -> Vec<String> {
 }
 
 /// Each vendor with its hotline, numbers, contract and cancellation deadline (red when
-/// it is within 90 days or past). `anchor` is called just before each vendor is placed.
+/// it is within 90 days or past). `anchor` is called with each vendor's id just before
+/// it is placed.
 pub fn vendors(
     ctx: &Ctx<'_>,
     flow: &mut Flow,
     client: &Client,
     today: NaiveDate,
-    anchor: &mut dyn FnMut(&Vendor, &mut Flow),
+    anchor: &mut dyn FnMut(Uuid, &mut Flow),
 ) {
     let t = ctx.texts;
     let mut vendors: Vec<&Vendor> = client.vendors.iter().collect();
@@ -711,7 +711,7 @@ pub fn vendors(
             rows.extend(ctx.field(&t.notes, Value::Plain(notes)));
         }
         rows.push(separator(ctx));
-        anchor(v, flow);
+        anchor(v.id, flow);
         flow.block(rows);
     }
 }

@@ -302,9 +302,8 @@ fn profile<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
 }
 
 /// The index: entries, systems, networks, vendors, documents, decisions, tags and
-/// kinds, each with the
-/// pages where they are printed. Only the emergency sheet comes after it, so every
-/// page it names is known when it is laid out.
+/// kinds, each with the pages where they are printed. Only the emergency sheet comes
+/// after it, so every page it names is known when it is laid out.
 fn index<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
     section(
         &t.index_title,
@@ -334,35 +333,24 @@ fn index<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
                     }
                 }
             }
+            let named = (client.systems.iter().map(|s| (s.id, s.name.as_str())))
+                .chain(client.networks.iter().map(|n| (n.id, n.name.as_str())))
+                .chain(client.vendors.iter().map(|v| (v.id, v.name.as_str())))
+                .chain(client.documents.iter().map(|d| (d.id, d.display_title())))
+                .chain(client.decisions.iter().map(|d| (d.id, d.title.as_str())));
+            for (id, name) in named {
+                if let Some(p) = page(items.get(&id).copied()) {
+                    index.add(name, p);
+                }
+            }
             for s in &client.systems {
                 if let Some(p) = page(items.get(&s.id).copied()) {
-                    index.add(&s.name, p);
                     index.add(
                         t.categories
                             .get(s.category.as_str())
                             .map_or(s.category.as_str(), String::as_str),
                         p,
                     );
-                }
-            }
-            for v in &client.vendors {
-                if let Some(p) = page(items.get(&v.id).copied()) {
-                    index.add(&v.name, p);
-                }
-            }
-            for d in &client.documents {
-                if let Some(p) = page(items.get(&d.id).copied()) {
-                    index.add(d.display_title(), p);
-                }
-            }
-            for n in &client.networks {
-                if let Some(p) = page(items.get(&n.id).copied()) {
-                    index.add(&n.name, p);
-                }
-            }
-            for d in &client.decisions {
-                if let Some(p) = page(items.get(&d.id).copied()) {
-                    index.add(&d.title, p);
                 }
             }
             if index.is_empty() {
@@ -393,6 +381,12 @@ pub struct Refs {
 }
 
 impl Refs {
+    /// Records that the system, network, vendor, document or decision `id` is printed
+    /// where the next row lands.
+    pub fn anchor_item(&self, id: Uuid, flow: &mut Flow) {
+        self.items.borrow_mut().insert(id, flow.anchor_next());
+    }
+
     /// The printed page of a later entry, as far as known (888 in the first pass: the
     /// width of a real page number, so the layout hardly changes when it comes in).
     pub fn forward_entry_page(&self, id: Uuid) -> usize {
@@ -415,16 +409,7 @@ fn infrastructure<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<
                 flow,
                 client,
                 &sites,
-                &mut |system, flow| {
-                    refs.items
-                        .borrow_mut()
-                        .insert(system.id, flow.anchor_next());
-                },
-                &mut |network, flow| {
-                    refs.items
-                        .borrow_mut()
-                        .insert(network.id, flow.anchor_next());
-                },
+                &mut |id, flow| refs.anchor_item(id, flow),
                 &|id| refs.forward_entry_page(id),
             );
         },
@@ -439,8 +424,8 @@ fn vendors<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) 
         &t.vendors_title,
         Start::NewPageIfLow,
         move |ctx, flow, _, _| {
-            knowledge::vendors(ctx, flow, client, today, &mut |v, flow| {
-                refs.items.borrow_mut().insert(v.id, flow.anchor_next());
+            knowledge::vendors(ctx, flow, client, today, &mut |id, flow| {
+                refs.anchor_item(id, flow)
             });
         },
     )
@@ -497,7 +482,7 @@ fn decisions<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
             let mut list: Vec<&crate::model::Decision> = client.decisions.iter().collect();
             list.sort_by(|a, b| (b.date, &a.title).cmp(&(a.date, &b.title)));
             for d in list {
-                refs.items.borrow_mut().insert(d.id, flow.anchor_next());
+                refs.anchor_item(d.id, flow);
                 knowledge::decision(ctx, flow, client, d);
             }
         },
