@@ -284,7 +284,8 @@ impl Ctx<'_> {
         if rows
             .iter()
             .flat_map(|r| &r.items)
-            .any(|i| i.right(self.fonts) > left - 2.0 * MM)
+            .filter_map(|i| i.bounds(self.fonts))
+            .any(|(_, _, x1, _)| x1 > left - 2.0 * MM)
         {
             return None;
         }

@@ -133,8 +133,9 @@ fn bands(ctx: &Ctx<'_>, style: Style, widths: &[f32], cells: &[String]) -> Vec<R
 }
 
 /// Renders a Markdown document: headings, paragraphs, bullet and numbered lists,
-/// tables, code blocks in the mono face, block quotes; emphasis is printed as plain
-/// text, links as their text followed by the address, raw HTML as the text it is.
+/// tables, code blocks in the mono face, block quotes; strong text in the bold face,
+/// emphasis slanted, inline code in the mono face, strikethrough struck; links as
+/// their text followed by the address, raw HTML as the text it is.
 pub fn markdown(ctx: &Ctx<'_>, flow: &mut Flow, source: &str) {
     markdown_beside(ctx, flow, source, 0.0, None);
 }

@@ -147,20 +147,26 @@ pub enum Item {
 }
 
 impl Item {
-    /// The rightmost x the item reaches.
-    pub fn right(&self, fonts: &Fonts) -> f32 {
+    /// The box the item covers, `(x0, y0, x1, y1)` (a text's from its baseline to one
+    /// font size above); `None` for marks that draw nothing.
+    pub fn bounds(&self, fonts: &Fonts) -> Option<(f32, f32, f32, f32)> {
         match self {
             Item::Text {
                 x,
+                y,
                 face,
                 size,
                 text,
                 ..
-            } => x + measure(fonts, *face, *size, text),
-            Item::Rect { x, w, .. } | Item::Logo { x, w, .. } => x + w,
-            Item::Line { points, .. } => points.iter().map(|p| p.0).fold(f32::MIN, f32::max),
-            // Marks, not drawn.
-            Item::ActualText { .. } | Item::EndActualText { .. } => f32::MIN,
+            } => Some((*x, *y, x + measure(fonts, *face, *size, text), y + size)),
+            Item::Rect { x, y, w, h, .. } | Item::Logo { x, y, w, h } => {
+                Some((*x, *y, x + w, y + h))
+            }
+            Item::Line { points, .. } => Some(points.iter().fold(
+                (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+                |(a, b, c, d), (x, y)| (a.min(*x), b.min(*y), c.max(*x), d.max(*y)),
+            )),
+            Item::ActualText { .. } | Item::EndActualText { .. } => None,
         }
     }
 

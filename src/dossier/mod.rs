@@ -603,28 +603,8 @@ mod tests {
             let fonts = fonts::Fonts::get();
             for page in &laid.pages {
                 for item in page {
-                    let (x0, y0, x1, y1) = match item {
-                        Item::Text {
-                            x,
-                            y,
-                            face,
-                            size,
-                            text,
-                            ..
-                        } => (
-                            *x,
-                            *y,
-                            x + layout::measure(fonts, *face, *size, text),
-                            *y + size,
-                        ),
-                        Item::Rect { x, y, w, h, .. } | Item::Logo { x, y, w, h } => {
-                            (*x, *y, x + w, y + h)
-                        }
-                        Item::Line { points, .. } => points.iter().fold(
-                            (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
-                            |(a, b, c, d), (x, y)| (a.min(*x), b.min(*y), c.max(*x), d.max(*y)),
-                        ),
-                        Item::ActualText { .. } | Item::EndActualText { .. } => continue,
+                    let Some((x0, y0, x1, y1)) = item.bounds(fonts) else {
+                        continue;
                     };
                     assert!(
                         x0 >= margin - 0.01
