@@ -22,7 +22,7 @@ fn token() -> String {
 fn secrets() -> Vec<String> {
     vec![
         "pä$$ wört€ß|lI1O0".into(),
-        "\"quoted\" 'single' ; , \\ back".into(),
+        "\"quoted\" 'single' ; , \\ back (paren) )(".into(),
         token(),
         SSH_KEY.into(),
         "Ünïcødé-Пароль-Ωμέγα".into(),

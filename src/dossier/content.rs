@@ -323,22 +323,18 @@ impl Ctx<'_> {
     }
 }
 
-/// The dark modules of `code`, in a `QR_SIZE` square (quiet zone included) whose left
-/// edge is at `left` and top at the row's top.
+/// The code `code`, in a `QR_SIZE` square (quiet zone included) whose left edge is at
+/// `left` and top at the row's top.
 fn qr_modules(row: &mut Row, code: &super::qr::Modules, left: f32) {
     let quiet = 4.0;
     let module = QR_SIZE / (code.width as f32 + 2.0 * quiet);
-    let (x0, y0) = (left + quiet * module, -quiet * module);
-    for (c, r, w, h) in code.rects() {
-        row.items.push(Item::Rect {
-            x: x0 + c as f32 * module,
-            y: y0 - (r + h) as f32 * module,
-            w: w as f32 * module,
-            h: h as f32 * module,
-            fill: Some(BLACK),
-            stroke: None,
-        });
-    }
+    row.items.push(Item::Qr {
+        x: left + quiet * module,
+        y: -(quiet + code.width as f32) * module,
+        module,
+        width: code.width,
+        rows: code.packed_rows(),
+    });
 }
 
 struct Line {

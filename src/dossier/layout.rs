@@ -129,6 +129,18 @@ pub enum Item {
     },
     /// The branding logo, scaled into this box.
     Logo { x: f32, y: f32, w: f32, h: f32 },
+    /// A QR code: `width` × `width` modules of `module` points, the bottom-left corner
+    /// of the code (quiet zone excluded) at `x`, `y`. `rows`: each row from the top,
+    /// left module in the high bit, a dark module a 1, padded to whole bytes. Drawn as
+    /// a 1-bit image mask: 4 bytes a row instead of a rectangle per run of modules
+    /// (QR codes were a fifth of a dossier's content). As secret as the data encoded.
+    Qr {
+        x: f32,
+        y: f32,
+        module: f32,
+        width: usize,
+        rows: Zeroizing<Vec<u8>>,
+    },
     /// A polyline (continuation marks, rules, checkboxes).
     Line {
         points: Vec<(f32, f32)>,
@@ -162,6 +174,16 @@ impl Item {
             Item::Rect { x, y, w, h, .. } | Item::Logo { x, y, w, h } => {
                 Some((*x, *y, x + w, y + h))
             }
+            Item::Qr {
+                x,
+                y,
+                module,
+                width,
+                ..
+            } => {
+                let side = module * *width as f32;
+                Some((*x, *y, x + side, y + side))
+            }
             Item::Line { points, .. } => Some(points.iter().fold(
                 (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
                 |(a, b, c, d), (x, y)| (a.min(*x), b.min(*y), c.max(*x), d.max(*y)),
@@ -172,7 +194,10 @@ impl Item {
 
     pub fn shift(&mut self, dx: f32, dy: f32) {
         match self {
-            Item::Text { x, y, .. } | Item::Rect { x, y, .. } | Item::Logo { x, y, .. } => {
+            Item::Text { x, y, .. }
+            | Item::Rect { x, y, .. }
+            | Item::Logo { x, y, .. }
+            | Item::Qr { x, y, .. } => {
                 *x += dx;
                 *y += dy;
             }

@@ -548,11 +548,14 @@ fn content_bound(items: &[Item]) -> usize {
     let mut bound = 64;
     for item in items {
         bound += match item {
+            // A two-byte code a character, each byte escaped.
             Item::Text { text, .. } => 12 * NUM + 16 + 4 * text.chars().count(),
             Item::Rect { .. } => 14 * NUM + 16,
             Item::Line { points, .. } => 6 * NUM + 16 + points.len() * (2 * NUM + 4),
             Item::Logo { .. } => 8 * NUM + 32,
-            // Up to two UTF-16 units, four hex digits each, per character.
+            // Two hex digits a byte.
+            Item::Qr { rows, .. } => 8 * NUM + 96 + 2 * rows.len(),
+            // Up to two UTF-16 units, two bytes each, each byte escaped.
             Item::ActualText { text } => 40 + 8 * text.chars().count(),
             Item::EndActualText { .. } => NUM + 24,
         };
@@ -580,16 +583,14 @@ impl State {
 
     fn fill(&mut self, c: Rgb, out: &mut Vec<u8>) {
         if self.fill != Some(c) {
-            color(out, c);
-            out.extend_from_slice(b"rg\n");
+            color(out, c, b"g\n", b"rg\n");
             self.fill = Some(c);
         }
     }
 
     fn stroke(&mut self, c: Rgb, width: f32, out: &mut Vec<u8>) {
         if self.stroke != Some(c) {
-            color(out, c);
-            out.extend_from_slice(b"RG\n");
+            color(out, c, b"G\n", b"RG\n");
             self.stroke = Some(c);
         }
         if self.width != Some(width) {
@@ -679,12 +680,46 @@ fn page_content(
                     out.extend_from_slice(b"cm\n/Logo Do\nQ\n");
                 }
             }
+            Item::Qr {
+                x,
+                y,
+                module,
+                width,
+                rows,
+            } => {
+                state.paint_pending(out);
+                // Pure black, whatever the text's colour: scanners want contrast.
+                state.fill(Rgb(0, 0, 0), out);
+                let side = module * *width as f32;
+                out.extend_from_slice(b"q\n");
+                for v in [side, 0.0, 0.0, side, *x, *y] {
+                    num(out, v);
+                }
+                // An image mask paints its 1 bits (`/D [1 0]`) in the fill colour.
+                // ASCIIHex, so that no byte of the image can read as its end (`EI`).
+                out.extend_from_slice(b"cm\nBI /W ");
+                uint(out, *width as u64);
+                out.extend_from_slice(b" /H ");
+                uint(out, *width as u64);
+                out.extend_from_slice(b" /IM true /BPC 1 /D [1 0] /F /AHx ID\n");
+                for byte in rows.iter() {
+                    out.extend_from_slice(&[
+                        HEX[usize::from(byte >> 4)],
+                        HEX[usize::from(byte & 15)],
+                    ]);
+                }
+                out.extend_from_slice(b">\nEI\nQ\n");
+            }
             Item::Text { .. } | Item::ActualText { .. } | Item::EndActualText { .. } => {}
         }
     }
     state.paint_pending(out);
     out.extend_from_slice(b"BT\n");
     let mut current: Option<(Face, f32)> = None;
+    // Where the text line matrix puts the origin, in hundredths of a point, unless a
+    // slant is in it: the next line moves from there (`Td`, half the bytes of `Tm`).
+    // `BT` starts at the page's origin.
+    let mut line: Option<(i64, i64)> = Some((0, 0));
     for item in items {
         if let Item::Text {
             x,
@@ -705,21 +740,35 @@ fn page_content(
                 current = Some((*face, *size));
             }
             state.fill(*c, out);
-            // A shear of about 12°, as renderers slant a face that has no italic.
-            out.extend_from_slice(if *oblique {
-                b"1 0 0.21 1 "
-            } else {
-                b"1 0 0 1 "
-            });
-            num(out, *x);
-            num(out, *y);
-            out.extend_from_slice(b"Tm\n<");
-            if let Some(map) = glyphs.get(face) {
-                for ch in text.chars() {
-                    hex16(out, map.get(ch));
+            let at = (hundredths(*x), hundredths(*y));
+            match line {
+                Some((lx, ly)) if !*oblique => {
+                    num_hundredths(out, at.0 - lx);
+                    num_hundredths(out, at.1 - ly);
+                    out.extend_from_slice(b"Td\n(");
+                    line = Some(at);
+                }
+                _ => {
+                    // A shear of about 12°, as renderers slant a face that has no italic.
+                    out.extend_from_slice(if *oblique {
+                        b"1 0 0.21 1 "
+                    } else {
+                        b"1 0 0 1 "
+                    });
+                    num_hundredths(out, at.0);
+                    num_hundredths(out, at.1);
+                    out.extend_from_slice(b"Tm\n(");
+                    line = (!*oblique).then_some(at);
                 }
             }
-            out.extend_from_slice(b">Tj\n");
+            if let Some(map) = glyphs.get(face) {
+                for ch in text.chars() {
+                    for byte in map.get(ch).to_be_bytes() {
+                        literal_byte(out, byte);
+                    }
+                }
+            }
+            out.extend_from_slice(b")Tj\n");
         } else if let Item::ActualText { text } = item {
             actual_text(out, text);
         } else if let Item::EndActualText { report_size } = item {
@@ -731,7 +780,7 @@ fn page_content(
                 out.extend_from_slice(font_name(face).as_bytes());
                 out.push(b' ');
                 num(out, *size);
-                out.extend_from_slice(b"Tf\n<>Tj\n");
+                out.extend_from_slice(b"Tf\n()Tj\n");
                 current = Some((face, *size));
             }
             out.extend_from_slice(b"EMC\n");
@@ -741,18 +790,38 @@ fn page_content(
 }
 
 /// Opens a marked-content span whose text, for copying and extraction, is `text`: a
-/// text string in UTF-16BE with its byte order mark, as hex, so that any character
-/// goes in and no byte of a secret needs escaping.
+/// text string, in PDFDocEncoding when it is printable ASCII (one byte a character) and
+/// otherwise in UTF-16BE with its byte order mark, so that any character goes in.
 fn actual_text(out: &mut Vec<u8>, text: &str) {
-    out.extend_from_slice(b"/Span <</ActualText <FEFF");
-    let mut units = [0u16; 2];
-    for ch in text.chars() {
-        for unit in ch.encode_utf16(&mut units) {
-            hex16(out, *unit);
+    out.extend_from_slice(b"/Span <</ActualText (");
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        for byte in text.bytes() {
+            literal_byte(out, byte);
         }
+    } else {
+        out.extend_from_slice(b"\xFE\xFF");
+        let mut units = [0u16; 2];
+        for ch in text.chars() {
+            for unit in ch.encode_utf16(&mut units) {
+                for byte in unit.to_be_bytes() {
+                    literal_byte(out, byte);
+                }
+            }
+        }
+        units.zeroize();
     }
-    units.zeroize();
-    out.extend_from_slice(b">>> BDC\n");
+    out.extend_from_slice(b")>> BDC\n");
+}
+
+/// One byte of a literal string: the delimiters and the escape character escaped, and
+/// line ends too (a raw CR would be read as LF).
+fn literal_byte(out: &mut Vec<u8>, byte: u8) {
+    match byte {
+        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', byte]),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        _ => out.push(byte),
+    }
 }
 
 fn rect(out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32) {
@@ -764,25 +833,24 @@ fn rect(out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32) {
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
-fn hex16(out: &mut Vec<u8>, v: u16) {
-    let b = v.to_be_bytes();
-    out.extend_from_slice(&[
-        HEX[usize::from(b[0] >> 4)],
-        HEX[usize::from(b[0] & 15)],
-        HEX[usize::from(b[1] >> 4)],
-        HEX[usize::from(b[1] & 15)],
-    ]);
-}
-
 /// `v` to two decimals and a space: positions to 1/100 pt, far below what a printer
 /// or a screen resolves. Written by hand because `core::fmt` was a fifth of the cost
 /// of a dossier.
 fn num(out: &mut Vec<u8>, v: f32) {
-    let scaled = if v.is_finite() {
+    num_hundredths(out, hundredths(v));
+}
+
+/// `v` in hundredths of a point, as `num` writes it.
+fn hundredths(v: f32) -> i64 {
+    if v.is_finite() {
         (f64::from(v) * 100.0).round() as i64
     } else {
         0
-    };
+    }
+}
+
+/// A number given in hundredths, as `num` writes it.
+fn num_hundredths(out: &mut Vec<u8>, scaled: i64) {
     if scaled < 0 {
         out.push(b'-');
     }
@@ -813,9 +881,13 @@ fn uint(out: &mut Vec<u8>, mut v: u64) {
     out.extend_from_slice(&digits[i..]);
 }
 
-/// An 8-bit colour as three PDF components (0 to 1, three decimals) and spaces.
-fn color(out: &mut Vec<u8>, c: Rgb) {
-    for v in [c.0, c.1, c.2] {
+/// An 8-bit colour and the operator that sets it: a grey as one DeviceGray component
+/// and `gray_op`, any other as three DeviceRGB components and `rgb_op` (0 to 1, three
+/// decimals).
+fn color(out: &mut Vec<u8>, c: Rgb, gray_op: &[u8], rgb_op: &[u8]) {
+    let grey = c.0 == c.1 && c.1 == c.2;
+    let components: &[u8] = if grey { &[c.0] } else { &[c.0, c.1, c.2] };
+    for &v in components {
         let thousandths = (u32::from(v) * 1000 + 127) / 255;
         match thousandths {
             0 => out.extend_from_slice(b"0 "),
@@ -837,6 +909,7 @@ fn color(out: &mut Vec<u8>, c: Rgb) {
             }
         }
     }
+    out.extend_from_slice(if grey { gray_op } else { rgb_op });
 }
 
 /// The glyphs of `face` that `used` needs, as a font of its own, and the new glyph id
@@ -943,13 +1016,15 @@ mod tests {
     }
 
     #[test]
-    fn colours_are_written_to_three_decimals() {
+    fn colours_are_written_to_three_decimals_and_greys_as_one_component() {
         let mut out = Vec::new();
-        color(&mut out, Rgb(0, 255, 128));
-        color(&mut out, Rgb(51, 1, 254));
+        color(&mut out, Rgb(0, 255, 128), b"g\n", b"rg\n");
+        color(&mut out, Rgb(51, 1, 254), b"G\n", b"RG\n");
+        color(&mut out, Rgb(26, 26, 26), b"g\n", b"rg\n");
+        color(&mut out, Rgb(0, 0, 0), b"G\n", b"RG\n");
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "0 1 0.502 0.2 0.004 0.996 "
+            "0 1 0.502 rg\n0.2 0.004 0.996 RG\n0.102 g\n0 G\n"
         );
     }
 
@@ -968,7 +1043,7 @@ mod tests {
         page_content(&[r(1.0), r(2.0), r(3.0)], None, &BTreeMap::new(), &mut out);
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "0 0 0 rg\n1 1 2 3 re\n2 1 2 3 re\n3 1 2 3 re\nf\nBT\nET\n"
+            "0 g\n1 1 2 3 re\n2 1 2 3 re\n3 1 2 3 re\nf\nBT\nET\n"
         );
     }
 
@@ -1000,15 +1075,96 @@ mod tests {
         ];
         let mut out = Vec::new();
         page_content(&items, None, &BTreeMap::new(), &mut out);
+        // The first span's text is not ASCII: UTF-16BE with its byte order mark, the
+        // emoji as a surrogate pair, in a literal string. The empty one is empty.
         assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "BT\n\
-             /Span <</ActualText <FEFF0061002D20ACD83DDE42>>> BDC\n\
-             /F3 8.5 Tf\n0 0 0 rg\n1 0 0 1 1 2 Tm\n<>Tj\n/F3 6.8 Tf\n<>Tj\nEMC\n\
-             /Span <</ActualText <FEFF>>> BDC\n\
-             /F3 8.5 Tf\n1 0 0 1 1 2 Tm\n<>Tj\nEMC\n\
-             1 0 0 1 1 2 Tm\n<>Tj\nET\n"
+            out.as_slice(),
+            b"BT\n\
+             /Span <</ActualText (\xFE\xFF\0a\0-\x20\xAC\xD8=\xDEB)>> BDC\n\
+             /F3 8.5 Tf\n0 g\n1 2 Td\n()Tj\n/F3 6.8 Tf\n()Tj\nEMC\n\
+             /Span <</ActualText ()>> BDC\n\
+             /F3 8.5 Tf\n0 0 Td\n()Tj\nEMC\n\
+             0 0 Td\n()Tj\nET\n"
         );
+    }
+
+    #[test]
+    fn strings_escape_their_delimiters_and_lines_move_by_offsets() {
+        let mut glyphs = BTreeMap::new();
+        // Glyph ids whose bytes are a parenthesis, a backslash, CR and LF.
+        let mut dense = vec![0u16; DENSE as usize];
+        dense[usize::from(b'a')] = u16::from_be_bytes([b'(', b')']);
+        dense[usize::from(b'b')] = u16::from_be_bytes([b'\\', b'\r']);
+        dense[usize::from(b'c')] = u16::from_be_bytes([b'\n', b'x']);
+        glyphs.insert(
+            Face::Sans,
+            Glyphs {
+                dense,
+                sparse: BTreeMap::new(),
+            },
+        );
+        let text = |x: f32, y: f32, oblique: bool, t: &str| Item::Text {
+            x,
+            y,
+            face: Face::Sans,
+            size: 10.0,
+            color: Rgb(0, 0, 0),
+            oblique,
+            text: Zeroizing::new(t.into()),
+        };
+        let items = [
+            Item::ActualText {
+                text: Zeroizing::new("p(a)s\\w".into()),
+            },
+            text(50.0, 700.0, false, "abc"),
+            Item::EndActualText { report_size: None },
+            text(60.5, 687.25, false, "a"),
+            text(70.0, 600.0, true, "a"),
+            text(50.0, 590.0, false, "a"),
+            text(50.0, 580.0, false, "a"),
+        ];
+        let mut out = Vec::new();
+        page_content(&items, None, &glyphs, &mut out);
+        assert_eq!(
+            out.as_slice(),
+            b"BT\n/Span <</ActualText (p\\(a\\)s\\\\w)>> BDC\n\
+              /F1 10 Tf\n0 g\n50 700 Td\n(\\(\\)\\\\\\r\\nx)Tj\nEMC\n\
+              10.5 -12.75 Td\n(\\(\\))Tj\n\
+              1 0 0.21 1 70 600 Tm\n(\\(\\))Tj\n\
+              1 0 0 1 50 590 Tm\n(\\(\\))Tj\n\
+              0 -10 Td\n(\\(\\))Tj\nET\n"
+        );
+        // What a reader makes of it: lopdf's content parser gets the same strings back.
+        let content = lopdf::content::Content::decode(&out).unwrap();
+        let shown: Vec<Vec<u8>> = content
+            .operations
+            .iter()
+            .filter(|op| op.operator == "Tj")
+            .map(|op| op.operands[0].as_str().unwrap().to_vec())
+            .collect();
+        assert_eq!(shown[0], b"()\\\r\nx");
+        assert_eq!(shown.len(), 5);
+    }
+
+    #[test]
+    fn a_qr_code_is_one_image_mask_of_its_modules() {
+        let items = [Item::Qr {
+            x: 10.0,
+            y: 20.0,
+            module: 2.0,
+            width: 9,
+            rows: Zeroizing::new(vec![
+                0xFF, 0x80, 0x00, 0x00, 0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ]),
+        }];
+        let mut out = Vec::new();
+        page_content(&items, None, &BTreeMap::new(), &mut out);
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "0 g\nq\n18 0 0 18 10 20 cm\nBI /W 9 /H 9 /IM true /BPC 1 /D [1 0] /F /AHx ID\n\
+             FF8000000100000000000000000000000000>\nEI\nQ\nBT\nET\n"
+        );
+        assert!(out.len() <= content_bound(&items));
     }
 
     #[test]

@@ -87,42 +87,21 @@ impl Modules {
         (self.bits[row * self.words + p / 64] >> (p % 64)) & 1 == 1
     }
 
-    /// The dark modules as rectangles `(col, row, width, height)` in modules: runs
-    /// along each row, merged with the same run in the rows below. Far fewer shapes
-    /// than one per module, with edges on module boundaries only.
-    pub fn rects(&self) -> Vec<(usize, usize, usize, usize)> {
+    /// The modules row by row from the top, eight to a byte with the leftmost in the
+    /// high bit, a dark module a 1, each row padded to whole bytes: a 1-bit image of
+    /// the code.
+    pub fn packed_rows(&self) -> Zeroizing<Vec<u8>> {
         let n = self.width;
-        let mut done: Vec<(usize, usize, usize, usize)> = Vec::new();
-        // Runs still growing downwards, as indices into `done`, by start column.
-        let mut open: Vec<Option<usize>> = vec![None; n];
-        let mut next_open: Vec<Option<usize>> = vec![None; n];
+        let stride = n.div_ceil(8);
+        let mut out = Zeroizing::new(vec![0u8; stride * n]);
         for row in 0..n {
-            next_open.fill(None);
-            let mut c = 0;
-            while c < n {
-                if !self.get(c, row) {
-                    c += 1;
-                    continue;
-                }
-                let start = c;
-                while c < n && self.get(c, row) {
-                    c += 1;
-                }
-                let width = c - start;
-                match open[start] {
-                    Some(i) if done[i].2 == width && done[i].1 + done[i].3 == row => {
-                        done[i].3 += 1;
-                        next_open[start] = Some(i);
-                    }
-                    _ => {
-                        done.push((start, row, width, 1));
-                        next_open[start] = Some(done.len() - 1);
-                    }
+            for col in 0..n {
+                if self.get(col, row) {
+                    out[row * stride + col / 8] |= 0x80 >> (col % 8);
                 }
             }
-            std::mem::swap(&mut open, &mut next_open);
         }
-        done
+        out
     }
 }
 
@@ -646,20 +625,17 @@ mod tests {
     }
 
     #[test]
-    fn rectangles_cover_exactly_the_dark_modules() {
+    fn packed_rows_hold_exactly_the_dark_modules() {
         let code = encode(b"otpauth://totp/Firma:u1?secret=JBSWY3DPEHPK3PXP&issuer=Firma").unwrap();
         let n = code.width;
-        let mut painted = vec![0u8; n * n];
-        for (c, r, w, h) in code.rects() {
-            for row in r..r + h {
-                for col in c..c + w {
-                    painted[row * n + col] += 1;
-                }
-            }
-        }
+        let stride = n.div_ceil(8);
+        let rows = code.packed_rows();
+        assert_eq!(rows.len(), stride * n);
         for r in 0..n {
-            for c in 0..n {
-                assert_eq!(painted[r * n + c], u8::from(code.get(c, r)), "({c}, {r})");
+            for c in 0..stride * 8 {
+                let bit = rows[r * stride + c / 8] >> (7 - c % 8) & 1 == 1;
+                // Padding bits past the last column stay light.
+                assert_eq!(bit, c < n && code.get(c, r), "({c}, {r})");
             }
         }
     }
@@ -719,7 +695,7 @@ mod tests {
 
 #[cfg(test)]
 mod bench {
-    /// Not a test: the workload for measuring `encode` and `rects` under callgrind
+    /// Not a test: the workload for measuring `encode` and `packed_rows` under callgrind
     /// (`valgrind --tool=callgrind target/release/deps/handover-* --ignored qr_bench`).
     #[test]
     #[ignore]
@@ -733,7 +709,7 @@ mod bench {
                 "otpauth://totp/Firma%20GmbH:benutzer{i}%40firma.example?secret={secret}&issuer=Firma"
             );
             let code = super::encode(uri.as_bytes()).unwrap();
-            total += code.rects().len();
+            total += code.packed_rows().len();
         }
         assert!(total > 0);
     }
