@@ -400,6 +400,7 @@ fn demo_writes_both_dossiers() {
         .find(|p| p.contains("4 Inhalt"))
         .expect("the contents within the first pages");
     let mut sections = 0;
+    let mut toc_entries = Vec::new();
     for line in toc.lines().skip_while(|l| !l.contains("4 Inhalt")).skip(1) {
         let line = line.trim();
         if line.starts_with("Stand ") {
@@ -416,6 +417,7 @@ fn demo_writes_both_dossiers() {
             page_text(page).lines().any(|l| l.trim() == title),
             "TOC says {title:?} is on page {page}"
         );
+        toc_entries.push((title.to_owned(), page));
         sections += 1;
     }
     assert!(sections >= 6, "{toc}");
@@ -430,6 +432,23 @@ fn demo_writes_both_dossiers() {
         sections + 4,
         "{outline}"
     );
+    // Each bookmark of a section opens the page the contents name.
+    let outline: serde_json::Value = serde_json::from_str(&outline).unwrap();
+    let marks: Vec<(String, usize)> = outline["outlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["title"].as_str().unwrap().to_owned(),
+                o["destpageposfrom1"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect();
+    for entry in &toc_entries {
+        assert!(marks.contains(entry), "{entry:?} not in {marks:?}");
+    }
+    assert_eq!(marks[0], ("1 Übergabedokumentation".to_owned(), 1));
     // Running it again reuses the store and rewrites the dossiers.
     env.ok(&["demo", dir.to_str().unwrap()]);
 }

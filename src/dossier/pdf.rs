@@ -12,9 +12,7 @@
 //! fonts ourselves, set every date from the caller, and replace the `/ID` with a hash of
 //! the metadata and of the streams' checksums before writing.
 
-use printpdf::{
-    FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, Rect, TextItem,
-};
+use printpdf::{FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Pt, TextItem};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 
@@ -123,16 +121,6 @@ pub fn write(
     }
     inventory.push(Op::EndTextSection);
     drop(used);
-    for (i, (title, page)) in marks.iter().enumerate() {
-        // Bookmark ids sort in document order (printpdf orders by page, then name).
-        doc.bookmarks.map.insert(
-            printpdf::PageAnnotId(format!("B{i:05}")),
-            printpdf::PageAnnotation {
-                name: title.clone(),
-                page: page + 1,
-            },
-        );
-    }
     let time = printpdf::OffsetDateTime::from_unix_timestamp(meta.unix_time)
         .map_err(|_| Error::Invalid("the dossier date is out of range".into()))?;
     let info = &mut doc.metadata.info;
@@ -143,53 +131,32 @@ pub fn write(
     info.producer = meta.producer.to_owned();
     info.creator = meta.producer.to_owned();
 
-    let media_box = Rect::from_wh(Pt(size.0), Pt(size.1));
-    let mut inventory = Some(inventory);
-    doc.pages = pages
-        .iter()
-        .map(|_| {
-            let mut page = PdfPage::new(
-                printpdf::Mm(size.0 / super::layout::MM),
-                printpdf::Mm(size.1 / super::layout::MM),
-                inventory.take().unwrap_or_default(),
-            );
-            // Exact page size in points (the Mm round trip loses a little).
-            page.media_box = media_box.clone();
-            page.trim_box = media_box.clone();
-            page.crop_box = media_box.clone();
-            page
-        })
-        .collect();
+    // printpdf makes one page, whose content shows every character (for the fonts'
+    // widths and ToUnicode maps) and is dropped; the pages and the outline we write
+    // ourselves, sharing that page's resources. A page object, resources dictionary
+    // and content stream per page in printpdf's model held a 50,000-entry dossier's
+    // pages in memory several times over.
+    if pages.is_empty() {
+        return Err(Error::Invalid(
+            "internal error: a dossier without pages; please report it".into(),
+        ));
+    }
+    doc.pages = vec![PdfPage::new(
+        printpdf::Mm(size.0 / super::layout::MM),
+        printpdf::Mm(size.1 / super::layout::MM),
+        inventory,
+    )];
 
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
     wipe(&mut doc);
     drop(doc);
 
+    let frame = Frame::take(&mut lo, pages.len(), marks.len())?;
     let mut deflate = Deflate::new();
-    let page_ids: Vec<lopdf::ObjectId> = lo.get_pages().into_values().collect();
-    if page_ids.len() != pages.len() {
-        return Err(Error::Invalid(format!(
-            "internal error: the PDF has {} pages instead of {}; please report it",
-            page_ids.len(),
-            pages.len()
-        )));
-    }
-    // Which object is the content stream of which page: those are written as the
-    // pages are encoded, straight to the output, and never held all at once.
-    let mut content_of: BTreeMap<lopdf::ObjectId, usize> = BTreeMap::new();
-    for (i, page_id) in page_ids.iter().enumerate() {
-        let contents = lo
-            .get_dictionary(*page_id)
-            .and_then(|page| page.get(b"Contents"))
-            .and_then(lopdf::Object::as_reference)
-            .map_err(|e| Error::Invalid(format!("internal error: a page has no contents ({e})")))?;
-        content_of.insert(contents, i);
-    }
     // The fonts, their ToUnicode maps and anything else printpdf left uncompressed.
-    for (id, object) in lo.objects.iter_mut() {
+    for object in lo.objects.values_mut() {
         if let lopdf::Object::Stream(stream) = object
-            && !content_of.contains_key(id)
             && stream.allows_compression
             && stream.dict.get(b"Filter").is_err()
         {
@@ -239,62 +206,117 @@ pub fn write(
     w.buf.push(b'\n');
     w.flush()?;
     let logo_size = logo.map(|l| (l.width, l.height));
-    let mut content: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
     let mut xref: Vec<(u32, u16, u64)> = Vec::with_capacity(lo.objects.len());
     for (&(id, generation), object) in &lo.objects {
         xref.push((id, generation, w.written));
         w.buf
             .extend_from_slice(format!("{id} {generation} obj\n").as_bytes());
-        if let Some(&page) = content_of.get(&(id, generation)) {
-            let items = &pages[page];
-            // Sized up front, so that writing never reallocates and leaves an unwiped
-            // copy of the secrets behind.
-            // What lies beyond the length was never written or is wiped already.
-            let bound = content_bound(items);
-            if content.capacity() < bound {
-                content = Zeroizing::new(Vec::with_capacity(bound));
-            }
-            page_content(items, logo_size, &glyphs, &mut content);
-            let compressed = deflate.compress(&content)?;
-            content.as_mut_slice().zeroize();
-            content.clear();
-            hash_stream(id, compressed, true);
-            // Grown before the stream goes in, so that growing never leaves a copy of it
-            // in freed memory.
-            w.buf.reserve(compressed.len() + 128);
-            w.buf.extend_from_slice(b"<</Length ");
-            w.buf
-                .extend_from_slice(compressed.len().to_string().as_bytes());
-            w.buf.extend_from_slice(b"/Filter/FlateDecode>>stream\n");
-            w.buf.extend_from_slice(compressed);
-            w.buf.extend_from_slice(b"\nendstream");
-            deflate.wipe();
-        } else {
-            if let lopdf::Object::Stream(stream) = object {
-                let flate = stream
-                    .dict
-                    .get(b"Filter")
-                    .and_then(lopdf::Object::as_name)
-                    .is_ok_and(|f| f == b"FlateDecode");
-                hash_stream(id, &stream.content, flate);
-            }
-            if needs_separator(object) {
-                w.buf.push(b' ');
-            }
-            write_object(&mut w.buf, object);
+        if let lopdf::Object::Stream(stream) = object {
+            let flate = stream
+                .dict
+                .get(b"Filter")
+                .and_then(lopdf::Object::as_name)
+                .is_ok_and(|f| f == b"FlateDecode");
+            hash_stream(id, &stream.content, flate);
         }
+        if needs_separator(object) {
+            w.buf.push(b' ');
+        }
+        write_object(&mut w.buf, object);
         if needs_end_separator(object) {
             w.buf.push(b' ');
         }
         w.buf.extend_from_slice(b"\nendobj\n");
         w.flush()?;
     }
-    drop(content_of);
+
+    // The pages: each page object, then its content stream, encoded from the laid-out
+    // items, compressed and written at once.
+    let mut content: Zeroizing<Vec<u8>> = Zeroizing::new(Vec::new());
+    for (i, items) in pages.iter().enumerate() {
+        let (page_id, content_id) = frame.page_ids(i);
+        xref.push((page_id, 0, w.written));
+        uint(&mut w.buf, u64::from(page_id));
+        w.buf.extend_from_slice(b" 0 obj\n<</Type/Page/Parent ");
+        reference(&mut w.buf, frame.pages_node);
+        w.buf.extend_from_slice(b"/MediaBox[0 0 ");
+        num(&mut w.buf, size.0);
+        num(&mut w.buf, size.1);
+        w.buf.extend_from_slice(b"]/Resources ");
+        reference(&mut w.buf, frame.resources);
+        w.buf.extend_from_slice(b"/Contents ");
+        reference(&mut w.buf, (content_id, 0));
+        w.buf.extend_from_slice(b">>\nendobj\n");
+        w.flush()?;
+
+        // Sized up front, so that writing never reallocates and leaves an unwiped
+        // copy of the secrets behind.
+        // What lies beyond the length was never written or is wiped already.
+        let bound = content_bound(items);
+        if content.capacity() < bound {
+            content = Zeroizing::new(Vec::with_capacity(bound));
+        }
+        page_content(items, logo_size, &glyphs, &mut content);
+        let compressed = deflate.compress(&content)?;
+        content.as_mut_slice().zeroize();
+        content.clear();
+        hash_stream(content_id, compressed, true);
+        xref.push((content_id, 0, w.written));
+        // Grown before the stream goes in, so that growing never leaves a copy of it
+        // in freed memory.
+        w.buf.reserve(compressed.len() + 128);
+        uint(&mut w.buf, u64::from(content_id));
+        w.buf.extend_from_slice(b" 0 obj\n<</Length ");
+        uint(&mut w.buf, compressed.len() as u64);
+        w.buf.extend_from_slice(b"/Filter/FlateDecode>>stream\n");
+        w.buf.extend_from_slice(compressed);
+        w.buf.extend_from_slice(b"\nendstream\nendobj\n");
+        deflate.wipe();
+        w.flush()?;
+    }
+
+    // The outline: one item per bookmark, in order, each opening its page.
+    if !marks.is_empty() {
+        let root = frame.outline_root;
+        xref.push((root, 0, w.written));
+        let (first, last) = (frame.outline_item(0), frame.outline_item(marks.len() - 1));
+        w.buf.extend_from_slice(
+            format!(
+                "{root} 0 obj\n<</Type/Outlines/First {first} 0 R/Last {last} 0 R/Count {}>>\nendobj\n",
+                marks.len()
+            )
+            .as_bytes(),
+        );
+        w.flush()?;
+        for (i, (title, page)) in marks.iter().enumerate() {
+            let id = frame.outline_item(i);
+            xref.push((id, 0, w.written));
+            uint(&mut w.buf, u64::from(id));
+            w.buf.extend_from_slice(b" 0 obj\n<</Title");
+            write_object(&mut w.buf, &text_string(title));
+            w.buf.extend_from_slice(b"/Parent ");
+            reference(&mut w.buf, (root, 0));
+            if i > 0 {
+                w.buf.extend_from_slice(b"/Prev ");
+                reference(&mut w.buf, (frame.outline_item(i - 1), 0));
+            }
+            if i + 1 < marks.len() {
+                w.buf.extend_from_slice(b"/Next ");
+                reference(&mut w.buf, (frame.outline_item(i + 1), 0));
+            }
+            w.buf.extend_from_slice(b"/Dest[");
+            let (target, _) = frame.page_ids((*page).min(pages.len() - 1));
+            reference(&mut w.buf, (target, 0));
+            w.buf.extend_from_slice(b"/Fit]>>\nendobj\n");
+            w.flush()?;
+        }
+    }
 
     let digest = hasher.finalize();
     let id = lopdf::Object::String(digest[..16].to_vec(), lopdf::StringFormat::Hexadecimal);
     lo.trailer
         .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+    lo.max_id = frame.max_id;
     lo.trailer.set("Size", i64::from(lo.max_id) + 1);
     let xref_start = w.written;
     write_xref(&mut w.buf, &xref, lo.max_id);
@@ -312,6 +334,127 @@ pub fn write(
         }
     }
     Ok(())
+}
+
+/// What printpdf's document leaves for the pages we write: the page tree's root and
+/// the resources every page shares; and the object ids of the pages, their content
+/// streams and the outline, numbered after printpdf's objects.
+struct Frame {
+    pages_node: lopdf::ObjectId,
+    resources: lopdf::ObjectId,
+    first_new: u32,
+    pages: u32,
+    outline_root: u32,
+    max_id: u32,
+}
+
+impl Frame {
+    /// Takes printpdf's one page out of `lo` and sets up the page tree and the catalog
+    /// for `pages` pages and `marks` bookmarks.
+    fn take(lo: &mut lopdf::Document, pages: usize, marks: usize) -> Result<Frame> {
+        let internal = |what: &str| {
+            Error::Invalid(format!(
+                "internal error: the PDF frame has no {what}; please report it"
+            ))
+        };
+        let template = lo
+            .get_pages()
+            .into_values()
+            .next()
+            .ok_or_else(|| internal("page"))?;
+        let page = lo
+            .get_dictionary(template)
+            .map_err(|_| internal("page dictionary"))?
+            .clone();
+        let pages_node = page
+            .get(b"Parent")
+            .and_then(lopdf::Object::as_reference)
+            .map_err(|_| internal("page tree"))?;
+        let resources = match page.get(b"Resources").map_err(|_| internal("resources"))? {
+            lopdf::Object::Reference(id) => *id,
+            other => lo.add_object(other.clone()),
+        };
+        if let Ok(contents) = page.get(b"Contents").and_then(lopdf::Object::as_reference)
+            && let Some(lopdf::Object::Stream(mut stream)) = lo.objects.remove(&contents)
+        {
+            stream.content.zeroize();
+        }
+        lo.objects.remove(&template);
+        let too_many = || Error::Invalid("the dossier has too many pages for a PDF".into());
+        let n = u32::try_from(pages).map_err(|_| too_many())?;
+        let first_new = lo.max_id + 1;
+        let outline_root = n
+            .checked_mul(2)
+            .and_then(|p| p.checked_add(first_new))
+            .ok_or_else(too_many)?;
+        let max_id = u32::try_from(marks)
+            .ok()
+            .and_then(|m| outline_root.checked_add(m))
+            .ok_or_else(too_many)?;
+        let frame = Frame {
+            pages_node,
+            resources,
+            first_new,
+            pages: n,
+            outline_root,
+            max_id,
+        };
+        let kids = (0..pages)
+            .map(|i| lopdf::Object::Reference((frame.page_ids(i).0, 0)))
+            .collect();
+        let tree = lo
+            .get_dictionary_mut(pages_node)
+            .map_err(|_| internal("page tree"))?;
+        tree.set("Kids", lopdf::Object::Array(kids));
+        tree.set("Count", i64::from(n));
+        let catalog = lo
+            .trailer
+            .get(b"Root")
+            .and_then(lopdf::Object::as_reference)
+            .map_err(|_| internal("catalog"))?;
+        let catalog = lo
+            .get_dictionary_mut(catalog)
+            .map_err(|_| internal("catalog"))?;
+        if marks > 0 {
+            catalog.set("Outlines", lopdf::Object::Reference((outline_root, 0)));
+            catalog.set("PageMode", lopdf::Object::Name(b"UseOutlines".to_vec()));
+        } else {
+            catalog.remove(b"Outlines");
+            catalog.remove(b"PageMode");
+        }
+        Ok(frame)
+    }
+
+    /// The ids of page `i`'s object and of its content stream.
+    fn page_ids(&self, i: usize) -> (u32, u32) {
+        let page = self.first_new + 2 * (i as u32).min(self.pages.saturating_sub(1));
+        (page, page + 1)
+    }
+
+    fn outline_item(&self, i: usize) -> u32 {
+        self.outline_root + 1 + i as u32
+    }
+}
+
+fn reference(out: &mut Vec<u8>, (id, generation): lopdf::ObjectId) {
+    uint(out, u64::from(id));
+    out.push(b' ');
+    uint(out, u64::from(generation));
+    out.extend_from_slice(b" R");
+}
+
+/// A PDF text string: PDFDocEncoding when printable ASCII, else UTF-16BE with its byte
+/// order mark.
+fn text_string(text: &str) -> lopdf::Object {
+    if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        lopdf::Object::String(text.as_bytes().to_vec(), lopdf::StringFormat::Literal)
+    } else {
+        let mut bytes = vec![0xFE, 0xFF];
+        for unit in text.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_be_bytes());
+        }
+        lopdf::Object::String(bytes, lopdf::StringFormat::Hexadecimal)
+    }
 }
 
 /// Where the PDF goes, and how much of it went there.
