@@ -907,8 +907,12 @@ fn page_content(
             }
             if let Some(map) = glyphs.get(face) {
                 for ch in text.chars() {
-                    for byte in map.get(ch).to_be_bytes() {
-                        literal_byte(out, byte);
+                    let code = map.get(ch).to_be_bytes();
+                    if ESCAPED[usize::from(code[0])] || ESCAPED[usize::from(code[1])] {
+                        literal_byte(out, code[0]);
+                        literal_byte(out, code[1]);
+                    } else {
+                        out.extend_from_slice(&code);
                     }
                 }
             }
@@ -956,6 +960,18 @@ fn actual_text(out: &mut Vec<u8>, text: &str) {
     }
     out.extend_from_slice(b")>> BDC\n");
 }
+
+/// The bytes [`literal_byte`] escapes, as a table: glyph codes go through it by the
+/// million.
+const ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    table[b'(' as usize] = true;
+    table[b')' as usize] = true;
+    table[b'\\' as usize] = true;
+    table[b'\r' as usize] = true;
+    table[b'\n' as usize] = true;
+    table
+};
 
 /// One byte of a literal string: the delimiters and the escape character escaped, and
 /// line ends too (a raw CR would be read as LF).
