@@ -238,8 +238,25 @@ impl Row {
 /// character) and pushes them. A character no bundled face has is printed as its code
 /// point, `[U+1F600]`, in grey — visible, never dropped, never a box.
 pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: Style, text: &str) {
+    // Nearly always the face has every character: one run, copied at its size.
+    if text.chars().all(|c| fonts.glyph(style.face, c).is_some()) {
+        if !text.is_empty() {
+            items.push(Item::Text {
+                x,
+                y,
+                face: style.face,
+                size: style.size,
+                color: style.color,
+                oblique: style.oblique,
+                text: Zeroizing::new(text.to_owned()),
+            });
+        }
+        return;
+    }
     let mut x = x;
-    let mut run = Zeroizing::new(String::new());
+    // Sized for the whole text, so that a run never grows and leaves a copy of a
+    // secret in freed memory.
+    let mut run = Zeroizing::new(String::with_capacity(text.len()));
     let mut run_face = style.face;
     let flush = |items: &mut Vec<Item>, run: &mut Zeroizing<String>, face: Face, x: &mut f32| {
         if run.is_empty() {
@@ -253,7 +270,7 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
             size: style.size,
             color: style.color,
             oblique: style.oblique,
-            text: std::mem::replace(run, Zeroizing::new(String::new())),
+            text: std::mem::replace(run, Zeroizing::new(String::with_capacity(text.len()))),
         });
         *x += width;
     };
@@ -290,8 +307,8 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
 pub fn measure(fonts: &Fonts, face: Face, size: f32, text: &str) -> f32 {
     let mut em = 0.0;
     for c in text.chars() {
-        em += match fonts.face_for(face, c) {
-            Some(f) => fonts.advance(f, c),
+        em += match fonts.set_advance(face, c) {
+            Some(w) => w,
             None => fonts.advance(Face::Mono, 'M') * (format!("{:04X}", c as u32).len() + 4) as f32,
         };
     }
