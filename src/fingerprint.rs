@@ -6,6 +6,8 @@
 //! history and the record of printed dossiers. Entries are taken in id order, so a
 //! reordering is not a change. The JSON is streamed into the hash: no plaintext copy.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
@@ -23,7 +25,7 @@ struct Canonical<'a> {
     contacts: &'a [Contact],
     notes: &'a Option<String>,
     recipients: &'a [String],
-    entries: Vec<&'a Entry>,
+    entries: Entries<'a>,
     created: &'a chrono::DateTime<chrono::Utc>,
     // Absent when empty, so that the fingerprint of a vault without any of them is
     // the one it had before they existed.
@@ -53,6 +55,90 @@ impl<T: Serialize> Serialize for Knowledge<'_, T> {
         value.serialize(serializer)
     }
 }
+
+/// The entries, in id order. When `tee.digests` is set, each entry's JSON also goes
+/// into a hash of its own as it streams into the fingerprint's: one serialisation
+/// gives both, where the export serialised every entry twice.
+struct Entries<'a> {
+    list: Vec<&'a Entry>,
+    tee: &'a RefCell<Tee>,
+}
+
+struct Tee {
+    fingerprint: Sha256,
+    /// The hash of the entry being written, if entries are being digested.
+    entry: Option<Sha256>,
+    /// Entry digests so far, when wanted.
+    digests: Option<BTreeMap<uuid::Uuid, String>>,
+}
+
+impl Serialize for Entries<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.list.len()))?;
+        for entry in &self.list {
+            seq.serialize_element(&TeeEntry {
+                entry,
+                tee: self.tee,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+struct TeeEntry<'a> {
+    entry: &'a Entry,
+    tee: &'a RefCell<Tee>,
+}
+
+impl Serialize for TeeEntry<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // The separator before the element is written already: what follows is the
+        // entry's JSON exactly as `entry_digest` serialises it alone.
+        let digesting = {
+            let mut tee = self.tee.borrow_mut();
+            if tee.digests.is_some() {
+                let mut hasher = Sha256::new();
+                hasher.update(ENTRY_DOMAIN);
+                tee.entry = Some(hasher);
+                true
+            } else {
+                false
+            }
+        };
+        let result = self.entry.serialize(serializer);
+        if digesting {
+            let mut tee = self.tee.borrow_mut();
+            let digest: [u8; 32] = tee
+                .entry
+                .take()
+                .map(|h| h.finalize().into())
+                .unwrap_or_default();
+            if let Some(digests) = tee.digests.as_mut() {
+                digests.insert(self.entry.id, base32(&digest, 16));
+            }
+        }
+        result
+    }
+}
+
+struct TeeWriter<'a>(&'a RefCell<Tee>);
+
+impl Write for TeeWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut tee = self.0.borrow_mut();
+        tee.fingerprint.update(buf);
+        if let Some(entry) = tee.entry.as_mut() {
+            entry.update(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const ENTRY_DOMAIN: &[u8] = b"handover-entry-v1\n";
 
 /// Items in id order, so that a reordering is not a change.
 fn by_id<'a, T>(items: &'a [T], id: impl Fn(&T) -> uuid::Uuid) -> Vec<Knowledge<'a, T>> {
@@ -102,8 +188,25 @@ fn base32(bytes: &[u8], chars: usize) -> String {
 /// The fingerprint as printed: 20 base32 characters (100 bits) in groups of four,
 /// e.g. `7K3Q-M9XD-…`.
 pub fn fingerprint(client: &Client) -> String {
+    compute(client, false).0
+}
+
+/// The fingerprint and every entry's [`entry_digest`], from one serialisation.
+pub fn fingerprint_and_digests(client: &Client) -> (String, BTreeMap<uuid::Uuid, String>) {
+    let (fingerprint, digests) = compute(client, true);
+    (fingerprint, digests.unwrap_or_default())
+}
+
+fn compute(client: &Client, digests: bool) -> (String, Option<BTreeMap<uuid::Uuid, String>>) {
     let mut entries: Vec<&Entry> = client.entries.iter().collect();
     entries.sort_by_key(|e| e.id);
+    let mut fingerprint = Sha256::new();
+    fingerprint.update(b"handover-fingerprint-v1\n");
+    let tee = RefCell::new(Tee {
+        fingerprint,
+        entry: None,
+        digests: digests.then(BTreeMap::new),
+    });
     let canonical = Canonical {
         format_version: client.format_version,
         id: client.id.as_str(),
@@ -113,7 +216,10 @@ pub fn fingerprint(client: &Client) -> String {
         contacts: &client.contacts,
         notes: &client.notes,
         recipients: &client.recipients,
-        entries,
+        entries: Entries {
+            list: entries,
+            tee: &tee,
+        },
         created: &client.created,
         systems: by_id(&client.systems, |s| s.id),
         networks: by_id(&client.networks, |n| n.id),
@@ -121,19 +227,25 @@ pub fn fingerprint(client: &Client) -> String {
         documents: by_id(&client.documents, |d| d.id),
         decisions: by_id(&client.decisions, |d| d.id),
     };
-    let digest = hash_json(b"handover-fingerprint-v1\n", &canonical);
+    // Serialising plain data into a sink that cannot fail cannot fail.
+    let _ = serde_json::to_writer(TeeWriter(&tee), &canonical);
+    drop(canonical);
+    let tee = tee.into_inner();
+    let digest: [u8; 32] = tee.fingerprint.finalize().into();
     let text = base32(&digest, 20);
-    text.as_bytes()
+    let printed = text
+        .as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
-        .join("-")
+        .join("-");
+    (printed, tee.digests)
 }
 
 /// A short digest of one entry, kept with each dossier export so that `verify` can say
 /// how many entries changed since a printed edition.
 pub fn entry_digest(entry: &Entry) -> String {
-    base32(&hash_json(b"handover-entry-v1\n", entry), 16)
+    base32(&hash_json(ENTRY_DOMAIN, entry), 16)
 }
 
 /// Normalises a fingerprint as a person may type it: case, spaces and dashes ignored,
@@ -164,6 +276,65 @@ mod tests {
             c.entries.push(e);
         }
         c
+    }
+
+    /// The canonical form as it was first written: a plain array of entries.
+    #[derive(Serialize)]
+    struct Reference<'a> {
+        format_version: u64,
+        id: &'a str,
+        name: &'a str,
+        legal_name: &'a Option<String>,
+        address: &'a Option<String>,
+        contacts: &'a [Contact],
+        notes: &'a Option<String>,
+        recipients: &'a [String],
+        entries: Vec<&'a Entry>,
+        created: &'a chrono::DateTime<chrono::Utc>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        systems: Vec<Knowledge<'a, System>>,
+    }
+
+    #[test]
+    fn one_pass_gives_the_fingerprint_and_digests_of_two() {
+        // Printed dossiers are verified against these values: the one-pass
+        // computation must give exactly what serialising twice gave.
+        let mut c = client();
+        c.entries[0].notes = Some("Notiz mit \"Anführung\" und \\ und ünïcødé 🙂".into());
+        c.entries[1].fields.push(crate::model::Field {
+            name: "PIN".into(),
+            value: Secret::from("1234"),
+            secret: true,
+        });
+        c.systems.push(crate::model::System::new("NAS".into()));
+        let mut sorted: Vec<&Entry> = c.entries.iter().collect();
+        sorted.sort_by_key(|e| e.id);
+        let reference = Reference {
+            format_version: c.format_version,
+            id: c.id.as_str(),
+            name: &c.name,
+            legal_name: &c.legal_name,
+            address: &c.address,
+            contacts: &c.contacts,
+            notes: &c.notes,
+            recipients: &c.recipients,
+            entries: sorted,
+            created: &c.created,
+            systems: by_id(&c.systems, |s| s.id),
+        };
+        let digest = hash_json(b"handover-fingerprint-v1\n", &reference);
+        let expected: Vec<String> = base32(&digest, 20)
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        let (fp, digests) = fingerprint_and_digests(&c);
+        assert_eq!(fp, expected.join("-"));
+        assert_eq!(fingerprint(&c), fp);
+        assert_eq!(digests.len(), 2);
+        for e in &c.entries {
+            assert_eq!(digests[&e.id], entry_digest(e));
+        }
     }
 
     #[test]

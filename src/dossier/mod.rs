@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::Result;
-use crate::fingerprint::fingerprint;
+use crate::fingerprint::fingerprint_and_digests;
 use crate::model::Client;
 use content::{Ctx, toc_line};
 
@@ -109,6 +109,9 @@ pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossie
 pub struct Rendered {
     pub fingerprint: String,
     pub pages: usize,
+    /// Each entry's digest as printed ([`crate::fingerprint::entry_digest`]), for the
+    /// record of this dossier: computed with the fingerprint, in one pass.
+    pub entry_digests: std::collections::BTreeMap<uuid::Uuid, String>,
 }
 
 /// Renders the dossier of `client` to `out` as its pages are encoded: a large client's
@@ -138,6 +141,7 @@ pub fn render_to(
     Ok(Rendered {
         pages: laid.pages.len(),
         fingerprint: laid.fingerprint,
+        entry_digests: laid.entry_digests,
     })
 }
 
@@ -161,6 +165,7 @@ struct Laid {
     pages: Vec<Vec<Item>>,
     marks: Vec<(String, usize)>,
     fingerprint: String,
+    entry_digests: std::collections::BTreeMap<uuid::Uuid, String>,
     template: Template,
 }
 
@@ -177,7 +182,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         }
     }
     let (r, g, b) = template.branding.accent()?;
-    let fp = fingerprint(client);
+    let (fp, entry_digests) = fingerprint_and_digests(client);
     let geo = Geometry::new(options.paper);
     let today: NaiveDate = options.as_of.date_naive();
     let ctx = Ctx {
@@ -272,6 +277,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         pages,
         marks,
         fingerprint: fp,
+        entry_digests,
         template,
     })
 }

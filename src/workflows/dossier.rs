@@ -121,8 +121,8 @@ pub fn export(
         // Written beside `out` as it is rendered (0600, removed on failure), and
         // renamed into place only once the vault's new version is ready.
         let mut tmp = fsutil::output_temp(out, force)?;
-        let dossier = render_to(client, options, check, tmp.as_file_mut())?;
-        let entries = digests(client);
+        let mut dossier = render_to(client, options, check, tmp.as_file_mut())?;
+        let entries = std::mem::take(&mut dossier.entry_digests);
         record(client, &dossier, options, entries);
         Ok((dossier, tmp))
     })?;
@@ -147,9 +147,9 @@ pub fn offboard_hook(
         ..check.clone()
     };
     let mut tmp = fsutil::output_temp(&out, force)?;
-    let dossier = render_to(client, options, &check, tmp.as_file_mut())?;
+    let mut dossier = render_to(client, options, &check, tmp.as_file_mut())?;
     fsutil::persist_output(tmp, &out, force)?;
-    let entries = digests(client);
+    let entries = std::mem::take(&mut dossier.entry_digests);
     record(client, &dossier, options, entries);
     Ok(out)
 }
