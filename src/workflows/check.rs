@@ -556,10 +556,8 @@ fn entry_findings(
     }
     // A TOTP secret in the vault is the second factor itself; otherwise it is a thing
     // (token, phone, smart card) somewhere, and a successor must find it.
-    if mentions_mfa(e)
-        && e.totp.is_none()
-        && e.location.as_deref().is_none_or(|l| l.trim().is_empty())
-    {
+    let mfa = e.totp.is_none() && mentions_mfa(e);
+    if mfa && e.location.as_deref().is_none_or(|l| l.trim().is_empty()) {
         out.push((
             Code::MfaNoLocation,
             "The entry says it uses MFA/2FA, but not where the second factor is (token, phone, smart card): record it with `--location`.".into(),
@@ -573,7 +571,7 @@ fn entry_findings(
             "The Wi-Fi entry does not name its network (SSID): add it with `handover edit CLIENT PATH --ssid NAME`.".into(),
         ));
     }
-    if mentions_mfa(e) && e.totp.is_none() && e.recovery_codes.is_empty() {
+    if mfa && e.recovery_codes.is_empty() {
         out.push((
             Code::MfaWithoutFallback,
             "The entry says it uses MFA/2FA, but holds neither a TOTP secret nor recovery codes: add one (`--totp`, `--recovery-codes`) or note who holds the second factor and transfer it.".into(),
