@@ -117,7 +117,7 @@ impl FaceMetrics {
         Some(metrics)
     }
 
-    #[inline]
+    #[inline(always)]
     fn width(&self, c: char) -> Option<f32> {
         let cp = c as u32;
         if cp < DENSE {
@@ -190,15 +190,27 @@ impl Fonts {
 
     /// Advance of `c` in em units as the layout sets it: in `face`, or else in the
     /// face [`Fonts::face_for`] falls back to; `None` if no bundled face has it.
-    #[inline]
+    #[inline(always)]
     pub fn set_advance(&self, face: Face, c: char) -> Option<f32> {
         // One table lookup for nearly every character, where `face_for` and then
         // `advance` took two (a tenth of a dossier's instructions).
-        self.metrics[index(face)].width(c).or_else(|| {
-            face.fallbacks()
-                .into_iter()
-                .find_map(|f| self.metrics[index(f)].width(c))
-        })
+        match self.metrics[index(face)].width(c) {
+            Some(w) => Some(w),
+            None => self.fallback_advance(face, c),
+        }
+    }
+
+    #[cold]
+    fn fallback_advance(&self, face: Face, c: char) -> Option<f32> {
+        face.fallbacks()
+            .into_iter()
+            .find_map(|f| self.metrics[index(f)].width(c))
+    }
+
+    /// Whether `face` itself has `c`.
+    #[inline(always)]
+    pub fn has(&self, face: Face, c: char) -> bool {
+        self.metrics[index(face)].width(c).is_some()
     }
 
     /// Advance of `c` in `face` in em units (0 if the face lacks it).

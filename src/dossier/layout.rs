@@ -239,7 +239,7 @@ impl Row {
 /// point, `[U+1F600]`, in grey — visible, never dropped, never a box.
 pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: Style, text: &str) {
     // Nearly always the face has every character: one run, copied at its size.
-    if text.chars().all(|c| fonts.glyph(style.face, c).is_some()) {
+    if text.chars().all(|c| fonts.has(style.face, c)) {
         if !text.is_empty() {
             items.push(Item::Text {
                 x,
@@ -307,12 +307,25 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
 pub fn measure(fonts: &Fonts, face: Face, size: f32, text: &str) -> f32 {
     let mut em = 0.0;
     for c in text.chars() {
-        em += match fonts.set_advance(face, c) {
-            Some(w) => w,
-            None => fonts.advance(Face::Mono, 'M') * (format!("{:04X}", c as u32).len() + 4) as f32,
-        };
+        em += char_width(fonts, face, c);
     }
     em * size
+}
+
+/// The advance of `c` in em as `push_runs` sets it: in `face` or a fallback face, or
+/// as its printed code point.
+#[inline]
+fn char_width(fonts: &Fonts, face: Face, c: char) -> f32 {
+    fonts
+        .set_advance(face, c)
+        .unwrap_or_else(|| code_point_width(fonts, c))
+}
+
+/// The width of `[U+1F600]` and the like, in em.
+#[cold]
+#[inline(never)]
+fn code_point_width(fonts: &Fonts, c: char) -> f32 {
+    fonts.advance(Face::Mono, 'M') * (format!("{:04X}", c as u32).len() + 4) as f32
 }
 
 /// Greedy word wrap for prose. Explicit newlines are kept; a line may also break after
@@ -497,13 +510,17 @@ pub fn wrap_rich(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Vec<Span>> {
 /// secrets wrap, so that what is printed is exactly the secret.
 pub fn wrap_chars(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<Zeroizing<String>> {
     let mut lines = Vec::new();
-    let mut line = Zeroizing::new(String::new());
+    // Lines are allocated at the text's size, so that none grows and leaves a copy of
+    // a secret in freed memory.
+    let mut line = Zeroizing::new(String::with_capacity(text.len()));
     let mut line_w = 0.0;
     for c in text.chars() {
-        let mut buf = [0u8; 4];
-        let w = measure(fonts, style.face, style.size, c.encode_utf8(&mut buf));
+        let w = char_width(fonts, style.face, c) * style.size;
         if !line.is_empty() && line_w + w > width {
-            lines.push(std::mem::replace(&mut line, Zeroizing::new(String::new())));
+            lines.push(std::mem::replace(
+                &mut line,
+                Zeroizing::new(String::with_capacity(text.len())),
+            ));
             line_w = 0.0;
         }
         line.push(c);
