@@ -2,7 +2,6 @@
 //! used: a dossier must look the same on every machine, and must never depend on what a
 //! system happens to have installed.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use skrifa::raw::TableProvider;
@@ -49,8 +48,10 @@ struct FaceMetrics {
     dense: Vec<f32>,
     /// Glyph ids of the first `DENSE` code points (0: none).
     dense_gids: Vec<u16>,
-    /// Glyph id and advance width (em) of the others.
-    sparse: HashMap<u32, (u16, f32)>,
+    /// Code point, glyph id and advance width (em) of the others, by code point: a
+    /// sorted list, built without hashing (the map was a third of reading the fonts,
+    /// which every process does) and rarely searched.
+    sparse: Vec<(u32, u16, f32)>,
     /// Advance widths in font units, by glyph id.
     advances: Vec<u16>,
     header: Header,
@@ -94,7 +95,7 @@ impl FaceMetrics {
         let mut metrics = FaceMetrics {
             dense: vec![f32::NAN; DENSE as usize],
             dense_gids: vec![0; DENSE as usize],
-            sparse: HashMap::new(),
+            sparse: Vec::new(),
             advances,
             header,
         };
@@ -111,9 +112,13 @@ impl FaceMetrics {
                 metrics.dense[cp as usize] = w;
                 metrics.dense_gids[cp as usize] = gid;
             } else {
-                metrics.sparse.insert(cp, (gid, w));
+                metrics.sparse.push((cp, gid, w));
             }
         }
+        // Mappings come in code point order; should one repeat, the last counts.
+        metrics.sparse.reverse();
+        metrics.sparse.sort_by_key(|e| e.0);
+        metrics.sparse.dedup_by_key(|e| e.0);
         Some(metrics)
     }
 
@@ -124,8 +129,13 @@ impl FaceMetrics {
             let w = self.dense[cp as usize];
             (!w.is_nan()).then_some(w)
         } else {
-            self.sparse.get(&cp).map(|(_, w)| *w)
+            self.sparse_get(cp).map(|(_, w)| w)
         }
+    }
+
+    fn sparse_get(&self, cp: u32) -> Option<(u16, f32)> {
+        let i = self.sparse.binary_search_by_key(&cp, |e| e.0).ok()?;
+        self.sparse.get(i).map(|e| (e.1, e.2))
     }
 
     fn glyph(&self, c: char) -> Option<u16> {
@@ -133,7 +143,7 @@ impl FaceMetrics {
         let gid = if cp < DENSE {
             self.dense_gids[cp as usize]
         } else {
-            self.sparse.get(&cp).map_or(0, |(gid, _)| *gid)
+            self.sparse_get(cp).map_or(0, |(gid, _)| gid)
         };
         (gid != 0).then_some(gid)
     }
