@@ -45,9 +45,28 @@ pub struct Ctx<'a> {
     pub fingerprint: &'a str,
     /// The provider's signing-key fingerprint, if known.
     pub signing_key: Option<&'a str>,
+    /// Field labels as wrapped: a dossier prints the same few labels thousands of times.
+    pub labels: LabelCache,
 }
 
+/// Wrapped field labels by label text (names of fields, never their values).
+#[derive(Default)]
+pub struct LabelCache(std::cell::RefCell<std::collections::HashMap<String, std::rc::Rc<[String]>>>);
+
 impl Ctx<'_> {
+    fn label_lines(&self, label: &str) -> std::rc::Rc<[String]> {
+        if let Some(lines) = self.labels.0.borrow().get(label) {
+            return lines.clone();
+        }
+        let lines: std::rc::Rc<[String]> =
+            wrap_words(self.fonts, LABEL, label, LABEL_W - 3.0 * MM).into();
+        self.labels
+            .0
+            .borrow_mut()
+            .insert(label.to_owned(), lines.clone());
+        lines
+    }
+
     fn value_width(&self) -> f32 {
         self.geo.body_width() - LABEL_W - GUTTER
     }
@@ -102,7 +121,7 @@ impl Ctx<'_> {
     /// Label and value side by side. Plain values wrap at spaces; secrets wrap between
     /// characters, each printed line in a grey box, with a drawn ↵ where a line continues.
     pub fn field(&self, label: &str, value: Value<'_>) -> Vec<Row> {
-        let label_lines = wrap_words(self.fonts, LABEL, label, LABEL_W - 3.0 * MM);
+        let label_lines = self.label_lines(label);
         let mut lines: Vec<Line> = Vec::new();
         match value {
             Value::Plain(text) => {

@@ -195,6 +195,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         today,
         fingerprint: &fp,
         signing_key: options.signing_key.as_deref(),
+        labels: Default::default(),
     };
     let t = &template.texts;
 
@@ -657,6 +658,7 @@ mod cover_tests {
                     today: Utc::now().date_naive(),
                     fingerprint: "X",
                     signing_key: None,
+                    labels: Default::default(),
                 };
                 let mut flow = Flow::new(ctx.geo);
                 content::cover(&ctx, &mut flow, &client, Some(&logo));
