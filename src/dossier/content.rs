@@ -611,6 +611,8 @@ pub fn check_item_at(ctx: &Ctx<'_>, text: &str, page: Option<usize>) -> Vec<Row>
 pub struct Checklist<'a> {
     /// In the order of a takeover (see `workflows::offboard::takeover_rank`).
     pub rotate: Vec<&'a Entry>,
+    /// The takeover priority of each of `rotate` (1: first hour, 2: first day, 3: week).
+    pub rotate_priority: Vec<u8>,
     pub transfer: Vec<&'a Entry>,
     /// With their expiry date; expired ones first.
     pub expiring: Vec<(&'a Entry, NaiveDate)>,
@@ -624,14 +626,16 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
         .filter_map(|e| e.expires.filter(|d| *d <= horizon).map(|d| (*e, d)))
         .collect();
     expiring.sort_by_key(|(e, d)| (*d, e.path.clone()));
-    let mut rotate: Vec<&Entry> = entries
+    let mut rotate: Vec<_> = entries
         .iter()
         .copied()
         .filter(|e| e.provider_knows && e.has_secret())
+        .map(|e| (crate::workflows::offboard::takeover_order(e), e))
         .collect();
-    rotate.sort_by_cached_key(|e| crate::workflows::offboard::takeover_order(e));
+    rotate.sort_by(|a, b| a.0.cmp(&b.0));
     Checklist {
-        rotate,
+        rotate_priority: rotate.iter().map(|(key, _)| key.0).collect(),
+        rotate: rotate.into_iter().map(|(_, e)| e).collect(),
         transfer: entries
             .iter()
             .copied()

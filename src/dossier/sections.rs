@@ -614,16 +614,11 @@ fn checklist<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs
             let checklist = content::checklist(client, today);
             flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
             ctx.heading(flow, &t.rotate_title, 3, None);
-            let priorities: Vec<u8> = checklist
-                .rotate
-                .iter()
-                .map(|e| crate::workflows::offboard::takeover_rank(e).0)
-                .collect();
             for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
                 let items: Vec<&&Entry> = checklist
                     .rotate
                     .iter()
-                    .zip(&priorities)
+                    .zip(&checklist.rotate_priority)
                     .filter(|(_, p)| **p == priority)
                     .map(|(e, _)| e)
                     .collect();
