@@ -1011,20 +1011,36 @@ fn hundredths(v: f32) -> i64 {
 
 /// A number given in hundredths, as `num` writes it.
 fn num_hundredths(out: &mut Vec<u8>, scaled: i64) {
-    if scaled < 0 {
-        out.push(b'-');
-    }
+    // Composed right to left in a buffer and appended at once: a page has thousands.
+    let mut buf = [0u8; 32];
+    let mut i = buf.len() - 1;
+    buf[i] = b' ';
     let abs = scaled.unsigned_abs();
-    uint(out, abs / 100);
     let frac = (abs % 100) as u8;
     if frac != 0 {
-        out.push(b'.');
-        out.push(b'0' + frac / 10);
         if !frac.is_multiple_of(10) {
-            out.push(b'0' + frac % 10);
+            i -= 1;
+            buf[i] = b'0' + frac % 10;
+        }
+        i -= 1;
+        buf[i] = b'0' + frac / 10;
+        i -= 1;
+        buf[i] = b'.';
+    }
+    let mut v = abs / 100;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
         }
     }
-    out.push(b' ');
+    if scaled < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 fn uint(out: &mut Vec<u8>, mut v: u64) {
