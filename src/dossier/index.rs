@@ -180,6 +180,15 @@ impl Line {
 /// the kind "Drucker" are one term), ä sorts with a, ß with ss; spellings that differ
 /// beyond case (Straße, Strasse) stay apart.
 fn sort_key(term: &str) -> String {
+    if term.is_ascii() {
+        // Nothing to fold: the lower-cased term, twice (most paths and titles).
+        let lower = term.to_ascii_lowercase();
+        let mut key = String::with_capacity(2 * lower.len() + 1);
+        key.push_str(&lower);
+        key.push('\u{0}');
+        key.push_str(&lower);
+        return key;
+    }
     let mut key = String::with_capacity(term.len() + 8);
     for c in term.chars().flat_map(char::to_lowercase) {
         match c {
@@ -208,6 +217,18 @@ fn initial(key: &str) -> char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_keys_are_the_folded_keys() {
+        for term in ["gruppe-00/eintrag-00001", "Zugang API", "", "A_b~C 9", "\u{7f}x"] {
+            let mut slow = String::new();
+            for c in term.chars().flat_map(char::to_lowercase) {
+                slow.push(c);
+            }
+            let slow = format!("{slow}\u{0}{slow}");
+            assert_eq!(sort_key(term), slow, "{term:?}");
+        }
+    }
 
     #[test]
     fn german_order_and_merging() {
