@@ -220,7 +220,13 @@ mod tests {
 
     #[test]
     fn ascii_keys_are_the_folded_keys() {
-        for term in ["gruppe-00/eintrag-00001", "Zugang API", "", "A_b~C 9", "\u{7f}x"] {
+        for term in [
+            "gruppe-00/eintrag-00001",
+            "Zugang API",
+            "",
+            "A_b~C 9",
+            "\u{7f}x",
+        ] {
             let mut slow = String::new();
             for c in term.chars().flat_map(char::to_lowercase) {
                 slow.push(c);

@@ -124,6 +124,7 @@ impl fmt::Display for EventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Event {
+    #[serde(serialize_with = "super::timestamp::serialize")]
     pub at: DateTime<Utc>,
     pub kind: EventKind,
     /// The entry's path at the time of the event (its new path for a move); for a

@@ -6,6 +6,7 @@
 mod history;
 mod knowledge;
 mod secret;
+pub(crate) mod timestamp;
 
 pub use history::{Event, EventKind};
 pub use knowledge::{
@@ -312,9 +313,17 @@ pub struct Entry {
     pub expires: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotated: Option<NaiveDate>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "timestamp::option"
+    )]
     pub created: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "timestamp::option"
+    )]
     pub updated: Option<DateTime<Utc>>,
 }
 
