@@ -686,6 +686,10 @@ pub fn is_very_weak(password: &str) -> bool {
 fn mentions_mfa(e: &Entry) -> bool {
     let says = |text: &str| {
         let lower = text.to_lowercase();
+        // Every word and phrase below has "fa" or "otp" in it: most notes have neither.
+        if !lower.contains("fa") && !lower.contains("otp") {
+            return false;
+        }
         let words = lower.split(|c: char| !c.is_alphanumeric());
         let mut word_hit = false;
         for w in words {
