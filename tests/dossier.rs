@@ -1,7 +1,7 @@
 //! End-to-end tests of the dossier: the real binary renders PDFs that poppler, qpdf and
 //! zbar read back.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

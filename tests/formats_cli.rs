@@ -1,7 +1,7 @@
 //! End-to-end tests of `import --format …` and `export`: the real binary on
 //! temporary stores, with sample files from the real tools (tests/fixtures).
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! export` (XML and CSV), and our importers read those back. Every password must
 //! survive exactly.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! secret never reaches argv or the terminal, and imported text cannot reorder what the
 //! terminal shows.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

@@ -3,7 +3,7 @@
 //! a writer that holds the lock, and core dumps. Each case runs the real binary with a
 //! deadline, so that a regression fails the test instead of hanging it.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};

@@ -2,7 +2,7 @@
 //! decisions and links, their refusals, check rules, the $EDITOR flow, the
 //! whole-client JSON import and the bundle round trip.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 

@@ -1,7 +1,7 @@
 //! Interactive prompts, driven through a real terminal with tmux: a passphrase-
 //! protected identity is created, used by handover, and opened by the stock `age`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};

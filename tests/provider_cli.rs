@@ -3,7 +3,7 @@
 //! README's install and test commands. The double password prompt of `add` is in
 //! prompts.rs (it needs a terminal); the split offboard flags in workflows_offboard.rs.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

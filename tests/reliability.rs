@@ -2,7 +2,7 @@
 //! never lose each other's changes, and a writer killed at any instant leaves a vault
 //! that opens with either its old or its new content.
 
-mod common;
+use crate::common;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;

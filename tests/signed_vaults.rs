@@ -3,7 +3,7 @@
 //! signature can be wrong gets its own message. Our signatures are OpenSSH's: the
 //! stock `ssh-keygen -Y verify` checks them.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,6 +1,6 @@
 //! End-to-end tests of the vault commands: the real binary on temporary stores.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! End-to-end tests of the workflow commands: log, check, rotate, client key, and the
 //! digital bundle (export and import).
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 

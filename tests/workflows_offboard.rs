@@ -1,6 +1,6 @@
 //! The successor drill and every refusal of `handover offboard`.
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

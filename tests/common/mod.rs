@@ -1,8 +1,6 @@
 //! Helpers shared by the end-to-end tests: a temporary store and a way to run the
 //! real binary against it.
 
-#![allow(dead_code)]
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

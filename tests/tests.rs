@@ -1,0 +1,18 @@
+//! The end-to-end tests, one binary with one module per area: each file under tests/
+//! as its own binary linked the whole crate again, which on two cores took minutes.
+
+mod common;
+
+mod dossier;
+mod formats_cli;
+mod formats_keepassxc;
+mod hardening_cli;
+mod hardening_fs;
+mod knowledge_cli;
+mod prompts;
+mod provider_cli;
+mod reliability;
+mod signed_vaults;
+mod vault_cli;
+mod workflows_cli;
+mod workflows_offboard;
