@@ -36,58 +36,24 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let mut out = Imported::default();
     for row in &table.rows {
         let title = row.get(Some(name)).unwrap_or("").to_owned();
-        let mut e = Entry::new("x".into(), Kind::Login);
-        e.kind = match row.get(Some(kind)).unwrap_or("login") {
+        let kind = match row.get(Some(kind)).unwrap_or("login") {
             "login" => Kind::Login,
             "note" => Kind::Note,
             _ => {
-                return Err(row_error(
-                    source_name,
-                    row,
-                    "its type is neither login nor note",
-                ));
+                let reason = "its type is neither login nor note";
+                return Err(row_error(source_name, row, reason));
             }
         };
+        let mut e = Entry::new("x".into(), kind);
         e.notes = row.get(notes).map(str::to_owned);
         e.username = row.get(username).map(str::to_owned);
         e.password = row.get(Some(password)).map(Secret::from);
         e.totp = row.get(totp).map(|t| totp_value(t, &title));
         if let Some(uris) = row.get(uri) {
-            let parts: Vec<&str> = uris.split(',').map(str::trim).collect();
-            let list = if parts.len() > 1 && parts.iter().all(|p| p.contains("://")) {
-                parts
-            } else {
-                vec![uris]
-            };
-            for (i, u) in list.into_iter().enumerate() {
-                if i == 0 {
-                    e.url = Some(u.to_owned());
-                } else {
-                    e.fields.push(Field {
-                        name: format!("url {}", i + 1),
-                        value: Secret::from(u),
-                        secret: false,
-                    });
-                }
-            }
+            push_uris(&mut e, uris);
         }
         if let Some(text) = row.get(fields) {
-            for line in text.split('\n') {
-                let line = line.trim_end_matches('\r');
-                if line.is_empty() {
-                    continue;
-                }
-                let (n, v) = line.split_once(": ").unwrap_or((line, ""));
-                e.fields.push(Field {
-                    name: if n.trim().is_empty() {
-                        "field".into()
-                    } else {
-                        n.to_owned()
-                    },
-                    value: Secret::from(v),
-                    secret: false,
-                });
-            }
+            push_field_lines(&mut e, text);
         }
         if row
             .get(favorite)
@@ -103,6 +69,48 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         out.entries.push(e);
     }
     Ok(out)
+}
+
+/// The `login_uri` cell: one URL, or several joined by commas (each with a scheme);
+/// the first is the entry's URL, the others become fields `url 2`, `url 3`, ….
+fn push_uris(e: &mut Entry, uris: &str) {
+    let parts: Vec<&str> = uris.split(',').map(str::trim).collect();
+    let list = if parts.len() > 1 && parts.iter().all(|p| p.contains("://")) {
+        parts
+    } else {
+        vec![uris]
+    };
+    for (i, u) in list.into_iter().enumerate() {
+        if i == 0 {
+            e.url = Some(u.to_owned());
+        } else {
+            e.fields.push(Field {
+                name: format!("url {}", i + 1),
+                value: Secret::from(u),
+                secret: false,
+            });
+        }
+    }
+}
+
+/// The `fields` cell: one `name: value` per line.
+fn push_field_lines(e: &mut Entry, text: &str) {
+    for line in text.split('\n') {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() {
+            continue;
+        }
+        let (n, v) = line.split_once(": ").unwrap_or((line, ""));
+        e.fields.push(Field {
+            name: if n.trim().is_empty() {
+                "field".into()
+            } else {
+                n.to_owned()
+            },
+            value: Secret::from(v),
+            secret: false,
+        });
+    }
 }
 
 #[cfg(test)]

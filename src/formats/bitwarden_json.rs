@@ -125,17 +125,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
             "it has no \"items\" list, so it is not a Bitwarden JSON export".into(),
         ));
     };
-    let mut folders: HashMap<String, String> = HashMap::new();
-    for f in export
-        .folders
-        .into_iter()
-        .flatten()
-        .chain(export.collections.into_iter().flatten())
-    {
-        if let (Some(id), Some(name)) = (f.id, f.name) {
-            folders.entry(id).or_insert(name);
-        }
-    }
+    let folders = folder_names(export.folders, export.collections);
     let mut paths = PathAllocator::default();
     let mut out = Imported::default();
     for (i, raw) in items.into_iter().enumerate() {
@@ -189,46 +179,10 @@ fn entry_from_item(
         e.tags.push("favorite".into());
     }
     if let Some(login) = item.login {
-        e.username = login.username.filter(|u| !u.is_empty());
-        e.password = login.password.filter(|p| !p.is_empty());
-        e.totp = login
-            .totp
-            .filter(|t| !t.is_empty())
-            .map(|t| totp_value(t.expose(), &title));
-        let uris: Vec<String> = login
-            .uris
-            .into_iter()
-            .flatten()
-            .filter_map(|u| u.uri)
-            .filter(|u| !u.is_empty())
-            .collect();
-        for (n, uri) in uris.into_iter().enumerate() {
-            if n == 0 {
-                e.url = Some(uri);
-            } else {
-                e.fields.push(Field {
-                    name: format!("url {}", n + 1),
-                    value: Secret::new(uri),
-                    secret: false,
-                });
-            }
-        }
-        if login.fido2_credentials.is_some_and(|f| !f.is_empty()) {
-            warnings.push(format!(
-                "record {record}: its passkey (FIDO2 credential) cannot be imported; register a new passkey or keep the Bitwarden account"
-            ));
-        }
+        apply_login(&mut e, login, &title, warnings, record);
     }
-    for (map, secret_keys) in [(item.card, SECRET_KEYS), (item.identity, SECRET_KEYS)] {
-        for (key, value) in map.into_iter().flatten() {
-            if let Some(value) = value.filter(|v| !v.is_empty()) {
-                e.fields.push(Field {
-                    secret: secret_keys.contains(&key.as_str()),
-                    name: key,
-                    value,
-                });
-            }
-        }
+    for map in [item.card, item.identity] {
+        push_card_fields(&mut e, map.into_iter().flatten());
     }
     for (key, value) in item.ssh_key.into_iter().flatten() {
         match (key.as_str(), value) {
@@ -241,15 +195,33 @@ fn entry_from_item(
             _ => {}
         }
     }
+    let wanted_path = apply_custom_fields(&mut e, item.fields.into_iter().flatten())?;
+    push_password_history(&mut e, item.password_history.into_iter().flatten());
+    let folder = item
+        .folder_id
+        .as_ref()
+        .or(item.collection_ids.as_ref().and_then(|c| c.first()))
+        .and_then(|id| folders.get(id));
+    let groups: Vec<&str> = folder.map(|f| f.split('/').collect()).unwrap_or_default();
+    paths.place(&mut e, &groups, title, wanted_path.as_deref());
+    Ok(e)
+}
+
+/// The item's custom fields: handover's own (see `extras`) set what they name, the
+/// others become fields; returns the path an `extras` field asked for.
+fn apply_custom_fields(
+    e: &mut Entry,
+    fields: impl Iterator<Item = FieldIn>,
+) -> std::result::Result<Option<String>, String> {
     let mut wanted_path = None;
-    for f in item.fields.into_iter().flatten() {
+    for f in fields {
         let name = f.name.unwrap_or_default();
         let value = f.value.unwrap_or_default();
         if f.kind == 3 {
             // A linked field only points at another value of the item.
             continue;
         }
-        if extras::apply(&mut e, &name, &value, &mut wanted_path)? {
+        if extras::apply(e, &name, &value, &mut wanted_path)? {
             continue;
         }
         e.fields.push(Field {
@@ -262,7 +234,82 @@ fn entry_from_item(
             secret: f.kind == 1,
         });
     }
-    for (n, h) in item.password_history.into_iter().flatten().enumerate() {
+    Ok(wanted_path)
+}
+
+/// Folder and collection names by id (a folder's name wins over a collection's).
+fn folder_names(
+    folders: Option<Vec<Folder>>,
+    collections: Option<Vec<Folder>>,
+) -> HashMap<String, String> {
+    let mut names: HashMap<String, String> = HashMap::new();
+    for f in folders
+        .into_iter()
+        .flatten()
+        .chain(collections.into_iter().flatten())
+    {
+        if let (Some(id), Some(name)) = (f.id, f.name) {
+            names.entry(id).or_insert(name);
+        }
+    }
+    names
+}
+
+fn apply_login(
+    e: &mut Entry,
+    login: LoginIn,
+    title: &str,
+    warnings: &mut Vec<String>,
+    record: usize,
+) {
+    e.username = login.username.filter(|u| !u.is_empty());
+    e.password = login.password.filter(|p| !p.is_empty());
+    e.totp = login
+        .totp
+        .filter(|t| !t.is_empty())
+        .map(|t| totp_value(t.expose(), title));
+    let uris: Vec<String> = login
+        .uris
+        .into_iter()
+        .flatten()
+        .filter_map(|u| u.uri)
+        .filter(|u| !u.is_empty())
+        .collect();
+    for (n, uri) in uris.into_iter().enumerate() {
+        if n == 0 {
+            e.url = Some(uri);
+        } else {
+            e.fields.push(Field {
+                name: format!("url {}", n + 1),
+                value: Secret::new(uri),
+                secret: false,
+            });
+        }
+    }
+    if login.fido2_credentials.is_some_and(|f| !f.is_empty()) {
+        warnings.push(format!(
+            "record {record}: its passkey (FIDO2 credential) cannot be imported; register a new passkey or keep the Bitwarden account"
+        ));
+    }
+}
+
+/// A card's or an identity's values as fields, the ones in SECRET_KEYS secret.
+fn push_card_fields(e: &mut Entry, values: impl Iterator<Item = (String, Option<Secret>)>) {
+    for (key, value) in values {
+        if let Some(value) = value.filter(|v| !v.is_empty()) {
+            e.fields.push(Field {
+                secret: SECRET_KEYS.contains(&key.as_str()),
+                name: key,
+                value,
+            });
+        }
+    }
+}
+
+/// Old passwords, in the order Bitwarden lists them, as secret fields
+/// `password history N (date last used)`.
+fn push_password_history(e: &mut Entry, history: impl Iterator<Item = HistoryIn>) {
+    for (n, h) in history.enumerate() {
         let Some(password) = h.password else { continue };
         let date = h
             .last_used_date
@@ -276,14 +323,6 @@ fn entry_from_item(
             secret: true,
         });
     }
-    let folder = item
-        .folder_id
-        .as_ref()
-        .or(item.collection_ids.as_ref().and_then(|c| c.first()))
-        .and_then(|id| folders.get(id));
-    let groups: Vec<&str> = folder.map(|f| f.split('/').collect()).unwrap_or_default();
-    paths.place(&mut e, &groups, title, wanted_path.as_deref());
-    Ok(e)
 }
 
 #[derive(Serialize)]
