@@ -330,32 +330,7 @@ impl<'a> Parser<'a> {
                 }
             }
             _ if self.entry.is_some() && !self.in_history() => {
-                let grand = self.parent(1).unwrap_or("");
-                self.leaf = match (grand, parent, name.as_str()) {
-                    (_, "Entry", "UUID") => Leaf::EntryUuid,
-                    (_, "Entry", "Tags") => Leaf::Tags,
-                    (_, "String", "Key") => Leaf::Key,
-                    (_, "String", "Value") => {
-                        if encrypted {
-                            return Err(self.record_error(
-                                "a value is encrypted (Protected=\"True\", as inside a .kdbx file); export the database as XML from KeePass or keepassxc-cli, which writes plain values".into(),
-                            ));
-                        }
-                        if let Some(s) = &mut self.string {
-                            s.protect = protect;
-                        }
-                        Leaf::Value
-                    }
-                    ("Entry", "Times", "Expires") => Leaf::Expires,
-                    ("Entry", "Times", "ExpiryTime") => Leaf::ExpiryTime,
-                    ("Entry", "Times", "CreationTime") => Leaf::Created,
-                    ("Entry", "Times", "LastModificationTime") => Leaf::Modified,
-                    (_, "Binary", "Key") => Leaf::BinaryKey,
-                    _ => Leaf::None,
-                };
-                if parent == "Entry" && name == "String" {
-                    self.string = Some(StringCtx::default());
-                }
+                self.start_in_entry(parent, &name, protect, encrypted)?;
             }
             _ => {}
         }
@@ -370,6 +345,72 @@ impl<'a> Parser<'a> {
         let value = std::mem::take(&mut *self.buf);
         let value = Zeroizing::new(value);
         let leaf = std::mem::replace(&mut self.leaf, Leaf::None);
+        self.store_leaf(leaf, value);
+        let parent = self.parent(0).unwrap_or("");
+        match (parent, name.as_str()) {
+            ("Entry", "String") if !self.in_history() => {
+                if let (Some(s), Some(e)) = (self.string.take(), &mut self.entry) {
+                    e.strings.push(s);
+                }
+            }
+            ("Group", "Entry")
+                if self
+                    .entry
+                    .as_ref()
+                    .is_some_and(|e| e.depth == self.stack.len()) =>
+            {
+                if let Some(e) = self.entry.take() {
+                    self.finish_entry(e)?;
+                }
+            }
+            ("Root" | "Group", "Group") if self.entry.is_none() => {
+                self.groups.pop();
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// An element opened inside an entry (not in its history): which leaf it is, and a
+    /// new string for `<String>`.
+    fn start_in_entry(
+        &mut self,
+        parent: &str,
+        name: &str,
+        protect: bool,
+        encrypted: bool,
+    ) -> Result<()> {
+        let grand = self.parent(1).unwrap_or("");
+        self.leaf = match (grand, parent, name) {
+            (_, "Entry", "UUID") => Leaf::EntryUuid,
+            (_, "Entry", "Tags") => Leaf::Tags,
+            (_, "String", "Key") => Leaf::Key,
+            (_, "String", "Value") => {
+                if encrypted {
+                    return Err(self.record_error(
+                        "a value is encrypted (Protected=\"True\", as inside a .kdbx file); export the database as XML from KeePass or keepassxc-cli, which writes plain values".into(),
+                    ));
+                }
+                if let Some(s) = &mut self.string {
+                    s.protect = protect;
+                }
+                Leaf::Value
+            }
+            ("Entry", "Times", "Expires") => Leaf::Expires,
+            ("Entry", "Times", "ExpiryTime") => Leaf::ExpiryTime,
+            ("Entry", "Times", "CreationTime") => Leaf::Created,
+            ("Entry", "Times", "LastModificationTime") => Leaf::Modified,
+            (_, "Binary", "Key") => Leaf::BinaryKey,
+            _ => Leaf::None,
+        };
+        if parent == "Entry" && name == "String" {
+            self.string = Some(StringCtx::default());
+        }
+        Ok(())
+    }
+
+    /// Keeps the text of the leaf element that just closed where it belongs.
+    fn store_leaf(&mut self, leaf: Leaf, value: Zeroizing<String>) {
         match leaf {
             Leaf::RecycleBinUuid => self.recycle_bin = value.trim().to_owned(),
             Leaf::GroupUuid => {
@@ -409,29 +450,6 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let parent = self.parent(0).unwrap_or("");
-        match (parent, name.as_str()) {
-            ("Entry", "String") if !self.in_history() => {
-                if let (Some(s), Some(e)) = (self.string.take(), &mut self.entry) {
-                    e.strings.push(s);
-                }
-            }
-            ("Group", "Entry")
-                if self
-                    .entry
-                    .as_ref()
-                    .is_some_and(|e| e.depth == self.stack.len()) =>
-            {
-                if let Some(e) = self.entry.take() {
-                    self.finish_entry(e)?;
-                }
-            }
-            ("Root" | "Group", "Group") if self.entry.is_none() => {
-                self.groups.pop();
-            }
-            _ => {}
-        }
-        Ok(())
     }
 
     fn in_recycle_bin(&self) -> bool {

@@ -42,16 +42,10 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let mut out = Imported::default();
     let mut skipped = 0;
     for row in &table.rows {
-        // The first group is the database's root group, the same for every entry.
-        let group_path = row.get(Some(group)).unwrap_or("");
-        let groups: Vec<&str> = group_path.split('/').skip(1).collect();
-        if groups
-            .first()
-            .is_some_and(|g| RECYCLE_BIN_NAMES.contains(g))
-        {
+        let Some(groups) = groups_below_root(row.get(Some(group)).unwrap_or("")) else {
             skipped += 1;
             continue;
-        }
+        };
         let title_text = row.get(Some(title)).unwrap_or("").to_owned();
         let mut e = Entry::new("x".into(), Kind::Login);
         e.username = row.get(Some(username)).map(str::to_owned);
@@ -75,6 +69,19 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         ));
     }
     Ok(out)
+}
+
+/// The groups of a `Group` cell below the first, the database's root group (the same
+/// for every entry); None for an entry in the recycle bin.
+fn groups_below_root(group_path: &str) -> Option<Vec<&str>> {
+    let groups: Vec<&str> = group_path.split('/').skip(1).collect();
+    if groups
+        .first()
+        .is_some_and(|g| RECYCLE_BIN_NAMES.contains(g))
+    {
+        return None;
+    }
+    Some(groups)
 }
 
 #[cfg(test)]
