@@ -15,6 +15,11 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Client, Contact, Decision, Document, Entry, Network, System, Vendor};
 
+/// The version the canonical content names. It is not the vault's format version: a
+/// new vault format that adds only bookkeeping must not change the fingerprint of a
+/// client printed before it (the paper the client holds must still verify).
+const CANONICAL_VERSION: u64 = 1;
+
 #[derive(Serialize)]
 struct Canonical<'a> {
     format_version: u64,
@@ -27,6 +32,10 @@ struct Canonical<'a> {
     recipients: &'a [String],
     entries: Entries<'a>,
     created: &'a chrono::DateTime<chrono::Utc>,
+    // Absent when unset, as every field added after version 1, so that a client
+    // without it keeps the fingerprint it had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emergency_partner: &'a Option<String>,
     // Absent when empty, so that the fingerprint of a vault without any of them is
     // the one it had before they existed.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -208,7 +217,7 @@ fn compute(client: &Client, digests: bool) -> (String, Option<BTreeMap<uuid::Uui
         digests: digests.then(BTreeMap::new),
     });
     let canonical = Canonical {
-        format_version: client.format_version,
+        format_version: CANONICAL_VERSION,
         id: client.id.as_str(),
         name: &client.name,
         legal_name: &client.legal_name,
@@ -221,6 +230,7 @@ fn compute(client: &Client, digests: bool) -> (String, Option<BTreeMap<uuid::Uui
             tee: &tee,
         },
         created: &client.created,
+        emergency_partner: &client.emergency_partner,
         systems: by_id(&client.systems, |s| s.id),
         networks: by_id(&client.networks, |n| n.id),
         vendors: by_id(&client.vendors, |v| v.id),
@@ -310,7 +320,8 @@ mod tests {
         let mut sorted: Vec<&Entry> = c.entries.iter().collect();
         sorted.sort_by_key(|e| e.id);
         let reference = Reference {
-            format_version: c.format_version,
+            // The canonical form names version 1 whatever the vault's format.
+            format_version: 1,
             id: c.id.as_str(),
             name: &c.name,
             legal_name: &c.legal_name,

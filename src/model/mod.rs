@@ -25,8 +25,12 @@ use uuid::Uuid;
 
 use crate::error::{Error, Result};
 
-/// The vault format version this build writes and the newest it reads.
-pub const VAULT_FORMAT_VERSION: u64 = 1;
+/// The vault format version this build writes and the newest it reads. Version 2
+/// added the takeover and bundle records, the emergency partner, the earlier
+/// providers who knew an entry's secrets, and keeps entry digests for the newest
+/// dossier only (docs/FORMAT.md, "Format versions"); version 1 vaults are read as
+/// they are and written as version 2.
+pub const VAULT_FORMAT_VERSION: u64 = 2;
 
 /// A validated client id: a slug that is safe as a file name on every platform.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -309,6 +313,10 @@ pub struct Entry {
     /// Conservative default: an entry the provider typed in or imported is one it knows.
     #[serde(default = "yes")]
     pub provider_knows: bool,
+    /// Earlier providers (by name) who knew this entry's secrets when the client was
+    /// taken over from them: they still do until the secrets are replaced.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub known_to_previous: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -351,6 +359,7 @@ impl Entry {
             location: None,
             owner: None,
             provider_knows: true,
+            known_to_previous: Vec::new(),
             expires: None,
             rotated: None,
             created: None,
@@ -432,6 +441,10 @@ pub struct Client {
     /// Where the client keeps its own key (the emergency sheet, a stick in the safe).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_key_location: Option<String>,
+    /// Who takes over when the provider is unreachable (name, phone, the arrangement),
+    /// for this client; when absent the provider's own setting applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_partner: Option<String>,
     /// age recipients (`age1…`) the vault is encrypted to, the provider's included.
     pub recipients: Vec<String>,
     #[serde(default)]
@@ -453,6 +466,13 @@ pub struct Client {
     /// [`MAX_DOSSIER_RECORDS`]), so that `verify` can tell what changed since one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dossiers: Vec<DossierRecord>,
+    /// The digital bundles written from this vault, newest last (at most
+    /// [`MAX_DOSSIER_RECORDS`]), so that `check` can tell when the client's copy is stale.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bundles: Vec<BundleRecord>,
+    /// Every time the client was taken over from another provider, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub takeovers: Vec<TakeoverRecord>,
     /// The client's systems (see `model::knowledge` for how they link to entries).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub systems: Vec<System>,
@@ -470,7 +490,9 @@ pub struct Client {
 /// How many dossier records a vault keeps.
 pub const MAX_DOSSIER_RECORDS: usize = 20;
 
-/// One printed dossier: its fingerprint and a digest of every entry it showed.
+/// One printed dossier: its fingerprint and, for the newest only, a digest of every
+/// entry it showed (older records keep no digests, so that a vault does not grow with
+/// every printing; what changed since one of them is read from the history).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DossierRecord {
@@ -478,7 +500,38 @@ pub struct DossierRecord {
     pub exported: DateTime<Utc>,
     pub lang: String,
     /// Entry id → digest of the entry as printed.
-    pub entries: std::collections::BTreeMap<Uuid, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub entries: BTreeMap<Uuid, String>,
+}
+
+/// One digital bundle written from the vault: its fingerprint and, for the newest
+/// only, a digest of every entry it held.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BundleRecord {
+    pub fingerprint: String,
+    pub exported: DateTime<Utc>,
+    /// Entry id → digest of the entry as written.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub entries: BTreeMap<Uuid, String>,
+}
+
+/// A takeover of the client from an earlier provider (`handover takeover`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TakeoverRecord {
+    #[serde(serialize_with = "timestamp::serialize")]
+    pub at: DateTime<Utc>,
+    /// The earlier provider's name as its signer list or the dossier called it.
+    pub from: String,
+    /// The SHA-256 fingerprint of the key that signed the bundle taken over.
+    pub from_key: String,
+    /// The vault fingerprint of the bundle as it was taken over, which the paper the
+    /// client holds carries; `verify` still recognises it.
+    pub fingerprint: String,
+    /// Entry id → digest of the entry as taken over.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub entries: BTreeMap<Uuid, String>,
 }
 
 impl Client {
@@ -494,12 +547,15 @@ impl Client {
             group_titles: BTreeMap::new(),
             bundle_location: None,
             client_key_location: None,
+            emergency_partner: None,
             recipients,
             entries: Vec::new(),
             created: now,
             updated: now,
             revision: 0,
             dossiers: Vec::new(),
+            bundles: Vec::new(),
+            takeovers: Vec::new(),
             client_recipient: None,
             history: Vec::new(),
             systems: Vec::new(),
