@@ -16,7 +16,19 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
     let t = ctx.texts;
     let page = |e: &Entry| entry_page(e.id).unwrap_or(888);
     flow.block(ctx.para(&t.glance_intro, BODY, 0.0));
+    whom_to_call(ctx, flow, client);
+    wifi(ctx, flow, client, &page);
+    frequent(ctx, flow, client, &page);
+    where_kept(ctx, flow, client);
+    ctx.heading(flow, &t.glance_gone_title, 2, None);
+    for (i, paragraph) in t.glance_gone.iter().enumerate() {
+        flow.block(ctx.para(&format!("{}. {paragraph}", i + 1), BODY, 0.0));
+    }
+}
 
+/// The provider, the client's contacts, and vendors with a hotline.
+fn whom_to_call(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
     ctx.heading(flow, &t.glance_call, 2, None);
     let b = ctx.branding;
     if let Some(name) = &b.provider_name {
@@ -55,7 +67,11 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
         }
         flow.block(ctx.field(&v.name, Value::Plain(&details.join(" · "))));
     }
+}
 
+/// Each Wi-Fi network with its password and a join code.
+fn wifi(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, page: &dyn Fn(&Entry) -> usize) {
+    let t = ctx.texts;
     let wifi: Vec<&Entry> = client
         .sorted_entries()
         .into_iter()
@@ -101,7 +117,11 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
         };
         flow.block(rows);
     }
+}
 
+/// The entries tagged as needed often, with their pages.
+fn frequent(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, page: &dyn Fn(&Entry) -> usize) {
+    let t = ctx.texts;
     let frequent: Vec<&Entry> = client
         .sorted_entries()
         .into_iter()
@@ -123,7 +143,11 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
             false,
         ));
     }
+}
 
+/// Where the bundle and the client's key are kept.
+fn where_kept(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
     if client.bundle_location.is_some() || client.client_key_location.is_some() {
         ctx.heading(flow, &t.glance_where, 2, None);
         for (label, place) in [
@@ -134,11 +158,6 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
                 flow.block(ctx.field(label, Value::Plain(place)));
             }
         }
-    }
-
-    ctx.heading(flow, &t.glance_gone_title, 2, None);
-    for (i, paragraph) in t.glance_gone.iter().enumerate() {
-        flow.block(ctx.para(&format!("{}. {paragraph}", i + 1), BODY, 0.0));
     }
 }
 

@@ -15,6 +15,17 @@ pub fn cover(
     client: &Client,
     logo: Option<&crate::dossier::templates::Logo>,
 ) {
+    flow.row(title_row(ctx, logo));
+    names(ctx, flow, client);
+    flow.space(8.0 * MM);
+    facts(ctx, flow, client);
+    flow.space(10.0 * MM);
+    flow.row(notice(ctx));
+    signature_lines(ctx, flow);
+}
+
+/// The title, with the logo at the top right: beside it if there is room, else below.
+fn title_row(ctx: &Ctx<'_>, logo: Option<&crate::dossier::templates::Logo>) -> Row {
     let t = ctx.texts;
     let fonts = ctx.fonts;
     let w = ctx.geo.body_width();
@@ -55,7 +66,13 @@ pub fn cover(
             row.height += title.leading();
         }
     }
-    flow.row(row);
+    row
+}
+
+/// The client's name and legal name.
+fn names(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let fonts = ctx.fonts;
+    let w = ctx.geo.body_width();
     let name = Style::new(Face::Bold, 18.0, BLACK);
     for line in wrap_words(fonts, name, &client.name, w) {
         let mut row = Row::new(name.leading());
@@ -67,7 +84,12 @@ pub fn cover(
             flow.row(r);
         }
     }
-    flow.space(8.0 * MM);
+}
+
+/// The provider, the date, the number of entries, the fingerprint and the signing key.
+fn facts(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
     let count = client.entries.len().to_string();
     // An unknown provider is left out, not printed as a dash.
     let provider = ctx
@@ -106,8 +128,13 @@ pub fn cover(
             flow.row(r);
         }
     }
-    flow.space(10.0 * MM);
-    // The confidentiality notice: a red frame no reader can miss.
+}
+
+/// The confidentiality notice: a red frame no reader can miss.
+fn notice(ctx: &Ctx<'_>) -> Row {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
+    let w = ctx.geo.body_width();
     let inner = w - 10.0 * MM;
     let notice_title = Style::new(Face::Bold, 13.0, RED);
     let lines = wrap_words(fonts, BODY, &t.notice_text, inner);
@@ -137,8 +164,14 @@ pub fn cover(
             line,
         );
     }
-    flow.row(row);
-    // Signature lines, at the foot of the cover.
+    row
+}
+
+/// Signature lines, at the foot of the cover.
+fn signature_lines(ctx: &Ctx<'_>, flow: &mut Flow) {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
+    let w = ctx.geo.body_width();
     let sig_h = 42.0 * MM;
     if flow.remaining() > sig_h {
         flow.space(flow.remaining() - sig_h);

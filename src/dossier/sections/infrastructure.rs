@@ -43,147 +43,187 @@ pub fn infrastructure(
     anchor: &mut dyn FnMut(Uuid, &mut Flow),
     entry_page: &dyn Fn(Uuid) -> usize,
 ) {
-    let t = ctx.texts;
     for site in sites {
-        let systems: Vec<&System> = sorted_systems(client)
-            .into_iter()
-            .filter(|s| s.site.as_deref().unwrap_or("") == site.as_str())
-            .collect();
-        let title = if site.is_empty() {
-            &t.ungrouped_title
-        } else {
-            site
-        };
-        ctx.heading(flow, title, 3, None);
-        let logins_of = |s: &System| -> Vec<&crate::model::Entry> {
-            s.entries
-                .iter()
-                .filter_map(|id| client.entry_by_id(*id))
-                .collect()
-        };
-        let rows: Vec<Vec<String>> = systems
-            .iter()
-            .map(|s| {
-                let mut row = system_row(t, s);
-                let mut pages: Vec<usize> = logins_of(s).iter().map(|e| entry_page(e.id)).collect();
-                pages.sort_unstable();
-                pages.dedup();
-                let pages: Vec<String> = pages.iter().map(usize::to_string).collect();
-                if !pages.is_empty() {
-                    row[0].push_str(&format!(
-                        "\n→ {}",
-                        fill(&t.page_ref, &[("page", &pages.join(", "))])
-                    ));
-                }
-                row
-            })
-            .collect();
-        table_marking(
-            ctx,
-            flow,
-            &[
-                (&t.sys_name, 1.25),
-                (&t.sys_purpose, 1.35),
-                (&t.sys_device, 1.1),
-                (&t.sys_address, 1.1),
-                (&t.sys_location, 1.05),
-                (&t.sys_criticality, 1.15),
-                (&t.sys_warranty, 1.0),
-            ],
-            &rows,
-            &mut |i, flow| {
-                if let Some(s) = systems.get(i) {
-                    anchor(s.id, flow);
-                }
-            },
-        );
-        for s in systems {
-            let mut rows = Vec::new();
-            let backup = [s.backup.method.as_deref(), s.backup.target.as_deref()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" → ");
-            if !backup.is_empty() || s.backup.last_restore_test.is_some() {
-                let mut text = backup;
-                if let Some(d) = s.backup.last_restore_test {
-                    if !text.is_empty() {
-                        text.push_str("; ");
-                    }
-                    text.push_str(&format!("{} {}", t.sys_restore_test, ctx.fmt_date(d)));
-                }
-                rows.extend(ctx.field(
-                    &format!("{} — {}", s.name, t.sys_backup),
-                    Value::Plain(&text),
-                ));
-            }
-            let logins: Vec<String> = logins_of(s)
-                .iter()
-                .map(|e| {
-                    let page = entry_page(e.id).to_string();
-                    format!(
-                        "{} ({})",
-                        e.display_title(),
-                        fill(&t.page_ref, &[("page", &page)])
-                    )
-                })
-                .collect();
-            if !logins.is_empty() {
-                rows.extend(ctx.field(
-                    &format!("{} — {}", s.name, t.sys_logins),
-                    Value::Plain(&logins.join(", ")),
-                ));
-            }
-            if let Some(notes) = &s.notes {
-                rows.extend(ctx.field(&format!("{} — {}", s.name, t.notes), Value::Plain(notes)));
-            }
-            if !rows.is_empty() {
-                flow.block(rows);
-            }
-        }
+        site_systems(ctx, flow, client, site, anchor, entry_page);
     }
     if !client.networks.is_empty() {
-        ctx.heading(flow, &t.networks_title, 3, None);
-        let mut networks: Vec<_> = client.networks.iter().collect();
-        networks.sort_by(|a, b| (&a.site, &a.name).cmp(&(&b.site, &b.name)));
-        let rows: Vec<Vec<String>> = networks
-            .iter()
-            .map(|n| {
-                vec![
-                    n.name.clone(),
-                    n.cidr.clone().unwrap_or_default(),
-                    n.vlan.map(|v| v.to_string()).unwrap_or_default(),
-                    n.gateway.clone().unwrap_or_default(),
-                    n.dhcp_range.clone().unwrap_or_default(),
-                    n.dns.join(", "),
-                    [n.site.as_deref(), n.notes.as_deref()]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>()
-                        .join(" — "),
-                ]
-            })
-            .collect();
-        table_marking(
-            ctx,
-            flow,
-            &[
-                (&t.net_name, 1.0),
-                ("CIDR", 1.5),
-                ("VLAN", 0.6),
-                (&t.net_gateway, 1.15),
-                ("DHCP", 1.3),
-                ("DNS", 1.15),
-                (&t.net_notes, 1.9),
-            ],
-            &rows,
-            &mut |i, flow| {
-                if let Some(n) = networks.get(i) {
-                    anchor(n.id, flow);
-                }
-            },
-        );
+        networks(ctx, flow, client, anchor);
     }
+}
+
+/// The entries that log into `s`.
+fn logins_of<'c>(client: &'c Client, s: &System) -> Vec<&'c crate::model::Entry> {
+    s.entries
+        .iter()
+        .filter_map(|id| client.entry_by_id(*id))
+        .collect()
+}
+
+/// The systems of one site: a table, then each one's backup, logins and notes.
+fn site_systems(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    site: &str,
+    anchor: &mut dyn FnMut(Uuid, &mut Flow),
+    entry_page: &dyn Fn(Uuid) -> usize,
+) {
+    let t = ctx.texts;
+    let systems: Vec<&System> = sorted_systems(client)
+        .into_iter()
+        .filter(|s| s.site.as_deref().unwrap_or("") == site)
+        .collect();
+    let title: &str = if site.is_empty() {
+        &t.ungrouped_title
+    } else {
+        site
+    };
+    ctx.heading(flow, title, 3, None);
+    let rows: Vec<Vec<String>> = systems
+        .iter()
+        .map(|s| {
+            let mut row = system_row(t, s);
+            let mut pages: Vec<usize> = logins_of(client, s)
+                .iter()
+                .map(|e| entry_page(e.id))
+                .collect();
+            pages.sort_unstable();
+            pages.dedup();
+            let pages: Vec<String> = pages.iter().map(usize::to_string).collect();
+            if !pages.is_empty() {
+                row[0].push_str(&format!(
+                    "\n→ {}",
+                    fill(&t.page_ref, &[("page", &pages.join(", "))])
+                ));
+            }
+            row
+        })
+        .collect();
+    table_marking(
+        ctx,
+        flow,
+        &[
+            (&t.sys_name, 1.25),
+            (&t.sys_purpose, 1.35),
+            (&t.sys_device, 1.1),
+            (&t.sys_address, 1.1),
+            (&t.sys_location, 1.05),
+            (&t.sys_criticality, 1.15),
+            (&t.sys_warranty, 1.0),
+        ],
+        &rows,
+        &mut |i, flow| {
+            if let Some(s) = systems.get(i) {
+                anchor(s.id, flow);
+            }
+        },
+    );
+    for s in systems {
+        system_details(ctx, flow, client, s, entry_page);
+    }
+}
+
+/// A system's backup, logins (with their pages) and notes, below its site's table.
+fn system_details(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    s: &System,
+    entry_page: &dyn Fn(Uuid) -> usize,
+) {
+    let t = ctx.texts;
+    let mut rows = Vec::new();
+    let backup = [s.backup.method.as_deref(), s.backup.target.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" → ");
+    if !backup.is_empty() || s.backup.last_restore_test.is_some() {
+        let mut text = backup;
+        if let Some(d) = s.backup.last_restore_test {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!("{} {}", t.sys_restore_test, ctx.fmt_date(d)));
+        }
+        rows.extend(ctx.field(
+            &format!("{} — {}", s.name, t.sys_backup),
+            Value::Plain(&text),
+        ));
+    }
+    let logins: Vec<String> = logins_of(client, s)
+        .iter()
+        .map(|e| {
+            let page = entry_page(e.id).to_string();
+            format!(
+                "{} ({})",
+                e.display_title(),
+                fill(&t.page_ref, &[("page", &page)])
+            )
+        })
+        .collect();
+    if !logins.is_empty() {
+        rows.extend(ctx.field(
+            &format!("{} — {}", s.name, t.sys_logins),
+            Value::Plain(&logins.join(", ")),
+        ));
+    }
+    if let Some(notes) = &s.notes {
+        rows.extend(ctx.field(&format!("{} — {}", s.name, t.notes), Value::Plain(notes)));
+    }
+    if !rows.is_empty() {
+        flow.block(rows);
+    }
+}
+
+/// The networks, as one table.
+fn networks(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    client: &Client,
+    anchor: &mut dyn FnMut(Uuid, &mut Flow),
+) {
+    let t = ctx.texts;
+    ctx.heading(flow, &t.networks_title, 3, None);
+    let mut networks: Vec<_> = client.networks.iter().collect();
+    networks.sort_by(|a, b| (&a.site, &a.name).cmp(&(&b.site, &b.name)));
+    let rows: Vec<Vec<String>> = networks
+        .iter()
+        .map(|n| {
+            vec![
+                n.name.clone(),
+                n.cidr.clone().unwrap_or_default(),
+                n.vlan.map(|v| v.to_string()).unwrap_or_default(),
+                n.gateway.clone().unwrap_or_default(),
+                n.dhcp_range.clone().unwrap_or_default(),
+                n.dns.join(", "),
+                [n.site.as_deref(), n.notes.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" — "),
+            ]
+        })
+        .collect();
+    table_marking(
+        ctx,
+        flow,
+        &[
+            (&t.net_name, 1.0),
+            ("CIDR", 1.5),
+            ("VLAN", 0.6),
+            (&t.net_gateway, 1.15),
+            ("DHCP", 1.3),
+            ("DNS", 1.15),
+            (&t.net_notes, 1.9),
+        ],
+        &rows,
+        &mut |i, flow| {
+            if let Some(n) = networks.get(i) {
+                anchor(n.id, flow);
+            }
+        },
+    );
 }
 
 /// Systems in a stable order: critical first, then by name.
