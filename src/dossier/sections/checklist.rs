@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::entries::entry_line;
 use super::{Refs, Section, Start};
-use crate::dossier::blocks::{BODY, check_item, check_item_at};
+use crate::dossier::blocks::{BODY, Ctx, check_item, check_item_at};
 use crate::dossier::layout::Flow;
 use crate::dossier::templates::{Texts, fill};
 use crate::model::{Client, Entry, Owner};
@@ -29,27 +29,7 @@ pub fn section<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Re
             };
             let checklist = checklist(client, today);
             flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
-            ctx.heading(flow, &t.rotate_title, 3, None);
-            for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
-                let items: Vec<&&Entry> = checklist
-                    .rotate
-                    .iter()
-                    .zip(&checklist.rotate_priority)
-                    .filter(|(_, p)| **p == priority)
-                    .map(|(e, _)| e)
-                    .collect();
-                if items.is_empty() && priority != 1 {
-                    continue;
-                }
-                ctx.heading(flow, title, 4, None);
-                if priority == 1 {
-                    flow.block(check_item(ctx, &t.plan_remove_access));
-                }
-                for e in items {
-                    let p = page(flow, e);
-                    flow.block(check_item_at(ctx, &entry_line(e), p));
-                }
-            }
+            rotate(ctx, flow, &checklist, &page);
             ctx.heading(flow, &t.transfer_title, 3, None);
             if checklist.transfer.is_empty() {
                 flow.block(ctx.para(&t.nothing, BODY, 0.0));
@@ -78,6 +58,38 @@ pub fn section<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Re
             }
         },
     )
+}
+
+/// What to rotate, by takeover priority: the first hour (which starts with removing
+/// the old provider's access), the first day, the first week.
+fn rotate(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    checklist: &Checklist<'_>,
+    page: &dyn Fn(&Flow, &Entry) -> Option<usize>,
+) {
+    let t = ctx.texts;
+    ctx.heading(flow, &t.rotate_title, 3, None);
+    for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
+        let items: Vec<&&Entry> = checklist
+            .rotate
+            .iter()
+            .zip(&checklist.rotate_priority)
+            .filter(|(_, p)| **p == priority)
+            .map(|(e, _)| e)
+            .collect();
+        if items.is_empty() && priority != 1 {
+            continue;
+        }
+        ctx.heading(flow, title, 4, None);
+        if priority == 1 {
+            flow.block(check_item(ctx, &t.plan_remove_access));
+        }
+        for e in items {
+            let p = page(flow, e);
+            flow.block(check_item_at(ctx, &entry_line(e), p));
+        }
+    }
 }
 
 /// Entries a successor must act on, most urgent first within each list.

@@ -8,7 +8,7 @@ use super::{Refs, Section, Start};
 const SMALL_BOLD: Style = Style::new(Face::Bold, 8.5, GREY);
 use crate::dossier::blocks::{BODY, Ctx, LABEL, LABEL_W, SMALL, Value, rule};
 use crate::dossier::fonts::Face;
-use crate::dossier::layout::{BLACK, GREY, MM, RULE, Row, Style, measure, wrap_words};
+use crate::dossier::layout::{BLACK, Flow, GREY, MM, RULE, Row, Style, measure, wrap_words};
 use crate::dossier::templates::{Texts, fill};
 use crate::model::{Client, Entry};
 use zeroize::Zeroizing;
@@ -34,36 +34,7 @@ pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a>
                         .insert(entry.id, flow.anchor_next());
                     let continued = format!("{} {}", entry.display_title(), t.continued);
                     let mut rows = entry_rows(ctx, entry);
-                    let page_of = |id: Uuid| {
-                        refs.items
-                            .borrow()
-                            .get(&id)
-                            .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
-                    };
-                    let mut links = Vec::new();
-                    for (label, name, id) in client
-                        .systems_of(entry.id)
-                        .into_iter()
-                        .map(|s| (&t.entry_system, &s.name, s.id))
-                        .chain(
-                            client
-                                .vendors_of(entry.id)
-                                .into_iter()
-                                .map(|v| (&t.entry_vendor, &v.name, v.id)),
-                        )
-                    {
-                        let text = match page_of(id) {
-                            Some(p) => format!(
-                                "{name} ({})",
-                                fill(&t.page_ref, &[("page", &p.to_string())])
-                            ),
-                            None => name.clone(),
-                        };
-                        links.extend(ctx.field(label, Value::Plain(&text)));
-                    }
-                    if let Some(location) = &entry.location {
-                        links.extend(ctx.field(&t.entry_location, Value::Plain(location)));
-                    }
+                    let links = links(ctx, flow, client, refs, entry);
                     // Before the closing rule of the entry.
                     let at = rows.len().saturating_sub(1);
                     rows.splice(at..at, links);
@@ -82,6 +53,43 @@ pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a>
         .map(|(g, _)| g)
         .collect();
     s
+}
+
+/// The system and vendor `entry` belongs to (with their pages) and where its
+/// physical second factor is kept.
+fn links(ctx: &Ctx<'_>, flow: &Flow, client: &Client, refs: &Refs, entry: &Entry) -> Vec<Row> {
+    let t = ctx.texts;
+    let page_of = |id: Uuid| {
+        refs.items
+            .borrow()
+            .get(&id)
+            .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
+    };
+    let mut links = Vec::new();
+    for (label, name, id) in client
+        .systems_of(entry.id)
+        .into_iter()
+        .map(|s| (&t.entry_system, &s.name, s.id))
+        .chain(
+            client
+                .vendors_of(entry.id)
+                .into_iter()
+                .map(|v| (&t.entry_vendor, &v.name, v.id)),
+        )
+    {
+        let text = match page_of(id) {
+            Some(p) => format!(
+                "{name} ({})",
+                fill(&t.page_ref, &[("page", &p.to_string())])
+            ),
+            None => name.clone(),
+        };
+        links.extend(ctx.field(label, Value::Plain(&text)));
+    }
+    if let Some(location) = &entry.location {
+        links.extend(ctx.field(&t.entry_location, Value::Plain(location)));
+    }
+    links
 }
 
 /// Entries grouped by the first segment of their path, groups and entries sorted;
@@ -118,6 +126,35 @@ pub fn entry_line(e: &Entry) -> String {
     format!("{} ({})", e.display_title(), e.path)
 }
 
+/// A one-time-password secret: the secret, the URI and a QR code an authenticator app
+/// reads; a bare secret gets the URI made for it from `title`.
+fn totp_rows(ctx: &Ctx<'_>, rows: &mut Vec<Row>, uri: &str, title: &str) {
+    let t = ctx.texts;
+    match totp_secret(uri) {
+        Some(secret) if uri.trim_start().starts_with("otpauth://") => {
+            rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
+            rows.extend(ctx.field(&t.totp_uri, Value::Secret(uri)));
+            if let Some(row) = ctx.qr(uri.trim(), &t.totp_qr) {
+                rows.push(row);
+            }
+        }
+        Some(secret) => {
+            rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
+            // A bare secret: the QR code carries the URI an authenticator app needs.
+            let uri = crate::totp::uri(&secret, title);
+            if !uri.expose().starts_with("otpauth://") {
+                rows.extend(ctx.para(&t.totp_unreadable, SMALL, LABEL_W));
+            } else if let Some(row) = ctx.qr(uri.expose(), &t.totp_qr) {
+                rows.push(row);
+            }
+        }
+        None => {
+            rows.extend(ctx.field(&t.totp_uri, Value::Secret(uri)));
+            rows.extend(ctx.para(&t.totp_unreadable, SMALL, LABEL_W));
+        }
+    }
+}
+
 /// The secret part of an otpauth URI (or the value itself, if it is a bare secret).
 pub fn totp_secret(value: &str) -> Option<Zeroizing<String>> {
     let value = value.trim();
@@ -135,36 +172,8 @@ pub fn totp_secret(value: &str) -> Option<Zeroizing<String>> {
 /// The entry as a block of rows: a header, then every field it has.
 pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
     let t = ctx.texts;
-    let fonts = ctx.fonts;
-    let mut rows = Vec::new();
-    let title_style = Style::new(Face::Bold, 11.0, BLACK);
-    let kind = t
-        .kinds
-        .get(entry.kind.as_str())
-        .map(String::as_str)
-        .unwrap_or(entry.kind.as_str());
-    let kind_w = measure(fonts, LABEL.face, LABEL.size, kind);
     let title = entry.display_title();
-    let title_lines = wrap_words(
-        fonts,
-        title_style,
-        title,
-        ctx.geo.body_width() - kind_w - 6.0 * MM,
-    );
-    for (i, line) in title_lines.iter().enumerate() {
-        let mut row = Row::new(title_style.leading());
-        row.text(fonts, 0.0, title_style.size, title_style, line);
-        if i == 0 {
-            row.text(
-                fonts,
-                ctx.geo.body_width() - kind_w,
-                title_style.size,
-                LABEL,
-                kind,
-            );
-        }
-        rows.push(row);
-    }
+    let mut rows = title_rows(ctx, entry);
     rows.extend(ctx.field(&t.path, Value::Code(&entry.path)));
     let opt = |rows: &mut Vec<Row>, label: &str, value: &Option<String>| {
         if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
@@ -188,30 +197,7 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
         rows.extend(ctx.field(label, Value::Secret(p.expose())));
     }
     if let Some(totp) = &entry.totp {
-        let uri = totp.expose();
-        match totp_secret(uri) {
-            Some(secret) if uri.trim_start().starts_with("otpauth://") => {
-                rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
-                rows.extend(ctx.field(&t.totp_uri, Value::Secret(uri)));
-                if let Some(row) = ctx.qr(uri.trim(), &t.totp_qr) {
-                    rows.push(row);
-                }
-            }
-            Some(secret) => {
-                rows.extend(ctx.field(&t.totp_secret, Value::Secret(&secret)));
-                // A bare secret: the QR code carries the URI an authenticator app needs.
-                let uri = crate::totp::uri(&secret, title);
-                if !uri.expose().starts_with("otpauth://") {
-                    rows.extend(ctx.para(&t.totp_unreadable, SMALL, LABEL_W));
-                } else if let Some(row) = ctx.qr(uri.expose(), &t.totp_qr) {
-                    rows.push(row);
-                }
-            }
-            None => {
-                rows.extend(ctx.field(&t.totp_uri, Value::Secret(uri)));
-                rows.extend(ctx.para(&t.totp_unreadable, SMALL, LABEL_W));
-            }
-        }
+        totp_rows(ctx, &mut rows, totp.expose(), title);
     }
     if !entry.recovery_codes.is_empty() {
         let codes: Vec<&str> = entry.recovery_codes.iter().map(|c| c.expose()).collect();
@@ -255,5 +241,40 @@ pub fn entry_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
     end.items
         .push(rule(0.0, -4.0, ctx.geo.body_width(), RULE, 0.4));
     rows.push(end);
+    rows
+}
+
+/// The entry's title, wrapped, with its kind at the right of the first line.
+fn title_rows(ctx: &Ctx<'_>, entry: &Entry) -> Vec<Row> {
+    let t = ctx.texts;
+    let fonts = ctx.fonts;
+    let mut rows = Vec::new();
+    let title_style = Style::new(Face::Bold, 11.0, BLACK);
+    let kind = t
+        .kinds
+        .get(entry.kind.as_str())
+        .map(String::as_str)
+        .unwrap_or(entry.kind.as_str());
+    let kind_w = measure(fonts, LABEL.face, LABEL.size, kind);
+    let title_lines = wrap_words(
+        fonts,
+        title_style,
+        entry.display_title(),
+        ctx.geo.body_width() - kind_w - 6.0 * MM,
+    );
+    for (i, line) in title_lines.iter().enumerate() {
+        let mut row = Row::new(title_style.leading());
+        row.text(fonts, 0.0, title_style.size, title_style, line);
+        if i == 0 {
+            row.text(
+                fonts,
+                ctx.geo.body_width() - kind_w,
+                title_style.size,
+                LABEL,
+                kind,
+            );
+        }
+        rows.push(row);
+    }
     rows
 }
