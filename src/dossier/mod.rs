@@ -1,18 +1,35 @@
 //! The handover dossier: a complete, printable PDF of one client.
 //!
-//! Three stages, as in paper-age: `content` decides what is said (rows of text, boxes and
-//! QR modules, using `templates` for every word), `layout` places rows on pages (pure
-//! geometry, unit-tested), and `pdf` turns pages into bytes (the only `printpdf` user).
+//! Three stages, as in paper-age: the sections decide what is said (rows of text, boxes
+//! and QR modules, using `templates` for every word), `layout` places rows on pages
+//! (pure geometry, unit-tested), and `pdf` turns pages into bytes (the only `printpdf`
+//! user).
+//!
+//! - `sections/`: one file per section, named after what the reader sees on paper
+//!   (`cover`, `at_a_glance`, `instructions`, `profile`, `infrastructure`, `vendors`,
+//!   `entries`, `checklist`, `documents`, `decisions`, `appendix`, `history`, `index`,
+//!   `key_sheet`), each holding its builder and its renderer; `sections/mod.rs` lists
+//!   them in reading order.
+//! - `blocks`: what sections are made of (paragraphs, headings, label–value fields,
+//!   QR codes, check items, rules) and `Ctx`, what they are written with; `table` and
+//!   `markdown` for tables and documents; `toc` the table of contents;
+//!   `header_footer` the running header and footer.
+//! - `layout`, `fonts`, `qr`, `templates`: geometry, the bundled faces, QR encoding
+//!   and the wording; `pdf/`: the bytes.
+//!
+//! This file lays the parts out in order and settles the page numbers they refer to.
 
-pub mod content;
+mod blocks;
 pub mod fonts;
-pub mod index;
-pub mod knowledge;
+mod header_footer;
 pub mod layout;
+mod markdown;
 pub mod pdf;
 mod qr;
-pub mod sections;
+mod sections;
+mod table;
 pub mod templates;
+mod toc;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -22,12 +39,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::error::Result;
 use crate::fingerprint::fingerprint_and_digests;
 use crate::model::Client;
-use content::{Ctx, toc_line};
-
-/// The header repeated on each page an entry runs onto.
-const SMALL_BOLD: layout::Style = layout::Style::new(fonts::Face::Bold, 8.5, layout::GREY);
+use blocks::Ctx;
 use layout::{Flow, Geometry, Item, Paper, Rgb};
 use templates::{Lang, Template};
+use toc::toc;
 
 pub use layout::Paper as PaperSize;
 pub use templates::Lang as Language;
@@ -72,9 +87,6 @@ const SECTION_ROOM: f32 = 0.4;
 
 /// How often the body is laid out at most to settle forward page references.
 const MAX_LAYOUT_PASSES: usize = 4;
-
-/// How many history events the dossier prints.
-const HISTORY_SHOWN: usize = 25;
 
 /// A rendered dossier.
 pub struct Dossier {
@@ -271,7 +283,12 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     pages.extend(body.pages);
     let total = pages.len();
     for (i, page) in pages.iter_mut().enumerate() {
-        page.extend(content::header_footer(&ctx, &client.name, i + 1, total));
+        page.extend(header_footer::header_footer(
+            &ctx,
+            &client.name,
+            i + 1,
+            total,
+        ));
     }
 
     Ok(Laid {
@@ -365,16 +382,6 @@ fn lay_out_body(
         forward_used: refs.forward_used.get(),
         known: refs.known_entry_pages,
     })
-}
-
-fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) {
-    let title = format!("{} {}", sections::FRONT_PARTS, ctx.texts.toc_title);
-    ctx.heading(flow, &title, 1, None);
-    for (i, (title, level)) in items.iter().enumerate() {
-        let page = pages.get(i).copied().unwrap_or(888);
-        let indent = if *level == 1 { 0.0 } else { 8.0 * layout::MM };
-        flow.block(toc_line(ctx, title, page, indent, *level == 1));
-    }
 }
 
 #[cfg(test)]
@@ -621,74 +628,6 @@ mod tests {
                         "{paper:?}: item at ({x0}, {y0})–({x1}, {y1}) leaves the printable area"
                     );
                 }
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod cover_tests {
-    use super::*;
-    use crate::model::ClientId;
-
-    /// The logo never touches the title, whatever its aspect ratio.
-    #[test]
-    fn the_logo_never_touches_the_title() {
-        let client = Client::new(
-            ClientId::parse("c").unwrap(),
-            "Client".into(),
-            vec![],
-            Utc::now(),
-        );
-        for lang in [Lang::De, Lang::En] {
-            let template = Template::load(lang, None).unwrap();
-            for (w, h) in [(1000, 10), (400, 100), (100, 100), (10, 1000)] {
-                let logo = templates::Logo {
-                    width: w,
-                    height: h,
-                    rgb: vec![0; w * h * 3],
-                };
-                let ctx = Ctx {
-                    fonts: fonts::Fonts::get(),
-                    texts: &template.texts,
-                    branding: &template.branding,
-                    accent: Rgb(0, 0, 0),
-                    geo: Geometry::new(Paper::A4),
-                    date: String::new(),
-                    today: Utc::now().date_naive(),
-                    fingerprint: "X",
-                    signing_key: None,
-                    labels: Default::default(),
-                };
-                let mut flow = Flow::new(ctx.geo);
-                content::cover(&ctx, &mut flow, &client, Some(&logo));
-                let page = &flow.pages[0];
-                let (lx, ly, lw, lh) = page
-                    .iter()
-                    .find_map(|i| match i {
-                        Item::Logo { x, y, w, h } => Some((*x, *y, *w, *h)),
-                        _ => None,
-                    })
-                    .unwrap();
-                let (tx, ty, size) = page
-                    .iter()
-                    .find_map(|i| match i {
-                        Item::Text {
-                            x, y, size, text, ..
-                        } if text.as_str() == template.texts.title.as_str() => {
-                            Some((*x, *y, *size))
-                        }
-                        _ => None,
-                    })
-                    .unwrap();
-                let tw = layout::measure(ctx.fonts, fonts::Face::Bold, size, &template.texts.title);
-                // Text spans from its baseline down by the descent and up by the size.
-                let apart_x = tx + tw <= lx || lx + lw <= tx;
-                let apart_y = ty + size <= ly || ly + lh <= ty - size * 0.25;
-                assert!(
-                    apart_x || apart_y,
-                    "{lang:?} {w}x{h}: title and logo overlap"
-                );
             }
         }
     }

@@ -8,9 +8,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::content::Ctx;
-use super::fonts::Face;
-use super::layout::{BLACK, Flow, Item, MM, RULE, Row, Style, measure, wrap_words};
+use super::at_a_glance::FREQUENT_TAGS;
+use super::{Refs, Section, Start};
+use crate::dossier::blocks::{BODY, Ctx};
+use crate::dossier::fonts::Face;
+use crate::dossier::layout::{BLACK, Flow, Item, MM, RULE, Row, Style, measure, wrap_words};
+use crate::dossier::templates::Texts;
+use crate::model::Client;
 
 const TERM: Style = Style::new(Face::Sans, 8.5, BLACK);
 const LETTER: Style = Style::new(Face::Bold, 10.0, BLACK);
@@ -212,6 +216,66 @@ fn initial(key: &str) -> char {
         Some(c) if c.is_alphabetic() => c.to_uppercase().next().unwrap_or(c),
         _ => '#',
     }
+}
+
+/// The index: entries, systems, networks, vendors, documents, decisions, tags and
+/// kinds, each with the pages where they are printed. Only the emergency sheet comes
+/// after it, so every page it names is known when it is laid out.
+pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a> {
+    Section::new(
+        &t.index_title,
+        Start::NewPageIfLow,
+        move |ctx, flow, _, _| {
+            let t = ctx.texts;
+            let page = |anchor: Option<usize>| {
+                anchor.map(|a| flow.anchor_page(a) + refs.page_offset.get())
+            };
+            let mut index = Index::default();
+            let entries = refs.entries.borrow();
+            let items = refs.items.borrow();
+            for e in &client.entries {
+                let Some(p) = page(entries.get(&e.id).copied()) else {
+                    continue;
+                };
+                index.add(e.display_title(), p);
+                index.add(
+                    t.kinds
+                        .get(e.kind.as_str())
+                        .map_or(e.kind.as_str(), String::as_str),
+                    p,
+                );
+                for tag in &e.tags {
+                    if !FREQUENT_TAGS.contains(&tag.as_str()) {
+                        index.add(tag, p);
+                    }
+                }
+            }
+            let named = (client.systems.iter().map(|s| (s.id, s.name.as_str())))
+                .chain(client.networks.iter().map(|n| (n.id, n.name.as_str())))
+                .chain(client.vendors.iter().map(|v| (v.id, v.name.as_str())))
+                .chain(client.documents.iter().map(|d| (d.id, d.display_title())))
+                .chain(client.decisions.iter().map(|d| (d.id, d.title.as_str())));
+            for (id, name) in named {
+                if let Some(p) = page(items.get(&id).copied()) {
+                    index.add(name, p);
+                }
+            }
+            for s in &client.systems {
+                if let Some(p) = page(items.get(&s.id).copied()) {
+                    index.add(
+                        t.categories
+                            .get(s.category.as_str())
+                            .map_or(s.category.as_str(), String::as_str),
+                        p,
+                    );
+                }
+            }
+            if index.is_empty() {
+                flow.block(ctx.para(&t.nothing, BODY, 0.0));
+            }
+            index.lay_out(ctx, flow);
+        },
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,306 @@
+//! Laid-out pages to PDF bytes: the only user of `printpdf`.
+//!
+//! printpdf builds the frame of the document: the embedded font subsets with their
+//! widths and ToUnicode maps, the outline, the metadata and the page tree. The page
+//! content streams we write ourselves, straight from the laid-out items into bytes and
+//! Flate-compressed: going through printpdf's operations and lopdf's content encoder
+//! cost more than half of a dossier's rendering and held every page in memory several
+//! times over, uncompressed.
+//!
+//! Reproducibility: printpdf names resources and the trailer `/ID` with a
+//! process-global counter, so the same input could give different bytes. We name the
+//! fonts ourselves, set every date from the caller, and replace the `/ID` with a hash of
+//! the metadata and of the streams' checksums before writing.
+//!
+//! Its parts: [`frame`] has printpdf build the document's frame and takes its page out;
+//! [`subset`] cuts the fonts down to the characters drawn; [`content`] encodes a page's
+//! items as a content stream, with the numbers of [`numbers`]; [`deflate`] compresses
+//! the streams; [`objects`] serialises PDF objects as lopdf would; [`xref`] writes the
+//! cross-reference table and computes the `/ID`. This file writes the file in order.
+
+mod content;
+mod deflate;
+mod frame;
+mod numbers;
+mod objects;
+mod subset;
+mod xref;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use zeroize::{Zeroize, Zeroizing};
+
+use super::fonts::Face;
+use super::layout::Item;
+use super::templates::Logo;
+use crate::error::Result;
+use content::{content_bound, page_content};
+use deflate::{Deflate, compress_streams};
+use frame::Frame;
+use numbers::{num, uint};
+use objects::{Sink, needs_end_separator, needs_separator, reference, text_string, write_object};
+use subset::Glyphs;
+use xref::{IdHash, write_xref};
+
+/// Document metadata. It is public, so it must never hold a secret: only the title,
+/// the client's display name and the fingerprint go in.
+pub struct Meta<'a> {
+    pub title: &'a str,
+    pub subject: &'a str,
+    pub producer: &'a str,
+    pub unix_time: i64,
+}
+
+/// Writes the pages to `out`. `marks` are bookmarks (title, zero-based page).
+pub fn write(
+    pages: &[Vec<Item>],
+    marks: &[(String, usize)],
+    size: (f32, f32),
+    meta: &Meta<'_>,
+    logo: Option<&Logo>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let (mut lo, glyphs) = frame::document(pages, size, meta, logo)?;
+    let frame = Frame::take(&mut lo, pages.len(), marks.len())?;
+    let mut deflate = Deflate::new();
+    // The fonts, their ToUnicode maps and anything else printpdf left uncompressed.
+    compress_streams(&mut lo, &mut deflate)?;
+    let mut w = Writer {
+        sink: Sink {
+            out,
+            written: 0,
+            buf: Zeroizing::new(Vec::with_capacity(64 * 1024)),
+        },
+        xref: Vec::with_capacity(lo.objects.len()),
+        id: IdHash::new(meta),
+        deflate,
+        content: Zeroizing::new(Vec::new()),
+    };
+    w.frame_objects(&lo)?;
+    let setup = PageSetup {
+        size,
+        logo: logo.map(|l| (l.width, l.height)),
+        glyphs: &glyphs,
+    };
+    for (i, items) in pages.iter().enumerate() {
+        w.page(&frame, &setup, i, items)?;
+    }
+    w.outline(&frame, marks, pages.len())?;
+    w.trailer(&mut lo, &frame)?;
+    for object in lo.objects.values_mut() {
+        if let lopdf::Object::Stream(stream) = object {
+            stream.content.zeroize();
+        }
+    }
+    Ok(())
+}
+
+/// What every page shares: its size, the logo's size in pixels and the glyph ids.
+struct PageSetup<'a> {
+    size: (f32, f32),
+    logo: Option<(usize, usize)>,
+    glyphs: &'a BTreeMap<Face, Glyphs>,
+}
+
+/// The file being written, object by object, in the layout lopdf's `save_to` gives
+/// it. Each object is serialised into one buffer, written, and wiped: the compressed
+/// page streams still encode the secrets.
+struct Writer<'a> {
+    sink: Sink<'a>,
+    /// Each object's id, generation and offset.
+    xref: Vec<(u32, u16, u64)>,
+    id: IdHash,
+    deflate: Deflate,
+    /// The page content stream being encoded; wiped after each page.
+    content: Zeroizing<Vec<u8>>,
+}
+
+impl Writer<'_> {
+    /// The header and printpdf's objects.
+    fn frame_objects(&mut self, lo: &lopdf::Document) -> Result<()> {
+        let buf = &mut self.sink.buf;
+        buf.extend_from_slice(b"%PDF-");
+        buf.extend_from_slice(lo.version.as_bytes());
+        buf.extend_from_slice(b"\n%");
+        buf.extend_from_slice(&lo.binary_mark);
+        buf.push(b'\n');
+        self.sink.flush()?;
+        for (&(id, generation), object) in &lo.objects {
+            self.xref.push((id, generation, self.sink.written));
+            let buf = &mut self.sink.buf;
+            buf.extend_from_slice(format!("{id} {generation} obj\n").as_bytes());
+            if let lopdf::Object::Stream(stream) = object {
+                let flate = stream
+                    .dict
+                    .get(b"Filter")
+                    .and_then(lopdf::Object::as_name)
+                    .is_ok_and(|f| f == b"FlateDecode");
+                self.id.stream(id, &stream.content, flate);
+            }
+            if needs_separator(object) {
+                buf.push(b' ');
+            }
+            write_object(buf, object);
+            if needs_end_separator(object) {
+                buf.push(b' ');
+            }
+            buf.extend_from_slice(b"\nendobj\n");
+            self.sink.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Page `i`: its page object, then its content stream, encoded from the laid-out
+    /// items, compressed and written at once.
+    fn page(
+        &mut self,
+        frame: &Frame,
+        setup: &PageSetup<'_>,
+        i: usize,
+        items: &[Item],
+    ) -> Result<()> {
+        let (page_id, content_id) = frame.page_ids(i);
+        self.xref.push((page_id, 0, self.sink.written));
+        let buf = &mut self.sink.buf;
+        uint(buf, u64::from(page_id));
+        buf.extend_from_slice(b" 0 obj\n<</Type/Page/Parent ");
+        reference(buf, frame.pages_node);
+        buf.extend_from_slice(b"/MediaBox[0 0 ");
+        num(buf, setup.size.0);
+        num(buf, setup.size.1);
+        buf.extend_from_slice(b"]/Resources ");
+        reference(buf, frame.resources);
+        buf.extend_from_slice(b"/Contents ");
+        reference(buf, (content_id, 0));
+        buf.extend_from_slice(b">>\nendobj\n");
+        self.sink.flush()?;
+
+        // Sized up front, so that writing never reallocates and leaves an unwiped
+        // copy of the secrets behind.
+        // What lies beyond the length was never written or is wiped already.
+        let bound = content_bound(items);
+        if self.content.capacity() < bound {
+            self.content = Zeroizing::new(Vec::with_capacity(bound));
+        }
+        page_content(items, setup.logo, setup.glyphs, &mut self.content);
+        let compressed = self.deflate.compress(&self.content)?;
+        self.content.as_mut_slice().zeroize();
+        self.content.clear();
+        self.id.stream(content_id, compressed, true);
+        self.xref.push((content_id, 0, self.sink.written));
+        // Grown before the stream goes in, so that growing never leaves a copy of it
+        // in freed memory.
+        let buf = &mut self.sink.buf;
+        buf.reserve(compressed.len() + 128);
+        uint(buf, u64::from(content_id));
+        buf.extend_from_slice(b" 0 obj\n<</Length ");
+        uint(buf, compressed.len() as u64);
+        buf.extend_from_slice(b"/Filter/FlateDecode>>stream\n");
+        buf.extend_from_slice(compressed);
+        buf.extend_from_slice(b"\nendstream\nendobj\n");
+        self.deflate.wipe();
+        self.sink.flush()
+    }
+
+    /// The outline: one item per bookmark, in order, each opening its page.
+    fn outline(&mut self, frame: &Frame, marks: &[(String, usize)], pages: usize) -> Result<()> {
+        if marks.is_empty() {
+            return Ok(());
+        }
+        let root = frame.outline_root;
+        self.xref.push((root, 0, self.sink.written));
+        let (first, last) = (frame.outline_item(0), frame.outline_item(marks.len() - 1));
+        self.sink.buf.extend_from_slice(
+            format!(
+                "{root} 0 obj\n<</Type/Outlines/First {first} 0 R/Last {last} 0 R/Count {}>>\nendobj\n",
+                marks.len()
+            )
+            .as_bytes(),
+        );
+        self.sink.flush()?;
+        for (i, (title, page)) in marks.iter().enumerate() {
+            let id = frame.outline_item(i);
+            self.xref.push((id, 0, self.sink.written));
+            let buf = &mut self.sink.buf;
+            uint(buf, u64::from(id));
+            buf.extend_from_slice(b" 0 obj\n<</Title");
+            write_object(buf, &text_string(title));
+            buf.extend_from_slice(b"/Parent ");
+            reference(buf, (root, 0));
+            if i > 0 {
+                buf.extend_from_slice(b"/Prev ");
+                reference(buf, (frame.outline_item(i - 1), 0));
+            }
+            if i + 1 < marks.len() {
+                buf.extend_from_slice(b"/Next ");
+                reference(buf, (frame.outline_item(i + 1), 0));
+            }
+            buf.extend_from_slice(b"/Dest[");
+            let (target, _) = frame.page_ids((*page).min(pages - 1));
+            reference(buf, (target, 0));
+            buf.extend_from_slice(b"/Fit]>>\nendobj\n");
+            self.sink.flush()?;
+        }
+        Ok(())
+    }
+
+    /// The cross-reference table and the trailer, with the `/ID` of what was written.
+    fn trailer(mut self, lo: &mut lopdf::Document, frame: &Frame) -> Result<()> {
+        let id = self.id.finish();
+        lo.trailer
+            .set("ID", lopdf::Object::Array(vec![id.clone(), id]));
+        lo.max_id = frame.max_id;
+        lo.trailer.set("Size", i64::from(lo.max_id) + 1);
+        let xref_start = self.sink.written;
+        let buf = &mut self.sink.buf;
+        write_xref(buf, &self.xref, lo.max_id);
+        buf.extend_from_slice(b"trailer\n");
+        write_object(
+            buf,
+            &lopdf::Object::Dictionary(std::mem::take(&mut lo.trailer)),
+        );
+        buf.extend_from_slice(format!("\nstartxref\n{xref_start}\n%%EOF").as_bytes());
+        self.sink.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::layout::Rgb;
+    use super::*;
+
+    fn id_of(text: &str, unix_time: i64) -> (Vec<u8>, lopdf::Object) {
+        let pages = vec![vec![Item::Text {
+            x: 50.0,
+            y: 700.0,
+            face: Face::Mono,
+            size: 10.0,
+            color: Rgb(0, 0, 0),
+            oblique: false,
+            text: Zeroizing::new(text.into()),
+        }]];
+        let meta = Meta {
+            title: "Dossier",
+            subject: "Client — 7K3Q-M9XD-4TGB-WZ2H-0PNE",
+            producer: "handover test",
+            unix_time,
+        };
+        let mut pdf = Vec::new();
+        write(&pages, &[], (595.28, 841.89), &meta, None, &mut pdf).unwrap();
+        let doc = lopdf::Document::load_mem(&pdf).unwrap();
+        let id = doc.trailer.get(b"ID").unwrap().clone();
+        (pdf, id)
+    }
+
+    #[test]
+    fn the_id_is_stable_and_follows_what_is_printed() {
+        let (first, id) = id_of("secret-1", 1_767_225_600);
+        let (again, same) = id_of("secret-1", 1_767_225_600);
+        assert_eq!(first, again, "same input, different bytes");
+        assert_eq!(id, same);
+        // One character of the page differs (same length, same glyphs): another /ID.
+        assert_ne!(id_of("secret-2", 1_767_225_600).1, id);
+        assert_ne!(id_of("secret-1", 1_767_225_601).1, id);
+    }
+}

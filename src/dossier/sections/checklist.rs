@@ -1,0 +1,131 @@
+//! The successor's checklist: what to rotate in the first hour, day and week; what to
+//! transfer; what expires.
+
+use chrono::NaiveDate;
+
+use super::entries::entry_line;
+use super::{Refs, Section, Start};
+use crate::dossier::blocks::{BODY, Ctx, check_item, check_item_at};
+use crate::dossier::layout::Flow;
+use crate::dossier::templates::{Texts, fill};
+use crate::model::{Client, Entry, Owner};
+
+/// What a successor must do, in the order a takeover needs it: the first hour (remove
+/// the old provider's access; domain, identity provider, firewall and remote access,
+/// mail), the first day, the first week; then what to transfer and what to renew. Each
+/// item names the page of its entry. `page_offset` turns a body page index into the
+/// printed page number (known once the contents are laid out, before the body is).
+pub fn section<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Refs) -> Section<'a> {
+    Section::new(
+        &t.checklist_title,
+        Start::NewPage,
+        move |ctx, flow, _, _| {
+            let t = ctx.texts;
+            let page = |flow: &Flow, e: &Entry| {
+                refs.entries
+                    .borrow()
+                    .get(&e.id)
+                    .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
+            };
+            let checklist = checklist(client, today);
+            flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
+            rotate(ctx, flow, &checklist, &page);
+            ctx.heading(flow, &t.transfer_title, 3, None);
+            if checklist.transfer.is_empty() {
+                flow.block(ctx.para(&t.nothing, BODY, 0.0));
+            }
+            for e in &checklist.transfer {
+                let p = page(flow, e);
+                flow.block(check_item_at(ctx, &entry_line(e), p));
+            }
+            ctx.heading(flow, &t.expiry_title, 3, None);
+            if checklist.expiring.is_empty() {
+                flow.block(ctx.para(&t.nothing, BODY, 0.0));
+            }
+            for (e, date) in &checklist.expiring {
+                let when = if *date < today {
+                    &t.expired
+                } else {
+                    &t.expiring
+                };
+                let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
+                let p = page(flow, e);
+                flow.block(check_item_at(
+                    ctx,
+                    &format!("{} — {when}", entry_line(e)),
+                    p,
+                ));
+            }
+        },
+    )
+}
+
+/// What to rotate, by takeover priority: the first hour (which starts with removing
+/// the old provider's access), the first day, the first week.
+fn rotate(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    checklist: &Checklist<'_>,
+    page: &dyn Fn(&Flow, &Entry) -> Option<usize>,
+) {
+    let t = ctx.texts;
+    ctx.heading(flow, &t.rotate_title, 3, None);
+    for (priority, title) in [(1, &t.plan_hour), (2, &t.plan_day), (3, &t.plan_week)] {
+        let items: Vec<&&Entry> = checklist
+            .rotate
+            .iter()
+            .zip(&checklist.rotate_priority)
+            .filter(|(_, p)| **p == priority)
+            .map(|(e, _)| e)
+            .collect();
+        if items.is_empty() && priority != 1 {
+            continue;
+        }
+        ctx.heading(flow, title, 4, None);
+        if priority == 1 {
+            flow.block(check_item(ctx, &t.plan_remove_access));
+        }
+        for e in items {
+            let p = page(flow, e);
+            flow.block(check_item_at(ctx, &entry_line(e), p));
+        }
+    }
+}
+
+/// Entries a successor must act on, most urgent first within each list.
+pub struct Checklist<'a> {
+    /// In the order of a takeover (see `workflows::offboard::takeover_rank`).
+    pub rotate: Vec<&'a Entry>,
+    /// The takeover priority of each of `rotate` (1: first hour, 2: first day, 3: week).
+    pub rotate_priority: Vec<u8>,
+    pub transfer: Vec<&'a Entry>,
+    /// With their expiry date; expired ones first.
+    pub expiring: Vec<(&'a Entry, NaiveDate)>,
+}
+
+pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
+    let entries = client.sorted_entries();
+    let horizon = today + chrono::Days::new(90);
+    let mut expiring: Vec<(&Entry, NaiveDate)> = entries
+        .iter()
+        .filter_map(|e| e.expires.filter(|d| *d <= horizon).map(|d| (*e, d)))
+        .collect();
+    expiring.sort_by_key(|(e, d)| (*d, e.path.clone()));
+    let mut rotate: Vec<_> = entries
+        .iter()
+        .copied()
+        .filter(|e| e.provider_knows && e.has_secret())
+        .map(|e| (crate::workflows::offboard::takeover_order(e), e))
+        .collect();
+    rotate.sort_by(|a, b| a.0.cmp(&b.0));
+    Checklist {
+        rotate_priority: rotate.iter().map(|(key, _)| key.0).collect(),
+        rotate: rotate.into_iter().map(|(_, e)| e).collect(),
+        transfer: entries
+            .iter()
+            .copied()
+            .filter(|e| e.owner == Some(Owner::Provider))
+            .collect(),
+        expiring,
+    }
+}
