@@ -10,6 +10,7 @@ mod dossier_cmds;
 mod editor;
 mod entry_cmds;
 mod import_export;
+mod kind;
 mod knowledge_cmds;
 mod network_cmds;
 mod setup_cmds;
