@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::values::DateParser;
 
 const AFTER_HELP: &str = "\
 Secrets are never taken from arguments or environment variables: they are asked for
@@ -453,11 +456,11 @@ pub struct SystemArgs {
     #[arg(long, value_name = "ID")]
     pub line_id: Option<String>,
     /// Purchase date (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub purchased: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub purchased: Option<NaiveDate>,
     /// End of the warranty (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub warranty_until: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub warranty_until: Option<NaiveDate>,
     /// critical, important or normal
     #[arg(long)]
     pub criticality: Option<String>,
@@ -468,8 +471,8 @@ pub struct SystemArgs {
     #[arg(long, value_name = "TEXT")]
     pub backup_target: Option<String>,
     /// Date of the last successful restore test (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub restore_tested: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub restore_tested: Option<NaiveDate>,
     /// Its vendor (by name; see `handover vendor`)
     #[arg(long, value_name = "NAME")]
     pub vendor: Option<String>,
@@ -596,11 +599,11 @@ pub struct VendorArgs {
     #[arg(long, value_name = "NUMBER")]
     pub contract_number: Option<String>,
     /// Contract start (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub contract_start: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub contract_start: Option<NaiveDate>,
     /// End of the current term (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub term_end: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub term_end: Option<NaiveDate>,
     /// The contract renews by this many months unless cancelled
     #[arg(long, value_name = "MONTHS")]
     pub renews_months: Option<u32>,
@@ -691,8 +694,8 @@ pub enum DecisionCommand {
         /// A short title, e.g. "Firewall: Sophos statt Fritzbox"
         title: String,
         /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
-        #[arg(long, value_name = "DATE")]
-        date: String,
+        #[arg(long, value_name = "DATE", value_parser = DateParser)]
+        date: NaiveDate,
         #[command(flatten)]
         text: DecisionArgs,
         /// This decision replaces an earlier one (by title), which is marked superseded
@@ -707,8 +710,8 @@ pub enum DecisionCommand {
         #[arg(long = "title", value_name = "NEW_TITLE")]
         new_title: Option<String>,
         /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
-        #[arg(long, value_name = "DATE")]
-        date: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = DateParser)]
+        date: Option<NaiveDate>,
         #[command(flatten)]
         text: DecisionArgs,
         /// Mark it superseded by another decision (by title)
@@ -948,11 +951,11 @@ pub struct EntryArgs {
     #[arg(long, value_name = "BOOL")]
     pub provider_knows: Option<bool>,
     /// Expiry date (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub expires: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub expires: Option<NaiveDate>,
     /// Date of the last rotation (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub rotated: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub rotated: Option<NaiveDate>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

@@ -1,12 +1,13 @@
 //! `handover decision add|edit|list|show|remove`: the client's decision log.
 
+use chrono::NaiveDate;
 use handover::model::{Client, ClientId, Decision, DecisionStatus};
 use handover::workflows::Handover;
 use handover::workflows::knowledge::{self, DecisionPatch};
 
 use super::CliError;
 use super::args::{DecisionArgs, DecisionCommand};
-use super::commands::{client_id, date_option};
+use super::commands::client_id;
 use super::editor;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::row;
@@ -134,12 +135,11 @@ fn add(
     h: &Handover,
     client: &str,
     title: &str,
-    when: &str,
+    when: NaiveDate,
     text: DecisionArgs,
     supersedes: Option<&str>,
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
-    let when = date_option(Some(when), "date")?.unwrap_or_default();
     let patch = decision_patch(text)?;
     knowledge::add_decision(h, &id, title, when, patch, supersedes)?;
     eprintln!(
@@ -158,7 +158,7 @@ pub fn decision(cmd: DecisionCommand, h: &Handover, out: &mut Out) -> Result<(),
             date: when,
             text,
             supersedes,
-        } => add(h, &client, &title, &when, text, supersedes.as_deref()),
+        } => add(h, &client, &title, when, text, supersedes.as_deref()),
         DecisionCommand::Edit {
             client,
             title,
@@ -173,7 +173,7 @@ pub fn decision(cmd: DecisionCommand, h: &Handover, out: &mut Out) -> Result<(),
             let id = client_id(&client)?;
             let mut patch = decision_patch(text)?;
             patch.title = new_title;
-            patch.date = date_option(when.as_deref(), "date")?;
+            patch.date = when;
             patch.superseded_by = superseded_by;
             patch.current = current;
             patch.clear = clear;

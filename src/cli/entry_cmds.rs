@@ -10,7 +10,7 @@ use super::CliError;
 use super::args::{
     AddArgs, EditArgs, EntryArgs, ListArgs, MoveArgs, RemoveArgs, RotateArgs, ShowArgs, TotpArgs,
 };
-use super::commands::{Paths, client_id, date_option};
+use super::commands::{Paths, client_id};
 use super::show;
 use super::term::{self, Out, safe};
 
@@ -222,8 +222,8 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
         location: a.location,
         owner: a.owner.as_deref().map(str::parse).transpose()?,
         provider_knows: a.provider_knows,
-        expires: date_option(a.expires.as_deref(), "expires")?,
-        rotated: date_option(a.rotated.as_deref(), "rotated")?,
+        expires: a.expires,
+        rotated: a.rotated,
         ..EntryPatch::default()
     };
     let secret_names: Vec<&String> = a

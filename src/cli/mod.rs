@@ -18,6 +18,7 @@ mod show;
 mod signers_cmds;
 mod system_cmds;
 mod term;
+mod values;
 mod vendor_cmds;
 mod workflow_cmds;
 

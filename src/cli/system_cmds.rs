@@ -7,7 +7,7 @@ use handover::workflows::knowledge::{self, SystemPatch};
 
 use super::CliError;
 use super::args::{SystemArgs, SystemCommand};
-use super::commands::{client_id, date_option};
+use super::commands::client_id;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::{entry_paths, parsed, row};
 use super::term::{Out, safe};
@@ -26,12 +26,12 @@ fn system_patch(a: SystemArgs) -> Result<SystemPatch, CliError> {
         ips: a.ip,
         mac: a.mac,
         line_id: a.line_id,
-        purchased: date_option(a.purchased.as_deref(), "purchased")?,
-        warranty_until: date_option(a.warranty_until.as_deref(), "warranty-until")?,
+        purchased: a.purchased,
+        warranty_until: a.warranty_until,
         criticality: parsed(a.criticality)?,
         backup_method: a.backup_method,
         backup_target: a.backup_target,
-        restore_tested: date_option(a.restore_tested.as_deref(), "restore-tested")?,
+        restore_tested: a.restore_tested,
         vendor: a.vendor,
         notes: a.notes,
         ..SystemPatch::default()

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{VendorArgs, VendorCommand};
-use super::commands::{client_id, date_option};
+use super::commands::client_id;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::{entry_paths, row};
 use super::term::{Out, safe};
@@ -22,8 +22,8 @@ fn vendor_patch(a: VendorArgs) -> Result<VendorPatch, CliError> {
         email: a.email,
         portal_url: a.portal_url,
         contract_number: a.contract_number,
-        contract_start: date_option(a.contract_start.as_deref(), "contract-start")?,
-        term_end: date_option(a.term_end.as_deref(), "term-end")?,
+        contract_start: a.contract_start,
+        term_end: a.term_end,
         renews_months: a.renews_months,
         notice_months: a.notice_months,
         notice_days: a.notice_days,
