@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::values::DateParser;
+use super::values::{DateParser, FormatParser};
 
 const AFTER_HELP: &str = "\
 Secrets are never taken from arguments or environment variables: they are asked for
@@ -322,8 +322,8 @@ pub struct ImportArgs {
     pub client: String,
     /// The file to import, or - for stdin
     pub file: PathBuf,
-    /// json, bitwarden-json, bitwarden-csv, keepass-xml, keepassxc-csv, 1password-csv, csv
-    #[arg(long, value_name = "FORMAT")]
+    /// The other tool's format, or bundle (a vault written by `export --format bundle`)
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser::IMPORT)]
     pub format: String,
     /// Show what would be imported without changing the vault
     #[arg(long)]
@@ -347,9 +347,9 @@ pub struct ImportArgs {
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     pub client: String,
-    /// json, bitwarden-json, keepass-xml, csv, or bundle (the complete vault,
-    /// age-encrypted to --recipient)
-    #[arg(long, value_name = "FORMAT")]
+    /// The other tool's format, or bundle (the complete vault, age-encrypted to
+    /// --recipient)
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser::EXPORT)]
     pub format: String,
     /// The file to write (0600); an existing file is kept unless --force
     #[arg(short = 'o', long, value_name = "FILE")]

@@ -44,3 +44,110 @@ impl TypedValueParser for DateParser {
         })
     }
 }
+
+/// `--format` of `import` or `export`: one of the library's formats or `bundle`
+/// (which both take). An unknown name is refused with the closest known one, if one
+/// is close, and for a PDF with the command that writes one.
+#[derive(Clone, Copy, Debug)]
+pub struct FormatParser {
+    command: &'static str,
+    known: &'static [&'static str],
+}
+
+impl FormatParser {
+    pub const IMPORT: FormatParser = FormatParser {
+        command: "import",
+        known: formats::IMPORT_FORMATS,
+    };
+    pub const EXPORT: FormatParser = FormatParser {
+        command: "export",
+        known: formats::EXPORT_FORMATS,
+    };
+
+    fn all(self) -> impl Iterator<Item = &'static str> {
+        self.known.iter().copied().chain(["bundle"])
+    }
+}
+
+impl TypedValueParser for FormatParser {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        _: Option<&Arg>,
+        value: &OsStr,
+    ) -> Result<String, clap::Error> {
+        let text = value.to_string_lossy();
+        if self.all().any(|f| f == text) {
+            return Ok(text.into_owned());
+        }
+        let message = unknown_format(self.command, &text, self.known);
+        Err(clap::Error::raw(ErrorKind::InvalidValue, format!("{message}\n")).with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.all().map(clap::builder::PossibleValue::new)))
+    }
+}
+
+/// The refusal of an unknown `--format` of `import` or `export` (`known` does not list
+/// `bundle`, which both take): the closest known name, if one is close, and for a PDF
+/// the command that writes one.
+fn unknown_format(command: &str, format: &str, known: &[&str]) -> String {
+    let all: Vec<&str> = known.iter().copied().chain(["bundle"]).collect();
+    let mut message = format!("unknown {command} format {format:?}");
+    let wanted = format.trim().to_lowercase();
+    if command == "export" && (wanted == "pdf" || wanted == "dossier") {
+        message
+            .push_str("; the printable PDF is the dossier: `handover dossier CLIENT -o FILE.pdf`");
+    } else if let Some(close) = closest(&wanted, &all) {
+        message.push_str(&format!("; did you mean --format {close}?"));
+    }
+    message.push_str(&format!("; the {command} formats are: {}", all.join(", ")));
+    message
+}
+
+/// The candidate most similar to `input`, if any is similar enough to be a likely typo.
+/// The measure (Jaro) and threshold are those of clap's own "did you mean", so that a
+/// mistyped `--format` value is caught like a mistyped option name.
+fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro(input, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closest_format_names() {
+        let export: Vec<&str> = FormatParser::EXPORT.all().collect();
+        let import: Vec<&str> = FormatParser::IMPORT.all().collect();
+        assert_eq!(closest("keepas-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepassxc-xml", &export), Some("keepass-xml"));
+        assert_eq!(closest("keepasxc-csv", &import), Some("keepassxc-csv"));
+        assert_eq!(closest("1password", &import), Some("1password-csv"));
+        assert_eq!(closest("jsn", &import), Some("json"));
+        assert_eq!(closest("bundel", &import), Some("bundle"));
+        // Nothing close: no guess.
+        assert_eq!(closest("pdf", &export), None);
+        assert_eq!(closest("lastpass", &import), None);
+    }
+
+    #[test]
+    fn unknown_format_messages() {
+        let m = unknown_format("export", "PDF", formats::EXPORT_FORMATS);
+        assert!(m.contains("`handover dossier CLIENT -o FILE.pdf`"), "{m}");
+        assert!(!m.contains("did you mean"), "{m}");
+        let m = unknown_format("import", "KeePas-XML", formats::IMPORT_FORMATS);
+        assert!(m.contains("did you mean --format keepass-xml?"), "{m}");
+        assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
+    }
+}
