@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use super::values::{DateParser, FormatParser};
+use handover::model::{Category, Criticality, DocumentKind, Kind};
+use handover::workflows::{entries, knowledge};
+
+use super::values::{DateParser, FormatParser, OneOf, one_of};
 
 const AFTER_HELP: &str = "\
 Secrets are never taken from arguments or environment variables: they are asked for
@@ -172,8 +175,8 @@ pub struct EditArgs {
     /// Ask for a new password on the terminal
     #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
     pub password: bool,
-    /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, location, owner, expires, rotated)
-    #[arg(long, value_name = "NAME")]
+    /// Clear a value
+    #[arg(long, value_name = "NAME", value_parser = one_of(entries::CLEARABLE))]
     pub clear: Vec<String>,
     /// Remove a custom field
     #[arg(long, value_name = "NAME")]
@@ -401,8 +404,8 @@ pub enum SystemCommand {
         new_name: Option<String>,
         #[command(flatten)]
         system: SystemArgs,
-        /// Clear a value (purpose, site, location, make, model, serial, os, hostname, ips, mac, line_id, purchased, warranty_until, backup, backup_method, backup_target, restore_tested, vendor, notes)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::SYSTEM_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List a client's systems
@@ -427,9 +430,9 @@ pub struct SystemArgs {
     /// What it does for the client
     #[arg(long)]
     pub purpose: Option<String>,
-    /// server, firewall, switch, access-point, nas, workstation, printer, phone-system, cloud-service, internet-line, other
-    #[arg(long)]
-    pub category: Option<String>,
+    /// What kind of system it is
+    #[arg(long, value_parser = OneOf::<Category>::new())]
+    pub category: Option<Category>,
     /// The site, e.g. "Zentrale Freiburg"
     #[arg(long)]
     pub site: Option<String>,
@@ -461,9 +464,9 @@ pub struct SystemArgs {
     /// End of the warranty (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_name = "DATE", value_parser = DateParser)]
     pub warranty_until: Option<NaiveDate>,
-    /// critical, important or normal
-    #[arg(long)]
-    pub criticality: Option<String>,
+    /// How much the client depends on it
+    #[arg(long, value_parser = OneOf::<Criticality>::new())]
+    pub criticality: Option<Criticality>,
     /// How it is backed up
     #[arg(long, value_name = "TEXT")]
     pub backup_method: Option<String>,
@@ -498,8 +501,8 @@ pub enum NetworkCommand {
         new_name: Option<String>,
         #[command(flatten)]
         network: NetworkArgs,
-        /// Clear a value (cidr, vlan, gateway, dhcp_range, dns, site, notes)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::NETWORK_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List a client's networks
@@ -562,8 +565,8 @@ pub enum VendorCommand {
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,
-        /// Clear a value (provides, customer_number, hotline, email, portal_url, contacts, notes, entries, contract, contract_number, contract_start, term_end, renews_months, notice_months, notice_days)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::VENDOR_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List a client's vendors with their cancellation deadlines
@@ -633,9 +636,9 @@ pub enum DocCommand {
         client: String,
         /// Groups and name, e.g. procedures/backup-restore
         path: String,
-        /// procedure, overview, note or first-hour-plan
-        #[arg(long)]
-        kind: String,
+        /// What kind of document it is
+        #[arg(long, value_parser = OneOf::<DocumentKind>::new())]
+        kind: DocumentKind,
         #[arg(long)]
         title: Option<String>,
         #[command(flatten)]
@@ -645,9 +648,9 @@ pub enum DocCommand {
     Edit {
         client: String,
         path: String,
-        /// procedure, overview, note or first-hour-plan
-        #[arg(long)]
-        kind: Option<String>,
+        /// What kind of document it is
+        #[arg(long, value_parser = OneOf::<DocumentKind>::new())]
+        kind: Option<DocumentKind>,
         #[arg(long)]
         title: Option<String>,
         /// Move it to another path
@@ -723,8 +726,8 @@ pub enum DecisionCommand {
         /// Edit one text in $EDITOR: why, alternatives or decision
         #[arg(long, value_name = "TEXT")]
         editor: Option<String>,
-        /// Clear a value (decision, why, alternatives, decided_by)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::DECISION_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List the decision log, oldest first
@@ -901,9 +904,9 @@ pub struct ProfileArgs {
 pub struct EntryArgs {
     #[arg(long)]
     pub title: Option<String>,
-    /// login, server, database, network-device, wifi, email, domain, api-key, ssh-key, vpn, license, certificate, recovery, note, other
-    #[arg(long)]
-    pub kind: Option<String>,
+    /// What kind of entry it is
+    #[arg(long, value_parser = OneOf::<Kind>::new())]
+    pub kind: Option<Kind>,
     #[arg(long)]
     pub url: Option<String>,
     #[arg(long)]

@@ -1,7 +1,7 @@
 //! `handover doc add|edit|list|show|remove`: the client's documents (Markdown pages),
 //! from a file, stdin or `$EDITOR`.
 
-use handover::model::{Client, ClientId, Document};
+use handover::model::{Client, ClientId, Document, DocumentKind};
 use handover::workflows::Handover;
 use handover::workflows::knowledge::{self, DocumentPatch};
 use serde::Serialize;
@@ -11,7 +11,6 @@ use super::args::{BodyArgs, DocCommand};
 use super::commands::client_id;
 use super::editor;
 use super::kind::{self, KnowledgeKind};
-use super::knowledge_cmds::parsed;
 use super::term::{Out, safe};
 
 fn body(b: &BodyArgs) -> Result<Option<String>, CliError> {
@@ -97,12 +96,11 @@ fn add(
     h: &Handover,
     client: &str,
     path: &str,
-    kind: &str,
+    kind: DocumentKind,
     title: Option<String>,
     source: &BodyArgs,
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
-    let kind = kind.parse()?;
     let Some(text) = body(source)? else {
         return Err(CliError::Usage(
             "give the document's Markdown with --file FILE or --stdin".into(),
@@ -144,7 +142,7 @@ pub fn doc(cmd: DocCommand, h: &Handover, out: &mut Out) -> Result<(), CliError>
             kind,
             title,
             body: source,
-        } => add(h, &client, &path, &kind, title, &source),
+        } => add(h, &client, &path, kind, title, &source),
         DocCommand::Edit {
             client,
             path,
@@ -157,7 +155,7 @@ pub fn doc(cmd: DocCommand, h: &Handover, out: &mut Out) -> Result<(), CliError>
             let id = client_id(&client)?;
             let patch = DocumentPatch {
                 title,
-                kind: parsed(kind)?,
+                kind,
                 path: move_to,
                 body: body(&source)?,
             };

@@ -212,7 +212,7 @@ enum Ask {
 fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<EntryPatch, CliError> {
     let mut patch = EntryPatch {
         title: a.title,
-        kind: a.kind.as_deref().map(str::parse).transpose()?,
+        kind: a.kind,
         url: a.url,
         host: a.host,
         port: a.port,

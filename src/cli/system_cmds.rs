@@ -9,13 +9,13 @@ use super::CliError;
 use super::args::{SystemArgs, SystemCommand};
 use super::commands::client_id;
 use super::kind::{self, KnowledgeKind};
-use super::knowledge_cmds::{entry_paths, parsed, row};
+use super::knowledge_cmds::{entry_paths, row};
 use super::term::{Out, safe};
 
 fn system_patch(a: SystemArgs) -> Result<SystemPatch, CliError> {
     Ok(SystemPatch {
         purpose: a.purpose,
-        category: parsed(a.category)?,
+        category: a.category,
         site: a.site,
         location: a.location,
         make: a.make,
@@ -28,7 +28,7 @@ fn system_patch(a: SystemArgs) -> Result<SystemPatch, CliError> {
         line_id: a.line_id,
         purchased: a.purchased,
         warranty_until: a.warranty_until,
-        criticality: parsed(a.criticality)?,
+        criticality: a.criticality,
         backup_method: a.backup_method,
         backup_target: a.backup_target,
         restore_tested: a.restore_tested,

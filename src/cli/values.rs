@@ -151,3 +151,77 @@ mod tests {
         assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
     }
 }
+
+/// A library type with a fixed list of names (entry kinds, system categories, …).
+pub trait Named: Copy + Send + Sync + 'static {
+    fn all() -> &'static [Self];
+    fn name(self) -> &'static str;
+}
+
+macro_rules! named {
+    ($($t:ty),+) => {
+        $(impl Named for $t {
+            fn all() -> &'static [Self] {
+                <$t>::ALL
+            }
+            fn name(self) -> &'static str {
+                self.as_str()
+            }
+        })+
+    };
+}
+
+impl Named for handover::model::Kind {
+    fn all() -> &'static [Self] {
+        &Self::ALL
+    }
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+named!(
+    handover::model::Category,
+    handover::model::Criticality,
+    handover::model::DocumentKind
+);
+
+/// One of a [`Named`] type's names, parsed into that type by clap, which lists them
+/// in the help and suggests the closest for a mistyped one.
+#[derive(Clone, Copy, Debug)]
+pub struct OneOf<T>(std::marker::PhantomData<T>);
+
+impl<T> OneOf<T> {
+    pub const fn new() -> Self {
+        OneOf(std::marker::PhantomData)
+    }
+}
+
+impl<T: Named> TypedValueParser for OneOf<T> {
+    type Value = T;
+
+    fn parse_ref(&self, cmd: &Command, arg: Option<&Arg>, value: &OsStr) -> Result<T, clap::Error> {
+        let names = clap::builder::PossibleValuesParser::new(T::all().iter().map(|t| t.name()));
+        let name = names.parse_ref(cmd, arg, value)?;
+        T::all()
+            .iter()
+            .copied()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| clap::Error::new(ErrorKind::InvalidValue).with_cmd(cmd))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            T::all()
+                .iter()
+                .map(|t| clap::builder::PossibleValue::new(t.name())),
+        ))
+    }
+}
+
+/// One of a list of names from the library (the values `--clear` takes).
+pub fn one_of(names: &'static [&'static str]) -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(names.iter().copied())
+}

@@ -416,6 +416,17 @@ pub struct NetworkPatch {
     pub clear: Vec<String>,
 }
 
+/// The values `--clear` empties on a network.
+pub const NETWORK_CLEARABLE: &[&str] = &[
+    "cidr",
+    "vlan",
+    "gateway",
+    "dhcp_range",
+    "dns",
+    "site",
+    "notes",
+];
+
 impl NetworkPatch {
     fn apply(self, n: &mut Network) -> Result<Vec<&'static str>> {
         let mut changed = Vec::new();
@@ -494,6 +505,25 @@ pub struct VendorPatch {
     pub notes: Option<String>,
     pub clear: Vec<String>,
 }
+
+/// The values `--clear` empties on a vendor: its own, and its contract's.
+pub const VENDOR_CLEARABLE: &[&str] = &[
+    "provides",
+    "customer_number",
+    "hotline",
+    "email",
+    "portal_url",
+    "contacts",
+    "notes",
+    "entries",
+    "contract",
+    "contract_number",
+    "contract_start",
+    "term_end",
+    "renews_months",
+    "notice_months",
+    "notice_days",
+];
 
 impl VendorPatch {
     fn apply(self, v: &mut Vendor) -> Result<Vec<&'static str>> {
@@ -874,6 +904,9 @@ pub struct DecisionPatch {
     pub current: bool,
     pub clear: Vec<String>,
 }
+
+/// The values `--clear` empties on a decision.
+pub const DECISION_CLEARABLE: &[&str] = &["decision", "why", "alternatives", "decided_by"];
 
 impl DecisionPatch {
     fn apply(self, client: &Client, d: &mut Decision) -> Result<Vec<&'static str>> {
@@ -1278,5 +1311,63 @@ fn place<T: Item>(
                 T::WHAT
             ))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lists the command line offers are the names the patches clear.
+    #[test]
+    fn every_clearable_name_is_cleared() {
+        for name in SYSTEM_CLEARABLE {
+            let patch = SystemPatch {
+                clear: vec![name.to_string()],
+                ..SystemPatch::default()
+            };
+            let client = Client::new(
+                ClientId::parse("acme").unwrap(),
+                "Acme".into(),
+                Vec::new(),
+                Utc::now(),
+            );
+            let mut s = System::new("NAS".into());
+            assert!(patch.apply(&client, &mut s).is_ok(), "{name}");
+        }
+        for name in NETWORK_CLEARABLE {
+            let patch = NetworkPatch {
+                clear: vec![name.to_string()],
+                ..NetworkPatch::default()
+            };
+            assert!(
+                patch.apply(&mut Network::new("LAN".into())).is_ok(),
+                "{name}"
+            );
+        }
+        for name in VENDOR_CLEARABLE {
+            let patch = VendorPatch {
+                clear: vec![name.to_string()],
+                ..VendorPatch::default()
+            };
+            assert!(
+                patch.apply(&mut Vendor::new("ISP".into())).is_ok(),
+                "{name}"
+            );
+        }
+        for name in DECISION_CLEARABLE {
+            let patch = DecisionPatch {
+                clear: vec![name.to_string()],
+                ..DecisionPatch::default()
+            };
+            let client = Client::new(
+                ClientId::parse("acme").unwrap(),
+                "Acme".into(),
+                Vec::new(),
+                Utc::now(),
+            );
+            let mut d = Decision::new("X".into(), NaiveDate::default());
+            assert!(patch.apply(&client, &mut d).is_ok(), "{name}");
+        }
     }
 }
