@@ -9,7 +9,8 @@ use handover::model::ClientId;
 use handover::store;
 use handover::workflows::Handover;
 use handover::workflows::bundle;
-use handover::workflows::entries::{self, OnConflict};
+use handover::workflows::entries::{self, ImportReport, OnConflict};
+use handover::workflows::knowledge::KnowledgeReport;
 
 use super::CliError;
 use super::args::{ConflictArg, ExportArgs, ImportArgs};
@@ -123,6 +124,16 @@ fn import_bundle(
     dry_run: bool,
     check: bundle::SignatureCheck,
 ) -> Result<(), CliError> {
+    let replace = bundle_replaces(on_conflict, dry_run, file)?;
+    let (data, source_name) = read_import_input(file)?;
+    let restored = bundle::import(h, id, file, &data, replace, &check)?;
+    report_restore(h, id, &restored, &source_name);
+    Ok(())
+}
+
+/// Whether a bundle import may replace an existing client; refuses what a bundle
+/// cannot do (skip, rename, dry run, stdin).
+fn bundle_replaces(on_conflict: ConflictArg, dry_run: bool, file: &Path) -> Result<bool, CliError> {
     let replace = match on_conflict {
         ConflictArg::Fail => false,
         ConflictArg::Replace => true,
@@ -144,8 +155,11 @@ fn import_bundle(
                 .into(),
         ));
     }
-    let (data, source_name) = read_import_input(file)?;
-    let restored = bundle::import(h, id, file, &data, replace, &check)?;
+    Ok(replace)
+}
+
+/// What a restored bundle was: who signed it, what was restored, who else can read it.
+fn report_restore(h: &Handover, id: &ClientId, restored: &bundle::Restored, source_name: &str) {
     let c = &restored.client;
     match &restored.signed_by {
         Some((key, Some(name))) => eprintln!(
@@ -199,7 +213,6 @@ fn import_bundle(
             id.as_str()
         );
     }
-    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -215,17 +228,7 @@ fn import_file(
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
     h.load(&id)?;
-    let mut options = ImportOptions::default();
-    for spec in map {
-        let Some((field, column)) = spec.split_once('=') else {
-            return Err(CliError::Usage(format!(
-                "--map {spec:?} needs the form FIELD=COLUMN"
-            )));
-        };
-        options
-            .column_map
-            .push((field.trim().to_owned(), column.trim().to_owned()));
-    }
+    let options = column_map(map)?;
     let (data, source_name) = read_import_input(file)?;
     let parsing = term::Progress::spinner(data.len() as u64, "Checking every record");
     let parsed = formats::import(format, &data, &source_name, &options);
@@ -258,8 +261,35 @@ fn import_file(
     };
     writing.finish();
     let (report, knowledge) = result?;
+    print_import(out, dry_run, &report, knowledge.as_ref())
+}
+
+/// `--map FIELD=COLUMN`, repeated: the spreadsheet's columns for handover's fields.
+fn column_map(map: Vec<String>) -> Result<ImportOptions, CliError> {
+    let mut options = ImportOptions::default();
+    for spec in map {
+        let Some((field, column)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--map {spec:?} needs the form FIELD=COLUMN"
+            )));
+        };
+        options
+            .column_map
+            .push((field.trim().to_owned(), column.trim().to_owned()));
+    }
+    Ok(options)
+}
+
+/// What the import did (or, with --dry-run, would do): one line a name on stdout,
+/// the counts on stderr.
+fn print_import(
+    out: &mut Out,
+    dry_run: bool,
+    report: &ImportReport,
+    knowledge: Option<&KnowledgeReport>,
+) -> Result<(), CliError> {
     let verb = if dry_run { "would be " } else { "" };
-    if let Some(k) = &knowledge {
+    if let Some(k) = knowledge {
         names(out, verb, &k.added, &k.replaced, &k.skipped)?;
         eprintln!(
             "Systems, networks, vendors, documents and decisions: {} added, {} replaced, {} skipped.",
