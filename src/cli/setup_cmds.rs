@@ -107,24 +107,6 @@ fn shell_word(s: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_words() {
-        assert_eq!(
-            shell_word("/work/target/release/handover"),
-            "/work/target/release/handover"
-        );
-        assert_eq!(shell_word("./demo/store"), "./demo/store");
-        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
-        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
-        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
-        assert_eq!(shell_word(""), "''");
-    }
-}
-
 /// Records the provider's name, address and contact for the dossier, or suggests it.
 fn set_provider(store: &Store, provider: &ProviderProfile) -> Result<(), CliError> {
     if !provider.is_empty() {
@@ -207,5 +189,23 @@ fn warn_shared_dirs(store_dir: &Path, identity_file: &Path) {
             eprintln!("warning: {}", safe(&w, false));
             warnings.push(w);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_word("/work/target/release/handover"),
+            "/work/target/release/handover"
+        );
+        assert_eq!(shell_word("./demo/store"), "./demo/store");
+        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
+        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
+        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
+        assert_eq!(shell_word(""), "''");
     }
 }
