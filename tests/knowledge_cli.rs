@@ -278,8 +278,8 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
         ),
         (
             vec!["system", "add", "acme", "X", "--category", "toaster"],
-            1,
-            "unknown category",
+            2,
+            "invalid value 'toaster' for '--category <CATEGORY>'",
         ),
         (
             vec!["system", "add", "acme", "X", "--purchased", "2026-02-30"],
@@ -303,8 +303,8 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
         ),
         (
             vec!["system", "edit", "acme", "NAS", "--clear", "colour"],
-            1,
-            "cannot clear \"colour\"",
+            2,
+            "invalid value 'colour' for '--clear <NAME>'",
         ),
         (vec!["system", "remove", "acme", "Server"], 1, "no system"),
         (
@@ -354,8 +354,8 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
         ),
         (
             vec!["doc", "add", "acme", "a", "--kind", "memo", "--stdin"],
-            1,
-            "unknown document kind",
+            2,
+            "invalid value 'memo' for '--kind <KIND>'",
         ),
         (
             vec!["doc", "add", "acme", "../a", "--kind", "note", "--stdin"],

@@ -421,12 +421,20 @@ fn edit_move_remove() {
     assert!(v.get("fields").is_none());
     let id = v["id"].clone();
 
-    let err = env.fails(&["edit", "acme", "nas/admin", "--clear", "bogus"], 1);
-    assert!(err.contains("cannot clear"), "{err}");
+    let err = env.fails(&["edit", "acme", "nas/admin", "--clear", "bogus"], 2);
+    assert!(
+        err.contains("invalid value 'bogus' for '--clear <NAME>'")
+            && err.contains("[possible values: url, host, port, username,"),
+        "{err}"
+    );
     let err = env.fails(&["edit", "acme", "nas/admin", "--expires", "31.02.2027"], 2);
     assert!(err.contains("YYYY-MM-DD or DD.MM.YYYY"), "{err}");
-    let err = env.fails(&["edit", "acme", "nas/admin", "--kind", "router"], 1);
-    assert!(err.contains("unknown kind"), "{err}");
+    let err = env.fails(&["edit", "acme", "nas/admin", "--kind", "router"], 2);
+    assert!(
+        err.contains("invalid value 'router' for '--kind <KIND>'")
+            && err.contains("tip: a similar value exists: 'other'"),
+        "{err}"
+    );
 
     env.ok(&["move", "acme", "nas/admin", "Büro/NAS/admin"]);
     let v = env.json(&["show", "acme", "Büro/NAS/admin", "--reveal", "--json"]);

@@ -2,7 +2,13 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use handover::model::{Category, Criticality, DocumentKind, Kind};
+use handover::workflows::{entries, knowledge};
+
+use super::values::{DateParser, FormatParser, OneOf, one_of};
 
 const AFTER_HELP: &str = "\
 Secrets are never taken from arguments or environment variables: they are asked for
@@ -169,8 +175,8 @@ pub struct EditArgs {
     /// Ask for a new password on the terminal
     #[arg(long, conflicts_with_all = ["password_stdin", "generate"])]
     pub password: bool,
-    /// Clear a value (url, host, port, username, password, totp, recovery_codes, notes, fields, tags, location, owner, expires, rotated)
-    #[arg(long, value_name = "NAME")]
+    /// Clear a value
+    #[arg(long, value_name = "NAME", value_parser = one_of(entries::CLEARABLE))]
     pub clear: Vec<String>,
     /// Remove a custom field
     #[arg(long, value_name = "NAME")]
@@ -319,8 +325,8 @@ pub struct ImportArgs {
     pub client: String,
     /// The file to import, or - for stdin
     pub file: PathBuf,
-    /// json, bitwarden-json, bitwarden-csv, keepass-xml, keepassxc-csv, 1password-csv, csv
-    #[arg(long, value_name = "FORMAT")]
+    /// The other tool's format, or bundle (a vault written by `export --format bundle`)
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser::IMPORT)]
     pub format: String,
     /// Show what would be imported without changing the vault
     #[arg(long)]
@@ -344,9 +350,9 @@ pub struct ImportArgs {
 #[derive(Args, Debug)]
 pub struct ExportArgs {
     pub client: String,
-    /// json, bitwarden-json, keepass-xml, csv, or bundle (the complete vault,
-    /// age-encrypted to --recipient)
-    #[arg(long, value_name = "FORMAT")]
+    /// The other tool's format, or bundle (the complete vault, age-encrypted to
+    /// --recipient)
+    #[arg(long, value_name = "FORMAT", value_parser = FormatParser::EXPORT)]
     pub format: String,
     /// The file to write (0600); an existing file is kept unless --force
     #[arg(short = 'o', long, value_name = "FILE")]
@@ -398,8 +404,8 @@ pub enum SystemCommand {
         new_name: Option<String>,
         #[command(flatten)]
         system: SystemArgs,
-        /// Clear a value (purpose, site, location, make, model, serial, os, hostname, ips, mac, line_id, purchased, warranty_until, backup, backup_method, backup_target, restore_tested, vendor, notes)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::SYSTEM_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List a client's systems
@@ -424,9 +430,9 @@ pub struct SystemArgs {
     /// What it does for the client
     #[arg(long)]
     pub purpose: Option<String>,
-    /// server, firewall, switch, access-point, nas, workstation, printer, phone-system, cloud-service, internet-line, other
-    #[arg(long)]
-    pub category: Option<String>,
+    /// What kind of system it is
+    #[arg(long, value_parser = OneOf::<Category>::new())]
+    pub category: Option<Category>,
     /// The site, e.g. "Zentrale Freiburg"
     #[arg(long)]
     pub site: Option<String>,
@@ -453,14 +459,14 @@ pub struct SystemArgs {
     #[arg(long, value_name = "ID")]
     pub line_id: Option<String>,
     /// Purchase date (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub purchased: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub purchased: Option<NaiveDate>,
     /// End of the warranty (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub warranty_until: Option<String>,
-    /// critical, important or normal
-    #[arg(long)]
-    pub criticality: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub warranty_until: Option<NaiveDate>,
+    /// How much the client depends on it
+    #[arg(long, value_parser = OneOf::<Criticality>::new())]
+    pub criticality: Option<Criticality>,
     /// How it is backed up
     #[arg(long, value_name = "TEXT")]
     pub backup_method: Option<String>,
@@ -468,8 +474,8 @@ pub struct SystemArgs {
     #[arg(long, value_name = "TEXT")]
     pub backup_target: Option<String>,
     /// Date of the last successful restore test (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub restore_tested: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub restore_tested: Option<NaiveDate>,
     /// Its vendor (by name; see `handover vendor`)
     #[arg(long, value_name = "NAME")]
     pub vendor: Option<String>,
@@ -495,8 +501,8 @@ pub enum NetworkCommand {
         new_name: Option<String>,
         #[command(flatten)]
         network: NetworkArgs,
-        /// Clear a value (cidr, vlan, gateway, dhcp_range, dns, site, notes)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::NETWORK_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List a client's networks
@@ -559,8 +565,8 @@ pub enum VendorCommand {
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,
-        /// Clear a value (provides, customer_number, hotline, email, portal_url, contacts, notes, entries, contract, contract_number, contract_start, term_end, renews_months, notice_months, notice_days)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::VENDOR_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List a client's vendors with their cancellation deadlines
@@ -596,11 +602,11 @@ pub struct VendorArgs {
     #[arg(long, value_name = "NUMBER")]
     pub contract_number: Option<String>,
     /// Contract start (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub contract_start: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub contract_start: Option<NaiveDate>,
     /// End of the current term (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub term_end: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub term_end: Option<NaiveDate>,
     /// The contract renews by this many months unless cancelled
     #[arg(long, value_name = "MONTHS")]
     pub renews_months: Option<u32>,
@@ -630,9 +636,9 @@ pub enum DocCommand {
         client: String,
         /// Groups and name, e.g. procedures/backup-restore
         path: String,
-        /// procedure, overview, note or first-hour-plan
-        #[arg(long)]
-        kind: String,
+        /// What kind of document it is
+        #[arg(long, value_parser = OneOf::<DocumentKind>::new())]
+        kind: DocumentKind,
         #[arg(long)]
         title: Option<String>,
         #[command(flatten)]
@@ -642,9 +648,9 @@ pub enum DocCommand {
     Edit {
         client: String,
         path: String,
-        /// procedure, overview, note or first-hour-plan
-        #[arg(long)]
-        kind: Option<String>,
+        /// What kind of document it is
+        #[arg(long, value_parser = OneOf::<DocumentKind>::new())]
+        kind: Option<DocumentKind>,
         #[arg(long)]
         title: Option<String>,
         /// Move it to another path
@@ -691,8 +697,8 @@ pub enum DecisionCommand {
         /// A short title, e.g. "Firewall: Sophos statt Fritzbox"
         title: String,
         /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
-        #[arg(long, value_name = "DATE")]
-        date: String,
+        #[arg(long, value_name = "DATE", value_parser = DateParser)]
+        date: NaiveDate,
         #[command(flatten)]
         text: DecisionArgs,
         /// This decision replaces an earlier one (by title), which is marked superseded
@@ -707,8 +713,8 @@ pub enum DecisionCommand {
         #[arg(long = "title", value_name = "NEW_TITLE")]
         new_title: Option<String>,
         /// When it was decided (YYYY-MM-DD or DD.MM.YYYY)
-        #[arg(long, value_name = "DATE")]
-        date: Option<String>,
+        #[arg(long, value_name = "DATE", value_parser = DateParser)]
+        date: Option<NaiveDate>,
         #[command(flatten)]
         text: DecisionArgs,
         /// Mark it superseded by another decision (by title)
@@ -720,8 +726,8 @@ pub enum DecisionCommand {
         /// Edit one text in $EDITOR: why, alternatives or decision
         #[arg(long, value_name = "TEXT")]
         editor: Option<String>,
-        /// Clear a value (decision, why, alternatives, decided_by)
-        #[arg(long, value_name = "NAME")]
+        /// Clear a value
+        #[arg(long, value_name = "NAME", value_parser = one_of(knowledge::DECISION_CLEARABLE))]
         clear: Vec<String>,
     },
     /// List the decision log, oldest first
@@ -898,9 +904,9 @@ pub struct ProfileArgs {
 pub struct EntryArgs {
     #[arg(long)]
     pub title: Option<String>,
-    /// login, server, database, network-device, wifi, email, domain, api-key, ssh-key, vpn, license, certificate, recovery, note, other
-    #[arg(long)]
-    pub kind: Option<String>,
+    /// What kind of entry it is
+    #[arg(long, value_parser = OneOf::<Kind>::new())]
+    pub kind: Option<Kind>,
     #[arg(long)]
     pub url: Option<String>,
     #[arg(long)]
@@ -948,11 +954,11 @@ pub struct EntryArgs {
     #[arg(long, value_name = "BOOL")]
     pub provider_knows: Option<bool>,
     /// Expiry date (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub expires: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub expires: Option<NaiveDate>,
     /// Date of the last rotation (YYYY-MM-DD or DD.MM.YYYY)
-    #[arg(long, value_name = "DATE")]
-    pub rotated: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = DateParser)]
+    pub rotated: Option<NaiveDate>,
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]

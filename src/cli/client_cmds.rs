@@ -9,7 +9,7 @@ use handover::workflows::Handover;
 use handover::workflows::clients::{self, ClientPatch};
 
 use super::CliError;
-use super::args::{ClientCommand, RecipientAction, RecipientsArgs};
+use super::args::{ClientCommand, ProfileArgs, RecipientAction, RecipientsArgs};
 use super::commands::{Paths, client_id};
 use super::show;
 use super::term::{self, Out, safe};
@@ -21,40 +21,8 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             name,
             recipient,
             profile,
-        } => {
-            let id = client_id(&id)?;
-            clients::create(h, &id, &name, &recipient)?;
-            if profile.legal_name.is_some() || profile.address.is_some() || profile.notes.is_some()
-            {
-                clients::edit(
-                    h,
-                    &id,
-                    ClientPatch {
-                        legal_name: profile.legal_name,
-                        address: profile.address,
-                        notes: profile.notes,
-                        ..ClientPatch::default()
-                    },
-                )?;
-            }
-            eprintln!("Created client {} ({}).", id.as_str(), safe(&name, false));
-            Ok(())
-        }
-        ClientCommand::List { json } => {
-            let rows = clients::list(h)?;
-            show::client_list(&rows, json, out)?;
-            // Listed so the user sees them all, but a refused vault is not "fine".
-            let refused = rows
-                .iter()
-                .filter(|(_, r)| matches!(r, Err(Error::Signature { .. } | Error::Rollback { .. })))
-                .count();
-            if refused > 0 {
-                return Err(CliError::Failed(format!(
-                    "{refused} vault(s) were refused: their signature or revision cannot be trusted (see above)"
-                )));
-            }
-            Ok(())
-        }
+        } => create(h, &client_id(&id)?, &name, &recipient, profile),
+        ClientCommand::List { json } => list(h, json, out),
         ClientCommand::Show { id, json } => {
             let c = h.load(&client_id(&id)?)?;
             show::client(&c, &h.identity.recipient().to_string(), json, out)
@@ -74,15 +42,7 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             key_location,
         } => {
             let id = client_id(&id)?;
-            let group_titles = group_title
-                .iter()
-                .map(|g| match g.split_once('=') {
-                    Some((group, title)) => Ok((group.trim().to_owned(), title.to_owned())),
-                    None => Err(CliError::Usage(format!(
-                        "--group-title {g:?}: write GROUP=TITLE, e.g. --group-title \"netz=Netzwerk und Firewall\""
-                    ))),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let group_titles = group_titles(&group_title)?;
             let patch = ClientPatch {
                 bundle_location,
                 client_key_location: key_location,
@@ -107,26 +67,80 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
         ClientCommand::Key { id, output, force } => {
             client_key(h, &client_id(&id)?, &output, force, out)
         }
-        ClientCommand::Remove { id, yes } => {
-            let id = client_id(&id)?;
-            let c = h.load(&id)?;
-            if !yes
-                && !term::confirm(&format!(
-                    "Permanently delete client {} ({}) and its {} entries?",
-                    id.as_str(),
-                    safe(&c.name, false),
-                    c.entries.len()
-                ))
-            {
-                return Err(CliError::Usage(
-                    "not confirmed; nothing was deleted (pass --yes to skip the question)".into(),
-                ));
-            }
-            clients::remove(h, &id)?;
-            eprintln!("Deleted client {}.", id.as_str());
-            Ok(())
-        }
+        ClientCommand::Remove { id, yes } => remove(h, &client_id(&id)?, yes),
     }
+}
+
+fn create(
+    h: &Handover,
+    id: &ClientId,
+    name: &str,
+    recipients: &[String],
+    profile: ProfileArgs,
+) -> Result<(), CliError> {
+    clients::create(h, id, name, recipients)?;
+    if profile.legal_name.is_some() || profile.address.is_some() || profile.notes.is_some() {
+        clients::edit(
+            h,
+            id,
+            ClientPatch {
+                legal_name: profile.legal_name,
+                address: profile.address,
+                notes: profile.notes,
+                ..ClientPatch::default()
+            },
+        )?;
+    }
+    eprintln!("Created client {} ({}).", id.as_str(), safe(name, false));
+    Ok(())
+}
+
+fn list(h: &Handover, json: bool, out: &mut Out) -> Result<(), CliError> {
+    let rows = clients::list(h)?;
+    show::client_list(&rows, json, out)?;
+    // Listed so the user sees them all, but a refused vault is not "fine".
+    let refused = rows
+        .iter()
+        .filter(|(_, r)| matches!(r, Err(Error::Signature { .. } | Error::Rollback { .. })))
+        .count();
+    if refused > 0 {
+        return Err(CliError::Failed(format!(
+            "{refused} vault(s) were refused: their signature or revision cannot be trusted (see above)"
+        )));
+    }
+    Ok(())
+}
+
+/// `--group-title GROUP=TITLE`, repeated.
+fn group_titles(specs: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    specs
+        .iter()
+        .map(|g| match g.split_once('=') {
+            Some((group, title)) => Ok((group.trim().to_owned(), title.to_owned())),
+            None => Err(CliError::Usage(format!(
+                "--group-title {g:?}: write GROUP=TITLE, e.g. --group-title \"netz=Netzwerk und Firewall\""
+            ))),
+        })
+        .collect()
+}
+
+fn remove(h: &Handover, id: &ClientId, yes: bool) -> Result<(), CliError> {
+    let c = h.load(id)?;
+    if !yes
+        && !term::confirm(&format!(
+            "Permanently delete client {} ({}) and its {} entries?",
+            id.as_str(),
+            safe(&c.name, false),
+            c.entries.len()
+        ))
+    {
+        return Err(CliError::Usage(
+            "not confirmed; nothing was deleted (pass --yes to skip the question)".into(),
+        ));
+    }
+    clients::remove(h, id)?;
+    eprintln!("Deleted client {}.", id.as_str());
+    Ok(())
 }
 
 pub fn recipients(a: RecipientsArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {

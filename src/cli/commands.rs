@@ -11,10 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use handover::crypto::Identity;
 use handover::error::Error;
-use handover::formats;
 use handover::model::ClientId;
 use handover::prompt::Prompter;
 use handover::signing::SigningKey;
@@ -171,22 +169,6 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
     }
-}
-
-/// A date option (`--expires`, `--term-end`, `--date`, …) in either form a person may
-/// type, `2026-12-31` or `31.12.2026`: the one parser for every date on the command
-/// line, and the one imported spreadsheets use.
-pub(super) fn date_option(value: Option<&str>, flag: &str) -> Result<Option<NaiveDate>, CliError> {
-    value
-        .map(|v| {
-            formats::parse_date(v).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--{flag} {v:?} is not a date; use {}; nothing was changed",
-                    formats::DATE_FORMS
-                ))
-            })
-        })
-        .transpose()
 }
 
 /// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.

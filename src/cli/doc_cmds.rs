@@ -1,7 +1,7 @@
 //! `handover doc add|edit|list|show|remove`: the client's documents (Markdown pages),
 //! from a file, stdin or `$EDITOR`.
 
-use handover::model::Document;
+use handover::model::{Client, ClientId, Document, DocumentKind};
 use handover::workflows::Handover;
 use handover::workflows::knowledge::{self, DocumentPatch};
 use serde::Serialize;
@@ -10,7 +10,7 @@ use super::CliError;
 use super::args::{BodyArgs, DocCommand};
 use super::commands::client_id;
 use super::editor;
-use super::knowledge_cmds::{no_such, parsed, report_change};
+use super::kind::{self, KnowledgeKind};
 use super::term::{Out, safe};
 
 fn body(b: &BodyArgs) -> Result<Option<String>, CliError> {
@@ -42,6 +42,98 @@ struct DocumentSummary<'a> {
     updated: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+pub(super) struct Documents;
+
+impl KnowledgeKind for Documents {
+    const WHAT: &'static str = "document";
+    const COMMAND: &'static str = "doc";
+    type Record = Document;
+
+    fn find<'a>(client: &'a Client, path: &str) -> Option<&'a Document> {
+        client.document(path)
+    }
+
+    fn sorted(client: &Client) -> Vec<&Document> {
+        let mut docs: Vec<&Document> = client.documents.iter().collect();
+        docs.sort_by(|a, b| a.path.cmp(&b.path));
+        docs
+    }
+
+    fn list_line(d: &Document) -> String {
+        format!(
+            "{:<36} {:<16} {}",
+            safe(&d.path, false),
+            d.kind.as_str(),
+            safe(d.display_title(), false)
+        )
+    }
+
+    fn list_json(out: &mut Out, docs: &[&Document]) -> Result<(), CliError> {
+        let rows: Vec<DocumentSummary> = docs
+            .iter()
+            .map(|d| DocumentSummary {
+                id: d.id,
+                path: &d.path,
+                title: &d.title,
+                kind: d.kind,
+                created: d.created,
+                updated: d.updated,
+            })
+            .collect();
+        out.json(&rows)
+    }
+
+    fn show(out: &mut Out, _: &Client, d: &Document) -> Result<(), CliError> {
+        out.line(&safe(&d.body, true))
+    }
+
+    fn remove(h: &Handover, id: &ClientId, path: &str) -> handover::Result<()> {
+        knowledge::remove_document(h, id, path)
+    }
+}
+
+fn add(
+    h: &Handover,
+    client: &str,
+    path: &str,
+    kind: DocumentKind,
+    title: Option<String>,
+    source: &BodyArgs,
+) -> Result<(), CliError> {
+    let id = client_id(client)?;
+    let Some(text) = body(source)? else {
+        return Err(CliError::Usage(
+            "give the document's Markdown with --file FILE or --stdin".into(),
+        ));
+    };
+    let patch = DocumentPatch {
+        title,
+        body: Some(text),
+        ..DocumentPatch::default()
+    };
+    knowledge::add_document(h, &id, path, kind, patch)?;
+    kind::added::<Documents>(path, &id);
+    Ok(())
+}
+
+fn edit(
+    h: &Handover,
+    id: &ClientId,
+    path: &str,
+    mut patch: DocumentPatch,
+    use_editor: bool,
+) -> Result<(), CliError> {
+    let nothing_else = patch.title.is_none() && patch.kind.is_none() && patch.path.is_none();
+    if use_editor || (patch.body.is_none() && nothing_else) {
+        let c = h.load(id)?;
+        let d = kind::found::<Documents>(&c, path)?;
+        patch.body = Some(editor::edit(&d.body, "document")?);
+    }
+    let changed = knowledge::edit_document(h, id, path, patch)?;
+    kind::report_change::<Documents>(path, &changed);
+    Ok(())
+}
+
 pub fn doc(cmd: DocCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
     match cmd {
         DocCommand::Add {
@@ -50,23 +142,7 @@ pub fn doc(cmd: DocCommand, h: &Handover, out: &mut Out) -> Result<(), CliError>
             kind,
             title,
             body: source,
-        } => {
-            let id = client_id(&client)?;
-            let kind = kind.parse()?;
-            let Some(text) = body(&source)? else {
-                return Err(CliError::Usage(
-                    "give the document's Markdown with --file FILE or --stdin".into(),
-                ));
-            };
-            let patch = DocumentPatch {
-                title,
-                body: Some(text),
-                ..DocumentPatch::default()
-            };
-            knowledge::add_document(h, &id, &path, kind, patch)?;
-            eprintln!("Added document {} to client {}.", safe(&path, false), id);
-            Ok(())
-        }
+        } => add(h, &client, &path, kind, title, &source),
         DocCommand::Edit {
             client,
             path,
@@ -77,68 +153,18 @@ pub fn doc(cmd: DocCommand, h: &Handover, out: &mut Out) -> Result<(), CliError>
             editor: use_editor,
         } => {
             let id = client_id(&client)?;
-            let mut patch = DocumentPatch {
+            let patch = DocumentPatch {
                 title,
-                kind: parsed(kind)?,
+                kind,
                 path: move_to,
                 body: body(&source)?,
             };
-            let nothing_else =
-                patch.title.is_none() && patch.kind.is_none() && patch.path.is_none();
-            if use_editor || (patch.body.is_none() && nothing_else) {
-                let c = h.load(&id)?;
-                let d = c.document(&path).ok_or_else(|| no_such(&c, "doc", &path))?;
-                patch.body = Some(editor::edit(&d.body, "document")?);
-            }
-            let changed = knowledge::edit_document(h, &id, &path, patch)?;
-            report_change("document", &path, &changed);
-            Ok(())
+            edit(h, &id, &path, patch, use_editor)
         }
-        DocCommand::List { client, json } => {
-            let c = h.load(&client_id(&client)?)?;
-            let mut docs: Vec<&Document> = c.documents.iter().collect();
-            docs.sort_by(|a, b| a.path.cmp(&b.path));
-            if json {
-                let rows: Vec<DocumentSummary> = docs
-                    .iter()
-                    .map(|d| DocumentSummary {
-                        id: d.id,
-                        path: &d.path,
-                        title: &d.title,
-                        kind: d.kind,
-                        created: d.created,
-                        updated: d.updated,
-                    })
-                    .collect();
-                return out.json(&rows);
-            }
-            for d in docs {
-                out.line(&format!(
-                    "{:<36} {:<16} {}",
-                    safe(&d.path, false),
-                    d.kind.as_str(),
-                    safe(d.display_title(), false)
-                ))?;
-            }
-            Ok(())
-        }
+        DocCommand::List { client, json } => kind::list::<Documents>(h, &client, json, out),
         DocCommand::Show { client, path, json } => {
-            let c = h.load(&client_id(&client)?)?;
-            let d = c.document(&path).ok_or_else(|| no_such(&c, "doc", &path))?;
-            if json {
-                return out.json(d);
-            }
-            out.line(&safe(&d.body, true))
+            kind::show::<Documents>(h, &client, &path, json, out)
         }
-        DocCommand::Remove { client, path } => {
-            let id = client_id(&client)?;
-            knowledge::remove_document(h, &id, &path)?;
-            eprintln!(
-                "Removed document {} from client {}.",
-                safe(&path, false),
-                id
-            );
-            Ok(())
-        }
+        DocCommand::Remove { client, path } => kind::remove::<Documents>(h, &client, &path),
     }
 }

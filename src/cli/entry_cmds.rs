@@ -10,7 +10,7 @@ use super::CliError;
 use super::args::{
     AddArgs, EditArgs, EntryArgs, ListArgs, MoveArgs, RemoveArgs, RotateArgs, ShowArgs, TotpArgs,
 };
-use super::commands::{Paths, client_id, date_option};
+use super::commands::{Paths, client_id};
 use super::show;
 use super::term::{self, Out, safe};
 
@@ -212,7 +212,7 @@ enum Ask {
 fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<EntryPatch, CliError> {
     let mut patch = EntryPatch {
         title: a.title,
-        kind: a.kind.as_deref().map(str::parse).transpose()?,
+        kind: a.kind,
         url: a.url,
         host: a.host,
         port: a.port,
@@ -222,8 +222,8 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
         location: a.location,
         owner: a.owner.as_deref().map(str::parse).transpose()?,
         provider_knows: a.provider_knows,
-        expires: date_option(a.expires.as_deref(), "expires")?,
-        rotated: date_option(a.rotated.as_deref(), "rotated")?,
+        expires: a.expires,
+        rotated: a.rotated,
         ..EntryPatch::default()
     };
     let secret_names: Vec<&String> = a
@@ -231,23 +231,7 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
         .iter()
         .chain(a.secret_field_stdin.as_ref())
         .collect();
-    for spec in a.field {
-        let Some((name, value)) = spec.split_once('=') else {
-            return Err(CliError::Usage(format!(
-                "--field {spec:?} needs the form NAME=VALUE (use --secret-field NAME for secrets)"
-            )));
-        };
-        if secret_names.iter().any(|s| *s == name) {
-            return Err(CliError::Usage(format!(
-                "field {name:?} is given both as --field (plain, its value on the command line) and as a secret field; give it only as --secret-field {name:?}; nothing was changed"
-            )));
-        }
-        patch.set_fields.push(Field {
-            name: name.to_owned(),
-            value: Secret::from(value),
-            secret: false,
-        });
-    }
+    plain_fields(&mut patch, a.field, &secret_names)?;
     if let Some(ssid) = a.ssid {
         ssid_field(&mut patch, ssid, existing)?;
     }
@@ -264,34 +248,26 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
             secret: true,
         });
     }
-    if a.password_stdin {
-        patch.password = Some(term::read_stdin_secret()?);
-    } else if let Some(len) = a.generate {
-        patch.password = Some(handover::generate::password(len)?);
-    } else {
-        match ask {
-            Ask::No => {}
-            Ask::Once => {
-                let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
-                // A typo in a password nobody else knows yet would be stored silently;
-                // "no password" needs no second answer.
-                if !pw.is_empty() {
-                    term::confirm_secret(&pw, "the password")?;
-                    patch.password = Some(pw);
-                }
-            }
-            Ask::Confirmed => {
-                patch.password = Some(term::prompt_new_secret("New password: ", "the password")?);
-            }
-        }
-    }
-    if a.totp {
+    patch.password = password(a.password_stdin, a.generate, ask)?;
+    ask_secrets(&mut patch, a.totp, a.recovery_codes, a.secret_field)?;
+    Ok(patch)
+}
+
+/// The secrets asked for on the terminal: `--totp`, `--recovery-codes`,
+/// `--secret-field NAME`.
+fn ask_secrets(
+    patch: &mut EntryPatch,
+    totp: bool,
+    recovery_codes: bool,
+    secret_fields: Vec<String>,
+) -> Result<(), CliError> {
+    if totp {
         patch.totp = Some(term::prompt_secret(
             "TOTP secret (otpauth:// URI or base32): ",
             "the TOTP secret",
         )?);
     }
-    if a.recovery_codes {
+    if recovery_codes {
         let codes = term::prompt_secret("Recovery codes (comma-separated): ", "recovery codes")?;
         patch.recovery_codes = Some(
             codes
@@ -303,7 +279,7 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
                 .collect(),
         );
     }
-    for name in a.secret_field {
+    for name in secret_fields {
         let value = term::prompt_secret(
             &format!("{}: ", safe(&name, false)),
             &format!("field {name:?}"),
@@ -314,7 +290,60 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
             secret: true,
         });
     }
-    Ok(patch)
+    Ok(())
+}
+
+/// `--field NAME=VALUE`, repeated: plain fields, refused when also given as secret.
+fn plain_fields(
+    patch: &mut EntryPatch,
+    specs: Vec<String>,
+    secret_names: &[&String],
+) -> Result<(), CliError> {
+    for spec in specs {
+        let Some((name, value)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--field {spec:?} needs the form NAME=VALUE (use --secret-field NAME for secrets)"
+            )));
+        };
+        if secret_names.iter().any(|s| *s == name) {
+            return Err(CliError::Usage(format!(
+                "field {name:?} is given both as --field (plain, its value on the command line) and as a secret field; give it only as --secret-field {name:?}; nothing was changed"
+            )));
+        }
+        patch.set_fields.push(Field {
+            name: name.to_owned(),
+            value: Secret::from(value),
+            secret: false,
+        });
+    }
+    Ok(())
+}
+
+/// The new password: from stdin, generated, or asked for as `ask` says.
+fn password(stdin: bool, generate: Option<usize>, ask: Ask) -> Result<Option<Secret>, CliError> {
+    if stdin {
+        return Ok(Some(term::read_stdin_secret()?));
+    }
+    if let Some(len) = generate {
+        return Ok(Some(handover::generate::password(len)?));
+    }
+    match ask {
+        Ask::No => Ok(None),
+        Ask::Once => {
+            let pw = term::prompt_secret("Password (empty for none): ", "the password")?;
+            // A typo in a password nobody else knows yet would be stored silently;
+            // "no password" needs no second answer.
+            if pw.is_empty() {
+                return Ok(None);
+            }
+            term::confirm_secret(&pw, "the password")?;
+            Ok(Some(pw))
+        }
+        Ask::Confirmed => Ok(Some(term::prompt_new_secret(
+            "New password: ",
+            "the password",
+        )?)),
+    }
 }
 
 /// `--ssid NAME`: the plain field `SSID` (the name the importers and the dossier

@@ -9,7 +9,8 @@ use handover::model::ClientId;
 use handover::store;
 use handover::workflows::Handover;
 use handover::workflows::bundle;
-use handover::workflows::entries::{self, OnConflict};
+use handover::workflows::entries::{self, ImportReport, OnConflict};
+use handover::workflows::knowledge::KnowledgeReport;
 
 use super::CliError;
 use super::args::{ConflictArg, ExportArgs, ImportArgs};
@@ -70,13 +71,10 @@ pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
         force,
         recipient,
     } = a;
-    if format != "bundle" && !formats::EXPORT_FORMATS.contains(&format.as_str()) {
-        return Err(unknown_format("export", &format, formats::EXPORT_FORMATS));
-    }
     let id = client_id(&client)?;
     let h = paths.open()?;
     if format == "bundle" {
-        return export_bundle(&h, &id, &format, &output, &recipient, force);
+        return export_bundle(&h, &id, &output, &recipient, force);
     }
     if !recipient.is_empty() {
         return Err(CliError::Usage(format!(
@@ -104,16 +102,10 @@ pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
 fn export_bundle(
     h: &Handover,
     id: &ClientId,
-    format: &str,
     output: &Path,
     recipients: &[String],
     force: bool,
 ) -> Result<(), CliError> {
-    if format != "bundle" {
-        return Err(CliError::Usage(format!(
-            "unknown export format {format:?}; use: bundle"
-        )));
-    }
     let used = bundle::export(h, id, recipients, output, force)?;
     eprintln!(
         "Wrote the bundle of {} to {}, encrypted to: {}",
@@ -132,6 +124,16 @@ fn import_bundle(
     dry_run: bool,
     check: bundle::SignatureCheck,
 ) -> Result<(), CliError> {
+    let replace = bundle_replaces(on_conflict, dry_run, file)?;
+    let (data, source_name) = read_import_input(file)?;
+    let restored = bundle::import(h, id, file, &data, replace, &check)?;
+    report_restore(h, id, &restored, &source_name);
+    Ok(())
+}
+
+/// Whether a bundle import may replace an existing client; refuses what a bundle
+/// cannot do (skip, rename, dry run, stdin).
+fn bundle_replaces(on_conflict: ConflictArg, dry_run: bool, file: &Path) -> Result<bool, CliError> {
     let replace = match on_conflict {
         ConflictArg::Fail => false,
         ConflictArg::Replace => true,
@@ -153,8 +155,11 @@ fn import_bundle(
                 .into(),
         ));
     }
-    let (data, source_name) = read_import_input(file)?;
-    let restored = bundle::import(h, id, file, &data, replace, &check)?;
+    Ok(replace)
+}
+
+/// What a restored bundle was: who signed it, what was restored, who else can read it.
+fn report_restore(h: &Handover, id: &ClientId, restored: &bundle::Restored, source_name: &str) {
     let c = &restored.client;
     match &restored.signed_by {
         Some((key, Some(name))) => eprintln!(
@@ -208,36 +213,6 @@ fn import_bundle(
             id.as_str()
         );
     }
-    Ok(())
-}
-
-/// The refusal of an unknown `--format` of `import` or `export` (`known` does not list
-/// `bundle`, which both take): the closest known name, if one is close, and for a PDF
-/// the command that writes one.
-fn unknown_format(command: &str, format: &str, known: &[&str]) -> CliError {
-    let all: Vec<&str> = known.iter().copied().chain(["bundle"]).collect();
-    let mut message = format!("unknown {command} format {format:?}");
-    let wanted = format.trim().to_lowercase();
-    if command == "export" && (wanted == "pdf" || wanted == "dossier") {
-        message
-            .push_str("; the printable PDF is the dossier: `handover dossier CLIENT -o FILE.pdf`");
-    } else if let Some(close) = closest(&wanted, &all) {
-        message.push_str(&format!("; did you mean --format {close}?"));
-    }
-    message.push_str(&format!("; the {command} formats are: {}", all.join(", ")));
-    CliError::Usage(message)
-}
-
-/// The candidate most similar to `input`, if any is similar enough to be a likely typo.
-/// The measure (Jaro) and threshold are those of clap's own "did you mean", so that a
-/// mistyped `--format` value is caught like a mistyped option name.
-fn closest<'a>(input: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro(input, c), *c))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -251,22 +226,9 @@ fn import_file(
     map: Vec<String>,
     out: &mut Out,
 ) -> Result<(), CliError> {
-    if !formats::IMPORT_FORMATS.contains(&format) {
-        return Err(unknown_format("import", format, formats::IMPORT_FORMATS));
-    }
     let id = client_id(client)?;
     h.load(&id)?;
-    let mut options = ImportOptions::default();
-    for spec in map {
-        let Some((field, column)) = spec.split_once('=') else {
-            return Err(CliError::Usage(format!(
-                "--map {spec:?} needs the form FIELD=COLUMN"
-            )));
-        };
-        options
-            .column_map
-            .push((field.trim().to_owned(), column.trim().to_owned()));
-    }
+    let options = column_map(map)?;
     let (data, source_name) = read_import_input(file)?;
     let parsing = term::Progress::spinner(data.len() as u64, "Checking every record");
     let parsed = formats::import(format, &data, &source_name, &options);
@@ -299,8 +261,35 @@ fn import_file(
     };
     writing.finish();
     let (report, knowledge) = result?;
+    print_import(out, dry_run, &report, knowledge.as_ref())
+}
+
+/// `--map FIELD=COLUMN`, repeated: the spreadsheet's columns for handover's fields.
+fn column_map(map: Vec<String>) -> Result<ImportOptions, CliError> {
+    let mut options = ImportOptions::default();
+    for spec in map {
+        let Some((field, column)) = spec.split_once('=') else {
+            return Err(CliError::Usage(format!(
+                "--map {spec:?} needs the form FIELD=COLUMN"
+            )));
+        };
+        options
+            .column_map
+            .push((field.trim().to_owned(), column.trim().to_owned()));
+    }
+    Ok(options)
+}
+
+/// What the import did (or, with --dry-run, would do): one line a name on stdout,
+/// the counts on stderr.
+fn print_import(
+    out: &mut Out,
+    dry_run: bool,
+    report: &ImportReport,
+    knowledge: Option<&KnowledgeReport>,
+) -> Result<(), CliError> {
     let verb = if dry_run { "would be " } else { "" };
-    if let Some(k) = &knowledge {
+    if let Some(k) = knowledge {
         names(out, verb, &k.added, &k.replaced, &k.skipped)?;
         eprintln!(
             "Systems, networks, vendors, documents and decisions: {} added, {} replaced, {} skipped.",
@@ -416,47 +405,4 @@ fn too_big(name: &str) -> CliError {
         reason: format!("it is larger than {} MiB", MAX_IMPORT_BYTES / 1024 / 1024),
     }
     .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closest_format_names() {
-        let export: Vec<&str> = formats::EXPORT_FORMATS
-            .iter()
-            .copied()
-            .chain(["bundle"])
-            .collect();
-        let import: Vec<&str> = formats::IMPORT_FORMATS
-            .iter()
-            .copied()
-            .chain(["bundle"])
-            .collect();
-        assert_eq!(closest("keepas-xml", &export), Some("keepass-xml"));
-        assert_eq!(closest("keepassxc-xml", &export), Some("keepass-xml"));
-        assert_eq!(closest("keepasxc-csv", &import), Some("keepassxc-csv"));
-        assert_eq!(closest("1password", &import), Some("1password-csv"));
-        assert_eq!(closest("jsn", &import), Some("json"));
-        assert_eq!(closest("bundel", &import), Some("bundle"));
-        // Nothing close: no guess.
-        assert_eq!(closest("pdf", &export), None);
-        assert_eq!(closest("lastpass", &import), None);
-    }
-
-    #[test]
-    fn unknown_format_messages() {
-        let text = |e: CliError| e.to_string();
-        let m = text(unknown_format("export", "PDF", formats::EXPORT_FORMATS));
-        assert!(m.contains("`handover dossier CLIENT -o FILE.pdf`"), "{m}");
-        assert!(!m.contains("did you mean"), "{m}");
-        let m = text(unknown_format(
-            "import",
-            "KeePas-XML",
-            formats::IMPORT_FORMATS,
-        ));
-        assert!(m.contains("did you mean --format keepass-xml?"), "{m}");
-        assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
-    }
 }

@@ -12,24 +12,6 @@ use super::args::LinkArgs;
 use super::commands::client_id;
 use super::term::{Out, safe};
 
-pub(super) fn parsed<T: std::str::FromStr<Err = handover::Error>>(
-    value: Option<String>,
-) -> Result<Option<T>, CliError> {
-    Ok(value.as_deref().map(str::parse).transpose()?)
-}
-
-pub(super) fn report_change(what: &str, name: &str, changed: &[&str]) {
-    if changed.is_empty() {
-        eprintln!("Nothing changed.");
-    } else {
-        eprintln!(
-            "Changed {what} {}: {}.",
-            safe(name, false),
-            changed.join(", ")
-        );
-    }
-}
-
 /// One `label value` line, when there is a value.
 pub(super) fn row(out: &mut Out, label: &str, value: Option<&str>) -> Result<(), CliError> {
     match value {

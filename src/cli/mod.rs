@@ -10,6 +10,7 @@ mod dossier_cmds;
 mod editor;
 mod entry_cmds;
 mod import_export;
+mod kind;
 mod knowledge_cmds;
 mod network_cmds;
 mod setup_cmds;
@@ -17,6 +18,7 @@ mod show;
 mod signers_cmds;
 mod system_cmds;
 mod term;
+mod values;
 mod vendor_cmds;
 mod workflow_cmds;
 

@@ -1,13 +1,14 @@
 //! `handover network add|edit|list|show|remove`: the client's networks.
 
-use handover::model::Network;
+use handover::model::{Client, ClientId, Network};
 use handover::workflows::Handover;
 use handover::workflows::knowledge::{self, NetworkPatch};
 
 use super::CliError;
 use super::args::{NetworkArgs, NetworkCommand};
 use super::commands::client_id;
-use super::knowledge_cmds::{no_such, report_change, row};
+use super::kind::{self, KnowledgeKind};
+use super::knowledge_cmds::row;
 use super::term::{Out, safe};
 
 fn network_patch(a: NetworkArgs) -> NetworkPatch {
@@ -23,6 +24,50 @@ fn network_patch(a: NetworkArgs) -> NetworkPatch {
     }
 }
 
+pub(super) struct Networks;
+
+impl KnowledgeKind for Networks {
+    const WHAT: &'static str = "network";
+    type Record = Network;
+
+    fn find<'a>(client: &'a Client, name: &str) -> Option<&'a Network> {
+        client.network(name)
+    }
+
+    fn sorted(client: &Client) -> Vec<&Network> {
+        let mut networks: Vec<&Network> = client.networks.iter().collect();
+        networks.sort_by(|a, b| (&a.site, &a.name).cmp(&(&b.site, &b.name)));
+        networks
+    }
+
+    fn list_line(n: &Network) -> String {
+        format!(
+            "{:<24} {:<20} {:<6} {}",
+            safe(&n.name, false),
+            safe(n.cidr.as_deref().unwrap_or("-"), false),
+            n.vlan.map_or("-".into(), |v| v.to_string()),
+            safe(n.site.as_deref().unwrap_or("-"), false)
+        )
+    }
+
+    fn show(out: &mut Out, _: &Client, n: &Network) -> Result<(), CliError> {
+        row(out, "Name:", Some(&n.name))?;
+        row(out, "CIDR:", n.cidr.as_deref())?;
+        row(out, "VLAN:", n.vlan.map(|v| v.to_string()).as_deref())?;
+        row(out, "Gateway:", n.gateway.as_deref())?;
+        row(out, "DHCP range:", n.dhcp_range.as_deref())?;
+        if !n.dns.is_empty() {
+            row(out, "DNS:", Some(&n.dns.join(", ")))?;
+        }
+        row(out, "Site:", n.site.as_deref())?;
+        row(out, "Notes:", n.notes.as_deref())
+    }
+
+    fn remove(h: &Handover, id: &ClientId, name: &str) -> handover::Result<()> {
+        knowledge::remove_network(h, id, name)
+    }
+}
+
 pub fn network(cmd: NetworkCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
     match cmd {
         NetworkCommand::Add {
@@ -32,7 +77,7 @@ pub fn network(cmd: NetworkCommand, h: &Handover, out: &mut Out) -> Result<(), C
         } => {
             let id = client_id(&client)?;
             knowledge::add_network(h, &id, &name, network_patch(network))?;
-            eprintln!("Added network {} to client {}.", safe(&name, false), id);
+            kind::added::<Networks>(&name, &id);
             Ok(())
         }
         NetworkCommand::Edit {
@@ -47,51 +92,13 @@ pub fn network(cmd: NetworkCommand, h: &Handover, out: &mut Out) -> Result<(), C
             patch.name = new_name;
             patch.clear = clear;
             let changed = knowledge::edit_network(h, &id, &name, patch)?;
-            report_change("network", &name, &changed);
+            kind::report_change::<Networks>(&name, &changed);
             Ok(())
         }
-        NetworkCommand::List { client, json } => {
-            let c = h.load(&client_id(&client)?)?;
-            let mut networks: Vec<&Network> = c.networks.iter().collect();
-            networks.sort_by(|a, b| (&a.site, &a.name).cmp(&(&b.site, &b.name)));
-            if json {
-                return out.json(&networks);
-            }
-            for n in networks {
-                out.line(&format!(
-                    "{:<24} {:<20} {:<6} {}",
-                    safe(&n.name, false),
-                    safe(n.cidr.as_deref().unwrap_or("-"), false),
-                    n.vlan.map_or("-".into(), |v| v.to_string()),
-                    safe(n.site.as_deref().unwrap_or("-"), false)
-                ))?;
-            }
-            Ok(())
-        }
+        NetworkCommand::List { client, json } => kind::list::<Networks>(h, &client, json, out),
         NetworkCommand::Show { client, name, json } => {
-            let c = h.load(&client_id(&client)?)?;
-            let n = c
-                .network(&name)
-                .ok_or_else(|| no_such(&c, "network", &name))?;
-            if json {
-                return out.json(n);
-            }
-            row(out, "Name:", Some(&n.name))?;
-            row(out, "CIDR:", n.cidr.as_deref())?;
-            row(out, "VLAN:", n.vlan.map(|v| v.to_string()).as_deref())?;
-            row(out, "Gateway:", n.gateway.as_deref())?;
-            row(out, "DHCP range:", n.dhcp_range.as_deref())?;
-            if !n.dns.is_empty() {
-                row(out, "DNS:", Some(&n.dns.join(", ")))?;
-            }
-            row(out, "Site:", n.site.as_deref())?;
-            row(out, "Notes:", n.notes.as_deref())
+            kind::show::<Networks>(h, &client, &name, json, out)
         }
-        NetworkCommand::Remove { client, name } => {
-            let id = client_id(&client)?;
-            knowledge::remove_network(h, &id, &name)?;
-            eprintln!("Removed network {} from client {}.", safe(&name, false), id);
-            Ok(())
-        }
+        NetworkCommand::Remove { client, name } => kind::remove::<Networks>(h, &client, &name),
     }
 }

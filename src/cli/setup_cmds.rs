@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use handover::crypto::Identity;
+use handover::model::Secret;
 use handover::store::config::ProviderProfile;
 use handover::store::{self, Store};
 use handover::trust::{KeyFiles, Trust};
@@ -28,78 +29,10 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
         store_dir.display(),
         if created { "created" } else { "already there" }
     );
-    if !provider.is_empty() {
-        let now = store.set_provider(provider)?;
-        eprintln!(
-            "Provider, as the dossier names it: {}",
-            now.name
-                .as_deref()
-                .map(|n| safe(n, false))
-                .unwrap_or_else(|| "(no name)".into())
-        );
-    } else if store.config()?.provider.name.is_none() {
-        eprintln!(
-            "Tip: `handover init --provider-name \"Your Company\"` puts your name on every dossier."
-        );
-    }
+    set_provider(&store, provider)?;
     // The identity's passphrase, kept to protect the signing key the same way.
-    let mut identity_pass = None;
-    let identity = if identity_file.exists() {
-        let prompter = RememberingPrompter::default();
-        let identity = load_identity(identity_file, &prompter)?;
-        identity_pass = prompter.remembered();
-        eprintln!(
-            "Identity: {} (existing, used as is)",
-            identity_file.display()
-        );
-        identity
-    } else {
-        let identity = Identity::generate();
-        let now = chrono::Utc::now();
-        let bytes = if passphrase {
-            let pass =
-                term::prompt_new_secret("Passphrase for the new identity: ", "the passphrase")?;
-            if pass.is_empty() {
-                return Err(CliError::Usage(
-                    "an empty passphrase protects nothing; run without --passphrase for an unprotected identity".into(),
-                ));
-            }
-            let bytes = zeroize::Zeroizing::new(identity.to_encrypted_file(now, pass.expose())?);
-            identity_pass = Some(pass);
-            bytes
-        } else {
-            zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
-        };
-        if let Some(dir) = identity_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            store::ensure_private_dir(dir)?;
-        }
-        store::create_new_private(identity_file, &bytes)?;
-        eprintln!(
-            "Identity: {} (created{}; back it up: without it your vaults cannot be opened)",
-            identity_file.display(),
-            if passphrase {
-                ", passphrase-protected"
-            } else {
-                ""
-            }
-        );
-        identity
-    };
-    // Directories that existed are left alone (they may be shared); say when others could
-    // swap what handover keeps in them.
-    let mut warnings: Vec<String> = Vec::new();
-    let identity_dir = identity_file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    for dir in [store_dir, identity_dir] {
-        if let Some(w) = store::fsutil::shared_dir_warning(dir)
-            && !warnings.contains(&w)
-        {
-            eprintln!("warning: {}", safe(&w, false));
-            warnings.push(w);
-        }
-    }
+    let (identity, identity_pass) = init_identity(identity_file, passphrase)?;
+    warn_shared_dirs(store_dir, identity_file);
     let files = KeyFiles::beside(identity_file);
     let (key, key_created) = signers::ensure_signing_key(
         &files,
@@ -171,6 +104,91 @@ fn shell_word(s: &str) -> String {
         s.to_owned()
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Records the provider's name, address and contact for the dossier, or suggests it.
+fn set_provider(store: &Store, provider: &ProviderProfile) -> Result<(), CliError> {
+    if !provider.is_empty() {
+        let now = store.set_provider(provider)?;
+        eprintln!(
+            "Provider, as the dossier names it: {}",
+            now.name
+                .as_deref()
+                .map(|n| safe(n, false))
+                .unwrap_or_else(|| "(no name)".into())
+        );
+    } else if store.config()?.provider.name.is_none() {
+        eprintln!(
+            "Tip: `handover init --provider-name \"Your Company\"` puts your name on every dossier."
+        );
+    }
+    Ok(())
+}
+
+/// The identity in `identity_file`, or a new one written there, with its passphrase
+/// (kept to protect the signing key the same way).
+fn init_identity(
+    identity_file: &Path,
+    passphrase: bool,
+) -> Result<(Identity, Option<Secret>), CliError> {
+    let mut identity_pass = None;
+    if identity_file.exists() {
+        let prompter = RememberingPrompter::default();
+        let identity = load_identity(identity_file, &prompter)?;
+        identity_pass = prompter.remembered();
+        eprintln!(
+            "Identity: {} (existing, used as is)",
+            identity_file.display()
+        );
+        return Ok((identity, identity_pass));
+    }
+    let identity = Identity::generate();
+    let now = chrono::Utc::now();
+    let bytes = if passphrase {
+        let pass = term::prompt_new_secret("Passphrase for the new identity: ", "the passphrase")?;
+        if pass.is_empty() {
+            return Err(CliError::Usage(
+                "an empty passphrase protects nothing; run without --passphrase for an unprotected identity".into(),
+            ));
+        }
+        let bytes = zeroize::Zeroizing::new(identity.to_encrypted_file(now, pass.expose())?);
+        identity_pass = Some(pass);
+        bytes
+    } else {
+        zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
+    };
+    if let Some(dir) = identity_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        store::ensure_private_dir(dir)?;
+    }
+    store::create_new_private(identity_file, &bytes)?;
+    eprintln!(
+        "Identity: {} (created{}; back it up: without it your vaults cannot be opened)",
+        identity_file.display(),
+        if passphrase {
+            ", passphrase-protected"
+        } else {
+            ""
+        }
+    );
+    Ok((identity, identity_pass))
+}
+
+/// Directories that existed are left alone (they may be shared); says when others
+/// could swap what handover keeps in them.
+fn warn_shared_dirs(store_dir: &Path, identity_file: &Path) {
+    let mut warnings: Vec<String> = Vec::new();
+    let identity_dir = identity_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    for dir in [store_dir, identity_dir] {
+        if let Some(w) = store::fsutil::shared_dir_warning(dir)
+            && !warnings.contains(&w)
+        {
+            eprintln!("warning: {}", safe(&w, false));
+            warnings.push(w);
+        }
     }
 }
 

@@ -93,13 +93,6 @@ pub fn entry(e: &Entry, reveal: bool, json: bool, out: &mut Out) -> Result<(), C
             out.json(&masked(e))
         };
     }
-    let secret = |s: &Secret| -> String {
-        if reveal {
-            multiline(s.expose())
-        } else {
-            format!("{MASK}  (--reveal shows it)")
-        }
-    };
     let mut row = |label: &str, value: &str| out.line(&format!("{label:<15} {value}"));
     row("Path:", &safe(&e.path, false))?;
     row("Title:", &safe(&e.title, false))?;
@@ -116,6 +109,23 @@ pub fn entry(e: &Entry, reveal: bool, json: bool, out: &mut Out) -> Result<(), C
     if let Some(v) = &e.username {
         row("Username:", &safe(v, false))?;
     }
+    entry_secrets(e, reveal, &mut row)?;
+    entry_status(e, &mut row)
+}
+
+/// `show`'s secret rows, masked unless `reveal`, and the custom fields.
+fn entry_secrets(
+    e: &Entry,
+    reveal: bool,
+    row: &mut impl FnMut(&str, &str) -> Result<(), CliError>,
+) -> Result<(), CliError> {
+    let secret = |s: &Secret| -> String {
+        if reveal {
+            multiline(s.expose())
+        } else {
+            format!("{MASK}  (--reveal shows it)")
+        }
+    };
     if let Some(v) = &e.password {
         row("Password:", &secret(v))?;
     }
@@ -133,6 +143,14 @@ pub fn entry(e: &Entry, reveal: bool, json: bool, out: &mut Out) -> Result<(), C
             row(&label, &multiline(f.value.expose()))?;
         }
     }
+    Ok(())
+}
+
+/// `show`'s rows after the secrets: tags, who owns and knows it, dates, notes, id.
+fn entry_status(
+    e: &Entry,
+    row: &mut impl FnMut(&str, &str) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     if !e.tags.is_empty() {
         let tags: Vec<String> = e.tags.iter().map(|t| safe(t, false)).collect();
         row("Tags:", &tags.join(", "))?;
@@ -223,25 +241,30 @@ struct ClientView<'a> {
     updated: DateTime<Utc>,
 }
 
+/// A client as `client show --json` prints it.
+fn client_view(c: &Client) -> ClientView<'_> {
+    ClientView {
+        id: &c.id,
+        name: &c.name,
+        legal_name: c.legal_name.as_deref(),
+        address: c.address.as_deref(),
+        contacts: &c.contacts,
+        notes: c.notes.as_deref(),
+        recipients: &c.recipients,
+        client_recipient: c.client_recipient.as_deref(),
+        entries: c
+            .sorted_entries()
+            .into_iter()
+            .map(EntrySummary::from)
+            .collect(),
+        created: c.created,
+        updated: c.updated,
+    }
+}
+
 pub fn client(c: &Client, own_recipient: &str, json: bool, out: &mut Out) -> Result<(), CliError> {
     if json {
-        return out.json(&ClientView {
-            id: &c.id,
-            name: &c.name,
-            legal_name: c.legal_name.as_deref(),
-            address: c.address.as_deref(),
-            contacts: &c.contacts,
-            notes: c.notes.as_deref(),
-            recipients: &c.recipients,
-            client_recipient: c.client_recipient.as_deref(),
-            entries: c
-                .sorted_entries()
-                .into_iter()
-                .map(EntrySummary::from)
-                .collect(),
-            created: c.created,
-            updated: c.updated,
-        });
+        return out.json(&client_view(c));
     }
     out.line(&format!("{:<12} {}", "Id:", c.id))?;
     out.line(&format!("{:<12} {}", "Name:", safe(&c.name, false)))?;

@@ -6,7 +6,7 @@ use std::path::Path;
 use handover::model::ClientId;
 use handover::store::Store;
 use handover::trust::KeyFiles;
-use handover::workflows::signers::{self, RecipientRole};
+use handover::workflows::signers::{self, RecipientRole, SignPlan};
 
 use super::CliError;
 use super::args::SignersAction;
@@ -20,24 +20,7 @@ pub fn sign(
     accept_rollback: Option<String>,
 ) -> Result<(), CliError> {
     if let Some(client) = accept_rollback {
-        let id = ClientId::parse(&client)?;
-        let h = open(store_dir, identity_file)?;
-        if !yes
-            && !term::confirm(&format!(
-                "Take the vault of {} back as its newest version, although this machine has seen a newer one?",
-                id.as_str()
-            ))
-        {
-            return Err(CliError::Failed(
-                "not confirmed; nothing was changed (pass --yes to skip the question)".into(),
-            ));
-        }
-        let revision = signers::accept_rollback(&h, &id)?;
-        eprintln!(
-            "Revision {revision} of {} is now the newest this machine knows.",
-            id.as_str()
-        );
-        return Ok(());
+        return take_back(store_dir, identity_file, &client, yes);
     }
     let store = Store::open(store_dir)?;
     let (identity, key) = load_keys(identity_file)?;
@@ -70,15 +53,49 @@ pub fn sign(
         if plan.starts_trust {
             signers::apply_sign(&store, &identity, &files, &key, &plan)?;
         }
-        return if plan.refused.is_empty() {
-            Ok(())
-        } else {
-            Err(CliError::Failed(format!(
-                "{} vault(s) were not signed",
-                plan.refused.len()
-            )))
-        };
+        return refused(&plan);
     }
+    print_unsigned(&plan);
+    if !yes && !term::confirm(&format!("Sign these {} vault(s)?", plan.unsigned.len())) {
+        return Err(CliError::Failed(
+            "not confirmed; nothing was signed (pass --yes to skip the question)".into(),
+        ));
+    }
+    let n = signers::apply_sign(&store, &identity, &files, &key, &plan)?;
+    eprintln!("Signed {n} vault(s) with {}.", key.public().fingerprint());
+    refused(&plan)
+}
+
+/// `sign --accept-rollback CLIENT`: takes an older vault back as the newest.
+fn take_back(
+    store_dir: &Path,
+    identity_file: &Path,
+    client: &str,
+    yes: bool,
+) -> Result<(), CliError> {
+    let id = ClientId::parse(client)?;
+    let h = open(store_dir, identity_file)?;
+    if !yes
+        && !term::confirm(&format!(
+            "Take the vault of {} back as its newest version, although this machine has seen a newer one?",
+            id.as_str()
+        ))
+    {
+        return Err(CliError::Failed(
+            "not confirmed; nothing was changed (pass --yes to skip the question)".into(),
+        ));
+    }
+    let revision = signers::accept_rollback(&h, &id)?;
+    eprintln!(
+        "Revision {revision} of {} is now the newest this machine knows.",
+        id.as_str()
+    );
+    Ok(())
+}
+
+/// The unsigned vaults, with who each is encrypted to, and a warning for unknown
+/// recipients.
+fn print_unsigned(plan: &SignPlan) {
     eprintln!("These vaults have no signature and would be signed as they are:");
     let mut unknown = 0;
     for r in &plan.unsigned {
@@ -106,13 +123,10 @@ pub fn sign(
             "Warning: {unknown} recipient(s) are unknown. Whoever holds them can read that vault; remove any you do not recognise (`handover recipients CLIENT remove R`) after signing."
         );
     }
-    if !yes && !term::confirm(&format!("Sign these {} vault(s)?", plan.unsigned.len())) {
-        return Err(CliError::Failed(
-            "not confirmed; nothing was signed (pass --yes to skip the question)".into(),
-        ));
-    }
-    let n = signers::apply_sign(&store, &identity, &files, &key, &plan)?;
-    eprintln!("Signed {n} vault(s) with {}.", key.public().fingerprint());
+}
+
+/// The end of `sign`: an error when some vaults were refused.
+fn refused(plan: &SignPlan) -> Result<(), CliError> {
     if plan.refused.is_empty() {
         Ok(())
     } else {
@@ -131,37 +145,7 @@ pub fn signers_command(
 ) -> Result<(), CliError> {
     match action.unwrap_or(SignersAction::List { json: false }) {
         SignersAction::Pin { yes } => pin(store_dir, identity_file, yes),
-        SignersAction::List { json } => {
-            let h = open(store_dir, identity_file)?;
-            let list = h.trust.list();
-            if json {
-                return out.json(list);
-            }
-            let own = h.signing.as_ref().map(|k| k.public());
-            for s in &list.signers {
-                let key = handover::signing::SignerKey::parse(&s.key).ok();
-                let fp = key.as_ref().map(|k| k.fingerprint()).unwrap_or_default();
-                let you = if key.is_some() && key == own {
-                    "  (you)"
-                } else {
-                    ""
-                };
-                out.line(&format!(
-                    "{}  {fp}{you}{}",
-                    safe(&s.name, false),
-                    s.recipient
-                        .as_deref()
-                        .map(|r| format!("  {}", safe(r, false)))
-                        .unwrap_or_default()
-                ))?;
-            }
-            eprintln!(
-                "Signer list version {}; this machine's trust started from {}.",
-                list.version,
-                h.trust.origin()
-            );
-            Ok(())
-        }
+        SignersAction::List { json } => list(store_dir, identity_file, json, out),
         SignersAction::Add {
             name,
             key,
@@ -189,6 +173,39 @@ pub fn signers_command(
             Ok(())
         }
     }
+}
+
+/// `signers list`: the trusted signers, marking your own key.
+fn list(store_dir: &Path, identity_file: &Path, json: bool, out: &mut Out) -> Result<(), CliError> {
+    let h = open(store_dir, identity_file)?;
+    let list = h.trust.list();
+    if json {
+        return out.json(list);
+    }
+    let own = h.signing.as_ref().map(|k| k.public());
+    for s in &list.signers {
+        let key = handover::signing::SignerKey::parse(&s.key).ok();
+        let fp = key.as_ref().map(|k| k.fingerprint()).unwrap_or_default();
+        let you = if key.is_some() && key == own {
+            "  (you)"
+        } else {
+            ""
+        };
+        out.line(&format!(
+            "{}  {fp}{you}{}",
+            safe(&s.name, false),
+            s.recipient
+                .as_deref()
+                .map(|r| format!("  {}", safe(r, false)))
+                .unwrap_or_default()
+        ))?;
+    }
+    eprintln!(
+        "Signer list version {}; this machine's trust started from {}.",
+        list.version,
+        h.trust.origin()
+    );
+    Ok(())
 }
 
 /// `--key` takes the key itself or a file holding it (`identity.signing-key.pub`).

@@ -2,15 +2,16 @@
 //! contracts, with the computed cancellation deadline.
 
 use chrono::NaiveDate;
-use handover::model::{Contact, Vendor};
+use handover::model::{Client, ClientId, Contact, Contract, Vendor};
 use handover::workflows::Handover;
 use handover::workflows::knowledge::{self, VendorPatch};
 use serde::Serialize;
 
 use super::CliError;
 use super::args::{VendorArgs, VendorCommand};
-use super::commands::{client_id, date_option};
-use super::knowledge_cmds::{entry_paths, no_such, report_change, row};
+use super::commands::client_id;
+use super::kind::{self, KnowledgeKind};
+use super::knowledge_cmds::{entry_paths, row};
 use super::term::{Out, safe};
 
 fn vendor_patch(a: VendorArgs) -> Result<VendorPatch, CliError> {
@@ -21,8 +22,8 @@ fn vendor_patch(a: VendorArgs) -> Result<VendorPatch, CliError> {
         email: a.email,
         portal_url: a.portal_url,
         contract_number: a.contract_number,
-        contract_start: date_option(a.contract_start.as_deref(), "contract-start")?,
-        term_end: date_option(a.term_end.as_deref(), "term-end")?,
+        contract_start: a.contract_start,
+        term_end: a.term_end,
         renews_months: a.renews_months,
         notice_months: a.notice_months,
         notice_days: a.notice_days,
@@ -61,6 +62,109 @@ fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
+pub(super) struct Vendors;
+
+impl KnowledgeKind for Vendors {
+    const WHAT: &'static str = "vendor";
+    type Record = Vendor;
+
+    fn find<'a>(client: &'a Client, name: &str) -> Option<&'a Vendor> {
+        client.vendor(name)
+    }
+
+    fn sorted(client: &Client) -> Vec<&Vendor> {
+        let mut vendors: Vec<&Vendor> = client.vendors.iter().collect();
+        vendors.sort_by(|a, b| a.name.cmp(&b.name));
+        vendors
+    }
+
+    fn list_line(v: &Vendor) -> String {
+        let deadline = v
+            .contract
+            .cancellation_deadline(today())
+            .map_or("-".into(), |d| format!("cancel by {d}"));
+        format!(
+            "{:<28} {:<18} {:<20} {}",
+            safe(&v.name, false),
+            safe(v.hotline.as_deref().unwrap_or("-"), false),
+            safe(v.customer_number.as_deref().unwrap_or("-"), false),
+            deadline
+        )
+    }
+
+    fn list_json(out: &mut Out, vendors: &[&Vendor]) -> Result<(), CliError> {
+        let today = today();
+        let views: Vec<VendorView> = vendors.iter().map(|v| vendor_view(v, today)).collect();
+        out.json(&views)
+    }
+
+    fn show_json(out: &mut Out, v: &Vendor) -> Result<(), CliError> {
+        out.json(&vendor_view(v, today()))
+    }
+
+    fn show(out: &mut Out, c: &Client, v: &Vendor) -> Result<(), CliError> {
+        row(out, "Name:", Some(&v.name))?;
+        row(out, "Provides:", v.provides.as_deref())?;
+        row(out, "Customer number:", v.customer_number.as_deref())?;
+        row(out, "Hotline:", v.hotline.as_deref())?;
+        row(out, "E-mail:", v.email.as_deref())?;
+        row(out, "Portal:", v.portal_url.as_deref())?;
+        if !v.entries.is_empty() {
+            row(
+                out,
+                "Entries:",
+                Some(&entry_paths(c, &v.entries).join(", ")),
+            )?;
+        }
+        show_contract(out, &v.contract, today())?;
+        for contact in &v.contacts {
+            let mut line = contact.name.clone();
+            for part in [&contact.role, &contact.phone, &contact.email]
+                .into_iter()
+                .flatten()
+            {
+                line.push_str(&format!(", {part}"));
+            }
+            row(out, "Contact:", Some(&line))?;
+        }
+        row(out, "Notes:", v.notes.as_deref())
+    }
+
+    fn remove(h: &Handover, id: &ClientId, name: &str) -> handover::Result<()> {
+        knowledge::remove_vendor(h, id, name)
+    }
+}
+
+fn show_contract(out: &mut Out, k: &Contract, today: NaiveDate) -> Result<(), CliError> {
+    let date = |d: Option<NaiveDate>| d.map(|d| d.to_string());
+    row(out, "Contract:", k.number.as_deref())?;
+    row(out, "Start:", date(k.start).as_deref())?;
+    row(
+        out,
+        "Term ends:",
+        date(k.current_term_end(today)).as_deref(),
+    )?;
+    row(
+        out,
+        "Renews by:",
+        k.renews_months.map(|m| format!("{m} months")).as_deref(),
+    )?;
+    let notice = match (k.notice_months, k.notice_days) {
+        (None, None) => None,
+        (m, d) => Some(format!(
+            "{} months, {} days",
+            m.unwrap_or(0),
+            d.unwrap_or(0)
+        )),
+    };
+    row(out, "Notice:", notice.as_deref())?;
+    row(
+        out,
+        "Cancel by:",
+        date(k.cancellation_deadline(today)).as_deref(),
+    )
+}
+
 pub fn vendor(cmd: VendorCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
     match cmd {
         VendorCommand::Add {
@@ -70,7 +174,7 @@ pub fn vendor(cmd: VendorCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
         } => {
             let id = client_id(&client)?;
             knowledge::add_vendor(h, &id, &name, vendor_patch(vendor)?)?;
-            eprintln!("Added vendor {} to client {}.", safe(&name, false), id);
+            kind::added::<Vendors>(&name, &id);
             Ok(())
         }
         VendorCommand::Edit {
@@ -87,102 +191,13 @@ pub fn vendor(cmd: VendorCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             patch.remove_contact = remove_contact;
             patch.clear = clear;
             let changed = knowledge::edit_vendor(h, &id, &name, patch)?;
-            report_change("vendor", &name, &changed);
+            kind::report_change::<Vendors>(&name, &changed);
             Ok(())
         }
-        VendorCommand::List { client, json } => {
-            let c = h.load(&client_id(&client)?)?;
-            let today = today();
-            let mut vendors: Vec<&Vendor> = c.vendors.iter().collect();
-            vendors.sort_by(|a, b| a.name.cmp(&b.name));
-            if json {
-                let views: Vec<VendorView> =
-                    vendors.iter().map(|v| vendor_view(v, today)).collect();
-                return out.json(&views);
-            }
-            for v in vendors {
-                let deadline = v
-                    .contract
-                    .cancellation_deadline(today)
-                    .map_or("-".into(), |d| format!("cancel by {d}"));
-                out.line(&format!(
-                    "{:<28} {:<18} {:<20} {}",
-                    safe(&v.name, false),
-                    safe(v.hotline.as_deref().unwrap_or("-"), false),
-                    safe(v.customer_number.as_deref().unwrap_or("-"), false),
-                    deadline
-                ))?;
-            }
-            Ok(())
-        }
+        VendorCommand::List { client, json } => kind::list::<Vendors>(h, &client, json, out),
         VendorCommand::Show { client, name, json } => {
-            let c = h.load(&client_id(&client)?)?;
-            let v = c
-                .vendor(&name)
-                .ok_or_else(|| no_such(&c, "vendor", &name))?;
-            let today = today();
-            if json {
-                return out.json(&vendor_view(v, today));
-            }
-            row(out, "Name:", Some(&v.name))?;
-            row(out, "Provides:", v.provides.as_deref())?;
-            row(out, "Customer number:", v.customer_number.as_deref())?;
-            row(out, "Hotline:", v.hotline.as_deref())?;
-            row(out, "E-mail:", v.email.as_deref())?;
-            row(out, "Portal:", v.portal_url.as_deref())?;
-            if !v.entries.is_empty() {
-                row(
-                    out,
-                    "Entries:",
-                    Some(&entry_paths(&c, &v.entries).join(", ")),
-                )?;
-            }
-            let k = &v.contract;
-            row(out, "Contract:", k.number.as_deref())?;
-            row(out, "Start:", k.start.map(|d| d.to_string()).as_deref())?;
-            row(
-                out,
-                "Term ends:",
-                k.current_term_end(today).map(|d| d.to_string()).as_deref(),
-            )?;
-            row(
-                out,
-                "Renews by:",
-                k.renews_months.map(|m| format!("{m} months")).as_deref(),
-            )?;
-            let notice = match (k.notice_months, k.notice_days) {
-                (None, None) => None,
-                (m, d) => Some(format!(
-                    "{} months, {} days",
-                    m.unwrap_or(0),
-                    d.unwrap_or(0)
-                )),
-            };
-            row(out, "Notice:", notice.as_deref())?;
-            row(
-                out,
-                "Cancel by:",
-                k.cancellation_deadline(today)
-                    .map(|d| d.to_string())
-                    .as_deref(),
-            )?;
-            for contact in &v.contacts {
-                let mut line = contact.name.clone();
-                for part in [&contact.role, &contact.phone, &contact.email]
-                    .into_iter()
-                    .flatten()
-                {
-                    line.push_str(&format!(", {part}"));
-                }
-                row(out, "Contact:", Some(&line))?;
-            }
-            row(out, "Notes:", v.notes.as_deref())
+            kind::show::<Vendors>(h, &client, &name, json, out)
         }
-        VendorCommand::Remove { client, name } => {
-            let id = client_id(&client)?;
-            knowledge::remove_vendor(h, &id, &name)?;
-            eprintln!("Removed vendor {} from client {}.", safe(&name, false), id);
-            Ok(())
-        }
+        VendorCommand::Remove { client, name } => kind::remove::<Vendors>(h, &client, &name),
     }
 }

@@ -272,31 +272,7 @@ pub const SYSTEM_CLEARABLE: &[&str] = &[
 impl SystemPatch {
     fn apply(self, client: &Client, s: &mut System) -> Result<Vec<&'static str>> {
         let mut changed = Vec::new();
-        let (backup_clears, own_clears): (Vec<String>, Vec<String>) =
-            self.clear.into_iter().partition(|c| {
-                matches!(
-                    c.as_str(),
-                    "backup" | "backup_method" | "backup_target" | "restore_tested"
-                )
-            });
-        clear!(changed, &own_clears, "system", s, {
-            "purpose" => purpose, "site" => site, "location" => location, "make" => make,
-            "model" => model, "serial" => serial, "os" => os, "hostname" => hostname,
-            "ips" => ips, "mac" => mac, "line_id" => line_id, "purchased" => purchased,
-            "warranty_until" => warranty_until, "vendor" => vendor, "notes" => notes,
-        });
-        for name in backup_clears {
-            let b = &mut s.backup;
-            let hit = match name.as_str() {
-                "backup" => !std::mem::take(b).is_empty(),
-                "backup_method" => b.method.take().is_some(),
-                "backup_target" => b.target.take().is_some(),
-                _ => b.last_restore_test.take().is_some(),
-            };
-            if hit {
-                changed.push("backup");
-            }
-        }
+        clear_system(self.clear, s, &mut changed)?;
         set!(changed, s, name, self.name);
         set!(changed, s, purpose, text("purpose", self.purpose)?);
         set!(changed, s, category, self.category);
@@ -332,6 +308,37 @@ impl SystemPatch {
         set!(changed, s, notes, text("notes", self.notes)?);
         Ok(finish(changed))
     }
+}
+
+/// `--clear` of a system: its own values, and its backup's (which count as one
+/// change, "backup").
+fn clear_system(clear: Vec<String>, s: &mut System, changed: &mut Vec<&'static str>) -> Result<()> {
+    let (backup_clears, own_clears): (Vec<String>, Vec<String>) =
+        clear.into_iter().partition(|c| {
+            matches!(
+                c.as_str(),
+                "backup" | "backup_method" | "backup_target" | "restore_tested"
+            )
+        });
+    clear!(changed, &own_clears, "system", s, {
+        "purpose" => purpose, "site" => site, "location" => location, "make" => make,
+        "model" => model, "serial" => serial, "os" => os, "hostname" => hostname,
+        "ips" => ips, "mac" => mac, "line_id" => line_id, "purchased" => purchased,
+        "warranty_until" => warranty_until, "vendor" => vendor, "notes" => notes,
+    });
+    for name in backup_clears {
+        let b = &mut s.backup;
+        let hit = match name.as_str() {
+            "backup" => !std::mem::take(b).is_empty(),
+            "backup_method" => b.method.take().is_some(),
+            "backup_target" => b.target.take().is_some(),
+            _ => b.last_restore_test.take().is_some(),
+        };
+        if hit {
+            changed.push("backup");
+        }
+    }
+    Ok(())
 }
 
 fn system_named<'a>(client: &'a Client, name: &str) -> Result<&'a System> {
@@ -408,6 +415,17 @@ pub struct NetworkPatch {
     pub notes: Option<String>,
     pub clear: Vec<String>,
 }
+
+/// The values `--clear` empties on a network.
+pub const NETWORK_CLEARABLE: &[&str] = &[
+    "cidr",
+    "vlan",
+    "gateway",
+    "dhcp_range",
+    "dns",
+    "site",
+    "notes",
+];
 
 impl NetworkPatch {
     fn apply(self, n: &mut Network) -> Result<Vec<&'static str>> {
@@ -488,38 +506,29 @@ pub struct VendorPatch {
     pub clear: Vec<String>,
 }
 
+/// The values `--clear` empties on a vendor: its own, and its contract's.
+pub const VENDOR_CLEARABLE: &[&str] = &[
+    "provides",
+    "customer_number",
+    "hotline",
+    "email",
+    "portal_url",
+    "contacts",
+    "notes",
+    "entries",
+    "contract",
+    "contract_number",
+    "contract_start",
+    "term_end",
+    "renews_months",
+    "notice_months",
+    "notice_days",
+];
+
 impl VendorPatch {
     fn apply(self, v: &mut Vendor) -> Result<Vec<&'static str>> {
         let mut changed = Vec::new();
-        let mut contract_clears = Vec::new();
-        let mut own_clears = Vec::new();
-        for name in self.clear {
-            match name.as_str() {
-                "contract" | "contract_number" | "contract_start" | "term_end"
-                | "renews_months" | "notice_months" | "notice_days" => contract_clears.push(name),
-                _ => own_clears.push(name),
-            }
-        }
-        clear!(changed, &own_clears, "vendor", v, {
-            "provides" => provides, "customer_number" => customer_number, "hotline" => hotline,
-            "email" => email, "portal_url" => portal_url, "contacts" => contacts,
-            "notes" => notes, "entries" => entries,
-        });
-        let c = &mut v.contract;
-        for name in contract_clears {
-            let hit = match name.as_str() {
-                "contract" => !std::mem::take(c).is_empty(),
-                "contract_number" => c.number.take().is_some(),
-                "contract_start" => c.start.take().is_some(),
-                "term_end" => c.term_end.take().is_some(),
-                "renews_months" => c.renews_months.take().is_some(),
-                "notice_months" => c.notice_months.take().is_some(),
-                _ => c.notice_days.take().is_some(),
-            };
-            if hit {
-                changed.push("contract");
-            }
-        }
+        clear_vendor(self.clear, v, &mut changed)?;
         set!(changed, v, name, self.name);
         set!(changed, v, provides, text("provides", self.provides)?);
         set!(
@@ -553,30 +562,77 @@ impl VendorPatch {
         if v.contract != before {
             changed.push("contract");
         }
-        if let Some(name) = self.remove_contact {
-            let before = v.contacts.len();
-            v.contacts.retain(|c| c.name != name);
-            if v.contacts.len() == before {
-                return Err(Error::Invalid(format!(
-                    "vendor {:?} has no contact {name:?}",
-                    v.name
-                )));
-            }
-            changed.push("contacts");
-        }
-        if let Some(contact) = self.add_contact {
-            if v.contacts.iter().any(|c| c.name == contact.name) {
-                return Err(Error::Invalid(format!(
-                    "vendor {:?} already has a contact {:?}; remove it first with --remove-contact",
-                    v.name, contact.name
-                )));
-            }
-            v.contacts.push(contact);
-            changed.push("contacts");
-        }
+        change_contacts(v, self.remove_contact, self.add_contact, &mut changed)?;
         set!(changed, v, notes, text("notes", self.notes)?);
         Ok(finish(changed))
     }
+}
+
+/// `--clear` of a vendor: its own values, and its contract's (which count as one
+/// change, "contract").
+fn clear_vendor(clear: Vec<String>, v: &mut Vendor, changed: &mut Vec<&'static str>) -> Result<()> {
+    let mut contract_clears = Vec::new();
+    let mut own_clears = Vec::new();
+    for name in clear {
+        match name.as_str() {
+            "contract" | "contract_number" | "contract_start" | "term_end" | "renews_months"
+            | "notice_months" | "notice_days" => contract_clears.push(name),
+            _ => own_clears.push(name),
+        }
+    }
+    clear!(changed, &own_clears, "vendor", v, {
+        "provides" => provides, "customer_number" => customer_number, "hotline" => hotline,
+        "email" => email, "portal_url" => portal_url, "contacts" => contacts,
+        "notes" => notes, "entries" => entries,
+    });
+    let c = &mut v.contract;
+    for name in contract_clears {
+        let hit = match name.as_str() {
+            "contract" => !std::mem::take(c).is_empty(),
+            "contract_number" => c.number.take().is_some(),
+            "contract_start" => c.start.take().is_some(),
+            "term_end" => c.term_end.take().is_some(),
+            "renews_months" => c.renews_months.take().is_some(),
+            "notice_months" => c.notice_months.take().is_some(),
+            _ => c.notice_days.take().is_some(),
+        };
+        if hit {
+            changed.push("contract");
+        }
+    }
+    Ok(())
+}
+
+/// Removes the contact called `remove`, then adds `add` (refused when a contact
+/// of its name is there).
+fn change_contacts(
+    v: &mut Vendor,
+    remove: Option<String>,
+    add: Option<Contact>,
+    changed: &mut Vec<&'static str>,
+) -> Result<()> {
+    if let Some(name) = remove {
+        let before = v.contacts.len();
+        v.contacts.retain(|c| c.name != name);
+        if v.contacts.len() == before {
+            return Err(Error::Invalid(format!(
+                "vendor {:?} has no contact {name:?}",
+                v.name
+            )));
+        }
+        changed.push("contacts");
+    }
+    if let Some(contact) = add {
+        if v.contacts.iter().any(|c| c.name == contact.name) {
+            return Err(Error::Invalid(format!(
+                "vendor {:?} already has a contact {:?}; remove it first with --remove-contact",
+                v.name, contact.name
+            )));
+        }
+        v.contacts.push(contact);
+        changed.push("contacts");
+    }
+    Ok(())
 }
 
 pub fn add_vendor(h: &Handover, id: &ClientId, name: &str, patch: VendorPatch) -> Result<Vendor> {
@@ -650,36 +706,7 @@ pub fn link(
 ) -> Result<bool> {
     h.update(id, |client| {
         let entry = entry_at(client, path)?.id;
-        let (list, kind, name, item) = match target {
-            LinkTarget::System(name) => {
-                let sid = system_named(client, name)?.id;
-                let s = client
-                    .systems
-                    .iter_mut()
-                    .find(|s| s.id == sid)
-                    .ok_or_else(|| Error::Invalid("system vanished".into()))?;
-                (
-                    &mut s.entries,
-                    EventKind::SystemChanged,
-                    s.name.clone(),
-                    sid,
-                )
-            }
-            LinkTarget::Vendor(name) => {
-                let vid = vendor_named(client, name)?.id;
-                let v = client
-                    .vendors
-                    .iter_mut()
-                    .find(|v| v.id == vid)
-                    .ok_or_else(|| Error::Invalid("vendor vanished".into()))?;
-                (
-                    &mut v.entries,
-                    EventKind::VendorChanged,
-                    v.name.clone(),
-                    vid,
-                )
-            }
-        };
+        let (list, kind, name, item) = link_target(client, target)?;
         let has = list.contains(&entry);
         if has == link {
             return Ok(false);
@@ -695,21 +722,63 @@ pub fn link(
                 .with_fields(&["entries"])
                 .with_detail(format!("{verb} entry {path}")),
         );
-        let now = Some(Utc::now());
-        match target {
-            LinkTarget::System(_) => {
-                if let Some(s) = client.systems.iter_mut().find(|s| s.id == item) {
-                    s.updated = now;
-                }
-            }
-            LinkTarget::Vendor(_) => {
-                if let Some(v) = client.vendors.iter_mut().find(|v| v.id == item) {
-                    v.updated = now;
-                }
-            }
-        }
+        touch(client, target, item);
         Ok(true)
     })
+}
+
+/// The target's list of linked entries, the event its change records, its name and id.
+fn link_target<'a>(
+    client: &'a mut Client,
+    target: &LinkTarget,
+) -> Result<(&'a mut Vec<Uuid>, EventKind, String, Uuid)> {
+    Ok(match target {
+        LinkTarget::System(name) => {
+            let sid = system_named(client, name)?.id;
+            let s = client
+                .systems
+                .iter_mut()
+                .find(|s| s.id == sid)
+                .ok_or_else(|| Error::Invalid("system vanished".into()))?;
+            (
+                &mut s.entries,
+                EventKind::SystemChanged,
+                s.name.clone(),
+                sid,
+            )
+        }
+        LinkTarget::Vendor(name) => {
+            let vid = vendor_named(client, name)?.id;
+            let v = client
+                .vendors
+                .iter_mut()
+                .find(|v| v.id == vid)
+                .ok_or_else(|| Error::Invalid("vendor vanished".into()))?;
+            (
+                &mut v.entries,
+                EventKind::VendorChanged,
+                v.name.clone(),
+                vid,
+            )
+        }
+    })
+}
+
+/// Stamps the linked system or vendor as updated now.
+fn touch(client: &mut Client, target: &LinkTarget, item: Uuid) {
+    let now = Some(Utc::now());
+    match target {
+        LinkTarget::System(_) => {
+            if let Some(s) = client.systems.iter_mut().find(|s| s.id == item) {
+                s.updated = now;
+            }
+        }
+        LinkTarget::Vendor(_) => {
+            if let Some(v) = client.vendors.iter_mut().find(|v| v.id == item) {
+                v.updated = now;
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- documents
@@ -835,6 +904,9 @@ pub struct DecisionPatch {
     pub current: bool,
     pub clear: Vec<String>,
 }
+
+/// The values `--clear` empties on a decision.
+pub const DECISION_CLEARABLE: &[&str] = &["decision", "why", "alternatives", "decided_by"];
 
 impl DecisionPatch {
     fn apply(self, client: &Client, d: &mut Decision) -> Result<Vec<&'static str>> {
@@ -1027,114 +1099,99 @@ fn merge(
             "--on-conflict rename applies to entries only; for an import with systems, networks, vendors, documents or decisions use fail, skip or replace".into(),
         ));
     }
-    let now = Utc::now();
-    let mut report = KnowledgeReport::default();
-    let mut taken: HashSet<Uuid> = client
-        .entries
-        .iter()
-        .map(|e| e.id)
-        .chain(client.systems.iter().map(|s| s.id))
-        .chain(client.networks.iter().map(|n| n.id))
-        .chain(client.vendors.iter().map(|v| v.id))
-        .chain(client.documents.iter().map(|d| d.id))
-        .chain(client.decisions.iter().map(|d| d.id))
-        .collect();
-    let existing_entries: HashSet<Uuid> = client.entries.iter().map(|e| e.id).collect();
-    let map_entry = |what: &str, name: &str, old: Uuid| -> Result<Uuid> {
-        entry_ids
-            .get(&old)
-            .copied()
-            .or_else(|| existing_entries.contains(&old).then_some(old))
-            .ok_or_else(|| {
-                Error::Invalid(format!(
-                    "{what} {name:?} is linked to an entry ({old}) that is neither in the import nor in the vault; nothing was imported"
-                ))
-            })
+    let mut p = Placing::new(client, on_conflict);
+    let entries = EntryIds {
+        imported: entry_ids,
+        existing: client.entries.iter().map(|e| e.id).collect(),
     };
     // Vendors first: systems point at them.
-    let mut vendor_ids: HashMap<Uuid, Uuid> = HashMap::new();
-    for mut v in k.vendors {
-        v.entries = v
-            .entries
-            .iter()
-            .map(|e| map_entry("vendor", &v.name, *e))
-            .collect::<Result<_>>()?;
-        let existing = client.vendor(&v.name).map(|x| x.id);
-        let final_id = place(
-            &mut client.vendors,
-            v,
-            existing,
-            on_conflict,
-            &mut taken,
-            &mut report,
-            now,
-        )?;
-        vendor_ids.insert(final_id.0, final_id.1);
-    }
-    for mut s in k.systems {
-        s.entries = s
-            .entries
-            .iter()
-            .map(|e| map_entry("system", &s.name, *e))
-            .collect::<Result<_>>()?;
-        if let Some(v) = s.vendor {
-            s.vendor = Some(vendor_ids.get(&v).copied().unwrap_or(v));
-        }
-        let existing = client.system(&s.name).map(|x| x.id);
-        place(
-            &mut client.systems,
-            s,
-            existing,
-            on_conflict,
-            &mut taken,
-            &mut report,
-            now,
-        )?;
-    }
+    let vendor_ids = merge_vendors(client, k.vendors, &entries, &mut p)?;
+    merge_systems(client, k.systems, &entries, &vendor_ids, &mut p)?;
     for n in k.networks {
         let existing = client.network(&n.name).map(|x| x.id);
-        place(
-            &mut client.networks,
-            n,
-            existing,
-            on_conflict,
-            &mut taken,
-            &mut report,
-            now,
-        )?;
+        p.place(&mut client.networks, n, existing)?;
     }
     for mut d in k.documents {
         if d.title.trim().is_empty() {
             d.title = crate::model::path_name(&d.path).to_owned();
         }
         let existing = client.document(&d.path).map(|x| x.id);
-        place(
-            &mut client.documents,
-            d,
-            existing,
-            on_conflict,
-            &mut taken,
-            &mut report,
-            now,
-        )?;
+        p.place(&mut client.documents, d, existing)?;
     }
+    merge_decisions(client, k.decisions, &mut p)?;
+    Ok(p.report)
+}
+
+/// Where an imported item's links to entries go: to the id the entry got in the
+/// import, or to an entry already in the vault.
+struct EntryIds<'a> {
+    imported: &'a HashMap<Uuid, Uuid>,
+    existing: HashSet<Uuid>,
+}
+
+impl EntryIds<'_> {
+    fn map(&self, what: &str, name: &str, ids: &[Uuid]) -> Result<Vec<Uuid>> {
+        ids.iter()
+            .map(|&old| {
+                self.imported
+                    .get(&old)
+                    .copied()
+                    .or_else(|| self.existing.contains(&old).then_some(old))
+                    .ok_or_else(|| {
+                        Error::Invalid(format!(
+                            "{what} {name:?} is linked to an entry ({old}) that is neither in the import nor in the vault; nothing was imported"
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
+/// Places the vendors; returns their ids in the file mapped to those in the vault.
+fn merge_vendors(
+    client: &mut Client,
+    vendors: Vec<Vendor>,
+    entries: &EntryIds,
+    p: &mut Placing,
+) -> Result<HashMap<Uuid, Uuid>> {
+    let mut vendor_ids = HashMap::new();
+    for mut v in vendors {
+        v.entries = entries.map("vendor", &v.name, &v.entries)?;
+        let existing = client.vendor(&v.name).map(|x| x.id);
+        let (old, new) = p.place(&mut client.vendors, v, existing)?;
+        vendor_ids.insert(old, new);
+    }
+    Ok(vendor_ids)
+}
+
+fn merge_systems(
+    client: &mut Client,
+    systems: Vec<System>,
+    entries: &EntryIds,
+    vendor_ids: &HashMap<Uuid, Uuid>,
+    p: &mut Placing,
+) -> Result<()> {
+    for mut s in systems {
+        s.entries = entries.map("system", &s.name, &s.entries)?;
+        if let Some(v) = s.vendor {
+            s.vendor = Some(vendor_ids.get(&v).copied().unwrap_or(v));
+        }
+        let existing = client.system(&s.name).map(|x| x.id);
+        p.place(&mut client.systems, s, existing)?;
+    }
+    Ok(())
+}
+
+fn merge_decisions(client: &mut Client, decisions: Vec<Decision>, p: &mut Placing) -> Result<()> {
     let mut decision_ids: HashMap<Uuid, Uuid> = HashMap::new();
     let first_new = client.decisions.len();
-    for d in k.decisions {
+    for d in decisions {
         let existing = client
             .decisions
             .iter()
             .find(|x| x.title.to_lowercase() == d.title.to_lowercase())
             .map(|x| x.id);
-        let (old, new) = place(
-            &mut client.decisions,
-            d,
-            existing,
-            on_conflict,
-            &mut taken,
-            &mut report,
-            now,
-        )?;
+        let (old, new) = p.place(&mut client.decisions, d, existing)?;
         decision_ids.insert(old, new);
     }
     // Successors named by their id in the file follow it to the vault.
@@ -1150,7 +1207,54 @@ fn merge(
             d.superseded_by = Some(*new);
         }
     }
-    Ok(report)
+    Ok(())
+}
+
+/// What placing imported items shares: the conflict rule, the ids already taken in
+/// the vault, the report so far, and the time stamped on new items.
+struct Placing {
+    on_conflict: OnConflict,
+    taken: HashSet<Uuid>,
+    report: KnowledgeReport,
+    now: DateTime<Utc>,
+}
+
+impl Placing {
+    fn new(client: &Client, on_conflict: OnConflict) -> Placing {
+        let taken = client
+            .entries
+            .iter()
+            .map(|e| e.id)
+            .chain(client.systems.iter().map(|s| s.id))
+            .chain(client.networks.iter().map(|n| n.id))
+            .chain(client.vendors.iter().map(|v| v.id))
+            .chain(client.documents.iter().map(|d| d.id))
+            .chain(client.decisions.iter().map(|d| d.id))
+            .collect();
+        Placing {
+            on_conflict,
+            taken,
+            report: KnowledgeReport::default(),
+            now: Utc::now(),
+        }
+    }
+
+    fn place<T: Item>(
+        &mut self,
+        items: &mut Vec<T>,
+        item: T,
+        existing: Option<Uuid>,
+    ) -> Result<(Uuid, Uuid)> {
+        place(
+            items,
+            item,
+            existing,
+            self.on_conflict,
+            &mut self.taken,
+            &mut self.report,
+            self.now,
+        )
+    }
 }
 
 /// Puts an imported item in place: added (with a fresh id if its id is taken),
@@ -1207,5 +1311,63 @@ fn place<T: Item>(
                 T::WHAT
             ))),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lists the command line offers are the names the patches clear.
+    #[test]
+    fn every_clearable_name_is_cleared() {
+        for name in SYSTEM_CLEARABLE {
+            let patch = SystemPatch {
+                clear: vec![name.to_string()],
+                ..SystemPatch::default()
+            };
+            let client = Client::new(
+                ClientId::parse("acme").unwrap(),
+                "Acme".into(),
+                Vec::new(),
+                Utc::now(),
+            );
+            let mut s = System::new("NAS".into());
+            assert!(patch.apply(&client, &mut s).is_ok(), "{name}");
+        }
+        for name in NETWORK_CLEARABLE {
+            let patch = NetworkPatch {
+                clear: vec![name.to_string()],
+                ..NetworkPatch::default()
+            };
+            assert!(
+                patch.apply(&mut Network::new("LAN".into())).is_ok(),
+                "{name}"
+            );
+        }
+        for name in VENDOR_CLEARABLE {
+            let patch = VendorPatch {
+                clear: vec![name.to_string()],
+                ..VendorPatch::default()
+            };
+            assert!(
+                patch.apply(&mut Vendor::new("ISP".into())).is_ok(),
+                "{name}"
+            );
+        }
+        for name in DECISION_CLEARABLE {
+            let patch = DecisionPatch {
+                clear: vec![name.to_string()],
+                ..DecisionPatch::default()
+            };
+            let client = Client::new(
+                ClientId::parse("acme").unwrap(),
+                "Acme".into(),
+                Vec::new(),
+                Utc::now(),
+            );
+            let mut d = Decision::new("X".into(), NaiveDate::default());
+            assert!(patch.apply(&client, &mut d).is_ok(), "{name}");
+        }
     }
 }
