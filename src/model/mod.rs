@@ -392,10 +392,30 @@ impl Entry {
 
     /// Does this entry hold anything a successor could log in with?
     pub fn has_secret(&self) -> bool {
-        self.password.as_ref().is_some_and(|p| !p.is_empty())
-            || self.totp.as_ref().is_some_and(|p| !p.is_empty())
-            || !self.recovery_codes.is_empty()
-            || self.fields.iter().any(|f| f.secret && !f.value.is_empty())
+        !self.secret_parts().is_empty()
+    }
+
+    /// Every secret the entry holds, each of which must be replaced once someone who
+    /// knew it leaves: the password, the TOTP seed, the recovery codes and each secret
+    /// field (by name).
+    pub fn secret_parts(&self) -> Vec<SecretPart<'_>> {
+        let mut parts = Vec::new();
+        if self.password.as_ref().is_some_and(|p| !p.is_empty()) {
+            parts.push(SecretPart::Password);
+        }
+        if self.totp.as_ref().is_some_and(|p| !p.is_empty()) {
+            parts.push(SecretPart::Totp);
+        }
+        if !self.recovery_codes.is_empty() {
+            parts.push(SecretPart::RecoveryCodes);
+        }
+        parts.extend(
+            self.fields
+                .iter()
+                .filter(|f| f.secret && !f.value.is_empty())
+                .map(|f| SecretPart::Field(&f.name)),
+        );
+        parts
     }
 
     /// The network name of a Wi-Fi entry: its non-empty field named SSID (in any case).
@@ -405,6 +425,17 @@ impl Entry {
             .find(|f| is_ssid_field(&f.name) && !f.value.expose().trim().is_empty())
             .map(|f| f.value.expose())
     }
+}
+
+/// One secret of an entry ([`Entry::secret_parts`]); a person who knew it can use it
+/// until it is replaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretPart<'a> {
+    Password,
+    Totp,
+    RecoveryCodes,
+    /// A secret custom field, by its name.
+    Field(&'a str),
 }
 
 /// The field a Wi-Fi entry keeps its network name in (`add --ssid`, the demo).
