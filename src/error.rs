@@ -60,7 +60,7 @@ pub enum Error {
     #[error("cannot use the identity file {path}: {problem}")]
     Identity { path: PathBuf, problem: String },
 
-    /// `shown` is a safe hint (see `crypto::Recipient::parse`), never the whole input.
+    /// `shown` is a safe hint (see `keys::Recipient::parse`), never the whole input.
     #[error(
         "invalid age recipient {shown}: {reason}; an age recipient looks like `age1…` (see `age-keygen -y`)"
     )]
@@ -99,7 +99,7 @@ pub enum Error {
     )]
     Signature {
         what: String,
-        problem: crate::signing::SignatureProblem,
+        problem: crate::keys::signing::SignatureProblem,
         advice: String,
     },
 

@@ -12,14 +12,14 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use handover::crypto::Identity;
 use handover::error::Error;
 use handover::formats;
+use handover::keys::Identity;
+use handover::keys::signing::SigningKey;
+use handover::keys::trust::{KeyFiles, Trust};
 use handover::model::ClientId;
 use handover::prompt::Prompter;
-use handover::signing::SigningKey;
 use handover::store::{self, Store};
-use handover::trust::{KeyFiles, Trust};
 use handover::workflows::{Handover, signers};
 
 use super::CliError;
@@ -100,7 +100,7 @@ pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>),
 pub(super) fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliError> {
     let bytes = match store::fsutil::read_regular_secret(
         path,
-        handover::crypto::MAX_IDENTITY_BYTES,
+        handover::keys::identity::MAX_IDENTITY_BYTES,
         "the identity file",
     ) {
         Ok(b) => b,

@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use handover::crypto::Identity;
+use handover::keys::Identity;
+use handover::keys::trust::{KeyFiles, Trust};
 use handover::store::config::ProviderProfile;
 use handover::store::{self, Store};
-use handover::trust::{KeyFiles, Trust};
 use handover::workflows::{self, signers};
 
 use super::CliError;

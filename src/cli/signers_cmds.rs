@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use handover::keys::trust::KeyFiles;
 use handover::model::ClientId;
 use handover::store::Store;
-use handover::trust::KeyFiles;
 use handover::workflows::signers::{self, RecipientRole};
 
 use super::CliError;
@@ -139,7 +139,7 @@ pub fn signers_command(
             }
             let own = h.signing.as_ref().map(|k| k.public());
             for s in &list.signers {
-                let key = handover::signing::SignerKey::parse(&s.key).ok();
+                let key = handover::keys::signing::SignerKey::parse(&s.key).ok();
                 let fp = key.as_ref().map(|k| k.fingerprint()).unwrap_or_default();
                 let you = if key.is_some() && key == own {
                     "  (you)"
@@ -170,7 +170,7 @@ pub fn signers_command(
             let mut h = open(store_dir, identity_file)?;
             let key = read_key_arg(&key)?;
             let s = signers::add(&mut h, &name, &key, recipient.as_deref())?;
-            let fp = handover::signing::SignerKey::parse(&s.key)
+            let fp = handover::keys::signing::SignerKey::parse(&s.key)
                 .map(|k| k.fingerprint())
                 .unwrap_or_default();
             eprintln!(
@@ -217,7 +217,7 @@ fn pin(store_dir: &Path, identity_file: &Path, yes: bool) -> Result<(), CliError
         review.signed_by.fingerprint()
     );
     for s in &review.list.signers {
-        let fp = handover::signing::SignerKey::parse(&s.key)
+        let fp = handover::keys::signing::SignerKey::parse(&s.key)
             .map(|k| k.fingerprint())
             .unwrap_or_default();
         eprintln!("  {}  {fp}", safe(&s.name, false));

@@ -296,7 +296,7 @@ pub fn sig_path(path: &Path) -> PathBuf {
 }
 
 fn read_signature_file(path: &Path) -> Result<Option<Vec<u8>>> {
-    read_small_file(path, crate::signing::MAX_SIGNATURE_BYTES as u64)
+    read_small_file(path, crate::keys::signing::MAX_SIGNATURE_BYTES as u64)
 }
 
 /// Reads a small file, `None` if it does not exist; refuses anything but a regular

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use crate::crypto::Identity;
 use crate::error::{Error, Result};
+use crate::keys::Identity;
 use crate::model::{ClientId, EventKind};
 use crate::store::fsutil;
 use crate::workflows::{Handover, history};

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Days, Months, Utc};
 
-use crate::crypto::Identity;
 use crate::dossier::{Language, Options, PaperSize};
 use crate::error::{Error, Result};
+use crate::keys::Identity;
 use crate::model::{
     Backup, Category, Client, ClientId, Contact, Contract, Criticality, Decision, DecisionStatus,
     Document, DocumentKind, Entry, Event, EventKind, Field, Kind, Network, Owner, Secret, System,
@@ -40,7 +40,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
     let identity = if identity_file.exists() {
         let bytes = fsutil::read_regular_secret(
             &identity_file,
-            crate::crypto::MAX_IDENTITY_BYTES,
+            crate::keys::identity::MAX_IDENTITY_BYTES,
             "the identity file",
         )?;
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Identity {
@@ -59,7 +59,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
     let h = super::signers::open_unattended(
         store,
         identity,
-        &crate::trust::KeyFiles::beside(&identity_file),
+        &crate::keys::trust::KeyFiles::beside(&identity_file),
     )?;
     let id = ClientId::parse(DEMO_CLIENT)?;
     let key_file = dir.join("client-key.txt");

@@ -1,4 +1,4 @@
-//! The use cases, composed from store, vault codec, crypto and model. The CLI calls
+//! The use cases, composed from store, vault codec, keys and model. The CLI calls
 //! these and only prints what they return.
 
 pub mod bundle;
@@ -17,14 +17,14 @@ pub mod signers;
 
 use chrono::Utc;
 
-use crate::crypto::Identity;
 use crate::error::{Error, Result};
+use crate::keys::Identity;
 use crate::model::{Client, ClientId};
 use std::path::Path;
 
-use crate::signing::{self, SignatureProblem, SigningKey};
+use crate::keys::signing::{self, SignatureProblem, SigningKey};
+use crate::keys::trust::Trust;
 use crate::store::{Store, WriteLock, fsutil};
-use crate::trust::Trust;
 use crate::vault;
 
 /// A vault, encrypted and signed, ready to be written.

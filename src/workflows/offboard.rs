@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::crypto::Recipient;
 use crate::error::{Error, Result};
 use crate::formats::bundle;
+use crate::keys::Recipient;
 use crate::model::{Client, ClientId, Entry, EventKind, Kind, Owner};
 use crate::store::fsutil;
 use crate::workflows::check::{CheckOptions, Finding, Severity, check, has_blocking};
@@ -185,7 +185,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         ));
         let sig = h
             .signing_key()?
-            .sign(crate::signing::NAMESPACE, &ciphertext)?;
+            .sign(crate::keys::signing::NAMESPACE, &ciphertext)?;
         let sig_file = crate::store::sig_path(&file);
         fsutil::atomic_write_new(&sig_file, &sig)?;
         written.add(sig_file);

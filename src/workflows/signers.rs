@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::crypto::Identity;
 use crate::error::{Error, Result};
+use crate::keys::Identity;
+use crate::keys::signing::{self, SignerKey, SigningKey};
+use crate::keys::trust::{self, KeyFiles, Signer, SignerList, Trust};
 use crate::model::{Client, ClientId};
 use crate::prompt::Prompter;
-use crate::signing::{self, SignerKey, SigningKey};
 use crate::store::{Store, fsutil};
-use crate::trust::{self, KeyFiles, Signer, SignerList, Trust};
 use crate::vault;
 use crate::workflows::Handover;
 
@@ -319,7 +319,7 @@ pub fn add(h: &mut Handover, name: &str, key: &str, recipient: Option<&str>) -> 
     let parsed = SignerKey::parse(key)
         .map_err(|e| Error::Invalid(format!("the key of signer {name:?}: {e}")))?;
     let recipient = match recipient {
-        Some(r) => Some(crate::crypto::Recipient::parse(r)?.to_string()),
+        Some(r) => Some(crate::keys::Recipient::parse(r)?.to_string()),
         None => None,
     };
     let signer = Signer {

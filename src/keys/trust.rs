@@ -22,8 +22,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::keys::signing::{self, SignerKey, SigningKey};
 use crate::model::ClientId;
-use crate::signing::{self, SignerKey, SigningKey};
 use crate::store::{Store, WriteLock, fsutil};
 
 const LIST_FORMAT: &str = "handover-signers";
