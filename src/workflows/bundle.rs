@@ -132,11 +132,11 @@ pub fn import(
             Some((key, name))
         }
         Err(Error::Signature {
-            problem: crate::keys::signing::SignatureProblem::Missing,
+            problem: crate::error::SignatureProblem::Missing,
             ..
         }) if check.allow_unsigned => None,
         Err(Error::Signature {
-            problem: crate::keys::signing::SignatureProblem::Missing,
+            problem: crate::error::SignatureProblem::Missing,
             ..
         }) => {
             return Err(Error::Invalid(format!(

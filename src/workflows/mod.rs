@@ -17,12 +17,12 @@ pub mod signers;
 
 use chrono::Utc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SignatureProblem};
 use crate::keys::Identity;
 use crate::model::{Client, ClientId};
 use std::path::Path;
 
-use crate::keys::signing::{self, SignatureProblem, SigningKey};
+use crate::keys::signing::{self, SigningKey};
 use crate::keys::trust::Trust;
 use crate::store::{Store, WriteLock, fsutil};
 use crate::vault;
