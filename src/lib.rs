@@ -11,6 +11,7 @@ pub mod dossier;
 pub mod error;
 pub mod fingerprint;
 pub mod formats;
+pub mod fsutil;
 pub mod generate;
 pub mod keys;
 pub mod model;

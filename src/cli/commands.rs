@@ -14,12 +14,13 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use handover::error::Error;
 use handover::formats;
+use handover::fsutil;
 use handover::keys::Identity;
 use handover::keys::signing::SigningKey;
 use handover::keys::trust::{KeyFiles, Trust};
 use handover::model::ClientId;
 use handover::prompt::Prompter;
-use handover::store::{self, Store};
+use handover::store::Store;
 use handover::workflows::{Handover, signers};
 
 use super::CliError;
@@ -98,13 +99,13 @@ pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>),
 }
 
 pub(super) fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliError> {
-    let bytes = match store::fsutil::read_regular_secret(
+    let bytes = match fsutil::read_regular_secret(
         path,
         handover::keys::identity::MAX_IDENTITY_BYTES,
         "the identity file",
     ) {
         Ok(b) => b,
-        Err(e) if store::fsutil::is_not_found(&e) => {
+        Err(e) if fsutil::is_not_found(&e) => {
             return Err(Error::Identity {
                 path: path.to_owned(),
                 problem:

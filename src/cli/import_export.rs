@@ -5,8 +5,8 @@ use std::path::Path;
 
 use handover::error::Error;
 use handover::formats::{self, ImportOptions};
+use handover::fsutil;
 use handover::model::ClientId;
-use handover::store;
 use handover::workflows::Handover;
 use handover::workflows::bundle;
 use handover::workflows::entries::{self, OnConflict};
@@ -358,7 +358,7 @@ fn read_import_input(file: &Path) -> Result<(zeroize::Zeroizing<Vec<u8>>, String
             (Box::new(std::io::stdin().lock()), "stdin".into(), None)
         } else {
             let name = file.display().to_string();
-            let (f, size) = store::fsutil::open_regular(file, "the import file")?;
+            let (f, size) = fsutil::open_regular(file, "the import file")?;
             let size = Some(size);
             if size.is_some_and(|s| s > MAX_IMPORT_BYTES) {
                 return Err(too_big(&name));

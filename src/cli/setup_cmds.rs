@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
+use handover::fsutil;
 use handover::keys::Identity;
 use handover::keys::trust::{KeyFiles, Trust};
+use handover::store::Store;
 use handover::store::config::ProviderProfile;
-use handover::store::{self, Store};
 use handover::workflows::{self, signers};
 
 use super::CliError;
@@ -71,9 +72,9 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
             zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
         };
         if let Some(dir) = identity_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            store::ensure_private_dir(dir)?;
+            fsutil::ensure_private_dir(dir)?;
         }
-        store::create_new_private(identity_file, &bytes)?;
+        fsutil::create_new_private(identity_file, &bytes)?;
         eprintln!(
             "Identity: {} (created{}; back it up: without it your vaults cannot be opened)",
             identity_file.display(),
@@ -93,7 +94,7 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     for dir in [store_dir, identity_dir] {
-        if let Some(w) = store::fsutil::shared_dir_warning(dir)
+        if let Some(w) = fsutil::shared_dir_warning(dir)
             && !warnings.contains(&w)
         {
             eprintln!("warning: {}", safe(&w, false));

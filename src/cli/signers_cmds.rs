@@ -197,7 +197,7 @@ fn read_key_arg(arg: &str) -> Result<String, CliError> {
         return Ok(arg.to_owned());
     }
     let path = Path::new(arg);
-    let bytes = handover::store::read_small_file(path, 16 * 1024)?.ok_or_else(|| {
+    let bytes = handover::fsutil::read_small_file(path, 16 * 1024)?.ok_or_else(|| {
         CliError::Usage(format!(
             "--key {arg:?} is neither a public key (ssh-ed25519 AAAA…) nor an existing file"
         ))

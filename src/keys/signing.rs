@@ -24,10 +24,6 @@ pub const NAMESPACE: &str = "handover";
 /// for it.
 pub const SIGNERS_NAMESPACE: &str = "handover-signers";
 
-/// A signature file holds at most this many bytes: one Ed25519 SSHSIG is ~300; a few
-/// are kept side by side while a vault is being replaced.
-pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
-
 const PEM_BEGIN: &str = "-----BEGIN SSH SIGNATURE-----";
 const PEM_END: &str = "-----END SSH SIGNATURE-----";
 

@@ -22,9 +22,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fsutil;
 use crate::keys::signing::{self, SignerKey, SigningKey};
 use crate::model::ClientId;
-use crate::store::{Store, WriteLock, fsutil};
+use crate::store::{Store, WriteLock};
 
 const LIST_FORMAT: &str = "handover-signers";
 const PIN_FORMAT: &str = "handover-trust";
@@ -171,7 +172,7 @@ impl Default for PinFile {
 const MAX_PIN_BYTES: u64 = 16 * 1024 * 1024;
 
 fn read_pins(path: &Path) -> Result<PinFile> {
-    let bytes = match crate::store::read_small_file(path, MAX_PIN_BYTES)? {
+    let bytes = match crate::fsutil::read_small_file(path, MAX_PIN_BYTES)? {
         Some(b) => b,
         None => return Ok(PinFile::default()),
     };

@@ -11,7 +11,6 @@
 //! The store only moves opaque encrypted bytes; `vault` turns them into clients.
 
 pub mod config;
-pub mod fsutil;
 
 use std::fs::{self, File};
 use std::io::ErrorKind;
@@ -22,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::model::ClientId;
 
-pub use fsutil::{atomic_write, create_new_private, ensure_private_dir};
+use crate::fsutil::{self, atomic_write, ensure_private_dir, read_small_file};
 
 pub const STORE_FORMAT_VERSION: u64 = 1;
 const MARKER: &str = "handover-store.json";
@@ -36,6 +35,9 @@ const ALLOWED_SIGNERS: &str = "allowed_signers";
 /// and a hostile file must not exhaust memory.
 pub const MAX_VAULT_BYTES: u64 = 512 * 1024 * 1024;
 const MAX_MARKER_BYTES: u64 = 64 * 1024;
+/// A signature file holds at most this many bytes: one Ed25519 SSHSIG is ~300; a few
+/// are kept side by side while a vault is being replaced.
+pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Marker {
@@ -296,17 +298,7 @@ pub fn sig_path(path: &Path) -> PathBuf {
 }
 
 fn read_signature_file(path: &Path) -> Result<Option<Vec<u8>>> {
-    read_small_file(path, crate::keys::signing::MAX_SIGNATURE_BYTES as u64)
-}
-
-/// Reads a small file, `None` if it does not exist; refuses anything but a regular
-/// file, and one larger than `cap` bytes (see [`fsutil::read_regular_file`]).
-pub fn read_small_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
-    match fsutil::read_regular_file(path, cap, "the file") {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if fsutil::is_not_found(&e) => Ok(None),
-        Err(e) => Err(e),
-    }
+    read_small_file(path, MAX_SIGNATURE_BYTES)
 }
 
 #[cfg(test)]

@@ -4,10 +4,10 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::formats::bundle;
+use crate::fsutil;
 use crate::keys::Recipient;
 use crate::keys::signing::SignerKey;
 use crate::model::{Client, ClientId, EventKind};
-use crate::store::fsutil;
 use crate::workflows::{Handover, history, signers};
 
 /// The recipients a bundle is encrypted to when none are given: the vault's own,

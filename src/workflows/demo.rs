@@ -8,13 +8,14 @@ use chrono::{DateTime, Days, Months, Utc};
 
 use crate::dossier::{Language, Options, PaperSize};
 use crate::error::{Error, Result};
+use crate::fsutil;
 use crate::keys::Identity;
 use crate::model::{
     Backup, Category, Client, ClientId, Contact, Contract, Criticality, Decision, DecisionStatus,
     Document, DocumentKind, Entry, Event, EventKind, Field, Kind, Network, Owner, Secret, System,
     Vendor,
 };
-use crate::store::{Store, fsutil};
+use crate::store::Store;
 
 use super::Handover;
 

@@ -6,9 +6,9 @@ use std::path::Path;
 use crate::dossier::{self, ClientKey, Dossier, Gap, Options, Rendered};
 use crate::error::{Error, Result};
 use crate::fingerprint::{entry_digest, fingerprint, normalise};
+use crate::fsutil;
 use crate::keys::Identity;
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
-use crate::store::fsutil;
 
 use super::Handover;
 use super::check::{self, CheckOptions, Severity};

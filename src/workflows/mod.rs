@@ -22,9 +22,10 @@ use crate::keys::Identity;
 use crate::model::{Client, ClientId};
 use std::path::Path;
 
+use crate::fsutil;
 use crate::keys::signing::{self, SigningKey};
 use crate::keys::trust::Trust;
-use crate::store::{Store, WriteLock, fsutil};
+use crate::store::{Store, WriteLock};
 use crate::vault;
 
 /// A vault, encrypted and signed, ready to be written.

@@ -14,9 +14,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::formats::bundle;
+use crate::fsutil;
 use crate::keys::Recipient;
 use crate::model::{Client, ClientId, Entry, EventKind, Kind, Owner};
-use crate::store::fsutil;
 use crate::workflows::check::{CheckOptions, Finding, Severity, check, has_blocking};
 use crate::workflows::{Handover, history};
 

@@ -7,12 +7,13 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use crate::error::{Error, Result};
+use crate::fsutil;
 use crate::keys::Identity;
 use crate::keys::signing::{self, SignerKey, SigningKey};
 use crate::keys::trust::{self, KeyFiles, Signer, SignerList, Trust};
 use crate::model::{Client, ClientId};
 use crate::prompt::Prompter;
-use crate::store::{Store, fsutil};
+use crate::store::Store;
 use crate::vault;
 use crate::workflows::Handover;
 
@@ -413,7 +414,7 @@ pub fn verify_file(
     bytes: &[u8],
 ) -> Result<(SignerKey, Option<String>)> {
     let sig_path = crate::store::sig_path(file);
-    let sig = crate::store::read_small_file(&sig_path, signing::MAX_SIGNATURE_BYTES as u64)?;
+    let sig = crate::fsutil::read_small_file(&sig_path, crate::store::MAX_SIGNATURE_BYTES)?;
     let keys = signing::verify(bytes, sig.as_deref(), signing::NAMESPACE).map_err(|problem| {
         Error::Signature {
             what: file.display().to_string(),
