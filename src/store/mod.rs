@@ -5,7 +5,7 @@
 //! <store>/lock                  the pid of its last holder; writers hold an exclusive lock on it
 //! <store>/clients/<id>.age      one age-encrypted vault per client
 //! <store>/clients/<id>.age.sig  its SSH signature (`ssh-keygen -Y sign -n handover`)
-//! <store>/signers.json          the store's trusted signers (+ .sig; see `trust`)
+//! <store>/signers.json          the store's trusted signers (+ .sig; see `keys::trust`)
 //! <store>/allowed_signers       the same, for `ssh-keygen -Y verify`
 //! ```
 //! The store only moves opaque encrypted bytes; `vault` turns them into clients.
@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::keys::trust::SignerListHome;
 use crate::model::ClientId;
 
 use crate::fsutil::{self, atomic_write, ensure_private_dir, read_small_file};
@@ -48,6 +49,20 @@ struct Marker {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+}
+
+impl SignerListHome for Store {
+    fn root(&self) -> &Path {
+        Store::root(self)
+    }
+
+    fn signers_path(&self) -> PathBuf {
+        Store::signers_path(self)
+    }
+
+    fn read_signers(&self) -> Result<Option<SignedFile>> {
+        Store::read_signers(self)
+    }
 }
 
 /// Proof that the caller holds the store's write lock; released on drop.
