@@ -397,14 +397,7 @@ fn read_capped(
         if (data.len() + n) as u64 > MAX_IMPORT_BYTES {
             return Ok(None);
         }
-        if data.len() + n > data.capacity() {
-            let mut bigger = zeroize::Zeroizing::new(Vec::with_capacity(
-                (data.capacity() * 2).max(data.len() + n),
-            ));
-            bigger.extend_from_slice(&data);
-            data = bigger;
-        }
-        data.extend_from_slice(&chunk[..n]);
+        handover::model::extend_wiping(&mut data, &chunk[..n]);
         progress.set(data.len() as u64);
     }
     Ok(Some(data))
