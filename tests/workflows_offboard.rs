@@ -395,7 +395,7 @@ mod hook {
         let h = handover::workflows::signers::open_unattended(
             store,
             Identity::generate(),
-            &handover::keys::trust::KeyFiles::beside(&dir.join("identity.txt")),
+            &handover::keys::KeyFiles::beside(&dir.join("identity.txt")),
         )
         .unwrap();
         let id = ClientId::parse("acme").unwrap();

@@ -12,20 +12,18 @@
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
-use handover::error::Error;
 use handover::formats;
-use handover::fsutil;
-use handover::keys::Identity;
+use handover::keys::KeyFiles;
 use handover::keys::signing::SigningKey;
-use handover::keys::trust::{KeyFiles, Trust};
+use handover::keys::trust::Trust;
+use handover::keys::{self, Identity};
 use handover::model::ClientId;
-use handover::prompt::Prompter;
 use handover::store::Store;
-use handover::workflows::{Handover, signers};
+use handover::workflows::Handover;
 
 use super::CliError;
 use super::args::{Cli, Command};
-use super::term::{Out, RememberingPrompter, TerminalPrompter};
+use super::term::{Out, TerminalPrompter};
 use super::{
     client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
     network_cmds, setup_cmds, signers_cmds, system_cmds, vendor_cmds, workflow_cmds,
@@ -87,42 +85,8 @@ pub fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError
 /// The identity and, if there is one, the signing key beside it (one passphrase
 /// prompt for both when they share it).
 pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>), CliError> {
-    let prompter = RememberingPrompter::default();
-    let identity = load_identity(identity_file, &prompter)?;
-    let passphrase = prompter.remembered();
-    let signing = signers::load_signing_key(
-        &KeyFiles::beside(identity_file),
-        passphrase.as_ref().map(|p| p.expose()),
-        &TerminalPrompter,
-    )?;
-    Ok((identity, signing))
-}
-
-pub(super) fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliError> {
-    let bytes = match fsutil::read_regular_secret(
-        path,
-        handover::keys::identity::MAX_IDENTITY_BYTES,
-        "the identity file",
-    ) {
-        Ok(b) => b,
-        Err(e) if fsutil::is_not_found(&e) => {
-            return Err(Error::Identity {
-                path: path.to_owned(),
-                problem:
-                    "it does not exist; run `handover init` to create one, or pass --identity FILE"
-                        .into(),
-            }
-            .into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Identity::from_file_bytes(&bytes, prompter, &path.display().to_string()).map_err(|problem| {
-        Error::Identity {
-            path: path.to_owned(),
-            problem,
-        }
-        .into()
-    })
+    let keys = keys::unlock(&KeyFiles::beside(identity_file), &TerminalPrompter)?;
+    Ok((keys.identity, keys.signing))
 }
 
 pub(super) fn client_id(id: &str) -> Result<ClientId, CliError> {

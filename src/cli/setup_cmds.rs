@@ -4,16 +4,17 @@
 use std::path::Path;
 
 use handover::fsutil;
-use handover::keys::Identity;
-use handover::keys::trust::{KeyFiles, Trust};
+use handover::keys::KeyFiles;
+use handover::keys::trust::Trust;
+use handover::keys::{self, Identity};
 use handover::store::Store;
 use handover::store::config::ProviderProfile;
 use handover::workflows::{self, signers};
 
 use super::CliError;
 use super::args::{DemoArgs, GenerateArgs, InitArgs};
-use super::commands::{Paths, as_of, load_identity};
-use super::term::{self, Out, RememberingPrompter, TerminalPrompter, safe};
+use super::commands::{Paths, as_of};
+use super::term::{self, Out, TerminalPrompter, safe};
 
 pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (store_dir, identity_file, passphrase) =
@@ -46,9 +47,8 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     // The identity's passphrase, kept to protect the signing key the same way.
     let mut identity_pass = None;
     let identity = if identity_file.exists() {
-        let prompter = RememberingPrompter::default();
-        let identity = load_identity(identity_file, &prompter)?;
-        identity_pass = prompter.remembered();
+        let identity;
+        (identity, identity_pass) = keys::unlock_identity(identity_file, &TerminalPrompter)?;
         eprintln!(
             "Identity: {} (existing, used as is)",
             identity_file.display()

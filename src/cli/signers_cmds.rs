@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use handover::keys::trust::KeyFiles;
+use handover::keys::KeyFiles;
 use handover::model::ClientId;
 use handover::store::Store;
 use handover::workflows::signers::{self, RecipientRole};

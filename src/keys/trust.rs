@@ -29,27 +29,6 @@ use crate::model::ClientId;
 const LIST_FORMAT: &str = "handover-signers";
 const PIN_FORMAT: &str = "handover-trust";
 
-/// The files that live beside an identity file: the signing key (private and public)
-/// and the pin file.
-#[derive(Debug, Clone)]
-pub struct KeyFiles {
-    pub signing_key: PathBuf,
-    pub signing_pub: PathBuf,
-    pub pins: PathBuf,
-}
-
-impl KeyFiles {
-    /// `identity.txt` → `identity.signing-key`, `identity.signing-key.pub`,
-    /// `identity.trust.json`.
-    pub fn beside(identity: &Path) -> KeyFiles {
-        KeyFiles {
-            signing_key: identity.with_extension("signing-key"),
-            signing_pub: identity.with_extension("signing-key.pub"),
-            pins: identity.with_extension("trust.json"),
-        }
-    }
-}
-
 /// What trust needs of a store: where it is and the signer list it holds. The store
 /// implements it, so that trust decides whom to believe without reading a store itself.
 pub trait SignerListHome {

@@ -60,7 +60,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
     let h = super::signers::open_unattended(
         store,
         identity,
-        &crate::keys::trust::KeyFiles::beside(&identity_file),
+        &crate::keys::KeyFiles::beside(&identity_file),
     )?;
     let id = ClientId::parse(DEMO_CLIENT)?;
     let key_file = dir.join("client-key.txt");

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::keys::Identity;
 use crate::keys::signing::{self, SignerKey, SigningKey};
-use crate::keys::trust::{KeyFiles, Signer, SignerList, Trust};
+use crate::keys::trust::{Signer, SignerList, Trust};
+use crate::keys::unlock::{KeyFiles, read_signing_key};
 use crate::model::{Client, ClientId};
 use crate::prompt::Prompter;
 use crate::store::{Store, WriteLock};
@@ -20,29 +21,6 @@ use crate::workflows::Handover;
 /// The name a provider's own key gets in a new store's signer list.
 pub const OWN_NAME: &str = "provider";
 
-/// Reads the signing key beside an identity, if there is one. `passphrase` is the
-/// identity's (tried first, so one prompt unlocks both).
-pub fn load_signing_key(
-    files: &KeyFiles,
-    passphrase: Option<&str>,
-    prompter: &dyn Prompter,
-) -> Result<Option<SigningKey>> {
-    let path = &files.signing_key;
-    let bytes = match fsutil::read_regular_secret(path, 64 * 1024, "the signing key") {
-        Ok(b) => b,
-        Err(e) if fsutil::is_not_found(&e) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    SigningKey::from_openssh(&bytes, passphrase, prompter, &path.display().to_string())
-        .map(Some)
-        .map_err(|problem| {
-            Error::Trust(format!(
-                "cannot use the signing key {}: {problem}",
-                path.display()
-            ))
-        })
-}
-
 /// Creates the signing key beside the identity unless it exists (0600, encrypted with
 /// `passphrase` when the identity has one). Returns the key and whether it was created.
 pub fn ensure_signing_key(
@@ -50,7 +28,7 @@ pub fn ensure_signing_key(
     passphrase: Option<&str>,
     prompter: &dyn Prompter,
 ) -> Result<(SigningKey, bool)> {
-    if let Some(key) = load_signing_key(files, passphrase, prompter)? {
+    if let Some(key) = read_signing_key(files, passphrase, prompter)? {
         return Ok((key, false));
     }
     let key = SigningKey::generate("handover signing key").map_err(Error::Trust)?;
