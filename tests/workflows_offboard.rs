@@ -392,7 +392,7 @@ mod hook {
 
     fn setup(dir: &Path) -> (Handover, ClientId) {
         let (store, _) = Store::init(&dir.join("store")).unwrap();
-        let h = handover::workflows::signers::open_unattended(
+        let h = handover::workflows::Handover::open_unattended(
             store,
             Identity::generate(),
             &handover::keys::KeyFiles::beside(&dir.join("identity.txt")),

@@ -1,5 +1,6 @@
-//! Turns parsed arguments into library calls: `dispatch` routes each command to the
-//! module of its group, and the helpers here are shared by all of them.
+//! Turns parsed arguments into library calls: `run` finds the store and the identity,
+//! `dispatch` routes each command to the module of its group. The helpers the command
+//! modules share are in `context`.
 //!
 //! Where a command lives: `add`, `edit`, `show`, `list`, `remove`, `move`, `totp` and
 //! `rotate` in `entry_cmds`; `client …` and `recipients` in `client_cmds`; `import`
@@ -9,38 +10,14 @@
 //! `knowledge_cmds`; `sign` and `signers` in `signers_cmds`; `log`, `check` and
 //! `offboard` in `workflow_cmds`; `init`, `demo` and `generate` in `setup_cmds`.
 
-use std::path::{Path, PathBuf};
-
-use chrono::NaiveDate;
-use handover::formats;
-use handover::keys::KeyFiles;
-use handover::keys::signing::SigningKey;
-use handover::keys::trust::Trust;
-use handover::keys::{self, Identity};
-use handover::model::ClientId;
-use handover::store::Store;
-use handover::workflows::Handover;
-
 use super::CliError;
 use super::args::{Cli, Command};
-use super::term::{Out, TerminalPrompter};
+use super::context::{Paths, default_dir};
+use super::term::Out;
 use super::{
     client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
     network_cmds, setup_cmds, signers_cmds, system_cmds, vendor_cmds, workflow_cmds,
 };
-
-/// Where the store and the identity are. Commands open them only when they get to it,
-/// so that a bad argument is refused before a passphrase is asked for.
-pub struct Paths<'a> {
-    pub store_dir: &'a Path,
-    pub identity_file: &'a Path,
-}
-
-impl Paths<'_> {
-    pub fn open(&self) -> Result<Handover, CliError> {
-        open(self.store_dir, self.identity_file)
-    }
-}
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let store_dir = match cli.store.clone() {
@@ -61,36 +38,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let result = dispatch(cli.command, &paths, &mut out);
     out.flush()?;
     result
-}
-
-fn default_dir(xdg: &str, fallback: &str) -> Result<PathBuf, CliError> {
-    if let Some(dir) = std::env::var_os(xdg).filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        Some(home) => Ok(PathBuf::from(home).join(fallback)),
-        None => Err(CliError::Usage(format!(
-            "neither {xdg} nor HOME is set; pass --store and --identity"
-        ))),
-    }
-}
-
-pub fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError> {
-    let store = Store::open(store_dir)?;
-    let (identity, signing) = load_keys(identity_file)?;
-    let trust = Trust::establish(&store, &KeyFiles::beside(identity_file).pins)?;
-    Ok(Handover::new(store, identity, signing, trust))
-}
-
-/// The identity and, if there is one, the signing key beside it (one passphrase
-/// prompt for both when they share it).
-pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>), CliError> {
-    let keys = keys::unlock(&KeyFiles::beside(identity_file), &TerminalPrompter)?;
-    Ok((keys.identity, keys.signing))
-}
-
-pub(super) fn client_id(id: &str) -> Result<ClientId, CliError> {
-    Ok(ClientId::parse(id)?)
 }
 
 fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
@@ -135,38 +82,5 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
-    }
-}
-
-/// A date option (`--expires`, `--term-end`, `--date`, …) in either form a person may
-/// type, `2026-12-31` or `31.12.2026`: the one parser for every date on the command
-/// line, and the one imported spreadsheets use.
-pub(super) fn date_option(value: Option<&str>, flag: &str) -> Result<Option<NaiveDate>, CliError> {
-    value
-        .map(|v| {
-            formats::parse_date(v).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--{flag} {v:?} is not a date; use {}; nothing was changed",
-                    formats::DATE_FORMS
-                ))
-            })
-        })
-        .transpose()
-}
-
-/// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-pub(super) fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-            .ok_or_else(|| {
-                CliError::Usage(format!(
-                    "SOURCE_DATE_EPOCH={v:?} is not a Unix time in seconds"
-                ))
-            }),
-        Err(_) => Ok(chrono::Utc::now()),
     }
 }

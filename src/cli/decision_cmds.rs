@@ -6,7 +6,7 @@ use handover::workflows::knowledge::{self, DecisionPatch};
 
 use super::CliError;
 use super::args::{DecisionArgs, DecisionCommand};
-use super::commands::{client_id, date_option};
+use super::context::{client_id, date_option};
 use super::editor;
 use super::knowledge_cmds::{no_such, report_change, row};
 use super::term::{Out, safe};

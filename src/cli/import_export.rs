@@ -13,7 +13,7 @@ use handover::workflows::entries::{self, OnConflict};
 
 use super::CliError;
 use super::args::{ConflictArg, ExportArgs, ImportArgs};
-use super::commands::{Paths, client_id};
+use super::context::{Paths, client_id};
 use super::term::{self, Out, safe};
 
 /// Imports larger than this are refused before reading: no export is that big, and a

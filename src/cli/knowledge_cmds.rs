@@ -9,7 +9,7 @@ use handover::workflows::knowledge::{self, LinkTarget};
 
 use super::CliError;
 use super::args::LinkArgs;
-use super::commands::client_id;
+use super::context::client_id;
 use super::term::{Out, safe};
 
 pub(super) fn parsed<T: std::str::FromStr<Err = handover::Error>>(

@@ -13,7 +13,7 @@ use handover::workflows::{self, signers};
 
 use super::CliError;
 use super::args::{DemoArgs, GenerateArgs, InitArgs};
-use super::commands::{Paths, as_of};
+use super::context::{Paths, as_of};
 use super::term::{self, Out, TerminalPrompter, safe};
 
 pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {

@@ -10,7 +10,7 @@ use handover::workflows::signers::{self, RecipientRole};
 
 use super::CliError;
 use super::args::SignersAction;
-use super::commands::{load_keys, open};
+use super::context::{load_keys, open};
 use super::term::{self, Out, safe};
 
 pub fn sign(

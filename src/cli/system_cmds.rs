@@ -7,7 +7,7 @@ use handover::workflows::knowledge::{self, SystemPatch};
 
 use super::CliError;
 use super::args::{SystemArgs, SystemCommand};
-use super::commands::{client_id, date_option};
+use super::context::{client_id, date_option};
 use super::knowledge_cmds::{entry_paths, no_such, parsed, report_change, row};
 use super::term::{Out, safe};
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{VendorArgs, VendorCommand};
-use super::commands::{client_id, date_option};
+use super::context::{client_id, date_option};
 use super::knowledge_cmds::{entry_paths, no_such, report_change, row};
 use super::term::{Out, safe};
 

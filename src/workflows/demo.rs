@@ -57,7 +57,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         fsutil::create_new_private(&identity_file, identity.to_file_contents(as_of).as_bytes())?;
         identity
     };
-    let h = super::signers::open_unattended(
+    let h = Handover::open_unattended(
         store,
         identity,
         &crate::keys::KeyFiles::beside(&identity_file),

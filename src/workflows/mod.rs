@@ -12,6 +12,7 @@ pub mod export;
 pub mod history;
 pub mod knowledge;
 pub mod offboard;
+mod open;
 pub mod rotate;
 pub mod signers;
 

@@ -1,5 +1,5 @@
-//! Signing keys and trusted signers: creating the signing key, opening a store with
-//! its trust, signing a store from before signed vaults (`handover sign`), pinning a
+//! Signing keys and trusted signers: creating the signing key, starting a store's
+//! trust, signing a store from before signed vaults (`handover sign`), pinning a
 //! store's signers on a new machine, and adding or removing signers.
 
 use std::path::{Path, PathBuf};
@@ -80,21 +80,6 @@ fn own_signer(key: &SigningKey, recipient: &str) -> Signer {
         recipient: Some(recipient.to_owned()),
         added: Utc::now(),
     }
-}
-
-/// Opens a store with an identity that has no passphrase, creating the signing key
-/// beside it and starting the store's trust if the store has none yet: for the demo
-/// and for programs that set up a store without a person at hand.
-pub fn open_unattended(store: Store, identity: Identity, files: &KeyFiles) -> Result<Handover> {
-    let (key, _) = ensure_signing_key(files, None, &crate::prompt::NoPrompt)?;
-    let trust = match Trust::establish(&store, &files.pins) {
-        Ok(t) => t,
-        Err(_) if store.read_signers()?.is_none() => {
-            start_trust(&store, files, &key, &identity.recipient().to_string())?
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(Handover::new(store, identity, Some(key), trust))
 }
 
 /// Who a recipient of a vault is, as far as this machine knows.
