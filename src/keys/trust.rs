@@ -29,6 +29,9 @@ use crate::model::ClientId;
 const LIST_FORMAT: &str = "handover-signers";
 const PIN_FORMAT: &str = "handover-trust";
 
+/// A file's bytes and, if it has one, its signature file's bytes.
+pub type SignedFile = (Vec<u8>, Option<Vec<u8>>);
+
 /// What trust needs of a store: where it is and the signer list it holds. The store
 /// implements it, so that trust decides whom to believe without reading a store itself.
 pub trait SignerListHome {
@@ -37,7 +40,7 @@ pub trait SignerListHome {
     /// Where the store's signer list is, as messages name it.
     fn signers_path(&self) -> PathBuf;
     /// The store's signer list and its signature, if the store has one.
-    fn read_signers(&self) -> Result<Option<(Vec<u8>, Option<Vec<u8>>)>>;
+    fn read_signers(&self) -> Result<Option<SignedFile>>;
 }
 
 /// One trusted signer.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::keys::trust::SignerListHome;
+use crate::keys::trust::{SignedFile, SignerListHome};
 use crate::model::ClientId;
 
 use crate::fsutil::{self, atomic_write, ensure_private_dir, read_small_file};
@@ -297,9 +297,6 @@ impl Store {
         fsutil::sync_dir(&self.root.join(CLIENTS))
     }
 }
-
-/// A file's bytes and, if it has one, its signature file's bytes.
-pub type SignedFile = (Vec<u8>, Option<Vec<u8>>);
 
 /// Signer lists are small; a bigger file is not one.
 const MAX_SIGNERS_BYTES: u64 = 1024 * 1024;
