@@ -85,81 +85,22 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
 
     let findings = check(&client, &options.check, options.today);
     if has_blocking(&findings) && !options.accept_blocking {
-        let codes: Vec<String> = findings
-            .iter()
-            .filter(|f| f.severity == Severity::Blocking)
-            .map(|f| match &f.path {
-                Some(p) => format!("{} ({p})", f.code),
-                None => f.code.to_string(),
-            })
-            .collect();
-        return Err(Error::Invalid(format!(
-            "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --accept-blocking to hand over anyway; nothing was changed",
-            id.as_str(),
-            codes.len(),
-            codes.join(", "),
-            id.as_str()
-        )));
+        return Err(not_ready(id, &findings));
     }
 
     let dir = &options.out_dir;
     // Everything written from here on is taken back if a later step fails.
     let mut written = Written::default();
-    if !dir.exists() {
-        fsutil::ensure_private_dir(dir)?;
-        written.dir = Some(dir.clone());
-    } else if !dir.is_dir() {
-        return Err(Error::Invalid(format!(
-            "{} is not a directory",
-            dir.display()
-        )));
-    }
-    let bundle_file = bundle_path(dir, id);
-    let rotation_file = rotation_list_path(dir, id);
-    for file in [
-        &bundle_file,
-        &crate::store::sig_path(&bundle_file),
-        &rotation_file,
-    ] {
-        if !options.force && file.exists() {
-            return Err(Error::Invalid(format!(
-                "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
-                file.display()
-            )));
-        }
-    }
+    let (bundle_file, rotation_file) = prepare_out_dir(dir, id, options.force, &mut written)?;
 
     let rotation = rotation_list(&client);
-    let mut handed = client.clone();
-    handed.recipients = vec![successor.clone()];
-    if let Some(key) = &client.client_recipient
-        && key != &successor
-    {
-        handed.recipients.push(key.clone());
-    }
-    let recipients = handed
-        .recipients
-        .iter()
-        .map(|r| Recipient::parse(r))
-        .collect::<Result<Vec<_>>>()?;
+    let (mut handed, recipients) = handed_over_copy(&client, &successor)?;
 
     let dossier = match options.dossier {
         Some(hook) => Some(written.add(hook(&mut handed, dir)?)),
         None => None,
     };
-    let blocking = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Blocking)
-        .count();
-    let mut detail = format!(
-        "handed over to {successor}; {} secret(s) on the rotation list",
-        rotation.len()
-    );
-    if blocking > 0 {
-        detail.push_str(&format!(
-            "; handed over despite {blocking} blocking finding(s) (accepted)"
-        ));
-    }
+    let detail = offboarded_detail(&successor, rotation.len(), &findings);
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
 
@@ -175,23 +116,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     written.add(rotation_file.clone());
 
     let archive = if options.keep_archive {
-        // Deliberately not through `Handover::update`/`create`, whose check refuses a
-        // vault this identity cannot open: here that is the point.
-        let ciphertext = crate::vault::encode(&handed)?;
-        let archive_dir = h.store.archive_dir();
-        fsutil::ensure_private_dir(&archive_dir)?;
-        let file = archive_dir.join(format!(
-            "{id}-{}.age",
-            handed.updated.format("%Y%m%dT%H%M%SZ")
-        ));
-        let sig = h
-            .signing_key()?
-            .sign(crate::keys::signing::NAMESPACE, &ciphertext)?;
-        let sig_file = crate::store::sig_path(&file);
-        fsutil::atomic_write_new(&sig_file, &sig)?;
-        written.add(sig_file);
-        fsutil::atomic_write_new(&file, &ciphertext)?;
-        Some(written.add(file))
+        Some(write_archive(h, id, &handed, &mut written)?)
     } else {
         None
     };
@@ -208,6 +133,120 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         archive,
         recipients: handed.recipients,
     })
+}
+
+/// The refusal of a handover with blocking findings, naming them.
+fn not_ready(id: &ClientId, findings: &[Finding]) -> Error {
+    let codes: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocking)
+        .map(|f| match &f.path {
+            Some(p) => format!("{} ({p})", f.code),
+            None => f.code.to_string(),
+        })
+        .collect();
+    Error::Invalid(format!(
+        "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --accept-blocking to hand over anyway; nothing was changed",
+        id.as_str(),
+        codes.len(),
+        codes.join(", "),
+        id.as_str()
+    ))
+}
+
+/// Makes the output directory if needed (recorded in `written`) and returns where the
+/// bundle and the rotation list go, refusing to replace them without `force`.
+fn prepare_out_dir(
+    dir: &Path,
+    id: &ClientId,
+    force: bool,
+    written: &mut Written,
+) -> Result<(PathBuf, PathBuf)> {
+    if !dir.exists() {
+        fsutil::ensure_private_dir(dir)?;
+        written.dir = Some(dir.to_owned());
+    } else if !dir.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    let bundle_file = bundle_path(dir, id);
+    let rotation_file = rotation_list_path(dir, id);
+    for file in [
+        &bundle_file,
+        &crate::store::sig_path(&bundle_file),
+        &rotation_file,
+    ] {
+        if !force && file.exists() {
+            return Err(Error::Invalid(format!(
+                "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
+                file.display()
+            )));
+        }
+    }
+    Ok((bundle_file, rotation_file))
+}
+
+/// The client as handed over: encrypted to the successor and, if it has one, the
+/// client's own key; with those recipients parsed.
+fn handed_over_copy(client: &Client, successor: &str) -> Result<(Client, Vec<Recipient>)> {
+    let mut handed = client.clone();
+    handed.recipients = vec![successor.to_owned()];
+    if let Some(key) = &client.client_recipient
+        && key != successor
+    {
+        handed.recipients.push(key.clone());
+    }
+    let recipients = handed
+        .recipients
+        .iter()
+        .map(|r| Recipient::parse(r))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((handed, recipients))
+}
+
+/// The history event's detail: to whom, how many secrets to rotate, and blocking
+/// findings accepted.
+fn offboarded_detail(successor: &str, to_rotate: usize, findings: &[Finding]) -> String {
+    let blocking = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocking)
+        .count();
+    let mut detail =
+        format!("handed over to {successor}; {to_rotate} secret(s) on the rotation list");
+    if blocking > 0 {
+        detail.push_str(&format!(
+            "; handed over despite {blocking} blocking finding(s) (accepted)"
+        ));
+    }
+    detail
+}
+
+/// Keeps a signed copy of the handed-over vault in the store's archive; returns it.
+fn write_archive(
+    h: &Handover,
+    id: &ClientId,
+    handed: &Client,
+    written: &mut Written,
+) -> Result<PathBuf> {
+    // Deliberately not through `Handover::update`/`create`, whose check refuses a
+    // vault this identity cannot open: here that is the point.
+    let ciphertext = crate::vault::encode(handed)?;
+    let archive_dir = h.store.archive_dir();
+    fsutil::ensure_private_dir(&archive_dir)?;
+    let file = archive_dir.join(format!(
+        "{id}-{}.age",
+        handed.updated.format("%Y%m%dT%H%M%SZ")
+    ));
+    let sig = h
+        .signing_key()?
+        .sign(crate::keys::signing::NAMESPACE, &ciphertext)?;
+    let sig_file = crate::store::sig_path(&file);
+    fsutil::atomic_write_new(&sig_file, &sig)?;
+    written.add(sig_file);
+    fsutil::atomic_write_new(&file, &ciphertext)?;
+    Ok(written.add(file))
 }
 
 /// The files (and the output directory, if it was created) an offboarding run has
