@@ -72,12 +72,7 @@ pub fn dossier_path(dir: &Path, id: &ClientId) -> PathBuf {
 
 /// Hands client `id` over to `options.successor`; see the module documentation.
 pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result<OffboardReport> {
-    let successor = Recipient::parse(&options.successor)?.to_string();
-    if h.own_recipients().contains(&successor) {
-        return Err(Error::Recipients(
-            "the successor is your own identity; offboarding hands the client to another provider's recipient (`age-keygen -y` of their identity)".into(),
-        ));
-    }
+    let successor = successor(h, &options.successor)?;
     // Held to the end: nobody may change the vault between what is handed over and
     // its removal.
     let lock = h.store.lock()?;
@@ -115,11 +110,10 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     fsutil::write_output(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
     written.add(rotation_file.clone());
 
-    let archive = if options.keep_archive {
-        Some(write_archive(h, id, &handed, &mut written)?)
-    } else {
-        None
-    };
+    let archive = options
+        .keep_archive
+        .then(|| write_archive(h, id, &handed, &mut written))
+        .transpose()?;
 
     h.store.remove_vault(&lock, id)?;
     written.keep();
@@ -133,6 +127,17 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         archive,
         recipients: handed.recipients,
     })
+}
+
+/// The successor's recipient, which must not be one of your own.
+fn successor(h: &Handover, given: &str) -> Result<String> {
+    let successor = Recipient::parse(given)?.to_string();
+    if h.own_recipients().contains(&successor) {
+        return Err(Error::Recipients(
+            "the successor is your own identity; offboarding hands the client to another provider's recipient (`age-keygen -y` of their identity)".into(),
+        ));
+    }
+    Ok(successor)
 }
 
 /// The refusal of a handover with blocking findings, naming them.
