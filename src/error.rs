@@ -60,7 +60,7 @@ pub enum Error {
     #[error("cannot use the identity file {path}: {problem}")]
     Identity { path: PathBuf, problem: String },
 
-    /// `shown` is a safe hint (see `crypto::Recipient::parse`), never the whole input.
+    /// `shown` is a safe hint (see `keys::Recipient::parse`), never the whole input.
     #[error(
         "invalid age recipient {shown}: {reason}; an age recipient looks like `age1…` (see `age-keygen -y`)"
     )]
@@ -99,7 +99,7 @@ pub enum Error {
     )]
     Signature {
         what: String,
-        problem: crate::signing::SignatureProblem,
+        problem: SignatureProblem,
         advice: String,
     },
 
@@ -205,6 +205,49 @@ impl fmt::Display for VaultProblem {
                 "it has format version {found}, but this handover only reads up to version {supported}; upgrade handover"
             ),
             VaultProblem::Invalid(reason) => write!(f, "its content is invalid: {reason}"),
+        }
+    }
+}
+
+/// Why a signature was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureProblem {
+    /// There is no signature file.
+    Missing,
+    /// The signature file is not an SSH signature (cut short, or garbage).
+    Malformed,
+    /// A valid SSH signature, but made for another purpose.
+    WrongNamespace(String),
+    /// A well-formed signature that does not match these bytes.
+    OtherBytes,
+    /// It matches another client's vault: the signature files were swapped.
+    Swapped(String),
+    /// A valid signature by a key this machine does not trust.
+    Untrusted { fingerprint: String },
+}
+
+impl fmt::Display for SignatureProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignatureProblem::Missing => f.write_str("it has no signature"),
+            SignatureProblem::Malformed => {
+                f.write_str("its signature file is damaged or cut short (not an SSH signature)")
+            }
+            SignatureProblem::WrongNamespace(ns) => write!(
+                f,
+                "its signature was made for {ns:?}, not for a handover file"
+            ),
+            SignatureProblem::OtherBytes => f.write_str(
+                "its signature was made over other bytes: the file was changed after it was signed",
+            ),
+            SignatureProblem::Swapped(other) => write!(
+                f,
+                "its signature belongs to the vault of client {other:?}: the signature files were swapped"
+            ),
+            SignatureProblem::Untrusted { fingerprint } => write!(
+                f,
+                "it was signed by {fingerprint}, a key this machine does not trust"
+            ),
         }
     }
 }

@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, Identity, Recipient};
 use crate::error::{Result, VaultProblem, describe_json_error};
+use crate::keys::{self, Identity, Recipient};
 use crate::model::{Client, VAULT_FORMAT_VERSION};
 
 #[derive(Deserialize)]
@@ -16,7 +16,7 @@ struct VersionProbe {
 
 /// Decrypts and parses a vault, saying precisely what is wrong when it cannot.
 pub fn decode(ciphertext: &[u8], identity: &Identity) -> Result<Client, VaultProblem> {
-    let plain = crypto::decrypt(ciphertext, identity)?;
+    let plain = keys::decrypt(ciphertext, identity)?;
     parse(&plain)
 }
 
@@ -81,7 +81,7 @@ pub fn encode(client: &Client) -> Result<Vec<u8>> {
         ));
     }
     let json = to_json(client)?;
-    crypto::encrypt(&json, &recipients)
+    keys::encrypt(&json, &recipients)
 }
 
 #[cfg(test)]

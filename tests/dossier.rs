@@ -799,9 +799,7 @@ fn takeover_plan_is_ordered_by_what_a_takeover_needs_first() {
     }
     // The rotation list of an offboarding: the same order.
     let out = env.dir.path().join("off");
-    let successor = handover::crypto::Identity::generate()
-        .recipient()
-        .to_string();
+    let successor = handover::keys::Identity::generate().recipient().to_string();
     env.ok(&[
         "offboard",
         "plan",

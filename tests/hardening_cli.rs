@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Output;
 
 use common::{Env, file_bytes};
-use handover::crypto::{self, Identity};
+use handover::keys::{self, Identity};
 
 fn identity(env: &Env) -> Identity {
     Identity::parse(&std::fs::read_to_string(env.identity()).unwrap()).unwrap()
@@ -20,13 +20,13 @@ fn identity(env: &Env) -> Identity {
 /// is tested is the content, not the signature check.
 fn rewrite_vault(env: &Env, id: &str, change: impl FnOnce(&mut serde_json::Value)) {
     let me = identity(env);
-    let plain = crypto::decrypt(&file_bytes(&env.vault(id)), &me).unwrap();
+    let plain = keys::decrypt(&file_bytes(&env.vault(id)), &me).unwrap();
     let mut json: serde_json::Value = serde_json::from_slice(&plain).unwrap();
     change(&mut json);
     let bytes = serde_json::to_vec_pretty(&json).unwrap();
     std::fs::write(
         env.vault(id),
-        crypto::encrypt(&bytes, &[me.recipient()]).unwrap(),
+        keys::encrypt(&bytes, &[me.recipient()]).unwrap(),
     )
     .unwrap();
     env.sign_with_ssh_keygen(&env.vault(id));

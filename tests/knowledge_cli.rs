@@ -7,14 +7,14 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt;
 
 use common::{Env, file_bytes};
-use handover::crypto::{self, Identity};
+use handover::keys::{self, Identity};
 
 fn identity(env: &Env) -> Identity {
     Identity::parse(&std::fs::read_to_string(env.identity()).unwrap()).unwrap()
 }
 
 fn plain(bytes: &[u8], id: &Identity) -> serde_json::Value {
-    serde_json::from_slice(&crypto::decrypt(bytes, id).unwrap()).unwrap()
+    serde_json::from_slice(&keys::decrypt(bytes, id).unwrap()).unwrap()
 }
 
 /// A client with a contact and two entries, one of them a firewall login.

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{Env, file_bytes};
-use handover::crypto::{Identity, encrypt};
+use handover::keys::{Identity, encrypt};
 
 /// Asserts that both a read and a write command refuse the vault with a message
 /// containing `expect`, exit 1, and leave the file byte-for-byte as it was.

@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::{Env, file_bytes, require_tool};
-use handover::crypto::{self, Identity};
+use handover::keys::{self, Identity};
 
 fn identity(env: &Env) -> Identity {
     Identity::parse(&std::fs::read_to_string(env.identity()).unwrap()).unwrap()
 }
 
 fn plain(bytes: &[u8], id: &Identity) -> serde_json::Value {
-    serde_json::from_slice(&crypto::decrypt(bytes, id).unwrap()).unwrap()
+    serde_json::from_slice(&keys::decrypt(bytes, id).unwrap()).unwrap()
 }
 
 fn sig(path: &Path) -> PathBuf {
@@ -133,7 +133,7 @@ fn a_forged_vault_is_refused_by_every_command_and_plants_no_reader() {
             .to_string()
             .contains(&attacker.recipient().to_string())
     );
-    assert!(crypto::decrypt(&file_bytes(&env.vault("acme")), &attacker).is_err());
+    assert!(keys::decrypt(&file_bytes(&env.vault("acme")), &attacker).is_err());
     assert!(now["history"].as_array().unwrap().len() >= 3);
 }
 

@@ -6,7 +6,7 @@ use crate::common;
 use std::os::unix::fs::PermissionsExt;
 
 use common::{Env, file_bytes};
-use handover::crypto::{self, Identity};
+use handover::keys::{self, Identity};
 
 fn mode(p: &std::path::Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -22,7 +22,7 @@ fn identity(env: &Env) -> Identity {
 
 /// The plaintext JSON of an age file, decrypted with `id`.
 fn plain(bytes: &[u8], id: &Identity) -> String {
-    String::from_utf8(crypto::decrypt(bytes, id).unwrap().to_vec()).unwrap()
+    String::from_utf8(keys::decrypt(bytes, id).unwrap().to_vec()).unwrap()
 }
 
 fn json(text: &str) -> serde_json::Value {
@@ -432,7 +432,7 @@ fn bundle_export_is_the_exact_vault_for_the_chosen_recipients() {
         "the bundle is the vault, byte for byte"
     );
     assert!(
-        crypto::decrypt(&bundle, &identity(&a)).is_err(),
+        keys::decrypt(&bundle, &identity(&a)).is_err(),
         "not for the exporter"
     );
     let log = a.json(&["log", "acme", "--json"]);
@@ -725,8 +725,7 @@ fn client_key_file_is_removed_when_the_vault_cannot_be_updated() {
         .as_array_mut()
         .unwrap()
         .push("not-a-recipient".into());
-    let bytes =
-        crypto::encrypt(vault.to_string().as_bytes(), &[identity(&env).recipient()]).unwrap();
+    let bytes = keys::encrypt(vault.to_string().as_bytes(), &[identity(&env).recipient()]).unwrap();
     std::fs::write(env.vault("acme"), &bytes).unwrap();
     env.sign_with_ssh_keygen(&env.vault("acme"));
     let key = env.dir.path().join("k.txt");

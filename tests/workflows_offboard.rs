@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use common::{Env, file_bytes};
-use handover::crypto::{self, Identity};
+use handover::keys::{self, Identity};
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -21,7 +21,7 @@ fn identity(env: &Env) -> Identity {
 }
 
 fn plain(bytes: &[u8], id: &Identity) -> serde_json::Value {
-    serde_json::from_slice(&crypto::decrypt(bytes, id).unwrap()).unwrap()
+    serde_json::from_slice(&keys::decrypt(bytes, id).unwrap()).unwrap()
 }
 
 const ENTRIES: &str = r#"[
@@ -75,7 +75,7 @@ fn successor_drill() {
     assert!(!a.vault("acme").exists());
     assert!(!a.ok(&["client", "list"]).contains("acme"));
     assert!(a.fails(&["list", "acme"], 1).contains("does not exist"));
-    assert!(crypto::decrypt(&file_bytes(&bundle), &identity(&a)).is_err());
+    assert!(keys::decrypt(&file_bytes(&bundle), &identity(&a)).is_err());
     assert!(
         !a.store().join("archive").exists(),
         "no archive without --keep-archive"
@@ -193,7 +193,7 @@ fn keep_archive_keeps_a_copy_only_the_successor_and_client_can_open() {
     );
     assert_eq!(mode(&archives[0]), 0o600);
     let archive = file_bytes(&archives[0]);
-    assert!(crypto::decrypt(&archive, &identity(&a)).is_err());
+    assert!(keys::decrypt(&archive, &identity(&a)).is_err());
     let bundle = plain(&file_bytes(&dir.join("acme-bundle.age")), &identity(&b));
     assert_eq!(plain(&archive, &identity(&b)), bundle);
     assert!(!a.ok(&["client", "list"]).contains("acme"));
@@ -383,7 +383,7 @@ mod hook {
     use std::path::{Path, PathBuf};
 
     use chrono::Utc;
-    use handover::crypto::{self, Identity};
+    use handover::keys::{self, Identity};
     use handover::model::{Client, ClientId, Contact, Event};
     use handover::store::Store;
     use handover::workflows::Handover;
@@ -392,10 +392,10 @@ mod hook {
 
     fn setup(dir: &Path) -> (Handover, ClientId) {
         let (store, _) = Store::init(&dir.join("store")).unwrap();
-        let h = handover::workflows::signers::open_unattended(
+        let h = handover::workflows::Handover::open_unattended(
             store,
             Identity::generate(),
-            &handover::trust::KeyFiles::beside(&dir.join("identity.txt")),
+            &handover::keys::KeyFiles::beside(&dir.join("identity.txt")),
         )
         .unwrap();
         let id = ClientId::parse("acme").unwrap();
@@ -457,7 +457,7 @@ mod hook {
         let kinds: Vec<&str> = c.history.iter().map(|e| e.kind.as_str()).collect();
         assert_eq!(kinds[kinds.len() - 2..], ["dossier-exported", "offboarded"]);
         assert!(!h.store.exists(&id));
-        assert!(crypto::decrypt(&bundle, &h.identity).is_err());
+        assert!(keys::decrypt(&bundle, &h.identity).is_err());
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use handover::crypto::Identity;
+use handover::keys::Identity;
 use handover::formats::{self, ImportOptions};
 use handover::model::Entry;
 

@@ -10,7 +10,7 @@ use handover::workflows::clients::{self, ClientPatch};
 
 use super::CliError;
 use super::args::{ClientCommand, ProfileArgs, RecipientAction, RecipientsArgs};
-use super::commands::{Paths, client_id};
+use super::context::{Paths, client_id};
 use super::show;
 use super::term::{self, Out, safe};
 

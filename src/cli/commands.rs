@@ -1,5 +1,6 @@
-//! Turns parsed arguments into library calls: `dispatch` routes each command to the
-//! module of its group, and the helpers here are shared by all of them.
+//! Turns parsed arguments into library calls: `run` finds the store and the identity,
+//! `dispatch` routes each command to the module of its group. The helpers the command
+//! modules share are in `context`.
 //!
 //! Where a command lives: `add`, `edit`, `show`, `list`, `remove`, `move`, `totp` and
 //! `rotate` in `entry_cmds`; `client …` and `recipients` in `client_cmds`; `import`
@@ -9,37 +10,14 @@
 //! `knowledge_cmds`; `sign` and `signers` in `signers_cmds`; `log`, `check` and
 //! `offboard` in `workflow_cmds`; `init`, `demo` and `generate` in `setup_cmds`.
 
-use std::path::{Path, PathBuf};
-
-use handover::crypto::Identity;
-use handover::error::Error;
-use handover::model::ClientId;
-use handover::prompt::Prompter;
-use handover::signing::SigningKey;
-use handover::store::{self, Store};
-use handover::trust::{KeyFiles, Trust};
-use handover::workflows::{Handover, signers};
-
 use super::CliError;
 use super::args::{Cli, Command};
-use super::term::{Out, RememberingPrompter, TerminalPrompter};
+use super::context::{Paths, default_dir};
+use super::term::Out;
 use super::{
     client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
     network_cmds, setup_cmds, signers_cmds, system_cmds, vendor_cmds, workflow_cmds,
 };
-
-/// Where the store and the identity are. Commands open them only when they get to it,
-/// so that a bad argument is refused before a passphrase is asked for.
-pub struct Paths<'a> {
-    pub store_dir: &'a Path,
-    pub identity_file: &'a Path,
-}
-
-impl Paths<'_> {
-    pub fn open(&self) -> Result<Handover, CliError> {
-        open(self.store_dir, self.identity_file)
-    }
-}
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     let store_dir = match cli.store.clone() {
@@ -60,70 +38,6 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     let result = dispatch(cli.command, &paths, &mut out);
     out.flush()?;
     result
-}
-
-fn default_dir(xdg: &str, fallback: &str) -> Result<PathBuf, CliError> {
-    if let Some(dir) = std::env::var_os(xdg).filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(dir));
-    }
-    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        Some(home) => Ok(PathBuf::from(home).join(fallback)),
-        None => Err(CliError::Usage(format!(
-            "neither {xdg} nor HOME is set; pass --store and --identity"
-        ))),
-    }
-}
-
-pub fn open(store_dir: &Path, identity_file: &Path) -> Result<Handover, CliError> {
-    let store = Store::open(store_dir)?;
-    let (identity, signing) = load_keys(identity_file)?;
-    let trust = Trust::establish(&store, &KeyFiles::beside(identity_file).pins)?;
-    Ok(Handover::new(store, identity, signing, trust))
-}
-
-/// The identity and, if there is one, the signing key beside it (one passphrase
-/// prompt for both when they share it).
-pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>), CliError> {
-    let prompter = RememberingPrompter::default();
-    let identity = load_identity(identity_file, &prompter)?;
-    let passphrase = prompter.remembered();
-    let signing = signers::load_signing_key(
-        &KeyFiles::beside(identity_file),
-        passphrase.as_ref().map(|p| p.expose()),
-        &TerminalPrompter,
-    )?;
-    Ok((identity, signing))
-}
-
-pub(super) fn load_identity(path: &Path, prompter: &dyn Prompter) -> Result<Identity, CliError> {
-    let bytes = match store::fsutil::read_regular_secret(
-        path,
-        handover::crypto::MAX_IDENTITY_BYTES,
-        "the identity file",
-    ) {
-        Ok(b) => b,
-        Err(e) if store::fsutil::is_not_found(&e) => {
-            return Err(Error::Identity {
-                path: path.to_owned(),
-                problem:
-                    "it does not exist; run `handover init` to create one, or pass --identity FILE"
-                        .into(),
-            }
-            .into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Identity::from_file_bytes(&bytes, prompter, &path.display().to_string()).map_err(|problem| {
-        Error::Identity {
-            path: path.to_owned(),
-            problem,
-        }
-        .into()
-    })
-}
-
-pub(super) fn client_id(id: &str) -> Result<ClientId, CliError> {
-    Ok(ClientId::parse(id)?)
 }
 
 fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
@@ -168,22 +82,5 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
-    }
-}
-
-/// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-pub(super) fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(v) => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
-            .ok_or_else(|| {
-                CliError::Usage(format!(
-                    "SOURCE_DATE_EPOCH={v:?} is not a Unix time in seconds"
-                ))
-            }),
-        Err(_) => Ok(chrono::Utc::now()),
     }
 }

@@ -7,7 +7,7 @@ use handover::workflows::knowledge::{self, DecisionPatch};
 
 use super::CliError;
 use super::args::{DecisionArgs, DecisionCommand};
-use super::commands::client_id;
+use super::context::client_id;
 use super::editor;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::row;

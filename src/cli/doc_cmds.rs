@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{BodyArgs, DocCommand};
-use super::commands::client_id;
+use super::context::client_id;
 use super::editor;
 use super::kind::{self, KnowledgeKind};
 use super::term::{Out, safe};

@@ -10,7 +10,7 @@ use handover::workflows::{self, Handover};
 
 use super::CliError;
 use super::args::{DossierArgs, LangArg, PaperArg, VerifyArgs};
-use super::commands::{Paths, as_of, client_id};
+use super::context::{Paths, as_of, client_id};
 use super::term::{Out, safe};
 
 pub fn dossier(a: DossierArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {

@@ -21,7 +21,7 @@ pub fn read_text(file: &Path, what: &str) -> Result<String, CliError> {
     let bytes = if file.as_os_str() == "-" {
         read_stdin(what)?
     } else {
-        handover::store::fsutil::read_regular_file(
+        handover::fsutil::read_regular_file(
             file,
             MAX_DOCUMENT_BYTES as u64,
             &format!("the {what} file"),
@@ -120,7 +120,7 @@ fn run_editor(editor: &str, file: &Path, initial: &str, what: &str) -> Result<St
             "the editor {editor:?} failed ({status}); nothing was changed"
         )));
     }
-    let bytes = handover::store::fsutil::read_regular_file(
+    let bytes = handover::fsutil::read_regular_file(
         file,
         MAX_DOCUMENT_BYTES as u64,
         &format!("the edited {what}"),

@@ -10,7 +10,7 @@ use super::CliError;
 use super::args::{
     AddArgs, EditArgs, EntryArgs, ListArgs, MoveArgs, RemoveArgs, RotateArgs, ShowArgs, TotpArgs,
 };
-use super::commands::{Paths, client_id};
+use super::context::{Paths, client_id};
 use super::show;
 use super::term::{self, Out, safe};
 

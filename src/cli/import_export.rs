@@ -5,8 +5,8 @@ use std::path::Path;
 
 use handover::error::Error;
 use handover::formats::{self, ImportOptions};
+use handover::fsutil;
 use handover::model::ClientId;
-use handover::store;
 use handover::workflows::Handover;
 use handover::workflows::bundle;
 use handover::workflows::entries::{self, ImportReport, OnConflict};
@@ -14,7 +14,7 @@ use handover::workflows::knowledge::KnowledgeReport;
 
 use super::CliError;
 use super::args::{ConflictArg, ExportArgs, ImportArgs};
-use super::commands::{Paths, client_id};
+use super::context::{Paths, client_id};
 use super::term::{self, Out, safe};
 
 /// Imports larger than this are refused before reading: no export is that big, and a
@@ -347,7 +347,7 @@ fn read_import_input(file: &Path) -> Result<(zeroize::Zeroizing<Vec<u8>>, String
             (Box::new(std::io::stdin().lock()), "stdin".into(), None)
         } else {
             let name = file.display().to_string();
-            let (f, size) = store::fsutil::open_regular(file, "the import file")?;
+            let (f, size) = fsutil::open_regular(file, "the import file")?;
             let size = Some(size);
             if size.is_some_and(|s| s > MAX_IMPORT_BYTES) {
                 return Err(too_big(&name));
@@ -386,14 +386,7 @@ fn read_capped(
         if (data.len() + n) as u64 > MAX_IMPORT_BYTES {
             return Ok(None);
         }
-        if data.len() + n > data.capacity() {
-            let mut bigger = zeroize::Zeroizing::new(Vec::with_capacity(
-                (data.capacity() * 2).max(data.len() + n),
-            ));
-            bigger.extend_from_slice(&data);
-            data = bigger;
-        }
-        data.extend_from_slice(&chunk[..n]);
+        handover::model::extend_wiping(&mut data, &chunk[..n]);
         progress.set(data.len() as u64);
     }
     Ok(Some(data))

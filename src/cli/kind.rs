@@ -8,7 +8,7 @@ use handover::workflows::Handover;
 use serde::Serialize;
 
 use super::CliError;
-use super::commands::client_id;
+use super::context::client_id;
 use super::knowledge_cmds::no_such;
 use super::term::{Out, safe};
 

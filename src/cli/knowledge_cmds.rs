@@ -9,7 +9,7 @@ use handover::workflows::knowledge::{self, LinkTarget};
 
 use super::CliError;
 use super::args::LinkArgs;
-use super::commands::client_id;
+use super::context::client_id;
 use super::term::{Out, safe};
 
 /// One `label value` line, when there is a value.

@@ -6,7 +6,7 @@ use handover::workflows::knowledge::{self, NetworkPatch};
 
 use super::CliError;
 use super::args::{NetworkArgs, NetworkCommand};
-use super::commands::client_id;
+use super::context::client_id;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::row;
 use super::term::{Out, safe};

@@ -3,17 +3,18 @@
 
 use std::path::Path;
 
-use handover::crypto::Identity;
+use handover::fsutil;
+use handover::keys::trust::Trust;
+use handover::keys::{self, Identity, KeyFiles};
 use handover::model::Secret;
+use handover::store::Store;
 use handover::store::config::ProviderProfile;
-use handover::store::{self, Store};
-use handover::trust::{KeyFiles, Trust};
 use handover::workflows::{self, signers};
 
 use super::CliError;
 use super::args::{DemoArgs, GenerateArgs, InitArgs};
-use super::commands::{Paths, as_of, load_identity};
-use super::term::{self, Out, RememberingPrompter, TerminalPrompter, safe};
+use super::context::{Paths, as_of};
+use super::term::{self, Out, TerminalPrompter, safe};
 
 pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (store_dir, identity_file, passphrase) =
@@ -134,9 +135,8 @@ fn init_identity(
 ) -> Result<(Identity, Option<Secret>), CliError> {
     let mut identity_pass = None;
     if identity_file.exists() {
-        let prompter = RememberingPrompter::default();
-        let identity = load_identity(identity_file, &prompter)?;
-        identity_pass = prompter.remembered();
+        let identity;
+        (identity, identity_pass) = keys::unlock_identity(identity_file, &TerminalPrompter)?;
         eprintln!(
             "Identity: {} (existing, used as is)",
             identity_file.display()
@@ -159,9 +159,9 @@ fn init_identity(
         zeroize::Zeroizing::new(identity.to_file_contents(now).as_bytes().to_vec())
     };
     if let Some(dir) = identity_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        store::ensure_private_dir(dir)?;
+        fsutil::ensure_private_dir(dir)?;
     }
-    store::create_new_private(identity_file, &bytes)?;
+    fsutil::create_new_private(identity_file, &bytes)?;
     eprintln!(
         "Identity: {} (created{}; back it up: without it your vaults cannot be opened)",
         identity_file.display(),
@@ -183,7 +183,7 @@ fn warn_shared_dirs(store_dir: &Path, identity_file: &Path) {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     for dir in [store_dir, identity_dir] {
-        if let Some(w) = store::fsutil::shared_dir_warning(dir)
+        if let Some(w) = fsutil::shared_dir_warning(dir)
             && !warnings.contains(&w)
         {
             eprintln!("warning: {}", safe(&w, false));

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
+use handover::keys::KeyFiles;
 use handover::model::ClientId;
 use handover::store::Store;
-use handover::trust::KeyFiles;
 use handover::workflows::signers::{self, RecipientRole, SignPlan};
 
 use super::CliError;
 use super::args::SignersAction;
-use super::commands::{load_keys, open};
+use super::context::{load_keys, open};
 use super::term::{self, Out, safe};
 
 pub fn sign(
@@ -154,7 +154,7 @@ pub fn signers_command(
             let mut h = open(store_dir, identity_file)?;
             let key = read_key_arg(&key)?;
             let s = signers::add(&mut h, &name, &key, recipient.as_deref())?;
-            let fp = handover::signing::SignerKey::parse(&s.key)
+            let fp = handover::keys::signing::SignerKey::parse(&s.key)
                 .map(|k| k.fingerprint())
                 .unwrap_or_default();
             eprintln!(
@@ -184,7 +184,7 @@ fn list(store_dir: &Path, identity_file: &Path, json: bool, out: &mut Out) -> Re
     }
     let own = h.signing.as_ref().map(|k| k.public());
     for s in &list.signers {
-        let key = handover::signing::SignerKey::parse(&s.key).ok();
+        let key = handover::keys::signing::SignerKey::parse(&s.key).ok();
         let fp = key.as_ref().map(|k| k.fingerprint()).unwrap_or_default();
         let you = if key.is_some() && key == own {
             "  (you)"
@@ -214,7 +214,7 @@ fn read_key_arg(arg: &str) -> Result<String, CliError> {
         return Ok(arg.to_owned());
     }
     let path = Path::new(arg);
-    let bytes = handover::store::read_small_file(path, 16 * 1024)?.ok_or_else(|| {
+    let bytes = handover::fsutil::read_small_file(path, 16 * 1024)?.ok_or_else(|| {
         CliError::Usage(format!(
             "--key {arg:?} is neither a public key (ssh-ed25519 AAAA…) nor an existing file"
         ))
@@ -234,7 +234,7 @@ fn pin(store_dir: &Path, identity_file: &Path, yes: bool) -> Result<(), CliError
         review.signed_by.fingerprint()
     );
     for s in &review.list.signers {
-        let fp = handover::signing::SignerKey::parse(&s.key)
+        let fp = handover::keys::signing::SignerKey::parse(&s.key)
             .map(|k| k.fingerprint())
             .unwrap_or_default();
         eprintln!("  {}  {fp}", safe(&s.name, false));

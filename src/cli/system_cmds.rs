@@ -7,7 +7,7 @@ use handover::workflows::knowledge::{self, SystemPatch};
 
 use super::CliError;
 use super::args::{SystemArgs, SystemCommand};
-use super::commands::client_id;
+use super::context::client_id;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::{entry_paths, row};
 use super::term::{Out, safe};

@@ -81,29 +81,6 @@ impl Prompter for TerminalPrompter {
     }
 }
 
-/// A terminal prompter that remembers the passphrase it was given, so that the signing
-/// key, protected by the same passphrase as the identity, needs no second prompt.
-#[derive(Default)]
-pub struct RememberingPrompter {
-    last: std::cell::RefCell<Option<Secret>>,
-}
-
-impl RememberingPrompter {
-    pub fn remembered(&self) -> Option<Secret> {
-        self.last.borrow().clone()
-    }
-}
-
-impl Prompter for RememberingPrompter {
-    fn passphrase(&self, prompt: &str) -> Option<Secret> {
-        let answer = TerminalPrompter.passphrase(prompt);
-        if let Some(a) = &answer {
-            *self.last.borrow_mut() = Some(a.clone());
-        }
-        answer
-    }
-}
-
 /// Escapes control characters (an imported title could carry terminal escape
 /// sequences) and bidirectional-text controls (a right-to-left override makes
 /// `invoice-fdp.exe` display as `invoice-exe.pdf`). `keep_newlines` keeps `\n` and

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{VendorArgs, VendorCommand};
-use super::commands::client_id;
+use super::context::client_id;
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::{entry_paths, row};
 use super::term::{Out, safe};

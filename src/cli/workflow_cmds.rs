@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{CheckArgs, LogArgs, OffboardArgs};
-use super::commands::{Paths, client_id};
+use super::context::{Paths, client_id};
 use super::dossier_cmds::dossier_options;
 use super::term::{Out, safe};
 

@@ -9,7 +9,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
-use crate::store::fsutil;
+use crate::fsutil;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {

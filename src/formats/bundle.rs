@@ -2,8 +2,8 @@
 //! every field, contacts and history included) as one age file, encrypted to chosen
 //! recipients. The stock `age` tool opens it; handover restores it exactly.
 
-use crate::crypto::{Identity, Recipient};
 use crate::error::{Error, Result};
+use crate::keys::{Identity, Recipient};
 use crate::model::Client;
 use crate::vault;
 
@@ -16,7 +16,7 @@ pub fn write(client: &Client, recipients: &[Recipient]) -> Result<Vec<u8>> {
     }
     client.validate()?;
     let json = vault::to_json(client)?;
-    crate::crypto::encrypt(&json, recipients)
+    crate::keys::encrypt(&json, recipients)
 }
 
 /// Decrypts and parses a bundle with `identity`. `source_name` names it in errors.

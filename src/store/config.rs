@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-use super::{Store, fsutil};
+use super::Store;
+use crate::fsutil;
 
 pub const CONFIG: &str = "config.json";
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;

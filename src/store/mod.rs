@@ -5,13 +5,12 @@
 //! <store>/lock                  the pid of its last holder; writers hold an exclusive lock on it
 //! <store>/clients/<id>.age      one age-encrypted vault per client
 //! <store>/clients/<id>.age.sig  its SSH signature (`ssh-keygen -Y sign -n handover`)
-//! <store>/signers.json          the store's trusted signers (+ .sig; see `trust`)
+//! <store>/signers.json          the store's trusted signers (+ .sig; see `keys::trust`)
 //! <store>/allowed_signers       the same, for `ssh-keygen -Y verify`
 //! ```
 //! The store only moves opaque encrypted bytes; `vault` turns them into clients.
 
 pub mod config;
-pub mod fsutil;
 
 use std::fs::{self, File};
 use std::io::ErrorKind;
@@ -20,9 +19,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::keys::trust::{SignedFile, SignerListHome};
 use crate::model::ClientId;
 
-pub use fsutil::{atomic_write, create_new_private, ensure_private_dir};
+use crate::fsutil::{self, atomic_write, ensure_private_dir, read_small_file};
 
 pub const STORE_FORMAT_VERSION: u64 = 1;
 const MARKER: &str = "handover-store.json";
@@ -36,6 +36,9 @@ const ALLOWED_SIGNERS: &str = "allowed_signers";
 /// and a hostile file must not exhaust memory.
 pub const MAX_VAULT_BYTES: u64 = 512 * 1024 * 1024;
 const MAX_MARKER_BYTES: u64 = 64 * 1024;
+/// A signature file holds at most this many bytes: one Ed25519 SSHSIG is ~300; a few
+/// are kept side by side while a vault is being replaced.
+pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
 
 #[derive(Serialize, Deserialize)]
 struct Marker {
@@ -46,6 +49,20 @@ struct Marker {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+}
+
+impl SignerListHome for Store {
+    fn root(&self) -> &Path {
+        Store::root(self)
+    }
+
+    fn signers_path(&self) -> PathBuf {
+        Store::signers_path(self)
+    }
+
+    fn read_signers(&self) -> Result<Option<SignedFile>> {
+        Store::read_signers(self)
+    }
 }
 
 /// Proof that the caller holds the store's write lock; released on drop.
@@ -281,9 +298,6 @@ impl Store {
     }
 }
 
-/// A file's bytes and, if it has one, its signature file's bytes.
-pub type SignedFile = (Vec<u8>, Option<Vec<u8>>);
-
 /// Signer lists are small; a bigger file is not one.
 const MAX_SIGNERS_BYTES: u64 = 1024 * 1024;
 
@@ -296,17 +310,7 @@ pub fn sig_path(path: &Path) -> PathBuf {
 }
 
 fn read_signature_file(path: &Path) -> Result<Option<Vec<u8>>> {
-    read_small_file(path, crate::signing::MAX_SIGNATURE_BYTES as u64)
-}
-
-/// Reads a small file, `None` if it does not exist; refuses anything but a regular
-/// file, and one larger than `cap` bytes (see [`fsutil::read_regular_file`]).
-pub fn read_small_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
-    match fsutil::read_regular_file(path, cap, "the file") {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if fsutil::is_not_found(&e) => Ok(None),
-        Err(e) => Err(e),
-    }
+    read_small_file(path, MAX_SIGNATURE_BYTES)
 }
 
 #[cfg(test)]

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use crate::crypto::Recipient;
 use crate::error::{Error, Result};
 use crate::formats::bundle;
+use crate::fsutil;
+use crate::keys::Recipient;
+use crate::keys::signing::SignerKey;
 use crate::model::{Client, ClientId, EventKind};
-use crate::signing::SignerKey;
-use crate::store::fsutil;
 use crate::workflows::{Handover, history, signers};
 
 /// The recipients a bundle is encrypted to when none are given: the vault's own,
@@ -50,7 +50,9 @@ pub fn export(
         .collect::<Result<Vec<_>>>()?;
     let chosen: Vec<String> = parsed.iter().map(|r| r.to_string()).collect();
     let bytes = bundle::write(&client, &parsed)?;
-    let sig = h.signing_key()?.sign(crate::signing::NAMESPACE, &bytes)?;
+    let sig = h
+        .signing_key()?
+        .sign(crate::keys::signing::NAMESPACE, &bytes)?;
     let sig_path = crate::store::sig_path(out);
     fsutil::refuse_existing(&sig_path, force)?;
     // As for the dossier: the vault must be able to record the export before the file
@@ -130,11 +132,11 @@ pub fn import(
             Some((key, name))
         }
         Err(Error::Signature {
-            problem: crate::signing::SignatureProblem::Missing,
+            problem: crate::error::SignatureProblem::Missing,
             ..
         }) if check.allow_unsigned => None,
         Err(Error::Signature {
-            problem: crate::signing::SignatureProblem::Missing,
+            problem: crate::error::SignatureProblem::Missing,
             ..
         }) => {
             return Err(Error::Invalid(format!(

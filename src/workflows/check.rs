@@ -11,6 +11,7 @@ use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{Client, Criticality, DocumentKind, Entry, Kind, Owner, System, Vendor};
 use crate::workflows::Handover;
 
@@ -18,8 +19,6 @@ use crate::workflows::Handover;
 pub const EXPIRY_WARNING_DAYS: u64 = 90;
 /// A secret not rotated for longer than this is a warning.
 pub const ROTATION_MAX_DAYS: u64 = 365;
-/// A cancellation deadline within this many days is a warning.
-pub const CANCELLATION_WARNING_DAYS: u64 = 90;
 /// A restore test of a critical system older than this is a warning.
 pub const RESTORE_TEST_MAX_MONTHS: u32 = 12;
 /// Passwords shorter than this are very weak.

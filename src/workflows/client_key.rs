@@ -5,10 +5,10 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use crate::crypto::Identity;
 use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::keys::Identity;
 use crate::model::{ClientId, EventKind};
-use crate::store::fsutil;
 use crate::workflows::{Handover, history};
 
 /// Generates a key for the client, writes its secret key file to `out` (0600) and adds

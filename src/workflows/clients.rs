@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 
-use crate::crypto::Recipient;
 use crate::error::{Error, Result};
+use crate::keys::Recipient;
 use crate::model::{Client, ClientId, Contact, EventKind};
 use crate::workflows::Handover;
 use crate::workflows::history;

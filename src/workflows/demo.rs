@@ -11,11 +11,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::crypto::Identity;
 use crate::dossier::{Language, Options, PaperSize};
 use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::keys::Identity;
 use crate::model::{Client, ClientId, Contact, Entry, Event, EventKind};
-use crate::store::{Store, fsutil};
+use crate::store::Store;
+use crate::workflows::Handover;
 
 pub const DEMO_CLIENT: &str = "mueller-bau";
 
@@ -39,7 +41,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
     let identity = if identity_file.exists() {
         let bytes = fsutil::read_regular_secret(
             &identity_file,
-            crate::crypto::MAX_IDENTITY_BYTES,
+            crate::keys::identity::MAX_IDENTITY_BYTES,
             "the identity file",
         )?;
         let text = std::str::from_utf8(&bytes).map_err(|_| Error::Identity {
@@ -55,10 +57,10 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
         fsutil::create_new_private(&identity_file, identity.to_file_contents(as_of).as_bytes())?;
         identity
     };
-    let h = super::signers::open_unattended(
+    let h = Handover::open_unattended(
         store,
         identity,
-        &crate::trust::KeyFiles::beside(&identity_file),
+        &crate::keys::KeyFiles::beside(&identity_file),
     )?;
     let id = ClientId::parse(DEMO_CLIENT)?;
     let key_file = dir.join("client-key.txt");

@@ -3,12 +3,12 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::crypto::Identity;
 use crate::dossier::{self, ClientKey, Dossier, Gap, Options, Rendered};
 use crate::error::{Error, Result};
 use crate::fingerprint::{entry_digest, fingerprint, normalise};
+use crate::fsutil;
+use crate::keys::Identity;
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
-use crate::store::fsutil;
 
 use super::Handover;
 use super::check::{self, CheckOptions, Severity};
@@ -18,7 +18,7 @@ use super::check::{self, CheckOptions, Severity};
 pub fn read_client_key(file: &Path) -> Result<ClientKey> {
     let bytes = fsutil::read_regular_secret(
         file,
-        crate::crypto::MAX_IDENTITY_BYTES,
+        crate::keys::identity::MAX_IDENTITY_BYTES,
         "the client key file",
     )?;
     let bad = |problem: String| Error::Identity {

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 use crate::formats;
+use crate::fsutil;
 use crate::model::ClientId;
-use crate::store::fsutil;
 use crate::workflows::Handover;
 
 /// What an export wrote, and what the format could not hold (never secret values).

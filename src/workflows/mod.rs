@@ -1,4 +1,4 @@
-//! The use cases, composed from store, vault codec, crypto and model. The CLI calls
+//! The use cases, composed from store, vault codec, keys and model. The CLI calls
 //! these and only prints what they return.
 
 pub mod bundle;
@@ -12,19 +12,21 @@ pub mod export;
 pub mod history;
 pub mod knowledge;
 pub mod offboard;
+mod open;
 pub mod rotate;
 pub mod signers;
 
 use chrono::Utc;
 
-use crate::crypto::Identity;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SignatureProblem};
+use crate::keys::Identity;
 use crate::model::{Client, ClientId};
 use std::path::Path;
 
-use crate::signing::{self, SignatureProblem, SigningKey};
-use crate::store::{Store, WriteLock, fsutil};
-use crate::trust::Trust;
+use crate::fsutil;
+use crate::keys::signing::{self, SigningKey};
+use crate::keys::trust::Trust;
+use crate::store::{Store, WriteLock};
 use crate::vault;
 
 /// A vault, encrypted and signed, ready to be written.

@@ -12,11 +12,12 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 
-use crate::crypto::Recipient;
 use crate::error::{Error, Result};
 use crate::formats::bundle;
+use crate::fsutil;
+use crate::keys::Recipient;
+use crate::model::rules::{takeover_order, takeover_rank};
 use crate::model::{Client, ClientId, Entry, EventKind, Kind, Owner};
-use crate::store::fsutil;
 use crate::workflows::check::{CheckOptions, Finding, Severity, check, has_blocking};
 use crate::workflows::{Handover, history};
 
@@ -71,12 +72,7 @@ pub fn dossier_path(dir: &Path, id: &ClientId) -> PathBuf {
 
 /// Hands client `id` over to `options.successor`; see the module documentation.
 pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result<OffboardReport> {
-    let successor = Recipient::parse(&options.successor)?.to_string();
-    if h.own_recipients().contains(&successor) {
-        return Err(Error::Recipients(
-            "the successor is your own identity; offboarding hands the client to another provider's recipient (`age-keygen -y` of their identity)".into(),
-        ));
-    }
+    let successor = successor(h, &options.successor)?;
     // Held to the end: nobody may change the vault between what is handed over and
     // its removal.
     let lock = h.store.lock()?;
@@ -84,81 +80,22 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
 
     let findings = check(&client, &options.check, options.today);
     if has_blocking(&findings) && !options.accept_blocking {
-        let codes: Vec<String> = findings
-            .iter()
-            .filter(|f| f.severity == Severity::Blocking)
-            .map(|f| match &f.path {
-                Some(p) => format!("{} ({p})", f.code),
-                None => f.code.to_string(),
-            })
-            .collect();
-        return Err(Error::Invalid(format!(
-            "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --accept-blocking to hand over anyway; nothing was changed",
-            id.as_str(),
-            codes.len(),
-            codes.join(", "),
-            id.as_str()
-        )));
+        return Err(not_ready(id, &findings));
     }
 
     let dir = &options.out_dir;
     // Everything written from here on is taken back if a later step fails.
     let mut written = Written::default();
-    if !dir.exists() {
-        fsutil::ensure_private_dir(dir)?;
-        written.dir = Some(dir.clone());
-    } else if !dir.is_dir() {
-        return Err(Error::Invalid(format!(
-            "{} is not a directory",
-            dir.display()
-        )));
-    }
-    let bundle_file = bundle_path(dir, id);
-    let rotation_file = rotation_list_path(dir, id);
-    for file in [
-        &bundle_file,
-        &crate::store::sig_path(&bundle_file),
-        &rotation_file,
-    ] {
-        if !options.force && file.exists() {
-            return Err(Error::Invalid(format!(
-                "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
-                file.display()
-            )));
-        }
-    }
+    let (bundle_file, rotation_file) = prepare_out_dir(dir, id, options.force, &mut written)?;
 
     let rotation = rotation_list(&client);
-    let mut handed = client.clone();
-    handed.recipients = vec![successor.clone()];
-    if let Some(key) = &client.client_recipient
-        && key != &successor
-    {
-        handed.recipients.push(key.clone());
-    }
-    let recipients = handed
-        .recipients
-        .iter()
-        .map(|r| Recipient::parse(r))
-        .collect::<Result<Vec<_>>>()?;
+    let (mut handed, recipients) = handed_over_copy(&client, &successor)?;
 
     let dossier = match options.dossier {
         Some(hook) => Some(written.add(hook(&mut handed, dir)?)),
         None => None,
     };
-    let blocking = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Blocking)
-        .count();
-    let mut detail = format!(
-        "handed over to {successor}; {} secret(s) on the rotation list",
-        rotation.len()
-    );
-    if blocking > 0 {
-        detail.push_str(&format!(
-            "; handed over despite {blocking} blocking finding(s) (accepted)"
-        ));
-    }
+    let detail = offboarded_detail(&successor, rotation.len(), &findings);
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
 
@@ -173,27 +110,10 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     fsutil::write_output(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
     written.add(rotation_file.clone());
 
-    let archive = if options.keep_archive {
-        // Deliberately not through `Handover::update`/`create`, whose check refuses a
-        // vault this identity cannot open: here that is the point.
-        let ciphertext = crate::vault::encode(&handed)?;
-        let archive_dir = h.store.archive_dir();
-        fsutil::ensure_private_dir(&archive_dir)?;
-        let file = archive_dir.join(format!(
-            "{id}-{}.age",
-            handed.updated.format("%Y%m%dT%H%M%SZ")
-        ));
-        let sig = h
-            .signing_key()?
-            .sign(crate::signing::NAMESPACE, &ciphertext)?;
-        let sig_file = crate::store::sig_path(&file);
-        fsutil::atomic_write_new(&sig_file, &sig)?;
-        written.add(sig_file);
-        fsutil::atomic_write_new(&file, &ciphertext)?;
-        Some(written.add(file))
-    } else {
-        None
-    };
+    let archive = options
+        .keep_archive
+        .then(|| write_archive(h, id, &handed, &mut written))
+        .transpose()?;
 
     h.store.remove_vault(&lock, id)?;
     written.keep();
@@ -207,6 +127,131 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         archive,
         recipients: handed.recipients,
     })
+}
+
+/// The successor's recipient, which must not be one of your own.
+fn successor(h: &Handover, given: &str) -> Result<String> {
+    let successor = Recipient::parse(given)?.to_string();
+    if h.own_recipients().contains(&successor) {
+        return Err(Error::Recipients(
+            "the successor is your own identity; offboarding hands the client to another provider's recipient (`age-keygen -y` of their identity)".into(),
+        ));
+    }
+    Ok(successor)
+}
+
+/// The refusal of a handover with blocking findings, naming them.
+fn not_ready(id: &ClientId, findings: &[Finding]) -> Error {
+    let codes: Vec<String> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocking)
+        .map(|f| match &f.path {
+            Some(p) => format!("{} ({p})", f.code),
+            None => f.code.to_string(),
+        })
+        .collect();
+    Error::Invalid(format!(
+        "client {:?} is not ready for a handover: {} blocking finding(s): {}; run `handover check {}` and fix them, or pass --accept-blocking to hand over anyway; nothing was changed",
+        id.as_str(),
+        codes.len(),
+        codes.join(", "),
+        id.as_str()
+    ))
+}
+
+/// Makes the output directory if needed (recorded in `written`) and returns where the
+/// bundle and the rotation list go, refusing to replace them without `force`.
+fn prepare_out_dir(
+    dir: &Path,
+    id: &ClientId,
+    force: bool,
+    written: &mut Written,
+) -> Result<(PathBuf, PathBuf)> {
+    if !dir.exists() {
+        fsutil::ensure_private_dir(dir)?;
+        written.dir = Some(dir.to_owned());
+    } else if !dir.is_dir() {
+        return Err(Error::Invalid(format!(
+            "{} is not a directory",
+            dir.display()
+        )));
+    }
+    let bundle_file = bundle_path(dir, id);
+    let rotation_file = rotation_list_path(dir, id);
+    for file in [
+        &bundle_file,
+        &crate::store::sig_path(&bundle_file),
+        &rotation_file,
+    ] {
+        if !force && file.exists() {
+            return Err(Error::Invalid(format!(
+                "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
+                file.display()
+            )));
+        }
+    }
+    Ok((bundle_file, rotation_file))
+}
+
+/// The client as handed over: encrypted to the successor and, if it has one, the
+/// client's own key; with those recipients parsed.
+fn handed_over_copy(client: &Client, successor: &str) -> Result<(Client, Vec<Recipient>)> {
+    let mut handed = client.clone();
+    handed.recipients = vec![successor.to_owned()];
+    if let Some(key) = &client.client_recipient
+        && key != successor
+    {
+        handed.recipients.push(key.clone());
+    }
+    let recipients = handed
+        .recipients
+        .iter()
+        .map(|r| Recipient::parse(r))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((handed, recipients))
+}
+
+/// The history event's detail: to whom, how many secrets to rotate, and blocking
+/// findings accepted.
+fn offboarded_detail(successor: &str, to_rotate: usize, findings: &[Finding]) -> String {
+    let blocking = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Blocking)
+        .count();
+    let mut detail =
+        format!("handed over to {successor}; {to_rotate} secret(s) on the rotation list");
+    if blocking > 0 {
+        detail.push_str(&format!(
+            "; handed over despite {blocking} blocking finding(s) (accepted)"
+        ));
+    }
+    detail
+}
+
+/// Keeps a signed copy of the handed-over vault in the store's archive; returns it.
+fn write_archive(
+    h: &Handover,
+    id: &ClientId,
+    handed: &Client,
+    written: &mut Written,
+) -> Result<PathBuf> {
+    // Deliberately not through `Handover::update`/`create`, whose check refuses a
+    // vault this identity cannot open: here that is the point.
+    let ciphertext = crate::vault::encode(handed)?;
+    let archive_dir = h.store.archive_dir();
+    fsutil::ensure_private_dir(&archive_dir)?;
+    let file = archive_dir.join(format!(
+        "{id}-{}.age",
+        handed.updated.format("%Y%m%dT%H%M%SZ")
+    ));
+    let sig = h
+        .signing_key()?
+        .sign(crate::keys::signing::NAMESPACE, &ciphertext)?;
+    let sig_file = crate::store::sig_path(&file);
+    fsutil::atomic_write_new(&sig_file, &sig)?;
+    written.add(sig_file);
+    fsutil::atomic_write_new(&file, &ciphertext)?;
+    Ok(written.add(file))
 }
 
 /// The files (and the output directory, if it was created) an offboarding run has
@@ -295,94 +340,10 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
         .collect()
 }
 
-/// How urgent taking over an entry is, and why, in the order a takeover needs: first the
-/// domain and DNS (whoever holds them holds the mail and the web), then the identity
-/// provider and its global admins, then the firewall and remote access, then mail; then
-/// servers and everything else with access; the rest last. Returns (priority 1 = first
-/// hour, 2 = first day, 3 = first week; rank within the priority; reason). The
-/// offboarding rotation list and the dossier's takeover plan both use it.
-pub fn takeover_rank(e: &Entry) -> (u8, u8, &'static str) {
-    let text = [
-        Some(e.path.as_str()),
-        Some(e.title.as_str()),
-        e.username.as_deref(),
-        e.url.as_deref(),
-        e.host.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::to_lowercase)
-    .collect::<Vec<_>>()
-    .join(" ");
-    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
-    let admin = has(&["admin"]);
-    if e.kind == Kind::Domain || has(&["dns", "domain", "registrar", "domäne"]) {
-        return (1, 0, "the domain and DNS decide where mail and web go");
-    }
-    let identity = has(&[
-        "m365",
-        "microsoft",
-        "azure",
-        "entra",
-        "office365",
-        "google",
-        "workspace",
-        "okta",
-        "active directory",
-        "identity",
-    ]);
-    if e.kind == Kind::Recovery || (identity && (admin || e.totp.is_some())) {
-        return (1, 1, "it can reset or take over every other account");
-    }
-    if matches!(e.kind, Kind::Vpn | Kind::NetworkDevice)
-        || has(&[
-            "firewall",
-            "vpn",
-            "remote",
-            "rdp",
-            "teamviewer",
-            "anydesk",
-            "fernwartung",
-        ])
-    {
-        return (1, 2, "it gives access from outside");
-    }
-    if e.kind == Kind::Email || has(&["mail"]) {
-        return (1, 3, "it can reset other accounts by mail");
-    }
-    if matches!(
-        e.kind,
-        Kind::SshKey | Kind::ApiKey | Kind::Server | Kind::Database
-    ) {
-        return (2, 0, "it gives access to servers or data");
-    }
-    if admin || e.totp.is_some() || !e.recovery_codes.is_empty() {
-        return (2, 1, "it is an administrator or second-factor account");
-    }
-    match e.kind {
-        Kind::Login | Kind::Certificate | Kind::Wifi => {
-            (2, 2, "it gives access to systems or data")
-        }
-        _ => (3, 0, "rotate when convenient"),
-    }
-}
-
 /// How urgent rotating an entry is, and why (see [`takeover_rank`]).
 pub fn priority(e: &Entry) -> (u8, &'static str) {
     let (priority, _, why) = takeover_rank(e);
     (priority, why)
-}
-
-/// The order of a takeover: by [`takeover_rank`], accounts held by the old provider
-/// before others, then by path.
-pub fn takeover_order(e: &Entry) -> (u8, u8, bool, String) {
-    let (priority, rank, _) = takeover_rank(e);
-    (
-        priority,
-        rank,
-        e.owner != Some(Owner::Provider),
-        e.path.clone(),
-    )
 }
 
 /// The rotation list as CSV (UTF-8, header row). Cells that a spreadsheet would run as

@@ -1,46 +1,25 @@
-//! Signing keys and trusted signers: creating the signing key, opening a store with
-//! its trust, signing a store from before signed vaults (`handover sign`), pinning a
+//! Signing keys and trusted signers: creating the signing key, starting a store's
+//! trust, signing a store from before signed vaults (`handover sign`), pinning a
 //! store's signers on a new machine, and adding or removing signers.
 
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::crypto::Identity;
 use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::keys::Identity;
+use crate::keys::signing::{self, SignerKey, SigningKey};
+use crate::keys::trust::{Signer, SignerList, Trust};
+use crate::keys::unlock::{KeyFiles, read_signing_key};
 use crate::model::{Client, ClientId};
 use crate::prompt::Prompter;
-use crate::signing::{self, SignerKey, SigningKey};
-use crate::store::{Store, fsutil};
-use crate::trust::{self, KeyFiles, Signer, SignerList, Trust};
+use crate::store::{Store, WriteLock};
 use crate::vault;
 use crate::workflows::Handover;
 
 /// The name a provider's own key gets in a new store's signer list.
 pub const OWN_NAME: &str = "provider";
-
-/// Reads the signing key beside an identity, if there is one. `passphrase` is the
-/// identity's (tried first, so one prompt unlocks both).
-pub fn load_signing_key(
-    files: &KeyFiles,
-    passphrase: Option<&str>,
-    prompter: &dyn Prompter,
-) -> Result<Option<SigningKey>> {
-    let path = &files.signing_key;
-    let bytes = match fsutil::read_regular_secret(path, 64 * 1024, "the signing key") {
-        Ok(b) => b,
-        Err(e) if fsutil::is_not_found(&e) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    SigningKey::from_openssh(&bytes, passphrase, prompter, &path.display().to_string())
-        .map(Some)
-        .map_err(|problem| {
-            Error::Trust(format!(
-                "cannot use the signing key {}: {problem}",
-                path.display()
-            ))
-        })
-}
 
 /// Creates the signing key beside the identity unless it exists (0600, encrypted with
 /// `passphrase` when the identity has one). Returns the key and whether it was created.
@@ -49,7 +28,7 @@ pub fn ensure_signing_key(
     passphrase: Option<&str>,
     prompter: &dyn Prompter,
 ) -> Result<(SigningKey, bool)> {
-    if let Some(key) = load_signing_key(files, passphrase, prompter)? {
+    if let Some(key) = read_signing_key(files, passphrase, prompter)? {
         return Ok((key, false));
     }
     let key = SigningKey::generate("handover signing key").map_err(Error::Trust)?;
@@ -78,8 +57,20 @@ pub fn start_trust(
 ) -> Result<Trust> {
     let list = SignerList::new(vec![own_signer(key, recipient)]);
     let lock = store.lock()?;
-    trust::write_list(store, &lock, key, &list)?;
+    write_list(store, &lock, key, &list)?;
     Trust::pin(store, &files.pins, list, &key.public())
+}
+
+/// Writes a signer list, its signature and an `allowed_signers` file for the stock
+/// tools into the store.
+pub fn write_list(
+    store: &Store,
+    lock: &WriteLock,
+    signer: &SigningKey,
+    list: &SignerList,
+) -> Result<()> {
+    let (json, sig) = list.signed_json(signer)?;
+    store.write_signers(lock, &json, &sig, list.allowed_signers().as_bytes())
 }
 
 fn own_signer(key: &SigningKey, recipient: &str) -> Signer {
@@ -89,21 +80,6 @@ fn own_signer(key: &SigningKey, recipient: &str) -> Signer {
         recipient: Some(recipient.to_owned()),
         added: Utc::now(),
     }
-}
-
-/// Opens a store with an identity that has no passphrase, creating the signing key
-/// beside it and starting the store's trust if the store has none yet: for the demo
-/// and for programs that set up a store without a person at hand.
-pub fn open_unattended(store: Store, identity: Identity, files: &KeyFiles) -> Result<Handover> {
-    let (key, _) = ensure_signing_key(files, None, &crate::prompt::NoPrompt)?;
-    let trust = match Trust::establish(&store, &files.pins) {
-        Ok(t) => t,
-        Err(_) if store.read_signers()?.is_none() => {
-            start_trust(&store, files, &key, &identity.recipient().to_string())?
-        }
-        Err(e) => return Err(e),
-    };
-    Ok(Handover::new(store, identity, Some(key), trust))
 }
 
 /// Who a recipient of a vault is, as far as this machine knows.
@@ -319,7 +295,7 @@ pub fn add(h: &mut Handover, name: &str, key: &str, recipient: Option<&str>) -> 
     let parsed = SignerKey::parse(key)
         .map_err(|e| Error::Invalid(format!("the key of signer {name:?}: {e}")))?;
     let recipient = match recipient {
-        Some(r) => Some(crate::crypto::Recipient::parse(r)?.to_string()),
+        Some(r) => Some(crate::keys::Recipient::parse(r)?.to_string()),
         None => None,
     };
     let signer = Signer {
@@ -337,25 +313,30 @@ pub fn add(h: &mut Handover, name: &str, key: &str, recipient: Option<&str>) -> 
     let signing = signing.as_ref().ok_or_else(super::no_signing_key)?;
     let lock = store.lock()?;
     let added = signer.clone();
-    trust.change_signers(store, &lock, signing, |signers| {
-        if let Some(s) = signers.iter().find(|s| s.name == added.name) {
-            return Err(Error::Invalid(format!(
-                "there is already a signer named {:?}; remove it first or choose another name",
-                s.name
-            )));
-        }
-        if signers
-            .iter()
-            .any(|s| SignerKey::parse(&s.key).ok().as_ref() == Some(&parsed))
-        {
-            return Err(Error::Invalid(format!(
-                "the key {} is already trusted",
-                parsed.fingerprint()
-            )));
-        }
-        signers.push(added);
-        Ok(())
-    })?;
+    let write = |list: &SignerList| write_list(store, &lock, signing, list);
+    trust.change_signers(
+        signing,
+        |signers| {
+            if let Some(s) = signers.iter().find(|s| s.name == added.name) {
+                return Err(Error::Invalid(format!(
+                    "there is already a signer named {:?}; remove it first or choose another name",
+                    s.name
+                )));
+            }
+            if signers
+                .iter()
+                .any(|s| SignerKey::parse(&s.key).ok().as_ref() == Some(&parsed))
+            {
+                return Err(Error::Invalid(format!(
+                    "the key {} is already trusted",
+                    parsed.fingerprint()
+                )));
+            }
+            signers.push(added);
+            Ok(())
+        },
+        write,
+    )?;
     Ok(signer)
 }
 
@@ -371,21 +352,26 @@ pub fn remove(h: &mut Handover, name: &str) -> Result<Signer> {
     let own = signing.public();
     let lock = store.lock()?;
     let mut removed = None;
-    trust.change_signers(store, &lock, signing, |signers| {
-        let Some(pos) = signers.iter().position(|s| s.name == name) else {
-            return Err(Error::Invalid(format!(
-                "there is no signer named {name:?}; `handover signers` lists them"
-            )));
-        };
-        if SignerKey::parse(&signers[pos].key).ok().as_ref() == Some(&own) {
-            return Err(Error::Invalid(
-                "refusing to remove your own signing key: you could no longer write this store"
-                    .into(),
-            ));
-        }
-        removed = Some(signers.remove(pos));
-        Ok(())
-    })?;
+    let write = |list: &SignerList| write_list(store, &lock, signing, list);
+    trust.change_signers(
+        signing,
+        |signers| {
+            let Some(pos) = signers.iter().position(|s| s.name == name) else {
+                return Err(Error::Invalid(format!(
+                    "there is no signer named {name:?}; `handover signers` lists them"
+                )));
+            };
+            if SignerKey::parse(&signers[pos].key).ok().as_ref() == Some(&own) {
+                return Err(Error::Invalid(
+                    "refusing to remove your own signing key: you could no longer write this store"
+                        .into(),
+                ));
+            }
+            removed = Some(signers.remove(pos));
+            Ok(())
+        },
+        write,
+    )?;
     removed.ok_or_else(|| Error::Invalid("no signer was removed".into()))
 }
 
@@ -413,7 +399,7 @@ pub fn verify_file(
     bytes: &[u8],
 ) -> Result<(SignerKey, Option<String>)> {
     let sig_path = crate::store::sig_path(file);
-    let sig = crate::store::read_small_file(&sig_path, signing::MAX_SIGNATURE_BYTES as u64)?;
+    let sig = crate::fsutil::read_small_file(&sig_path, crate::store::MAX_SIGNATURE_BYTES)?;
     let keys = signing::verify(bytes, sig.as_deref(), signing::NAMESPACE).map_err(|problem| {
         Error::Signature {
             what: file.display().to_string(),
@@ -430,4 +416,99 @@ pub fn verify_file(
         }
     }
     Ok((keys[0].clone(), None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer(name: &str, key: &SigningKey) -> Signer {
+        Signer {
+            name: name.into(),
+            key: key.public().to_openssh(),
+            recipient: None,
+            added: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_store_writer_cannot_extend_the_pinned_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::init(&dir.path().join("s")).unwrap();
+        let pins = dir.path().join("id.trust.json");
+        let me = SigningKey::generate("me").unwrap();
+        let attacker = SigningKey::generate("evil").unwrap();
+        let teammate = SigningKey::generate("anna").unwrap();
+        let list = SignerList::new(vec![signer("me", &me)]);
+        {
+            let lock = store.lock().unwrap();
+            write_list(&store, &lock, &me, &list).unwrap();
+        }
+        let mut trust = Trust::pin(&store, &pins, list.clone(), &me.public()).unwrap();
+
+        // A trusted change is taken over by a machine that pinned the older list.
+        {
+            let lock = store.lock().unwrap();
+            trust
+                .change_signers(
+                    &me,
+                    |s| {
+                        s.push(signer("anna", &teammate));
+                        Ok(())
+                    },
+                    |l| write_list(&store, &lock, &me, l),
+                )
+                .unwrap();
+        }
+        let t = Trust::establish(&store, &pins).unwrap();
+        assert_eq!(t.keys().len(), 2);
+        assert_eq!(t.name_of(&teammate.public()), Some("anna"));
+
+        // The attacker writes a newer list naming itself, signed by itself: refused.
+        let mut forged = t.list().clone();
+        forged.version += 1;
+        forged.signers.push(signer("evil", &attacker));
+        {
+            let lock = store.lock().unwrap();
+            write_list(&store, &lock, &attacker, &forged).unwrap();
+        }
+        let err = Trust::establish(&store, &pins).err().unwrap().to_string();
+        assert!(err.contains("does not trust"), "{err}");
+
+        // An older list put back: refused.
+        {
+            let lock = store.lock().unwrap();
+            write_list(&store, &lock, &me, &list).unwrap();
+        }
+        let err = Trust::establish(&store, &pins).err().unwrap().to_string();
+        assert!(err.contains("older than version 2"), "{err}");
+
+        // Another machine with no pin is told to pin.
+        let err = Trust::establish(&store, &dir.path().join("other.json"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("handover signers pin"), "{err}");
+    }
+
+    #[test]
+    fn revisions_only_rise_until_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::init(&dir.path().join("s")).unwrap();
+        let pins = dir.path().join("id.trust.json");
+        let me = SigningKey::generate("me").unwrap();
+        let list = SignerList::new(vec![signer("me", &me)]);
+        Trust::pin(&store, &pins, list, &me.public()).unwrap();
+        let id = ClientId::parse("acme").unwrap();
+        let t = Trust::establish(&store, &pins).unwrap();
+        t.saw_revision(&id, 5).unwrap();
+        t.saw_revision(&id, 3).unwrap();
+        let t = Trust::establish(&store, &pins).unwrap();
+        assert_eq!(t.seen_revision(&id), 5);
+        t.forget_revision(&id).unwrap();
+        assert_eq!(
+            Trust::establish(&store, &pins).unwrap().seen_revision(&id),
+            0
+        );
+    }
 }

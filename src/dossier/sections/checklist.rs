@@ -94,7 +94,7 @@ fn rotate(
 
 /// Entries a successor must act on, most urgent first within each list.
 pub struct Checklist<'a> {
-    /// In the order of a takeover (see `workflows::offboard::takeover_rank`).
+    /// In the order of a takeover (see `model::rules::takeover_rank`).
     pub rotate: Vec<&'a Entry>,
     /// The takeover priority of each of `rotate` (1: first hour, 2: first day, 3: week).
     pub rotate_priority: Vec<u8>,
@@ -115,7 +115,7 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
         .iter()
         .copied()
         .filter(|e| e.provider_knows && e.has_secret())
-        .map(|e| (crate::workflows::offboard::takeover_order(e), e))
+        .map(|e| (crate::model::rules::takeover_order(e), e))
         .collect();
     rotate.sort_by(|a, b| a.0.cmp(&b.0));
     Checklist {

@@ -58,7 +58,7 @@ pub fn vendors(
         }
         if let Some(deadline) = v.contract.cancellation_deadline(today) {
             let soon = deadline
-                <= today + chrono::Days::new(crate::workflows::check::CANCELLATION_WARNING_DAYS);
+                <= today + chrono::Days::new(crate::model::rules::CANCELLATION_WARNING_DAYS);
             rows.extend(ctx.field(&t.ven_deadline, Value::Plain(&ctx.fmt_date(deadline))));
             if soon {
                 let warn = if deadline < today {

@@ -22,32 +22,25 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::fsutil;
+use crate::keys::signing::{self, SignerKey, SigningKey};
 use crate::model::ClientId;
-use crate::signing::{self, SignerKey, SigningKey};
-use crate::store::{Store, WriteLock, fsutil};
 
 const LIST_FORMAT: &str = "handover-signers";
 const PIN_FORMAT: &str = "handover-trust";
 
-/// The files that live beside an identity file: the signing key (private and public)
-/// and the pin file.
-#[derive(Debug, Clone)]
-pub struct KeyFiles {
-    pub signing_key: PathBuf,
-    pub signing_pub: PathBuf,
-    pub pins: PathBuf,
-}
+/// A file's bytes and, if it has one, its signature file's bytes.
+pub type SignedFile = (Vec<u8>, Option<Vec<u8>>);
 
-impl KeyFiles {
-    /// `identity.txt` → `identity.signing-key`, `identity.signing-key.pub`,
-    /// `identity.trust.json`.
-    pub fn beside(identity: &Path) -> KeyFiles {
-        KeyFiles {
-            signing_key: identity.with_extension("signing-key"),
-            signing_pub: identity.with_extension("signing-key.pub"),
-            pins: identity.with_extension("trust.json"),
-        }
-    }
+/// What trust needs of a store: where it is and the signer list it holds. The store
+/// implements it, so that trust decides whom to believe without reading a store itself.
+pub trait SignerListHome {
+    /// The store's directory; this machine pins each store under its canonical path.
+    fn root(&self) -> &Path;
+    /// Where the store's signer list is, as messages name it.
+    fn signers_path(&self) -> PathBuf;
+    /// The store's signer list and its signature, if the store has one.
+    fn read_signers(&self) -> Result<Option<SignedFile>>;
 }
 
 /// One trusted signer.
@@ -113,6 +106,13 @@ impl SignerList {
             .collect()
     }
 
+    /// The list as written to the store, and its signature by `signer`.
+    pub fn signed_json(&self, signer: &SigningKey) -> Result<(Vec<u8>, Vec<u8>)> {
+        let json = self.to_json()?;
+        let sig = signer.sign(signing::SIGNERS_NAMESPACE, &json)?;
+        Ok((json, sig))
+    }
+
     fn to_json(&self) -> Result<Vec<u8>> {
         let mut json = serde_json::to_vec_pretty(self)
             .map_err(|e| Error::Invalid(format!("cannot encode the signer list: {e}")))?;
@@ -171,7 +171,7 @@ impl Default for PinFile {
 const MAX_PIN_BYTES: u64 = 16 * 1024 * 1024;
 
 fn read_pins(path: &Path) -> Result<PinFile> {
-    let bytes = match crate::store::read_small_file(path, MAX_PIN_BYTES)? {
+    let bytes = match crate::fsutil::read_small_file(path, MAX_PIN_BYTES)? {
         Some(b) => b,
         None => return Ok(PinFile::default()),
     };
@@ -207,7 +207,7 @@ fn update_pins<T>(path: &Path, change: impl FnOnce(&mut PinFile) -> Result<T>) -
 }
 
 /// How a store is named in the pin file: its canonical path.
-fn store_key(store: &Store) -> String {
+fn store_key(store: &dyn SignerListHome) -> String {
     fs::canonicalize(store.root())
         .unwrap_or_else(|_| store.root().to_owned())
         .display()
@@ -228,7 +228,7 @@ pub struct Trust {
 impl Trust {
     /// Works out whom to trust for `store`, from this machine's pin file; takes over a
     /// newer store signer list if (and only if) a pinned key signed it.
-    pub fn establish(store: &Store, pins_path: &Path) -> Result<Trust> {
+    pub fn establish(store: &dyn SignerListHome, pins_path: &Path) -> Result<Trust> {
         let key = store_key(store);
         let pins = read_pins(pins_path)?;
         let in_store = store.read_signers()?;
@@ -287,7 +287,7 @@ impl Trust {
 
     /// Pins `list` as this machine's trust for `store`, starting from `origin`.
     pub fn pin(
-        store: &Store,
+        store: &dyn SignerListHome,
         pins_path: &Path,
         list: SignerList,
         origin: &SignerKey,
@@ -402,14 +402,13 @@ impl Trust {
         })
     }
 
-    /// Changes the store's signer list: raises its version, signs it with `signer`
-    /// (which must be trusted), writes it to the store and takes it over here.
+    /// Changes the store's signer list: raises its version, has `write` sign it with
+    /// `signer` (which must be trusted) and write it to the store, and takes it over here.
     pub fn change_signers(
         &mut self,
-        store: &Store,
-        lock: &WriteLock,
         signer: &SigningKey,
         change: impl FnOnce(&mut Vec<Signer>) -> Result<()>,
+        write: impl FnOnce(&SignerList) -> Result<()>,
     ) -> Result<()> {
         if !self.keys.contains(&signer.public()) {
             return Err(Error::Trust(format!(
@@ -425,111 +424,7 @@ impl Trust {
             ));
         }
         list.version += 1;
-        write_list(store, lock, signer, &list)?;
+        write(&list)?;
         self.adopt(list)
-    }
-}
-
-/// Writes a signer list, its signature and an `allowed_signers` file for the stock
-/// tools into the store.
-pub fn write_list(
-    store: &Store,
-    lock: &WriteLock,
-    signer: &SigningKey,
-    list: &SignerList,
-) -> Result<()> {
-    let json = list.to_json()?;
-    let sig = signer.sign(signing::SIGNERS_NAMESPACE, &json)?;
-    store.write_signers(lock, &json, &sig, list.allowed_signers().as_bytes())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn signer(name: &str, key: &SigningKey) -> Signer {
-        Signer {
-            name: name.into(),
-            key: key.public().to_openssh(),
-            recipient: None,
-            added: Utc::now(),
-        }
-    }
-
-    #[test]
-    fn a_store_writer_cannot_extend_the_pinned_list() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::init(&dir.path().join("s")).unwrap();
-        let pins = dir.path().join("id.trust.json");
-        let me = SigningKey::generate("me").unwrap();
-        let attacker = SigningKey::generate("evil").unwrap();
-        let teammate = SigningKey::generate("anna").unwrap();
-        let list = SignerList::new(vec![signer("me", &me)]);
-        {
-            let lock = store.lock().unwrap();
-            write_list(&store, &lock, &me, &list).unwrap();
-        }
-        let mut trust = Trust::pin(&store, &pins, list.clone(), &me.public()).unwrap();
-
-        // A trusted change is taken over by a machine that pinned the older list.
-        {
-            let lock = store.lock().unwrap();
-            trust
-                .change_signers(&store, &lock, &me, |s| {
-                    s.push(signer("anna", &teammate));
-                    Ok(())
-                })
-                .unwrap();
-        }
-        let t = Trust::establish(&store, &pins).unwrap();
-        assert_eq!(t.keys().len(), 2);
-        assert_eq!(t.name_of(&teammate.public()), Some("anna"));
-
-        // The attacker writes a newer list naming itself, signed by itself: refused.
-        let mut forged = t.list().clone();
-        forged.version += 1;
-        forged.signers.push(signer("evil", &attacker));
-        {
-            let lock = store.lock().unwrap();
-            write_list(&store, &lock, &attacker, &forged).unwrap();
-        }
-        let err = Trust::establish(&store, &pins).err().unwrap().to_string();
-        assert!(err.contains("does not trust"), "{err}");
-
-        // An older list put back: refused.
-        {
-            let lock = store.lock().unwrap();
-            write_list(&store, &lock, &me, &list).unwrap();
-        }
-        let err = Trust::establish(&store, &pins).err().unwrap().to_string();
-        assert!(err.contains("older than version 2"), "{err}");
-
-        // Another machine with no pin is told to pin.
-        let err = Trust::establish(&store, &dir.path().join("other.json"))
-            .err()
-            .unwrap()
-            .to_string();
-        assert!(err.contains("handover signers pin"), "{err}");
-    }
-
-    #[test]
-    fn revisions_only_rise_until_forgotten() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, _) = Store::init(&dir.path().join("s")).unwrap();
-        let pins = dir.path().join("id.trust.json");
-        let me = SigningKey::generate("me").unwrap();
-        let list = SignerList::new(vec![signer("me", &me)]);
-        Trust::pin(&store, &pins, list, &me.public()).unwrap();
-        let id = ClientId::parse("acme").unwrap();
-        let t = Trust::establish(&store, &pins).unwrap();
-        t.saw_revision(&id, 5).unwrap();
-        t.saw_revision(&id, 3).unwrap();
-        let t = Trust::establish(&store, &pins).unwrap();
-        assert_eq!(t.seen_revision(&id), 5);
-        t.forget_revision(&id).unwrap();
-        assert_eq!(
-            Trust::establish(&store, &pins).unwrap().seen_revision(&id),
-            0
-        );
     }
 }

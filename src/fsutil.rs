@@ -1,6 +1,7 @@
 //! File-system primitives that every writer and reader in handover goes through: private
 //! directories, atomic, durable, private file writes, reads of files someone else may
-//! control, and the store's lock.
+//! control, and the lock that the store and the pin file share. Below `store` and `keys`,
+//! which both go through it.
 
 use std::fs::{self, DirBuilder, File, OpenOptions};
 use std::io::{self, ErrorKind, Read, Write};
@@ -328,6 +329,16 @@ fn human_size(bytes: u64) -> String {
 /// Whether `err` says that a file does not exist.
 pub fn is_not_found(err: &Error) -> bool {
     matches!(err, Error::Io { source, .. } if source.kind() == ErrorKind::NotFound)
+}
+
+/// Reads a small file, `None` if it does not exist; refuses anything but a regular
+/// file, and one larger than `cap` bytes (see [`read_regular_file`]).
+pub fn read_small_file(path: &Path, cap: u64) -> Result<Option<Vec<u8>>> {
+    match read_regular_file(path, cap, "the file") {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// How long [`lock_exclusive`] waits for another writer unless `HANDOVER_LOCK_TIMEOUT`

@@ -86,31 +86,64 @@ impl PartialEq for Recipient {
     }
 }
 
+/// One secret key of an identity. Only X25519 keys (`age-keygen`) exist today; a
+/// plugin or hardware identity joins as another variant. Decryption sees every key
+/// only as an `age::Identity` (as rage reads `Vec<Box<dyn Identity>>`).
+enum SecretKey {
+    X25519(age::x25519::Identity),
+}
+
+impl SecretKey {
+    fn as_age(&self) -> &dyn age::Identity {
+        match self {
+            SecretKey::X25519(key) => key,
+        }
+    }
+
+    fn recipient(&self) -> Recipient {
+        match self {
+            SecretKey::X25519(key) => Recipient(key.to_public()),
+        }
+    }
+
+    /// The key's line in an identity file (`AGE-SECRET-KEY-1…`).
+    fn to_secret_line(&self) -> SecretString {
+        match self {
+            SecretKey::X25519(key) => key.to_string(),
+        }
+    }
+}
+
 /// The provider's (or a client's) secret key(s). The first key is the one whose
 /// recipient handover adds to new vaults; all keys are tried when decrypting.
 pub struct Identity {
-    keys: Vec<age::x25519::Identity>,
+    keys: Vec<SecretKey>,
 }
 
 impl Identity {
     pub fn generate() -> Self {
         Identity {
-            keys: vec![age::x25519::Identity::generate()],
+            keys: vec![SecretKey::X25519(age::x25519::Identity::generate())],
         }
     }
 
     pub fn recipient(&self) -> Recipient {
-        Recipient(self.keys[0].to_public())
+        self.keys[0].recipient()
     }
 
     pub fn recipients(&self) -> Vec<Recipient> {
-        self.keys.iter().map(|k| Recipient(k.to_public())).collect()
+        self.keys.iter().map(SecretKey::recipient).collect()
+    }
+
+    /// Every key as age sees it: what decryption tries.
+    fn age_identities(&self) -> impl Iterator<Item = &dyn age::Identity> {
+        self.keys.iter().map(SecretKey::as_age)
     }
 
     /// The first secret key as `age-keygen` prints it (`AGE-SECRET-KEY-1…`), for the
     /// dossier's emergency sheet.
     pub fn secret_key(&self) -> Zeroizing<String> {
-        Zeroizing::new(self.keys[0].to_string().expose_secret().to_owned())
+        Zeroizing::new(self.keys[0].to_secret_line().expose_secret().to_owned())
     }
 
     /// The identity in `age-keygen`'s file format.
@@ -120,9 +153,9 @@ impl Identity {
             out.push_str(&format!(
                 "# created: {}\n# public key: {}\n",
                 created.format("%Y-%m-%dT%H:%M:%SZ"),
-                key.to_public()
+                key.recipient()
             ));
-            out.push_str(key.to_string().expose_secret());
+            out.push_str(key.to_secret_line().expose_secret());
             out.push('\n');
         }
         out
@@ -164,7 +197,7 @@ impl Identity {
                 ));
             }
             match age::x25519::Identity::from_str(line) {
-                Ok(key) => keys.push(key),
+                Ok(key) => keys.push(SecretKey::X25519(key)),
                 Err(_) => {
                     return Err(format!(
                         "line {} is not an age secret key (AGE-SECRET-KEY-1…)",
@@ -265,7 +298,7 @@ pub fn decrypt(
         return Err(VaultProblem::WrongIdentity);
     }
     let mut stream = decryptor
-        .decrypt(identity.keys.iter().map(|k| k as &dyn age::Identity))
+        .decrypt(identity.age_identities())
         .map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => VaultProblem::WrongIdentity,
             age::DecryptError::Io(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {

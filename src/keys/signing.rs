@@ -15,6 +15,7 @@ use std::fmt;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use zeroize::Zeroizing;
 
+use crate::error::SignatureProblem;
 use crate::prompt::Prompter;
 
 /// The SSHSIG namespace of vault and bundle signatures (`ssh-keygen -n handover`).
@@ -22,10 +23,6 @@ pub const NAMESPACE: &str = "handover";
 /// The namespace of the store's signer list, so that no vault signature can stand in
 /// for it.
 pub const SIGNERS_NAMESPACE: &str = "handover-signers";
-
-/// A signature file holds at most this many bytes: one Ed25519 SSHSIG is ~300; a few
-/// are kept side by side while a vault is being replaced.
-pub const MAX_SIGNATURE_BYTES: usize = 64 * 1024;
 
 const PEM_BEGIN: &str = "-----BEGIN SSH SIGNATURE-----";
 const PEM_END: &str = "-----END SSH SIGNATURE-----";
@@ -152,49 +149,6 @@ impl PartialEq for SignerKey {
 impl fmt::Debug for SignerKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SignerKey({})", self.fingerprint())
-    }
-}
-
-/// Why a signature was not accepted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SignatureProblem {
-    /// There is no signature file.
-    Missing,
-    /// The signature file is not an SSH signature (cut short, or garbage).
-    Malformed,
-    /// A valid SSH signature, but made for another purpose.
-    WrongNamespace(String),
-    /// A well-formed signature that does not match these bytes.
-    OtherBytes,
-    /// It matches another client's vault: the signature files were swapped.
-    Swapped(String),
-    /// A valid signature by a key this machine does not trust.
-    Untrusted { fingerprint: String },
-}
-
-impl fmt::Display for SignatureProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SignatureProblem::Missing => f.write_str("it has no signature"),
-            SignatureProblem::Malformed => {
-                f.write_str("its signature file is damaged or cut short (not an SSH signature)")
-            }
-            SignatureProblem::WrongNamespace(ns) => write!(
-                f,
-                "its signature was made for {ns:?}, not for a handover file"
-            ),
-            SignatureProblem::OtherBytes => f.write_str(
-                "its signature was made over other bytes: the file was changed after it was signed",
-            ),
-            SignatureProblem::Swapped(other) => write!(
-                f,
-                "its signature belongs to the vault of client {other:?}: the signature files were swapped"
-            ),
-            SignatureProblem::Untrusted { fingerprint } => write!(
-                f,
-                "it was signed by {fingerprint}, a key this machine does not trust"
-            ),
-        }
     }
 }
 

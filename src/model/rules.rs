@@ -1,0 +1,92 @@
+//! Domain rules that both the checks and the dossier apply: the order in which a
+//! takeover secures a client's accounts, and how far ahead a contract's cancellation
+//! deadline is a warning. Plain functions of the data, no I/O.
+
+use super::{Entry, Kind, Owner};
+
+/// A cancellation deadline within this many days is a warning.
+pub const CANCELLATION_WARNING_DAYS: u64 = 90;
+
+/// How urgent taking over an entry is, and why, in the order a takeover needs: first the
+/// domain and DNS (whoever holds them holds the mail and the web), then the identity
+/// provider and its global admins, then the firewall and remote access, then mail; then
+/// servers and everything else with access; the rest last. Returns (priority 1 = first
+/// hour, 2 = first day, 3 = first week; rank within the priority; reason). The
+/// offboarding rotation list and the dossier's takeover plan both use it.
+pub fn takeover_rank(e: &Entry) -> (u8, u8, &'static str) {
+    let text = [
+        Some(e.path.as_str()),
+        Some(e.title.as_str()),
+        e.username.as_deref(),
+        e.url.as_deref(),
+        e.host.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::to_lowercase)
+    .collect::<Vec<_>>()
+    .join(" ");
+    let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
+    let admin = has(&["admin"]);
+    if e.kind == Kind::Domain || has(&["dns", "domain", "registrar", "domäne"]) {
+        return (1, 0, "the domain and DNS decide where mail and web go");
+    }
+    let identity = has(&[
+        "m365",
+        "microsoft",
+        "azure",
+        "entra",
+        "office365",
+        "google",
+        "workspace",
+        "okta",
+        "active directory",
+        "identity",
+    ]);
+    if e.kind == Kind::Recovery || (identity && (admin || e.totp.is_some())) {
+        return (1, 1, "it can reset or take over every other account");
+    }
+    if matches!(e.kind, Kind::Vpn | Kind::NetworkDevice)
+        || has(&[
+            "firewall",
+            "vpn",
+            "remote",
+            "rdp",
+            "teamviewer",
+            "anydesk",
+            "fernwartung",
+        ])
+    {
+        return (1, 2, "it gives access from outside");
+    }
+    if e.kind == Kind::Email || has(&["mail"]) {
+        return (1, 3, "it can reset other accounts by mail");
+    }
+    if matches!(
+        e.kind,
+        Kind::SshKey | Kind::ApiKey | Kind::Server | Kind::Database
+    ) {
+        return (2, 0, "it gives access to servers or data");
+    }
+    if admin || e.totp.is_some() || !e.recovery_codes.is_empty() {
+        return (2, 1, "it is an administrator or second-factor account");
+    }
+    match e.kind {
+        Kind::Login | Kind::Certificate | Kind::Wifi => {
+            (2, 2, "it gives access to systems or data")
+        }
+        _ => (3, 0, "rotate when convenient"),
+    }
+}
+
+/// The order of a takeover: by [`takeover_rank`], accounts held by the old provider
+/// before others, then by path.
+pub fn takeover_order(e: &Entry) -> (u8, u8, bool, String) {
+    let (priority, rank, _) = takeover_rank(e);
+    (
+        priority,
+        rank,
+        e.owner != Some(Owner::Provider),
+        e.path.clone(),
+    )
+}
