@@ -140,7 +140,7 @@ fn json_that_does_not_match_the_schema() {
 fn newer_format_version() {
     let (env, _) = env_with_vault();
     let id = own_identity(&env);
-    let json = br#"{"format_version":2,"id":"acme","something_new":true}"#;
+    let json = br#"{"format_version":3,"id":"acme","something_new":true}"#;
     put_vault(&env, &encrypt(json, &[id.recipient()]).unwrap());
     assert_refused(&env, "upgrade handover");
 }

@@ -328,7 +328,7 @@ fn stock_age_decrypts_a_vault() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["format_version"], 1);
+    assert_eq!(v["format_version"], handover::model::VAULT_FORMAT_VERSION);
     assert_eq!(v["id"], "acme");
     assert_eq!(v["name"], "Müller & Söhne GmbH");
     assert_eq!(v["entries"][0]["password"], secret);

@@ -1,0 +1,167 @@
+//! Known answers: files that a released version of handover wrote, with their keys and
+//! expected plaintext. A client files its bundle and dossier for years, so every later
+//! version must still open, verify and fingerprint them exactly (as rage keeps its
+//! test vectors). `tests/kat/v1/` was written by the last build of vault format 1.
+
+use std::path::{Path, PathBuf};
+
+use handover::fingerprint::fingerprint;
+use handover::formats::bundle;
+use handover::keys::Identity;
+use handover::keys::signing::{NAMESPACE, SIGNERS_NAMESPACE, SignerKey, verify_trusted};
+use handover::model::VAULT_FORMAT_VERSION;
+use handover::vault;
+
+fn kat(version: &str, file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/kat")
+        .join(version)
+        .join(file)
+}
+
+fn read(version: &str, file: &str) -> Vec<u8> {
+    std::fs::read(kat(version, file)).unwrap()
+}
+
+fn identity(version: &str, file: &str) -> Identity {
+    Identity::parse(std::str::from_utf8(&read(version, file)).unwrap()).unwrap()
+}
+
+fn signer(version: &str) -> SignerKey {
+    let text = String::from_utf8(read(version, "identity.signing-key.pub")).unwrap();
+    SignerKey::parse(text.trim()).unwrap()
+}
+
+fn json(bytes: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(bytes).unwrap()
+}
+
+#[test]
+fn a_version_1_vault_decrypts_to_its_plaintext_and_keeps_its_fingerprint() {
+    let ciphertext = read("v1", "acme.age");
+    let plain = handover::keys::decrypt(&ciphertext, &identity("v1", "identity.txt")).unwrap();
+    assert_eq!(&plain[..], &read("v1", "acme.json")[..]);
+
+    let client = vault::parse(&plain).unwrap();
+    assert_eq!(client.format_version, 1);
+    assert_eq!(client.id.as_str(), "acme");
+    assert_eq!(client.name, "Bäckerei Brandt GmbH");
+    let wifi = client.entry("netz/wlan").unwrap();
+    assert_eq!(
+        wifi.password.as_ref().unwrap().expose(),
+        "Grüße-€-ß-pässwörd"
+    );
+    assert_eq!(wifi.ssid(), Some("Brandt-Gäste"));
+    assert_eq!(client.dossiers.len(), 1);
+    // The paper printed under format 1 still verifies: same fingerprint.
+    let printed = String::from_utf8(read("v1", "fingerprint.txt")).unwrap();
+    assert_eq!(fingerprint(&client), printed.trim());
+    assert_eq!(client.dossiers[0].fingerprint, printed.trim());
+}
+
+#[test]
+fn a_version_1_vault_is_written_back_as_the_current_format_with_nothing_lost() {
+    let plain =
+        handover::keys::decrypt(&read("v1", "acme.age"), &identity("v1", "identity.txt")).unwrap();
+    let mut client = vault::parse(&plain).unwrap();
+    client.format_version = VAULT_FORMAT_VERSION;
+    let written = vault::to_json(&client).unwrap();
+    let mut before = json(&plain);
+    let after = json(&written);
+    before["format_version"] = VAULT_FORMAT_VERSION.into();
+    assert_eq!(before, after, "migration must keep every value");
+    let reread = vault::parse(&written).unwrap();
+    assert_eq!(fingerprint(&reread), fingerprint(&client));
+}
+
+#[test]
+fn a_version_1_vault_signature_verifies_against_its_signer() {
+    let key = signer("v1");
+    let trusted = [key];
+    let found = verify_trusted(
+        &read("v1", "acme.age"),
+        Some(&read("v1", "acme.age.sig")),
+        NAMESPACE,
+        &trusted,
+    )
+    .unwrap();
+    assert_eq!(
+        found.fingerprint(),
+        "SHA256:CkZkXI+XJVXvR5iToX5D5bft3yx1zIMKSniefkHKGto"
+    );
+    // One changed byte of the vault, and the signature no longer holds.
+    let mut tampered = read("v1", "acme.age");
+    let last = tampered.len() - 1;
+    tampered[last] ^= 1;
+    assert!(
+        verify_trusted(
+            &tampered,
+            Some(&read("v1", "acme.age.sig")),
+            NAMESPACE,
+            &trusted
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn a_version_1_signer_list_verifies() {
+    let trusted = [signer("v1")];
+    verify_trusted(
+        &read("v1", "signers.json"),
+        Some(&read("v1", "signers.json.sig")),
+        SIGNERS_NAMESPACE,
+        &trusted,
+    )
+    .unwrap();
+    let list = json(&read("v1", "signers.json"));
+    assert_eq!(list["signers"][0]["name"], "provider");
+}
+
+#[test]
+fn a_version_1_bundle_opens_with_the_client_key_and_verifies() {
+    let bytes = read("v1", "bundle.age");
+    let trusted = [signer("v1")];
+    verify_trusted(
+        &bytes,
+        Some(&read("v1", "bundle.age.sig")),
+        NAMESPACE,
+        &trusted,
+    )
+    .unwrap();
+    let client = bundle::read(&bytes, &identity("v1", "client-key.txt"), "bundle.age").unwrap();
+    assert_eq!(client.id.as_str(), "acme");
+    assert_eq!(client.entries.len(), 2);
+    let plain = handover::keys::decrypt(&bytes, &identity("v1", "client-key.txt")).unwrap();
+    assert_eq!(json(&plain), json(&read("v1", "bundle.json")));
+    // The provider's own identity is not a recipient of the client's bundle.
+    assert!(handover::keys::decrypt(&bytes, &identity("v1", "identity.txt")).is_err());
+}
+
+#[test]
+fn the_stock_tools_read_the_version_1_files() {
+    crate::common::require_tool("age");
+    crate::common::require_tool("ssh-keygen");
+    let out = std::process::Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(kat("v1", "identity.txt"))
+        .arg(kat("v1", "acme.age"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, read("v1", "acme.json"));
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(kat("v1", "allowed_signers"))
+        .args(["-I", "provider", "-n", "handover", "-s"])
+        .arg(kat("v1", "acme.age.sig"))
+        .stdin(std::fs::File::open(kat("v1", "acme.age")).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
