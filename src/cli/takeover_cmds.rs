@@ -205,11 +205,18 @@ fn print_changes(h: &Handover, plan: &Plan) {
         Some(key) => eprintln!("  signed with your key {}", key.public().fingerprint()),
         None => eprintln!("  signed with your key (you have none yet: run `handover init`)"),
     }
-    eprintln!(
-        "  recorded: taken over from {} (signing key {})",
-        safe(&plan.from, false),
-        plan.signer
-    );
+    if plan.from == plan.signer {
+        eprintln!(
+            "  recorded: taken over from the provider with signing key {} (name it with --previous-provider NAME, as the dossier's cover does)",
+            plan.signer
+        );
+    } else {
+        eprintln!(
+            "  recorded: taken over from {} (signing key {})",
+            safe(&plan.from, false),
+            plan.signer
+        );
+    }
 }
 
 fn print_known(plan: &Plan) {
