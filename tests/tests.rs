@@ -14,6 +14,7 @@ mod prompts;
 mod provider_cli;
 mod reliability;
 mod signed_vaults;
+mod takeover;
 mod vault_cli;
 mod workflows_cli;
 mod workflows_offboard;

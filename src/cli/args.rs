@@ -83,6 +83,8 @@ pub enum Command {
     Rotate(RotateArgs),
     /// Hand a client over to a successor provider and remove it from your store
     Offboard(OffboardArgs),
+    /// Take a client over from another provider: its signed bundle into your store
+    Takeover(TakeoverArgs),
     /// Import entries into a client (all or nothing)
     Import(ImportArgs),
     /// Export a client's entries to a file (secrets in plain text: keep it safe)
@@ -318,6 +320,39 @@ pub struct OffboardArgs {
     /// Your e-mail domain, for the check (as for `handover check`)
     #[arg(long, value_name = "DOMAIN")]
     pub provider_domain: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct TakeoverArgs {
+    /// The bundle (its signature BUNDLE.sig is read beside it)
+    pub bundle: PathBuf,
+    /// Open the client's own bundle with the client's key (the emergency sheet's
+    /// AGE-SECRET-KEY-1… in a file); without it the bundle must be encrypted to you
+    #[arg(long, value_name = "FILE")]
+    pub client_key: Option<PathBuf>,
+    /// Accept a signature by this key although you do not trust it: the signing-key
+    /// fingerprint on the dossier's cover
+    #[arg(long, value_name = "SHA256:…")]
+    pub expect_signer: Option<String>,
+    /// The fingerprint printed on the client's dossier, to compare with the bundle
+    #[arg(long, value_name = "XXXX-XXXX-XXXX-XXXX-XXXX")]
+    pub expect_fingerprint: Option<String>,
+    /// Take the client over under this id instead of the bundle's
+    #[arg(long, value_name = "ID")]
+    pub client: Option<String>,
+    /// The old provider's name, as the dossier's cover prints it [default: the name
+    /// you trust its key under, else its key's fingerprint]
+    #[arg(long, value_name = "NAME")]
+    pub previous_provider: Option<String>,
+    /// Show what would happen and write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Take over without asking (what happens is still printed)
+    #[arg(long)]
+    pub yes: bool,
+    /// Print the plan and the result as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -18,6 +18,7 @@ mod setup_cmds;
 mod show;
 mod signers_cmds;
 mod system_cmds;
+mod takeover_cmds;
 mod term;
 mod values;
 mod vendor_cmds;

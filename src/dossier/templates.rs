@@ -171,6 +171,12 @@ pub struct Texts {
     pub plan_day: String,
     pub plan_week: String,
     pub plan_remove_access: String,
+    /// The entries an earlier provider still knows (after a takeover): heading, intro
+    /// (`{from}`: its name) and the secrets to replace (`password`, `totp`,
+    /// `recovery_codes`, `field` with `{name}`).
+    pub previous_title: String,
+    pub previous_intro: String,
+    pub previous_secrets: BTreeMap<String, String>,
     pub transfer_title: String,
     pub expiry_title: String,
     pub expired: String,

@@ -28,6 +28,7 @@ pub enum EventKind {
     BundleExported,
     DossierExported,
     Offboarded,
+    TakenOver,
     SystemCreated,
     SystemChanged,
     SystemRemoved,
@@ -47,7 +48,7 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const ALL: [EventKind; 29] = [
+    pub const ALL: [EventKind; 30] = [
         EventKind::ClientCreated,
         EventKind::ClientChanged,
         EventKind::EntryCreated,
@@ -61,6 +62,7 @@ impl EventKind {
         EventKind::BundleExported,
         EventKind::DossierExported,
         EventKind::Offboarded,
+        EventKind::TakenOver,
         EventKind::SystemCreated,
         EventKind::SystemChanged,
         EventKind::SystemRemoved,
@@ -94,6 +96,7 @@ impl EventKind {
             EventKind::BundleExported => "bundle-exported",
             EventKind::DossierExported => "dossier-exported",
             EventKind::Offboarded => "offboarded",
+            EventKind::TakenOver => "taken-over",
             EventKind::SystemCreated => "system-created",
             EventKind::SystemChanged => "system-changed",
             EventKind::SystemRemoved => "system-removed",
@@ -144,7 +147,8 @@ pub struct Event {
     /// Free text without secrets (a recipient, a count, an old path).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// For `dossier-exported`: the fingerprint printed on the dossier.
+    /// For `dossier-exported`: the fingerprint printed on the dossier; for
+    /// `taken-over`: the fingerprint of the bundle as it was taken over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
 }

@@ -128,10 +128,11 @@ pub enum Code {
     MfaNoLocation,
     NoFirstHourPlan,
     WifiNoSsid,
+    KnownToPreviousProvider,
 }
 
 impl Code {
-    pub const ALL: [Code; 25] = [
+    pub const ALL: [Code; 26] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -157,6 +158,7 @@ impl Code {
         Code::MfaNoLocation,
         Code::NoFirstHourPlan,
         Code::WifiNoSsid,
+        Code::KnownToPreviousProvider,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -186,6 +188,7 @@ impl Code {
             Code::MfaNoLocation => "mfa-no-location",
             Code::NoFirstHourPlan => "no-first-hour-plan",
             Code::WifiNoSsid => "wifi-no-ssid",
+            Code::KnownToPreviousProvider => "known-to-previous-provider",
         }
     }
 
@@ -216,6 +219,9 @@ impl Code {
             | Code::WarrantyEnded
             | Code::MfaNoLocation
             | Code::NoFirstHourPlan => Severity::Warning,
+            // Blocking for the entries a takeover secures in the first hour: see
+            // `previous_provider`. This is the severity of all the others.
+            Code::KnownToPreviousProvider => Severity::Warning,
         }
     }
 }
@@ -373,10 +379,15 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
     for entry in client.sorted_entries() {
         let mut mine = Vec::new();
         entry_findings(entry, options, today, &reused, &mut mine);
-        mine.sort_by_key(|(code, _)| (code.severity(), *code));
-        for (code, message) in mine {
+        let mut mine: Vec<(Severity, Code, String)> = mine
+            .into_iter()
+            .map(|(code, message)| (code.severity(), code, message))
+            .collect();
+        mine.extend(previous_provider(entry, client.id.as_str()));
+        mine.sort_by_key(|(severity, code, _)| (*severity, *code));
+        for (severity, code, message) in mine {
             findings.push(Finding {
-                severity: code.severity(),
+                severity,
                 code,
                 path: Some(entry.path.clone()),
                 system: None,
@@ -641,6 +652,45 @@ fn entry_findings(
             ));
         }
     }
+}
+
+/// `known-to-previous-provider`: an entry whose secrets an earlier provider knew when
+/// the client was taken over from it, and still knows until they are replaced.
+/// Blocking for what a takeover secures in the first hour (`model::rules`).
+fn previous_provider(e: &Entry, client: &str) -> Option<(Severity, Code, String)> {
+    if e.known_to_previous.is_empty() {
+        return None;
+    }
+    let parts = e.secret_parts();
+    if parts.is_empty() {
+        return None;
+    }
+    let (priority, _, _) = crate::model::rules::takeover_rank(e);
+    let severity = if priority == 1 {
+        Severity::Blocking
+    } else {
+        Severity::Warning
+    };
+    let names: Vec<String> = parts
+        .iter()
+        .map(crate::workflows::takeover::part_name)
+        .collect();
+    let who = e.known_to_previous.join(" and ");
+    let first = if priority == 1 {
+        " in the first hour"
+    } else {
+        ""
+    };
+    Some((
+        severity,
+        Code::KnownToPreviousProvider,
+        format!(
+            "The previous provider {who} still knows {} secret(s) of this entry ({}): replace them{first} (`handover rotate {client} {} --generate` for the password, `handover edit` for the rest; `handover rotate --mark` once done elsewhere).",
+            names.len(),
+            names.join(", "),
+            e.path
+        ),
+    ))
 }
 
 /// For each path whose password another entry also uses: the other paths.

@@ -56,9 +56,22 @@ pub const CLEARABLE: &[&str] = &[
 ];
 
 impl EntryPatch {
+    /// Whether the patch sets a new password, TOTP seed, recovery codes or secret
+    /// field (clearing one is not replacing it: whoever knew it may still use it).
+    fn replaces_secret(&self) -> bool {
+        self.password.as_ref().is_some_and(|p| !p.is_empty())
+            || self.totp.as_ref().is_some_and(|p| !p.is_empty())
+            || self.recovery_codes.as_ref().is_some_and(|c| !c.is_empty())
+            || self
+                .set_fields
+                .iter()
+                .any(|f| f.secret && !f.value.is_empty())
+    }
+
     /// Applies the patch and returns the names of the values it changed (never the
     /// values themselves).
     pub fn apply(self, e: &mut Entry) -> Result<Vec<&'static str>> {
+        let replaces_secret = self.replaces_secret();
         let mut changed = Vec::new();
         for name in &self.clear {
             let hit = match name.as_str() {
@@ -162,6 +175,10 @@ impl EntryPatch {
         }
         if e.title.trim().is_empty() {
             e.title = path_name(&e.path).to_owned();
+        }
+        // A secret replaced is one an earlier provider no longer knows.
+        if replaces_secret && !std::mem::take(&mut e.known_to_previous).is_empty() {
+            changed.push("known_to_previous");
         }
         changed.sort_unstable();
         changed.dedup();

@@ -15,6 +15,7 @@ pub mod offboard;
 mod open;
 pub mod rotate;
 pub mod signers;
+pub mod takeover;
 
 use chrono::Utc;
 

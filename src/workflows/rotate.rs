@@ -50,10 +50,16 @@ pub fn rotate(
                 )
             }
         };
+        // Whoever knew the old secret, an earlier provider included, no longer does.
+        let mut fields = fields.to_vec();
+        if !std::mem::take(&mut entry.known_to_previous).is_empty() {
+            fields.push("known_to_previous");
+            fields.sort_unstable();
+        }
         entry.rotated = Some(today);
         entry.updated = Some(Utc::now());
         let event = history::entry_event(EventKind::EntryRotated, entry)
-            .with_fields(fields)
+            .with_fields(&fields)
             .with_detail(detail);
         client.record(event);
         Ok(())

@@ -8,7 +8,7 @@ use super::{Refs, Section, Start};
 use crate::dossier::blocks::{BODY, Ctx, check_item, check_item_at};
 use crate::dossier::layout::Flow;
 use crate::dossier::templates::{Texts, fill};
-use crate::model::{Client, Entry, Owner};
+use crate::model::{Client, Entry, Owner, SecretPart};
 
 /// What a successor must do, in the order a takeover needs it: the first hour (remove
 /// the old provider's access; domain, identity provider, firewall and remote access,
@@ -29,6 +29,7 @@ pub fn section<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Re
             };
             let checklist = checklist(client, today);
             flow.block(ctx.para(&fill(&t.checklist_intro, &[("date", &ctx.date)]), BODY, 0.0));
+            previous(ctx, flow, &checklist, &page);
             rotate(ctx, flow, &checklist, &page);
             ctx.heading(flow, &t.transfer_title, 3, None);
             if checklist.transfer.is_empty() {
@@ -58,6 +59,60 @@ pub fn section<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Re
             }
         },
     )
+}
+
+/// What an earlier provider still knows (the client was taken over from it): each
+/// entry with the secrets to replace, in the order of a takeover. Nothing when the
+/// client was never taken over, or everything has been replaced.
+fn previous(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    checklist: &Checklist<'_>,
+    page: &dyn Fn(&Flow, &Entry) -> Option<usize>,
+) {
+    if checklist.previous.is_empty() {
+        return;
+    }
+    let t = ctx.texts;
+    let mut names: Vec<&str> = Vec::new();
+    for e in &checklist.previous {
+        for name in &e.known_to_previous {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
+            }
+        }
+    }
+    ctx.heading(flow, &t.previous_title, 3, None);
+    let intro = fill(&t.previous_intro, &[("from", &names.join(", "))]);
+    flow.block(ctx.para(&intro, BODY, 0.0));
+    for e in &checklist.previous {
+        let parts: Vec<String> = e
+            .secret_parts()
+            .iter()
+            .map(|part| secret_label(t, part))
+            .collect();
+        let p = page(flow, e);
+        flow.block(check_item_at(
+            ctx,
+            &format!("{} — {}", entry_line(e), parts.join(", ")),
+            p,
+        ));
+    }
+}
+
+/// A secret to replace, as the dossier names it.
+fn secret_label(t: &Texts, part: &SecretPart<'_>) -> String {
+    let (key, name) = match part {
+        SecretPart::Password => ("password", ""),
+        SecretPart::Totp => ("totp", ""),
+        SecretPart::RecoveryCodes => ("recovery_codes", ""),
+        SecretPart::Field(name) => ("field", *name),
+    };
+    match t.previous_secrets.get(key) {
+        Some(label) => fill(label, &[("name", name)]),
+        None if name.is_empty() => key.to_owned(),
+        None => name.to_owned(),
+    }
 }
 
 /// What to rotate, by takeover priority: the first hour (which starts with removing
@@ -99,6 +154,8 @@ pub struct Checklist<'a> {
     /// The takeover priority of each of `rotate` (1: first hour, 2: first day, 3: week).
     pub rotate_priority: Vec<u8>,
     pub transfer: Vec<&'a Entry>,
+    /// Entries with secrets an earlier provider still knows, in the order of a takeover.
+    pub previous: Vec<&'a Entry>,
     /// With their expiry date; expired ones first.
     pub expiring: Vec<(&'a Entry, NaiveDate)>,
 }
@@ -118,7 +175,14 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
         .map(|e| (crate::model::rules::takeover_order(e), e))
         .collect();
     rotate.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut previous: Vec<&Entry> = entries
+        .iter()
+        .copied()
+        .filter(|e| !e.known_to_previous.is_empty() && e.has_secret())
+        .collect();
+    previous.sort_by_cached_key(|e| crate::model::rules::takeover_order(e));
     Checklist {
+        previous,
         rotate_priority: rotate.iter().map(|(key, _)| key.0).collect(),
         rotate: rotate.into_iter().map(|(_, e)| e).collect(),
         transfer: entries
