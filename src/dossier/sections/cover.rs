@@ -3,10 +3,10 @@
 
 use crate::dossier::blocks::{BODY, Ctx, LABEL, LABEL_W, SMALL, Value, rule};
 use crate::dossier::fonts::Face;
-use crate::dossier::templates::fill;
 use crate::dossier::layout::{
     BLACK, Flow, Item, LIGHT, MM, RED, RULE, Rgb, Row, Style, measure, wrap_words,
 };
+use crate::dossier::templates::fill;
 use crate::model::Client;
 
 /// The cover page, drawn on the flow's current (first) page.
