@@ -59,6 +59,9 @@ fn successor_drill() {
     let out = a.ok(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &recipient(&b),
         "--out",
@@ -146,9 +149,17 @@ fn successor_drill() {
         .skip(1)
         .map(|l| l.split(',').nth(1).unwrap())
         .collect();
+    // One line per secret: the admin's password, TOTP seed and recovery codes; the
+    // Wi-Fi's secret field.
     assert_eq!(
         paths,
-        ["m365/global-admin", "netz/firewall", "wlan/buero"],
+        [
+            "m365/global-admin",
+            "m365/global-admin",
+            "m365/global-admin",
+            "netz/firewall",
+            "wlan/buero"
+        ],
         "{csv}"
     );
     for secret in [
@@ -172,6 +183,9 @@ fn keep_archive_keeps_a_copy_only_the_successor_and_client_can_open() {
     let out = a.ok(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &recipient(&b),
         "--out",
@@ -221,7 +235,20 @@ fn offboard_refusals_change_nothing() {
     let succ = recipient(&b);
 
     // Blocking findings (no contact person).
-    let err = a.fails(&["offboard", "acme", "--successor", &succ, "--out", d], 1);
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+        ],
+        1,
+    );
     assert!(
         err.contains("not ready")
             && err.contains("no-contact")
@@ -234,6 +261,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &recipient(&a),
             "--out",
@@ -247,6 +277,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             "age1nope",
             "--out",
@@ -256,7 +289,20 @@ fn offboard_refusals_change_nothing() {
         1,
     );
     assert!(err.contains("invalid age recipient"), "{err}");
-    let err = a.fails(&["offboard", "nobody", "--successor", &succ, "--out", d], 1);
+    let err = a.fails(
+        &[
+            "offboard",
+            "nobody",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+        ],
+        1,
+    );
     assert!(err.contains("does not exist"), "{err}");
     // Existing files in the output directory; --out that is a file.
     std::fs::create_dir(&dir).unwrap();
@@ -265,6 +311,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -274,10 +323,25 @@ fn offboard_refusals_change_nothing() {
         ],
         1,
     );
-    assert!(err.contains("not ready"), "{err}");
+    // What it would write is checked before the findings: nothing is shown as a plan
+    // that could not be carried out.
+    assert!(err.contains("acme-rotation.csv already exists"), "{err}");
     a.ok(&["client", "edit", "acme", "--add-contact", "Jutta"]);
     let vault_with_contact = file_bytes(&a.vault("acme"));
-    let err = a.fails(&["offboard", "acme", "--successor", &succ, "--out", d], 1);
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+        ],
+        1,
+    );
     assert!(err.contains("acme-rotation.csv already exists"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.join("acme-rotation.csv")).unwrap(),
@@ -289,6 +353,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -309,6 +376,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -325,6 +395,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -349,6 +422,9 @@ fn offboard_refusals_change_nothing() {
     let out = a.ok(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &succ,
         "--out",
@@ -383,6 +459,7 @@ mod hook {
     use std::path::{Path, PathBuf};
 
     use chrono::Utc;
+    use handover::dossier::Successor;
     use handover::keys::{self, Identity};
     use handover::model::{Client, ClientId, Contact, Event};
     use handover::store::Store;
@@ -422,10 +499,14 @@ mod hook {
     ) -> OffboardOptions<'a> {
         OffboardOptions {
             successor: successor.recipient().to_string(),
+            successor_name: "IT-Nachfolger GmbH".into(),
+            successor_contact: None,
             out_dir: out.to_owned(),
             accept_blocking: false,
             force: false,
             keep_archive: false,
+            lang: handover::dossier::Language::De,
+            template_dir: None,
             check: CheckOptions::default(),
             today: Utc::now().date_naive(),
             dossier: Some(hook),
@@ -439,7 +520,9 @@ mod hook {
         let successor = Identity::generate();
         let out = dir.path().join("out");
         let mut seen_recipients = Vec::new();
-        let mut hook = |c: &mut Client, d: &Path| -> handover::Result<PathBuf> {
+        let mut hook = |c: &mut Client, d: &Path, s: &Successor| -> handover::Result<PathBuf> {
+            assert_eq!(s.name, "IT-Nachfolger GmbH");
+            assert_eq!(s.bundle.as_deref(), Some("acme-bundle.age"));
             seen_recipients = c.recipients.clone();
             let file = offboard::dossier_path(d, &c.id);
             std::fs::write(&file, b"%PDF stand-in for the test").unwrap();
@@ -466,7 +549,7 @@ mod hook {
         let (h, id) = setup(dir.path());
         let before = h.store.read_vault(&id).unwrap();
         let out = dir.path().join("out");
-        let mut hook = |_: &mut Client, _: &Path| -> handover::Result<PathBuf> {
+        let mut hook = |_: &mut Client, _: &Path, _: &Successor| -> handover::Result<PathBuf> {
             Err(handover::Error::Invalid("the printer is on fire".into()))
         };
         let err = offboard::offboard(&h, &id, options(&out, &Identity::generate(), &mut hook))
