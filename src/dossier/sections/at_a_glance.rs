@@ -51,6 +51,7 @@ fn whom_to_call(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
             ],
         );
         rows.extend(ctx.para(&note, BODY, 0.0));
+        rows.push(Row::new(4.0));
         flow.block(rows);
     } else if let Some(name) = &b.provider_name {
         let mut rows = ctx.field(&t.provider, Value::Plain(name));
