@@ -803,6 +803,9 @@ fn takeover_plan_is_ordered_by_what_a_takeover_needs_first() {
     env.ok(&[
         "offboard",
         "plan",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &successor,
         "--out",

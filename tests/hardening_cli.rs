@@ -161,6 +161,9 @@ fn offboard_that_fails_late_removes_what_it_wrote() {
     let out = env.run(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &successor,
         "--out",
@@ -303,6 +306,9 @@ fn a_secret_key_given_as_recipient_is_never_echoed_anywhere() {
             vec![
                 "offboard",
                 "acme",
+                "--successor-name",
+                "IT-Nachfolger GmbH",
+                "--yes",
                 "--successor",
                 k,
                 "--out",

@@ -59,6 +59,9 @@ fn successor_drill() {
     let out = a.ok(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &recipient(&b),
         "--out",
@@ -146,9 +149,17 @@ fn successor_drill() {
         .skip(1)
         .map(|l| l.split(',').nth(1).unwrap())
         .collect();
+    // One line per secret: the admin's password, TOTP seed and recovery codes; the
+    // Wi-Fi's secret field.
     assert_eq!(
         paths,
-        ["m365/global-admin", "netz/firewall", "wlan/buero"],
+        [
+            "m365/global-admin",
+            "m365/global-admin",
+            "m365/global-admin",
+            "netz/firewall",
+            "wlan/buero"
+        ],
         "{csv}"
     );
     for secret in [
@@ -172,6 +183,9 @@ fn keep_archive_keeps_a_copy_only_the_successor_and_client_can_open() {
     let out = a.ok(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &recipient(&b),
         "--out",
@@ -221,7 +235,20 @@ fn offboard_refusals_change_nothing() {
     let succ = recipient(&b);
 
     // Blocking findings (no contact person).
-    let err = a.fails(&["offboard", "acme", "--successor", &succ, "--out", d], 1);
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+        ],
+        1,
+    );
     assert!(
         err.contains("not ready")
             && err.contains("no-contact")
@@ -234,6 +261,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &recipient(&a),
             "--out",
@@ -247,6 +277,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             "age1nope",
             "--out",
@@ -256,7 +289,20 @@ fn offboard_refusals_change_nothing() {
         1,
     );
     assert!(err.contains("invalid age recipient"), "{err}");
-    let err = a.fails(&["offboard", "nobody", "--successor", &succ, "--out", d], 1);
+    let err = a.fails(
+        &[
+            "offboard",
+            "nobody",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+        ],
+        1,
+    );
     assert!(err.contains("does not exist"), "{err}");
     // Existing files in the output directory; --out that is a file.
     std::fs::create_dir(&dir).unwrap();
@@ -265,6 +311,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -274,10 +323,25 @@ fn offboard_refusals_change_nothing() {
         ],
         1,
     );
-    assert!(err.contains("not ready"), "{err}");
+    // What it would write is checked before the findings: nothing is shown as a plan
+    // that could not be carried out.
+    assert!(err.contains("acme-rotation.csv already exists"), "{err}");
     a.ok(&["client", "edit", "acme", "--add-contact", "Jutta"]);
     let vault_with_contact = file_bytes(&a.vault("acme"));
-    let err = a.fails(&["offboard", "acme", "--successor", &succ, "--out", d], 1);
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+        ],
+        1,
+    );
     assert!(err.contains("acme-rotation.csv already exists"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.join("acme-rotation.csv")).unwrap(),
@@ -289,6 +353,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -309,6 +376,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -325,6 +395,9 @@ fn offboard_refusals_change_nothing() {
         &[
             "offboard",
             "acme",
+            "--successor-name",
+            "IT-Nachfolger GmbH",
+            "--yes",
             "--successor",
             &succ,
             "--out",
@@ -349,6 +422,9 @@ fn offboard_refusals_change_nothing() {
     let out = a.ok(&[
         "offboard",
         "acme",
+        "--successor-name",
+        "IT-Nachfolger GmbH",
+        "--yes",
         "--successor",
         &succ,
         "--out",
@@ -383,6 +459,7 @@ mod hook {
     use std::path::{Path, PathBuf};
 
     use chrono::Utc;
+    use handover::dossier::Successor;
     use handover::keys::{self, Identity};
     use handover::model::{Client, ClientId, Contact, Event};
     use handover::store::Store;
@@ -422,10 +499,14 @@ mod hook {
     ) -> OffboardOptions<'a> {
         OffboardOptions {
             successor: successor.recipient().to_string(),
+            successor_name: "IT-Nachfolger GmbH".into(),
+            successor_contact: None,
             out_dir: out.to_owned(),
             accept_blocking: false,
             force: false,
             keep_archive: false,
+            lang: handover::dossier::Language::De,
+            template_dir: None,
             check: CheckOptions::default(),
             today: Utc::now().date_naive(),
             dossier: Some(hook),
@@ -439,7 +520,9 @@ mod hook {
         let successor = Identity::generate();
         let out = dir.path().join("out");
         let mut seen_recipients = Vec::new();
-        let mut hook = |c: &mut Client, d: &Path| -> handover::Result<PathBuf> {
+        let mut hook = |c: &mut Client, d: &Path, s: &Successor| -> handover::Result<PathBuf> {
+            assert_eq!(s.name, "IT-Nachfolger GmbH");
+            assert_eq!(s.bundle.as_deref(), Some("acme-bundle.age"));
             seen_recipients = c.recipients.clone();
             let file = offboard::dossier_path(d, &c.id);
             std::fs::write(&file, b"%PDF stand-in for the test").unwrap();
@@ -466,7 +549,7 @@ mod hook {
         let (h, id) = setup(dir.path());
         let before = h.store.read_vault(&id).unwrap();
         let out = dir.path().join("out");
-        let mut hook = |_: &mut Client, _: &Path| -> handover::Result<PathBuf> {
+        let mut hook = |_: &mut Client, _: &Path, _: &Successor| -> handover::Result<PathBuf> {
             Err(handover::Error::Invalid("the printer is on fire".into()))
         };
         let err = offboard::offboard(&h, &id, options(&out, &Identity::generate(), &mut hook))
@@ -475,5 +558,339 @@ mod hook {
         assert!(err.to_string().contains("printer"), "{err}");
         assert_eq!(h.store.read_vault(&id).unwrap(), before);
         assert!(!out.join("acme-bundle.age").exists());
+    }
+}
+
+/// Every file under `dir` with its bytes (empty if `dir` does not exist).
+fn tree(dir: &Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return files;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(tree(&path));
+        } else {
+            files.insert(path.clone(), file_bytes(&path));
+        }
+    }
+    files
+}
+
+/// A provider with a name and a 24/7 number, and a client that keeps its bundle on
+/// a stick in the safe.
+fn provider_with_client(id: &str) -> Env {
+    let a = Env::new();
+    a.ok(&[
+        "init",
+        "--provider-name",
+        "IT-Alt GmbH",
+        "--provider-contact",
+        "24/7-Notruf 0800 111 222",
+    ]);
+    ready_client(&a, id);
+    a.ok(&[
+        "client",
+        "edit",
+        id,
+        "--bundle-location",
+        "USB-Stick im Tresor",
+    ]);
+    a
+}
+
+/// The final dossier names the successor as the one to call, says that the old
+/// provider handed over and is no longer responsible, and names the bundle handed over
+/// instead of the stale one; the history names the successor; the fingerprint is
+/// printed.
+#[test]
+fn the_final_dossier_names_the_successor_as_the_one_to_call() {
+    let a = provider_with_client("acme");
+    let b = Env::new();
+    let succ = recipient(&b);
+    let dir = a.dir.path().join("out");
+    let out = a.ok(&[
+        "offboard",
+        "acme",
+        "--successor",
+        &succ,
+        "--successor-name",
+        "Nachfolge IT KG",
+        "--successor-contact",
+        "0761 999 000\nhilfe@nachfolge.example",
+        "--out",
+        dir.to_str().unwrap(),
+        "--yes",
+    ]);
+    // pdftotext breaks lines where the page does: compare words, not lines.
+    let text = common::pdf_text(&dir.join("acme-dossier.pdf")).replace('\n', " ");
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let (cover, glance) = (pages[0], pages[1]);
+    for page in [cover, glance] {
+        assert!(page.contains("Nachfolge IT KG"), "{page}");
+        assert!(page.contains("0761 999 000"), "{page}");
+    }
+    // The old provider is named only as the one who handed over, never to call.
+    assert!(
+        cover.contains("IT-Alt GmbH – hat die Betreuung am"),
+        "{cover}"
+    );
+    assert!(cover.contains("nicht mehr zuständig"), "{cover}");
+    assert!(
+        glance.contains("IT-Alt GmbH hat die Betreuung am") && glance.contains("übergeben"),
+        "{glance}"
+    );
+    assert!(
+        !text.contains("0800 111 222"),
+        "the old 24/7 number: {text}"
+    );
+    // The bundle is the one handed over; the stick's copy is named as out of date.
+    assert!(glance.contains("acme-bundle.age vom"), "{glance}");
+    assert!(glance.contains("die alte Kopie ist veraltet"), "{glance}");
+
+    // The history names the successor, with its contact and recipient.
+    let bundle = plain(&file_bytes(&dir.join("acme-bundle.age")), &identity(&b));
+    let history = bundle["history"].as_array().unwrap();
+    assert_eq!(
+        history.last().unwrap()["detail"],
+        format!(
+            "handed over to Nachfolge IT KG ({succ}); contact: 0761 999 000, hilfe@nachfolge.example; 5 secret(s) on the rotation list"
+        )
+    );
+    // The fingerprint printed at the end is the dossier's.
+    let printed = history[history.len() - 2]["fingerprint"].as_str().unwrap();
+    assert!(
+        out.contains(&format!("fingerprint:   {printed}\n")),
+        "{out}"
+    );
+    assert!(text.contains(printed));
+}
+
+/// `--dry-run` shows the plan and the open findings, and writes and removes nothing.
+#[test]
+fn dry_run_shows_the_plan_and_changes_nothing() {
+    let a = provider_with_client("acme");
+    let b = Env::new();
+    let succ = recipient(&b);
+    let dir = a.dir.path().join("out");
+    let before = tree(&a.store());
+    let checked = a.ok(&["check", "acme"]);
+    let run = a.run(&[
+        "offboard",
+        "acme",
+        "--successor",
+        &succ,
+        "--successor-name",
+        "Nachfolge IT KG",
+        "--out",
+        dir.to_str().unwrap(),
+        "--keep-archive",
+        "--dry-run",
+    ]);
+    common::assert_success(&run, &["offboard", "--dry-run"]);
+    let err = String::from_utf8(run.stderr).unwrap();
+    assert!(run.stdout.is_empty());
+    assert!(
+        err.starts_with("Offboarding acme (Müller & Söhne GmbH):\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains("  successor:         Nachfolge IT KG\n"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("                     {succ}\n")),
+        "{err}"
+    );
+    assert!(err.contains("(not you)"), "{err}");
+    for file in [
+        "acme-bundle.age",
+        "acme-bundle.age.sig",
+        "acme-rotation.csv",
+        "acme-dossier.pdf",
+    ] {
+        assert!(
+            err.contains(&dir.join(file).display().to_string()),
+            "{file}: {err}"
+        );
+    }
+    assert!(
+        err.contains(&a.vault("acme").display().to_string()),
+        "{err}"
+    );
+    assert!(err.contains("archive copy in:"), "{err}");
+    assert!(
+        err.contains("  rotation list:     5 secret(s) the successor must replace\n"),
+        "{err}"
+    );
+    // The open warnings of `check`, each as `check` prints it.
+    assert!(!checked.trim().is_empty(), "the client has open warnings");
+    for line in checked.lines() {
+        assert!(err.contains(&format!("  {line}\n")), "{line}: {err}");
+    }
+    assert!(
+        err.ends_with("Dry run: nothing was written or removed.\n"),
+        "{err}"
+    );
+    assert_eq!(tree(&a.store()), before);
+    assert!(!dir.exists());
+}
+
+/// Without a terminal and without `--yes`, offboarding refuses after showing the plan,
+/// and changes nothing; so do a bad successor name and contact.
+#[test]
+fn without_a_terminal_and_without_yes_it_refuses() {
+    let a = provider_with_client("acme");
+    let succ = recipient(&Env::new());
+    let dir = a.dir.path().join("out");
+    let d = dir.to_str().unwrap();
+    let before = tree(&a.store());
+    let err = a.fails(
+        &[
+            "offboard",
+            "acme",
+            "--successor",
+            &succ,
+            "--successor-name",
+            "Nachfolge IT KG",
+            "--out",
+            d,
+        ],
+        2,
+    );
+    assert!(
+        err.contains("  successor:         Nachfolge IT KG\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(
+            "handover: error: offboarding removes acme from your store for good, so it asks for a yes on a terminal, and there is none; pass --yes to hand over without asking (--dry-run shows what happens); nothing was changed\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(tree(&a.store()), before);
+    assert!(!dir.exists());
+
+    let args = |name: &'static str, contact: &'static str| {
+        let mut v = vec![
+            "offboard",
+            "acme",
+            "--successor",
+            &succ,
+            "--out",
+            d,
+            "--yes",
+        ];
+        v.extend(["--successor-name", name]);
+        if !contact.is_empty() {
+            v.extend(["--successor-contact", contact]);
+        }
+        v
+    };
+    assert_eq!(
+        a.fails(&args(" ", ""), 1),
+        "handover: error: invalid successor name \" \": it is empty; give the name of the provider who takes the client over, as the final dossier prints it\n"
+    );
+    assert_eq!(
+        a.fails(&args("Nachfolge IT KG", "0761\u{1b}[2J"), 1),
+        "handover: error: invalid successor contact: it contains a control character; give a phone number, e-mail or address, one per line\n"
+    );
+    assert_eq!(tree(&a.store()), before);
+    assert!(!dir.exists());
+}
+
+/// The rotation list, in the dossier's language: a line per secret (password, TOTP
+/// seed, recovery codes, each secret field) with a reason from the entry's kind and
+/// its linked system.
+#[test]
+fn the_rotation_list_is_in_the_dossiers_language_with_every_secret() {
+    for (lang, expected) in [
+        (
+            "de",
+            [
+                "Priorität,Pfad,Titel,Art,Was ersetzen,System,Adresse,Benutzername,Eigentümer,Wann,Grund",
+                "1,m365/global-admin,global-admin,Anmeldung,Passwort,,https://admin.microsoft.com,admin@acme.example,Kunde,In der ersten Stunde,Kann jedes andere Konto zurücksetzen oder übernehmen",
+                "1,m365/global-admin,global-admin,Anmeldung,TOTP-Schlüssel (zweiter Faktor): neu einrichten,,",
+                "1,m365/global-admin,global-admin,Anmeldung,\"Wiederherstellungscodes: neu erzeugen, damit die alten ungültig werden\",,",
+                "1,netz/firewall,firewall,Netzwerkgerät,Passwort,Sophos,192.168.10.1:4444,admin,,In der ersten Stunde,\"Verwaltung von „Sophos“ (Firewall): bestimmt, wer von außen ins Netz kommt\"",
+                "2,server/dc01,dc01,Server,Passwort,dc01,10.0.0.2,,,Am ersten Tag,Zugang zu „dc01“ (Server) im internen Netz",
+                "2,wlan/buero,buero,WLAN,Geheimes Feld „PSK“,,,,,Am ersten Tag,WLAN-Schlüssel: Nach dem Ändern jedes Gerät neu verbinden",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Priority,Path,Title,Kind,Replace,System,Location,Username,Owner,When,Reason",
+                "1,m365/global-admin,global-admin,Login,Password,,https://admin.microsoft.com,admin@acme.example,client,Within the first hour,Can reset or take over every other account",
+                "1,m365/global-admin,global-admin,Login,TOTP seed (second factor): set it up again,,",
+                "1,m365/global-admin,global-admin,Login,Recovery codes: generate new ones so that the old ones stop working,,",
+                "1,netz/firewall,firewall,Network device,Password,Sophos,192.168.10.1:4444,admin,,Within the first hour,Management of “Sophos” (firewall): decides who gets in from outside",
+                "2,server/dc01,dc01,Server,Password,dc01,10.0.0.2,,,On the first day,Access to “dc01” (server) on the internal network",
+                "2,wlan/buero,buero,Wi-Fi,Secret field “PSK”,,,,,On the first day,Wi-Fi key: reconnect every device after changing it",
+            ],
+        ),
+    ] {
+        let a = Env::new();
+        ready_client(&a, "acme");
+        a.ok_stdin(
+            &[
+                "add",
+                "acme",
+                "server/dc01",
+                "--kind",
+                "server",
+                "--host",
+                "10.0.0.2",
+                "--password-stdin",
+            ],
+            b"Dc-Geheim-42\n",
+        );
+        a.ok(&[
+            "system",
+            "add",
+            "acme",
+            "dc01",
+            "--category",
+            "server",
+            "--ip",
+            "10.0.0.2",
+        ]);
+        a.ok(&["system", "add", "acme", "Sophos", "--category", "firewall"]);
+        a.ok(&["link", "acme", "server/dc01", "--system", "dc01"]);
+        a.ok(&["link", "acme", "netz/firewall", "--system", "Sophos"]);
+        let dir = a.dir.path().join("out");
+        a.ok(&[
+            "offboard",
+            "acme",
+            "--successor",
+            &recipient(&Env::new()),
+            "--successor-name",
+            "Nachfolge IT KG",
+            "--out",
+            dir.to_str().unwrap(),
+            "--lang",
+            lang,
+            "--yes",
+        ]);
+        let csv = std::fs::read_to_string(dir.join("acme-rotation.csv")).unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), expected.len(), "{lang}: {csv}");
+        for (line, want) in lines.iter().zip(expected) {
+            assert!(
+                line.starts_with(want),
+                "{lang}:\n{line}\nshould start with\n{want}"
+            );
+        }
+        for secret in [
+            "Grün€",
+            "JBSWY3DP",
+            "4821",
+            "Kabel-Trommel",
+            "Dc-Geheim",
+            "Ws8#q",
+        ] {
+            assert!(!csv.contains(secret), "{csv}");
+        }
     }
 }

@@ -296,6 +296,18 @@ pub struct OffboardArgs {
     /// The successor provider's age recipient
     #[arg(long, value_name = "AGE_RECIPIENT")]
     pub successor: String,
+    /// The successor's name: the final dossier names it as the one to call
+    #[arg(long, value_name = "NAME")]
+    pub successor_name: String,
+    /// How to reach the successor (phone, e-mail; one per line), printed beside its name
+    #[arg(long, value_name = "TEXT")]
+    pub successor_contact: Option<String>,
+    /// Hand over without asking (what will happen is still printed)
+    #[arg(long)]
+    pub yes: bool,
+    /// Show what would happen, and write and remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
     /// Directory for the bundle, the rotation list and the dossier
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -308,10 +320,10 @@ pub struct OffboardArgs {
     /// Keep an archive copy (which only the successor and the client can open) in <store>/archive/
     #[arg(long)]
     pub keep_archive: bool,
-    /// Language of the final dossier
+    /// Language of the final dossier and the rotation list
     #[arg(long, value_enum, default_value_t = LangArg::De)]
     pub lang: LangArg,
-    /// Directory with wording overrides and branding for the final dossier
+    /// Directory with wording overrides and branding for the final dossier and the rotation list
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
     /// Add an emergency sheet with the client's own key to the final dossier

@@ -99,5 +99,6 @@ pub(super) fn dossier_options(
             .transpose()?,
         signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
         provider: h.store.config()?.provider,
+        handed_over_to: None,
     })
 }

@@ -1,20 +1,20 @@
 //! The handover workflow commands: `log`, `check` and `offboard`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use handover::dossier;
-use handover::model::ClientId;
-use handover::workflows::Handover;
+use handover::model::{Client, ClientId};
+use handover::workflows;
 use handover::workflows::check::{self, CheckOptions, Severity};
 use handover::workflows::history;
-use handover::workflows::offboard::{self, OffboardOptions};
+use handover::workflows::offboard::{self, OffboardOptions, OffboardPlan, OffboardReport};
 use serde::Serialize;
 
 use super::CliError;
 use super::args::{CheckArgs, LogArgs, OffboardArgs};
 use super::context::{Paths, client_id};
 use super::dossier_cmds::dossier_options;
-use super::term::{Out, safe};
+use super::term::{self, Out, safe};
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -82,19 +82,7 @@ pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError>
         })?;
     } else {
         for f in &findings {
-            let path = match (&f.path, &f.system, &f.vendor) {
-                (Some(p), _, _) => safe(p, false),
-                (None, Some(s), _) => format!("(system {})", safe(s, false)),
-                (None, None, Some(v)) => format!("(vendor {})", safe(v, false)),
-                (None, None, None) => "(client)".into(),
-            };
-            out.line(&format!(
-                "{:<8}  {:<20}  {}  {}",
-                f.severity.as_str().to_uppercase(),
-                f.code.as_str(),
-                path,
-                safe(&f.message, false)
-            ))?;
+            out.line(&finding_line(f))?;
         }
     }
     if blocking > 0 {
@@ -112,76 +100,143 @@ pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError>
     Ok(())
 }
 
-/// The yes/no options of `offboard`.
-struct OffboardFlags {
-    accept_blocking: bool,
-    force: bool,
-    keep_archive: bool,
-}
-
-pub fn offboard(a: OffboardArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
-    let OffboardArgs {
-        client,
-        successor,
-        out: out_dir,
-        accept_blocking,
-        force,
-        keep_archive,
-        lang,
-        template,
-        include_client_key,
-        provider_domain,
-    } = a;
-    let h = paths.open()?;
-    let options = dossier_options(
-        &h,
-        lang,
-        dossier::PaperSize::A4,
-        template,
-        include_client_key,
-    )?;
-    offboard_with(
-        &h,
-        &client_id(&client)?,
-        successor,
-        out_dir,
-        OffboardFlags {
-            accept_blocking,
-            force,
-            keep_archive,
-        },
-        options,
-        &provider_domain,
-        out,
+/// A finding as `check` prints it: severity, code, where, and what.
+fn finding_line(f: &check::Finding) -> String {
+    let path = match (&f.path, &f.system, &f.vendor) {
+        (Some(p), _, _) => safe(p, false),
+        (None, Some(s), _) => format!("(system {})", safe(s, false)),
+        (None, None, Some(v)) => format!("(vendor {})", safe(v, false)),
+        (None, None, None) => "(client)".into(),
+    };
+    format!(
+        "{:<8}  {:<20}  {}  {}",
+        f.severity.as_str().to_uppercase(),
+        f.code.as_str(),
+        path,
+        safe(&f.message, false)
     )
 }
 
-#[allow(clippy::too_many_arguments)]
-fn offboard_with(
-    h: &Handover,
-    id: &ClientId,
-    successor: String,
-    out_dir: PathBuf,
-    flags: OffboardFlags,
-    dossier: handover::dossier::Options,
-    domains: &[String],
-    out: &mut Out,
-) -> Result<(), CliError> {
-    let check = CheckOptions::for_provider(h, domains)?;
-    let mut hook = |client: &mut handover::model::Client, dir: &Path| {
-        handover::workflows::dossier::offboard_hook(client, dir, &dossier, &check, flags.force)
+pub fn offboard(a: OffboardArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let h = paths.open()?;
+    let id = client_id(&a.client)?;
+    let mut dossier = dossier_options(
+        &h,
+        a.lang,
+        dossier::PaperSize::A4,
+        a.template.clone(),
+        a.include_client_key,
+    )?;
+    let check = CheckOptions::for_provider(&h, &a.provider_domain)?;
+    let force = a.force;
+    let mut hook = |client: &mut Client, dir: &Path, successor: &dossier::Successor| {
+        workflows::dossier::offboard_hook(client, dir, successor, &mut dossier, &check, force)
     };
     let options = OffboardOptions {
-        successor,
-        out_dir,
-        accept_blocking: flags.accept_blocking,
-        force: flags.force,
-        keep_archive: flags.keep_archive,
+        successor: a.successor,
+        successor_name: a.successor_name,
+        successor_contact: a.successor_contact,
+        out_dir: a.out,
+        accept_blocking: a.accept_blocking,
+        force,
+        keep_archive: a.keep_archive,
+        lang: a.lang.language(),
+        template_dir: a.template,
         check: check.clone(),
         today: today(),
         dossier: Some(&mut hook),
     };
-    let report = offboard::offboard(h, id, options)?;
+    let plan = offboard::plan(&h, &id, &options)?;
+    print_plan(&plan);
+    if let Some(refusal) = plan.refusal(options.accept_blocking) {
+        return Err(refusal.into());
+    }
+    if a.dry_run {
+        eprintln!("Dry run: nothing was written or removed.");
+        return Ok(());
+    }
+    confirm_offboard(&plan, a.yes)?;
+    let report = offboard::offboard(&h, &id, options)?;
+    print_report(&id, &report, out)
+}
+
+/// What offboarding will do, and the open findings of the check, before it asks.
+fn print_plan(plan: &OffboardPlan) {
+    let name = |s: &str| safe(s, false);
+    eprintln!(
+        "Offboarding {} ({}):",
+        plan.client.as_str(),
+        name(&plan.client_name)
+    );
+    let contact = plan
+        .successor_contact
+        .as_deref()
+        .map(|c| format!(", {}", name(&c.lines().collect::<Vec<_>>().join(", "))))
+        .unwrap_or_default();
+    eprintln!(
+        "  successor:         {}{contact}",
+        name(&plan.successor_name)
+    );
+    eprintln!("                     {}", plan.successor);
+    eprintln!("  can open it now:   {}", plan.recipients_before.join(", "));
+    eprintln!(
+        "  can open it after: {} (not you)",
+        plan.recipients_after.join(", ")
+    );
+    for (i, file) in plan.writes.iter().enumerate() {
+        let label = if i == 0 { "writes:" } else { "" };
+        eprintln!("  {label:<18} {}", file.display());
+    }
+    if let Some(dir) = &plan.archive_dir {
+        eprintln!("  archive copy in:   {}", dir.display());
+    }
+    for (i, file) in plan.removes.iter().enumerate() {
+        let label = if i == 0 { "removes:" } else { "" };
+        eprintln!("  {label:<18} {}", file.display());
+    }
+    eprintln!(
+        "  rotation list:     {} secret(s) the successor must replace",
+        plan.to_rotate
+    );
+    if plan.findings.is_empty() {
+        eprintln!("The handover check finds nothing open.");
+        return;
+    }
+    eprintln!(
+        "Open findings of the handover check ({} blocking, {} warning(s)):",
+        plan.blocking(),
+        plan.findings.len() - plan.blocking()
+    );
+    for f in &plan.findings {
+        eprintln!("  {}", finding_line(f));
+    }
+}
+
+/// Asks for a yes on a terminal, unless `--yes`; refuses without a terminal.
+fn confirm_offboard(plan: &OffboardPlan, yes: bool) -> Result<(), CliError> {
+    if yes {
+        return Ok(());
+    }
+    if !term::stdin_is_terminal() {
+        return Err(CliError::Usage(format!(
+            "offboarding removes {} from your store for good, so it asks for a yes on a terminal, and there is none; pass --yes to hand over without asking (--dry-run shows what happens); nothing was changed",
+            plan.client.as_str()
+        )));
+    }
+    let question = format!(
+        "Hand {} over to {} and remove it from your store? This cannot be undone.",
+        plan.client.as_str(),
+        safe(&plan.successor_name, false)
+    );
+    if !term::confirm(&question) {
+        return Err(CliError::Failed(
+            "not confirmed; nothing was changed (pass --yes to skip the question)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn print_report(id: &ClientId, report: &OffboardReport, out: &mut Out) -> Result<(), CliError> {
     let blocking = report
         .findings
         .iter()
@@ -199,6 +254,9 @@ fn offboard_with(
     if let Some(d) = &report.dossier {
         out.line(&format!("dossier:       {}", d.display()))?;
     }
+    if let Some(fp) = &report.fingerprint {
+        out.line(&format!("fingerprint:   {fp}"))?;
+    }
     if let Some(a) = &report.archive {
         out.line(&format!("archive:       {}", a.display()))?;
     }
@@ -207,5 +265,10 @@ fn offboard_with(
         id.as_str(),
         report.recipients.join(" and ")
     );
+    if report.fingerprint.is_some() {
+        eprintln!(
+            "The final dossier carries the fingerprint above: the successor compares it with `handover verify` after importing the bundle."
+        );
+    }
     Ok(())
 }

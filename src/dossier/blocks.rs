@@ -46,6 +46,8 @@ pub struct Ctx<'a> {
     pub fingerprint: &'a str,
     /// The provider's signing-key fingerprint, if known.
     pub signing_key: Option<&'a str>,
+    /// The provider the client is handed over to, in an offboarding's final dossier.
+    pub handed_over_to: Option<&'a super::Successor>,
     /// Field labels as wrapped: a dossier prints the same few labels thousands of times.
     pub labels: LabelCache,
 }

@@ -63,6 +63,21 @@ pub struct Options {
     pub signing_key: Option<String>,
     /// The provider, from the store's profile; a template's branding takes precedence.
     pub provider: crate::store::config::ProviderProfile,
+    /// Set for the final dossier of an offboarding: the provider the client is handed
+    /// over to. The dossier then names it as the one to call, says that `provider`
+    /// handed over on the `as_of` date and is no longer responsible, and names the
+    /// bundle handed over with it instead of the client's earlier copy.
+    pub handed_over_to: Option<Successor>,
+}
+
+/// The provider a client is handed over to (`offboard --successor-name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Successor {
+    pub name: String,
+    /// Phone, e-mail, the arrangement: free text, one item per line.
+    pub contact: Option<String>,
+    /// The file name of the bundle handed over with the dossier (`acme-bundle.age`).
+    pub bundle: Option<String>,
 }
 
 /// The client's own age key, for the emergency sheet.
@@ -207,6 +222,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         today,
         fingerprint: &fp,
         signing_key: options.signing_key.as_deref(),
+        handed_over_to: options.handed_over_to.as_ref(),
         labels: Default::default(),
     };
     let t = &template.texts;
@@ -399,6 +415,7 @@ mod tests {
             client_key: None,
             provider: Default::default(),
             signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
+            handed_over_to: None,
         }
     }
 

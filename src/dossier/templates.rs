@@ -78,6 +78,24 @@ pub struct Texts {
     pub glance_where: String,
     pub glance_bundle: String,
     pub glance_key: String,
+    /// The final dossier of an offboarding (`Options::handed_over_to`): the previous
+    /// provider's label and line, and the sentence that it has handed over.
+    pub handover_previous: String,
+    pub handover_previous_value: String,
+    /// `{provider}` when the previous provider's name is unknown.
+    pub handover_previous_unknown: String,
+    pub handover_note: String,
+    /// The cover's note on the signing key, when the bundle is handed over.
+    pub handover_signing_key_note: String,
+    /// The bundle handed over with the dossier, and what it replaces.
+    pub glance_bundle_handed_over: String,
+    pub glance_bundle_replaces: String,
+    /// The offboarding rotation list: its column headers by column, what to replace
+    /// (`totp`, `recovery-codes`, `field`; a password is named as the dossier names it),
+    /// and why, by reason code (`workflows::rotation::Reason`).
+    pub rotation_columns: BTreeMap<String, String>,
+    pub rotation_secrets: BTreeMap<String, String>,
+    pub rotation_reasons: BTreeMap<String, String>,
     pub glance_gone_title: String,
     pub glance_gone: Vec<String>,
     pub howto_title: String,

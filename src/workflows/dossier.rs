@@ -131,14 +131,18 @@ pub fn export(
 }
 
 /// Renders the final dossier during offboarding, into `dir`, recording it in the
-/// handed-over client (which the bundle and archive then carry).
+/// handed-over client (which the bundle and archive then carry). It names `successor`
+/// as the one to call (`Options::handed_over_to`, which it sets).
 pub fn offboard_hook(
     client: &mut Client,
     dir: &Path,
-    options: &Options,
+    successor: &dossier::Successor,
+    options: &mut Options,
     check: &CheckOptions,
     force: bool,
 ) -> Result<std::path::PathBuf> {
+    options.handed_over_to = Some(successor.clone());
+    let options = &*options;
     let out = super::offboard::dossier_path(dir, &client.id);
     // The handed-over vault is closed to you on purpose: check it as its new readers
     // get it, not by whether you can still open it.

@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod offboard;
 mod open;
 pub mod rotate;
+pub mod rotation;
 pub mod signers;
 pub mod takeover;
 

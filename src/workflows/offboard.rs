@@ -10,27 +10,33 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
 
+use crate::dossier::templates::{Template, Texts};
+use crate::dossier::{Language, Successor};
 use crate::error::{Error, Result};
 use crate::formats::bundle;
 use crate::fsutil;
 use crate::keys::Recipient;
-use crate::model::rules::{takeover_order, takeover_rank};
-use crate::model::{Client, ClientId, Entry, EventKind, Kind, Owner};
+use crate::model::{Client, ClientId, EventKind, validate_name};
 use crate::workflows::check::{CheckOptions, Finding, Severity, check, has_blocking};
+use crate::workflows::rotation::{rotation_csv, rotation_list};
 use crate::workflows::{Handover, history};
 
 /// Writes the final dossier for the handed-over client into the output directory and
 /// returns the file it wrote. It gets the client as it will be handed over (recipients
-/// already the successor's and the client's) and may record into it (a
-/// `dossier-exported` event); that record then travels in the bundle and archive. It
-/// runs while offboarding holds the store lock, so it must not write to the store.
-pub type DossierHook<'a> = &'a mut dyn FnMut(&mut Client, &Path) -> Result<PathBuf>;
+/// already the successor's and the client's) and the successor to name as the one to
+/// call, and may record into the client (a dossier record and a `dossier-exported`
+/// event); that record then travels in the bundle and archive. It runs while
+/// offboarding holds the store lock, so it must not write to the store.
+pub type DossierHook<'a> = &'a mut dyn FnMut(&mut Client, &Path, &Successor) -> Result<PathBuf>;
 
 pub struct OffboardOptions<'a> {
     /// The successor provider's age recipient.
     pub successor: String,
+    /// The successor's name, which the final dossier prints as the one to call.
+    pub successor_name: String,
+    /// How to reach the successor (phone, e-mail), printed beside its name.
+    pub successor_contact: Option<String>,
     /// Where the bundle, rotation list and dossier go (created 0700 if missing).
     pub out_dir: PathBuf,
     /// Offboard despite blocking findings (the check's findings are still reported).
@@ -39,6 +45,9 @@ pub struct OffboardOptions<'a> {
     pub force: bool,
     /// Keep an archive copy (encrypted to successor and client only) in the store.
     pub keep_archive: bool,
+    /// The language of the rotation list (the dossier's), and wording overrides.
+    pub lang: Language,
+    pub template_dir: Option<PathBuf>,
     pub check: CheckOptions,
     pub today: NaiveDate,
     pub dossier: Option<DossierHook<'a>>,
@@ -51,9 +60,48 @@ pub struct OffboardReport {
     /// How many secrets the rotation list names.
     pub to_rotate: usize,
     pub dossier: Option<PathBuf>,
+    /// The final dossier's fingerprint, as its record in the handed-over vault holds it.
+    pub fingerprint: Option<String>,
     pub archive: Option<PathBuf>,
     /// Who the handed-over vault is encrypted to.
     pub recipients: Vec<String>,
+}
+
+/// What [`offboard`] would do, as [`plan`] finds it without changing anything.
+pub struct OffboardPlan {
+    pub client: ClientId,
+    pub client_name: String,
+    /// The successor's recipient, name and contact.
+    pub successor: String,
+    pub successor_name: String,
+    pub successor_contact: Option<String>,
+    /// Who can open the vault now, and who can open what is handed over.
+    pub recipients_before: Vec<String>,
+    pub recipients_after: Vec<String>,
+    /// Everything the handover check finds, blocking and warnings.
+    pub findings: Vec<Finding>,
+    /// How many secrets the rotation list will name.
+    pub to_rotate: usize,
+    /// The files it writes into the output directory.
+    pub writes: Vec<PathBuf>,
+    /// Where the archive copy goes (`--keep-archive`), a directory of the store.
+    pub archive_dir: Option<PathBuf>,
+    /// What it removes from this store: the vault and its signature.
+    pub removes: Vec<PathBuf>,
+}
+
+impl OffboardPlan {
+    pub fn blocking(&self) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Blocking)
+            .count()
+    }
+
+    /// The refusal [`offboard`] gives for blocking findings, unless they are accepted.
+    pub fn refusal(&self, accept_blocking: bool) -> Option<Error> {
+        (self.blocking() > 0 && !accept_blocking).then(|| not_ready(&self.client, &self.findings))
+    }
 }
 
 /// The file names offboarding writes into the output directory.
@@ -70,9 +118,48 @@ pub fn dossier_path(dir: &Path, id: &ClientId) -> PathBuf {
     dir.join(format!("{id}-dossier.pdf"))
 }
 
+/// What [`offboard`] would do with these options, and every refusal it would give
+/// before writing anything except blocking findings (see [`OffboardPlan::refusal`]).
+/// Changes nothing.
+pub fn plan(h: &Handover, id: &ClientId, options: &OffboardOptions) -> Result<OffboardPlan> {
+    let successor = successor(h, &options.successor)?;
+    validate_successor(
+        &options.successor_name,
+        options.successor_contact.as_deref(),
+    )?;
+    rotation_texts(options)?;
+    let client = h.load(id)?;
+    let findings = check(&client, &options.check, options.today);
+    let dir = &options.out_dir;
+    check_out_dir(dir)?;
+    let mut writes = out_files(dir, id, options.dossier.is_some());
+    refuse_existing(&writes, options.force)?;
+    writes.sort();
+    let (handed, _) = handed_over_copy(&client, &successor)?;
+    Ok(OffboardPlan {
+        client: id.clone(),
+        client_name: client.name.clone(),
+        successor,
+        successor_name: options.successor_name.clone(),
+        successor_contact: options.successor_contact.clone(),
+        recipients_before: client.recipients.clone(),
+        recipients_after: handed.recipients,
+        findings,
+        to_rotate: rotation_list(&client).len(),
+        writes,
+        archive_dir: options.keep_archive.then(|| h.store.archive_dir()),
+        removes: vec![h.store.vault_path(id), h.store.signature_path(id)],
+    })
+}
+
 /// Hands client `id` over to `options.successor`; see the module documentation.
 pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result<OffboardReport> {
     let successor = successor(h, &options.successor)?;
+    validate_successor(
+        &options.successor_name,
+        options.successor_contact.as_deref(),
+    )?;
+    let texts = rotation_texts(&options)?;
     // Held to the end: nobody may change the vault between what is handed over and
     // its removal.
     let lock = h.store.lock()?;
@@ -84,18 +171,38 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     }
 
     let dir = &options.out_dir;
+    check_out_dir(dir)?;
+    refuse_existing(
+        &out_files(dir, id, options.dossier.is_some()),
+        options.force,
+    )?;
     // Everything written from here on is taken back if a later step fails.
     let mut written = Written::default();
-    let (bundle_file, rotation_file) = prepare_out_dir(dir, id, options.force, &mut written)?;
+    if !dir.exists() {
+        fsutil::ensure_private_dir(dir)?;
+        written.dir = Some(dir.to_owned());
+    }
+    let (bundle_file, rotation_file) = (bundle_path(dir, id), rotation_list_path(dir, id));
 
     let rotation = rotation_list(&client);
     let (mut handed, recipients) = handed_over_copy(&client, &successor)?;
 
+    let named = Successor {
+        name: options.successor_name.clone(),
+        contact: options.successor_contact.clone(),
+        bundle: bundle_file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
+    };
+    let before = handed.dossiers.len();
     let dossier = match options.dossier {
-        Some(hook) => Some(written.add(hook(&mut handed, dir)?)),
+        Some(hook) => Some(written.add(hook(&mut handed, dir, &named)?)),
         None => None,
     };
-    let detail = offboarded_detail(&successor, rotation.len(), &findings);
+    let fingerprint = (handed.dossiers.len() > before)
+        .then(|| handed.dossiers.last().map(|r| r.fingerprint.clone()))
+        .flatten();
+    let detail = offboarded_detail(&named, &successor, rotation.len(), &findings);
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
 
@@ -107,7 +214,11 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     )?;
     written.add(bundle_file.clone());
     written.add(crate::store::sig_path(&bundle_file));
-    fsutil::write_output(&rotation_file, &rotation_csv(&rotation)?, options.force)?;
+    fsutil::write_output(
+        &rotation_file,
+        &rotation_csv(&rotation, &texts)?,
+        options.force,
+    )?;
     written.add(rotation_file.clone());
 
     let archive = options
@@ -124,9 +235,40 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
         rotation_list: rotation_file,
         to_rotate: rotation.len(),
         dossier,
+        fingerprint,
         archive,
         recipients: handed.recipients,
     })
+}
+
+/// The rotation list's wording: the dossier's language, with its overrides.
+fn rotation_texts(options: &OffboardOptions) -> Result<Texts> {
+    Ok(Template::load(options.lang, options.template_dir.as_deref())?.texts)
+}
+
+/// The successor's name (required: the final dossier names it as the one to call)
+/// and contact.
+fn validate_successor(name: &str, contact: Option<&str>) -> Result<()> {
+    validate_name("successor", name).map_err(|e| {
+        Error::Invalid(format!(
+            "{e}; give the name of the provider who takes the client over, as the final dossier prints it"
+        ))
+    })?;
+    if let Some(contact) = contact {
+        let problem = if contact.trim().is_empty() {
+            "it is empty"
+        } else if contact.chars().count() > 500 {
+            "it is longer than 500 characters"
+        } else if contact.chars().any(|c| c.is_control() && c != '\n') {
+            "it contains a control character"
+        } else {
+            return Ok(());
+        };
+        return Err(Error::Invalid(format!(
+            "invalid successor contact: {problem}; give a phone number, e-mail or address, one per line"
+        )));
+    }
+    Ok(())
 }
 
 /// The successor's recipient, which must not be one of your own.
@@ -159,30 +301,35 @@ fn not_ready(id: &ClientId, findings: &[Finding]) -> Error {
     ))
 }
 
-/// Makes the output directory if needed (recorded in `written`) and returns where the
-/// bundle and the rotation list go, refusing to replace them without `force`.
-fn prepare_out_dir(
-    dir: &Path,
-    id: &ClientId,
-    force: bool,
-    written: &mut Written,
-) -> Result<(PathBuf, PathBuf)> {
-    if !dir.exists() {
-        fsutil::ensure_private_dir(dir)?;
-        written.dir = Some(dir.to_owned());
-    } else if !dir.is_dir() {
+/// Refuses an output directory that is something else.
+fn check_out_dir(dir: &Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
         return Err(Error::Invalid(format!(
             "{} is not a directory",
             dir.display()
         )));
     }
-    let bundle_file = bundle_path(dir, id);
-    let rotation_file = rotation_list_path(dir, id);
-    for file in [
-        &bundle_file,
-        &crate::store::sig_path(&bundle_file),
-        &rotation_file,
-    ] {
+    Ok(())
+}
+
+/// The files offboarding writes into `dir`: the bundle, its signature, the rotation
+/// list, and the dossier if one is written.
+fn out_files(dir: &Path, id: &ClientId, dossier: bool) -> Vec<PathBuf> {
+    let bundle = bundle_path(dir, id);
+    let mut files = vec![
+        crate::store::sig_path(&bundle),
+        bundle,
+        rotation_list_path(dir, id),
+    ];
+    if dossier {
+        files.push(dossier_path(dir, id));
+    }
+    files
+}
+
+/// Refuses to replace any of `files` without `force`.
+fn refuse_existing(files: &[PathBuf], force: bool) -> Result<()> {
+    for file in files {
         if !force && file.exists() {
             return Err(Error::Invalid(format!(
                 "{} already exists; pass --force to replace it, or choose another --out directory; nothing was changed",
@@ -190,7 +337,7 @@ fn prepare_out_dir(
             )));
         }
     }
-    Ok((bundle_file, rotation_file))
+    Ok(())
 }
 
 /// The client as handed over: encrypted to the successor and, if it has one, the
@@ -211,15 +358,28 @@ fn handed_over_copy(client: &Client, successor: &str) -> Result<(Client, Vec<Rec
     Ok((handed, recipients))
 }
 
-/// The history event's detail: to whom, how many secrets to rotate, and blocking
-/// findings accepted.
-fn offboarded_detail(successor: &str, to_rotate: usize, findings: &[Finding]) -> String {
+/// The history event's detail: to whom (by name, contact and recipient), how many
+/// secrets to rotate, and blocking findings accepted.
+fn offboarded_detail(
+    named: &Successor,
+    recipient: &str,
+    to_rotate: usize,
+    findings: &[Finding],
+) -> String {
     let blocking = findings
         .iter()
         .filter(|f| f.severity == Severity::Blocking)
         .count();
-    let mut detail =
-        format!("handed over to {successor}; {to_rotate} secret(s) on the rotation list");
+    let mut detail = format!("handed over to {} ({recipient})", named.name);
+    if let Some(contact) = &named.contact {
+        let one_line: Vec<&str> = contact
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        detail.push_str(&format!("; contact: {}", one_line.join(", ")));
+    }
+    detail.push_str(&format!("; {to_rotate} secret(s) on the rotation list"));
     if blocking > 0 {
         detail.push_str(&format!(
             "; handed over despite {blocking} blocking finding(s) (accepted)"
@@ -284,162 +444,5 @@ impl Drop for Written {
             // Only if empty: never anything the user put there.
             let _ = std::fs::remove_dir(dir);
         }
-    }
-}
-
-/// One secret the old provider could read, and so must be changed by the successor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RotationItem {
-    /// 1 = first, 3 = last; see [`priority`].
-    pub priority: u8,
-    pub path: String,
-    pub title: String,
-    pub kind: Kind,
-    /// The URL, else `host[:port]`.
-    pub location: Option<String>,
-    pub username: Option<String>,
-    pub owner: Option<Owner>,
-    /// Why it is on the list and why at this priority, in a sentence.
-    pub reason: String,
-}
-
-/// Every entry with a secret the provider knows (`provider_knows`), in the order of a
-/// takeover ([`takeover_order`]). Never holds a secret value.
-pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
-    let mut known: Vec<&Entry> = client
-        .entries
-        .iter()
-        .filter(|e| e.provider_knows && e.has_secret())
-        .collect();
-    known.sort_by_cached_key(|e| takeover_order(e));
-    known
-        .into_iter()
-        .map(|e| {
-            let (priority, why) = priority(e);
-            let location = e.url.clone().or_else(|| {
-                e.host.as_ref().map(|h| match e.port {
-                    Some(p) => format!("{h}:{p}"),
-                    None => h.clone(),
-                })
-            });
-            let mut reason = format!("the old provider knew it; {why}");
-            if e.owner == Some(Owner::Provider) {
-                reason.push_str("; the account is owned by the old provider: transfer it");
-            }
-            RotationItem {
-                priority,
-                path: e.path.clone(),
-                title: e.title.clone(),
-                kind: e.kind,
-                location,
-                username: e.username.clone(),
-                owner: e.owner,
-                reason,
-            }
-        })
-        .collect()
-}
-
-/// How urgent rotating an entry is, and why (see [`takeover_rank`]).
-pub fn priority(e: &Entry) -> (u8, &'static str) {
-    let (priority, _, why) = takeover_rank(e);
-    (priority, why)
-}
-
-/// The rotation list as CSV (UTF-8, header row). Cells that a spreadsheet would run as
-/// a formula (starting with `=`, `+`, `-`, `@`) get a leading `'`.
-pub fn rotation_csv(items: &[RotationItem]) -> Result<Vec<u8>> {
-    let fail = |e: csv::Error| Error::Invalid(format!("cannot write the rotation list: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "priority", "path", "title", "kind", "location", "username", "owner", "reason",
-    ])
-    .map_err(fail)?;
-    for item in items {
-        let cells = [
-            item.priority.to_string(),
-            item.path.clone(),
-            item.title.clone(),
-            item.kind.to_string(),
-            item.location.clone().unwrap_or_default(),
-            item.username.clone().unwrap_or_default(),
-            item.owner.map(|o| o.to_string()).unwrap_or_default(),
-            item.reason.clone(),
-        ];
-        w.write_record(cells.iter().map(|c| defuse(c)))
-            .map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Invalid(format!("cannot write the rotation list: {e}")))
-}
-
-fn defuse(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Secret;
-
-    fn entry(path: &str, kind: Kind) -> Entry {
-        let mut e = Entry::new(path.into(), kind);
-        e.password = Some(Secret::from("Xq7#kP2m-Lw9z"));
-        e
-    }
-
-    #[test]
-    fn rotation_list_order_and_content() {
-        let mut c = Client::new(
-            ClientId::parse("acme").unwrap(),
-            "Acme".into(),
-            vec![],
-            Utc::now(),
-        );
-        let mut unknown = entry("a/unknown", Kind::Domain);
-        unknown.provider_knows = false;
-        let mut note = Entry::new("b/note".into(), Kind::Note);
-        note.notes = Some("no secret".into());
-        let mut owned = entry("z/provider-owned", Kind::Login);
-        owned.owner = Some(Owner::Provider);
-        owned.url = Some("https://x.example".into());
-        let mut fw = entry("fw", Kind::NetworkDevice);
-        fw.host = Some("10.0.0.1".into());
-        fw.port = Some(4444);
-        c.entries = vec![
-            entry("licence", Kind::License),
-            entry("m365/global-admin", Kind::Login),
-            entry("nas", Kind::Server),
-            unknown,
-            note,
-            owned,
-            fw,
-            entry("=cmd", Kind::Other),
-        ];
-        let list = rotation_list(&c);
-        let got: Vec<(u8, &str)> = list.iter().map(|i| (i.priority, i.path.as_str())).collect();
-        // The takeover order: identity provider admins before the firewall; servers
-        // before other logins.
-        assert_eq!(
-            got,
-            vec![
-                (1, "m365/global-admin"),
-                (1, "fw"),
-                (2, "nas"),
-                (2, "z/provider-owned"),
-                (3, "=cmd"),
-                (3, "licence"),
-            ]
-        );
-        assert_eq!(list[1].location.as_deref(), Some("10.0.0.1:4444"));
-        assert!(list[3].reason.contains("transfer"));
-        let csv = String::from_utf8(rotation_csv(&list).unwrap()).unwrap();
-        assert!(csv.starts_with("priority,path,title,kind,location,username,owner,reason\n"));
-        assert!(csv.contains("\n3,'=cmd,'=cmd,other,"), "{csv}");
-        assert!(!csv.contains("Xq7"));
     }
 }

@@ -31,7 +31,29 @@ fn whom_to_call(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     let t = ctx.texts;
     ctx.heading(flow, &t.glance_call, 2, None);
     let b = ctx.branding;
-    if let Some(name) = &b.provider_name {
+    if let Some(successor) = ctx.handed_over_to {
+        // Handed over: the successor is the one to call, and the previous provider
+        // (who printed this) is named only as no longer responsible.
+        let mut rows = ctx.field(&t.provider, Value::Plain(&successor.name));
+        if let Some(contact) = &successor.contact {
+            rows.extend(ctx.field("", Value::Plain(contact)));
+        }
+        let previous = b
+            .provider_name
+            .as_deref()
+            .unwrap_or(&t.handover_previous_unknown);
+        let note = fill(
+            &t.handover_note,
+            &[
+                ("provider", previous),
+                ("date", &ctx.date),
+                ("successor", &successor.name),
+            ],
+        );
+        rows.extend(ctx.para(&note, BODY, 0.0));
+        rows.push(Row::new(4.0));
+        flow.block(rows);
+    } else if let Some(name) = &b.provider_name {
         let mut rows = ctx.field(&t.provider, Value::Plain(name));
         if let Some(contact) = &b.provider_contact {
             rows.extend(ctx.field("", Value::Plain(contact)));
@@ -145,13 +167,18 @@ fn frequent(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, page: &dyn Fn(&Entr
     }
 }
 
-/// Where the bundle and the client's key are kept.
+/// Where the bundle and the client's key are kept. In an offboarding's final dossier,
+/// the bundle is the one handed over with it, which replaces the client's earlier copy.
 fn where_kept(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     let t = ctx.texts;
-    if client.bundle_location.is_some() || client.client_key_location.is_some() {
+    let bundle = match ctx.handed_over_to {
+        Some(successor) => handed_over_bundle(ctx, client, successor),
+        None => client.bundle_location.clone(),
+    };
+    if bundle.is_some() || client.client_key_location.is_some() {
         ctx.heading(flow, &t.glance_where, 2, None);
         for (label, place) in [
-            (&t.glance_bundle, &client.bundle_location),
+            (&t.glance_bundle, &bundle),
             (&t.glance_key, &client.client_key_location),
         ] {
             if let Some(place) = place {
@@ -159,6 +186,30 @@ fn where_kept(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
             }
         }
     }
+}
+
+/// The bundle handed over with an offboarding's final dossier, and the earlier copy
+/// it replaces (whose place stays, whose content is out of date).
+fn handed_over_bundle(
+    ctx: &Ctx<'_>,
+    client: &Client,
+    successor: &crate::dossier::Successor,
+) -> Option<String> {
+    let t = ctx.texts;
+    let file = successor.bundle.as_deref()?;
+    let mut line = fill(
+        &t.glance_bundle_handed_over,
+        &[
+            ("file", file),
+            ("date", &ctx.date),
+            ("successor", &successor.name),
+        ],
+    );
+    if let Some(place) = &client.bundle_location {
+        line.push_str(". ");
+        line.push_str(&fill(&t.glance_bundle_replaces, &[("place", place)]));
+    }
+    Some(line)
 }
 
 /// Tags that put an entry on the first pages.

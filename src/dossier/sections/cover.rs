@@ -6,6 +6,7 @@ use crate::dossier::fonts::Face;
 use crate::dossier::layout::{
     BLACK, Flow, Item, LIGHT, MM, RED, RULE, Rgb, Row, Style, measure, wrap_words,
 };
+use crate::dossier::templates::fill;
 use crate::model::Client;
 
 /// The cover page, drawn on the flow's current (first) page.
@@ -91,16 +92,13 @@ fn facts(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     let t = ctx.texts;
     let fonts = ctx.fonts;
     let count = client.entries.len().to_string();
-    // An unknown provider is left out, not printed as a dash.
-    let provider = ctx
-        .branding
-        .provider_name
-        .as_deref()
-        .map(|p| (t.provider.as_str(), p));
-    for (label, value) in provider.into_iter().chain([
+    for r in provider_fields(ctx) {
+        flow.row(r);
+    }
+    for (label, value) in [
         (t.as_of.as_str(), ctx.date.as_str()),
         (t.entry_count.as_str(), count.as_str()),
-    ]) {
+    ] {
         for r in ctx.field(label, Value::Plain(value)) {
             flow.row(r);
         }
@@ -124,10 +122,39 @@ fn facts(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
         for r in ctx.field(&t.signing_key, Value::Code(key)) {
             flow.row(r);
         }
-        for r in ctx.para(&t.signing_key_note, SMALL, LABEL_W) {
+        let note = match ctx.handed_over_to {
+            Some(_) => &t.handover_signing_key_note,
+            None => &t.signing_key_note,
+        };
+        for r in ctx.para(note, SMALL, LABEL_W) {
             flow.row(r);
         }
     }
+}
+
+/// The provider to call: the one who printed the dossier, or in an offboarding's final
+/// dossier the successor with its contact, and the previous provider as no longer
+/// responsible. An unknown provider is left out, not printed as a dash.
+fn provider_fields(ctx: &Ctx<'_>) -> Vec<Row> {
+    let t = ctx.texts;
+    let previous = ctx.branding.provider_name.as_deref();
+    let Some(successor) = ctx.handed_over_to else {
+        return previous
+            .map(|p| ctx.field(&t.provider, Value::Plain(p)))
+            .unwrap_or_default();
+    };
+    let mut rows = ctx.field(&t.provider, Value::Plain(&successor.name));
+    if let Some(contact) = &successor.contact {
+        rows.extend(ctx.field("", Value::Plain(contact)));
+    }
+    if let Some(previous) = previous {
+        let line = fill(
+            &t.handover_previous_value,
+            &[("provider", previous), ("date", &ctx.date)],
+        );
+        rows.extend(ctx.field(&t.handover_previous, Value::Plain(&line)));
+    }
+    rows
 }
 
 /// The confidentiality notice: a red frame no reader can miss.
@@ -226,6 +253,7 @@ mod tests {
                     today: Utc::now().date_naive(),
                     fingerprint: "X",
                     signing_key: None,
+                    handed_over_to: None,
                     labels: Default::default(),
                 };
                 let mut flow = Flow::new(ctx.geo);

@@ -57,6 +57,9 @@ pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
         rows.push(Row::new(4.0));
         flow.block(rows);
     }
+    if let Some(successor) = ctx.handed_over_to {
+        return handed_over(ctx, flow, successor);
+    }
     // Unknown, the provider is left out rather than shown as a gap the client cannot fill.
     let b = ctx.branding;
     if b.provider_name.is_none() && b.provider_address.is_none() && b.provider_contact.is_none() {
@@ -69,6 +72,26 @@ pub fn profile(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
         .flatten()
     {
         rows.extend(ctx.para(value, BODY, 0.0));
+    }
+    flow.block(rows);
+}
+
+/// In an offboarding's final dossier: the successor as the provider, and the previous
+/// one (who printed it) as no longer responsible, without its contact details.
+fn handed_over(ctx: &Ctx<'_>, flow: &mut Flow, successor: &crate::dossier::Successor) {
+    let t = ctx.texts;
+    ctx.heading(flow, &t.provider_title, 2, None);
+    let mut rows = ctx.para(&successor.name, BODY, 0.0);
+    if let Some(contact) = &successor.contact {
+        rows.extend(ctx.para(contact, BODY, 0.0));
+    }
+    if let Some(previous) = &ctx.branding.provider_name {
+        let line = crate::dossier::templates::fill(
+            &t.handover_previous_value,
+            &[("provider", previous), ("date", &ctx.date)],
+        );
+        rows.push(Row::new(4.0));
+        rows.extend(ctx.field(&t.handover_previous, Value::Plain(&line)));
     }
     flow.block(rows);
 }
