@@ -249,19 +249,18 @@ fn planned_takeover_and_rotating_clears_what_the_old_provider_knew() {
     let a_fp = a.signing_fingerprint();
     let before = knowledge(&a, ID);
     let out_dir = a.dir.path().join("handover");
-    let mut args = vec![
+    let args = vec![
         "offboard".to_owned(),
         ID.to_owned(),
         "--successor".to_owned(),
         recipient(&b),
         "--out".to_owned(),
         path(&out_dir).to_owned(),
+        "--successor-name".to_owned(),
+        "Nachfolger IT GmbH".to_owned(),
         "--accept-blocking".to_owned(),
+        "--yes".to_owned(),
     ];
-    // Offboarding asks for a yes where it can.
-    if a.ok(&["offboard", "--help"]).contains("--yes") {
-        args.push("--yes".to_owned());
-    }
     a.ok(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let bundle = out_dir.join(format!("{ID}-bundle.age"));
 
