@@ -27,23 +27,32 @@ impl Tmux {
             env.store().display(),
             env.identity().display()
         );
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-x",
-                "200",
-                "-y",
-                "40",
-                "-s",
-                &session,
-                "sh",
-                "-c",
-                &script,
-            ])
-            .status()
-            .unwrap()
-            .success();
+        // Tests start sessions at the same time, and the first one starts the tmux
+        // server: a session asked for while it starts can fail, so try again briefly.
+        let mut ok = false;
+        for _ in 0..10 {
+            ok = Command::new("tmux")
+                .args([
+                    "new-session",
+                    "-d",
+                    "-x",
+                    "200",
+                    "-y",
+                    "40",
+                    "-s",
+                    &session,
+                    "sh",
+                    "-c",
+                    &script,
+                ])
+                .status()
+                .unwrap()
+                .success();
+            if ok {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
         assert!(ok, "tmux new-session failed");
         Tmux { session }
     }
