@@ -19,6 +19,8 @@ const MAX_SECONDS: u64 = 10;
 const MAX_RSS_KIB: i64 = 200 * 1024;
 
 /// Runs `dossier` on `client` and returns its wall time and peak memory (KiB).
+// The child is reaped by `wait4`, which also reports its peak memory.
+#[allow(clippy::zombie_processes)]
 fn dossier_cost(env: &Env, client: &str) -> (Duration, i64) {
     let out = env.dir.path().join(format!("{client}.pdf"));
     let start = Instant::now();
@@ -169,4 +171,88 @@ fn fields_over_their_limit_are_refused_by_the_cli_and_the_importers() {
         before,
         "nothing written"
     );
+}
+
+/// Runs `args` with endless input on stdin (as `< /dev/zero`, but stopping after
+/// 64 MiB if handover kept reading), returning its output and how much it took.
+fn endless_stdin(env: &Env, args: &[&str]) -> (std::process::Output, usize) {
+    use std::io::Write;
+    let mut child = env
+        .cmd(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn handover");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'0'; 64 * 1024];
+        let mut sent = 0;
+        while sent < 64 * 1024 * 1024 && stdin.write_all(&chunk).is_ok() {
+            sent += chunk.len();
+        }
+        sent
+    });
+    let out = child.wait_with_output().expect("wait");
+    (out, writer.join().unwrap())
+}
+
+#[test]
+fn secrets_from_stdin_are_capped_and_endless_input_writes_nothing() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok_stdin(&["add", "acme", "e", "--password-stdin"], b"old\n");
+    let before = std::fs::read(env.vault("acme")).unwrap();
+    for (args, flag) in [
+        (
+            &["add", "acme", "new", "--password-stdin"][..],
+            "--password-stdin",
+        ),
+        (
+            &["rotate", "acme", "e", "--password-stdin"][..],
+            "--password-stdin",
+        ),
+        (
+            &[
+                "add",
+                "acme",
+                "k",
+                "--no-password",
+                "--secret-field-stdin",
+                "API key",
+            ][..],
+            "--secret-field-stdin",
+        ),
+        (
+            &["edit", "acme", "e", "--password-stdin"][..],
+            "--password-stdin",
+        ),
+    ] {
+        let (out, sent) = endless_stdin(&env, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim_end(),
+            format!(
+                "handover: error: {flag}: stdin holds more than 65536 bytes (64 KiB), the most a secret may have; nothing was changed"
+            ),
+            "{args:?}"
+        );
+        assert!(sent < 64 * 1024 * 1024, "{args:?}: handover read on");
+        assert_eq!(
+            std::fs::read(env.vault("acme")).unwrap(),
+            before,
+            "{args:?}"
+        );
+    }
+    // The largest secret, with its line end, is taken whole.
+    let mut max = vec![b'p'; 64 * 1024];
+    max.extend_from_slice(b"\r\n");
+    env.ok_stdin(&["rotate", "acme", "e", "--password-stdin"], &max);
+    let shown = env.json(&["show", "acme", "e", "--reveal", "--json"]);
+    assert_eq!(shown["password"].as_str().unwrap().len(), 64 * 1024);
+    // And --help says so.
+    for cmd in ["add", "rotate", "edit"] {
+        let help = env.ok(&[cmd, "--help"]);
+        assert!(help.contains("64 KiB)"), "{cmd}: {help}");
+    }
 }
