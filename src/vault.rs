@@ -70,6 +70,7 @@ pub fn to_json(client: &Client) -> Result<Zeroizing<Vec<u8>>> {
 /// Serialises and encrypts a client to its recipients.
 pub fn encode(client: &Client) -> Result<Vec<u8>> {
     client.validate()?;
+    client.check_limits()?;
     let recipients = client
         .recipients
         .iter()

@@ -68,9 +68,11 @@ fn put_vault(env: &Env, bytes: &[u8]) {
 fn env_with_vault() -> (Env, Vec<u8>) {
     let env = Env::new();
     env.new_client("acme");
-    // Make the vault span several 64 KiB age chunks.
-    let big = "x".repeat(150_000);
-    env.ok_stdin(&["add", "acme", "big", "--password-stdin"], big.as_bytes());
+    // Make the vault span several 64 KiB age chunks (a secret holds at most 64 KiB).
+    let big = "x".repeat(50_000);
+    for name in ["big", "big2", "big3"] {
+        env.ok_stdin(&["add", "acme", name, "--password-stdin"], big.as_bytes());
+    }
     let bytes = file_bytes(&env.vault("acme"));
     (env, bytes)
 }
@@ -207,11 +209,14 @@ fn killed_writers_never_leave_a_broken_vault() {
     env.new_client("acme");
     // A vault of a realistic size makes each write take long enough to be interrupted
     // at different stages (decrypt, encrypt, temp write, fsync, rename).
-    let blob = "y".repeat(400_000);
-    env.ok_stdin(
-        &["add", "acme", "blob", "--password-stdin"],
-        blob.as_bytes(),
-    );
+    // (Eight secrets of 50 kB: a secret holds at most 64 KiB.)
+    let blob = "y".repeat(50_000);
+    for i in 0..8 {
+        env.ok_stdin(
+            &["add", "acme", &format!("blob{i}"), "--password-stdin"],
+            blob.as_bytes(),
+        );
+    }
     // Kill at instants spread over a whole write, however fast this machine is: start
     // from the fastest warm-up write, and adapt as the rounds go (a machine that is busy
     // one moment and idle the next must not let every writer finish, or none).

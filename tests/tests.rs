@@ -8,6 +8,7 @@ mod formats_cli;
 mod formats_keepassxc;
 mod hardening_cli;
 mod hardening_fs;
+mod hardening_limits;
 mod knowledge_cli;
 mod known_answers;
 mod prompts;

@@ -279,7 +279,8 @@ pub struct CheckArgs {
 pub struct RotateArgs {
     pub client: String,
     pub path: String,
-    /// Read the new password from stdin (all of it, one trailing newline removed)
+    /// Read the new password from stdin (all of it, one trailing newline removed; at most
+    /// 64 KiB)
     #[arg(long, conflicts_with_all = ["generate", "mark"])]
     pub password_stdin: bool,
     /// Generate a new random password of LEN characters [default: 24]
@@ -962,7 +963,8 @@ pub struct EntryArgs {
     pub port: Option<u16>,
     #[arg(long)]
     pub username: Option<String>,
-    /// Read the password from stdin (all of it, one trailing newline removed)
+    /// Read the password from stdin (all of it, one trailing newline removed; at most 64
+    /// KiB)
     #[arg(long, conflicts_with = "generate")]
     pub password_stdin: bool,
     /// Generate a random password of LEN characters [default: 24]
@@ -986,7 +988,8 @@ pub struct EntryArgs {
     /// A secret custom field, asked for on the terminal; repeatable
     #[arg(long, value_name = "NAME")]
     pub secret_field: Vec<String>,
-    /// A secret custom field read from stdin (all of it, one trailing newline removed)
+    /// A secret custom field read from stdin (all of it, one trailing newline removed; at
+    /// most 64 KiB)
     #[arg(long, value_name = "NAME", conflicts_with = "password_stdin")]
     pub secret_field_stdin: Option<String>,
     #[arg(long)]

@@ -167,7 +167,7 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
     let rotation = if mark {
         Rotation::Marked
     } else if password_stdin {
-        Rotation::NewPassword(term::read_stdin_secret()?)
+        Rotation::NewPassword(term::read_stdin_secret("--password-stdin")?)
     } else if let Some(len) = generate {
         Rotation::NewPassword(handover::generate::password(len)?)
     } else {
@@ -236,7 +236,7 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
         ssid_field(&mut patch, ssid, existing)?;
     }
     if let Some(name) = a.secret_field_stdin {
-        let value = term::read_stdin_secret()?;
+        let value = term::read_stdin_secret("--secret-field-stdin")?;
         if value.is_empty() {
             return Err(CliError::Usage(format!(
                 "stdin holds no value for the secret field {name:?}; nothing was changed"
@@ -322,7 +322,7 @@ fn plain_fields(
 /// The new password: from stdin, generated, or asked for as `ask` says.
 fn password(stdin: bool, generate: Option<usize>, ask: Ask) -> Result<Option<Secret>, CliError> {
     if stdin {
-        return Ok(Some(term::read_stdin_secret()?));
+        return Ok(Some(term::read_stdin_secret("--password-stdin")?));
     }
     if let Some(len) = generate {
         return Ok(Some(handover::generate::password(len)?));

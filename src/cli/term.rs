@@ -4,6 +4,7 @@
 use std::io::{self, IsTerminal, Write};
 
 use handover::model::Secret;
+use handover::model::limits::MAX_SECRET_BYTES;
 use handover::prompt::Prompter;
 use zeroize::Zeroizing;
 
@@ -38,20 +39,46 @@ pub fn confirm_secret(first: &Secret, what: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reads all of stdin as a secret, removing exactly one trailing newline (`\n` or
-/// `\r\n`), so that `printf 'pw\n' | handover add …` stores `pw`.
-pub fn read_stdin_secret() -> Result<Secret, CliError> {
-    let mut buf = Zeroizing::new(Vec::new());
-    io::Read::read_to_end(&mut io::stdin().lock(), &mut buf)
-        .map_err(|e| CliError::Usage(format!("cannot read the secret from stdin: {e}")))?;
-    let len = buf.len();
+/// Reads all of stdin as a secret for `flag`, removing exactly one trailing newline
+/// (`\n` or `\r\n`), so that `printf 'pw\n' | handover add …` stores `pw`. At most
+/// [`MAX_SECRET_BYTES`] are taken (docs/FORMAT.md, "Limits"); more is refused without
+/// reading on, so endless input (`< /dev/zero`) ends at once.
+pub fn read_stdin_secret(flag: &str) -> Result<Secret, CliError> {
+    read_secret(&mut io::stdin().lock(), flag)
+}
+
+/// [`read_stdin_secret`] from any reader. The buffer is allocated once at its final
+/// size and never grows, so no copy of the secret is left in freed memory.
+pub fn read_secret(input: &mut dyn io::Read, flag: &str) -> Result<Secret, CliError> {
+    // Room for the largest secret, its line end, and one byte more to tell that the
+    // input is longer.
+    let mut buf = Zeroizing::new(vec![0u8; MAX_SECRET_BYTES + 3]);
+    let mut len = 0;
+    while len < buf.len() {
+        match input.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                return Err(CliError::Usage(format!(
+                    "{flag}: cannot read the secret from stdin: {e}"
+                )));
+            }
+        }
+    }
+    buf.truncate(len);
     if buf.ends_with(b"\r\n") {
         buf.truncate(len - 2);
     } else if buf.ends_with(b"\n") {
         buf.truncate(len - 1);
     }
+    if buf.len() > MAX_SECRET_BYTES {
+        return Err(CliError::Lib(handover::Error::Invalid(format!(
+            "{flag}: stdin holds more than {MAX_SECRET_BYTES} bytes (64 KiB), the most a secret may have; nothing was changed"
+        ))));
+    }
     let text = std::str::from_utf8(&buf)
-        .map_err(|_| CliError::Usage("the secret on stdin is not UTF-8 text".into()))?;
+        .map_err(|_| CliError::Usage(format!("{flag}: the secret on stdin is not UTF-8 text")))?;
     Ok(Secret::from(text))
 }
 

@@ -248,17 +248,17 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
                 size: style.size,
                 color: style.color,
                 oblique: style.oblique,
-                text: Zeroizing::new(text.to_owned()),
+                text: exact_copy(text),
             });
         }
         return;
     }
+    // Runs are slices of the text (a printed code point ends one), each copied at
+    // exactly its size once its end is known.
     let mut x = x;
-    // Sized for the whole text, so that a run never grows and leaves a copy of a
-    // secret in freed memory.
-    let mut run = Zeroizing::new(String::with_capacity(text.len()));
+    let mut start = 0;
     let mut run_face = style.face;
-    let flush = |items: &mut Vec<Item>, run: &mut Zeroizing<String>, face: Face, x: &mut f32| {
+    let flush = |items: &mut Vec<Item>, run: &str, face: Face, x: &mut f32| {
         if run.is_empty() {
             return;
         }
@@ -270,21 +270,22 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
             size: style.size,
             color: style.color,
             oblique: style.oblique,
-            text: std::mem::replace(run, Zeroizing::new(String::with_capacity(text.len()))),
+            text: exact_copy(run),
         });
         *x += width;
     };
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         match fonts.face_for(style.face, c) {
             Some(face) => {
                 if face != run_face {
-                    flush(items, &mut run, run_face, &mut x);
+                    flush(items, &text[start..i], run_face, &mut x);
+                    start = i;
                     run_face = face;
                 }
-                run.push(c);
             }
             None => {
-                flush(items, &mut run, run_face, &mut x);
+                flush(items, &text[start..i], run_face, &mut x);
+                start = i + c.len_utf8();
                 let marker = format!("[U+{:04X}]", c as u32);
                 let w = measure(fonts, Face::Mono, style.size, &marker);
                 items.push(Item::Text {
@@ -300,7 +301,7 @@ pub fn push_runs(items: &mut Vec<Item>, fonts: &Fonts, x: f32, y: f32, style: St
             }
         }
     }
-    flush(items, &mut run, run_face, &mut x);
+    flush(items, &text[start..], run_face, &mut x);
 }
 
 /// Width of `text` in points as `push_runs` will set it.
@@ -509,25 +510,30 @@ pub fn wrap_rich(fonts: &Fonts, spans: &[Span], width: f32) -> Vec<Vec<Span>> {
 /// Breaks `text` between characters only (never at spaces, never hyphenated): the way
 /// secrets wrap, so that what is printed is exactly the secret.
 pub fn wrap_chars(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<Zeroizing<String>> {
+    // Where the lines end is found first, then each line is copied into a string of
+    // exactly its size: none grows and leaves a copy of a secret in freed memory, and
+    // the memory used is that of the text, not of the text once per line.
     let mut lines = Vec::new();
-    // Lines are allocated at the text's size, so that none grows and leaves a copy of
-    // a secret in freed memory.
-    let mut line = Zeroizing::new(String::with_capacity(text.len()));
+    let mut start = 0;
     let mut line_w = 0.0;
-    for c in text.chars() {
+    for (i, c) in text.char_indices() {
         let w = char_width(fonts, style.face, c) * style.size;
-        if !line.is_empty() && line_w + w > width {
-            lines.push(std::mem::replace(
-                &mut line,
-                Zeroizing::new(String::with_capacity(text.len())),
-            ));
+        if i > start && line_w + w > width {
+            lines.push(exact_copy(&text[start..i]));
+            start = i;
             line_w = 0.0;
         }
-        line.push(c);
         line_w += w;
     }
-    lines.push(line);
+    lines.push(exact_copy(&text[start..]));
     lines
+}
+
+/// `text` copied into a wiped-on-drop string allocated at exactly its size.
+fn exact_copy(text: &str) -> Zeroizing<String> {
+    let mut copy = Zeroizing::new(String::with_capacity(text.len()));
+    copy.push_str(text);
+    copy
 }
 
 /// A flow of rows onto pages.
@@ -807,6 +813,8 @@ mod tests {
         assert_eq!(joined, secret);
         for l in &lines {
             assert!(measure(fonts, Face::Mono, 10.0, l) <= width + 0.001);
+            // Allocated at its final size: never grown, never the whole text's size.
+            assert_eq!(l.capacity(), l.len());
         }
         assert!(lines.len() > 5);
     }

@@ -15,6 +15,7 @@ pub fn write(client: &Client, recipients: &[Recipient]) -> Result<Vec<u8>> {
         ));
     }
     client.validate()?;
+    client.check_limits()?;
     let json = vault::to_json(client)?;
     crate::keys::encrypt(&json, recipients)
 }

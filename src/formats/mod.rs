@@ -113,11 +113,13 @@ pub fn import(
         });
     }
     for (i, e) in imported.entries.iter().enumerate() {
-        e.validate().map_err(|err| Error::Import {
-            source_name: source_name.to_owned(),
-            record: i + 1,
-            reason: err.to_string(),
-        })?;
+        e.validate()
+            .and_then(|()| e.check_limits())
+            .map_err(|err| Error::Import {
+                source_name: source_name.to_owned(),
+                record: i + 1,
+                reason: err.to_string(),
+            })?;
     }
     Ok(imported)
 }

@@ -5,6 +5,7 @@
 
 mod history;
 mod knowledge;
+pub mod limits;
 pub mod rules;
 mod secret;
 pub(crate) mod timestamp;

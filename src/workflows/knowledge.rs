@@ -1071,10 +1071,13 @@ pub fn import_client(
             }
             client.record(Event::new(EventKind::KnowledgeImported, Utc::now()).with_detail(detail));
         }
-        client.validate().map_err(|e| Error::ImportFile {
-            source_name: "the import".into(),
-            reason: e.to_string(),
-        })?;
+        client
+            .validate()
+            .and_then(|()| client.check_limits())
+            .map_err(|e| Error::ImportFile {
+                source_name: "the import".into(),
+                reason: e.to_string(),
+            })?;
         Ok((report, k))
     };
     if dry_run {
