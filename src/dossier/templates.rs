@@ -80,6 +80,9 @@ pub struct Texts {
     pub glance_key: String,
     pub glance_gone_title: String,
     pub glance_gone: Vec<String>,
+    /// Replaces the second of `glance_gone` when an emergency partner is named.
+    pub glance_gone_partner: String,
+    pub glance_partner: String,
     pub howto_title: String,
     pub howto: Vec<String>,
     pub toc_title: String,
@@ -215,6 +218,10 @@ pub struct Branding {
     /// Phone, e-mail or web address, one per line.
     #[serde(default)]
     pub provider_contact: Option<String>,
+    /// Who takes over when the provider is unreachable (name, phone, the arrangement);
+    /// a client's own emergency partner takes precedence.
+    #[serde(default)]
+    pub emergency_partner: Option<String>,
     /// `#RRGGBB`, used for headings and rules.
     #[serde(default)]
     pub accent_color: Option<String>,
@@ -354,7 +361,7 @@ impl Template {
             if let Some(value) = read_json(&file)? {
                 branding = serde_json::from_value(value).map_err(|e| {
                     Error::Invalid(format!(
-                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, accent_color, logo",
+                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, emergency_partner, accent_color, logo",
                         file.display()
                     ))
                 })?;
