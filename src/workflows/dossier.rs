@@ -66,6 +66,9 @@ fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<
     }
     Ok(check::check(client, check, options.as_of.date_naive())
         .into_iter()
+        // The paper being printed replaces the stale one; the emergency sheet prints
+        // the bundle's date and fingerprint to compare with the cover's.
+        .filter(|f| !f.code.is_about_old_copies())
         .map(|f| Gap {
             blocking: f.severity == Severity::Blocking,
             // A system or vendor finding is printed under its name, as an entry's
@@ -76,14 +79,19 @@ fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<
         .collect())
 }
 
-/// Notes in the vault that `dossier` was printed: the record `verify` compares against,
-/// and a history event.
+/// Notes in the vault that `dossier` was printed: the record `verify` and `check`
+/// compare against, and a history event. Only the newest record keeps its entries'
+/// digests: a vault must not grow with every printing (what changed since an older one
+/// is read from the history).
 pub fn record(
     client: &mut Client,
     dossier: &Rendered,
     options: &Options,
     entries: BTreeMap<uuid::Uuid, String>,
 ) {
+    for older in &mut client.dossiers {
+        older.entries.clear();
+    }
     client.dossiers.push(DossierRecord {
         fingerprint: dossier.fingerprint.clone(),
         exported: options.as_of,
