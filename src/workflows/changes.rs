@@ -25,8 +25,8 @@ pub struct Changes {
     /// changed (empty when it says nothing, e.g. after an import replaced one).
     pub modified: Vec<(String, Vec<String>)>,
     /// Systems, networks, vendors, documents and decisions that were added, changed or
-    /// removed: (what, name), e.g. ("system", "Fileserver").
-    pub items: Vec<(&'static str, String)>,
+    /// removed: (what, name, how), e.g. ("system", "Fileserver", "added").
+    pub items: Vec<(&'static str, String, &'static str)>,
     /// The parts of the client's profile that changed ("contacts", "recipients", …).
     pub client: Vec<String>,
     /// Entries were imported since, and the record has no digests to tell which.
@@ -74,6 +74,63 @@ pub fn since(
     changes.modified.sort();
     items_and_profile(&events, &mut changes);
     changes
+}
+
+impl Changes {
+    /// Nothing at all changed (as far as the record and the history tell).
+    pub fn is_empty(&self) -> bool {
+        self.entries() == 0
+            && self.items.is_empty()
+            && self.client.is_empty()
+            && !self.imported_unknown
+    }
+
+    /// The count of changed entries, for a sentence: "3 entries changed (1 added,
+    /// 1 removed, 1 modified)", or what else changed when no entry did.
+    pub fn count(&self) -> String {
+        match self.entries() {
+            0 => summary(self),
+            n => format!(
+                "{n} {} changed ({} added, {} removed, {} modified)",
+                if n == 1 { "entry" } else { "entries" },
+                self.added.len(),
+                self.removed.len(),
+                self.modified.len()
+            ),
+        }
+    }
+
+    /// One line per change, by name (paths, field names, item names: never a value),
+    /// as `verify` lists them: "changed   m365/admin: password, rotated".
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut line = |what: &str, text: String| lines.push(format!("{what:<9} {text}"));
+        for path in &self.added {
+            line("added", path.clone());
+        }
+        for path in &self.removed {
+            line("removed", path.clone());
+        }
+        for (path, fields) in &self.modified {
+            match fields.is_empty() {
+                true => line("changed", path.clone()),
+                false => line("changed", format!("{path}: {}", fields.join(", "))),
+            }
+        }
+        if self.imported_unknown {
+            line(
+                "imported",
+                "entries (which ones, the record of that date does not tell)".into(),
+            );
+        }
+        for (what, name, how) in &self.items {
+            line(what, format!("{name} ({how})"));
+        }
+        if !self.client.is_empty() {
+            line("client", self.client.join(", "));
+        }
+        lines
+    }
 }
 
 /// A one-line count for `check`: "3 entries changed", or what else did.
@@ -153,7 +210,9 @@ fn last_path(history: &[Event], id: &Uuid) -> Option<String> {
 /// The systems, networks, vendors, documents and decisions, and the parts of the
 /// profile, that the events name.
 fn items_and_profile(events: &[&Event], changes: &mut Changes) {
-    let mut items = BTreeSet::new();
+    // (what, name) → how: added (and perhaps changed since), changed, or removed; one
+    // added and removed again since is no change.
+    let mut items: BTreeMap<(&'static str, String), &'static str> = BTreeMap::new();
     let mut client = Vec::new();
     let mut note = |name: &str| {
         if !client.iter().any(|c| c == name) {
@@ -162,12 +221,22 @@ fn items_and_profile(events: &[&Event], changes: &mut Changes) {
     };
     for e in events {
         use EventKind as K;
-        let what = match e.kind {
-            K::SystemCreated | K::SystemChanged | K::SystemRemoved => "system",
-            K::NetworkCreated | K::NetworkChanged | K::NetworkRemoved => "network",
-            K::VendorCreated | K::VendorChanged | K::VendorRemoved => "vendor",
-            K::DocumentCreated | K::DocumentChanged | K::DocumentRemoved => "document",
-            K::DecisionCreated | K::DecisionChanged | K::DecisionRemoved => "decision",
+        let (what, how) = match e.kind {
+            K::SystemCreated => ("system", "added"),
+            K::SystemChanged => ("system", "changed"),
+            K::SystemRemoved => ("system", "removed"),
+            K::NetworkCreated => ("network", "added"),
+            K::NetworkChanged => ("network", "changed"),
+            K::NetworkRemoved => ("network", "removed"),
+            K::VendorCreated => ("vendor", "added"),
+            K::VendorChanged => ("vendor", "changed"),
+            K::VendorRemoved => ("vendor", "removed"),
+            K::DocumentCreated => ("document", "added"),
+            K::DocumentChanged => ("document", "changed"),
+            K::DocumentRemoved => ("document", "removed"),
+            K::DecisionCreated => ("decision", "added"),
+            K::DecisionChanged => ("decision", "changed"),
+            K::DecisionRemoved => ("decision", "removed"),
             K::ClientChanged => {
                 e.fields.iter().for_each(|f| note(f));
                 continue;
@@ -182,10 +251,21 @@ fn items_and_profile(events: &[&Event], changes: &mut Changes) {
             }
             _ => continue,
         };
-        if let Some(name) = &e.path {
-            items.insert((what, name.clone()));
+        let Some(name) = &e.path else { continue };
+        let key = (what, name.clone());
+        match (items.get(&key).copied(), how) {
+            (Some("added"), "removed") => {
+                items.remove(&key);
+            }
+            (Some("added"), _) => {}
+            _ => {
+                items.insert(key, how);
+            }
         }
     }
-    changes.items = items.into_iter().collect();
+    changes.items = items
+        .into_iter()
+        .map(|((what, name), how)| (what, name, how))
+        .collect();
     changes.client = client;
 }

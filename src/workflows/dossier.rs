@@ -5,12 +5,15 @@ use std::path::Path;
 
 use crate::dossier::{self, ClientKey, Dossier, Gap, Options, Rendered};
 use crate::error::{Error, Result};
-use crate::fingerprint::{entry_digest, fingerprint, normalise};
+use chrono::{DateTime, Utc};
+
+use crate::fingerprint::{entry_digest, fingerprint_and_digests, normalise};
 use crate::fsutil;
 use crate::keys::Identity;
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
 
 use super::Handover;
+use super::changes::{self, Changes};
 use super::check::{self, CheckOptions, Severity};
 
 /// The client's key from an identity file (as `handover client key` wrote it), for the
@@ -174,57 +177,64 @@ pub fn digests(client: &Client) -> BTreeMap<uuid::Uuid, String> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Matches,
+    /// The fingerprint is the one the client had when it was taken over from `from`
+    /// at `at` (the paper the earlier provider printed); `changes` happened since.
+    TakenOver {
+        from: String,
+        at: DateTime<Utc>,
+        changes: Changes,
+    },
     /// The vault changed since the recorded dossier with that fingerprint.
     Changed {
-        exported: chrono::DateTime<chrono::Utc>,
-        added: usize,
-        removed: usize,
-        modified: usize,
-        /// The profile, contacts or recipients changed (not counted as entries).
-        client_changed: bool,
+        exported: DateTime<Utc>,
+        changes: Changes,
     },
     /// No dossier with this fingerprint was recorded: what changed is unknown.
     Unknown,
 }
 
+/// Whether the vault of `id` still matches the dossier that printed `printed`, and if
+/// not, what changed since it (by name, never a value).
 pub fn verify(h: &Handover, id: &ClientId, printed: &str) -> Result<Verdict> {
-    let client = h.load(id)?;
+    verdict(&h.load(id)?, printed)
+}
+
+/// [`verify`] on a client in hand.
+pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
     let wanted = normalise(printed);
     if wanted.len() != 20 {
         return Err(Error::Invalid(format!(
             "{printed:?} is not a fingerprint: it has 20 characters in groups of four, like 7K3Q-M9XD-4TGB-WZ2H-0PNE"
         )));
     }
-    if normalise(&fingerprint(&client)) == wanted {
+    let (current, now) = fingerprint_and_digests(client);
+    if normalise(&current) == wanted {
         return Ok(Verdict::Matches);
     }
-    let Some(record) = client
+    // Before the dossier records: the earlier provider's dossiers came along with the
+    // client, but "this is what you took over" says more than "changed since".
+    if let Some(t) = client
+        .takeovers
+        .iter()
+        .rev()
+        .find(|t| normalise(&t.fingerprint) == wanted)
+    {
+        return Ok(Verdict::TakenOver {
+            from: t.from.clone(),
+            at: t.at,
+            changes: changes::since(client, t.at, &t.entries, &now),
+        });
+    }
+    match client
         .dossiers
         .iter()
         .rev()
         .find(|r| normalise(&r.fingerprint) == wanted)
-    else {
-        return Ok(Verdict::Unknown);
-    };
-    let now = digests(&client);
-    let added = now
-        .keys()
-        .filter(|k| !record.entries.contains_key(k))
-        .count();
-    let removed = record
-        .entries
-        .keys()
-        .filter(|k| !now.contains_key(k))
-        .count();
-    let modified = now
-        .iter()
-        .filter(|(k, d)| record.entries.get(k).is_some_and(|old| old != *d))
-        .count();
-    Ok(Verdict::Changed {
-        exported: record.exported,
-        added,
-        removed,
-        modified,
-        client_changed: added + removed + modified == 0,
-    })
+    {
+        Some(record) => Ok(Verdict::Changed {
+            exported: record.exported,
+            changes: changes::since(client, record.exported, &record.entries, &now),
+        }),
+        None => Ok(Verdict::Unknown),
+    }
 }
