@@ -200,6 +200,13 @@ pub struct Texts {
     pub key_after: String,
     /// Label of where the bundle is kept.
     pub key_bundle_at: String,
+    pub key_bundle_latest: String,
+    /// `{date}` and `{fingerprint}` of the newest bundle.
+    pub key_bundle_written: String,
+    pub key_bundle_none: String,
+    pub key_bundle_compare: String,
+    pub key_takeover: String,
+    pub key_stock: String,
     pub key_recipient: String,
     pub key_secret: String,
     pub key_qr: String,
