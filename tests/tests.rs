@@ -8,6 +8,7 @@ mod formats_cli;
 mod formats_keepassxc;
 mod hardening_cli;
 mod hardening_fs;
+mod paper;
 mod knowledge_cli;
 mod prompts;
 mod provider_cli;
