@@ -238,3 +238,75 @@ pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
         None => Ok(Verdict::Unknown),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entry, EventKind, Kind, Secret, TakeoverRecord};
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap()
+    }
+
+    /// A client as taken over on the 2nd, changed on the 3rd.
+    fn taken_over() -> (Client, String) {
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Acme".into(),
+            vec!["age1old".into()],
+            at(1),
+        );
+        let mut e = Entry::new("m365/admin".into(), Kind::Login);
+        e.password = Some(Secret::from("old"));
+        c.entries.push(e);
+        c.entries.push(Entry::new("fw/admin".into(), Kind::NetworkDevice));
+        let (fingerprint, entries) = fingerprint_and_digests(&c);
+        c.takeovers.push(TakeoverRecord {
+            at: at(2),
+            from: "IT-Service Schäfer".into(),
+            from_key: "SHA256:abc".into(),
+            fingerprint: fingerprint.clone(),
+            entries,
+        });
+        // The takeover re-encrypts the vault to the successor.
+        c.recipients = vec!["age1new".into()];
+        (c, fingerprint)
+    }
+
+    #[test]
+    fn verify_recognises_the_state_taken_over() {
+        let (mut c, printed) = taken_over();
+        assert_eq!(
+            verdict(&c, &printed).unwrap(),
+            Verdict::TakenOver {
+                from: "IT-Service Schäfer".into(),
+                at: at(2),
+                changes: Changes::default(),
+            }
+        );
+        c.entries[0].password = Some(Secret::from("new"));
+        let id = c.entries[0].id;
+        let mut event = Event::new(EventKind::EntryRotated, at(3)).with_fields(&["password"]);
+        event.entry = Some(id);
+        event.path = Some("m365/admin".into());
+        c.record(event);
+        let Verdict::TakenOver { changes, .. } = verdict(&c, &printed).unwrap() else {
+            panic!("not recognised as the state taken over");
+        };
+        assert_eq!(changes.count(), "1 entry changed (0 added, 0 removed, 1 modified)");
+        assert_eq!(changes.lines(), ["changed   m365/admin: password"]);
+        // The earlier provider's own dossier record of the same state does not hide it.
+        c.dossiers.push(DossierRecord {
+            fingerprint: printed.clone(),
+            exported: at(1),
+            lang: "de".into(),
+            entries: BTreeMap::new(),
+        });
+        assert!(matches!(
+            verdict(&c, &printed).unwrap(),
+            Verdict::TakenOver { .. }
+        ));
+        assert_eq!(verdict(&c, "7K3Q-M9XD-4TGB-WZ2H-0PNE").unwrap(), Verdict::Unknown);
+    }
+}
