@@ -433,7 +433,11 @@ fn demo_writes_both_dossiers() {
         sections + 2,
         "{outline}"
     );
-    let front: Vec<&str> = toc_entries.iter().take(3).map(|(t, _)| t.as_str()).collect();
+    let front: Vec<&str> = toc_entries
+        .iter()
+        .take(3)
+        .map(|(t, _)| t.as_str())
+        .collect();
     assert_eq!(
         front,
         [

@@ -120,8 +120,7 @@ fn emergency_partner_from_the_provider_or_the_client() {
         "Systemhaus Kaiserstuhl, Herr Brandt, 0761 555 77 00",
     ]);
     let config: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(env.store().join("config.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(env.store().join("config.json")).unwrap()).unwrap();
     assert_eq!(
         config["provider"]["emergency_partner"],
         "Systemhaus Kaiserstuhl, Herr Brandt, 0761 555 77 00"
@@ -152,7 +151,10 @@ fn emergency_partner_from_the_provider_or_the_client() {
         "{text}"
     );
     assert!(!text.contains("Kaiserstuhl"), "{text}");
-    assert_eq!(vault_json(&env)["emergency_partner"], "IT-Hilfe Nord, 040 123");
+    assert_eq!(
+        vault_json(&env)["emergency_partner"],
+        "IT-Hilfe Nord, 040 123"
+    );
     env.ok(&["client", "edit", "acme", "--emergency-partner", ""]);
     assert!(vault_json(&env).get("emergency_partner").is_none());
     let (pdf, _) = dossier(&env, "again.pdf", &["--lang", "en"]);
@@ -242,7 +244,13 @@ fn check_warns_of_a_stale_dossier_and_bundle() {
     let codes: Vec<String> = outdated(&env).into_iter().map(|(c, _)| c).collect();
     assert_eq!(codes, ["bundle-outdated"]);
     // Where the client keeps it is named; a profile change counts as a change.
-    env.ok(&["client", "edit", "acme", "--bundle-location", "USB-Stick im Tresor"]);
+    env.ok(&[
+        "client",
+        "edit",
+        "acme",
+        "--bundle-location",
+        "USB-Stick im Tresor",
+    ]);
     bundle(&env);
     assert_eq!(outdated(&env), []);
     env.ok(&["client", "edit", "acme", "--legal-name", "Acme GmbH"]);
@@ -285,7 +293,10 @@ fn only_the_newest_records_keep_digests() {
 /// The exported time of the newest dossier record, as `verify` prints it.
 fn printed_at(env: &Env, index: usize) -> String {
     let v = vault_json(env);
-    let at = v["dossiers"][index]["exported"].as_str().unwrap().to_owned();
+    let at = v["dossiers"][index]["exported"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     chrono::DateTime::parse_from_rfc3339(&at)
         .unwrap()
         .format("%Y-%m-%d %H:%M UTC")
@@ -303,11 +314,26 @@ fn verify_names_what_changed_never_a_value() {
     env.ok(&["move", "acme", "fw/admin", "netz/firewall"]);
     env.ok(&["remove", "acme", "nas/admin"]);
     env.ok_stdin(
-        &["add", "acme", "wlan/buero", "--kind", "wifi", "--ssid", "Büro", "--password-stdin"],
+        &[
+            "add",
+            "acme",
+            "wlan/buero",
+            "--kind",
+            "wifi",
+            "--ssid",
+            "Büro",
+            "--password-stdin",
+        ],
         b"Wl4n-Geheim-2024",
     );
     env.ok(&["system", "add", "acme", "Fileserver"]);
-    env.ok(&["client", "edit", "acme", "--emergency-partner", "IT-Hilfe Nord"]);
+    env.ok(&[
+        "client",
+        "edit",
+        "acme",
+        "--emergency-partner",
+        "IT-Hilfe Nord",
+    ]);
     let out = env.run(&["verify", "acme", &fp]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8(out.stdout).unwrap();

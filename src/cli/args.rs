@@ -818,6 +818,8 @@ pub enum ConflictArg {
     Rename,
 }
 
+// Parsed once per run: the size of the largest variant (`edit`'s options) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum ClientCommand {
     /// Create a client with an empty vault

@@ -188,7 +188,10 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         (&mut b.provider_name, &options.provider.name),
         (&mut b.provider_address, &options.provider.address),
         (&mut b.provider_contact, &options.provider.contact),
-        (&mut b.emergency_partner, &options.provider.emergency_partner),
+        (
+            &mut b.emergency_partner,
+            &options.provider.emergency_partner,
+        ),
     ] {
         if slot.is_none() {
             slot.clone_from(value);

@@ -61,8 +61,16 @@ pub fn since(
     if then.is_empty() {
         entries_from_history(client, &events, &mut changes);
     } else {
-        changes.added = now.keys().filter(|k| !then.contains_key(k)).map(path_of).collect();
-        changes.removed = then.keys().filter(|k| !now.contains_key(k)).map(path_of).collect();
+        changes.added = now
+            .keys()
+            .filter(|k| !then.contains_key(k))
+            .map(path_of)
+            .collect();
+        changes.removed = then
+            .keys()
+            .filter(|k| !now.contains_key(k))
+            .map(path_of)
+            .collect();
         changes.modified = now
             .iter()
             .filter(|(k, d)| then.get(k).is_some_and(|old| old != *d))
@@ -159,10 +167,9 @@ fn entries_from_history(client: &Client, events: &[&Event], changes: &mut Change
             EventKind::EntryCreated => {
                 created.insert(id);
             }
-            EventKind::EntryRemoved => {
-                if !created.remove(&id) {
-                    removed.insert(id, e.path.clone().unwrap_or_else(|| id.to_string()));
-                }
+            // One created and removed again since is no change.
+            EventKind::EntryRemoved if !created.remove(&id) => {
+                removed.insert(id, e.path.clone().unwrap_or_else(|| id.to_string()));
             }
             _ => {}
         }

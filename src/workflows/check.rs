@@ -436,7 +436,12 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
     if let Some(d) = client.dossiers.last()
         && d.fingerprint != current().0
     {
-        let what = changes::summary(&changes::since(client, d.exported, &d.entries, &current().1));
+        let what = changes::summary(&changes::since(
+            client,
+            d.exported,
+            &d.entries,
+            &current().1,
+        ));
         out.push((
             Code::DossierOutdated,
             format!(
@@ -449,7 +454,12 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
     if let Some(b) = client.bundles.last()
         && b.fingerprint != current().0
     {
-        let what = changes::summary(&changes::since(client, b.exported, &b.entries, &current().1));
+        let what = changes::summary(&changes::since(
+            client,
+            b.exported,
+            &b.entries,
+            &current().1,
+        ));
         let kept = client
             .bundle_location
             .as_deref()

@@ -260,7 +260,8 @@ mod tests {
         let mut e = Entry::new("m365/admin".into(), Kind::Login);
         e.password = Some(Secret::from("old"));
         c.entries.push(e);
-        c.entries.push(Entry::new("fw/admin".into(), Kind::NetworkDevice));
+        c.entries
+            .push(Entry::new("fw/admin".into(), Kind::NetworkDevice));
         let (fingerprint, entries) = fingerprint_and_digests(&c);
         c.takeovers.push(TakeoverRecord {
             at: at(2),
@@ -294,7 +295,10 @@ mod tests {
         let Verdict::TakenOver { changes, .. } = verdict(&c, &printed).unwrap() else {
             panic!("not recognised as the state taken over");
         };
-        assert_eq!(changes.count(), "1 entry changed (0 added, 0 removed, 1 modified)");
+        assert_eq!(
+            changes.count(),
+            "1 entry changed (0 added, 0 removed, 1 modified)"
+        );
         assert_eq!(changes.lines(), ["changed   m365/admin: password"]);
         // The earlier provider's own dossier record of the same state does not hide it.
         c.dossiers.push(DossierRecord {
@@ -307,6 +311,9 @@ mod tests {
             verdict(&c, &printed).unwrap(),
             Verdict::TakenOver { .. }
         ));
-        assert_eq!(verdict(&c, "7K3Q-M9XD-4TGB-WZ2H-0PNE").unwrap(), Verdict::Unknown);
+        assert_eq!(
+            verdict(&c, "7K3Q-M9XD-4TGB-WZ2H-0PNE").unwrap(),
+            Verdict::Unknown
+        );
     }
 }

@@ -31,7 +31,11 @@ pub fn section<'a>(
         );
         command(ctx, flow, &takeover);
         paragraph_with_gap(ctx, flow, &t.key_stock);
-        command(ctx, flow, &format!("age -d -i client-key.txt {bundle} | jq ."));
+        command(
+            ctx,
+            flow,
+            &format!("age -d -i client-key.txt {bundle} | jq ."),
+        );
         paragraph_with_gap(ctx, flow, &t.key_after);
         flow.block(ctx.field(&t.key_recipient, Value::Code(&key.recipient)));
         flow.block(ctx.field(&t.key_secret, Value::Secret(&key.secret)));
