@@ -428,9 +428,23 @@ fn demo_writes_both_dossiers() {
     let outline = String::from_utf8_lossy(&outline.stdout).into_owned();
     assert_eq!(
         outline.matches("\"title\"").count(),
-        // The front matter's four parts: cover, at a glance, instructions, contents.
-        sections + 4,
+        // The contents list the front matter's parts too (at a glance, what to do if the
+        // provider is gone, the instructions); the cover and the contents do not.
+        sections + 2,
         "{outline}"
+    );
+    let front: Vec<&str> = toc_entries
+        .iter()
+        .take(3)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    assert_eq!(
+        front,
+        [
+            "2 Auf einen Blick",
+            "Wenn Ihr IT-Dienstleister plötzlich ausfällt",
+            "3 So verwenden Sie diese Dokumentation"
+        ]
     );
     // Each bookmark of a section opens the page the contents name.
     let outline: serde_json::Value = serde_json::from_str(&outline).unwrap();
@@ -479,14 +493,38 @@ fn emergency_sheet_prints_the_clients_own_key() {
     let flat = text(&pdf, true).replace('\n', "");
     assert!(flat.contains("Emergency sheet: your own key"));
     assert!(flat.contains(&secret), "the secret key is printed exactly");
-    // The exact command, with the bundle's name as offboarding writes it, on one line;
-    // where age comes from; where the bundle is kept.
+    // The one takeover command, with the bundle's name as offboarding writes it and the
+    // signer's fingerprint from the cover, one option a line; the stock-tool path that
+    // writes no plaintext; where age comes from. No bundle was written yet.
     let lines = text(&pdf, true);
-    assert!(
-        lines
-            .lines()
-            .any(|l| l.contains("age -d -i key.txt tricky-bundle.age > tricky.json")),
+    let signer = lines
+        .lines()
+        .find_map(|l| l.strip_prefix("Signing key "))
+        .expect("the cover names the signing key")
+        .trim()
+        .to_owned();
+    assert!(signer.starts_with("SHA256:"), "{signer}");
+    let sheet: Vec<&str> = lines
+        .lines()
+        .map(str::trim)
+        .skip_while(|l| !l.starts_with("$ handover takeover"))
+        .take(5)
+        .collect();
+    assert_eq!(
+        sheet,
+        [
+            "$ handover takeover tricky-bundle.age \\",
+            "--client-key client-key.txt \\",
+            &format!("--expect-signer {signer}"),
+            "Without handover, only to read it on the screen (nothing is stored unencrypted):",
+            "$ age -d -i client-key.txt tricky-bundle.age | jq .",
+        ],
         "{lines}"
+    );
+    assert!(!lines.contains("> tricky.json"), "{lines}");
+    assert!(
+        flat.contains("Newest bundle none written yet when this dossier was printed"),
+        "{flat}"
     );
     assert!(flat.contains("https://age-encryption.org"), "{flat}");
     env.ok(&[
@@ -495,6 +533,15 @@ fn emergency_sheet_prints_the_clients_own_key() {
         "tricky",
         "--bundle-location",
         "USB stick in the safe",
+    ]);
+    let bundle = env.dir.path().join("tricky-bundle.age");
+    env.ok(&[
+        "export",
+        "tricky",
+        "--format",
+        "bundle",
+        "-o",
+        bundle.to_str().unwrap(),
     ]);
     let pdf = dossier(
         &env,
@@ -508,8 +555,18 @@ fn emergency_sheet_prints_the_clients_own_key() {
         ],
     );
     let flat = text(&pdf, true).replace('\n', " ");
+    // The bundle holds what the dossier shows: the same fingerprint as the cover's.
+    let fingerprint = flat
+        .split("Fingerprint ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the cover's fingerprint")
+        .to_owned();
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     assert!(
-        flat.contains("The bundle is kept USB stick in the safe"),
+        flat.contains(&format!(
+            "Newest bundle written on {today}, fingerprint {fingerprint} The bundle is kept USB stick in the safe"
+        )),
         "{flat}"
     );
     // Its QR code scans to the secret key, on the last page.

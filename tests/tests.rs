@@ -11,6 +11,7 @@ mod hardening_fs;
 mod hardening_limits;
 mod knowledge_cli;
 mod known_answers;
+mod paper;
 mod prompts;
 mod provider_cli;
 mod reliability;

@@ -125,6 +125,11 @@ pub struct InitArgs {
     /// Phone, e-mail or web address, one per line, for the dossier
     #[arg(long, value_name = "CONTACT")]
     pub provider_contact: Option<String>,
+    /// Who takes over your clients if you are unreachable (name, phone, the
+    /// arrangement), printed on every dossier's first pages; a client's own
+    /// (`client edit --emergency-partner`) takes precedence; "" clears it
+    #[arg(long, value_name = "TEXT")]
+    pub emergency_partner: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -861,6 +866,8 @@ pub enum ConflictArg {
     Rename,
 }
 
+// Parsed once per run: the size of the largest variant (`edit`'s options) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum ClientCommand {
     /// Create a client with an empty vault
@@ -918,6 +925,10 @@ pub enum ClientCommand {
         /// Where the client keeps its own key (the emergency sheet)
         #[arg(long, value_name = "PLACE")]
         key_location: Option<String>,
+        /// Who takes over this client if you are unreachable (name, phone, the
+        /// arrangement), instead of the store's (`init --emergency-partner`); "" clears it
+        #[arg(long, value_name = "TEXT")]
+        emergency_partner: Option<String>,
     },
     /// Generate the client's own age key, write it to FILE and add it to the vault
     Key {

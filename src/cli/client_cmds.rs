@@ -40,12 +40,14 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             remove_group_title,
             bundle_location,
             key_location,
+            emergency_partner,
         } => {
             let id = client_id(&id)?;
             let group_titles = group_titles(&group_title)?;
             let patch = ClientPatch {
                 bundle_location,
                 client_key_location: key_location,
+                emergency_partner,
                 group_titles,
                 remove_group_titles: remove_group_title,
                 name,

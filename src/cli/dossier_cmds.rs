@@ -44,32 +44,35 @@ pub fn verify(a: VerifyArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
+    let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
     match workflows::dossier::verify(&h, &id, &fingerprint)? {
         Verdict::Matches => out.line(&format!(
             "The vault of {} still matches the dossier with fingerprint {}.",
             id.as_str(),
             safe(&fingerprint, false)
         )),
-        Verdict::Changed {
-            exported,
-            added,
-            removed,
-            modified,
-            client_changed,
-        } => {
-            let what = if client_changed {
-                "no entry changed, but the client's profile, contacts, recipients, systems, networks, vendors, documents or decisions did"
-                            .to_owned()
-            } else {
-                format!(
-                    "{} entries changed ({added} added, {removed} removed, {modified} modified)",
-                    added + removed + modified
-                )
-            };
-            Err(CliError::Failed(format!(
-                "the vault of {} has changed since the dossier of {}: {what}; print a new dossier",
+        Verdict::TakenOver { from, at, changes } => {
+            out.line(&format!(
+                "Fingerprint {} is the state in which you took {} over from {} on {}.",
+                safe(&fingerprint, false),
                 id.as_str(),
-                exported.format("%Y-%m-%d %H:%M UTC")
+                safe(&from, false),
+                when(at)
+            ))?;
+            if changes.is_empty() {
+                return out.line("Since then nothing has changed.");
+            }
+            out.line(&format!("Since then: {}:", changes.count()))?;
+            change_lines(&changes, out)
+        }
+        Verdict::Changed { exported, changes } => {
+            out.line(&format!("Changed since the dossier of {}:", when(exported)))?;
+            change_lines(&changes, out)?;
+            Err(CliError::Failed(format!(
+                "the vault of {} has changed since the dossier of {}: {}; print a new dossier",
+                id.as_str(),
+                when(exported),
+                changes.count()
             )))
         }
         Verdict::Unknown => Err(CliError::Failed(format!(
@@ -78,6 +81,17 @@ pub fn verify(a: VerifyArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
             safe(&fingerprint, false)
         ))),
     }
+}
+
+/// What changed, one line each, by name only.
+fn change_lines(
+    changes: &handover::workflows::changes::Changes,
+    out: &mut Out,
+) -> Result<(), CliError> {
+    for line in changes.lines() {
+        out.line(&format!("  {}", safe(&line, false)))?;
+    }
+    Ok(())
 }
 
 /// The options `dossier` and `offboard` share, validated once.

@@ -23,6 +23,7 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
         name: a.provider_name,
         address: a.provider_address,
         contact: a.provider_contact,
+        emergency_partner: a.emergency_partner,
     };
     let (store, created) = Store::init(store_dir)?;
     eprintln!(

@@ -233,6 +233,8 @@ struct ClientView<'a> {
     contacts: &'a [Contact],
     #[serde(skip_serializing_if = "Option::is_none")]
     notes: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emergency_partner: Option<&'a str>,
     recipients: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     client_recipient: Option<&'a str>,
@@ -250,6 +252,7 @@ fn client_view(c: &Client) -> ClientView<'_> {
         address: c.address.as_deref(),
         contacts: &c.contacts,
         notes: c.notes.as_deref(),
+        emergency_partner: c.emergency_partner.as_deref(),
         recipients: &c.recipients,
         client_recipient: c.client_recipient.as_deref(),
         entries: c
@@ -276,6 +279,9 @@ pub fn client(c: &Client, own_recipient: &str, json: bool, out: &mut Out) -> Res
     }
     if let Some(v) = &c.notes {
         out.line(&format!("{:<12} {}", "Notes:", multiline(v)))?;
+    }
+    if let Some(v) = &c.emergency_partner {
+        out.line(&format!("{:<12} {}", "Emergency partner:", multiline(v)))?;
     }
     out.line(&format!("{:<12} {}", "Entries:", c.entries.len()))?;
     out.line(&format!(

@@ -203,6 +203,10 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         (&mut b.provider_name, &options.provider.name),
         (&mut b.provider_address, &options.provider.address),
         (&mut b.provider_contact, &options.provider.contact),
+        (
+            &mut b.emergency_partner,
+            &options.provider.emergency_partner,
+        ),
     ] {
         if slot.is_none() {
             slot.clone_from(value);
@@ -231,6 +235,8 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     // of the same width, and again once the body has placed the entries.
     let mut front = Flow::new(geo);
     sections::front_matter(&ctx, &mut front, client, template.logo.as_ref(), &|_| None);
+    // The front matter's parts open the contents, with their pages (known already).
+    let front_toc = sections::front_contents(t, &front.marks);
 
     // The body, laid out to learn the page of every section; its sections are numbered
     // after the front matter's parts. Systems print the pages of the entries that log
@@ -240,7 +246,8 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     let mut passes = 0;
     let body = loop {
         passes += 1;
-        let body = lay_out_body(&ctx, client, options, gaps, front.pages.len(), known)?;
+        let front_pages = (front.pages.len(), &front_toc[..]);
+        let body = lay_out_body(&ctx, client, options, gaps, front_pages, known)?;
         // Converges at once in practice (a page number's width rarely moves a page
         // break); the limit only guards against oscillation.
         if !body.forward_used || body.entry_pages == body.known || passes == MAX_LAYOUT_PASSES {
@@ -279,7 +286,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         .map(|p| p + first_body_page + 1)
         .collect();
     let mut toc_flow = Flow::new(geo);
-    toc(&ctx, &mut toc_flow, &toc_items, &pages_of);
+    toc(&ctx, &mut toc_flow, &front_toc, &toc_items, &pages_of);
     if toc_flow.pages.len() != toc_pages {
         // Cannot happen (the contents wrap independently of page numbers); if it did,
         // every page number printed would be off, so refuse rather than mislead.
@@ -332,15 +339,15 @@ struct Body {
     forward_used: bool,
 }
 
-/// Lays out the body after `front_pages` pages of front matter; its sections are
-/// numbered after the front matter's parts. `known`: the entry pages a previous pass
+/// Lays out the body after `front_pages` pages of front matter (whose parts open the
+/// contents, `front_toc`); its sections are numbered after the front matter's parts. `known`: the entry pages a previous pass
 /// found, for references to entries further on.
 fn lay_out_body(
     ctx: &Ctx<'_>,
     client: &Client,
     options: &Options,
     gaps: &[Gap],
-    front_pages: usize,
+    (front_pages, front_toc): (usize, &[(String, u8, usize)]),
     known: HashMap<uuid::Uuid, usize>,
 ) -> Result<Body> {
     let first_number = sections::FRONT_PARTS + 1;
@@ -359,7 +366,7 @@ fn lay_out_body(
     }
     let toc_pages = {
         let mut probe = Flow::new(ctx.geo);
-        toc(ctx, &mut probe, &toc_items, &[]);
+        toc(ctx, &mut probe, front_toc, &toc_items, &[]);
         probe.pages.len()
     };
     let first_body_page = front_pages + toc_pages;

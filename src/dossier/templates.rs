@@ -98,6 +98,9 @@ pub struct Texts {
     pub rotation_reasons: BTreeMap<String, String>,
     pub glance_gone_title: String,
     pub glance_gone: Vec<String>,
+    /// Replaces the second of `glance_gone` when an emergency partner is named.
+    pub glance_gone_partner: String,
+    pub glance_partner: String,
     pub howto_title: String,
     pub howto: Vec<String>,
     pub toc_title: String,
@@ -221,6 +224,13 @@ pub struct Texts {
     pub key_after: String,
     /// Label of where the bundle is kept.
     pub key_bundle_at: String,
+    pub key_bundle_latest: String,
+    /// `{date}` and `{fingerprint}` of the newest bundle.
+    pub key_bundle_written: String,
+    pub key_bundle_none: String,
+    pub key_bundle_compare: String,
+    pub key_takeover: String,
+    pub key_stock: String,
     pub key_recipient: String,
     pub key_secret: String,
     pub key_qr: String,
@@ -239,6 +249,10 @@ pub struct Branding {
     /// Phone, e-mail or web address, one per line.
     #[serde(default)]
     pub provider_contact: Option<String>,
+    /// Who takes over when the provider is unreachable (name, phone, the arrangement);
+    /// a client's own emergency partner takes precedence.
+    #[serde(default)]
+    pub emergency_partner: Option<String>,
     /// `#RRGGBB`, used for headings and rules.
     #[serde(default)]
     pub accent_color: Option<String>,
@@ -378,7 +392,7 @@ impl Template {
             if let Some(value) = read_json(&file)? {
                 branding = serde_json::from_value(value).map_err(|e| {
                     Error::Invalid(format!(
-                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, accent_color, logo",
+                        "{}: {e}; known keys: provider_name, provider_address, provider_contact, emergency_partner, accent_color, logo",
                         file.display()
                     ))
                 })?;

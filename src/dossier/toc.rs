@@ -5,9 +5,21 @@ use super::fonts::Face;
 use super::layout::{BLACK, Flow, Item, MM, RULE, Row, Style, measure, wrap_words};
 use super::sections;
 
-pub fn toc(ctx: &Ctx<'_>, flow: &mut Flow, items: &[(String, u8)], pages: &[usize]) {
+/// The contents: the front matter's parts (`front`: title, level, printed page), then
+/// the body's `items` at `pages` (placeholders while those are not known).
+pub fn toc(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    front: &[(String, u8, usize)],
+    items: &[(String, u8)],
+    pages: &[usize],
+) {
     let title = format!("{} {}", sections::FRONT_PARTS, ctx.texts.toc_title);
     ctx.heading(flow, &title, 1, None);
+    for (title, level, page) in front {
+        let indent = if *level == 1 { 0.0 } else { 8.0 * MM };
+        flow.block(toc_line(ctx, title, *page, indent, *level == 1));
+    }
     for (i, (title, level)) in items.iter().enumerate() {
         let page = pages.get(i).copied().unwrap_or(888);
         let indent = if *level == 1 { 0.0 } else { 8.0 * MM };

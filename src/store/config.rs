@@ -2,7 +2,8 @@
 //!
 //! ```json
 //! {"provider_domains": ["it-schaefer.de"],
-//!  "provider": {"name": "IT-Service Schäfer", "address": "…", "contact": "…"}}
+//!  "provider": {"name": "IT-Service Schäfer", "address": "…", "contact": "…",
+//!               "emergency_partner": "…"}}
 //! ```
 //! Nothing in it is secret; a missing file means defaults.
 
@@ -39,11 +40,18 @@ pub struct ProviderProfile {
     /// Phone, e-mail or web address, one per line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+    /// Who takes over the provider's clients when it is unreachable (name, phone, the
+    /// arrangement), for every client without one of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emergency_partner: Option<String>,
 }
 
 impl ProviderProfile {
     pub fn is_empty(&self) -> bool {
-        self.name.is_none() && self.address.is_none() && self.contact.is_none()
+        self.name.is_none()
+            && self.address.is_none()
+            && self.contact.is_none()
+            && self.emergency_partner.is_none()
     }
 }
 
@@ -57,6 +65,10 @@ impl Store {
             (&mut config.provider.name, &change.name),
             (&mut config.provider.address, &change.address),
             (&mut config.provider.contact, &change.contact),
+            (
+                &mut config.provider.emergency_partner,
+                &change.emergency_partner,
+            ),
         ] {
             if let Some(v) = value {
                 *slot = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -81,7 +93,7 @@ impl Store {
             };
         serde_json::from_slice(&bytes).map_err(|e| {
             Error::Invalid(format!(
-                "{} is not a valid store configuration ({} at line {}, column {}); it may hold {{\"provider_domains\": [\"example.com\"], \"provider\": {{\"name\": \"…\", \"address\": \"…\", \"contact\": \"…\"}}}}",
+                "{} is not a valid store configuration ({} at line {}, column {}); it may hold {{\"provider_domains\": [\"example.com\"], \"provider\": {{\"name\": \"…\", \"address\": \"…\", \"contact\": \"…\", \"emergency_partner\": \"…\"}}}}",
                 path.display(),
                 crate::error::describe_json_error(&e),
                 e.line(),

@@ -7,7 +7,12 @@ use crate::formats::bundle;
 use crate::fsutil;
 use crate::keys::Recipient;
 use crate::keys::signing::SignerKey;
-use crate::model::{Client, ClientId, EventKind};
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::fingerprint::fingerprint_and_digests;
+use crate::model::{BundleRecord, Client, ClientId, EventKind, MAX_DOSSIER_RECORDS};
 use crate::workflows::{Handover, history, signers};
 
 /// The recipients a bundle is encrypted to when none are given: the vault's own,
@@ -50,6 +55,7 @@ pub fn export(
         .collect::<Result<Vec<_>>>()?;
     let chosen: Vec<String> = parsed.iter().map(|r| r.to_string()).collect();
     let bytes = bundle::write(&client, &parsed)?;
+    let (fingerprint, digests) = fingerprint_and_digests(&client);
     let sig = h
         .signing_key()?
         .sign(crate::keys::signing::NAMESPACE, &bytes)?;
@@ -58,10 +64,10 @@ pub fn export(
     // As for the dossier: the vault must be able to record the export before the file
     // is written, and the file is taken back if it still cannot.
     let (pending, ()) = h.prepare_update(id, |c| {
-        c.record(
-            history::event(EventKind::BundleExported)
-                .with_detail(format!("encrypted to {}", chosen.join(", "))),
-        );
+        let event = history::event(EventKind::BundleExported)
+            .with_detail(format!("encrypted to {}", chosen.join(", ")));
+        record(c, fingerprint, digests, event.at);
+        c.record(event);
         Ok(())
     })?;
     // The signature is written with the bundle, and goes with it if the vault cannot
@@ -73,6 +79,29 @@ pub fn export(
         })
     })?;
     Ok(chosen)
+}
+
+/// Notes in the vault that a bundle of it was written at `at`, holding the client
+/// with `fingerprint` and entry `digests` (`fingerprint::fingerprint_and_digests` of
+/// the client as written), so that `check` can tell when the client's copy is stale.
+/// Only the newest record keeps its digests, and at most [`MAX_DOSSIER_RECORDS`] are
+/// kept. The history event is the caller's (`bundle-exported`, or offboarding's).
+pub fn record(
+    client: &mut Client,
+    fingerprint: String,
+    digests: BTreeMap<uuid::Uuid, String>,
+    at: DateTime<Utc>,
+) {
+    for older in &mut client.bundles {
+        older.entries.clear();
+    }
+    client.bundles.push(BundleRecord {
+        fingerprint,
+        exported: at,
+        entries: digests,
+    });
+    let excess = client.bundles.len().saturating_sub(MAX_DOSSIER_RECORDS);
+    client.bundles.drain(..excess);
 }
 
 /// What restoring a bundle did.

@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{Client, Criticality, DocumentKind, Entry, Kind, Owner, System, Vendor};
 use crate::workflows::Handover;
+use crate::workflows::changes;
 
 /// Expiry within this many days is a warning.
 pub const EXPIRY_WARNING_DAYS: u64 = 90;
@@ -129,10 +130,12 @@ pub enum Code {
     NoFirstHourPlan,
     WifiNoSsid,
     KnownToPreviousProvider,
+    DossierOutdated,
+    BundleOutdated,
 }
 
 impl Code {
-    pub const ALL: [Code; 26] = [
+    pub const ALL: [Code; 28] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -159,6 +162,8 @@ impl Code {
         Code::NoFirstHourPlan,
         Code::WifiNoSsid,
         Code::KnownToPreviousProvider,
+        Code::DossierOutdated,
+        Code::BundleOutdated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -189,6 +194,8 @@ impl Code {
             Code::NoFirstHourPlan => "no-first-hour-plan",
             Code::WifiNoSsid => "wifi-no-ssid",
             Code::KnownToPreviousProvider => "known-to-previous-provider",
+            Code::DossierOutdated => "dossier-outdated",
+            Code::BundleOutdated => "bundle-outdated",
         }
     }
 
@@ -218,11 +225,20 @@ impl Code {
             | Code::CancellationDeadline
             | Code::WarrantyEnded
             | Code::MfaNoLocation
-            | Code::NoFirstHourPlan => Severity::Warning,
+            | Code::NoFirstHourPlan
+            | Code::DossierOutdated
+            | Code::BundleOutdated => Severity::Warning,
             // Blocking for the entries a takeover secures in the first hour: see
             // `previous_provider`. This is the severity of all the others.
             Code::KnownToPreviousProvider => Severity::Warning,
         }
+    }
+
+    /// Whether the finding is about the copies the client already holds (the printed
+    /// dossier, the bundle) rather than the vault: a new dossier or bundle, which
+    /// replaces them, does not repeat it.
+    pub fn is_about_old_copies(self) -> bool {
+        matches!(self, Code::DossierOutdated | Code::BundleOutdated)
     }
 }
 
@@ -342,6 +358,9 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
     if let Some(message) = missing_first_hour_plan(client) {
         add(Code::NoFirstHourPlan, None, message);
     }
+    for (code, message) in stale_copies(client) {
+        add(code, None, message);
+    }
     let mut systems: Vec<&System> = client.systems.iter().collect();
     systems.sort_by(|a, b| a.name.cmp(&b.name));
     for system in systems {
@@ -415,6 +434,58 @@ fn missing_first_hour_plan(client: &Client) -> Option<String> {
         "There is no first-hour plan: write what a successor does first (whom to call, what to check, where the keys are) with `handover doc add {} first-hour-plan --kind first-hour-plan --file PLAN.md`.",
         client.id.as_str()
     ))
+}
+
+/// The newest printed dossier and the newest bundle, when the vault has changed since
+/// they were made: the client's copies are stale. A client that never got either has
+/// nothing stale (and nothing to say about it here).
+fn stale_copies(client: &Client) -> Vec<(Code, String)> {
+    let id = client.id.as_str();
+    let mut out = Vec::new();
+    let now = std::cell::OnceCell::new();
+    let current = || now.get_or_init(|| crate::fingerprint::fingerprint_and_digests(client));
+    if let Some(d) = client.dossiers.last()
+        && d.fingerprint != current().0
+    {
+        let what = changes::summary(&changes::since(
+            client,
+            d.exported,
+            &d.entries,
+            &current().1,
+        ));
+        out.push((
+            Code::DossierOutdated,
+            format!(
+                "The vault has changed since the dossier printed on {} (fingerprint {}): {what}. The client's paper no longer matches it: print a new dossier (`handover dossier {id} -o FILE`) and have the client replace the old one.",
+                d.exported.format("%Y-%m-%d"),
+                d.fingerprint
+            ),
+        ));
+    }
+    if let Some(b) = client.bundles.last()
+        && b.fingerprint != current().0
+    {
+        let what = changes::summary(&changes::since(
+            client,
+            b.exported,
+            &b.entries,
+            &current().1,
+        ));
+        let kept = client
+            .bundle_location
+            .as_deref()
+            .map(|place| format!(" (kept: {place:?})"))
+            .unwrap_or_default();
+        out.push((
+            Code::BundleOutdated,
+            format!(
+                "The vault has changed since the bundle written on {} (fingerprint {}): {what}. The client's copy{kept} is stale: write a new one (`handover export {id} --format bundle -o FILE`) and have the client replace it.",
+                b.exported.format("%Y-%m-%d"),
+                b.fingerprint
+            ),
+        ));
+    }
+    out
 }
 
 fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) {

@@ -45,6 +45,9 @@ pub struct ClientPatch {
     /// Where the client keeps the bundle / its key; empty clears.
     pub bundle_location: Option<String>,
     pub client_key_location: Option<String>,
+    /// Who takes over the client when the provider is unreachable; empty clears (the
+    /// provider's own setting applies again).
+    pub emergency_partner: Option<String>,
     /// Group display titles to set: (group, title).
     pub group_titles: Vec<(String, String)>,
     /// Group display titles to remove (back to the default).
@@ -80,6 +83,10 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
         if let Some(v) = patch.client_key_location {
             client.client_key_location = non_empty(v);
             changed.push("client_key_location");
+        }
+        if let Some(v) = patch.emergency_partner {
+            client.emergency_partner = Some(v).filter(|v| !v.trim().is_empty());
+            changed.push("emergency_partner");
         }
         if patch.remove_contact.is_some() || patch.add_contact.is_some() {
             changed.push("contacts");

@@ -76,6 +76,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
   "provider_name": "IT-Service Schäfer e. K.",
   "provider_address": "Lindenstraße 12\n79098 Freiburg im Breisgau",
   "provider_contact": "Telefon 0761 555 01 23\nsupport@it-schaefer.example",
+  "emergency_partner": "Systemhaus Kaiserstuhl GmbH, Herr Brandt, Telefon 0761 555 77 00\nVertretungsvertrag: übernimmt die Betreuung, wenn IT-Service Schäfer nicht erreichbar ist",
   "accent_color": "#1f4e79",
   "logo": "logo.png"
 }

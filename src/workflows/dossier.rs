@@ -5,12 +5,15 @@ use std::path::Path;
 
 use crate::dossier::{self, ClientKey, Dossier, Gap, Options, Rendered};
 use crate::error::{Error, Result};
-use crate::fingerprint::{entry_digest, fingerprint, normalise};
+use chrono::{DateTime, Utc};
+
+use crate::fingerprint::{entry_digest, fingerprint_and_digests, normalise};
 use crate::fsutil;
 use crate::keys::Identity;
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
 
 use super::Handover;
+use super::changes::{self, Changes};
 use super::check::{self, CheckOptions, Severity};
 
 /// The client's key from an identity file (as `handover client key` wrote it), for the
@@ -66,6 +69,9 @@ fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<
     }
     Ok(check::check(client, check, options.as_of.date_naive())
         .into_iter()
+        // The paper being printed replaces the stale one; the emergency sheet prints
+        // the bundle's date and fingerprint to compare with the cover's.
+        .filter(|f| !f.code.is_about_old_copies())
         .map(|f| Gap {
             blocking: f.severity == Severity::Blocking,
             // A system or vendor finding is printed under its name, as an entry's
@@ -76,14 +82,19 @@ fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<
         .collect())
 }
 
-/// Notes in the vault that `dossier` was printed: the record `verify` compares against,
-/// and a history event.
+/// Notes in the vault that `dossier` was printed: the record `verify` and `check`
+/// compare against, and a history event. Only the newest record keeps its entries'
+/// digests: a vault must not grow with every printing (what changed since an older one
+/// is read from the history).
 pub fn record(
     client: &mut Client,
     dossier: &Rendered,
     options: &Options,
     entries: BTreeMap<uuid::Uuid, String>,
 ) {
+    for older in &mut client.dossiers {
+        older.entries.clear();
+    }
     client.dossiers.push(DossierRecord {
         fingerprint: dossier.fingerprint.clone(),
         exported: options.as_of,
@@ -170,57 +181,143 @@ pub fn digests(client: &Client) -> BTreeMap<uuid::Uuid, String> {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Matches,
+    /// The fingerprint is the one the client had when it was taken over from `from`
+    /// at `at` (the paper the earlier provider printed); `changes` happened since.
+    TakenOver {
+        from: String,
+        at: DateTime<Utc>,
+        changes: Changes,
+    },
     /// The vault changed since the recorded dossier with that fingerprint.
     Changed {
-        exported: chrono::DateTime<chrono::Utc>,
-        added: usize,
-        removed: usize,
-        modified: usize,
-        /// The profile, contacts or recipients changed (not counted as entries).
-        client_changed: bool,
+        exported: DateTime<Utc>,
+        changes: Changes,
     },
     /// No dossier with this fingerprint was recorded: what changed is unknown.
     Unknown,
 }
 
+/// Whether the vault of `id` still matches the dossier that printed `printed`, and if
+/// not, what changed since it (by name, never a value).
 pub fn verify(h: &Handover, id: &ClientId, printed: &str) -> Result<Verdict> {
-    let client = h.load(id)?;
+    verdict(&h.load(id)?, printed)
+}
+
+/// [`verify`] on a client in hand.
+pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
     let wanted = normalise(printed);
     if wanted.len() != 20 {
         return Err(Error::Invalid(format!(
             "{printed:?} is not a fingerprint: it has 20 characters in groups of four, like 7K3Q-M9XD-4TGB-WZ2H-0PNE"
         )));
     }
-    if normalise(&fingerprint(&client)) == wanted {
+    let (current, now) = fingerprint_and_digests(client);
+    if normalise(&current) == wanted {
         return Ok(Verdict::Matches);
     }
-    let Some(record) = client
+    // Before the dossier records: the earlier provider's dossiers came along with the
+    // client, but "this is what you took over" says more than "changed since".
+    if let Some(t) = client
+        .takeovers
+        .iter()
+        .rev()
+        .find(|t| normalise(&t.fingerprint) == wanted)
+    {
+        return Ok(Verdict::TakenOver {
+            from: t.from.clone(),
+            at: t.at,
+            changes: changes::since(client, t.at, &t.entries, &now),
+        });
+    }
+    match client
         .dossiers
         .iter()
         .rev()
         .find(|r| normalise(&r.fingerprint) == wanted)
-    else {
-        return Ok(Verdict::Unknown);
-    };
-    let now = digests(&client);
-    let added = now
-        .keys()
-        .filter(|k| !record.entries.contains_key(k))
-        .count();
-    let removed = record
-        .entries
-        .keys()
-        .filter(|k| !now.contains_key(k))
-        .count();
-    let modified = now
-        .iter()
-        .filter(|(k, d)| record.entries.get(k).is_some_and(|old| old != *d))
-        .count();
-    Ok(Verdict::Changed {
-        exported: record.exported,
-        added,
-        removed,
-        modified,
-        client_changed: added + removed + modified == 0,
-    })
+    {
+        Some(record) => Ok(Verdict::Changed {
+            exported: record.exported,
+            changes: changes::since(client, record.exported, &record.entries, &now),
+        }),
+        None => Ok(Verdict::Unknown),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Entry, EventKind, Kind, Secret, TakeoverRecord};
+    use chrono::TimeZone;
+
+    fn at(day: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, day, 9, 0, 0).unwrap()
+    }
+
+    /// A client as taken over on the 2nd, changed on the 3rd.
+    fn taken_over() -> (Client, String) {
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Acme".into(),
+            vec!["age1old".into()],
+            at(1),
+        );
+        let mut e = Entry::new("m365/admin".into(), Kind::Login);
+        e.password = Some(Secret::from("old"));
+        c.entries.push(e);
+        c.entries
+            .push(Entry::new("fw/admin".into(), Kind::NetworkDevice));
+        let (fingerprint, entries) = fingerprint_and_digests(&c);
+        c.takeovers.push(TakeoverRecord {
+            at: at(2),
+            from: "IT-Service Schäfer".into(),
+            from_key: "SHA256:abc".into(),
+            fingerprint: fingerprint.clone(),
+            entries,
+        });
+        // The takeover re-encrypts the vault to the successor.
+        c.recipients = vec!["age1new".into()];
+        (c, fingerprint)
+    }
+
+    #[test]
+    fn verify_recognises_the_state_taken_over() {
+        let (mut c, printed) = taken_over();
+        assert_eq!(
+            verdict(&c, &printed).unwrap(),
+            Verdict::TakenOver {
+                from: "IT-Service Schäfer".into(),
+                at: at(2),
+                changes: Changes::default(),
+            }
+        );
+        c.entries[0].password = Some(Secret::from("new"));
+        let id = c.entries[0].id;
+        let mut event = Event::new(EventKind::EntryRotated, at(3)).with_fields(&["password"]);
+        event.entry = Some(id);
+        event.path = Some("m365/admin".into());
+        c.record(event);
+        let Verdict::TakenOver { changes, .. } = verdict(&c, &printed).unwrap() else {
+            panic!("not recognised as the state taken over");
+        };
+        assert_eq!(
+            changes.count(),
+            "1 entry changed (0 added, 0 removed, 1 modified)"
+        );
+        assert_eq!(changes.lines(), ["changed   m365/admin: password"]);
+        // The earlier provider's own dossier record of the same state does not hide it.
+        c.dossiers.push(DossierRecord {
+            fingerprint: printed.clone(),
+            exported: at(1),
+            lang: "de".into(),
+            entries: BTreeMap::new(),
+        });
+        assert!(matches!(
+            verdict(&c, &printed).unwrap(),
+            Verdict::TakenOver { .. }
+        ));
+        assert_eq!(
+            verdict(&c, "7K3Q-M9XD-4TGB-WZ2H-0PNE").unwrap(),
+            Verdict::Unknown
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! these and only prints what they return.
 
 pub mod bundle;
+pub mod changes;
 pub mod check;
 pub mod client_key;
 pub mod clients;

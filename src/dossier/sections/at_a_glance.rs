@@ -20,9 +20,34 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
     wifi(ctx, flow, client, &page);
     frequent(ctx, flow, client, &page);
     where_kept(ctx, flow, client);
-    ctx.heading(flow, &t.glance_gone_title, 2, None);
+    provider_gone(ctx, flow, client);
+}
+
+/// What to do if the provider is suddenly gone: whom to call (the client's emergency
+/// partner, else the provider's, else an IT provider of the client's choice), and
+/// what the new provider does first. A bookmark, so that the contents list it.
+fn provider_gone(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
+    ctx.heading(flow, &t.glance_gone_title, 2, Some(&t.glance_gone_title));
+    let partner = client
+        .emergency_partner
+        .as_deref()
+        .or(ctx.branding.emergency_partner.as_deref())
+        .filter(|p| !p.trim().is_empty());
     for (i, paragraph) in t.glance_gone.iter().enumerate() {
-        flow.block(ctx.para(&format!("{}. {paragraph}", i + 1), BODY, 0.0));
+        let paragraph = match partner {
+            Some(_) if i == 1 => &t.glance_gone_partner,
+            _ => paragraph,
+        };
+        let mut rows = ctx.para(&format!("{}. {paragraph}", i + 1), BODY, 0.0);
+        if i == 1
+            && let Some(partner) = partner
+        {
+            rows.push(Row::new(1.5 * crate::dossier::layout::MM));
+            rows.extend(ctx.field(&t.glance_partner, Value::Plain(partner)));
+            rows.push(Row::new(1.5 * crate::dossier::layout::MM));
+        }
+        flow.block(rows);
     }
 }
 

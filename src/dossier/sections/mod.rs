@@ -78,9 +78,28 @@ pub fn front_matter(
     flow.new_page();
     let glance = format!("2 {}", t.glance_title);
     ctx.heading(flow, &glance, 1, Some(&glance));
+    let glance_page = flow.pages.len();
     at_a_glance::at_a_glance(ctx, flow, client, entry_page);
-    flow.new_page();
+    // "At a glance" is a page of its own; when it runs over, the instructions follow
+    // its end on the same page, which would otherwise stand almost empty.
+    if flow.pages.len() == glance_page || flow.remaining() < ctx.geo.body_height() * 0.4 {
+        flow.new_page();
+    }
     instructions::instructions(ctx, flow);
+}
+
+/// The contents' lines for the front matter, from its bookmarks: at a glance (with
+/// what to do if the provider is gone, a line of its own) and the instructions, each
+/// with its printed page. The cover is page 1 and needs no line.
+pub fn front_contents(t: &Texts, marks: &[(String, usize)]) -> Vec<(String, u8, usize)> {
+    marks
+        .iter()
+        .skip(1)
+        .map(|(title, page)| {
+            let level = if *title == t.glance_gone_title { 2 } else { 1 };
+            (title.clone(), level, page + 1)
+        })
+        .collect()
 }
 
 /// The numbered sections after the table of contents, in reading order.
