@@ -129,7 +129,7 @@ pub fn plan(h: &Handover, id: &ClientId, options: &OffboardOptions) -> Result<Of
     )?;
     rotation_texts(options)?;
     let client = h.load(id)?;
-    let findings = check(&client, &options.check, options.today);
+    let findings = open_findings(&client, options);
     let dir = &options.out_dir;
     check_out_dir(dir)?;
     let mut writes = out_files(dir, id, options.dossier.is_some());
@@ -165,7 +165,7 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     let lock = h.store.lock()?;
     let client = h.load(id)?;
 
-    let findings = check(&client, &options.check, options.today);
+    let findings = open_findings(&client, &options);
     if has_blocking(&findings) && !options.accept_blocking {
         return Err(not_ready(id, &findings));
     }
@@ -205,6 +205,11 @@ pub fn offboard(h: &Handover, id: &ClientId, options: OffboardOptions) -> Result
     let detail = offboarded_detail(&named, &successor, rotation.len(), &findings);
     handed.record(history::event(EventKind::Offboarded).with_detail(detail));
     handed.updated = Utc::now();
+    // The bundle records itself: bookkeeping is not part of the fingerprint, so the
+    // record names the fingerprint of exactly what the bundle holds.
+    let (printed, digests) = crate::fingerprint::fingerprint_and_digests(&handed);
+    let at = handed.updated;
+    super::bundle::record(&mut handed, printed, digests, at);
 
     super::signers::write_signed_output(
         h,
@@ -280,6 +285,16 @@ fn successor(h: &Handover, given: &str) -> Result<String> {
         ));
     }
     Ok(successor)
+}
+
+/// What `check` finds that still matters at a handover: not the warnings about the
+/// copies the client holds (the printed dossier, the bundle), which offboarding
+/// replaces with new ones.
+fn open_findings(client: &Client, options: &OffboardOptions) -> Vec<Finding> {
+    check(client, &options.check, options.today)
+        .into_iter()
+        .filter(|f| !f.code.is_about_old_copies())
+        .collect()
 }
 
 /// The refusal of a handover with blocking findings, naming them.

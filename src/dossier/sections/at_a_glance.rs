@@ -29,11 +29,13 @@ pub fn at_a_glance(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, entry_page: 
 fn provider_gone(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     let t = ctx.texts;
     ctx.heading(flow, &t.glance_gone_title, 2, Some(&t.glance_gone_title));
+    // A handed-over dossier names no partner: the arrangement was the previous
+    // provider's, and the successor makes its own.
     let partner = client
         .emergency_partner
         .as_deref()
         .or(ctx.branding.emergency_partner.as_deref())
-        .filter(|p| !p.trim().is_empty());
+        .filter(|p| !p.trim().is_empty() && ctx.handed_over_to.is_none());
     for (i, paragraph) in t.glance_gone.iter().enumerate() {
         let paragraph = match partner {
             Some(_) if i == 1 => &t.glance_gone_partner,
