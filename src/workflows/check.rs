@@ -12,7 +12,9 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
-use crate::model::{Client, Criticality, DocumentKind, Entry, Kind, Owner, System, Vendor};
+use crate::model::{
+    Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart, System, Vendor,
+};
 use crate::workflows::Handover;
 use crate::workflows::changes;
 
@@ -752,13 +754,30 @@ fn previous_provider(e: &Entry, client: &str) -> Option<(Severity, Code, String)
     } else {
         ""
     };
+    let count = match names.len() {
+        1 => "1 secret".to_owned(),
+        n => format!("{n} secrets"),
+    };
+    // Only the password has a command of its own; the other secrets are set anew
+    // with `edit`, and `rotate --mark` records a change made on the system itself.
+    let mut how = Vec::new();
+    if parts.contains(&SecretPart::Password) {
+        how.push(format!(
+            "`handover rotate {client} {} --generate` for the password",
+            e.path
+        ));
+    }
+    if parts.iter().any(|p| *p != SecretPart::Password) {
+        let rest = if how.is_empty() { "them" } else { "the rest" };
+        how.push(format!("`handover edit {client} {}` for {rest}", e.path));
+    }
     Some((
         severity,
         Code::KnownToPreviousProvider,
         format!(
-            "The previous provider {who} still knows {} secret(s) of this entry ({}): replace them{first} (`handover rotate {client} {} --generate` for the password, `handover edit` for the rest; `handover rotate --mark` once done elsewhere).",
-            names.len(),
+            "The previous provider {who} still knows {count} of this entry ({}): replace them{first} ({}; `handover rotate {client} {} --mark` once changed on the system itself).",
             names.join(", "),
+            how.join(", "),
             e.path
         ),
     ))
