@@ -224,6 +224,14 @@ fn emergency_takeover_with_the_client_key_arrives_exactly() {
     let detail = taken["detail"].as_str().unwrap();
     assert!(detail.contains(&a_fp), "{detail}");
     assert_eq!(taken["fingerprint"], paper.as_str());
+    // The paper the client holds still verifies in B's store: as the state taken over.
+    let verified = b.ok(&["verify", ID, &paper]);
+    assert!(
+        verified.contains(&format!(
+            "Fingerprint {paper} is the state in which you took {ID} over from"
+        )),
+        "{verified}"
+    );
     assert!(
         log.as_array()
             .unwrap()
