@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 
 use common::{Env, require_tool};
 
-struct Tmux {
+pub(crate) struct Tmux {
     session: String,
 }
 
 impl Tmux {
-    fn start(env: &Env, command: &str) -> Tmux {
+    pub(crate) fn start(env: &Env, command: &str) -> Tmux {
         require_tool("tmux");
         let session = format!(
             "handover-test-{}-{}",
@@ -65,7 +65,7 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -105,7 +105,7 @@ impl Tmux {
         }
     }
 
-    fn type_line(&self, text: &str) {
+    pub(crate) fn type_line(&self, text: &str) {
         self.wait_echo_off();
         Command::new("tmux")
             .args(["send-keys", "-t", &self.session, "-l", text])

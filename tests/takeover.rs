@@ -9,6 +9,7 @@ use handover::keys::Identity;
 use serde_json::Value;
 
 use crate::common::{Env, file_bytes, pdf_text, require_tool};
+use crate::prompts::Tmux;
 
 const ID: &str = "mueller-bau";
 
@@ -531,4 +532,34 @@ fn a_paper_older_than_the_bundle_says_the_bundle_is_newer() {
     assert_eq!(v["dry_run"], true);
     assert_eq!(v["written"], false);
     assert!(!b.vault(ID).exists());
+}
+
+#[test]
+fn on_a_terminal_it_asks_first_and_a_no_writes_nothing() {
+    let a = old_provider();
+    let b = Env::new();
+    let bundle = client_bundle(&a);
+    let command = format!(
+        "'{}' takeover '{}' --client-key '{}' --expect-signer {}",
+        crate::common::bin().display(),
+        path(&bundle),
+        path(&client_key(&a)),
+        a.signing_fingerprint()
+    );
+    let before = snapshot(&b);
+    let t = Tmux::start(&b, &command);
+    t.wait_for("[y/N]");
+    t.type_line("n");
+    let screen = t.wait_for("EXIT=");
+    assert!(!screen.contains("EXIT=0"), "{screen}");
+    assert_eq!(snapshot(&b), before, "a no changed the store");
+    // One session per store at a time: the name is derived from it.
+    drop(t);
+
+    let t = Tmux::start(&b, &command);
+    t.wait_for("[y/N]");
+    t.type_line("j");
+    let screen = t.wait_for("EXIT=");
+    assert!(screen.contains("EXIT=0"), "{screen}");
+    assert!(b.ok(&["list", ID]).contains("m365/global-admin"));
 }
