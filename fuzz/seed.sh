@@ -1,8 +1,10 @@
 #!/bin/sh
 # Fills fuzz/corpus/<target>/ with seed inputs: the import fixtures of tests/fixtures,
 # every export format of the demo client, and the demo vault (plain JSON, and as an age
-# file / bundle encrypted to the fuzz identity of src/lib.rs). Needs `age`.
-# Run from anywhere; it builds the handover binary if needed.
+# file / bundle encrypted to the fuzz identity of src/lib.rs), the demo's pin file, signer
+# list and signatures, and signatures by the fuzz signing key (fuzz-signing-key, public
+# on purpose). Needs `age` and `ssh-keygen`.
+# Run from anywhere; it builds the handover binary if needed (or uses $HANDOVER_BIN).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -11,8 +13,12 @@ corpus="$here/corpus"
 recipient=$(sed -n 's/^pub const FUZZ_RECIPIENT: &str = "\(age1[a-z0-9]*\)";$/\1/p' "$here/src/lib.rs")
 [ -n "$recipient" ] || { echo "seed.sh: no FUZZ_RECIPIENT in src/lib.rs" >&2; exit 1; }
 
-(cd "$root" && cargo build --quiet)
-handover="$root/target/debug/handover"
+if [ -n "${HANDOVER_BIN:-}" ]; then
+    handover=$HANDOVER_BIN
+else
+    (cd "$root" && cargo build --quiet)
+    handover="$root/target/debug/handover"
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -50,4 +56,62 @@ seed vault_decode "$work/bundle.age"
 seed bundle_read "$work/bundle.age"
 mkdir -p "$corpus/identity_parse"
 cp "$HANDOVER_IDENTITY" "$corpus/identity_parse/identity.txt"
+
+# Markdown for a document in the dossier.
+mkdir -p "$corpus/dossier_markdown"
+cat >"$corpus/dossier_markdown/sample.md" <<'MD'
+# Wiederherstellung
+
+Nach einem **Ausfall** des NAS *zuerst* die `USV` prüfen, dann:
+
+1. Backup-Platte anschließen
+2. Restore starten
+   - nur die Freigabe `daten`
+   - [Anleitung](https://example.com/restore)
+
+> Achtung: nicht das ganze Volume!
+
+| Gerät | IP |
+|-------|----|
+| NAS   | 192.168.10.5 |
+
+```
+rsync -a /mnt/backup/ /volume1/daten/
+```
+
+---
+Überprüfen: ~~alt~~ neu, Zeile mit\
+Umbruch.
+MD
+head -n 40 "$root/SECURITY.md" >"$corpus/dossier_markdown/security.md"
+
+# Signatures, signer lists and pin files (see PINNED_SIGNERS, STORE_ROOT and
+# SIGNED_MESSAGE in src/lib.rs).
+cp "$here/fuzz-signing-key" "$work/key"
+chmod 600 "$work/key"
+sign() { # namespace file
+    ssh-keygen -q -Y sign -f "$work/key" -n "$1" "$2" 2>/dev/null
+}
+printf 'handover fuzz\n' >"$work/message"
+sign handover "$work/message"
+mkdir -p "$corpus/ssh_signature"
+cp "$work/message.sig" "$corpus/ssh_signature/handover.sig"
+rm "$work/message.sig"
+sign handover-signers "$work/message"
+cp "$work/message.sig" "$corpus/ssh_signature/handover-signers.sig"
+cat "$corpus/ssh_signature/handover.sig" "$work/message.sig" >"$corpus/ssh_signature/two.sig"
+cp "$work/demo/store/clients/mueller-bau.age.sig" "$corpus/ssh_signature/vault.sig"
+
+mkdir -p "$corpus/signer_list"
+cp "$here/signers.json" "$corpus/signer_list/pinned.json"
+sed 's/"version": 1,/"version": 2,/' "$here/signers.json" >"$work/signers-v2.json"
+sign handover-signers "$work/signers-v2.json"
+cat "$work/signers-v2.json" "$work/signers-v2.json.sig" >"$corpus/signer_list/signed-v2"
+cat "$work/demo/store/signers.json" "$work/demo/store/signers.json.sig" \
+    >"$corpus/signer_list/demo-signed"
+
+mkdir -p "$corpus/pin_file"
+store=$(cd "$work/demo/store" && pwd -P)
+sed "s|\"$store\"|\"/nonexistent/handover-fuzz-store\"|" "$work/demo/identity.trust.json" \
+    >"$corpus/pin_file/demo.json"
 echo "seeded $(find "$corpus" -type f | wc -l) files in $corpus"
