@@ -67,11 +67,14 @@ fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<
             client.id.as_str()
         )));
     }
-    Ok(check::check(client, check, options.as_of.date_naive())
+    // The paper being printed replaces the stale one; the emergency sheet prints the
+    // bundle's date and fingerprint to compare with the cover's.
+    let check = CheckOptions {
+        old_copies: false,
+        ..check.clone()
+    };
+    Ok(check::check(client, &check, options.as_of.date_naive())
         .into_iter()
-        // The paper being printed replaces the stale one; the emergency sheet prints
-        // the bundle's date and fingerprint to compare with the cover's.
-        .filter(|f| !f.code.is_about_old_copies())
         .map(|f| Gap {
             blocking: f.severity == Severity::Blocking,
             // A system or vendor finding is printed under its name, as an entry's

@@ -291,10 +291,11 @@ fn successor(h: &Handover, given: &str) -> Result<String> {
 /// copies the client holds (the printed dossier, the bundle), which offboarding
 /// replaces with new ones.
 fn open_findings(client: &Client, options: &OffboardOptions) -> Vec<Finding> {
-    check(client, &options.check, options.today)
-        .into_iter()
-        .filter(|f| !f.code.is_about_old_copies())
-        .collect()
+    let check_options = CheckOptions {
+        old_copies: false,
+        ..options.check.clone()
+    };
+    check(client, &check_options, options.today)
 }
 
 /// The refusal of a handover with blocking findings, naming them.
