@@ -119,8 +119,10 @@ pub struct Review {
 pub struct SignPlan {
     /// Vaults with no signature, which it would sign.
     pub unsigned: Vec<Review>,
-    /// Vaults it will not sign: a signature that is not valid or not trusted, or one
-    /// that does not open with this identity. (Sign only what you can inspect.)
+    /// Vaults it will not sign, each with why and what to do: a signature that is not
+    /// valid or not trusted, one that does not open with this identity (sign only what
+    /// you can inspect), or one whose signature was removed after this machine saw it
+    /// signed (a forgery, perhaps).
     pub refused: Vec<(ClientId, String)>,
     /// Vaults already signed by a trusted key.
     pub signed: usize,
@@ -136,10 +138,18 @@ pub fn plan_sign(
     files: &KeyFiles,
     key: &SigningKey,
 ) -> Result<SignPlan> {
-    let (trusted, teammates, starts_trust) = match Trust::establish(store, &files.pins) {
-        Ok(t) => (t.keys().to_vec(), t.recipients(), false),
+    let trust = match Trust::establish(store, &files.pins) {
+        Ok(t) => Some(t),
         Err(e) if store.read_signers()?.is_some() => return Err(e),
-        Err(_) => (vec![key.public()], Vec::new(), true),
+        Err(_) => None,
+    };
+    let (trusted, teammates, starts_trust) = match &trust {
+        Some(t) => (t.keys().to_vec(), t.recipients(), false),
+        None => (vec![key.public()], Vec::new(), true),
+    };
+    let seen = |id: &ClientId| trust.as_ref().map_or(0, |t| t.seen_revision(id));
+    let inspect = |problem: String| {
+        format!("{problem}. Inspect it; restore it from a backup if it is not yours.")
     };
     let own: Vec<String> = identity
         .recipients()
@@ -159,21 +169,26 @@ pub fn plan_sign(
             match signing::verify_trusted(&ciphertext, sig.as_deref(), signing::NAMESPACE, &trusted)
             {
                 Ok(_) => plan.signed += 1,
-                Err(problem) => plan.refused.push((id, problem.to_string())),
+                Err(problem) => plan.refused.push((id, inspect(problem.to_string()))),
             }
+            continue;
+        }
+        // This machine saw it signed: the signature was removed, and signing it now
+        // would make a forgery's recipients readers of every later secret.
+        if seen(&id) > 0 {
+            let reason = super::signature_removed(store, &id, seen(&id));
+            plan.refused.push((id, reason));
             continue;
         }
         let client = match vault::decode(&ciphertext, identity) {
             Ok(c) if c.id == id => c,
             Ok(c) => {
-                plan.refused.push((
-                    id,
-                    format!("it holds client {:?} (renamed or swapped?)", c.id.as_str()),
-                ));
+                let problem = format!("it holds client {:?} (renamed or swapped?)", c.id.as_str());
+                plan.refused.push((id, inspect(problem)));
                 continue;
             }
             Err(problem) => {
-                plan.refused.push((id, problem.to_string()));
+                plan.refused.push((id, inspect(problem.to_string())));
                 continue;
             }
         };
