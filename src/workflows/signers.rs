@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SignatureProblem};
 use crate::fsutil;
 use crate::keys::Identity;
 use crate::keys::signing::{self, SignerKey, SigningKey};
@@ -395,7 +395,7 @@ pub fn remove(h: &mut Handover, name: &str) -> Result<Signer> {
 /// before either is written, and the file is removed again if its signature cannot be
 /// written, so that no unsigned bundle is left behind.
 pub fn write_signed_output(h: &Handover, out: &Path, bytes: &[u8], force: bool) -> Result<PathBuf> {
-    let sig = h.signing_key()?.sign(signing::NAMESPACE, bytes)?;
+    let sig = h.signing_key()?.sign(signing::BUNDLE_NAMESPACE, bytes)?;
     let sig_path = crate::store::sig_path(out);
     fsutil::refuse_existing(&sig_path, force)?;
     fsutil::write_output(out, bytes, force)?;
@@ -408,22 +408,41 @@ pub fn write_signed_output(h: &Handover, out: &Path, bytes: &[u8], force: bool) 
 
 /// Checks a signed file from outside the store (a bundle): returns the key that
 /// signed it and, if this machine trusts it, under which name.
+///
+/// A bundle is signed in [`signing::BUNDLE_NAMESPACE`]. Bundles written before that
+/// were signed in the vaults' namespace; such a signature is accepted only when the file
+/// is not shaped as a vault is (see [`looks_like_vault`]), so that a vault and its
+/// `.sig` are never restored as a bundle. `identity` is the key the bundle will be
+/// opened with.
 pub fn verify_file(
     trust: Option<&Trust>,
+    identity: &Identity,
     file: &Path,
     bytes: &[u8],
 ) -> Result<(SignerKey, Option<String>)> {
     let sig_path = crate::store::sig_path(file);
     let sig = crate::fsutil::read_small_file(&sig_path, crate::store::MAX_SIGNATURE_BYTES)?;
-    let keys = signing::verify(bytes, sig.as_deref(), signing::NAMESPACE).map_err(|problem| {
-        Error::Signature {
-            what: file.display().to_string(),
-            problem,
-            advice: format!(
-                "Ask the sender for the file and its signature {} again; a bundle is only restored when its signature is intact.",
-                sig_path.display()
-            ),
+    let keys = match signing::verify(bytes, sig.as_deref(), signing::BUNDLE_NAMESPACE) {
+        Err(SignatureProblem::WrongNamespace(ns)) if ns == signing::NAMESPACE => {
+            let keys = signing::verify(bytes, sig.as_deref(), signing::NAMESPACE);
+            if keys.is_ok() && looks_like_vault(bytes, identity) {
+                return Err(Error::Invalid(format!(
+                    "{} is a vault, not a bundle: it is signed as a vault (namespace {:?}) and encrypted to exactly the recipients it lists, you among them; a vault file is never restored as a bundle. Ask for the client's bundle (`handover export CLIENT --format bundle`); nothing was imported",
+                    file.display(),
+                    signing::NAMESPACE
+                )));
+            }
+            keys
         }
+        other => other,
+    };
+    let keys = keys.map_err(|problem| Error::Signature {
+        what: file.display().to_string(),
+        problem,
+        advice: format!(
+            "Ask the sender for the file and its signature {} again; a bundle is only restored when its signature is intact.",
+            sig_path.display()
+        ),
     })?;
     for key in &keys {
         if let Some(name) = trust.and_then(|t| t.name_of(key)) {
@@ -431,6 +450,42 @@ pub fn verify_file(
         }
     }
     Ok((keys[0].clone(), None))
+}
+
+/// Whether an age file is shaped as handover writes a vault: it opens with `identity`,
+/// whose recipient is among those its plaintext lists, and it is encrypted to exactly
+/// as many recipients as that list holds. A bundle is encrypted to recipients chosen at
+/// export (by default the vault's, less the exporting provider's own), so one from
+/// before bundles had their own namespace is almost never shaped so; the rare one that
+/// is (exported with `--recipient` to as many keys as the vault had, the importer among
+/// the vault's) is refused with the vault, the safe side of an ambiguity the old shared
+/// namespace left.
+fn looks_like_vault(bytes: &[u8], identity: &Identity) -> bool {
+    let Ok(client) = vault::decode(bytes, identity) else {
+        return false;
+    };
+    let mine = identity
+        .recipients()
+        .iter()
+        .any(|r| client.recipients.contains(&r.to_string()));
+    mine && age_stanzas(bytes) == Some(client.recipients.len())
+}
+
+/// The number of recipient stanzas in a binary age file's header, not counting the
+/// "grease" stanzas some implementations add.
+fn age_stanzas(bytes: &[u8]) -> Option<usize> {
+    let end = bytes.windows(4).position(|w| w == b"\n---")?;
+    let header = std::str::from_utf8(&bytes[..end]).ok()?;
+    let mut lines = header.lines();
+    if lines.next()? != "age-encryption.org/v1" {
+        return None;
+    }
+    Some(
+        lines
+            .filter_map(|l| l.strip_prefix("-> "))
+            .filter(|l| !l.split(' ').next().unwrap_or("").ends_with("-grease"))
+            .count(),
+    )
 }
 
 #[cfg(test)]
