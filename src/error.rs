@@ -233,6 +233,13 @@ impl fmt::Display for SignatureProblem {
             SignatureProblem::Malformed => {
                 f.write_str("its signature file is damaged or cut short (not an SSH signature)")
             }
+            // keys::signing::BUNDLE_NAMESPACE (errors import nothing from above them).
+            SignatureProblem::WrongNamespace(ns) if ns == "handover-bundle" => {
+                write!(
+                    f,
+                    "its signature is a bundle's (namespace {ns:?}), not a vault's: a bundle was put in place of the vault"
+                )
+            }
             SignatureProblem::WrongNamespace(ns) => write!(
                 f,
                 "its signature was made for {ns:?}, not for a handover file"

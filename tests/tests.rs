@@ -9,6 +9,7 @@ mod formats_keepassxc;
 mod hardening_cli;
 mod hardening_fs;
 mod hardening_limits;
+mod hardening_sign;
 mod knowledge_cli;
 mod known_answers;
 mod paper;

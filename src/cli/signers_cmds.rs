@@ -38,12 +38,8 @@ pub fn sign(
             key.public().fingerprint()
         );
     }
-    for (id, problem) in &plan.refused {
-        eprintln!(
-            "Not signing {}: {}. Inspect it; restore it from a backup if it is not yours.",
-            id.as_str(),
-            safe(problem, false)
-        );
+    for (id, reason) in &plan.refused {
+        eprintln!("Not signing {}: {}", id.as_str(), safe(reason, false));
     }
     if plan.unsigned.is_empty() {
         eprintln!(

@@ -18,8 +18,12 @@ use zeroize::Zeroizing;
 use crate::error::SignatureProblem;
 use crate::prompt::Prompter;
 
-/// The SSHSIG namespace of vault and bundle signatures (`ssh-keygen -n handover`).
+/// The SSHSIG namespace of vault signatures (`ssh-keygen -n handover`), and of bundle
+/// signatures made before bundles had their own.
 pub const NAMESPACE: &str = "handover";
+/// The namespace of bundle signatures, so that no vault signature stands in for a
+/// bundle's and no bundle's for a vault's.
+pub const BUNDLE_NAMESPACE: &str = "handover-bundle";
 /// The namespace of the store's signer list, so that no vault signature can stand in
 /// for it.
 pub const SIGNERS_NAMESPACE: &str = "handover-signers";
@@ -295,5 +299,15 @@ mod tests {
         assert_eq!(public, key.public());
         assert!(public.fingerprint().starts_with("SHA256:"));
         assert!(SignerKey::parse("ssh-ed25519 nope").is_err());
+    }
+
+    #[test]
+    fn a_bundle_signature_in_place_of_a_vault_is_named_so() {
+        let problem = SignatureProblem::WrongNamespace(BUNDLE_NAMESPACE.into());
+        assert!(
+            problem
+                .to_string()
+                .contains("a bundle was put in place of the vault")
+        );
     }
 }

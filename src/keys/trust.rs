@@ -127,9 +127,10 @@ impl SignerList {
         );
         for s in &self.signers {
             out.push_str(&format!(
-                "{} namespaces=\"{},{}\" {}\n",
+                "{} namespaces=\"{},{},{}\" {}\n",
                 s.name,
                 signing::NAMESPACE,
+                signing::BUNDLE_NAMESPACE,
                 signing::SIGNERS_NAMESPACE,
                 s.key
             ));

@@ -58,7 +58,7 @@ pub fn export(
     let (fingerprint, digests) = fingerprint_and_digests(&client);
     let sig = h
         .signing_key()?
-        .sign(crate::keys::signing::NAMESPACE, &bytes)?;
+        .sign(crate::keys::signing::BUNDLE_NAMESPACE, &bytes)?;
     let sig_path = crate::store::sig_path(out);
     fsutil::refuse_existing(&sig_path, force)?;
     // As for the dossier: the vault must be able to record the export before the file
@@ -148,7 +148,7 @@ pub fn import(
     check: &SignatureCheck,
 ) -> Result<Restored> {
     let source_name = file.display().to_string();
-    let signed_by = match signers::verify_file(Some(&h.trust), file, data) {
+    let signed_by = match signers::verify_file(Some(&h.trust), &h.identity, file, data) {
         Ok((key, name)) => {
             let expected = check.expect_signer.as_deref().map(str::trim);
             if name.is_none() && expected != Some(key.fingerprint().as_str()) {

@@ -152,10 +152,17 @@ impl Handover {
     fn signature_error(&self, id: &ClientId, problem: SignatureProblem) -> Error {
         let vault = self.store.vault_path(id);
         let advice = match &problem {
-            SignatureProblem::Missing => format!(
-                "A vault without a signature was not written by handover with a trusted key, or its signature ({}) was removed: restore both from your backup. If this vault comes from before handover signed its vaults, run `handover sign` to review and sign it.",
-                self.store.signature_path(id).display()
-            ),
+            SignatureProblem::Missing => match self.trust.seen_revision(id) {
+                0 => format!(
+                    "A vault without a signature was not written by handover with a trusted key, or its signature ({}) was removed: restore both from your backup. If this vault comes from before handover signed its vaults, run `handover sign` to review and sign it.",
+                    self.store.signature_path(id).display()
+                ),
+                seen => {
+                    let mut advice = signature_removed(&self.store, id, seen);
+                    advice[..1].make_ascii_uppercase();
+                    advice
+                }
+            },
             SignatureProblem::Untrusted { .. } => format!(
                 "If that is a teammate's key, check its fingerprint with them and add it with `handover signers add NAME --key KEY`; otherwise the vault is forged: restore {} and its .sig from your backup.",
                 vault.display()
@@ -364,6 +371,19 @@ fn commit_or_take_back<T>(
             )),
         }
     })
+}
+
+/// What happened, and how to restore, when the signature of a vault that this machine
+/// has seen signed (at revision `seen`) is missing: it was removed, and the file may be
+/// a forgery, which `handover sign` must not sign.
+pub(crate) fn signature_removed(store: &Store, id: &ClientId, seen: u64) -> String {
+    let vault = store.vault_path(id);
+    format!(
+        "its signature ({}) was removed from a vault this machine had seen signed at revision {seen}, so the file may be a forgery (anyone with write access to the store can encrypt a vault to your public recipient). Restore the genuine vault and its .sig from your backup, or move {} out of the store and restore the client's newest bundle with `handover import {} --format bundle FILE`.",
+        store.signature_path(id).display(),
+        vault.display(),
+        id.as_str()
+    )
 }
 
 #[cfg(test)]

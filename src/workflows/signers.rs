@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, SignatureProblem};
 use crate::fsutil;
 use crate::keys::Identity;
 use crate::keys::signing::{self, SignerKey, SigningKey};
@@ -119,8 +119,10 @@ pub struct Review {
 pub struct SignPlan {
     /// Vaults with no signature, which it would sign.
     pub unsigned: Vec<Review>,
-    /// Vaults it will not sign: a signature that is not valid or not trusted, or one
-    /// that does not open with this identity. (Sign only what you can inspect.)
+    /// Vaults it will not sign, each with why and what to do: a signature that is not
+    /// valid or not trusted, one that does not open with this identity (sign only what
+    /// you can inspect), or one whose signature was removed after this machine saw it
+    /// signed (a forgery, perhaps).
     pub refused: Vec<(ClientId, String)>,
     /// Vaults already signed by a trusted key.
     pub signed: usize,
@@ -136,10 +138,18 @@ pub fn plan_sign(
     files: &KeyFiles,
     key: &SigningKey,
 ) -> Result<SignPlan> {
-    let (trusted, teammates, starts_trust) = match Trust::establish(store, &files.pins) {
-        Ok(t) => (t.keys().to_vec(), t.recipients(), false),
+    let trust = match Trust::establish(store, &files.pins) {
+        Ok(t) => Some(t),
         Err(e) if store.read_signers()?.is_some() => return Err(e),
-        Err(_) => (vec![key.public()], Vec::new(), true),
+        Err(_) => None,
+    };
+    let (trusted, teammates, starts_trust) = match &trust {
+        Some(t) => (t.keys().to_vec(), t.recipients(), false),
+        None => (vec![key.public()], Vec::new(), true),
+    };
+    let seen = |id: &ClientId| trust.as_ref().map_or(0, |t| t.seen_revision(id));
+    let inspect = |problem: String| {
+        format!("{problem}. Inspect it; restore it from a backup if it is not yours.")
     };
     let own: Vec<String> = identity
         .recipients()
@@ -159,21 +169,26 @@ pub fn plan_sign(
             match signing::verify_trusted(&ciphertext, sig.as_deref(), signing::NAMESPACE, &trusted)
             {
                 Ok(_) => plan.signed += 1,
-                Err(problem) => plan.refused.push((id, problem.to_string())),
+                Err(problem) => plan.refused.push((id, inspect(problem.to_string()))),
             }
+            continue;
+        }
+        // This machine saw it signed: the signature was removed, and signing it now
+        // would make a forgery's recipients readers of every later secret.
+        if seen(&id) > 0 {
+            let reason = super::signature_removed(store, &id, seen(&id));
+            plan.refused.push((id, reason));
             continue;
         }
         let client = match vault::decode(&ciphertext, identity) {
             Ok(c) if c.id == id => c,
             Ok(c) => {
-                plan.refused.push((
-                    id,
-                    format!("it holds client {:?} (renamed or swapped?)", c.id.as_str()),
-                ));
+                let problem = format!("it holds client {:?} (renamed or swapped?)", c.id.as_str());
+                plan.refused.push((id, inspect(problem)));
                 continue;
             }
             Err(problem) => {
-                plan.refused.push((id, problem.to_string()));
+                plan.refused.push((id, inspect(problem.to_string())));
                 continue;
             }
         };
@@ -380,7 +395,7 @@ pub fn remove(h: &mut Handover, name: &str) -> Result<Signer> {
 /// before either is written, and the file is removed again if its signature cannot be
 /// written, so that no unsigned bundle is left behind.
 pub fn write_signed_output(h: &Handover, out: &Path, bytes: &[u8], force: bool) -> Result<PathBuf> {
-    let sig = h.signing_key()?.sign(signing::NAMESPACE, bytes)?;
+    let sig = h.signing_key()?.sign(signing::BUNDLE_NAMESPACE, bytes)?;
     let sig_path = crate::store::sig_path(out);
     fsutil::refuse_existing(&sig_path, force)?;
     fsutil::write_output(out, bytes, force)?;
@@ -393,22 +408,41 @@ pub fn write_signed_output(h: &Handover, out: &Path, bytes: &[u8], force: bool) 
 
 /// Checks a signed file from outside the store (a bundle): returns the key that
 /// signed it and, if this machine trusts it, under which name.
+///
+/// A bundle is signed in [`signing::BUNDLE_NAMESPACE`]. Bundles written before that
+/// were signed in the vaults' namespace; such a signature is accepted only when the file
+/// is not shaped as a vault is (see [`looks_like_vault`]), so that a vault and its
+/// `.sig` are never restored as a bundle. `identity` is the key the bundle will be
+/// opened with.
 pub fn verify_file(
     trust: Option<&Trust>,
+    identity: &Identity,
     file: &Path,
     bytes: &[u8],
 ) -> Result<(SignerKey, Option<String>)> {
     let sig_path = crate::store::sig_path(file);
     let sig = crate::fsutil::read_small_file(&sig_path, crate::store::MAX_SIGNATURE_BYTES)?;
-    let keys = signing::verify(bytes, sig.as_deref(), signing::NAMESPACE).map_err(|problem| {
-        Error::Signature {
-            what: file.display().to_string(),
-            problem,
-            advice: format!(
-                "Ask the sender for the file and its signature {} again; a bundle is only restored when its signature is intact.",
-                sig_path.display()
-            ),
+    let keys = match signing::verify(bytes, sig.as_deref(), signing::BUNDLE_NAMESPACE) {
+        Err(SignatureProblem::WrongNamespace(ns)) if ns == signing::NAMESPACE => {
+            let keys = signing::verify(bytes, sig.as_deref(), signing::NAMESPACE);
+            if keys.is_ok() && looks_like_vault(bytes, identity) {
+                return Err(Error::Invalid(format!(
+                    "{} is a vault, not a bundle: it is signed as a vault (namespace {:?}) and encrypted to exactly the recipients it lists, you among them; a vault file is never restored as a bundle. Ask for the client's bundle (`handover export CLIENT --format bundle`); nothing was imported",
+                    file.display(),
+                    signing::NAMESPACE
+                )));
+            }
+            keys
         }
+        other => other,
+    };
+    let keys = keys.map_err(|problem| Error::Signature {
+        what: file.display().to_string(),
+        problem,
+        advice: format!(
+            "Ask the sender for the file and its signature {} again; a bundle is only restored when its signature is intact.",
+            sig_path.display()
+        ),
     })?;
     for key in &keys {
         if let Some(name) = trust.and_then(|t| t.name_of(key)) {
@@ -416,6 +450,42 @@ pub fn verify_file(
         }
     }
     Ok((keys[0].clone(), None))
+}
+
+/// Whether an age file is shaped as handover writes a vault: it opens with `identity`,
+/// whose recipient is among those its plaintext lists, and it is encrypted to exactly
+/// as many recipients as that list holds. A bundle is encrypted to recipients chosen at
+/// export (by default the vault's, less the exporting provider's own), so one from
+/// before bundles had their own namespace is almost never shaped so; the rare one that
+/// is (exported with `--recipient` to as many keys as the vault had, the importer among
+/// the vault's) is refused with the vault, the safe side of an ambiguity the old shared
+/// namespace left.
+fn looks_like_vault(bytes: &[u8], identity: &Identity) -> bool {
+    let Ok(client) = vault::decode(bytes, identity) else {
+        return false;
+    };
+    let mine = identity
+        .recipients()
+        .iter()
+        .any(|r| client.recipients.contains(&r.to_string()));
+    mine && age_stanzas(bytes) == Some(client.recipients.len())
+}
+
+/// The number of recipient stanzas in a binary age file's header, not counting the
+/// "grease" stanzas some implementations add.
+fn age_stanzas(bytes: &[u8]) -> Option<usize> {
+    let end = bytes.windows(4).position(|w| w == b"\n---")?;
+    let header = std::str::from_utf8(&bytes[..end]).ok()?;
+    let mut lines = header.lines();
+    if lines.next()? != "age-encryption.org/v1" {
+        return None;
+    }
+    Some(
+        lines
+            .filter_map(|l| l.strip_prefix("-> "))
+            .filter(|l| !l.split(' ').next().unwrap_or("").ends_with("-grease"))
+            .count(),
+    )
 }
 
 #[cfg(test)]

@@ -241,7 +241,8 @@ fn check_signature(
     options: &TakeoverOptions,
 ) -> Result<(String, Option<String>)> {
     let shown = file.display();
-    let (key, name) = match signers::verify_file(Some(&h.trust), file, data) {
+    let identity = options.client_key.as_ref().unwrap_or(&h.identity);
+    let (key, name) = match signers::verify_file(Some(&h.trust), identity, file, data) {
         Ok(found) => found,
         Err(Error::Signature {
             problem: SignatureProblem::Missing,
