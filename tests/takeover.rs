@@ -341,7 +341,15 @@ fn planned_takeover_and_rotating_clears_what_the_old_provider_knew() {
     let listed = section("before.pdf");
     assert!(listed.contains("IT-Schäfer hat Ihre IT"), "{listed}");
     assert!(listed.contains(&format!("({rotated})")), "{listed}");
+    assert!(
+        b.ok(&["show", "mueller", &rotated])
+            .contains("Previous provider knows: IT-Schäfer (until its secrets are replaced)")
+    );
     b.ok(&["rotate", "mueller", &rotated, "--generate"]);
+    assert!(
+        !b.ok(&["show", "mueller", &rotated])
+            .contains("Previous provider knows")
+    );
     let after = known_in_check(&b, "mueller");
     assert_eq!(after.len(), secrets.len() - 1);
     assert!(!after.iter().any(|(p, _)| *p == rotated));

@@ -32,6 +32,8 @@ struct EntrySummary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     owner: Option<Owner>,
     provider_knows: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    known_to_previous: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     expires: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +58,7 @@ impl<'a> From<&'a Entry> for EntrySummary<'a> {
             tags: &e.tags,
             owner: e.owner,
             provider_knows: e.provider_knows,
+            known_to_previous: &e.known_to_previous,
             expires: e.expires,
             rotated: e.rotated,
             created: e.created,
@@ -165,6 +168,13 @@ fn entry_status(
         "Provider knows:",
         if e.provider_knows { "yes" } else { "no" },
     )?;
+    if !e.known_to_previous.is_empty() {
+        let names: Vec<String> = e.known_to_previous.iter().map(|n| safe(n, false)).collect();
+        row(
+            "Previous provider knows:",
+            &format!("{} (until its secrets are replaced)", names.join(", ")),
+        )?;
+    }
     if let Some(v) = e.expires {
         row("Expires:", &v.to_string())?;
     }
