@@ -394,30 +394,28 @@ impl Entry {
 
     /// Does this entry hold anything a successor could log in with?
     pub fn has_secret(&self) -> bool {
-        !self.secret_parts().is_empty()
+        self.secret_parts().next().is_some()
     }
 
     /// Every secret the entry holds, each of which must be replaced once someone who
     /// knew it leaves: the password, the TOTP seed, the recovery codes and each secret
-    /// field (by name).
-    pub fn secret_parts(&self) -> Vec<SecretPart<'_>> {
-        let mut parts = Vec::new();
-        if self.password.as_ref().is_some_and(|p| !p.is_empty()) {
-            parts.push(SecretPart::Password);
-        }
-        if self.totp.as_ref().is_some_and(|p| !p.is_empty()) {
-            parts.push(SecretPart::Totp);
-        }
-        if !self.recovery_codes.is_empty() {
-            parts.push(SecretPart::RecoveryCodes);
-        }
-        parts.extend(
+    /// field (by name). An iterator, so that [`Entry::has_secret`], asked for every
+    /// entry of every check and dossier, allocates nothing.
+    pub fn secret_parts(&self) -> impl Iterator<Item = SecretPart<'_>> {
+        let filled = |s: &Option<Secret>| s.as_ref().is_some_and(|p| !p.is_empty());
+        [
+            filled(&self.password).then_some(SecretPart::Password),
+            filled(&self.totp).then_some(SecretPart::Totp),
+            (!self.recovery_codes.is_empty()).then_some(SecretPart::RecoveryCodes),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(
             self.fields
                 .iter()
                 .filter(|f| f.secret && !f.value.is_empty())
                 .map(|f| SecretPart::Field(&f.name)),
-        );
-        parts
+        )
     }
 
     /// The network name of a Wi-Fi entry: its non-empty field named SSID (in any case).
@@ -438,6 +436,19 @@ pub enum SecretPart<'a> {
     RecoveryCodes,
     /// A secret custom field, by its name.
     Field(&'a str),
+}
+
+/// A secret's name as `check` and the command line say it (the dossier and the
+/// rotation list name it in their own language, from the templates).
+impl fmt::Display for SecretPart<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SecretPart::Password => f.write_str("password"),
+            SecretPart::Totp => f.write_str("TOTP seed"),
+            SecretPart::RecoveryCodes => f.write_str("recovery codes"),
+            SecretPart::Field(name) => write!(f, "field {name:?}"),
+        }
+    }
 }
 
 /// The field a Wi-Fi entry keeps its network name in (`add --ssid`, the demo).

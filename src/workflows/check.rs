@@ -734,7 +734,7 @@ fn previous_provider(e: &Entry, client: &str) -> Option<(Severity, Code, String)
     if e.known_to_previous.is_empty() {
         return None;
     }
-    let parts = e.secret_parts();
+    let parts: Vec<SecretPart> = e.secret_parts().collect();
     if parts.is_empty() {
         return None;
     }
@@ -744,10 +744,7 @@ fn previous_provider(e: &Entry, client: &str) -> Option<(Severity, Code, String)
     } else {
         Severity::Warning
     };
-    let names: Vec<String> = parts
-        .iter()
-        .map(crate::workflows::takeover::part_name)
-        .collect();
+    let names: Vec<String> = parts.iter().map(|p| p.to_string()).collect();
     let who = e.known_to_previous.join(" and ");
     let first = if priority == 1 {
         " in the first hour"

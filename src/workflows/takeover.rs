@@ -23,7 +23,7 @@ use crate::fingerprint::{fingerprint_and_digests, normalise};
 use crate::formats::bundle;
 use crate::fsutil;
 use crate::keys::Identity;
-use crate::model::{Client, ClientId, EventKind, SecretPart, TakeoverRecord};
+use crate::model::{Client, ClientId, EventKind, TakeoverRecord};
 use crate::prompt::Prompter;
 use crate::workflows::{Handover, history, signers};
 
@@ -383,7 +383,7 @@ fn recipients_after(
 fn mark_known(client: &mut Client, from: &str) -> Vec<KnownEntry> {
     let mut known = Vec::new();
     for e in client.entries.iter_mut() {
-        let secrets: Vec<String> = e.secret_parts().iter().map(part_name).collect();
+        let secrets: Vec<String> = e.secret_parts().map(|p| p.to_string()).collect();
         if secrets.is_empty() {
             continue;
         }
@@ -402,16 +402,6 @@ fn mark_known(client: &mut Client, from: &str) -> Vec<KnownEntry> {
     }
     known.sort_by(|a, b| a.0.cmp(&b.0));
     known.into_iter().map(|(_, k)| k).collect()
-}
-
-/// A secret's name as the check and the command line say it.
-pub fn part_name(part: &SecretPart<'_>) -> String {
-    match part {
-        SecretPart::Password => "password".into(),
-        SecretPart::Totp => "TOTP seed".into(),
-        SecretPart::RecoveryCodes => "recovery codes".into(),
-        SecretPart::Field(name) => format!("field {name:?}"),
-    }
 }
 
 /// The takeover record and its history events.

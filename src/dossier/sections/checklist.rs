@@ -88,8 +88,7 @@ fn previous(
     for e in &checklist.previous {
         let parts: Vec<String> = e
             .secret_parts()
-            .iter()
-            .map(|part| secret_label(t, part))
+            .map(|part| secret_label(t, &part))
             .collect();
         let p = page(flow, e);
         flow.block(check_item_at(
