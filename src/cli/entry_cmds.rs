@@ -23,8 +23,8 @@ pub fn add(a: AddArgs, paths: &Paths) -> Result<(), CliError> {
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
-    // Fail on a missing client before asking for any secret.
-    h.load(&id)?;
+    // Fail on a missing client before asking for any secret; the update reuses it.
+    h.peek(&id, |_| Ok::<(), handover::Error>(()))?;
     let ask_password = !no_password
         && !entry.password_stdin
         && entry.generate.is_none()
@@ -52,25 +52,28 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
-    let client = h.load(&id)?;
-    let Some(existing) = client.entry(&path) else {
-        return Err(Error::NoSuchEntry {
-            client: id.to_string(),
-            path,
+    // The update reuses the client read here.
+    let patch = h.peek(&id, |client| -> Result<EntryPatch, CliError> {
+        let Some(existing) = client.entry(&path) else {
+            return Err(Error::NoSuchEntry {
+                client: id.to_string(),
+                path: path.clone(),
+            }
+            .into());
+        };
+        // Refuse before asking for any secret; `entries::edit` refuses too.
+        for spec in &entry.field {
+            let name = spec.split_once('=').map_or(spec.as_str(), |(n, _)| n);
+            if !remove_field.iter().any(|r| r == name)
+                && existing.fields.iter().any(|f| f.secret && f.name == name)
+            {
+                return Err(entries::secret_field_via_argv(&path, name).into());
+            }
         }
-        .into());
-    };
-    // Refuse before asking for any secret; `entries::edit` refuses too.
-    for spec in &entry.field {
-        let name = spec.split_once('=').map_or(spec.as_str(), |(n, _)| n);
-        if !remove_field.iter().any(|r| r == name)
-            && existing.fields.iter().any(|f| f.secret && f.name == name)
-        {
-            return Err(entries::secret_field_via_argv(&path, name).into());
-        }
-    }
-    let ask = if password { Ask::Confirmed } else { Ask::No };
-    let mut patch = entry_patch(entry, ask, Some(existing))?;
+        let ask = if password { Ask::Confirmed } else { Ask::No };
+        entry_patch(entry, ask, Some(existing))
+    })?;
+    let mut patch = patch;
     patch.clear = clear;
     patch.remove_fields = remove_field;
     patch.remove_tags = remove_tag;
@@ -156,14 +159,15 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
         mark,
     } = a;
     let (h, id, path) = (&paths.open()?, &client_id(&client)?, path.as_str());
-    // Fail on a missing client or entry before asking for any secret.
-    if h.load(id)?.entry(path).is_none() {
-        return Err(handover::Error::NoSuchEntry {
+    // Fail on a missing client or entry before asking for any secret; the update
+    // reuses the client read here.
+    h.peek(id, |client| match client.entry(path) {
+        Some(_) => Ok(()),
+        None => Err(handover::Error::NoSuchEntry {
             client: id.to_string(),
             path: path.to_owned(),
-        }
-        .into());
-    }
+        }),
+    })?;
     let rotation = if mark {
         Rotation::Marked
     } else if password_stdin {

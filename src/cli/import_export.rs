@@ -227,7 +227,8 @@ fn import_file(
     out: &mut Out,
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
-    h.load(&id)?;
+    // Fail on a missing client before reading the file; the update reuses it.
+    h.peek(&id, |_| Ok::<(), handover::Error>(()))?;
     let options = column_map(map)?;
     let (data, source_name) = read_import_input(file)?;
     let parsing = term::Progress::spinner(data.len() as u64, "Checking every record");

@@ -25,6 +25,8 @@ use crate::error::{Error, Result, SignatureProblem};
 use crate::keys::Identity;
 use crate::model::{Client, ClientId};
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fsutil;
 use crate::keys::signing::{self, SigningKey};
@@ -54,6 +56,14 @@ impl PendingUpdate<'_> {
     }
 }
 
+/// A client a command looked at before changing it (see [`Handover::peek`]), with the
+/// verified bytes it was decrypted from.
+struct Kept {
+    id: ClientId,
+    bytes: Vec<u8>,
+    client: Client,
+}
+
 /// An opened store together with the keys that read and write it.
 pub struct Handover {
     pub store: Store,
@@ -63,6 +73,10 @@ pub struct Handover {
     pub signing: Option<SigningKey>,
     /// Whom this machine trusts to have signed the store's vaults.
     pub trust: Trust,
+    /// What [`Handover::peek`] read, for the load that follows it.
+    kept: Mutex<Option<Kept>>,
+    /// How many times a vault was decrypted and parsed (the tests count them).
+    decoded: AtomicUsize,
 }
 
 fn no_signing_key() -> Error {
@@ -87,12 +101,62 @@ impl Handover {
             identity,
             signing,
             trust,
+            kept: Mutex::new(None),
+            decoded: AtomicUsize::new(0),
         }
+    }
+
+    /// How many vaults this handle has decrypted and parsed so far.
+    pub fn vaults_decoded(&self) -> usize {
+        self.decoded.load(Ordering::Relaxed)
     }
 
     /// Decrypts and parses a client's vault, after checking its signature and that it
     /// is not older than one this machine has seen.
+    ///
+    /// Right after a [`Handover::peek`] at the same client, it is the client peeked at,
+    /// unless the vault has changed since.
     pub fn load(&self, id: &ClientId) -> Result<Client> {
+        if let Some(client) = self.take_kept(id)? {
+            return Ok(client);
+        }
+        self.load_verified(id).map(|(_, client)| client)
+    }
+
+    /// Loads a client for the checks a command makes before it changes it (to refuse
+    /// before it asks for a secret, say) and keeps it, so that the load of the update
+    /// that follows does not verify, decrypt and parse the vault a second time.
+    pub fn peek<R, E: From<Error>>(
+        &self,
+        id: &ClientId,
+        look: impl FnOnce(&Client) -> std::result::Result<R, E>,
+    ) -> std::result::Result<R, E> {
+        let (bytes, client) = self.load_verified(id)?;
+        let result = look(&client);
+        if let Ok(mut kept) = self.kept.lock() {
+            *kept = Some(Kept {
+                id: id.clone(),
+                bytes,
+                client,
+            });
+        }
+        result
+    }
+
+    /// The client kept by [`Handover::peek`], if it is `id`'s and its vault still holds
+    /// the bytes it came from (another writer may have replaced it in between; an update
+    /// asks under the store lock, so nobody can replace it after).
+    fn take_kept(&self, id: &ClientId) -> Result<Option<Client>> {
+        let kept = self.kept.lock().ok().and_then(|mut kept| kept.take());
+        let Some(kept) = kept.filter(|k| &k.id == id) else {
+            return Ok(None);
+        };
+        let now = self.store.read_vault(id)?;
+        Ok((now == kept.bytes).then_some(kept.client))
+    }
+
+    /// [`Handover::load`] from the file, with the bytes the client was decrypted from.
+    fn load_verified(&self, id: &ClientId) -> Result<(Vec<u8>, Client)> {
         let bytes = self.read_verified(id)?;
         let client = self.decode(id, &bytes)?;
         let seen = self.trust.seen_revision(id);
@@ -104,7 +168,7 @@ impl Handover {
             });
         }
         self.trust.saw_revision(id, client.revision)?;
-        Ok(client)
+        Ok((bytes, client))
     }
 
     /// A vault's encrypted bytes, once a trusted key's signature over them is checked.
@@ -184,6 +248,7 @@ impl Handover {
     }
 
     fn decode(&self, id: &ClientId, bytes: &[u8]) -> Result<Client> {
+        self.decoded.fetch_add(1, Ordering::Relaxed);
         let client = vault::decode(bytes, &self.identity).map_err(|problem| Error::Vault {
             client: id.to_string(),
             path: self.store.vault_path(id),
@@ -389,6 +454,65 @@ pub(crate) fn signature_removed(store: &Store, id: &ClientId, seen: u64) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A store with one client, "acme", opened without a person at hand.
+    fn scratch() -> (tempfile::TempDir, Handover, ClientId) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::init(&dir.path().join("store")).unwrap();
+        let identity = Identity::generate();
+        let file = dir.path().join("identity.txt");
+        std::fs::write(&file, identity.to_file_contents(Utc::now()).as_bytes()).unwrap();
+        let files = crate::keys::KeyFiles::beside(&file);
+        let h = Handover::open_unattended(store, identity, &files).unwrap();
+        let id = ClientId::parse("acme").unwrap();
+        let recipients = h.own_recipients();
+        h.create(&mut Client::new(
+            id.clone(),
+            "Acme".into(),
+            recipients,
+            Utc::now(),
+        ))
+        .unwrap();
+        (dir, h, id)
+    }
+
+    fn rename(client: &mut Client) -> Result<()> {
+        client.name.push('!');
+        Ok(())
+    }
+
+    /// A command that checks a client before changing it (add, edit, rotate, import)
+    /// decrypts its vault once.
+    #[test]
+    fn an_update_after_a_peek_decodes_the_vault_once() {
+        let (_dir, h, id) = scratch();
+        let name = h.peek(&id, |c| Ok::<_, Error>(c.name.clone())).unwrap();
+        h.update(&id, rename).unwrap();
+        assert_eq!(h.vaults_decoded(), 1);
+        assert_eq!(h.load(&id).unwrap().name, format!("{name}!"));
+        assert_eq!(h.vaults_decoded(), 2);
+        // Nothing kept: every load reads the file.
+        h.update(&id, rename).unwrap();
+        assert_eq!(h.vaults_decoded(), 3);
+    }
+
+    /// A vault replaced between the peek and the update is read again, so that the
+    /// update never writes over another writer's change.
+    #[test]
+    fn a_vault_changed_after_a_peek_is_read_again() {
+        let (dir, h, id) = scratch();
+        h.peek(&id, |_| Ok::<_, Error>(())).unwrap();
+        // Another writer: the same store and keys through a second handle.
+        let file = dir.path().join("identity.txt");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let identity = Identity::parse(&text).unwrap();
+        let files = crate::keys::KeyFiles::beside(&file);
+        let writer = Handover::open_unattended(h.store.clone(), identity, &files).unwrap();
+        writer.update(&id, rename).unwrap();
+        h.update(&id, rename).unwrap();
+        assert_eq!(h.vaults_decoded(), 2);
+        assert_eq!(h.load(&id).unwrap().name, "Acme!!");
+    }
 
     fn failing() -> Result<()> {
         Err(Error::Invalid("the vault cannot be written".into()))
