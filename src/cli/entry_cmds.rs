@@ -94,12 +94,8 @@ pub fn show(a: ShowArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
         json,
     } = a;
     let id = client_id(&client)?;
-    let c = paths.open()?.load(&id)?;
-    let entry = c.entry(&path).ok_or_else(|| Error::NoSuchEntry {
-        client: id.to_string(),
-        path: path.clone(),
-    })?;
-    show::entry(entry, reveal, json, out)
+    let entry = paths.open()?.load_entry(&id, &path)?;
+    show::entry(&entry, reveal, json, out)
 }
 
 pub fn list(a: ListArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
@@ -133,11 +129,7 @@ pub fn rename(a: MoveArgs, paths: &Paths) -> Result<(), CliError> {
 pub fn totp(a: TotpArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let TotpArgs { client, path } = a;
     let id = client_id(&client)?;
-    let c = paths.open()?.load(&id)?;
-    let entry = c.entry(&path).ok_or_else(|| Error::NoSuchEntry {
-        client: id.to_string(),
-        path: path.clone(),
-    })?;
+    let entry = paths.open()?.load_entry(&id, &path)?;
     let totp = entry.totp.as_ref().ok_or_else(|| {
         Error::Invalid(format!(
             "entry {path:?} has no TOTP secret; add one with `handover edit {client} {path} --totp`"

@@ -23,7 +23,7 @@ use chrono::Utc;
 
 use crate::error::{Error, Result, SignatureProblem};
 use crate::keys::Identity;
-use crate::model::{Client, ClientId};
+use crate::model::{Client, ClientId, Entry};
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -159,16 +159,37 @@ impl Handover {
     fn load_verified(&self, id: &ClientId) -> Result<(Vec<u8>, Client)> {
         let bytes = self.read_verified(id)?;
         let client = self.decode(id, &bytes)?;
+        self.check_revision(id, client.revision)?;
+        Ok((bytes, client))
+    }
+
+    /// One entry of a client, for commands that read nothing else (`show`, `totp`): the
+    /// vault's signature, rollback and id are checked and the whole file decrypted as
+    /// by [`Handover::load`], but only the entry asked for is parsed.
+    pub fn load_entry(&self, id: &ClientId, path: &str) -> Result<Entry> {
+        let bytes = self.read_verified(id)?;
+        self.decoded.fetch_add(1, Ordering::Relaxed);
+        let one = vault::decode_entry(&bytes, &self.identity, path)
+            .map_err(|problem| self.vault_error(id, problem))?;
+        self.check_id(id, &one.id)?;
+        self.check_revision(id, one.revision)?;
+        one.entry.ok_or_else(|| Error::NoSuchEntry {
+            client: id.to_string(),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Refuses a vault older than one this machine has seen, and remembers this one.
+    fn check_revision(&self, id: &ClientId, revision: u64) -> Result<()> {
         let seen = self.trust.seen_revision(id);
-        if client.revision < seen {
+        if revision < seen {
             return Err(Error::Rollback {
                 client: id.to_string(),
-                found: client.revision,
+                found: revision,
                 seen,
             });
         }
-        self.trust.saw_revision(id, client.revision)?;
-        Ok((bytes, client))
+        self.trust.saw_revision(id, revision)
     }
 
     /// A vault's encrypted bytes, once a trusted key's signature over them is checked.
@@ -249,23 +270,33 @@ impl Handover {
 
     fn decode(&self, id: &ClientId, bytes: &[u8]) -> Result<Client> {
         self.decoded.fetch_add(1, Ordering::Relaxed);
-        let client = vault::decode(bytes, &self.identity).map_err(|problem| Error::Vault {
+        let client = vault::decode(bytes, &self.identity)
+            .map_err(|problem| self.vault_error(id, problem))?;
+        self.check_id(id, &client.id)?;
+        Ok(client)
+    }
+
+    fn vault_error(&self, id: &ClientId, problem: crate::error::VaultProblem) -> Error {
+        Error::Vault {
             client: id.to_string(),
             path: self.store.vault_path(id),
             problem,
-        })?;
-        if &client.id != id {
-            return Err(Error::Vault {
-                client: id.to_string(),
-                path: self.store.vault_path(id),
-                problem: crate::error::VaultProblem::Invalid(format!(
-                    "it holds client {:?}, not {:?} (was the file renamed or swapped?)",
-                    client.id.as_str(),
-                    id.as_str()
-                )),
-            });
         }
-        Ok(client)
+    }
+
+    /// Refuses a vault that holds another client than its file name says.
+    fn check_id(&self, id: &ClientId, found: &ClientId) -> Result<()> {
+        if found == id {
+            return Ok(());
+        }
+        Err(self.vault_error(
+            id,
+            crate::error::VaultProblem::Invalid(format!(
+                "it holds client {:?}, not {:?} (was the file renamed or swapped?)",
+                found.as_str(),
+                id.as_str()
+            )),
+        ))
     }
 
     /// Read-modify-write under the store lock. If `change` fails, or anything before
