@@ -2,7 +2,8 @@
 //! `rotate`, and how the shared entry options become a patch.
 
 use handover::error::Error;
-use handover::model::{Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
+use handover::model::{ClientId, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
+use handover::workflows::Handover;
 use handover::workflows::entries::{self, EntryPatch};
 use handover::workflows::rotate::{self, Rotation};
 
@@ -44,6 +45,7 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     let EditArgs {
         client,
         path,
+        prefix,
         entry,
         password,
         clear,
@@ -52,6 +54,25 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
+    let Some(path) = path else {
+        let only_kind = EntryArgs {
+            kind: entry.kind,
+            ..EntryArgs::default()
+        };
+        // Compared as a whole, so that an option added to EntryArgs later is refused
+        // here too rather than silently ignored.
+        if format!("{entry:?}") != format!("{only_kind:?}")
+            || password
+            || !clear.is_empty()
+            || !remove_field.is_empty()
+            || !remove_tag.is_empty()
+        {
+            return Err(CliError::Usage(
+                "--prefix changes only the kind of many entries: give --kind alone, and edit other values entry by entry".into(),
+            ));
+        }
+        return edit_kind_under(&h, &id, prefix.as_deref().unwrap_or(""), entry.kind);
+    };
     let client = h.load(&id)?;
     let Some(existing) = client.entry(&path) else {
         return Err(Error::NoSuchEntry {
@@ -80,6 +101,29 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     } else {
         eprintln!("Changed {}: {}.", safe(&path, false), changed.join(", "));
     }
+    Ok(())
+}
+
+/// `edit CLIENT --prefix FOLDER --kind KIND`: lists every entry it changed.
+fn edit_kind_under(
+    h: &Handover,
+    id: &ClientId,
+    prefix: &str,
+    kind: Option<Kind>,
+) -> Result<(), CliError> {
+    let Some(kind) = kind else {
+        return Err(CliError::Usage("--prefix needs --kind KIND".into()));
+    };
+    let report = entries::set_kind_under(h, id, prefix, kind)?;
+    for (path, old) in &report.changed {
+        eprintln!("  {} {old} \u{2192} {kind}", safe(path, false));
+    }
+    eprintln!(
+        "Changed the kind of {} entries to {kind}; {} under {} already were.",
+        report.changed.len(),
+        report.unchanged.len(),
+        safe(prefix, false)
+    );
     Ok(())
 }
 

@@ -243,6 +243,7 @@ fn import_file(
     for w in &parsed.warnings {
         eprintln!("warning: {}", safe(w, false));
     }
+    print_inferred(&id, &parsed.inferred);
     let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
     let result = if parsed.knowledge.is_empty() {
         entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))
@@ -262,6 +263,27 @@ fn import_file(
     writing.finish();
     let (report, knowledge) = result?;
     print_import(out, dry_run, &report, knowledge.as_ref())
+}
+
+/// The kinds the import read from the file, and why, so that a wrong guess is seen
+/// and fixed before anyone relies on it.
+fn print_inferred(id: &ClientId, inferred: &[formats::infer::Inferred]) {
+    if inferred.is_empty() {
+        return;
+    }
+    eprintln!(
+        "Kinds taken from what the file says ({} entries; change them with `handover edit {} PATH --kind KIND`, or many at once with `--prefix`):",
+        inferred.len(),
+        id.as_str()
+    );
+    for i in inferred {
+        eprintln!(
+            "  {} \u{2192} {} ({})",
+            safe(&i.path, false),
+            i.kind,
+            safe(&i.why, false)
+        );
+    }
 }
 
 /// `--map FIELD=COLUMN`, repeated: the spreadsheet's columns for handover's fields.

@@ -16,9 +16,10 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::formats::csvutil::line_of;
 use crate::formats::extras::{self, Native};
+use crate::formats::infer::{self, Hint};
 use crate::formats::keepassxc_csv::RECYCLE_BIN_NAMES;
 use crate::formats::naming::{PathAllocator, derive_path};
-use crate::formats::{Exported, Imported, infer_kind, split_tags, totp_value};
+use crate::formats::{Exported, Imported, split_tags, totp_value};
 use crate::model::{Client, Entry, Field, Kind, Secret};
 
 /// Deepest element nesting accepted. KeePass files nest about 6 levels plus one
@@ -556,9 +557,7 @@ impl<'a> Parser<'a> {
             .collect();
         self.paths
             .place(&mut e, &groups, title, wanted_path.as_deref());
-        if !kind_given {
-            e.kind = infer_kind(&e);
-        }
+        infer::apply(&mut e, Hint::None, kind_given, &mut self.out.inferred);
         self.out.entries.push(e);
         Ok(())
     }
@@ -768,7 +767,7 @@ impl Writer {
         let native = Native {
             tags: true,
             expires: true,
-            default_kind: infer_kind(e),
+            default_kind: infer::kind(e, Hint::None).kind,
         };
         let extra = extras::extra_fields(e, &derived, &native);
         let all = e

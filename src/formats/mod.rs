@@ -12,6 +12,7 @@ pub mod bitwarden_json;
 pub mod bundle;
 pub mod csvutil;
 pub mod extras;
+pub mod infer;
 pub mod json;
 pub mod keepass_xml;
 pub mod keepassxc_csv;
@@ -22,7 +23,7 @@ pub mod spreadsheet;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{Client, Entry, Kind, Knowledge};
+use crate::model::{Client, Entry, Knowledge};
 
 /// Options that some importers take (column mapping for spreadsheets).
 #[derive(Debug, Clone, Default)]
@@ -40,6 +41,8 @@ pub struct Imported {
     /// Systems, networks, vendors, documents and decisions: only a whole-client
     /// `json` import carries them.
     pub knowledge: Knowledge,
+    /// The entries whose kind was inferred from what the file says, and why.
+    pub inferred: Vec<infer::Inferred>,
 }
 
 /// An exported file's bytes (wiped on drop) and the values the format could not
@@ -86,8 +89,8 @@ pub fn import(
             let (entries, knowledge) = json::import_client(data, source_name)?;
             Imported {
                 entries,
-                warnings: Vec::new(),
                 knowledge,
+                ..Imported::default()
             }
         }
         "bitwarden-json" => bitwarden_json::import(data, source_name)?,
@@ -138,18 +141,6 @@ pub fn export(format: &str, client: &Client) -> Result<Exported> {
     }
 }
 
-/// The kind of an imported entry whose format does not say: a login if it has
-/// anything to log in with, a note if it only has notes, else other.
-pub(crate) fn infer_kind(e: &Entry) -> Kind {
-    if e.password.is_some() || e.username.is_some() || e.url.is_some() || e.totp.is_some() {
-        Kind::Login
-    } else if e.notes.is_some() {
-        Kind::Note
-    } else {
-        Kind::Other
-    }
-}
-
 /// TOTP values are imported as [`crate::totp::uri`] normalises them.
 pub(crate) use crate::totp::uri as totp_value;
 
@@ -196,8 +187,8 @@ pub(crate) fn parse_time(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Field;
     use crate::model::Secret;
+    use crate::model::{Field, Kind};
 
     #[test]
     fn totp_values() {
