@@ -408,6 +408,12 @@ pub struct ImportArgs {
     /// handover signed its bundles)
     #[arg(long)]
     pub allow_unsigned: bool,
+    /// --format kdbx: read the database's password from stdin (else it is asked for)
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// --format kdbx: the database's key file
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -14,6 +14,7 @@ pub mod csvutil;
 pub mod extras;
 pub mod infer;
 pub mod json;
+pub mod keepass_kdbx;
 pub mod keepass_xml;
 pub mod keepassxc_csv;
 pub mod naming;
@@ -30,6 +31,8 @@ use crate::model::{Client, Entry, Knowledge};
 pub struct ImportOptions {
     /// `(field, column)` pairs from `--map FIELD=COLUMN`.
     pub column_map: Vec<(String, String)>,
+    /// The password and key file of a KeePass database (`kdbx`).
+    pub kdbx: keepass_kdbx::KdbxKey,
 }
 
 /// What an importer read: the entries, and notes about anything it left out
@@ -61,6 +64,7 @@ pub const IMPORT_FORMATS: &[&str] = &[
     "keepassxc-csv",
     "1password-csv",
     "csv",
+    "kdbx",
 ];
 
 /// The export formats this build writes, by their command-line name.
@@ -84,6 +88,14 @@ pub fn import(
             "--map only applies to --format csv, not {format}"
         )));
     }
+    if format != "kdbx" && keepass_kdbx::is_kdbx(data) {
+        return Err(Error::ImportFile {
+            source_name: source_name.to_owned(),
+            reason: format!(
+                "this is a KeePass database (.kdbx), not a {format} file: import it with --format kdbx"
+            ),
+        });
+    }
     let imported = match format {
         "json" => {
             let (entries, knowledge) = json::import_client(data, source_name)?;
@@ -99,6 +111,7 @@ pub fn import(
         "keepassxc-csv" => keepassxc_csv::import(data, source_name)?,
         "1password-csv" => onepassword_csv::import(data, source_name)?,
         "csv" => spreadsheet::import(data, source_name, options)?,
+        "kdbx" => keepass_kdbx::import(data, source_name, &options.kdbx)?,
         other => {
             return Err(Error::Invalid(format!(
                 "unknown import format {other:?}; use one of: {}, bundle",

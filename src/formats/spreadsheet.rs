@@ -687,6 +687,7 @@ mod tests {
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            ..ImportOptions::default()
         }
     }
 
