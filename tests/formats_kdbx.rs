@@ -97,7 +97,9 @@ fn databases_keepassxc_writes_import_exactly_as_their_xml_export() {
     assert_eq!(kdbx_major(&db3), 3);
     assert_eq!(kdbx_major(&db4), 4);
 
-    let cases: [(&str, &Path, Vec<&str>, &str, Vec<&str>); 3] = [
+    // (name, database, our options, stdin, keepassxc-cli's key options)
+    type Case<'a> = (&'a str, &'a Path, Vec<&'a str>, &'a str, Vec<&'a str>);
+    let cases: [Case; 3] = [
         ("kdbx3", &db3, vec!["--password-stdin"], pw.as_str(), vec![]),
         (
             "kdbx4",
@@ -359,6 +361,33 @@ fn a_wrong_key_or_the_wrong_importer_is_refused_and_nothing_is_written() {
             s(&cut)
         )),
         "{e}"
+    );
+    // A header asking for endless key derivation, refused before any of it is done.
+    let mut endless = file_bytes(&db3);
+    let mut at = 12;
+    while endless[at] != 6 {
+        at += 3 + usize::from(u16::from_le_bytes([endless[at + 1], endless[at + 2]]));
+    }
+    endless[at + 3..at + 11].copy_from_slice(&u64::MAX.to_le_bytes());
+    let file = env.dir.path().join("endless.kdbx");
+    std::fs::write(&file, &endless).expect("write");
+    assert_eq!(
+        refused(
+            &[
+                "import",
+                "t",
+                "--format",
+                "kdbx",
+                "--password-stdin",
+                s(&file)
+            ],
+            &pw,
+            1
+        ),
+        format!(
+            "handover: error: {} cannot be imported: its key derivation asks for 18446744073709551615 AES rounds, far more than KeePass or KeePassXC ever set; refused rather than spending hours or all memory on it; nothing was imported\n",
+            s(&file)
+        )
     );
     // No password, no terminal to ask on, no key file.
     assert!(

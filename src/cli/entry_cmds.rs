@@ -55,23 +55,9 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     let id = client_id(&client)?;
     let h = paths.open()?;
     let Some(path) = path else {
-        let only_kind = EntryArgs {
-            kind: entry.kind,
-            ..EntryArgs::default()
-        };
-        // Compared as a whole, so that an option added to EntryArgs later is refused
-        // here too rather than silently ignored.
-        if format!("{entry:?}") != format!("{only_kind:?}")
-            || password
-            || !clear.is_empty()
-            || !remove_field.is_empty()
-            || !remove_tag.is_empty()
-        {
-            return Err(CliError::Usage(
-                "--prefix changes only the kind of many entries: give --kind alone, and edit other values entry by entry".into(),
-            ));
-        }
-        return edit_kind_under(&h, &id, prefix.as_deref().unwrap_or(""), entry.kind);
+        let only_kind =
+            !password && clear.is_empty() && remove_field.is_empty() && remove_tag.is_empty();
+        return edit_kind_under(&h, &id, prefix.as_deref().unwrap_or(""), entry, only_kind);
     };
     let client = h.load(&id)?;
     let Some(existing) = client.entry(&path) else {
@@ -105,15 +91,28 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
 }
 
 /// `edit CLIENT --prefix FOLDER --kind KIND`: lists every entry it changed.
+/// `only_kind`: no option outside `entry` was given.
 fn edit_kind_under(
     h: &Handover,
     id: &ClientId,
     prefix: &str,
-    kind: Option<Kind>,
+    entry: EntryArgs,
+    only_kind: bool,
 ) -> Result<(), CliError> {
-    let Some(kind) = kind else {
+    let Some(kind) = entry.kind else {
         return Err(CliError::Usage("--prefix needs --kind KIND".into()));
     };
+    let just_kind = EntryArgs {
+        kind: entry.kind,
+        ..EntryArgs::default()
+    };
+    // Compared as a whole, so that an option added to EntryArgs later is refused
+    // here too rather than silently ignored.
+    if !only_kind || format!("{entry:?}") != format!("{just_kind:?}") {
+        return Err(CliError::Usage(
+            "--prefix changes only the kind of many entries: give --kind alone, and edit other values entry by entry".into(),
+        ));
+    }
     let report = entries::set_kind_under(h, id, prefix, kind)?;
     for (path, old) in &report.changed {
         eprintln!("  {} {old} \u{2192} {kind}", safe(path, false));

@@ -62,6 +62,7 @@ pub fn import(data: &[u8], source_name: &str, key: &KdbxKey) -> Result<Imported>
                 .into(),
         ));
     }
+    key_derivation_work(data).map_err(file_error)?;
     let db = open(data, key).map_err(file_error)?;
     let mut reader = Reader {
         mapper: Mapper::new(source_name),
@@ -74,6 +75,88 @@ pub fn import(data: &[u8], source_name: &str, key: &KdbxKey) -> Result<Imported>
     reader.group(&root, &mut groups)?;
     let skipped = reader.skipped;
     Ok(reader.mapper.finish(skipped))
+}
+
+/// Most AES-KDF rounds accepted (about 100 s here; KeePassXC's one second is some
+/// 10 to 50 million).
+const MAX_AES_ROUNDS: u64 = 1_000_000_000;
+/// Most Argon2 memory accepted (KeePassXC offers up to 4 GiB), and most memory times
+/// iterations (64 MiB, KeePassXC's default, 4,096 times: minutes).
+const MAX_ARGON2_MEMORY: u64 = 4 << 30;
+const MAX_ARGON2_WORK: u64 = 256 << 30;
+
+/// Refuses a database whose header asks for more key-derivation work than any real
+/// database does: that work is done before the key can be checked, so a hostile file
+/// could otherwise keep the import busy for days or exhaust memory. A header that
+/// cannot be read is left to the `keepass` crate to refuse.
+fn key_derivation_work(data: &[u8]) -> std::result::Result<(), String> {
+    let major = data.get(10).copied().unwrap_or(0);
+    let mut rest = data.get(12..).unwrap_or_default();
+    let mut params: Option<&[u8]> = None;
+    let mut rounds = None;
+    while let Some((&id, after)) = rest.split_first() {
+        let (len, after) = if major >= 4 {
+            let Some((len, after)) = after.split_first_chunk::<4>() else {
+                break;
+            };
+            (u32::from_le_bytes(*len) as usize, after)
+        } else {
+            let Some((len, after)) = after.split_first_chunk::<2>() else {
+                break;
+            };
+            (usize::from(u16::from_le_bytes(*len)), after)
+        };
+        let Some((value, after)) = after.split_at_checked(len) else {
+            break;
+        };
+        match id {
+            0 => break,
+            6 => rounds = value.try_into().ok().map(u64::from_le_bytes),
+            11 => params = Some(value),
+            _ => {}
+        }
+        rest = after;
+    }
+    let get = |key: &str| params.and_then(|p| variant_u64(p, key));
+    let too_much = |what: String| {
+        Err(format!(
+            "its key derivation asks for {what}, far more than KeePass or KeePassXC ever set; refused rather than spending hours or all memory on it"
+        ))
+    };
+    if let Some(r) = rounds.or_else(|| get("R")).filter(|r| *r > MAX_AES_ROUNDS) {
+        return too_much(format!("{r} AES rounds"));
+    }
+    let (memory, iterations) = (get("M").unwrap_or(0), get("I").unwrap_or(0));
+    if memory > MAX_ARGON2_MEMORY || memory.saturating_mul(iterations) > MAX_ARGON2_WORK {
+        return too_much(format!(
+            "{} MiB of memory {iterations} times (Argon2)",
+            memory >> 20
+        ));
+    }
+    Ok(())
+}
+
+/// An unsigned number in a KDBX 4 variant dictionary (the KDF parameters), by key.
+fn variant_u64(dict: &[u8], wanted: &str) -> Option<u64> {
+    let mut rest = dict.get(2..)?;
+    loop {
+        let (&kind, after) = rest.split_first()?;
+        if kind == 0 {
+            return None;
+        }
+        let (len, after) = after.split_first_chunk::<4>()?;
+        let (key, after) = after.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        let (len, after) = after.split_first_chunk::<4>()?;
+        let (value, after) = after.split_at_checked(u32::from_le_bytes(*len) as usize)?;
+        if key == wanted.as_bytes() {
+            return match value.len() {
+                4 => value.try_into().ok().map(u32::from_le_bytes).map(u64::from),
+                8 => value.try_into().ok().map(u64::from_le_bytes),
+                _ => None,
+            };
+        }
+        rest = after;
+    }
 }
 
 /// Decrypts the database, or says in words what is wrong.
@@ -232,4 +315,62 @@ fn append_notes(strings: &mut Vec<StringCtx>, texts: &[String]) {
 /// Entries in a group and its subgroups (those a skipped recycle bin held).
 fn count_entries(group: &GroupRef<'_>) -> usize {
     group.entries().count() + group.groups().map(|g| count_entries(&g)).sum::<usize>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A KDBX 4 header with KDF parameters `(key, u64 value)`.
+    fn kdbx4_header(params: &[(&str, u64)]) -> Vec<u8> {
+        let mut dict = vec![0x00, 0x01];
+        for (key, value) in params {
+            dict.push(0x05);
+            dict.extend((key.len() as u32).to_le_bytes());
+            dict.extend(key.as_bytes());
+            dict.extend(8u32.to_le_bytes());
+            dict.extend(value.to_le_bytes());
+        }
+        dict.push(0);
+        let mut h = SIGNATURE.to_vec();
+        h.extend([0x67, 0xfb, 0x4b, 0xb5, 0x00, 0x00, 0x04, 0x00]);
+        h.push(2);
+        h.extend(16u32.to_le_bytes());
+        h.extend([0u8; 16]);
+        h.push(11);
+        h.extend((dict.len() as u32).to_le_bytes());
+        h.extend(dict);
+        h.push(0);
+        h.extend(4u32.to_le_bytes());
+        h.extend(b"\r\n\r\n");
+        h
+    }
+
+    #[test]
+    fn key_derivation_beyond_any_real_database_is_refused_before_it_starts() {
+        let ok = kdbx4_header(&[("M", 64 << 20), ("I", 10)]);
+        assert_eq!(key_derivation_work(&ok), Ok(()));
+        assert_eq!(
+            key_derivation_work(&kdbx4_header(&[("R", 60_000_000)])),
+            Ok(())
+        );
+        let e = key_derivation_work(&kdbx4_header(&[("M", 1 << 50), ("I", 1)])).unwrap_err();
+        assert!(
+            e.starts_with("its key derivation asks for 1073741824 MiB of memory 1 times (Argon2)"),
+            "{e}"
+        );
+        assert!(key_derivation_work(&kdbx4_header(&[("M", 1 << 30), ("I", 1000)])).is_err());
+        let e = key_derivation_work(&kdbx4_header(&[("R", u64::MAX)])).unwrap_err();
+        assert!(e.contains("18446744073709551615 AES rounds"), "{e}");
+        // A KDBX 3.1 header: TransformRounds is field 6, lengths are 16-bit.
+        let mut v3 = SIGNATURE.to_vec();
+        v3.extend([0x67, 0xfb, 0x4b, 0xb5, 0x01, 0x00, 0x03, 0x00, 6, 8, 0]);
+        v3.extend(u64::MAX.to_le_bytes());
+        v3.extend([0, 0, 0]);
+        assert!(key_derivation_work(&v3).is_err());
+        // Anything shorter or garbled is left to the crate, never a panic here.
+        for cut in 0..ok.len() {
+            let _ = key_derivation_work(&ok[..cut]);
+        }
+    }
 }

@@ -88,14 +88,7 @@ pub fn import(
             "--map only applies to --format csv, not {format}"
         )));
     }
-    if format != "kdbx" && keepass_kdbx::is_kdbx(data) {
-        return Err(Error::ImportFile {
-            source_name: source_name.to_owned(),
-            reason: format!(
-                "this is a KeePass database (.kdbx), not a {format} file: import it with --format kdbx"
-            ),
-        });
-    }
+    not_a_database(format, data, source_name)?;
     let imported = match format {
         "json" => {
             let (entries, knowledge) = json::import_client(data, source_name)?;
@@ -138,6 +131,20 @@ pub fn import(
             })?;
     }
     Ok(imported)
+}
+
+/// Refuses a KeePass database given to an importer of exports (which would call it
+/// "not UTF-8" or worse).
+fn not_a_database(format: &str, data: &[u8], source_name: &str) -> Result<()> {
+    if format == "kdbx" || !keepass_kdbx::is_kdbx(data) {
+        return Ok(());
+    }
+    Err(Error::ImportFile {
+        source_name: source_name.to_owned(),
+        reason: format!(
+            "this is a KeePass database (.kdbx), not a {format} file: import it with --format kdbx"
+        ),
+    })
 }
 
 /// Writes `client`'s entries in `format` (`json`: the whole client, knowledge too).

@@ -1,7 +1,7 @@
 //! `1password-csv`: 1Password's CSV export (`Title, Url, Username, Password, OTPAuth,
 //! Favorite, Archived, Tags, Notes`). Column order and extra columns vary between
-//! versions, so columns are found by name; a `Type` or `Category` column (1Password 7
-//! writes one) says the item's category.
+//! versions, so columns are found by name. 1Password 8's export has no category; a
+//! `Type` or `Category` column, where a file has one, says the item's category.
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding};
