@@ -370,7 +370,7 @@ fn edit_with_a_prefix_changes_the_kind_of_every_entry_under_it_at_once() {
     common::assert_success(&out, &["edit", "--prefix"]);
     assert_eq!(
         String::from_utf8(out.stderr).expect("utf-8"),
-        "  Netzwerk/Gäste login → wifi\n  Netzwerk/Büro/Funk login → wifi\nChanged the kind of 2 entries to wifi; 1 under Netzwerk/ already were.\n"
+        "  Netzwerk/Gäste login → wifi\n  Netzwerk/Büro/Funk login → wifi\nChanged the kind of 2 entries under Netzwerk/ to wifi (1 already wifi).\n"
     );
     assert_eq!(
         kinds(&env, "brandt"),

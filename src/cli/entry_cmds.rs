@@ -117,11 +117,12 @@ fn edit_kind_under(
     for (path, old) in &report.changed {
         eprintln!("  {} {old} \u{2192} {kind}", safe(path, false));
     }
+    let n = report.changed.len();
     eprintln!(
-        "Changed the kind of {} entries to {kind}; {} under {} already were.",
-        report.changed.len(),
+        "Changed the kind of {n} {} under {}/ to {kind} ({} already {kind}).",
+        if n == 1 { "entry" } else { "entries" },
+        safe(prefix.trim_end_matches('/'), false),
         report.unchanged.len(),
-        safe(prefix, false)
     );
     Ok(())
 }
