@@ -12,14 +12,14 @@ use std::process::{Command, Output, Stdio};
 use common::{Env, file_bytes, require_tool};
 
 /// Database password for the throwaway test databases.
-const DB_PASSWORD: &str = "test-db-pw";
+pub(crate) const DB_PASSWORD: &str = "test-db-pw";
 
-fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")
 }
 
 /// Runs keepassxc-cli with `stdin` (it reads the database password from there).
-fn keepassxc(args: &[&str], stdin: &str) -> Output {
+pub(crate) fn keepassxc(args: &[&str], stdin: &str) -> Output {
     let mut child = Command::new("keepassxc-cli")
         .args(args)
         .env("QT_QPA_PLATFORM", "offscreen")
@@ -44,7 +44,10 @@ fn keepassxc(args: &[&str], stdin: &str) -> Output {
 }
 
 /// Our JSON export of a client, keyed by path.
-fn entries(env: &Env, client: &str) -> std::collections::BTreeMap<String, serde_json::Value> {
+pub(crate) fn entries(
+    env: &Env,
+    client: &str,
+) -> std::collections::BTreeMap<String, serde_json::Value> {
     let out = env.dir.path().join(format!("{client}.json"));
     env.ok(&[
         "export",
@@ -63,7 +66,7 @@ fn entries(env: &Env, client: &str) -> std::collections::BTreeMap<String, serde_
         .collect()
 }
 
-const ENTRIES: &str = r#"[
+pub(crate) const ENTRIES: &str = r#"[
  {"path":"m365/global-admin","title":"Global Admin","kind":"login",
   "url":"https://admin.microsoft.com/?a=1&b=2","username":"admin@müller.de",
   "password":"=1+1;,\"\t'\r\n ä€ <&> ]]> &amp;",

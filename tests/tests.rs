@@ -5,7 +5,9 @@ mod common;
 
 mod dossier;
 mod formats_cli;
+mod formats_kdbx;
 mod formats_keepassxc;
+mod formats_kinds;
 mod hardening_cli;
 mod hardening_fs;
 mod hardening_limits;

@@ -176,7 +176,17 @@ pub struct ListArgs {
 #[derive(Args, Debug)]
 pub struct EditArgs {
     pub client: String,
-    pub path: String,
+    /// The entry to change (or `--prefix FOLDER` for many)
+    #[arg(required_unless_present = "prefix")]
+    pub path: Option<String>,
+    /// Change every entry at or under FOLDER (only `--kind`), e.g. `--prefix Netzwerk/ --kind wifi`
+    #[arg(
+        long,
+        value_name = "FOLDER",
+        conflicts_with = "path",
+        requires = "kind"
+    )]
+    pub prefix: Option<String>,
     #[command(flatten)]
     pub entry: EntryArgs,
     /// Ask for a new password on the terminal
@@ -398,6 +408,12 @@ pub struct ImportArgs {
     /// handover signed its bundles)
     #[arg(long)]
     pub allow_unsigned: bool,
+    /// --format kdbx: read the database's password from stdin (else it is asked for)
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// --format kdbx: the database's key file
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

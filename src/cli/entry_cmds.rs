@@ -2,7 +2,8 @@
 //! `rotate`, and how the shared entry options become a patch.
 
 use handover::error::Error;
-use handover::model::{Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
+use handover::model::{ClientId, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
+use handover::workflows::Handover;
 use handover::workflows::entries::{self, EntryPatch};
 use handover::workflows::rotate::{self, Rotation};
 
@@ -44,6 +45,7 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     let EditArgs {
         client,
         path,
+        prefix,
         entry,
         password,
         clear,
@@ -52,8 +54,13 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
+    let Some(path) = path else {
+        let only_kind =
+            !password && clear.is_empty() && remove_field.is_empty() && remove_tag.is_empty();
+        return edit_kind_under(&h, &id, prefix.as_deref().unwrap_or(""), entry, only_kind);
+    };
     // The update reuses the client read here.
-    let patch = h.peek(&id, |client| -> Result<EntryPatch, CliError> {
+    let mut patch = h.peek(&id, |client| -> Result<EntryPatch, CliError> {
         let Some(existing) = client.entry(&path) else {
             return Err(Error::NoSuchEntry {
                 client: id.to_string(),
@@ -73,7 +80,6 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
         let ask = if password { Ask::Confirmed } else { Ask::No };
         entry_patch(entry, ask, Some(existing))
     })?;
-    let mut patch = patch;
     patch.clear = clear;
     patch.remove_fields = remove_field;
     patch.remove_tags = remove_tag;
@@ -83,6 +89,43 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     } else {
         eprintln!("Changed {}: {}.", safe(&path, false), changed.join(", "));
     }
+    Ok(())
+}
+
+/// `edit CLIENT --prefix FOLDER --kind KIND`: lists every entry it changed.
+/// `only_kind`: no option outside `entry` was given.
+fn edit_kind_under(
+    h: &Handover,
+    id: &ClientId,
+    prefix: &str,
+    entry: EntryArgs,
+    only_kind: bool,
+) -> Result<(), CliError> {
+    let Some(kind) = entry.kind else {
+        return Err(CliError::Usage("--prefix needs --kind KIND".into()));
+    };
+    let just_kind = EntryArgs {
+        kind: entry.kind,
+        ..EntryArgs::default()
+    };
+    // Compared as a whole, so that an option added to EntryArgs later is refused
+    // here too rather than silently ignored.
+    if !only_kind || format!("{entry:?}") != format!("{just_kind:?}") {
+        return Err(CliError::Usage(
+            "--prefix changes only the kind of many entries: give --kind alone, and edit other values entry by entry".into(),
+        ));
+    }
+    let report = entries::set_kind_under(h, id, prefix, kind)?;
+    for (path, old) in &report.changed {
+        eprintln!("  {} {old} \u{2192} {kind}", safe(path, false));
+    }
+    let n = report.changed.len();
+    eprintln!(
+        "Changed the kind of {n} {} under {}/ to {kind} ({} already {kind}).",
+        if n == 1 { "entry" } else { "entries" },
+        safe(prefix.trim_end_matches('/'), false),
+        report.unchanged.len(),
+    );
     Ok(())
 }
 

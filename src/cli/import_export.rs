@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use handover::error::Error;
+use handover::formats::keepass_kdbx::KdbxKey;
 use handover::formats::{self, ImportOptions};
 use handover::fsutil;
 use handover::model::ClientId;
@@ -31,7 +32,21 @@ pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
         map,
         expect_signer,
         allow_unsigned,
+        password_stdin,
+        key_file,
     } = a;
+    let kdbx = if format == "kdbx" {
+        // A missing client fails before the database password is asked for.
+        let h = paths.open()?;
+        h.load(&client_id(&client)?)?;
+        kdbx_key(&file, password_stdin, key_file.as_deref())?
+    } else if password_stdin || key_file.is_some() {
+        return Err(CliError::Usage(
+            "--password-stdin and --key-file are for --format kdbx (a KeePass database)".into(),
+        ));
+    } else {
+        KdbxKey::default()
+    };
     if format == "bundle" {
         let _ = map;
         return import_bundle(
@@ -51,6 +66,8 @@ pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
             "--expect-signer and --allow-unsigned are for --format bundle".into(),
         ));
     }
+    let mut options = column_map(map)?;
+    options.kdbx = kdbx;
     import_file(
         &paths.open()?,
         &client,
@@ -58,9 +75,52 @@ pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
         &format,
         dry_run,
         on_conflict,
-        map,
+        options,
         out,
     )
+}
+
+/// The password (from stdin, or asked for on the terminal) and key file that open a
+/// KeePass database. A key file alone is enough when there is no terminal to ask on.
+fn kdbx_key(
+    file: &Path,
+    password_stdin: bool,
+    key_file: Option<&Path>,
+) -> Result<KdbxKey, CliError> {
+    if password_stdin && file == Path::new("-") {
+        return Err(CliError::Usage(
+            "--password-stdin reads the password from stdin, so the database must be a file, not -"
+                .into(),
+        ));
+    }
+    let key_file = match key_file {
+        Some(path) => {
+            let (data, _) = read_import_input(path)?;
+            Some(data)
+        }
+        None => None,
+    };
+    let password = if password_stdin {
+        Some(term::read_stdin_secret("--password-stdin")?)
+    } else if term::stdin_is_terminal() {
+        let prompt = format!(
+            "Password of the KeePass database {}{}: ",
+            safe(&file.display().to_string(), false),
+            if key_file.is_some() {
+                " (Enter for none)"
+            } else {
+                ""
+            }
+        );
+        Some(term::prompt_secret(&prompt, "the database password")?)
+    } else if key_file.is_none() {
+        return Err(CliError::Usage(
+            "a KeePass database needs its password: there is no terminal to ask on, so give it with --password-stdin (or use --key-file alone for a database without a password)".into(),
+        ));
+    } else {
+        None
+    };
+    Ok(KdbxKey { password, key_file })
 }
 
 pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
@@ -223,13 +283,12 @@ fn import_file(
     format: &str,
     dry_run: bool,
     on_conflict: ConflictArg,
-    map: Vec<String>,
+    options: ImportOptions,
     out: &mut Out,
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
     // Fail on a missing client before reading the file; the update reuses it.
     h.peek(&id, |_| Ok::<(), handover::Error>(()))?;
-    let options = column_map(map)?;
     let (data, source_name) = read_import_input(file)?;
     let parsing = term::Progress::spinner(data.len() as u64, "Checking every record");
     let parsed = formats::import(format, &data, &source_name, &options);
@@ -244,6 +303,7 @@ fn import_file(
     for w in &parsed.warnings {
         eprintln!("warning: {}", safe(w, false));
     }
+    print_inferred(&id, &parsed.inferred);
     let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
     let result = if parsed.knowledge.is_empty() {
         entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))
@@ -263,6 +323,32 @@ fn import_file(
     writing.finish();
     let (report, knowledge) = result?;
     print_import(out, dry_run, &report, knowledge.as_ref())
+}
+
+/// The kinds the import read from the file, and why, so that a wrong guess is seen
+/// and fixed before anyone relies on it.
+fn print_inferred(id: &ClientId, inferred: &[formats::infer::Inferred]) {
+    if inferred.is_empty() {
+        return;
+    }
+    eprintln!(
+        "Kinds taken from what the file says ({} {}; change them with `handover edit {} PATH --kind KIND`, or many at once with `--prefix`):",
+        inferred.len(),
+        if inferred.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        },
+        id.as_str()
+    );
+    for i in inferred {
+        eprintln!(
+            "  {} \u{2192} {} ({})",
+            safe(&i.path, false),
+            i.kind,
+            safe(&i.why, false)
+        );
+    }
 }
 
 /// `--map FIELD=COLUMN`, repeated: the spreadsheet's columns for handover's fields.

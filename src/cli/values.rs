@@ -148,7 +148,7 @@ mod tests {
         assert!(!m.contains("did you mean"), "{m}");
         let m = unknown_format("import", "KeePas-XML", formats::IMPORT_FORMATS);
         assert!(m.contains("did you mean --format keepass-xml?"), "{m}");
-        assert!(m.ends_with("1password-csv, csv, bundle"), "{m}");
+        assert!(m.ends_with("1password-csv, csv, kdbx, bundle"), "{m}");
     }
 }
 

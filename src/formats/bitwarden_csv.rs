@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding, row_error};
+use crate::formats::infer::{self, Hint};
 use crate::formats::naming::PathAllocator;
 use crate::formats::{Imported, totp_value};
 use crate::model::{Entry, Field, Kind, Secret};
@@ -36,15 +37,15 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let mut out = Imported::default();
     for row in &table.rows {
         let title = row.get(Some(name)).unwrap_or("").to_owned();
-        let kind = match row.get(Some(kind)).unwrap_or("login") {
-            "login" => Kind::Login,
-            "note" => Kind::Note,
+        let hint = match row.get(Some(kind)).unwrap_or("login") {
+            "login" => Hint::Generic(Kind::Login, "Bitwarden login"),
+            "note" => Hint::Generic(Kind::Note, "Bitwarden secure note"),
             _ => {
                 let reason = "its type is neither login nor note";
                 return Err(row_error(source_name, row, reason));
             }
         };
-        let mut e = Entry::new("x".into(), kind);
+        let mut e = Entry::new("x".into(), Kind::Login);
         e.notes = row.get(notes).map(str::to_owned);
         e.username = row.get(username).map(str::to_owned);
         e.password = row.get(Some(password)).map(Secret::from);
@@ -66,6 +67,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
             .map(|f| f.split('/').collect())
             .unwrap_or_default();
         paths.place(&mut e, &groups, title, None);
+        infer::apply(&mut e, hint, false, &mut out.inferred);
         out.entries.push(e);
     }
     Ok(out)

@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result, describe_json_error};
 use crate::formats::extras::{self, Native};
+use crate::formats::infer::{self, Hint};
 use crate::formats::naming::{PathAllocator, derive_path};
 use crate::formats::{Exported, Imported, parse_time, totp_value};
 use crate::model::{Client, Entry, Field, Kind, Secret};
@@ -142,8 +143,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
                     describe_json_error(&e)
                 ))
             })?;
-        let entry =
-            entry_from_item(item, &folders, &mut paths, &mut out.warnings, record).map_err(fail)?;
+        let entry = entry_from_item(item, &folders, &mut paths, &mut out, record).map_err(fail)?;
         out.entries.push(entry);
     }
     Ok(out)
@@ -153,22 +153,22 @@ fn entry_from_item(
     item: ItemIn,
     folders: &HashMap<String, String>,
     paths: &mut PathAllocator,
-    warnings: &mut Vec<String>,
+    out: &mut Imported,
     record: usize,
 ) -> std::result::Result<Entry, String> {
     let title = item.name.unwrap_or_default();
     let mut e = Entry::new("x".into(), Kind::Login);
-    e.kind = match item.kind {
-        1 => Kind::Login,
-        2 => Kind::Note,
-        3 | 4 => Kind::Other,
-        5 => Kind::SshKey,
-        other => {
-            return Err(format!(
-                "its type {other} is not one Bitwarden defines (1 to 5)"
-            ));
-        }
-    };
+    let hint = type_hint(item.kind).ok_or_else(|| {
+        format!(
+            "its type {} is not one Bitwarden defines (1 to 5)",
+            item.kind
+        )
+    })?;
+    let kind_given = item
+        .fields
+        .iter()
+        .flatten()
+        .any(|f| f.name.as_deref() == Some(extras::KIND));
     if let Some(id) = item.id.as_deref().and_then(|id| id.parse().ok()) {
         e.id = id;
     }
@@ -179,7 +179,7 @@ fn entry_from_item(
         e.tags.push("favorite".into());
     }
     if let Some(login) = item.login {
-        apply_login(&mut e, login, &title, warnings, record);
+        apply_login(&mut e, login, &title, &mut out.warnings, record);
     }
     for map in [item.card, item.identity] {
         push_card_fields(&mut e, map.into_iter().flatten());
@@ -204,7 +204,21 @@ fn entry_from_item(
         .and_then(|id| folders.get(id));
     let groups: Vec<&str> = folder.map(|f| f.split('/').collect()).unwrap_or_default();
     paths.place(&mut e, &groups, title, wanted_path.as_deref());
+    infer::apply(&mut e, hint, kind_given, &mut out.inferred);
     Ok(e)
+}
+
+/// What Bitwarden's item type says: a login or a secure note may turn out to be
+/// something more telling; a card, an identity and an SSH key are what they say.
+fn type_hint(kind: u8) -> Option<Hint> {
+    Some(match kind {
+        1 => Hint::Generic(Kind::Login, "Bitwarden login"),
+        2 => Hint::Generic(Kind::Note, "Bitwarden secure note"),
+        3 => Hint::Specific(Kind::Other, "Bitwarden type card"),
+        4 => Hint::Specific(Kind::Other, "Bitwarden type identity"),
+        5 => Hint::Specific(Kind::SshKey, "Bitwarden type SSH key"),
+        _ => return None,
+    })
 }
 
 /// The item's custom fields: handover's own (see `extras`) set what they name, the
@@ -431,10 +445,11 @@ pub fn export(client: &Client) -> Result<Exported> {
             && e.password.is_none()
             && e.url.is_none()
             && e.totp.is_none();
+        let hint = type_hint(if is_note { 2 } else { 1 }).unwrap_or(Hint::None);
         let native = Native {
             tags: false,
             expires: false,
-            default_kind: if is_note { Kind::Note } else { Kind::Login },
+            default_kind: infer::kind(e, hint).kind,
         };
         let mut fields: Vec<FieldOut> = e
             .fields

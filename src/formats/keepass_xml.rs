@@ -16,9 +16,10 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::formats::csvutil::line_of;
 use crate::formats::extras::{self, Native};
+use crate::formats::infer::{self, Hint};
 use crate::formats::keepassxc_csv::RECYCLE_BIN_NAMES;
 use crate::formats::naming::{PathAllocator, derive_path};
-use crate::formats::{Exported, Imported, infer_kind, split_tags, totp_value};
+use crate::formats::{Exported, Imported, split_tags, totp_value};
 use crate::model::{Client, Entry, Field, Kind, Secret};
 
 /// Deepest element nesting accepted. KeePass files nest about 6 levels plus one
@@ -34,29 +35,59 @@ struct GroupCtx {
     name: String,
 }
 
+/// One of an entry's strings (`Title`, `Password`, a custom field, …).
 #[derive(Default)]
-struct StringCtx {
-    key: String,
-    value: Zeroizing<String>,
-    protect: bool,
+pub(crate) struct StringCtx {
+    pub key: String,
+    pub value: Zeroizing<String>,
+    pub protect: bool,
 }
 
+/// One KeePass entry as read, before it becomes an entry: the XML reader fills it
+/// from elements, the KDBX reader (`keepass_kdbx`) from the decrypted database, and
+/// [`Mapper::entry`] maps both the same way.
 #[derive(Default)]
-struct EntryCtx {
+pub(crate) struct EntryCtx {
     /// The element stack's length outside this `Entry`: it ends when the stack is
     /// back at this length (a hostile file may nest another `Entry` inside).
-    depth: usize,
-    record: usize,
-    line: usize,
-    uuid: String,
-    strings: Vec<StringCtx>,
-    tags: String,
-    expires: bool,
-    expiry_time: String,
-    created: String,
-    modified: String,
-    history: usize,
-    attachments: Vec<String>,
+    pub depth: usize,
+    pub record: usize,
+    /// Where the entry starts in an XML file; 0 in a database, which has no lines.
+    pub line: usize,
+    /// The UUID as KeePass writes it in XML: base64 of its 16 bytes.
+    pub uuid: String,
+    pub strings: Vec<StringCtx>,
+    /// `;`- or `,`-separated.
+    pub tags: String,
+    pub expires: bool,
+    /// Times as in XML: ISO 8601, or base64 seconds (see `parse_keepass_time`).
+    pub expiry_time: String,
+    pub created: String,
+    pub modified: String,
+    /// How many older versions it has.
+    pub history: usize,
+    /// The names of attachments that were not imported.
+    pub attachments: Vec<String>,
+}
+
+impl EntryCtx {
+    /// The entry as error messages name it: by its line in an XML file, else by
+    /// its title.
+    fn place(&self) -> String {
+        if self.line > 0 {
+            return format!("entry starting on line {}", self.line);
+        }
+        let title = self.strings.iter().find(|s| s.key == "Title");
+        format!("entry {:?}", title.map_or("", |t| t.value.as_str()))
+    }
+}
+
+/// Turns KeePass entries into ours, placing them under their groups' names: one
+/// mapping for the XML export and the database alike.
+pub(crate) struct Mapper<'a> {
+    source_name: &'a str,
+    paths: PathAllocator,
+    pub out: Imported,
 }
 
 /// What the leaf element being read feeds.
@@ -102,8 +133,7 @@ struct Parser<'a> {
     recycle_bin: String,
     records: usize,
     skipped: usize,
-    paths: PathAllocator,
-    out: Imported,
+    mapper: Mapper<'a>,
     saw_root: bool,
     /// Incremental line counting: the line number at byte `counted_to`.
     counted_to: usize,
@@ -125,8 +155,7 @@ impl<'a> Parser<'a> {
             recycle_bin: String::new(),
             records: 0,
             skipped: 0,
-            paths: PathAllocator::default(),
-            out: Imported::default(),
+            mapper: Mapper::new(source_name),
             saw_root: false,
             counted_to: 0,
             line: 1,
@@ -161,7 +190,7 @@ impl<'a> Parser<'a> {
             Some(e) => Error::Import {
                 source_name: self.source_name.to_owned(),
                 record: e.record,
-                reason: format!("entry starting on line {}: {reason}", e.line),
+                reason: format!("{}: {reason}", e.place()),
             },
             None => self.file_error(reason),
         }
@@ -262,13 +291,7 @@ impl<'a> Parser<'a> {
                 "it is not a KeePass XML export (no KeePassFile/Root element)".into(),
             ));
         }
-        if self.skipped > 0 {
-            self.out.warnings.push(format!(
-                "{} entries in the recycle bin were not imported",
-                self.skipped
-            ));
-        }
-        Ok(self.out)
+        Ok(self.mapper.finish(self.skipped))
     }
 
     /// Refuses a document that ends with elements still open. quick-xml reports such
@@ -466,11 +489,43 @@ impl<'a> Parser<'a> {
             self.skipped += 1;
             return Ok(());
         }
+        let groups: Vec<&str> = self
+            .groups
+            .iter()
+            .skip(1)
+            .map(|g| g.name.as_str())
+            .collect();
+        self.mapper.entry(ctx, &groups)
+    }
+}
+
+impl<'a> Mapper<'a> {
+    pub(crate) fn new(source_name: &'a str) -> Self {
+        Mapper {
+            source_name,
+            paths: PathAllocator::default(),
+            out: Imported::default(),
+        }
+    }
+
+    /// What was imported, with a warning for the `skipped` entries of the recycle bin.
+    pub(crate) fn finish(mut self, skipped: usize) -> Imported {
+        if skipped > 0 {
+            self.out.warnings.push(format!(
+                "{skipped} entries in the recycle bin were not imported"
+            ));
+        }
+        self.out
+    }
+
+    /// Maps one KeePass entry filed under `groups` (below the root, outermost first).
+    pub(crate) fn entry(&mut self, ctx: EntryCtx, groups: &[&str]) -> Result<()> {
         let record = ctx.record;
+        let place = ctx.place();
         let fail = |reason: String| Error::Import {
             source_name: self.source_name.to_owned(),
             record,
-            reason: format!("entry starting on line {}: {reason}", ctx.line),
+            reason: format!("{place}: {reason}"),
         };
         let mut e = Entry::new("x".into(), Kind::Login);
         let mut title = String::new();
@@ -548,17 +603,9 @@ impl<'a> Parser<'a> {
                 "record {record}: the attachment {a:?} was not imported (handover keeps no files); copy it by hand"
             ));
         }
-        let groups: Vec<&str> = self
-            .groups
-            .iter()
-            .skip(1)
-            .map(|g| g.name.as_str())
-            .collect();
         self.paths
-            .place(&mut e, &groups, title, wanted_path.as_deref());
-        if !kind_given {
-            e.kind = infer_kind(&e);
-        }
+            .place(&mut e, groups, title, wanted_path.as_deref());
+        infer::apply(&mut e, Hint::None, kind_given, &mut self.out.inferred);
         self.out.entries.push(e);
         Ok(())
     }
@@ -768,7 +815,7 @@ impl Writer {
         let native = Native {
             tags: true,
             expires: true,
-            default_kind: infer_kind(e),
+            default_kind: infer::kind(e, Hint::None).kind,
         };
         let extra = extras::extra_fields(e, &derived, &native);
         let all = e

@@ -4,8 +4,9 @@
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding};
+use crate::formats::infer::{self, Hint};
 use crate::formats::naming::PathAllocator;
-use crate::formats::{Imported, infer_kind, parse_time, split_tags, totp_value};
+use crate::formats::{Imported, parse_time, split_tags, totp_value};
 use crate::model::{Entry, Kind, Secret};
 
 /// Names KeePass and KeePassXC give the recycle bin, in the languages our users have.
@@ -60,7 +61,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         e.updated = row.get(modified).and_then(parse_time);
         e.fields = table.other_columns(row, &known);
         paths.place(&mut e, &groups, title_text, None);
-        e.kind = infer_kind(&e);
+        infer::apply(&mut e, Hint::None, false, &mut out.inferred);
         out.entries.push(e);
     }
     if skipped > 0 {

@@ -12,7 +12,9 @@ pub mod bitwarden_json;
 pub mod bundle;
 pub mod csvutil;
 pub mod extras;
+pub mod infer;
 pub mod json;
+pub mod keepass_kdbx;
 pub mod keepass_xml;
 pub mod keepassxc_csv;
 pub mod naming;
@@ -22,13 +24,15 @@ pub mod spreadsheet;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::model::{Client, Entry, Kind, Knowledge};
+use crate::model::{Client, Entry, Knowledge};
 
 /// Options that some importers take (column mapping for spreadsheets).
 #[derive(Debug, Clone, Default)]
 pub struct ImportOptions {
     /// `(field, column)` pairs from `--map FIELD=COLUMN`.
     pub column_map: Vec<(String, String)>,
+    /// The password and key file of a KeePass database (`kdbx`).
+    pub kdbx: keepass_kdbx::KdbxKey,
 }
 
 /// What an importer read: the entries, and notes about anything it left out
@@ -40,6 +44,8 @@ pub struct Imported {
     /// Systems, networks, vendors, documents and decisions: only a whole-client
     /// `json` import carries them.
     pub knowledge: Knowledge,
+    /// The entries whose kind was inferred from what the file says, and why.
+    pub inferred: Vec<infer::Inferred>,
 }
 
 /// An exported file's bytes (wiped on drop) and the values the format could not
@@ -58,6 +64,7 @@ pub const IMPORT_FORMATS: &[&str] = &[
     "keepassxc-csv",
     "1password-csv",
     "csv",
+    "kdbx",
 ];
 
 /// The export formats this build writes, by their command-line name.
@@ -81,13 +88,14 @@ pub fn import(
             "--map only applies to --format csv, not {format}"
         )));
     }
+    not_a_database(format, data, source_name)?;
     let imported = match format {
         "json" => {
             let (entries, knowledge) = json::import_client(data, source_name)?;
             Imported {
                 entries,
-                warnings: Vec::new(),
                 knowledge,
+                ..Imported::default()
             }
         }
         "bitwarden-json" => bitwarden_json::import(data, source_name)?,
@@ -96,6 +104,7 @@ pub fn import(
         "keepassxc-csv" => keepassxc_csv::import(data, source_name)?,
         "1password-csv" => onepassword_csv::import(data, source_name)?,
         "csv" => spreadsheet::import(data, source_name, options)?,
+        "kdbx" => keepass_kdbx::import(data, source_name, &options.kdbx)?,
         other => {
             return Err(Error::Invalid(format!(
                 "unknown import format {other:?}; use one of: {}, bundle",
@@ -124,6 +133,20 @@ pub fn import(
     Ok(imported)
 }
 
+/// Refuses a KeePass database given to an importer of exports (which would call it
+/// "not UTF-8" or worse).
+fn not_a_database(format: &str, data: &[u8], source_name: &str) -> Result<()> {
+    if format == "kdbx" || !keepass_kdbx::is_kdbx(data) {
+        return Ok(());
+    }
+    Err(Error::ImportFile {
+        source_name: source_name.to_owned(),
+        reason: format!(
+            "this is a KeePass database (.kdbx), not a {format} file: import it with --format kdbx"
+        ),
+    })
+}
+
 /// Writes `client`'s entries in `format` (`json`: the whole client, knowledge too).
 pub fn export(format: &str, client: &Client) -> Result<Exported> {
     match format {
@@ -135,18 +158,6 @@ pub fn export(format: &str, client: &Client) -> Result<Exported> {
             "unknown export format {other:?}; use one of: {}, bundle",
             EXPORT_FORMATS.join(", ")
         ))),
-    }
-}
-
-/// The kind of an imported entry whose format does not say: a login if it has
-/// anything to log in with, a note if it only has notes, else other.
-pub(crate) fn infer_kind(e: &Entry) -> Kind {
-    if e.password.is_some() || e.username.is_some() || e.url.is_some() || e.totp.is_some() {
-        Kind::Login
-    } else if e.notes.is_some() {
-        Kind::Note
-    } else {
-        Kind::Other
     }
 }
 
@@ -196,8 +207,8 @@ pub(crate) fn parse_time(value: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Field;
     use crate::model::Secret;
+    use crate::model::{Field, Kind};
 
     #[test]
     fn totp_values() {

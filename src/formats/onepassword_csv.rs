@@ -1,11 +1,13 @@
 //! `1password-csv`: 1Password's CSV export (`Title, Url, Username, Password, OTPAuth,
 //! Favorite, Archived, Tags, Notes`). Column order and extra columns vary between
-//! versions, so columns are found by name.
+//! versions, so columns are found by name. 1Password 8's export has no category; a
+//! `Type` or `Category` column, where a file has one, says the item's category.
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding};
+use crate::formats::infer::{self, Hint};
 use crate::formats::naming::PathAllocator;
-use crate::formats::{Imported, infer_kind, split_tags, totp_value};
+use crate::formats::{Imported, split_tags, totp_value};
 use crate::model::{Entry, Kind, Secret};
 
 pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
@@ -23,6 +25,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
     let otp = col(&["OTPAuth", "One-time password"]);
     let (favorite, archived) = (col(&["Favorite"]), col(&["Archived"]));
     let (tags, notes) = (col(&["Tags"]), col(&["Notes", "notesPlain"]));
+    let category = col(&["Type", "Category", "category"]);
     let known = [
         Some(title),
         Some(password),
@@ -33,6 +36,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         archived,
         tags,
         notes,
+        category,
     ];
     let mut paths = PathAllocator::default();
     let mut out = Imported::default();
@@ -55,10 +59,82 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
         }
         e.fields = table.other_columns(row, &known);
         paths.place(&mut e, &[], title_text, None);
-        e.kind = infer_kind(&e);
+        let hint = row.get(category).map_or(Hint::None, category_hint);
+        infer::apply(&mut e, hint, false, &mut out.inferred);
         out.entries.push(e);
     }
     Ok(out)
+}
+
+/// 1Password's categories, by the name its exports give them.
+const CATEGORIES: &[(&str, Hint)] = &[
+    (
+        "Login",
+        Hint::Generic(Kind::Login, "1Password category Login"),
+    ),
+    (
+        "Password",
+        Hint::Generic(Kind::Login, "1Password category Password"),
+    ),
+    (
+        "Secure Note",
+        Hint::Generic(Kind::Note, "1Password category Secure Note"),
+    ),
+    (
+        "Server",
+        Hint::Specific(Kind::Server, "1Password category Server"),
+    ),
+    (
+        "Database",
+        Hint::Specific(Kind::Database, "1Password category Database"),
+    ),
+    (
+        "Wireless Router",
+        Hint::Specific(Kind::Wifi, "1Password category Wireless Router"),
+    ),
+    (
+        "Email Account",
+        Hint::Specific(Kind::Email, "1Password category Email Account"),
+    ),
+    (
+        "Software License",
+        Hint::Specific(Kind::License, "1Password category Software License"),
+    ),
+    (
+        "API Credential",
+        Hint::Specific(Kind::ApiKey, "1Password category API Credential"),
+    ),
+    (
+        "SSH Key",
+        Hint::Specific(Kind::SshKey, "1Password category SSH Key"),
+    ),
+    (
+        "Credit Card",
+        Hint::Specific(Kind::Other, "1Password category Credit Card"),
+    ),
+    (
+        "Identity",
+        Hint::Specific(Kind::Other, "1Password category Identity"),
+    ),
+    (
+        "Bank Account",
+        Hint::Specific(Kind::Other, "1Password category Bank Account"),
+    ),
+    (
+        "Document",
+        Hint::Specific(Kind::Other, "1Password category Document"),
+    ),
+];
+
+/// What a category cell says; an unknown category (a newer 1Password's) says nothing.
+fn category_hint(cell: &str) -> Hint {
+    let cell = cell.trim();
+    CATEGORIES
+        .iter()
+        .find(|(name, _)| {
+            name.eq_ignore_ascii_case(cell) || name.replace(' ', "_").eq_ignore_ascii_case(cell)
+        })
+        .map_or(Hint::None, |(_, hint)| *hint)
 }
 
 #[cfg(test)]

@@ -6,10 +6,9 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::formats::csvutil::{self, Encoding, Row, Table, normalize_header, row_error};
+use crate::formats::infer::{self, Hint};
 use crate::formats::naming::PathAllocator;
-use crate::formats::{
-    Exported, ImportOptions, Imported, infer_kind, parse_date, parse_time, split_tags,
-};
+use crate::formats::{Exported, ImportOptions, Imported, parse_date, parse_time, split_tags};
 use crate::model::{Client, Entry, Field, Kind, Secret};
 
 /// What a column holds.
@@ -369,21 +368,17 @@ pub fn import(data: &[u8], source_name: &str, options: &ImportOptions) -> Result
         });
     }
     let mut paths = PathAllocator::default();
-    let mut entries = Vec::with_capacity(table.rows.len());
+    let mut out = Imported::default();
+    out.entries.reserve(table.rows.len());
     for row in &table.rows {
-        entries.push(entry_from_row(
-            row,
-            &roles,
-            own_layout,
-            &mut paths,
-            source_name,
-        )?);
+        let (mut e, kind) = entry_from_row(row, &roles, own_layout, &mut paths, source_name)?;
+        match kind {
+            Some(kind) => e.kind = kind,
+            None => infer::apply(&mut e, Hint::None, false, &mut out.inferred),
+        }
+        out.entries.push(e);
     }
-    Ok(Imported {
-        entries,
-        warnings: Vec::new(),
-        ..Imported::default()
-    })
+    Ok(out)
 }
 
 fn entry_from_row(
@@ -392,7 +387,7 @@ fn entry_from_row(
     own_layout: bool,
     paths: &mut PathAllocator,
     source_name: &str,
-) -> Result<Entry> {
+) -> Result<(Entry, Option<Kind>)> {
     let mut e = Entry::new("x".into(), Kind::Other);
     let mut kind = None;
     let mut wanted_path = None;
@@ -511,8 +506,7 @@ fn entry_from_row(
         .filter(|g| !g.is_empty())
         .collect();
     paths.place(&mut e, &group_list, title, wanted_path.as_deref());
-    e.kind = kind.unwrap_or_else(|| infer_kind(&e));
-    Ok(e)
+    Ok((e, kind))
 }
 
 fn row_header(roles: &[Option<Role>], i: usize) -> String {
@@ -693,6 +687,7 @@ mod tests {
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            ..ImportOptions::default()
         }
     }
 

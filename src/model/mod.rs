@@ -711,6 +711,16 @@ impl Client {
             .collect()
     }
 
+    /// How critical the most critical system an entry logs into is (`None`: it is
+    /// linked to none), for the order of a takeover (`rules::takeover_rank`).
+    pub fn linked_criticality(&self, entry: uuid::Uuid) -> Option<Criticality> {
+        self.systems
+            .iter()
+            .filter(|s| s.entries.contains(&entry))
+            .map(|s| s.criticality)
+            .min()
+    }
+
     /// Drops every link to `entry` (when it is removed); returns the names of the
     /// systems and vendors that lost one.
     pub fn unlink_entry(&mut self, entry: uuid::Uuid) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! takeover secures a client's accounts, and how far ahead a contract's cancellation
 //! deadline is a warning. Plain functions of the data, no I/O.
 
-use super::{Entry, Kind, Owner};
+use super::{Criticality, Entry, Kind, Owner};
 
 /// A cancellation deadline within this many days is a warning.
 pub const CANCELLATION_WARNING_DAYS: u64 = 90;
@@ -13,7 +13,27 @@ pub const CANCELLATION_WARNING_DAYS: u64 = 90;
 /// servers and everything else with access; the rest last. Returns (priority 1 = first
 /// hour, 2 = first day, 3 = first week; rank within the priority; reason). The
 /// offboarding rotation list and the dossier's takeover plan both use it.
-pub fn takeover_rank(e: &Entry) -> (u8, u8, &'static str) {
+///
+/// `system` is the criticality of the most critical system the entry logs into
+/// (`Client::linked_criticality`): the login of a system the client cannot work
+/// without is secured in the first hour, beside remote access, whatever its name
+/// says; one of an important system on the first day.
+pub fn takeover_rank(e: &Entry, system: Option<Criticality>) -> (u8, u8, &'static str) {
+    let own = entry_rank(e);
+    let by_system = match system {
+        Some(Criticality::Critical) => (1, 2, "it logs into a system marked critical"),
+        Some(Criticality::Important) => (2, 0, "it logs into a system marked important"),
+        Some(Criticality::Normal) | None => return own,
+    };
+    if (by_system.0, by_system.1) < (own.0, own.1) {
+        by_system
+    } else {
+        own
+    }
+}
+
+/// [`takeover_rank`] by what the entry itself says, without the systems it logs into.
+pub fn entry_rank(e: &Entry) -> (u8, u8, &'static str) {
     let text = [
         Some(e.path.as_str()),
         Some(e.title.as_str()),
@@ -81,12 +101,49 @@ pub fn takeover_rank(e: &Entry) -> (u8, u8, &'static str) {
 
 /// The order of a takeover: by [`takeover_rank`], accounts held by the old provider
 /// before others, then by path.
-pub fn takeover_order(e: &Entry) -> (u8, u8, bool, String) {
-    let (priority, rank, _) = takeover_rank(e);
+pub fn takeover_order(e: &Entry, system: Option<Criticality>) -> (u8, u8, bool, String) {
+    let (priority, rank, _) = takeover_rank(e, system);
     (
         priority,
         rank,
         e.owner != Some(Owner::Provider),
         e.path.clone(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bakery of issue 20: the router's login, filed as a plain login, logs into a
+    /// system marked critical and must come before the Telekom portal, on day one.
+    #[test]
+    fn the_login_of_a_critical_system_is_secured_in_the_first_hour() {
+        let mut router = Entry::new("Netzwerk/Kasse-Router".into(), Kind::Login);
+        router.username = Some("admin".into());
+        let mut portal = Entry::new("Telekom/Kundencenter".into(), Kind::Login);
+        portal.username = Some("brandt".into());
+        assert_eq!(takeover_rank(&router, None).0, 2);
+        let critical = Some(Criticality::Critical);
+        assert_eq!(
+            takeover_rank(&router, critical),
+            (1, 2, "it logs into a system marked critical")
+        );
+        assert!(takeover_order(&router, critical) < takeover_order(&portal, None));
+        assert_eq!(
+            takeover_rank(&router, Some(Criticality::Important)),
+            (2, 0, "it logs into a system marked important")
+        );
+        assert_eq!(
+            takeover_rank(&router, Some(Criticality::Normal)),
+            takeover_rank(&router, None)
+        );
+        // A system never makes an entry later than its own kind or name does.
+        let domain = Entry::new("Domains/brandt.de".into(), Kind::Domain);
+        assert_eq!(takeover_rank(&domain, critical), entry_rank(&domain));
+        assert_eq!(
+            takeover_rank(&domain, Some(Criticality::Important)),
+            entry_rank(&domain)
+        );
+    }
 }

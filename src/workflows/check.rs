@@ -404,7 +404,11 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
             .into_iter()
             .map(|(code, message)| (code.severity(), code, message))
             .collect();
-        mine.extend(previous_provider(entry, client.id.as_str()));
+        mine.extend(previous_provider(
+            entry,
+            client.linked_criticality(entry.id),
+            client.id.as_str(),
+        ));
         mine.sort_by_key(|(severity, code, _)| (*severity, *code));
         for (severity, code, message) in mine {
             findings.push(Finding {
@@ -730,7 +734,11 @@ fn entry_findings(
 /// `known-to-previous-provider`: an entry whose secrets an earlier provider knew when
 /// the client was taken over from it, and still knows until they are replaced.
 /// Blocking for what a takeover secures in the first hour (`model::rules`).
-fn previous_provider(e: &Entry, client: &str) -> Option<(Severity, Code, String)> {
+fn previous_provider(
+    e: &Entry,
+    criticality: Option<crate::model::Criticality>,
+    client: &str,
+) -> Option<(Severity, Code, String)> {
     if e.known_to_previous.is_empty() {
         return None;
     }
@@ -738,7 +746,7 @@ fn previous_provider(e: &Entry, client: &str) -> Option<(Severity, Code, String)
     if parts.is_empty() {
         return None;
     }
-    let (priority, _, _) = crate::model::rules::takeover_rank(e);
+    let (priority, _, _) = crate::model::rules::takeover_rank(e, criticality);
     let severity = if priority == 1 {
         Severity::Blocking
     } else {

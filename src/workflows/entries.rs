@@ -241,6 +241,62 @@ pub fn edit(
     })
 }
 
+/// What [`set_kind_under`] did: each changed entry with its former kind, and the
+/// entries under the folder that already were of the kind.
+#[derive(Debug, Default)]
+pub struct KindChange {
+    pub changed: Vec<(String, Kind)>,
+    pub unchanged: Vec<String>,
+}
+
+/// Sets the kind of every entry at or under the folder `prefix` (`Netzwerk/` or
+/// `Netzwerk`: `Netzwerk/WLAN` and `Netzwerk/Router/admin`, not `Netzwerke/x`), all in
+/// one write, with one history event per changed entry. Refuses a folder that holds
+/// no entry, naming it, so that a typo changes nothing silently.
+pub fn set_kind_under(h: &Handover, id: &ClientId, prefix: &str, kind: Kind) -> Result<KindChange> {
+    let folder = prefix.trim_end_matches('/');
+    if folder.is_empty() {
+        return Err(Error::Invalid(
+            "--prefix needs a folder, e.g. --prefix Netzwerk/".into(),
+        ));
+    }
+    let under = |path: &str| {
+        path == folder
+            || path
+                .strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    h.update(id, |client| {
+        let mut report = KindChange::default();
+        let now = Utc::now();
+        let mut events = Vec::new();
+        for e in client.entries.iter_mut().filter(|e| under(&e.path)) {
+            if e.kind == kind {
+                report.unchanged.push(e.path.clone());
+                continue;
+            }
+            let old = e.kind;
+            report.changed.push((e.path.clone(), old));
+            e.kind = kind;
+            e.updated = Some(now);
+            events.push(
+                history::entry_event(EventKind::EntryChanged, e)
+                    .with_fields(&["kind"])
+                    .with_detail(format!("kind {old} -> {kind}, with every entry under {folder}/")),
+            );
+        }
+        if report.changed.is_empty() && report.unchanged.is_empty() {
+            return Err(Error::Invalid(format!(
+                "client {id} has no entry at or under {folder}/ (paths are case-sensitive; `handover list {id}` shows them); nothing changed"
+            )));
+        }
+        for event in events {
+            client.record(event);
+        }
+        Ok(report)
+    })
+}
+
 pub fn remove(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
     h.update(id, |client| {
         let index = client.entry_index(path).ok_or_else(|| Error::NoSuchEntry {

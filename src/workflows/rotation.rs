@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use crate::dossier::templates::{Texts, fill};
 use crate::error::{Error, Result};
-use crate::model::rules::{takeover_order, takeover_rank};
+use crate::model::rules::{entry_rank, takeover_order, takeover_rank};
 use crate::model::{Category, Client, Entry, Kind, Owner, SecretPart, System};
 
 /// What a secret on the list gives access to, and so why it must be replaced. Its
@@ -156,7 +156,7 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
         .iter()
         .filter(|e| e.provider_knows && e.has_secret())
         .collect();
-    known.sort_by_cached_key(|e| takeover_order(e));
+    known.sort_by_cached_key(|e| takeover_order(e, client.linked_criticality(e.id)));
     let mut items = Vec::new();
     for e in known {
         let system = client.systems.iter().find(|s| s.entries.contains(&e.id));
@@ -170,7 +170,7 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
         });
         for part in e.secret_parts() {
             items.push(RotationItem {
-                priority: takeover_rank(e).0,
+                priority: takeover_rank(e, client.linked_criticality(e.id)).0,
                 path: e.path.clone(),
                 title: e.title.clone(),
                 kind: e.kind,
@@ -191,7 +191,7 @@ pub fn rotation_list(client: &Client) -> Vec<RotationItem> {
 /// (whatever they are linked to), then the system it logs into, then its kind, then
 /// the vendor it belongs to, then what its name says.
 pub fn reason(e: &Entry, system: Option<&System>, has_vendor: bool) -> Reason {
-    match takeover_rank(e) {
+    match entry_rank(e) {
         (1, 0, _) => return Reason::Domain,
         (1, 1, _) if e.kind == Kind::Recovery => return Reason::Recovery,
         (1, 1, _) => return Reason::Identity,
@@ -225,7 +225,7 @@ fn generic_reason(e: &Entry, has_vendor: bool) -> Reason {
     if has_vendor {
         return Reason::Vendor;
     }
-    match takeover_rank(e) {
+    match entry_rank(e) {
         (1, 2, _) => Reason::RemoteAccess,
         (1, 3, _) => Reason::Email,
         (2, 1, _) => Reason::Admin,

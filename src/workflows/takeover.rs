@@ -382,7 +382,12 @@ fn recipients_after(
 /// the order of a takeover.
 fn mark_known(client: &mut Client, from: &str) -> Vec<KnownEntry> {
     let mut known = Vec::new();
-    for e in client.entries.iter_mut() {
+    let criticalities: Vec<_> = client
+        .entries
+        .iter()
+        .map(|e| client.linked_criticality(e.id))
+        .collect();
+    for (e, criticality) in client.entries.iter_mut().zip(criticalities) {
         let secrets: Vec<String> = e.secret_parts().map(|p| p.to_string()).collect();
         if secrets.is_empty() {
             continue;
@@ -392,11 +397,11 @@ fn mark_known(client: &mut Client, from: &str) -> Vec<KnownEntry> {
         }
         e.provider_knows = true;
         known.push((
-            crate::model::rules::takeover_order(e),
+            crate::model::rules::takeover_order(e, criticality),
             KnownEntry {
                 path: e.path.clone(),
                 secrets,
-                priority: crate::model::rules::takeover_rank(e).0,
+                priority: crate::model::rules::takeover_rank(e, criticality).0,
             },
         ));
     }

@@ -159,6 +159,12 @@ pub struct Checklist<'a> {
     pub expiring: Vec<(&'a Entry, NaiveDate)>,
 }
 
+/// An entry's place in a takeover, counting the criticality of the systems it logs
+/// into (`model::rules::takeover_order`).
+fn takeover_order(client: &Client, e: &Entry) -> (u8, u8, bool, String) {
+    crate::model::rules::takeover_order(e, client.linked_criticality(e.id))
+}
+
 pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
     let entries = client.sorted_entries();
     let horizon = today + chrono::Days::new(90);
@@ -171,7 +177,7 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
         .iter()
         .copied()
         .filter(|e| e.provider_knows && e.has_secret())
-        .map(|e| (crate::model::rules::takeover_order(e), e))
+        .map(|e| (takeover_order(client, e), e))
         .collect();
     rotate.sort_by(|a, b| a.0.cmp(&b.0));
     let mut previous: Vec<&Entry> = entries
@@ -179,7 +185,7 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
         .copied()
         .filter(|e| !e.known_to_previous.is_empty() && e.has_secret())
         .collect();
-    previous.sort_by_cached_key(|e| crate::model::rules::takeover_order(e));
+    previous.sort_by_cached_key(|e| takeover_order(client, e));
     Checklist {
         previous,
         rotate_priority: rotate.iter().map(|(key, _)| key.0).collect(),
