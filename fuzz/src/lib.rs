@@ -113,7 +113,9 @@ fn round_trip(format: &str, imported: &Imported) {
 ///   picks) is refused, or gives the same entries — in CSV, which has no end marker,
 ///   the same first entries (Bitwarden's CSV: all but the last, see bitwarden_csv).
 pub fn import(format: &str, data: &[u8]) {
-    let options = ImportOptions::default();
+    let mut options = ImportOptions::default();
+    // A KeePass database opens with this password (the seeds' databases use it).
+    options.kdbx.password = Some(handover::model::Secret::from("fuzz"));
     let Ok(whole) = formats::import(format, data, "fuzz", &options) else {
         return;
     };
