@@ -8,6 +8,7 @@ mod formats_cli;
 mod formats_keepassxc;
 mod hardening_cli;
 mod hardening_fs;
+mod hardening_leftovers;
 mod hardening_limits;
 mod hardening_sign;
 mod knowledge_cli;

@@ -198,6 +198,9 @@ fn read_pins(path: &Path) -> Result<PinFile> {
 fn update_pins<T>(path: &Path, change: impl FnOnce(&mut PinFile) -> Result<T>) -> Result<T> {
     // The store lock's rules: no symlinks followed, a bounded wait.
     let _lock = fsutil::lock_exclusive(&path.with_extension("json.lock"))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fsutil::remove_stale_temps(dir);
+    }
     let mut pins = read_pins(path)?;
     let result = change(&mut pins)?;
     let mut json = serde_json::to_vec_pretty(&pins)

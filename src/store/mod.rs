@@ -186,21 +186,11 @@ impl Store {
         Ok(WriteLock { _file: file })
     }
 
-    /// A writer killed between creating and renaming its temp file leaves it behind.
-    /// Under the lock no other writer is active, so any temp file is stale.
+    /// A writer killed between creating and renaming its temp file leaves it behind,
+    /// beside a vault or beside the signer list.
     fn remove_stale_temp_files(&self) {
-        let dir = self.root.join(CLIENTS);
-        if let Ok(entries) = fs::read_dir(&dir) {
-            for entry in entries.flatten() {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(fsutil::TEMP_PREFIX)
-                {
-                    let _ = fs::remove_file(entry.path());
-                }
-            }
-        }
+        fsutil::remove_stale_temps(&self.root.join(CLIENTS));
+        fsutil::remove_stale_temps(&self.root);
     }
 
     pub fn exists(&self, id: &ClientId) -> bool {
