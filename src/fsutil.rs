@@ -501,6 +501,68 @@ pub const LOCK_TIMEOUT_VAR: &str = "HANDOVER_LOCK_TIMEOUT";
 /// lock timeout, so a hung writer cannot block every other command forever.
 pub fn lock_exclusive(path: &Path) -> Result<File> {
     let timeout = lock_timeout()?;
+    let file = open_lock_file(path)?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
+        }
+        if start.elapsed() >= timeout {
+            return Err(Error::Locked {
+                path: path.to_owned(),
+                holder: lock_holder(&file).filter(|pid| is_running(*pid)),
+                waited: timeout.as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    record_holder(&file);
+    Ok(file)
+}
+
+/// [`lock_exclusive`] without waiting: `None` while another process holds the lock.
+/// For readers, which never wait (README), when they can tidy up what a killed writer
+/// left.
+pub fn try_lock_exclusive(path: &Path) -> Result<Option<File>> {
+    let file = open_lock_file(path)?;
+    match file.try_lock() {
+        Ok(()) => {
+            record_holder(&file);
+            Ok(Some(file))
+        }
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(Error::io(format!("cannot lock {}", path.display()), e))
+        }
+    }
+}
+
+/// Best effort: the pid only makes a later waiter's message more helpful.
+fn record_holder(file: &File) {
+    let pid = format!("{}\n", std::process::id());
+    let _ = file
+        .set_len(0)
+        .and_then(|_| file.write_all_at(pid.as_bytes(), 0));
+}
+
+/// Whether a process `pid` exists (it may be another program that got the pid of a
+/// holder that has ended: messages never tell the user to end it).
+fn is_running(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; no signal is sent.
+    pid > 0
+        && (unsafe { libc::kill(pid, 0) } == 0
+            || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+}
+
+/// Opens (creating it 0600) a lock file, refusing a symlink or anything not regular.
+fn open_lock_file(path: &Path) -> Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -526,29 +588,6 @@ pub fn lock_exclusive(path: &Path) -> Result<File> {
     if !meta.is_file() {
         return Err(not_regular(path, "the lock file", &meta));
     }
-    let start = Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => break,
-            Err(fs::TryLockError::WouldBlock) => {}
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(Error::io(format!("cannot lock {}", path.display()), e));
-            }
-        }
-        if start.elapsed() >= timeout {
-            return Err(Error::Locked {
-                path: path.to_owned(),
-                holder: lock_holder(&file),
-                waited: timeout.as_secs(),
-            });
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    // Best effort: the pid only makes a later waiter's message more helpful.
-    let pid = format!("{}\n", std::process::id());
-    let _ = file
-        .set_len(0)
-        .and_then(|_| file.write_all_at(pid.as_bytes(), 0));
     Ok(file)
 }
 

@@ -11,6 +11,8 @@ mod hardening_fs;
 mod hardening_leftovers;
 mod hardening_limits;
 mod hardening_sign;
+mod hardening_smaller;
+mod hardening_stock;
 mod knowledge_cli;
 mod known_answers;
 mod paper;

@@ -186,6 +186,16 @@ impl Store {
         Ok(WriteLock { _file: file })
     }
 
+    /// [`Store::lock`] if no other process holds it, else `None` at once: for readers,
+    /// which never wait.
+    pub fn try_lock(&self) -> Result<Option<WriteLock>> {
+        let Some(file) = fsutil::try_lock_exclusive(&self.root.join(LOCK))? else {
+            return Ok(None);
+        };
+        self.remove_stale_temp_files();
+        Ok(Some(WriteLock { _file: file }))
+    }
+
     /// A writer killed between creating and renaming its temp file leaves it behind,
     /// beside a vault or beside the signer list.
     fn remove_stale_temp_files(&self) {
