@@ -56,7 +56,7 @@ fn contracts_say_whether_they_renew_and_a_notice_longer_than_the_term_is_refused
             "add",
             "acme",
             "Telekom",
-            "--start",
+            "--contract-start",
             "2026-01-01",
             "--term-end",
             "2026-12-31",
