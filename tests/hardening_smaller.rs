@@ -141,3 +141,32 @@ fn client_list_fails_for_a_vault_holding_another_client_as_for_a_bad_signature()
     );
     assert!(said.contains("1 vault(s) were refused"), "{said}");
 }
+
+#[test]
+fn a_sign_migration_killed_after_pinning_is_completed_by_the_next_sign() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok(&["add", "acme", "fw/admin", "--no-password"]);
+    // What a first `sign` killed after pinning leaves: this machine's pin (its own key,
+    // no revisions yet), a store without a signer list, unsigned vaults.
+    for f in ["signers.json", "signers.json.sig", "allowed_signers"] {
+        fs::remove_file(env.store().join(f)).unwrap();
+    }
+    fs::remove_file(env.store().join("clients/acme.age.sig")).unwrap();
+    let pins = env.identity().with_extension("trust.json");
+    let mut json: serde_json::Value = serde_json::from_slice(&file_bytes(&pins)).unwrap();
+    for (_, store) in json["stores"].as_object_mut().unwrap() {
+        store["revisions"] = serde_json::json!({});
+    }
+    fs::write(&pins, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+
+    env.ok(&["sign", "--yes"]);
+    assert!(
+        env.store().join("signers.json").exists(),
+        "the list is written"
+    );
+    assert!(env.ok(&["list", "acme"]).contains("fw/admin"));
+    assert!(env.ok(&["signers"]).contains("(you)"));
+    // Nothing asks for `signers pin`: the store is the one this machine signed.
+    env.ok(&["add", "acme", "fw/two", "--no-password"]);
+}
