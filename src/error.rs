@@ -117,8 +117,8 @@ pub enum Error {
 
     #[error(
         "the store is busy: {} has held its lock {path} for {waited} s; wait for it to finish and try again{}",
-        holder.map_or("another handover process".to_owned(), |pid| format!("another handover process (pid {pid})")),
-        holder.map_or(String::new(), |pid| format!(", or end it if it hangs (`kill {pid}`)"))
+        holder.map_or("another process".to_owned(), |pid| format!("another process (pid {pid}, as it recorded)")),
+        holder.map_or(String::new(), |pid| format!(". If it seems to hang, check with `ps -p {pid} -o pid,args` that it is still handover before you end it: a pid can be reused"))
     )]
     Locked {
         path: PathBuf,
@@ -164,6 +164,20 @@ pub enum VaultProblem {
         supported: u64,
     },
     Invalid(String),
+    /// The vault of one client holds another client's data: renamed or swapped.
+    OtherClient {
+        holds: String,
+        expected: String,
+    },
+}
+
+impl VaultProblem {
+    /// Whether the file may have been put there to deceive (rather than damaged or
+    /// not meant for this identity): `client list` then exits non-zero, as it does
+    /// for a bad signature or an older revision.
+    pub fn is_suspect(&self) -> bool {
+        matches!(self, VaultProblem::OtherClient { .. })
+    }
 }
 
 impl fmt::Display for VaultProblem {
@@ -205,6 +219,10 @@ impl fmt::Display for VaultProblem {
                 "it has format version {found}, but this handover only reads up to version {supported}; upgrade handover"
             ),
             VaultProblem::Invalid(reason) => write!(f, "its content is invalid: {reason}"),
+            VaultProblem::OtherClient { holds, expected } => write!(
+                f,
+                "its content is invalid: it holds client {holds:?}, not {expected:?} (was the file renamed or swapped?)"
+            ),
         }
     }
 }

@@ -16,6 +16,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 
 pub const TEMP_PREFIX: &str = ".tmp-";
+/// How many random characters follow [`TEMP_PREFIX`] in a temp file's name.
+const TEMP_RANDOM_LEN: usize = 6;
 
 /// Creates `dir` and every missing parent 0700, set explicitly after creating each one
 /// so that no umask (not even 000) leaves a window or a wider mode. Directories that
@@ -115,6 +117,7 @@ fn private_temp_beside<'a>(
     // tempfile creates the file 0600 with O_EXCL and a random name.
     let mut tmp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
+        .rand_bytes(TEMP_RANDOM_LEN)
         .tempfile_in(dir)
         .map_err(|e| {
             Error::io(
@@ -125,10 +128,152 @@ fn private_temp_beside<'a>(
     tmp.as_file()
         .set_permissions(fs::Permissions::from_mode(0o600))
         .map_err(|e| Error::io("cannot set permissions on a temporary file", e))?;
+    // Held until the file is closed (after the rename, or by the kernel when this
+    // process dies): what [`remove_stale_temps`] tells a running writer's file by.
+    tmp.as_file()
+        .try_lock()
+        .map_err(|e| Error::io("cannot lock a temporary file", io::Error::from(e)))?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
         .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
     Ok((tmp, dir))
+}
+
+/// Removes what killed writers left in `dir`: files named as [`private_temp_beside`]
+/// names them (`.tmp-` and six letters or digits), regular, this user's, 0600, with one
+/// link, that no running handover holds locked. A partial dossier holds passwords; a
+/// kill must not leave it behind for longer than the next write. Best effort: a file
+/// that cannot be inspected or removed is left alone.
+pub fn remove_stale_temps(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_temp_name(entry.file_name().as_encoded_bytes()) {
+            let _ = remove_if_stale(&entry.path());
+        }
+    }
+}
+
+fn is_temp_name(name: &[u8]) -> bool {
+    is_random_name(name, TEMP_PREFIX)
+}
+
+/// `prefix` and [`TEMP_RANDOM_LEN`] letters or digits, as `tempfile` names what it makes.
+fn is_random_name(name: &[u8], prefix: &str) -> bool {
+    name.strip_prefix(prefix.as_bytes()).is_some_and(|rest| {
+        rest.len() == TEMP_RANDOM_LEN && rest.iter().all(u8::is_ascii_alphanumeric)
+    })
+}
+
+/// A private (0700) directory `<root>/<prefix>XXXXXX` for plaintext that must not
+/// outlive this process, and a lock on it held for as long as the returned `File` is
+/// open: a later [`remove_stale_dirs`] leaves it alone while this process runs, and
+/// wipes and removes it once a kill has left it behind.
+pub fn private_work_dir(root: &Path, prefix: &str) -> Result<(tempfile::TempDir, File)> {
+    let dir = tempfile::Builder::new()
+        .prefix(prefix)
+        .rand_bytes(TEMP_RANDOM_LEN)
+        .tempdir_in(root)
+        .map_err(|e| {
+            Error::io(
+                format!("cannot create a private directory in {}", root.display()),
+                e,
+            )
+        })?;
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))
+        .map_err(|e| Error::io(format!("cannot make {} private", dir.path().display()), e))?;
+    let held = File::open(dir.path())
+        .and_then(|f| f.try_lock().map(|()| f).map_err(io::Error::from))
+        .map_err(|e| Error::io(format!("cannot lock {}", dir.path().display()), e))?;
+    Ok((dir, held))
+}
+
+/// Removes the directories [`private_work_dir`] made under `root` with `prefix` that a
+/// killed process left behind: this user's, 0700, not locked by a running process.
+/// The files in them are overwritten with zeros first. Best effort, as
+/// [`remove_stale_temps`].
+pub fn remove_stale_dirs(root: &Path, prefix: &str) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_random_name(entry.file_name().as_encoded_bytes(), prefix) {
+            let _ = remove_dir_if_stale(&entry.path());
+        }
+    }
+}
+
+fn remove_dir_if_stale(dir: &Path) -> io::Result<()> {
+    let held = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_DIRECTORY)
+        .open(dir)?;
+    let meta = held.metadata()?;
+    let ours = meta.is_dir() && meta.uid() == own_uid() && meta.mode() & 0o7777 == 0o700;
+    if !ours || held.try_lock().is_err() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(dir)?.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_file()) {
+            zero_file(&entry.path());
+        }
+    }
+    fs::remove_dir_all(dir)
+}
+
+/// Overwrites a regular file's bytes with zeros (best effort: the data may survive on
+/// disk elsewhere, but not in the file itself).
+pub fn zero_file(path: &Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
+    };
+    if !meta.is_file() {
+        return;
+    }
+    if let Ok(f) = OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+    {
+        let zeros = vec![0u8; 64 * 1024];
+        let mut at = 0;
+        while at < meta.len() {
+            let n = (meta.len() - at).min(zeros.len() as u64) as usize;
+            if f.write_all_at(&zeros[..n], at).is_err() {
+                return;
+            }
+            at += n as u64;
+        }
+        let _ = f.sync_all();
+    }
+}
+
+fn own_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+fn remove_if_stale(path: &Path) -> io::Result<()> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)?;
+    let meta = file.metadata()?;
+    let ours = meta.is_file()
+        && meta.uid() == own_uid()
+        && meta.mode() & 0o7777 == 0o600
+        && meta.nlink() == 1;
+    if !ours || file.try_lock().is_err() {
+        return Ok(());
+    }
+    // Still the same file under that name: a writer may have renamed it into place
+    // (and let go of it) since it was opened.
+    let now = fs::symlink_metadata(path)?;
+    if (now.dev(), now.ino()) == (meta.dev(), meta.ino()) {
+        fs::remove_file(path)?;
+    }
+    Ok(())
 }
 
 /// Writes a new file that must not exist yet (0600, fsynced), failing if it does.
@@ -174,18 +319,21 @@ pub fn write_output(out: &Path, bytes: &[u8], force: bool) -> Result<()> {
 }
 
 /// The first half of [`write_output`], for output written piece by piece: a 0600 temp
-/// file beside `out` (removed again when dropped), after the same checks.
+/// file beside `out` (removed again when dropped), after the same checks. What an
+/// earlier, killed run left there is removed first.
 pub fn output_temp(out: &Path, force: bool) -> Result<tempfile::NamedTempFile> {
     refuse_existing(out, force)?;
-    if let Some(dir) = out
+    let dir = out
         .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
-    {
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
         return Err(Error::Invalid(format!(
             "the directory {} does not exist",
             dir.display()
         )));
     }
+    remove_stale_temps(dir);
     Ok(private_temp_beside(out, &[])?.0)
 }
 
@@ -353,6 +501,68 @@ pub const LOCK_TIMEOUT_VAR: &str = "HANDOVER_LOCK_TIMEOUT";
 /// lock timeout, so a hung writer cannot block every other command forever.
 pub fn lock_exclusive(path: &Path) -> Result<File> {
     let timeout = lock_timeout()?;
+    let file = open_lock_file(path)?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(fs::TryLockError::WouldBlock) => {}
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
+        }
+        if start.elapsed() >= timeout {
+            return Err(Error::Locked {
+                path: path.to_owned(),
+                holder: lock_holder(&file).filter(|pid| is_running(*pid)),
+                waited: timeout.as_secs(),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    record_holder(&file);
+    Ok(file)
+}
+
+/// [`lock_exclusive`] without waiting: `None` while another process holds the lock.
+/// For readers, which never wait (README), when they can tidy up what a killed writer
+/// left.
+pub fn try_lock_exclusive(path: &Path) -> Result<Option<File>> {
+    let file = open_lock_file(path)?;
+    match file.try_lock() {
+        Ok(()) => {
+            record_holder(&file);
+            Ok(Some(file))
+        }
+        Err(fs::TryLockError::WouldBlock) => Ok(None),
+        Err(fs::TryLockError::Error(e)) => {
+            Err(Error::io(format!("cannot lock {}", path.display()), e))
+        }
+    }
+}
+
+/// Best effort: the pid only makes a later waiter's message more helpful.
+fn record_holder(file: &File) {
+    let pid = format!("{}\n", std::process::id());
+    let _ = file
+        .set_len(0)
+        .and_then(|_| file.write_all_at(pid.as_bytes(), 0));
+}
+
+/// Whether a process `pid` exists (it may be another program that got the pid of a
+/// holder that has ended: messages never tell the user to end it).
+fn is_running(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: signal 0 only checks that the process exists; no signal is sent.
+    pid > 0
+        && (unsafe { libc::kill(pid, 0) } == 0
+            || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+}
+
+/// Opens (creating it 0600) a lock file, refusing a symlink or anything not regular.
+fn open_lock_file(path: &Path) -> Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -378,29 +588,6 @@ pub fn lock_exclusive(path: &Path) -> Result<File> {
     if !meta.is_file() {
         return Err(not_regular(path, "the lock file", &meta));
     }
-    let start = Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => break,
-            Err(fs::TryLockError::WouldBlock) => {}
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(Error::io(format!("cannot lock {}", path.display()), e));
-            }
-        }
-        if start.elapsed() >= timeout {
-            return Err(Error::Locked {
-                path: path.to_owned(),
-                holder: lock_holder(&file),
-                waited: timeout.as_secs(),
-            });
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    // Best effort: the pid only makes a later waiter's message more helpful.
-    let pid = format!("{}\n", std::process::id());
-    let _ = file
-        .set_len(0)
-        .and_then(|_| file.write_all_at(pid.as_bytes(), 0));
     Ok(file)
 }
 

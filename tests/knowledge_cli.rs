@@ -360,7 +360,7 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
         (
             vec!["doc", "add", "acme", "../a", "--kind", "note", "--stdin"],
             1,
-            "invalid entry path",
+            "invalid document name",
         ),
         (vec!["doc", "show", "acme", "nope"], 1, "no doc"),
         (

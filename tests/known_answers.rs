@@ -1,15 +1,19 @@
 //! Known answers: files that a released version of handover wrote, with their keys and
 //! expected plaintext. A client files its bundle and dossier for years, so every later
 //! version must still open, verify and fingerprint them exactly (as rage keeps its
-//! test vectors). `tests/kat/v1/` was written by the last build of vault format 1.
+//! test vectors). `tests/kat/v1/` was written by the last build of vault format 1,
+//! `tests/kat/v2/` by `scripts/make-kat.sh v2` (format 2).
 
 use std::path::{Path, PathBuf};
 
 use handover::fingerprint::fingerprint;
 use handover::formats::bundle;
 use handover::keys::Identity;
-use handover::keys::signing::{NAMESPACE, SIGNERS_NAMESPACE, SignerKey, verify_trusted};
-use handover::model::VAULT_FORMAT_VERSION;
+use handover::keys::signing::{
+    BUNDLE_NAMESPACE, NAMESPACE, SIGNERS_NAMESPACE, SignerKey, verify_trusted,
+};
+use handover::keys::trust::{SignedFile, SignerListHome, Trust};
+use handover::model::{ClientId, VAULT_FORMAT_VERSION};
 use handover::vault;
 
 fn kat(version: &str, file: &str) -> PathBuf {
@@ -163,5 +167,131 @@ fn the_stock_tools_read_the_version_1_files() {
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+// Vault format 2: tests/kat/v2/, written by scripts/make-kat.sh v2 (a store with a
+// client, two entries, a system, a decision, a dossier and a bundle recorded). One test
+// per file kind.
+
+const V2_SIGNER: &str = "SHA256:pybkCS2A+2SM+HvEiOFxDwgakO6jAKJ8CAkWC8EpdcY";
+
+#[test]
+fn a_version_2_vault_decrypts_to_its_plaintext_and_keeps_its_fingerprint() {
+    let plain =
+        handover::keys::decrypt(&read("v2", "acme.age"), &identity("v2", "identity.txt")).unwrap();
+    assert_eq!(&plain[..], &read("v2", "acme.json")[..]);
+    let client = vault::parse(&plain).unwrap();
+    assert_eq!(client.format_version, 2);
+    assert_eq!(client.id.as_str(), "acme");
+    assert_eq!(client.name, "Bäckerei Brandt GmbH");
+    assert_eq!(client.revision, 8);
+    let wifi = client.entry("netz/wlan").unwrap();
+    assert_eq!(
+        wifi.password.as_ref().unwrap().expose(),
+        "Grüße-€-ß-pässwörd"
+    );
+    assert_eq!(wifi.ssid(), Some("Brandt-Gäste"));
+    assert_eq!(client.systems[0].name, "NAS Büro");
+    assert_eq!(client.decisions[0].title, "Sicherung auf NAS");
+    let printed = String::from_utf8(read("v2", "fingerprint.txt")).unwrap();
+    assert_eq!(fingerprint(&client), printed.trim());
+    assert_eq!(client.dossiers[0].fingerprint, printed.trim());
+    // Written back by this build: the same JSON.
+    assert_eq!(json(&vault::to_json(&client).unwrap()), json(&plain));
+}
+
+#[test]
+fn a_version_2_vault_signature_verifies_with_handover_and_the_stock_tool() {
+    let trusted = [signer("v2")];
+    let found = verify_trusted(
+        &read("v2", "acme.age"),
+        Some(&read("v2", "acme.age.sig")),
+        NAMESPACE,
+        &trusted,
+    )
+    .unwrap();
+    assert_eq!(found.fingerprint(), V2_SIGNER);
+    crate::common::require_tool("ssh-keygen");
+    let out = std::process::Command::new("ssh-keygen")
+        .args(["-Y", "verify", "-f"])
+        .arg(kat("v2", "allowed_signers"))
+        .args(["-I", "provider", "-n", "handover", "-s"])
+        .arg(kat("v2", "acme.age.sig"))
+        .stdin(std::fs::File::open(kat("v2", "acme.age")).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(V2_SIGNER));
+}
+
+#[test]
+fn a_version_2_bundle_verifies_in_its_namespace_and_opens_with_the_client_key() {
+    let bytes = read("v2", "bundle.age");
+    let trusted = [signer("v2")];
+    let sig = read("v2", "bundle.age.sig");
+    verify_trusted(&bytes, Some(&sig), BUNDLE_NAMESPACE, &trusted).unwrap();
+    assert!(
+        verify_trusted(&bytes, Some(&sig), NAMESPACE, &trusted).is_err(),
+        "a bundle is never taken for a vault"
+    );
+    let client = bundle::read(&bytes, &identity("v2", "client-key.txt"), "bundle.age").unwrap();
+    assert_eq!(client.id.as_str(), "acme");
+    assert_eq!(client.entries.len(), 2);
+    let plain = handover::keys::decrypt(&bytes, &identity("v2", "client-key.txt")).unwrap();
+    assert_eq!(&plain[..], &read("v2", "bundle.json")[..]);
+    assert!(handover::keys::decrypt(&bytes, &identity("v2", "identity.txt")).is_err());
+}
+
+#[test]
+fn a_version_2_signer_list_verifies() {
+    let trusted = [signer("v2")];
+    verify_trusted(
+        &read("v2", "signers.json"),
+        Some(&read("v2", "signers.json.sig")),
+        SIGNERS_NAMESPACE,
+        &trusted,
+    )
+    .unwrap();
+    let list = json(&read("v2", "signers.json"));
+    assert_eq!(list["version"], 1);
+    assert_eq!(list["signers"][0]["name"], "provider");
+}
+
+/// The store the version-2 pin file was written for, as trust sees a store: its path
+/// (which no longer exists, so it is used as written) and its signer list.
+struct KatStore(PathBuf);
+
+impl SignerListHome for KatStore {
+    fn root(&self) -> &Path {
+        &self.0
+    }
+    fn signers_path(&self) -> PathBuf {
+        self.0.join("signers.json")
+    }
+    fn read_signers(&self) -> handover::Result<Option<SignedFile>> {
+        Ok(Some((
+            read("v2", "signers.json"),
+            Some(read("v2", "signers.json.sig")),
+        )))
+    }
+}
+
+#[test]
+fn a_version_2_pin_file_gives_the_pinned_signer_and_revision() {
+    let path = String::from_utf8(read("v2", "store-path.txt")).unwrap();
+    let store = KatStore(PathBuf::from(path.trim()));
+    assert!(!store.0.exists());
+    // Trust reads the pin file; a copy, as establishing trust may write to it.
+    let dir = tempfile::tempdir().unwrap();
+    let pins = dir.path().join("identity.trust.json");
+    std::fs::write(&pins, read("v2", "identity.trust.json")).unwrap();
+    let trust = Trust::establish(&store, &pins).unwrap();
+    assert_eq!(trust.origin(), V2_SIGNER);
+    assert_eq!(trust.keys(), [signer("v2")]);
+    assert_eq!(trust.seen_revision(&ClientId::parse("acme").unwrap()), 8);
+    assert_eq!(
+        std::fs::read(&pins).unwrap(),
+        read("v2", "identity.trust.json")
     );
 }

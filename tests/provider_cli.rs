@@ -348,7 +348,10 @@ fn ci_runs_the_readme_test_command() {
         .collect();
     assert_eq!(
         commands,
-        ["cargo run --release -- demo ./demo", "cargo test --release"]
+        [
+            "cargo run --release --locked -- demo ./demo",
+            "cargo test --release --locked"
+        ]
     );
     let ci =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/run")).unwrap();

@@ -162,7 +162,17 @@ fn swapped_vault_file() {
         env.store().join("clients/acme.age.sig"),
     )
     .unwrap();
-    assert_refused(&env, "not \"acme\"");
+    let before = file_bytes(&env.vault("acme"));
+    for args in [
+        &["list", "acme"][..],
+        &["add", "acme", "new/entry", "--no-password"],
+    ] {
+        let err = env.fails(args, 1);
+        assert!(err.contains("not \"acme\""), "{args:?}: {err}");
+    }
+    // Possibly planted, as a bad signature is: `client list` exits 1 (hardening_smaller).
+    env.fails(&["client", "list"], 1);
+    assert_eq!(file_bytes(&env.vault("acme")), before);
 }
 
 #[test]

@@ -100,14 +100,20 @@ fn create(
 fn list(h: &Handover, json: bool, out: &mut Out) -> Result<(), CliError> {
     let rows = clients::list(h)?;
     show::client_list(&rows, json, out)?;
-    // Listed so the user sees them all, but a refused vault is not "fine".
+    // Listed so the user sees them all, but a vault refused as possibly planted (bad
+    // signature, older revision, another client's data) is not "fine": exit 1. A
+    // damaged or unreadable one is reported in the table and the list exits 0.
     let refused = rows
         .iter()
-        .filter(|(_, r)| matches!(r, Err(Error::Signature { .. } | Error::Rollback { .. })))
+        .filter(|(_, r)| match r {
+            Err(Error::Signature { .. } | Error::Rollback { .. }) => true,
+            Err(Error::Vault { problem, .. }) => problem.is_suspect(),
+            _ => false,
+        })
         .count();
     if refused > 0 {
         return Err(CliError::Failed(format!(
-            "{refused} vault(s) were refused: their signature or revision cannot be trusted (see above)"
+            "{refused} vault(s) were refused: their signature, revision or content cannot be trusted (see above)"
         )));
     }
     Ok(())

@@ -114,5 +114,6 @@ pub(super) fn dossier_options(
         signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
         provider: h.store.config()?.provider,
         handed_over_to: None,
+        stock_check: workflows::dossier::stock_check(h),
     })
 }

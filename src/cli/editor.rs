@@ -3,11 +3,12 @@
 //! The editor works on a copy in a private directory (0700, under `$XDG_RUNTIME_DIR`
 //! when set, which is a per-user tmpfs on most systems, else the system temp dir)
 //! in a private file (0600), as gopass does; afterwards the file is overwritten and
-//! removed, and the directory with it.
+//! removed, and the directory with it. An edit that was killed leaves its directory
+//! (`handover-edit-XXXXXX`) behind: the next edit wipes and removes it.
 
 use std::fs::{self, OpenOptions};
 use std::io::{Read, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -62,6 +63,8 @@ fn utf8(bytes: Vec<u8>, what: &str) -> Result<String, CliError> {
     })
 }
 
+const EDIT_DIR_PREFIX: &str = "handover-edit-";
+
 /// Where the private editing directory goes.
 fn edit_root() -> PathBuf {
     std::env::var_os("XDG_RUNTIME_DIR")
@@ -80,12 +83,10 @@ pub fn edit(initial: &str, what: &str) -> Result<String, CliError> {
                 "$EDITOR is not set; set it (e.g. EDITOR=nano) or give the {what} with --file FILE or --stdin; nothing was changed"
             ))
         })?;
-    let dir = tempfile::Builder::new()
-        .prefix("handover-edit-")
-        .tempdir_in(edit_root())
-        .map_err(|e| Error::io("cannot create a private directory for the editor", e))?;
-    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o700))
-        .map_err(|e| Error::io("cannot make the editor's directory private", e))?;
+    let root = edit_root();
+    handover::fsutil::remove_stale_dirs(&root, EDIT_DIR_PREFIX);
+    // `_held` keeps the next edit from removing this directory while the editor runs.
+    let (dir, _held) = handover::fsutil::private_work_dir(&root, EDIT_DIR_PREFIX)?;
     let file = dir.path().join("text.md");
     let result = run_editor(&editor, &file, initial, what);
     let wiped = wipe(&file);

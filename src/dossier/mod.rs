@@ -68,6 +68,21 @@ pub struct Options {
     /// handed over on the `as_of` date and is no longer responsible, and names the
     /// bundle handed over with it instead of the client's earlier copy.
     pub handed_over_to: Option<Successor>,
+    /// What the technical page prints for checking signatures with the stock
+    /// `ssh-keygen` (`None`: no signing key, no page).
+    pub stock_check: Option<StockCheck>,
+}
+
+/// The provider's signing key as `ssh-keygen -Y verify` needs it, printed so that the
+/// check starts from the paper rather than from the store's `allowed_signers`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockCheck {
+    /// `SHA256:…`.
+    pub fingerprint: String,
+    /// The principal the line names, for `-I`.
+    pub principal: String,
+    /// `NAME namespaces="handover,handover-bundle" ssh-ed25519 AAAA…`.
+    pub allowed_signers_line: String,
 }
 
 /// The provider a client is handed over to (`offboard --successor-name`).
@@ -422,6 +437,7 @@ mod tests {
             client_key: None,
             provider: Default::default(),
             signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
+            stock_check: None,
             handed_over_to: None,
         }
     }

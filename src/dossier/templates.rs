@@ -235,6 +235,17 @@ pub struct Texts {
     pub key_secret: String,
     pub key_qr: String,
     pub index_title: String,
+    /// The stock-tool check page (`sections::verification`).
+    pub verify_title: String,
+    pub verify_intro: String,
+    pub verify_line: String,
+    pub verify_qr: String,
+    pub verify_vault: String,
+    pub verify_bundle: String,
+    /// `{fingerprint}`: what ssh-keygen must name.
+    pub verify_good: String,
+    /// The notice period of a contract that does not renew has passed.
+    pub ven_deadline_past_no_renewal: String,
 }
 
 /// Who the provider is and how the dossier is dressed.

@@ -208,6 +208,28 @@ pub fn verify(
     }
 }
 
+/// How many signatures a signature file holds.
+pub fn count(sig_file: &[u8]) -> usize {
+    blocks(sig_file).len()
+}
+
+/// The one signature in `sig_file` (a file with several, see `store::Store::write_vault`)
+/// that a key in `trusted` made over `msg` in `namespace`, as a file of its own.
+pub fn trusted_block(
+    msg: &[u8],
+    sig_file: &[u8],
+    namespace: &str,
+    trusted: &[SignerKey],
+) -> Option<Vec<u8>> {
+    blocks(sig_file).into_iter().find_map(|block| {
+        let mut one = block.as_bytes().to_vec();
+        one.push(b'\n');
+        verify_trusted(msg, Some(&one), namespace, trusted)
+            .ok()
+            .map(|_| one)
+    })
+}
+
 /// Like [`verify`], and one of the signing keys must be in `trusted`; returns it.
 pub fn verify_trusted<'a>(
     msg: &[u8],

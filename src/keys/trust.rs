@@ -139,6 +139,17 @@ impl SignerList {
     }
 }
 
+/// The `allowed_signers` line for one key that verifies vaults and bundles, as the
+/// dossier prints it.
+pub fn allowed_signers_line(principal: &str, key: &SignerKey) -> String {
+    format!(
+        "{principal} namespaces=\"{},{}\" {}",
+        signing::NAMESPACE,
+        signing::BUNDLE_NAMESPACE,
+        key.to_openssh()
+    )
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StorePin {
@@ -197,7 +208,32 @@ fn read_pins(path: &Path) -> Result<PinFile> {
 /// that concurrent commands never lose each other's updates.
 fn update_pins<T>(path: &Path, change: impl FnOnce(&mut PinFile) -> Result<T>) -> Result<T> {
     // The store lock's rules: no symlinks followed, a bounded wait.
-    let _lock = fsutil::lock_exclusive(&path.with_extension("json.lock"))?;
+    let lock = fsutil::lock_exclusive(&pin_lock(path))?;
+    write_pins(path, lock, change)
+}
+
+/// [`update_pins`] for what a reading command learns (a newer revision, a newer signer
+/// list): reads never wait, so when another process holds the pin file's lock, nothing
+/// is recorded (`None`); the next command records it.
+fn update_pins_if_free(path: &Path, change: impl FnOnce(&mut PinFile) -> Result<()>) -> Result<()> {
+    match fsutil::try_lock_exclusive(&pin_lock(path))? {
+        Some(lock) => write_pins(path, lock, change),
+        None => Ok(()),
+    }
+}
+
+fn pin_lock(path: &Path) -> PathBuf {
+    path.with_extension("json.lock")
+}
+
+fn write_pins<T>(
+    path: &Path,
+    _lock: fs::File,
+    change: impl FnOnce(&mut PinFile) -> Result<T>,
+) -> Result<T> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fsutil::remove_stale_temps(dir);
+    }
     let mut pins = read_pins(path)?;
     let result = change(&mut pins)?;
     let mut json = serde_json::to_vec_pretty(&pins)
@@ -319,10 +355,12 @@ impl Trust {
         })
     }
 
+    /// Takes over `list`, a newer signer list a pinned key signed. Found while opening
+    /// the store, for reading commands too, so the pin file is not waited for.
     fn adopt(&mut self, list: SignerList) -> Result<()> {
         let key = self.store_key.clone();
         let saved = list.clone();
-        update_pins(&self.pins, |pins| {
+        update_pins_if_free(&self.pins, |pins| {
             if let Some(pin) = pins.stores.get_mut(&key)
                 && pin.signers.version < saved.version
             {
@@ -376,19 +414,35 @@ impl Trust {
         self.revisions.get(id.as_str()).copied().unwrap_or(0)
     }
 
-    /// Records that revision `rev` of `id` was read or written; never lowers.
+    /// Records that revision `rev` of `id` was written (or read, with
+    /// [`Trust::saw_revision_reading`]); never lowers.
     pub fn saw_revision(&self, id: &ClientId, rev: u64) -> Result<()> {
         if rev <= self.seen_revision(id) {
             return Ok(());
         }
+        update_pins(&self.pins, self.raise_revision(id, rev))
+    }
+
+    /// [`Trust::saw_revision`] for a vault that was read: never waits for the pin
+    /// file's lock (the README promises that reads never wait); when it is held, the
+    /// revision is recorded by the next command that reads or writes the vault.
+    pub fn saw_revision_reading(&self, id: &ClientId, rev: u64) -> Result<()> {
+        if rev <= self.seen_revision(id) {
+            return Ok(());
+        }
+        update_pins_if_free(&self.pins, self.raise_revision(id, rev))
+    }
+
+    fn raise_revision(&self, id: &ClientId, rev: u64) -> impl FnOnce(&mut PinFile) -> Result<()> {
         let key = self.store_key.clone();
-        update_pins(&self.pins, |pins| {
+        let id = id.to_string();
+        move |pins| {
             if let Some(pin) = pins.stores.get_mut(&key) {
-                let seen = pin.revisions.entry(id.to_string()).or_insert(0);
+                let seen = pin.revisions.entry(id).or_insert(0);
                 *seen = (*seen).max(rev);
             }
             Ok(())
-        })
+        }
     }
 
     /// Forgets `id`'s revision: the client was removed here (or an older copy is taken

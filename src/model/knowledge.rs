@@ -7,7 +7,7 @@
 //! lists its entries (`entries`, its portal login among them). Entries themselves know
 //! nothing of systems and vendors, so an entry's JSON is unchanged.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -506,6 +506,19 @@ impl Vendor {
                 self.name
             )));
         }
+        if let (Some(start), Some(end)) = (c.start, c.term_end)
+            && let Some(deadline) = minus_notice(
+                end,
+                c.notice_months.unwrap_or(0),
+                c.notice_days.unwrap_or(0),
+            )
+            && deadline < start
+        {
+            return Err(Error::Invalid(format!(
+                "vendor {:?}: the notice period ends before the contract starts (term {start} to {end}, cancel by {deadline}); a notice period cannot be longer than the whole term: check the notice and the term's dates",
+                self.name
+            )));
+        }
         if c.renews_months.is_some_and(|m| m == 0 || m > 120) {
             return Err(Error::Invalid(format!(
                 "vendor {:?}: a contract renews by 1 to 120 months",
@@ -570,7 +583,7 @@ impl Document {
     }
 
     pub fn validate(&self) -> Result<()> {
-        super::validate_path(&self.path)?;
+        validate_document_name(&self.path)?;
         if self.body.len() > MAX_DOCUMENT_BYTES {
             return Err(Error::Invalid(format!(
                 "document {:?} is larger than {} KiB; split it into several pages",
@@ -590,6 +603,17 @@ impl Document {
         }
         Ok(())
     }
+}
+
+/// A document's name (`procedures/backup-restore`) has an entry path's form, but
+/// messages call it what it is.
+pub fn validate_document_name(path: &str) -> Result<()> {
+    super::validate_path(path).map_err(|e| match e {
+        Error::InvalidPath { path, reason } => Error::Invalid(format!(
+            "invalid document name {path:?}: {reason}; a document's name is groups and a name separated by '/', e.g. `procedures/backup-restore`"
+        )),
+        other => other,
+    })
 }
 
 /// One entry of the decision log: what was decided, why, and what else was weighed.
@@ -655,21 +679,34 @@ impl Decision {
     }
 }
 
-/// A name people type and read: not empty, no control characters, no outer spaces.
+/// A name people type and read: not empty, no control characters, no outer spaces,
+/// something visible in it, and no bidirectional controls (U+202E would print the rest
+/// of a line reversed, or be dropped silently by a font without it).
 pub fn validate_name(what: &str, name: &str) -> Result<()> {
     let reason = if name.trim().is_empty() {
-        "it is empty"
+        "it is empty".to_owned()
     } else if name.chars().count() > 200 {
-        "it is longer than 200 characters"
+        "it is longer than 200 characters".to_owned()
     } else if name.chars().any(char::is_control) {
-        "it contains a control character"
+        "it contains a control character".to_owned()
     } else if name.trim() != name {
-        "it starts or ends with a space"
+        "it starts or ends with a space".to_owned()
+    } else if let Some(c) = name.chars().find(|c| super::is_bidi_control(*c)) {
+        format!(
+            "it contains the bidirectional control U+{:04X}, which changes the order the text around it is shown in",
+            c as u32
+        )
+    } else if name
+        .chars()
+        .all(|c| c.is_whitespace() || super::is_invisible(c))
+    {
+        "it has no visible character (only spaces or invisible ones such as U+200B)".to_owned()
     } else {
         return Ok(());
     };
     Err(Error::Invalid(format!(
-        "invalid {what} name {name:?}: {reason}"
+        "invalid {what} name {}: {reason}",
+        super::quote_short(name)
     )))
 }
 
@@ -755,6 +792,32 @@ pub fn validate_all(
                 d.title
             )));
         }
+    }
+    no_supersession_circle(decisions)
+}
+
+/// Following `superseded_by` from any decision must end at one that is not superseded:
+/// in a circle, none of them would be the current one.
+fn no_supersession_circle(decisions: &[Decision]) -> Result<()> {
+    let by_id: HashMap<Uuid, &Decision> = decisions.iter().map(|d| (d.id, d)).collect();
+    // Decisions known to lead to a current one: each is walked once.
+    let mut settled: HashSet<Uuid> = HashSet::new();
+    for start in decisions {
+        let mut walked = HashSet::new();
+        let mut at = start;
+        while !settled.contains(&at.id) {
+            if !walked.insert(at.id) {
+                return Err(Error::Invalid(format!(
+                    "decision {} is superseded in a circle (each decision in it is superseded by another one in it), so none of them is current; make the newest one current",
+                    super::quote_short(&start.title)
+                )));
+            }
+            match at.superseded_by.and_then(|id| by_id.get(&id)) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        settled.extend(walked);
     }
     Ok(())
 }
@@ -967,5 +1030,91 @@ mod tests {
         old.status = DecisionStatus::Superseded;
         old.superseded_by = Some(Uuid::new_v4());
         assert!(validate_all(&entries, &[], &[], &[], &[], &[old]).is_err());
+    }
+
+    #[test]
+    fn decisions_cannot_supersede_each_other_in_a_circle() {
+        let mut a = Decision::new("a".into(), d(2024, 1, 1));
+        let mut b = Decision::new("b".into(), d(2025, 1, 1));
+        let c = Decision::new("c".into(), d(2026, 1, 1));
+        a.status = DecisionStatus::Superseded;
+        b.status = DecisionStatus::Superseded;
+        a.superseded_by = Some(b.id);
+        b.superseded_by = Some(c.id);
+        let none = HashSet::new();
+        validate_all(
+            &none,
+            &[],
+            &[],
+            &[],
+            &[],
+            &[a.clone(), b.clone(), c.clone()],
+        )
+        .unwrap();
+        b.superseded_by = Some(a.id);
+        let err = validate_all(&none, &[], &[], &[], &[], &[c, a, b])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "decision \"a\" is superseded in a circle (each decision in it is superseded by another one in it), so none of them is current; make the newest one current"
+        );
+    }
+
+    #[test]
+    fn invisible_and_reordering_names_are_refused_and_long_ones_quoted_short() {
+        for name in ["\u{200B}", "\u{200B}\u{FEFF} \u{2060}", "\u{00AD}"] {
+            let err = validate_name("system", name).unwrap_err().to_string();
+            assert!(
+                err.ends_with(
+                    "it has no visible character (only spaces or invisible ones such as U+200B)"
+                ),
+                "{err}"
+            );
+        }
+        let err = validate_name("system", "NAS\u{202E}gpj.exe")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("bidirectional control U+202E"), "{err}");
+        validate_name("system", "Zwölf\u{200D}Büro").unwrap();
+        let long = "x".repeat(10_000);
+        let err = validate_name("system", &long).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "invalid system name \"{}…\": it is longer than 200 characters",
+                "x".repeat(60)
+            )
+        );
+        let err = crate::model::validate_path(&format!("a/{long}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.len() < 300, "{err}");
+    }
+
+    #[test]
+    fn a_notice_period_longer_than_the_term_is_refused() {
+        let mut v = Vendor::new("Telekom".into());
+        v.contract.start = Some(d(2026, 1, 1));
+        v.contract.term_end = Some(d(2026, 12, 31));
+        v.contract.notice_months = Some(3);
+        v.validate().unwrap();
+        v.contract.notice_months = Some(120);
+        let err = v.validate().unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "vendor \"Telekom\": the notice period ends before the contract starts (term 2026-01-01 to 2026-12-31, cancel by 2016-12-31); a notice period cannot be longer than the whole term: check the notice and the term's dates"
+        );
+    }
+
+    #[test]
+    fn a_document_name_is_not_called_an_entry_path() {
+        let doc = Document::new("../../etc/x".into(), DocumentKind::Note);
+        let err = doc.validate().unwrap_err().to_string();
+        assert!(
+            err.starts_with("invalid document name \"../../etc/x\": it has a '.' or '..' segment"),
+            "{err}"
+        );
+        assert!(!err.contains("entry"), "{err}");
     }
 }

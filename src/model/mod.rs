@@ -13,7 +13,8 @@ pub(crate) mod timestamp;
 pub use history::{Event, EventKind};
 pub use knowledge::{
     Backup, Category, Contract, Criticality, Decision, DecisionStatus, Document, DocumentKind,
-    Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice, validate_name,
+    Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice,
+    validate_document_name, validate_name,
 };
 pub use secret::{Secret, extend_wiping};
 
@@ -90,12 +91,55 @@ impl From<ClientId> for String {
     }
 }
 
+/// How long a value may be when an error message quotes it: a rejected 10 KB name
+/// would otherwise fill the screen.
+const QUOTED_CHARS: usize = 60;
+
+/// `value` cut after [`QUOTED_CHARS`] characters, with "…" when it was longer.
+pub fn shorten(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
+/// [`shorten`]ed and quoted as `{:?}` does, for error messages.
+pub fn quote_short(value: &str) -> String {
+    format!("{:?}", shorten(value))
+}
+
+/// Bidirectional controls (embeddings, overrides, isolates, marks): they reorder the
+/// text around them on screen, and the PDF's fonts do not draw them at all.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that print as nothing: zero-width spaces and joiners, word joiners and
+/// invisible operators, the byte-order mark, soft hyphen, Hangul and other fillers.
+pub fn is_invisible(c: char) -> bool {
+    is_bidi_control(c)
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200D}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
 /// Checks an entry path (`group/sub/name`). Paths are shown on paper and typed by
 /// people, so control characters and empty or dot segments are refused.
 pub fn validate_path(path: &str) -> Result<()> {
     let fail = |reason| {
         Err(Error::InvalidPath {
-            path: path.to_owned(),
+            path: shorten(path),
             reason,
         })
     };

@@ -186,21 +186,21 @@ impl Store {
         Ok(WriteLock { _file: file })
     }
 
-    /// A writer killed between creating and renaming its temp file leaves it behind.
-    /// Under the lock no other writer is active, so any temp file is stale.
+    /// [`Store::lock`] if no other process holds it, else `None` at once: for readers,
+    /// which never wait.
+    pub fn try_lock(&self) -> Result<Option<WriteLock>> {
+        let Some(file) = fsutil::try_lock_exclusive(&self.root.join(LOCK))? else {
+            return Ok(None);
+        };
+        self.remove_stale_temp_files();
+        Ok(Some(WriteLock { _file: file }))
+    }
+
+    /// A writer killed between creating and renaming its temp file leaves it behind,
+    /// beside a vault or beside the signer list.
     fn remove_stale_temp_files(&self) {
-        let dir = self.root.join(CLIENTS);
-        if let Ok(entries) = fs::read_dir(&dir) {
-            for entry in entries.flatten() {
-                if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(fsutil::TEMP_PREFIX)
-                {
-                    let _ = fs::remove_file(entry.path());
-                }
-            }
-        }
+        fsutil::remove_stale_temps(&self.root.join(CLIENTS));
+        fsutil::remove_stale_temps(&self.root);
     }
 
     pub fn exists(&self, id: &ClientId) -> bool {

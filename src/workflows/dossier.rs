@@ -16,6 +16,18 @@ use super::Handover;
 use super::changes::{self, Changes};
 use super::check::{self, CheckOptions, Severity};
 
+/// The provider's signing key for the dossier's stock-tool check, under the name this
+/// machine trusts it by (`provider` if it is not in the list).
+pub fn stock_check(h: &Handover) -> Option<dossier::StockCheck> {
+    let key = h.signing.as_ref()?.public();
+    let principal = h.trust.name_of(&key).unwrap_or("provider").to_owned();
+    Some(dossier::StockCheck {
+        fingerprint: key.fingerprint(),
+        allowed_signers_line: crate::keys::trust::allowed_signers_line(&principal, &key),
+        principal,
+    })
+}
+
 /// The client's key from an identity file (as `handover client key` wrote it), for the
 /// dossier's emergency sheet.
 pub fn read_client_key(file: &Path) -> Result<ClientKey> {

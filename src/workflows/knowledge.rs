@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::error::{Error, Result};
 use crate::model::{
     Category, Client, ClientId, Contact, Criticality, Decision, DecisionStatus, Document,
-    DocumentKind, Entry, Event, EventKind, Knowledge, Network, System, Vendor, validate_path,
+    DocumentKind, Entry, Event, EventKind, Knowledge, Network, System, Vendor,
 };
 use crate::workflows::Handover;
 use crate::workflows::entries::{ImportReport, OnConflict};
@@ -828,7 +828,7 @@ pub fn add_document(
     kind: DocumentKind,
     patch: DocumentPatch,
 ) -> Result<Document> {
-    validate_path(path)?;
+    crate::model::validate_document_name(path)?;
     let mut d = Document::new(path.to_owned(), kind);
     let set = patch.apply(&mut d);
     let now = Utc::now();
@@ -855,7 +855,7 @@ pub fn edit_document(
     patch: DocumentPatch,
 ) -> Result<Vec<&'static str>> {
     if let Some(new) = &patch.path {
-        validate_path(new)?;
+        crate::model::validate_document_name(new)?;
     }
     h.update(id, |client| {
         let mut d = document_at(client, path)?.clone();

@@ -189,7 +189,28 @@ impl Handover {
                 seen,
             });
         }
-        self.trust.saw_revision(id, revision)
+        self.trust.saw_revision_reading(id, revision)
+    }
+
+    /// A writer killed while it replaced a vault leaves two signatures in its `.sig`
+    /// (see [`Store::write_vault`]), and the stock `ssh-keygen` reads only the first.
+    /// When no writer is active, keeps only the one over the vault in place, so that
+    /// every state handover accepts is one the stock tool accepts. Best effort, and
+    /// never waits: a busy or read-only store is left as it is.
+    fn settle_signature(&self, id: &ClientId) {
+        let Ok(Some(lock)) = self.store.try_lock() else {
+            return;
+        };
+        let (Ok(bytes), Ok(Some(sig))) = (self.store.read_vault(id), self.store.read_signature(id))
+        else {
+            return;
+        };
+        if signing::count(&sig) > 1
+            && let Some(one) =
+                signing::trusted_block(&bytes, &sig, signing::NAMESPACE, self.trust.keys())
+        {
+            let _ = self.store.write_signature(&lock, id, &one);
+        }
     }
 
     /// A vault's encrypted bytes, once a trusted key's signature over them is checked.
@@ -205,7 +226,12 @@ impl Handover {
                 signing::NAMESPACE,
                 self.trust.keys(),
             ) {
-                Ok(_) => return Ok(bytes),
+                Ok(_) => {
+                    if sig.as_deref().is_some_and(|s| signing::count(s) > 1) {
+                        self.settle_signature(id);
+                    }
+                    return Ok(bytes);
+                }
                 Err(SignatureProblem::OtherBytes) if attempt < READ_ATTEMPTS => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                 }
@@ -291,11 +317,10 @@ impl Handover {
         }
         Err(self.vault_error(
             id,
-            crate::error::VaultProblem::Invalid(format!(
-                "it holds client {:?}, not {:?} (was the file renamed or swapped?)",
-                found.as_str(),
-                id.as_str()
-            )),
+            crate::error::VaultProblem::OtherClient {
+                holds: found.to_string(),
+                expected: id.to_string(),
+            },
         ))
     }
 

@@ -57,8 +57,13 @@ pub fn start_trust(
 ) -> Result<Trust> {
     let list = SignerList::new(vec![own_signer(key, recipient)]);
     let lock = store.lock()?;
+    // The pin first: a kill before the store's list is written leaves a machine that
+    // trusts its own key and a store without a list, which the next `sign` completes
+    // (see `plan_sign`). The other order left a store this machine had to pin
+    // (`signers pin`), trusting on first use what it had itself just written.
+    let trust = Trust::pin(store, &files.pins, list.clone(), &key.public())?;
     write_list(store, &lock, key, &list)?;
-    Trust::pin(store, &files.pins, list, &key.public())
+    Ok(trust)
 }
 
 /// Writes a signer list, its signature and an `allowed_signers` file for the stock
@@ -138,13 +143,18 @@ pub fn plan_sign(
     files: &KeyFiles,
     key: &SigningKey,
 ) -> Result<SignPlan> {
+    let in_store = store.read_signers()?.is_some();
     let trust = match Trust::establish(store, &files.pins) {
         Ok(t) => Some(t),
-        Err(e) if store.read_signers()?.is_some() => return Err(e),
+        Err(e) if in_store => return Err(e),
         Err(_) => None,
     };
     let (trusted, teammates, starts_trust) = match &trust {
-        Some(t) => (t.keys().to_vec(), t.recipients(), false),
+        Some(t) => (
+            t.keys().to_vec(),
+            t.recipients(),
+            !in_store && only_own(t, key),
+        ),
         None => (vec![key.public()], Vec::new(), true),
     };
     let seen = |id: &ClientId| trust.as_ref().map_or(0, |t| t.seen_revision(id));
@@ -207,6 +217,12 @@ pub fn plan_sign(
         });
     }
     Ok(plan)
+}
+
+/// Whether `trust` is exactly what a first `sign` pins (a first list naming only
+/// `key`): with no list in the store, that `sign` was killed before writing it.
+fn only_own(trust: &Trust, key: &SigningKey) -> bool {
+    trust.list().version == 1 && trust.keys() == [key.public()]
 }
 
 /// Signs what `plan` reviewed, exactly those bytes: a vault changed since the review

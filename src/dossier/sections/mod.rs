@@ -18,6 +18,7 @@ mod instructions;
 mod key_sheet;
 mod profile;
 mod vendors;
+mod verification;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
@@ -132,6 +133,9 @@ pub fn body<'a>(
         appendix::section(t, client, gaps),
         history::section(t, client),
     ]);
+    if let Some(check) = &options.stock_check {
+        sections.push(verification::section(t, client, check));
+    }
     // The index before the emergency sheet: that sheet is the last page, to be taken
     // out and kept apart.
     sections.push(index::section(t, client, refs));

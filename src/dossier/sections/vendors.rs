@@ -61,7 +61,9 @@ pub fn vendors(
                 <= today + chrono::Days::new(crate::model::rules::CANCELLATION_WARNING_DAYS);
             rows.extend(ctx.field(&t.ven_deadline, Value::Plain(&ctx.fmt_date(deadline))));
             if soon {
-                let warn = if deadline < today {
+                let warn = if deadline < today && v.contract.renews_months.is_none() {
+                    &t.ven_deadline_past_no_renewal
+                } else if deadline < today {
                     &t.ven_deadline_past
                 } else {
                     &t.ven_deadline_soon
