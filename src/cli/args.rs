@@ -108,6 +108,31 @@ pub enum Command {
     Link(LinkCmdArgs),
     /// Undo `handover link`
     Unlink(LinkCmdArgs),
+    /// Share the store over git: pull, merge entry by entry, push (`sync init` first)
+    Sync {
+        #[command(subcommand)]
+        action: Option<SyncAction>,
+    },
+    /// Print a vault for `git diff` (names and digests of values, never a value)
+    #[command(hide = true)]
+    Textconv {
+        /// The vault file git hands over
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncAction {
+    /// Make the store a git repository, or clone REMOTE into an empty store
+    Init {
+        /// The shared repository (a path or URL `git` understands)
+        remote: Option<String>,
+    },
+    /// Accept ours for a client's own fields that a sync found changed on both sides
+    Resolve {
+        /// The client id
+        client: String,
+    },
 }
 
 #[derive(Args, Debug)]

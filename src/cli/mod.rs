@@ -17,6 +17,7 @@ mod network_cmds;
 mod setup_cmds;
 mod show;
 mod signers_cmds;
+mod sync_cmds;
 mod system_cmds;
 mod takeover_cmds;
 mod term;

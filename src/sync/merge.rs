@@ -63,15 +63,16 @@ struct Plain(Value);
 
 impl Drop for Plain {
     fn drop(&mut self) {
-        wipe(&mut self.0);
+        wipe_value(&mut self.0);
     }
 }
 
-fn wipe(v: &mut Value) {
+/// Wipes every string of a vault's JSON form, which holds its secrets.
+pub fn wipe_value(v: &mut Value) {
     match v {
         Value::String(s) => s.zeroize(),
-        Value::Array(a) => a.iter_mut().for_each(wipe),
-        Value::Object(o) => o.values_mut().for_each(wipe),
+        Value::Array(a) => a.iter_mut().for_each(wipe_value),
+        Value::Object(o) => o.values_mut().for_each(wipe_value),
         _ => {}
     }
 }
