@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use crate::common;
 
 /// One machine: its own HOME, identity, pins and store.
-struct Peer {
+pub struct Peer {
     dir: tempfile::TempDir,
     store: PathBuf,
 }
@@ -43,7 +43,7 @@ impl Peer {
         self.dir.path().join("identity.txt")
     }
 
-    fn recipient(&self) -> String {
+    pub fn recipient(&self) -> String {
         let text = std::fs::read_to_string(self.identity()).expect("identity");
         let line = text
             .lines()
@@ -69,13 +69,13 @@ impl Peer {
         c
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub fn run(&self, args: &[&str]) -> Output {
         self.cmd_at(&self.store, args)
             .output()
             .expect("run handover")
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
         common::assert_success(&out, args);
         String::from_utf8(out.stdout).expect("utf-8")
@@ -91,7 +91,7 @@ impl Peer {
         )
     }
 
-    fn ok_stdin(&self, args: &[&str], input: &str) -> String {
+    pub fn ok_stdin(&self, args: &[&str], input: &str) -> String {
         use std::io::Write;
         let mut child = self
             .cmd_at(&self.store, args)
@@ -115,7 +115,7 @@ impl Peer {
         git_in(self.dir.path(), &self.store, args)
     }
 
-    fn password(&self, path: &str) -> String {
+    pub fn password(&self, path: &str) -> String {
         let v: serde_json::Value =
             serde_json::from_str(&self.ok(&["show", "acme", path, "--reveal", "--json"]))
                 .expect("json");
@@ -148,7 +148,7 @@ fn git_in(home: &Path, dir: &Path, args: &[&str]) -> String {
 }
 
 /// A bare repository, A's store shared into it, B trusted by A and cloned.
-fn team() -> (tempfile::TempDir, PathBuf, Peer, Peer) {
+pub fn team() -> (tempfile::TempDir, PathBuf, Peer, Peer) {
     let tmp = tempfile::tempdir().expect("temp");
     let remote = tmp.path().join("remote.git");
     git_in(
@@ -170,15 +170,14 @@ fn team() -> (tempfile::TempDir, PathBuf, Peer, Peer) {
     let remote_s = remote.to_str().expect("utf-8");
     a.ok(&["sync", "init", remote_s]);
     a.ok(&[
-        "signers",
+        "team",
         "add",
         "bob",
-        "--key",
-        b.signing_pub().to_str().expect("utf-8"),
         "--recipient",
         &b.recipient(),
+        "--signing-key",
+        b.signing_pub().to_str().expect("utf-8"),
     ]);
-    a.ok(&["recipients", "acme", "add", &b.recipient()]);
     a.ok(&["sync"]);
     b.ok(&["sync", "init", remote_s]);
     b.ok(&["signers", "pin", "--yes"]);

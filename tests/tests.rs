@@ -19,6 +19,7 @@ mod reliability;
 mod signed_vaults;
 mod sync;
 mod takeover;
+mod team;
 mod vault_cli;
 mod workflows_cli;
 mod workflows_offboard;

@@ -113,11 +113,43 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<SyncAction>,
     },
+    /// Add, remove or list the team members who share this store
+    #[command(subcommand)]
+    Team(TeamAction),
     /// Print a vault for `git diff` (names and digests of values, never a value)
     #[command(hide = true)]
     Textconv {
         /// The vault file git hands over
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TeamAction {
+    /// Trust a teammate's signing key and re-encrypt every vault to them
+    Add {
+        /// A short name (letters, digits, - _ . @), e.g. anna
+        name: String,
+        /// Their age recipient (`age1…`, what their `handover init` printed)
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: String,
+        /// Their public signing key, `ssh-ed25519 AAAA…`, or the file holding it
+        #[arg(long, value_name = "KEY|FILE")]
+        signing_key: String,
+    },
+    /// Re-encrypt every vault without a member and write what they could read
+    Remove {
+        name: String,
+        /// Where to write one rotation list per client they could read
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = LangArg::De)]
+        lang: LangArg,
+    },
+    /// The members: names, key fingerprints, recipients, since when
+    List {
+        #[arg(long)]
+        json: bool,
     },
 }
 

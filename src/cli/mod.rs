@@ -20,6 +20,7 @@ mod signers_cmds;
 mod sync_cmds;
 mod system_cmds;
 mod takeover_cmds;
+mod team_cmds;
 mod term;
 mod values;
 mod vendor_cmds;

@@ -19,6 +19,7 @@ pub mod rotation;
 pub mod signers;
 pub mod sync;
 pub mod takeover;
+pub mod team;
 
 use chrono::Utc;
 
