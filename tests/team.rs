@@ -8,7 +8,7 @@ fn removing_a_member_reencrypts_without_them_and_lists_what_they_knew() {
     let (tmp, _remote, a, b) = team();
     let listed = a.ok(&["team", "list"]);
     assert!(listed.contains("provider (you)"), "{listed}");
-    assert!(listed.contains(&format!("bob  SHA256:")), "{listed}");
+    assert!(listed.contains("bob  SHA256:"), "{listed}");
     assert!(listed.contains(&b.recipient()), "{listed}");
     // Bob writes last (his signature on the vault), then is removed.
     b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "bob-fw\n");
