@@ -46,37 +46,39 @@ pub fn team(action: TeamAction, paths: &Paths, out: &mut Out) -> Result<(), CliE
                 dir.display()
             ))
         }
-        TeamAction::List { json } => {
-            let h = paths.open()?;
-            let members = team::list(&h);
-            if json {
-                let v: Vec<serde_json::Value> = members
-                    .iter()
-                    .map(|m| {
-                        serde_json::json!({
-                            "name": m.signer.name,
-                            "fingerprint": m.fingerprint,
-                            "recipient": m.signer.recipient,
-                            "since": m.signer.added.to_rfc3339(),
-                            "you": m.you,
-                        })
-                    })
-                    .collect();
-                return out.json(&v);
-            }
-            for m in members {
-                out.line(&format!(
-                    "{}{}  {}  {}  since {}",
-                    safe(&m.signer.name, false),
-                    if m.you { " (you)" } else { "" },
-                    m.fingerprint,
-                    m.signer.recipient.as_deref().unwrap_or("(no recipient)"),
-                    m.signer.added.format("%Y-%m-%d")
-                ))?;
-            }
-            Ok(())
-        }
+        TeamAction::List { json } => list(paths, json, out),
     }
+}
+
+fn list(paths: &Paths, json: bool, out: &mut Out) -> Result<(), CliError> {
+    let h = paths.open()?;
+    let members = team::list(&h);
+    if json {
+        let v: Vec<serde_json::Value> = members
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "name": m.signer.name,
+                    "fingerprint": m.fingerprint,
+                    "recipient": m.signer.recipient,
+                    "since": m.signer.added.to_rfc3339(),
+                    "you": m.you,
+                })
+            })
+            .collect();
+        return out.json(&v);
+    }
+    for m in members {
+        out.line(&format!(
+            "{}{}  {}  {}  since {}",
+            safe(&m.signer.name, false),
+            if m.you { " (you)" } else { "" },
+            m.fingerprint,
+            m.signer.recipient.as_deref().unwrap_or("(no recipient)"),
+            m.signer.added.format("%Y-%m-%d")
+        ))?;
+    }
+    Ok(())
 }
 
 fn bar(what: &'static str) -> Option<indicatif::ProgressBar> {

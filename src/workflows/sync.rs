@@ -380,15 +380,12 @@ fn merge_client(
         return Ok(());
     }
     let sig = repo.show(theirs, &format!("{path}.sig"))?;
-    let floor = match &base_client {
-        Some(b) => b.revision + 1,
-        None => 0,
-    };
-    let floor = if ours_unchanged {
-        floor.max(h.trust.seen_revision(id))
-    } else {
-        floor
-    };
+    // Theirs must be newer than the base; if only they changed it, newer than what
+    // this machine has seen too.
+    let mut floor = base_client.as_ref().map_or(0, |b| b.revision + 1);
+    if ours_unchanged {
+        floor = floor.max(h.trust.seen_revision(id));
+    }
     let their_client = match verify_theirs(h, id, &theirs_bytes, sig.as_deref(), floor) {
         Ok(c) => c,
         Err(why) => {
@@ -403,13 +400,20 @@ fn merge_client(
         report.taken.push(id.clone());
         return Ok(());
     }
+    merge_both(h, lock, base_client.as_ref(), &their_client, report)
+}
+
+/// A client changed on both sides: merged entry by entry, sealed with our key.
+fn merge_both(
+    h: &Handover,
+    lock: &WriteLock,
+    base: Option<&Client>,
+    theirs: &Client,
+    report: &mut SyncReport,
+) -> Result<()> {
+    let id = &theirs.id;
     let ours = h.load(id)?;
-    let merged = merge::merge(
-        base_client.as_ref(),
-        &ours,
-        &their_client,
-        chrono::Utc::now(),
-    )?;
+    let merged = merge::merge(base, &ours, theirs, chrono::Utc::now())?;
     let mut client = merged.client;
     h.write(lock, &mut client)?;
     report
