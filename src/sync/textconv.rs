@@ -95,3 +95,37 @@ fn field(key: &[u8], record: &str, name: &str, value: &Value) -> String {
     let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
     format!("{name}={hex}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ClientId, Entry, Kind, Secret};
+
+    #[test]
+    fn names_records_and_values_never_a_value() {
+        let mut c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "ACME".into(),
+            vec!["age1x".into()],
+            chrono::DateTime::from_timestamp(0, 0).unwrap(),
+        );
+        let mut e = Entry::new("m365/admin".into(), Kind::Login);
+        e.password = Some(Secret::from("hunter2-secret"));
+        c.entries.push(e);
+        let before = describe(&c, b"k").unwrap();
+        assert!(!before.contains("hunter2"), "{before}");
+        assert!(before.contains("entry \"m365/admin\": "), "{before}");
+        assert!(before.contains(" password="), "{before}");
+        c.entries[0].password = Some(Secret::from("other"));
+        let after = describe(&c, b"k").unwrap();
+        let line = |t: &str| {
+            t.lines()
+                .find(|l| l.starts_with("entry"))
+                .unwrap()
+                .to_owned()
+        };
+        assert_ne!(line(&before), line(&after), "a changed value shows");
+        let other_key = describe(&c, b"other key").unwrap();
+        assert_ne!(line(&after), line(&other_key), "digests are keyed");
+    }
+}

@@ -1383,4 +1383,40 @@ mod tests {
         assert_eq!(v[0]["severity"], "blocking");
         assert_eq!(v[0]["path"], serde_json::Value::Null);
     }
+
+    #[test]
+    fn a_merge_conflict_blocks_until_its_sibling_is_removed() {
+        let mut c = client(vec![]);
+        let ours = Entry::new("fw/root".into(), Kind::Other);
+        let mut theirs = Entry::new("fw/root (merge conflict)".into(), Kind::Other);
+        theirs.notes = Some("n".into());
+        let at = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        c.merge_conflicts.push(crate::model::MergeConflict {
+            record: "entry".into(),
+            id: Some(ours.id),
+            sibling: Some(theirs.id),
+            name: "fw/root".into(),
+            fields: vec!["password".into()],
+            theirs: Vec::new(),
+            at,
+        });
+        c.entries.push(ours);
+        c.entries.push(theirs);
+        let found: Vec<Finding> = check(&c, &options(), today())
+            .into_iter()
+            .filter(|f| f.code == Code::MergeConflict)
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Blocking);
+        assert_eq!(
+            found[0].message,
+            "A sync found entry \"fw/root\" changed on both sides (password): ours is in place, theirs is in entry \"fw/root (merge conflict)\". Keep what is right in \"fw/root\" and remove \"fw/root (merge conflict)\"."
+        );
+        c.entries.retain(|e| e.path == "fw/root");
+        assert!(
+            !codes(&c)
+                .iter()
+                .any(|(_, code)| *code == Code::MergeConflict)
+        );
+    }
 }
