@@ -126,6 +126,10 @@ pub enum Error {
         waited: u64,
     },
 
+    /// Running `git` on a synced store failed, or the repository is not as sync needs it.
+    #[error("{0}")]
+    Git(String),
+
     #[error("{context}: {source}")]
     Io {
         context: String,

@@ -8,6 +8,8 @@
 //!   the person's keys and establishes this machine's trust in it.
 //! - `store` (where vaults live on disk: layout, locking, the signer list's files),
 //!   `formats` (foreign import/export formats) and `dossier` (the PDF).
+//! - `sync`: sharing a store over git: the three-way merge of a vault's copies and
+//!   the `git` program (the store commits its writes through it).
 //! - `vault`: the encrypted JSON codec.
 //! - `keys`: who can open and who may write: age identities and recipients (the only
 //!   user of `age`), SSH signatures (the only user of `ssh-key`), trust and pinning,
@@ -31,6 +33,7 @@ pub mod model;
 pub mod process;
 pub mod prompt;
 pub mod store;
+pub mod sync;
 pub mod totp;
 pub mod vault;
 pub mod workflows;

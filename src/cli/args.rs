@@ -108,6 +108,63 @@ pub enum Command {
     Link(LinkCmdArgs),
     /// Undo `handover link`
     Unlink(LinkCmdArgs),
+    /// Share the store over git: pull, merge entry by entry, push (`sync init` first)
+    Sync {
+        #[command(subcommand)]
+        action: Option<SyncAction>,
+    },
+    /// Add, remove or list the team members who share this store
+    #[command(subcommand)]
+    Team(TeamAction),
+    /// Print a vault for `git diff` (names and digests of values, never a value)
+    #[command(hide = true)]
+    Textconv {
+        /// The vault file git hands over
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TeamAction {
+    /// Trust a teammate's signing key and re-encrypt every vault to them
+    Add {
+        /// A short name (letters, digits, - _ . @), e.g. anna
+        name: String,
+        /// Their age recipient (`age1…`, what their `handover init` printed)
+        #[arg(long, value_name = "AGE_RECIPIENT")]
+        recipient: String,
+        /// Their public signing key, `ssh-ed25519 AAAA…`, or the file holding it
+        #[arg(long, value_name = "KEY|FILE")]
+        signing_key: String,
+    },
+    /// Re-encrypt every vault without a member and write what they could read
+    Remove {
+        name: String,
+        /// Where to write one rotation list per client they could read
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = LangArg::De)]
+        lang: LangArg,
+    },
+    /// The members: names, key fingerprints, recipients, since when
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SyncAction {
+    /// Make the store a git repository, or clone REMOTE into an empty store
+    Init {
+        /// The shared repository (a path or URL `git` understands)
+        remote: Option<String>,
+    },
+    /// Accept ours for a client's own fields that a sync found changed on both sides
+    Resolve {
+        /// The client id
+        client: String,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -16,7 +16,8 @@ use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
     client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
-    network_cmds, setup_cmds, signers_cmds, system_cmds, takeover_cmds, vendor_cmds, workflow_cmds,
+    network_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds, takeover_cmds, team_cmds,
+    vendor_cmds, workflow_cmds,
 };
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -83,5 +84,8 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
+        Command::Sync { action } => sync_cmds::sync(action, paths, out),
+        Command::Team(action) => team_cmds::team(action, paths, out),
+        Command::Textconv { file } => sync_cmds::textconv(&file, paths, out),
     }
 }

@@ -205,7 +205,7 @@ fn list(store_dir: &Path, identity_file: &Path, json: bool, out: &mut Out) -> Re
 }
 
 /// `--key` takes the key itself or a file holding it (`identity.signing-key.pub`).
-fn read_key_arg(arg: &str) -> Result<String, CliError> {
+pub(super) fn read_key_arg(arg: &str) -> Result<String, CliError> {
     if arg.trim_start().starts_with("ssh-") {
         return Ok(arg.to_owned());
     }

@@ -3,6 +3,7 @@
 //! The serde representation of these types *is* the vault format documented in
 //! `docs/FORMAT.md`; key names are part of the contract with our users.
 
+mod conflict;
 mod history;
 mod knowledge;
 pub mod limits;
@@ -10,6 +11,7 @@ pub mod rules;
 mod secret;
 pub(crate) mod timestamp;
 
+pub use conflict::MergeConflict;
 pub use history::{Event, EventKind};
 pub use knowledge::{
     Backup, Category, Contract, Criticality, Decision, DecisionStatus, Document, DocumentKind,
@@ -573,6 +575,10 @@ pub struct Client {
     /// The decision log.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<Decision>,
+    /// What a merge of two copies left for a person to decide (`sync`); absent
+    /// when there is nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merge_conflicts: Vec<MergeConflict>,
 }
 
 /// How many dossier records a vault keeps.
@@ -651,6 +657,7 @@ impl Client {
             vendors: Vec::new(),
             documents: Vec::new(),
             decisions: Vec::new(),
+            merge_conflicts: Vec::new(),
         }
     }
 
@@ -782,6 +789,24 @@ impl Client {
             }
         }
         names
+    }
+
+    /// The merge conflicts not yet resolved: the client's own fields until a person
+    /// accepts ours (`sync resolve`), a record's until its sibling is removed.
+    pub fn open_conflicts(&self) -> impl Iterator<Item = &MergeConflict> {
+        self.merge_conflicts
+            .iter()
+            .filter(|c| c.sibling.is_none_or(|s| self.has_record(s)))
+    }
+
+    /// Whether any entry or knowledge record has this id.
+    pub fn has_record(&self, id: uuid::Uuid) -> bool {
+        self.entries.iter().any(|e| e.id == id)
+            || self.systems.iter().any(|s| s.id == id)
+            || self.networks.iter().any(|n| n.id == id)
+            || self.vendors.iter().any(|v| v.id == id)
+            || self.documents.iter().any(|d| d.id == id)
+            || self.decisions.iter().any(|d| d.id == id)
     }
 
     /// Entries in a stable, readable order (by path), as lists and the dossier show them.

@@ -12,6 +12,7 @@
 
 pub mod config;
 
+use std::cell::Cell;
 use std::fs::{self, File};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::keys::trust::{SignedFile, SignerListHome};
 use crate::model::ClientId;
+use crate::sync::git::Repo;
 
 use crate::fsutil::{self, atomic_write, ensure_private_dir, read_small_file};
 
@@ -49,6 +51,9 @@ struct Marker {
 #[derive(Debug, Clone)]
 pub struct Store {
     root: PathBuf,
+    /// Whether each write commits itself when the store is a git repository; off
+    /// while a command writes many vaults that it commits once (`team add`).
+    autocommit: Cell<bool>,
 }
 
 impl SignerListHome for Store {
@@ -127,6 +132,7 @@ impl Store {
         }
         Ok(Store {
             root: root.to_owned(),
+            autocommit: Cell::new(true),
         })
     }
 
@@ -168,7 +174,30 @@ impl Store {
         let path = self.signers_path();
         atomic_write(&sig_path(&path), sig)?;
         atomic_write(&path, list)?;
-        atomic_write(&self.root.join(ALLOWED_SIGNERS), allowed_signers)
+        atomic_write(&self.root.join(ALLOWED_SIGNERS), allowed_signers)?;
+        self.commit(_lock, "signers: the list of trusted signers changed");
+        Ok(())
+    }
+
+    /// The store's git repository, when it is synced (`handover sync init`).
+    pub fn repo(&self) -> Option<Repo> {
+        Repo::at(&self.root)
+    }
+
+    /// Switches the commit after every write on or off (see [`Store::commit`]).
+    pub fn set_autocommit(&self, on: bool) {
+        self.autocommit.set(on);
+    }
+
+    /// In a git-synced store, commits what was just written, with a message that names
+    /// the client and the action, never a value. Best effort: the write has happened
+    /// either way, and `handover sync` commits whatever is left before it pulls.
+    pub fn commit(&self, _lock: &WriteLock, message: &str) {
+        if self.autocommit.get()
+            && let Some(repo) = self.repo()
+        {
+            let _ = repo.commit_all(message);
+        }
     }
 
     /// A vault's signature file, if it has one.
@@ -294,7 +323,9 @@ impl Store {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => return Err(Error::io(format!("cannot remove {}", sig.display()), e)),
         }
-        fsutil::sync_dir(&self.root.join(CLIENTS))
+        fsutil::sync_dir(&self.root.join(CLIENTS))?;
+        self.commit(_lock, &format!("{id}: client-removed"));
+        Ok(())
     }
 }
 

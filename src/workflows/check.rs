@@ -134,10 +134,11 @@ pub enum Code {
     KnownToPreviousProvider,
     DossierOutdated,
     BundleOutdated,
+    MergeConflict,
 }
 
 impl Code {
-    pub const ALL: [Code; 28] = [
+    pub const ALL: [Code; 29] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -166,6 +167,7 @@ impl Code {
         Code::KnownToPreviousProvider,
         Code::DossierOutdated,
         Code::BundleOutdated,
+        Code::MergeConflict,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -198,6 +200,7 @@ impl Code {
             Code::KnownToPreviousProvider => "known-to-previous-provider",
             Code::DossierOutdated => "dossier-outdated",
             Code::BundleOutdated => "bundle-outdated",
+            Code::MergeConflict => "merge-conflict",
         }
     }
 
@@ -213,7 +216,7 @@ impl Code {
             | Code::NoRecipients
             | Code::OwnRecipientMissing
             | Code::CriticalSystemNoCredential => Severity::Blocking,
-            Code::WifiNoSsid => Severity::Blocking,
+            Code::WifiNoSsid | Code::MergeConflict => Severity::Blocking,
             Code::LoginNoLocation
             | Code::Expiring
             | Code::NotRotated
@@ -297,6 +300,49 @@ pub fn has_blocking(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Blocking)
 }
 
+/// What a sync could not decide (`sync::merge`): one message per open conflict.
+fn merge_conflicts(client: &Client) -> Vec<String> {
+    let id = client.id.as_str();
+    client
+        .open_conflicts()
+        .map(|c| {
+            let fields = c.fields.join(", ");
+            match c.sibling.and_then(|s| record_name(client, s)) {
+                Some(sibling) => format!(
+                    "A sync found {} {:?} changed on both sides ({fields}): ours is in place, theirs is in {} {sibling:?}. Keep what is right in {:?} and remove {sibling:?}.",
+                    c.record, c.name, c.record, c.name
+                ),
+                None => format!(
+                    "A sync found the client's {fields} changed on both sides: ours is kept. Check it with `handover client show {id}`, correct it with `handover client edit {id}` if needed, then run `handover sync resolve {id}`."
+                ),
+            }
+        })
+        .collect()
+}
+
+/// A record's path, name or title, by id.
+fn record_name(client: &Client, id: uuid::Uuid) -> Option<String> {
+    let found = client.entries.iter().find(|e| e.id == id).map(|e| &e.path);
+    let found = found.or_else(|| client.systems.iter().find(|s| s.id == id).map(|s| &s.name));
+    let found = found.or_else(|| client.networks.iter().find(|n| n.id == id).map(|n| &n.name));
+    let found = found.or_else(|| client.vendors.iter().find(|v| v.id == id).map(|v| &v.name));
+    let found = found.or_else(|| {
+        client
+            .documents
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| &d.path)
+    });
+    let found = found.or_else(|| {
+        client
+            .decisions
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| &d.title)
+    });
+    found.cloned()
+}
+
 /// Checks `client` as of `today`. Findings come client-level first, then by system
 /// and vendor name, then by entry path, blocking before warnings within each.
 pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
@@ -357,6 +403,9 @@ pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<F
     }
     if let Some(message) = missing_first_hour_plan(client) {
         add(Code::NoFirstHourPlan, None, message);
+    }
+    for message in merge_conflicts(client) {
+        add(Code::MergeConflict, None, message);
     }
     if options.old_copies {
         for (code, message) in stale_copies(client) {
@@ -1341,5 +1390,41 @@ mod tests {
         assert_eq!(v[0]["code"], "no-contact");
         assert_eq!(v[0]["severity"], "blocking");
         assert_eq!(v[0]["path"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn a_merge_conflict_blocks_until_its_sibling_is_removed() {
+        let mut c = client(vec![]);
+        let ours = Entry::new("fw/root".into(), Kind::Other);
+        let mut theirs = Entry::new("fw/root (merge conflict)".into(), Kind::Other);
+        theirs.notes = Some("n".into());
+        let at = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        c.merge_conflicts.push(crate::model::MergeConflict {
+            record: "entry".into(),
+            id: Some(ours.id),
+            sibling: Some(theirs.id),
+            name: "fw/root".into(),
+            fields: vec!["password".into()],
+            theirs: Vec::new(),
+            at,
+        });
+        c.entries.push(ours);
+        c.entries.push(theirs);
+        let found: Vec<Finding> = check(&c, &options(), today())
+            .into_iter()
+            .filter(|f| f.code == Code::MergeConflict)
+            .collect();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Blocking);
+        assert_eq!(
+            found[0].message,
+            "A sync found entry \"fw/root\" changed on both sides (password): ours is in place, theirs is in entry \"fw/root (merge conflict)\". Keep what is right in \"fw/root\" and remove \"fw/root (merge conflict)\"."
+        );
+        c.entries.retain(|e| e.path == "fw/root");
+        assert!(
+            !codes(&c)
+                .iter()
+                .any(|(_, code)| *code == Code::MergeConflict)
+        );
     }
 }

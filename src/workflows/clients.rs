@@ -8,7 +8,8 @@ use crate::model::{Client, ClientId, Contact, EventKind};
 use crate::workflows::Handover;
 use crate::workflows::history;
 
-/// Creates a client whose vault is encrypted to the provider and `extra` recipients.
+/// Creates a client whose vault is encrypted to the provider and `extra` recipients
+/// (and, in a synced store, to the team).
 pub fn create(
     h: &Handover,
     id: &ClientId,
@@ -21,7 +22,13 @@ pub fn create(
         ));
     }
     let mut recipients = vec![h.identity.recipient().to_string()];
-    for r in extra_recipients {
+    // In a store shared over git, the team reads every client: its trusted signers'
+    // recipients (`team add`) are added.
+    let team = match h.store.repo() {
+        Some(_) => h.trust.recipients(),
+        None => Vec::new(),
+    };
+    for r in extra_recipients.iter().chain(&team) {
         let r = Recipient::parse(r)?.to_string();
         if !recipients.contains(&r) {
             recipients.push(r);

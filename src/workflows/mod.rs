@@ -17,7 +17,9 @@ mod open;
 pub mod rotate;
 pub mod rotation;
 pub mod signers;
+pub mod sync;
 pub mod takeover;
+pub mod team;
 
 use chrono::Utc;
 
@@ -39,6 +41,9 @@ struct Sealed {
     ciphertext: Vec<u8>,
     signature: Vec<u8>,
     revision: u64,
+    /// What changed, for the commit of a git-synced store: the client and the
+    /// events' kinds and paths, never a value.
+    action: String,
 }
 
 /// A vault change, checked, encoded and signed, that [`PendingUpdate::commit`] writes;
@@ -348,9 +353,10 @@ impl Handover {
     ) -> Result<(PendingUpdate<'_>, T)> {
         let lock = self.store.lock()?;
         let mut client = self.load(id)?;
+        let before = client.history.len();
         let result = change(&mut client)?;
         client.updated = Utc::now();
-        let sealed = self.seal(&mut client)?;
+        let sealed = self.seal(&mut client, before)?;
         let pending = PendingUpdate {
             h: self,
             lock,
@@ -376,12 +382,12 @@ impl Handover {
 
     /// Encrypts, signs and writes `client` with a raised revision. Requires the lock.
     pub fn write(&self, lock: &WriteLock, client: &mut Client) -> Result<()> {
-        let sealed = self.seal(client)?;
+        let sealed = self.seal(client, client.history.len().saturating_sub(1))?;
         self.write_sealed(lock, &client.id, sealed)
     }
 
     /// Every check a write makes, then the revision raised, encrypted and signed.
-    fn seal(&self, client: &mut Client) -> Result<Sealed> {
+    fn seal(&self, client: &mut Client, events_from: usize) -> Result<Sealed> {
         self.ensure_still_readable(client)?;
         let key = self.signing_key()?;
         if !self.trust.keys().contains(&key.public()) {
@@ -397,13 +403,16 @@ impl Handover {
             ciphertext,
             signature,
             revision: client.revision,
+            action: commit_message(client, events_from),
         })
     }
 
     fn write_sealed(&self, lock: &WriteLock, id: &ClientId, sealed: Sealed) -> Result<()> {
         self.store
             .write_vault(lock, id, &sealed.ciphertext, &sealed.signature)?;
-        self.trust.saw_revision(id, sealed.revision)
+        self.trust.saw_revision(id, sealed.revision)?;
+        self.store.commit(lock, &sealed.action);
+        Ok(())
     }
 
     /// The age recipients of the provider's own identity, as vaults list them.
@@ -428,6 +437,32 @@ impl Handover {
             )))
         }
     }
+}
+
+/// The commit message of a vault write: the client, then what its new history events
+/// say (kind and path, never a value).
+fn commit_message(client: &Client, events_from: usize) -> String {
+    let events = client.history.get(events_from..).unwrap_or_default();
+    let mut parts: Vec<String> = events
+        .iter()
+        .take(3)
+        .map(|e| match &e.path {
+            Some(path) => format!("{} {path}", e.kind),
+            None => e.kind.to_string(),
+        })
+        .collect();
+    if events.len() > 3 {
+        parts.push(format!("and {} more", events.len() - 3));
+    }
+    if parts.is_empty() {
+        parts.push("vault-written".into());
+    }
+    format!(
+        "{}: {} (revision {})",
+        client.id,
+        parts.join(", "),
+        client.revision
+    )
 }
 
 /// Files up to this size that `--force` replaces are kept in memory, to be put back if

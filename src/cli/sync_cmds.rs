@@ -1,0 +1,126 @@
+//! `sync init`, `sync`, `sync resolve`, and the hidden `textconv` that git runs.
+
+use std::path::Path;
+
+use handover::store::MAX_VAULT_BYTES;
+use handover::sync::textconv;
+use handover::workflows::sync::{self, GitSetup, Initialised, SyncReport};
+
+use super::CliError;
+use super::args::SyncAction;
+use super::context::{Paths, client_id, load_keys};
+use super::term::{Out, safe};
+
+pub fn sync(action: Option<SyncAction>, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    match action {
+        None => {
+            let mut h = paths.open()?;
+            let report = sync::sync(&mut h)?;
+            print_report(&report, out)
+        }
+        Some(SyncAction::Init { remote }) => init(paths, remote.as_deref(), out),
+        Some(SyncAction::Resolve { client }) => {
+            let h = paths.open()?;
+            let id = client_id(&client)?;
+            let left = sync::resolve(&h, &id)?;
+            out.line(&format!(
+                "Ours kept for {id}'s own fields; {left} record conflict(s) left (remove each sibling \"… (merge conflict)\" once you have kept what is right)."
+            ))
+        }
+    }
+}
+
+fn init(paths: &Paths, remote: Option<&str>, out: &mut Out) -> Result<(), CliError> {
+    let exe = std::env::current_exe()?;
+    let setup = GitSetup {
+        textconv: format!(
+            "{} --identity {} textconv",
+            shell_quote(&exe.to_string_lossy()),
+            shell_quote(&absolute(paths.identity_file).to_string_lossy())
+        ),
+    };
+    match sync::init(paths.store_dir, remote, &setup)? {
+        Initialised::Cloned => out.line(&format!(
+            "Cloned into {}. Have a trusted signer add your key (`handover team add`), then run `handover signers pin` and `handover sync`.",
+            paths.store_dir.display()
+        )),
+        Initialised::Created { pushed: true } => {
+            out.line("The store is now a git repository, pushed to the remote.")
+        }
+        Initialised::Created { pushed: false } => out.line(
+            "The store is now a git repository; add a remote (`git remote add origin URL`) and run `handover sync`.",
+        ),
+    }
+}
+
+fn absolute(p: &Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_owned())
+}
+
+/// Quotes a word for the shell git runs its drivers with.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+fn print_report(r: &SyncReport, out: &mut Out) -> Result<(), CliError> {
+    let ids = |v: &[handover::model::ClientId]| {
+        v.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !r.taken.is_empty() {
+        out.line(&format!("Taken from the others: {}", ids(&r.taken)))?;
+    }
+    if !r.merged.is_empty() {
+        out.line(&format!("Merged entry by entry: {}", ids(&r.merged)))?;
+    }
+    if !r.removed.is_empty() {
+        out.line(&format!("Removed by the others: {}", ids(&r.removed)))?;
+    }
+    if r.signers_changed {
+        out.line("The store's trusted signers changed (`handover signers` lists them).")?;
+    }
+    for (id, recipient) in &r.recipients_added {
+        out.line(&format!(
+            "{id}: the vault is now also encrypted to {recipient} (added by a trusted teammate)"
+        ))?;
+    }
+    for (id, c) in &r.conflicts {
+        eprintln!(
+            "{id}: {} {:?} was changed on both sides ({}): ours is in place, theirs beside it; `handover check {id}` says what to do.",
+            c.record,
+            safe(&c.name, false),
+            c.fields.join(", ")
+        );
+    }
+    for (file, why) in &r.refused {
+        eprintln!(
+            "Refused {file} from the others: {}; your copy was kept.",
+            safe(why, false)
+        );
+    }
+    out.line(if r.pushed {
+        "Pushed."
+    } else {
+        "Nothing pushed."
+    })
+}
+
+/// What `git diff` shows of a vault. Never fails a diff: a file that cannot be read
+/// here (another store's, a forgery) is described as such.
+pub fn textconv(file: &Path, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let bytes = handover::fsutil::read_regular_file(file, MAX_VAULT_BYTES, "the vault")?;
+    let (identity, _) = load_keys(paths.identity_file)?;
+    match handover::vault::decode(&bytes, &identity) {
+        Ok(client) => {
+            let key = sync::textconv_key(&identity);
+            let text = textconv::describe(&client, &key)?;
+            out.line(text.trim_end())
+        }
+        Err(problem) => out.line(&format!(
+            "(a vault this identity cannot read: {})",
+            safe(&problem.to_string(), false)
+        )),
+    }
+}

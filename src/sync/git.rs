@@ -1,0 +1,128 @@
+//! Running the `git` program on a store that is a git repository. We shell out, as
+//! gopass does: `git2` needs libgit2 and OpenSSL, and `gix` cannot push; the person's
+//! own git brings their remotes, credentials and SSH agent with it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use crate::error::{Error, Result};
+
+/// A store that is a git repository (its work tree is the store's directory).
+#[derive(Debug, Clone)]
+pub struct Repo {
+    root: PathBuf,
+}
+
+/// What git printed when it failed, shortened for a message.
+fn stderr_of(out: &Output) -> String {
+    let text = String::from_utf8_lossy(&out.stderr);
+    let text = text.trim();
+    let mut short: String = text.chars().take(600).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
+}
+
+impl Repo {
+    /// The repository whose work tree is `root`, if `root` is one.
+    pub fn at(root: &Path) -> Option<Repo> {
+        root.join(".git").exists().then(|| Repo {
+            root: root.to_owned(),
+        })
+    }
+
+    /// `root` as a repository, whether or not it is one yet (for `git init`, `clone`).
+    pub fn new_at(root: &Path) -> Repo {
+        Repo {
+            root: root.to_owned(),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new("git");
+        c.arg("-C").arg(&self.root).args(args).stdin(Stdio::null());
+        c
+    }
+
+    /// Runs git; its output whatever the exit status.
+    pub fn output(&self, args: &[&str]) -> Result<Output> {
+        self.command(args).output().map_err(|e| {
+            Error::io(
+                "cannot run `git` (is it installed and on PATH? sync needs it)".to_string(),
+                e,
+            )
+        })
+    }
+
+    /// Runs git and returns its standard output, or an error naming the command and
+    /// what git said.
+    pub fn run(&self, args: &[&str]) -> Result<Vec<u8>> {
+        let out = self.output(args)?;
+        if out.status.success() {
+            Ok(out.stdout)
+        } else {
+            Err(Error::Git(format!(
+                "`git {}` failed in {}: {}",
+                args.join(" "),
+                self.root.display(),
+                stderr_of(&out)
+            )))
+        }
+    }
+
+    /// [`Repo::run`], its output as trimmed text.
+    pub fn text(&self, args: &[&str]) -> Result<String> {
+        Ok(String::from_utf8_lossy(&self.run(args)?).trim().to_owned())
+    }
+
+    /// Whether git exits 0 (for questions such as `merge-base --is-ancestor`).
+    pub fn yes(&self, args: &[&str]) -> Result<bool> {
+        Ok(self.output(args)?.status.success())
+    }
+
+    /// A commit id, or `None` if `rev` names nothing.
+    pub fn rev(&self, rev: &str) -> Result<Option<String>> {
+        let out = self.output(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])?;
+        Ok(out
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned()))
+    }
+
+    /// A file's bytes at a commit, or `None` if it has no such file.
+    pub fn show(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let out = self.output(&["cat-file", "blob", &format!("{commit}:{path}")])?;
+        Ok(out.status.success().then_some(out.stdout))
+    }
+
+    /// The paths that differ between two commits.
+    pub fn changed(&self, from: &str, to: &str) -> Result<Vec<String>> {
+        let out = self.run(&["diff", "--name-only", "--no-renames", "-z", from, to, "--"])?;
+        Ok(out
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| String::from_utf8_lossy(p).into_owned())
+            .collect())
+    }
+
+    /// Stages everything and commits it with `message`; returns whether there was
+    /// anything to commit.
+    pub fn commit_all(&self, message: &str) -> Result<bool> {
+        self.run(&["add", "-A", "--", "."])?;
+        if self.yes(&["diff", "--cached", "--quiet"])? {
+            return Ok(false);
+        }
+        self.run(&["commit", "-q", "--no-verify", "-m", message])?;
+        Ok(true)
+    }
+}
