@@ -8,7 +8,8 @@
 //!   the person's keys and establishes this machine's trust in it.
 //! - `store` (where vaults live on disk: layout, locking, the signer list's files),
 //!   `formats` (foreign import/export formats) and `dossier` (the PDF).
-//! - `vault`: the encrypted JSON codec.
+//! - `vault`: the encrypted JSON codec; `paper`: a signed bundle as QR codes on data
+//!   pages (chunks, parity, the page grid) and reading them back from scans.
 //! - `keys`: who can open and who may write: age identities and recipients (the only
 //!   user of `age`), SSH signatures (the only user of `ssh-key`), trust and pinning,
 //!   and unlocking a person's keys with one passphrase prompt for both.
@@ -28,6 +29,7 @@ pub mod fsutil;
 pub mod generate;
 pub mod keys;
 pub mod model;
+pub mod paper;
 pub mod process;
 pub mod prompt;
 pub mod store;

@@ -8,7 +8,7 @@
 //! `system`, `network`, `vendor`, `doc` and `decision` in `system_cmds`,
 //! `network_cmds`, `vendor_cmds`, `doc_cmds`, `decision_cmds`; `link` and `unlink` in
 //! `knowledge_cmds`; `sign` and `signers` in `signers_cmds`; `log`, `check` and
-//! `offboard` in `workflow_cmds`; `takeover` in `takeover_cmds`; `init`, `demo` and `generate` in `setup_cmds`.
+//! `offboard` in `workflow_cmds`; `takeover` in `takeover_cmds`; `init`, `demo` and `generate` in `setup_cmds`; `restore` in `restore_cmds`.
 
 use super::CliError;
 use super::args::{Cli, Command};
@@ -16,7 +16,8 @@ use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
     client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
-    network_cmds, setup_cmds, signers_cmds, system_cmds, takeover_cmds, vendor_cmds, workflow_cmds,
+    network_cmds, restore_cmds, setup_cmds, signers_cmds, system_cmds, takeover_cmds, vendor_cmds,
+    workflow_cmds,
 };
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -83,5 +84,6 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
+        Command::Restore(a) => restore_cmds::restore(a, out),
     }
 }

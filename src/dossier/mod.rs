@@ -68,6 +68,16 @@ pub struct Options {
     /// handed over on the `as_of` date and is no longer responsible, and names the
     /// bundle handed over with it instead of the client's earlier copy.
     pub handed_over_to: Option<Successor>,
+    /// `--data-pages`: append the client's signed bundle as QR codes; the caller makes
+    /// the bundle and passes it to [`render_to_with`].
+    pub data_pages: bool,
+}
+
+/// The signed bundle the data pages carry (`crate::paper`): ciphertext and signature,
+/// nothing secret.
+pub struct DataPages {
+    pub bundle: Vec<u8>,
+    pub signature: Vec<u8>,
 }
 
 /// The provider a client is handed over to (`offboard --successor-name`).
@@ -149,7 +159,24 @@ pub fn render_to(
     gaps: &[Gap],
     out: &mut dyn std::io::Write,
 ) -> Result<Rendered> {
-    let laid = lay_out(client, options, gaps)?;
+    render_to_with(client, options, gaps, None, out)
+}
+
+/// [`render_to`], with the data pages of `data` at the end (which `options.data_pages`
+/// must ask for).
+pub fn render_to_with(
+    client: &Client,
+    options: &Options,
+    gaps: &[Gap],
+    data: Option<&DataPages>,
+    out: &mut dyn std::io::Write,
+) -> Result<Rendered> {
+    if options.data_pages != data.is_some() {
+        return Err(crate::Error::Invalid(
+            "internal error: data pages asked for without a bundle, or the other way round; please report it".into(),
+        ));
+    }
+    let laid = lay_out(client, options, gaps, data)?;
     let t = &laid.template.texts;
     let subject = format!("{} — {} {}", client.name, t.fingerprint, laid.fingerprint);
     pdf::write(
@@ -196,7 +223,12 @@ struct Laid {
     template: Template,
 }
 
-fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
+fn lay_out(
+    client: &Client,
+    options: &Options,
+    gaps: &[Gap],
+    data: Option<&DataPages>,
+) -> Result<Laid> {
     let mut template = Template::load(options.lang, options.template_dir.as_deref())?;
     let b = &mut template.branding;
     for (slot, value) in [
@@ -228,6 +260,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         signing_key: options.signing_key.as_deref(),
         handed_over_to: options.handed_over_to.as_ref(),
         labels: Default::default(),
+        data_pages: data.is_some(),
     };
     let t = &template.texts;
 
@@ -304,6 +337,10 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     let mut pages: Vec<Vec<Item>> = front.pages;
     pages.extend(toc_flow.pages);
     pages.extend(body.pages);
+    if let Some(data) = data {
+        marks.push((t.data_title.clone(), pages.len()));
+        pages.extend(sections::data_pages::pages(&ctx, data)?);
+    }
     let total = pages.len();
     for (i, page) in pages.iter_mut().enumerate() {
         page.extend(header_footer::header_footer(
@@ -423,6 +460,7 @@ mod tests {
             provider: Default::default(),
             signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
             handed_over_to: None,
+            data_pages: false,
         }
     }
 

@@ -100,6 +100,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
             signing_key: h.signing.as_ref().map(|k| k.public().fingerprint()),
             provider: h.store.config()?.provider,
             handed_over_to: None,
+            data_pages: false,
         };
         let check =
             super::check::CheckOptions::for_provider(&h, &["it-schaefer.example".to_owned()])?;
