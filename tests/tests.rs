@@ -13,6 +13,7 @@ mod hardening_sign;
 mod knowledge_cli;
 mod known_answers;
 mod paper;
+mod paper_restore;
 mod prompts;
 mod provider_cli;
 mod reliability;

@@ -464,6 +464,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn data_pages_follow_the_body_and_read_back_on_both_papers() {
+        let c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Acme".into(),
+            vec![],
+            chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+        );
+        let data = DataPages {
+            bundle: (0..30_000u32).map(|i| (i * 7919 % 253) as u8).collect(),
+            signature: b"-----BEGIN SSH SIGNATURE-----\nx\n-----END SSH SIGNATURE-----\n".to_vec(),
+        };
+        for (paper, lang, pages) in [(Paper::A4, Lang::De, 5), (Paper::Letter, Lang::En, 6)] {
+            let mut options = test_options(&c, paper, lang);
+            let plain = lay_out(&c, &options, &[], None).unwrap().pages.len();
+            assert!(lay_out(&c, &options, &[], Some(&data)).is_err());
+            options.data_pages = true;
+            let laid = lay_out(&c, &options, &[], Some(&data)).unwrap();
+            assert_eq!(laid.pages.len(), plain + pages);
+            let t = &laid.template.texts;
+            assert_eq!(laid.marks.last().unwrap(), &(t.data_title.clone(), plain));
+            let codes = laid.pages[plain..]
+                .iter()
+                .flatten()
+                .filter(|i| matches!(i, Item::Qr { .. }))
+                .count();
+            // 35 data codes and parity for a page.
+            let per_page = if paper == Paper::A4 { 12 } else { 9 };
+            assert_eq!(codes, 35 + per_page.max(11), "{paper:?}");
+            assert!(lay_out(&c, &options, &[], None).is_err());
+        }
+    }
+
     /// Values no real client should have, and some will: the renderer must lay them all
     /// out inside the page and produce a PDF that parses.
     fn hostile_client() -> Client {
@@ -633,7 +666,7 @@ mod tests {
         let client = client_with_many_headings();
         for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
             let options = test_options(&client, paper, lang);
-            let laid = lay_out(&client, &options, &[]).unwrap();
+            let laid = lay_out(&client, &options, &[], None).unwrap();
             let geo = Geometry::new(paper);
             let mut checked = 0;
             for (n, page) in laid.pages.iter().enumerate() {
@@ -674,7 +707,7 @@ mod tests {
         let margin = 10.0 * layout::MM;
         for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
             let options = test_options(&client, paper, lang);
-            let laid = lay_out(&client, &options, &[]).unwrap();
+            let laid = lay_out(&client, &options, &[], None).unwrap();
             let (width, height) = paper.size();
             let fonts = fonts::Fonts::get();
             for page in &laid.pages {

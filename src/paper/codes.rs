@@ -241,7 +241,7 @@ mod tests {
             "WIFI:T:WPA;S:x;;".to_owned(),
             good.replacen("HO1", "HO2", 1),
             good.replacen(":0002/", ":0003/", 1),
-            good.replacen("+0300:", "+0301:", 1),
+            good.replacen("+0300:", "+9300:", 1),
             format!("{good}:X"),
             good[..good.len() - 1].to_owned(),
         ] {

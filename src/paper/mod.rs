@@ -268,8 +268,8 @@ mod tests {
         let bundle: Vec<u8> = (0..40_000u32).map(|i| (i * 7919 % 251) as u8).collect();
         let sig = b"-----BEGIN SSH SIGNATURE-----\nabc\n-----END SSH SIGNATURE-----\n";
         let p = Printing::new(&bundle, sig, 12, 3).unwrap();
-        assert_eq!(p.header.data_count, 46);
-        assert_eq!(p.header.parity_count, 14);
+        assert_eq!(p.header.data_count, 47);
+        assert_eq!(p.header.parity_count, 15);
         let whole = assemble(&p.header, &found(&p, &[])).unwrap();
         assert_eq!(
             (whole.bundle.as_slice(), whole.signature.as_slice()),
@@ -283,7 +283,7 @@ mod tests {
         }
         assert_eq!(p.header.page_of(Kind::Data, 1), 1);
         assert_eq!(p.header.page_of(Kind::Data, 4), 2);
-        assert_eq!(p.header.page_of(Kind::Parity, 14), 6);
+        assert_eq!(p.header.page_of(Kind::Parity, 15), 6);
         assert_eq!(p.header.page_count(), 6);
     }
 
@@ -291,12 +291,13 @@ mod tests {
     fn too_many_losses_name_what_is_missing() {
         let p = Printing::new(&[1u8; 5000], b"sig", 12, 3).unwrap();
         let (d, q) = (p.header.data_count, p.header.parity_count);
-        assert_eq!((d, q), (6, 6));
-        let lost: Vec<usize> = (0..7).collect();
+        // Six data codes, and parity for a whole page of twelve.
+        assert_eq!((d, q), (6, 12));
+        let lost: Vec<usize> = (0..13).collect();
         match assemble(&p.header, &found(&p, &lost)) {
             Err(Shortfall::Missing { missing, more }) => {
                 assert_eq!(more, 1);
-                assert_eq!(missing.len(), 7);
+                assert_eq!(missing.len(), 13);
                 assert_eq!(missing[6], (Kind::Parity, 1));
             }
             other => panic!("{other:?}"),

@@ -105,9 +105,10 @@ fn read_file(
 ) -> Result<()> {
     let name = file.display().to_string();
     let bytes = fsutil::read_regular_file(file, MAX_SCAN_BYTES, "the scan")?;
-    let pages = scan::pages(&name, &bytes).map_err(|reason| Error::ImportFile {
-        source_name: name.clone(),
-        reason,
+    let pages = scan::pages(&name, &bytes).map_err(|reason| {
+        Error::Invalid(format!(
+            "cannot read the scan {name}: {reason}; nothing was written"
+        ))
     })?;
     for page in pages {
         let read = scan::decode_page(&page.image);

@@ -200,7 +200,6 @@ fn encode(code: &Code) -> Result<qr::Modules> {
 /// decoder `handover restore` uses, and refuses the dossier unless the bundle comes
 /// back byte for byte.
 fn self_test(ctx: &Ctx<'_>, printing: &Printing, grid: &Grid, data: &DataPages) -> Result<()> {
-    let (w, h) = (ctx.geo.width / MM, ctx.geo.height / MM);
     let header = &printing.header;
     let mut found = paper::Found::new();
     for (n, range) in paper::pages(printing.codes.len(), header.per_page, header.first_page)
@@ -212,30 +211,7 @@ fn self_test(ctx: &Ctx<'_>, printing: &Printing, grid: &Grid, data: &DataPages) 
         } else {
             0
         };
-        let encoded = printing.codes[range]
-            .iter()
-            .map(encode)
-            .collect::<Result<Vec<_>>>()?;
-        let darks: Vec<_> = encoded
-            .iter()
-            .map(|m| move |c: usize, r: usize| m.get(c, r))
-            .collect();
-        let placed: Vec<raster::Placed<'_>> = encoded
-            .iter()
-            .zip(&darks)
-            .enumerate()
-            .map(|(i, (m, dark))| {
-                let (x, y) = grid.cell(i + skip);
-                raster::Placed {
-                    x,
-                    y,
-                    module: MODULE_MM,
-                    width: m.width,
-                    dark,
-                }
-            })
-            .collect();
-        let image = raster::page(w, h, SELF_TEST_DPI, &placed);
+        let image = scanned(ctx, &printing.codes[range], grid, skip)?;
         for text in scan::decode_page(&image).texts {
             if let Some(code) = Code::parse(&text).filter(|c| &c.header == header) {
                 found.insert((code.kind, code.index), code.chunk);
@@ -257,14 +233,39 @@ fn self_test(ctx: &Ctx<'_>, printing: &Printing, grid: &Grid, data: &DataPages) 
                 .filter(|c| !found.contains_key(&(c.kind, c.index)))
                 .map(Code::label)
                 .collect();
+            let missing = match missing.is_empty() {
+                true => "none, but the bundle differs".to_owned(),
+                false => missing.join(", "),
+            };
             Err(Error::Invalid(format!(
-                "internal error: the data pages did not read back in the self-test (unread: {}); no dossier was written; please report it",
-                if missing.is_empty() {
-                    "none, but the bundle differs".to_owned()
-                } else {
-                    missing.join(", ")
-                }
+                "internal error: the data pages did not read back in the self-test (unread: {missing}); no dossier was written; please report it"
             )))
         }
     }
+}
+
+/// One data page's `codes` (from grid cell `skip` on) as a scanner would deliver it.
+fn scanned(ctx: &Ctx<'_>, codes: &[Code], grid: &Grid, skip: usize) -> Result<image::GrayImage> {
+    let encoded = codes.iter().map(encode).collect::<Result<Vec<_>>>()?;
+    let darks: Vec<_> = encoded
+        .iter()
+        .map(|m| move |c: usize, r: usize| m.get(c, r))
+        .collect();
+    let placed: Vec<raster::Placed<'_>> = encoded
+        .iter()
+        .zip(&darks)
+        .enumerate()
+        .map(|(i, (m, dark))| {
+            let (x, y) = grid.cell(i + skip);
+            raster::Placed {
+                x,
+                y,
+                module: MODULE_MM,
+                width: m.width,
+                dark,
+            }
+        })
+        .collect();
+    let (w, h) = (ctx.geo.width / MM, ctx.geo.height / MM);
+    Ok(raster::page(w, h, SELF_TEST_DPI, &placed))
 }
