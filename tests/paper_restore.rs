@@ -275,7 +275,7 @@ fn restore_survives_a_lost_page_shuffling_duplicates_and_a_degraded_scan() {
     let dir = p.env.dir.path();
     let last = p.first + p.count - 1;
     // One page before the data pages rides along: unrelated pages are passed over.
-    let mut scans = render(&p.pdf, p.first - 1, last, 150, &dir.join("s"), "scan");
+    let mut scans = render(&p.pdf, p.first - 1, last, 200, &dir.join("s"), "scan");
     let reference = dir.join("ref.age");
     restored(&p.env, &scans, &reference);
 
@@ -333,15 +333,17 @@ fn damage_parity_cannot_cover_names_the_pages_and_writes_nothing() {
     let p = printed();
     let dir = p.env.dir.path();
     let last = p.first + p.count - 1;
-    let scans = render(&p.pdf, p.first, last, 150, &dir.join("s"), "scan");
-    // Pages 2 and 3 of the data pages lost, and a code inked over on page 4.
+    let scans = render(&p.pdf, p.first, last, 200, &dir.join("s"), "scan");
+    // Pages 2 and 3 of the data pages lost, and a code inked over on page 4 (at 200
+    // dpi its first code spans pixels 142-547 across, 283-688 down).
+    assert_eq!(p.count, 4);
     let inked = dir.join("inked.png");
     magick(
         &scans[3],
-        &["-fill", "black", "-draw", "rectangle 150,300 400,500"],
+        &["-fill", "black", "-draw", "rectangle 200,400 533,533"],
         &inked,
     );
-    let partial = vec![scans[0].clone(), inked, scans[4].clone()];
+    let partial = vec![scans[0].clone(), inked];
     let out = dir.join("r.age");
     let o = restore(&p.env, &partial, &out);
     assert_eq!(o.status.code(), Some(1));
@@ -386,7 +388,7 @@ fn pages_of_another_printing_are_named_and_left_out() {
         &p.pdf,
         p.first,
         p.first + p.count - 1,
-        150,
+        200,
         &dir.join("old"),
         "old",
     );
@@ -399,7 +401,7 @@ fn pages_of_another_printing_are_named_and_left_out() {
     ]);
     let pdf = print(&p.env, "new.pdf");
     let (first, count) = data_pages(&pdf);
-    let new = render(&pdf, first, first + count - 1, 150, &dir.join("new"), "new");
+    let new = render(&pdf, first, first + count - 1, 200, &dir.join("new"), "new");
 
     // The new printing whole, one old page among it: left out, and named.
     let mut mixed = new.clone();

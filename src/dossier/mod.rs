@@ -171,11 +171,6 @@ pub fn render_to_with(
     data: Option<&DataPages>,
     out: &mut dyn std::io::Write,
 ) -> Result<Rendered> {
-    if options.data_pages != data.is_some() {
-        return Err(crate::Error::Invalid(
-            "internal error: data pages asked for without a bundle, or the other way round; please report it".into(),
-        ));
-    }
     let laid = lay_out(client, options, gaps, data)?;
     let t = &laid.template.texts;
     let subject = format!("{} — {} {}", client.name, t.fingerprint, laid.fingerprint);
@@ -229,6 +224,11 @@ fn lay_out(
     gaps: &[Gap],
     data: Option<&DataPages>,
 ) -> Result<Laid> {
+    if options.data_pages != data.is_some() {
+        return Err(crate::Error::Invalid(
+            "internal error: data pages asked for without a bundle, or the other way round; please report it".into(),
+        ));
+    }
     let mut template = Template::load(options.lang, options.template_dir.as_deref())?;
     let b = &mut template.branding;
     for (slot, value) in [

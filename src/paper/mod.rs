@@ -110,8 +110,10 @@ fn parity_count(data: usize, per_page: usize, first_page: usize) -> usize {
 
 /// Which codes (by position in [`Printing::codes`]) stand on each data page.
 pub fn pages(total: usize, per_page: usize, first_page: usize) -> Vec<std::ops::Range<usize>> {
-    let mut out = vec![0..first_page.min(total)];
-    let mut at = out[0].end;
+    let first = first_page.min(total);
+    let mut out = Vec::with_capacity(total / per_page.max(1) + 2);
+    out.push(0..first);
+    let mut at = first;
     while at < total {
         let end = (at + per_page.max(1)).min(total);
         out.push(at..end);

@@ -287,3 +287,47 @@ fn whole_page(image: &GrayImage) -> PageCodes {
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paper::raster;
+
+    /// Codes of random content, drawn as a clean 200-dpi scan would show them, read
+    /// back every one (the dossier's self-test refuses a printing otherwise).
+    #[test]
+    fn random_full_codes_read_back_at_200_dpi() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut failed = Vec::new();
+        for n in 0..24 {
+            let text: String = (0..1436)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(seed % 32) as usize] as char
+                })
+                .collect();
+            let code =
+                qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                    .unwrap();
+            let width = code.width();
+            let colors = code.to_colors();
+            let dark = |c: usize, r: usize| colors[r * width + c] == qrcode::Color::Dark;
+            let grid = Grid::for_page(210.0, 297.0);
+            let (x, y) = grid.cell(n % 12);
+            let placed = [raster::Placed {
+                x,
+                y,
+                module: super::super::layout::MODULE_MM,
+                width,
+                dark: &dark,
+            }];
+            let image = raster::page(210.0, 297.0, 200.0, &placed);
+            if !decode_page(&image).texts.contains(&text) {
+                failed.push(n);
+            }
+        }
+        assert!(failed.is_empty(), "{failed:?}");
+    }
+}
