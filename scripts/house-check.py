@@ -23,7 +23,7 @@ LIMIT_COUNT = 35
 # Lower number = lower layer. A module may use modules of its own or a lower layer.
 LAYERS = {
     "model": 0, "error": 0, "prompt": 0, "process": 0, "totp": 1, "generate": 1,
-    "fingerprint": 1, "fsutil": 1, "keys": 2, "vault": 3, "store": 3, "sync": 3, "formats": 4, "dossier": 4,
+    "fingerprint": 1, "fsutil": 1, "keys": 2, "vault": 3, "store": 3, "sync": 3, "paper": 3, "formats": 4, "dossier": 4,
     "workflows": 5, "cli": 6, "main": 6,
 }
 

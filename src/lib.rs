@@ -11,6 +11,8 @@
 //! - `sync`: sharing a store over git: the three-way merge of a vault's copies and
 //!   the `git` program (the store commits its writes through it).
 //! - `vault`: the encrypted JSON codec.
+//! - `vault`: the encrypted JSON codec; `paper`: a signed bundle as QR codes on data
+//!   pages (chunks, parity, the page grid) and reading them back from scans.
 //! - `keys`: who can open and who may write: age identities and recipients (the only
 //!   user of `age`), SSH signatures (the only user of `ssh-key`), trust and pinning,
 //!   and unlocking a person's keys with one passphrase prompt for both.
@@ -30,6 +32,7 @@ pub mod fsutil;
 pub mod generate;
 pub mod keys;
 pub mod model;
+pub mod paper;
 pub mod process;
 pub mod prompt;
 pub mod store;

@@ -18,6 +18,7 @@ mod hardening_stock;
 mod knowledge_cli;
 mod known_answers;
 mod paper;
+mod paper_restore;
 mod prompts;
 mod provider_cli;
 mod reliability;

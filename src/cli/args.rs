@@ -108,6 +108,8 @@ pub enum Command {
     Link(LinkCmdArgs),
     /// Undo `handover link`
     Unlink(LinkCmdArgs),
+    /// Restore a client's signed bundle from scans of its dossier's data pages
+    Restore(RestoreArgs),
     /// Share the store over git: pull, merge entry by entry, push (`sync init` first)
     Sync {
         #[command(subcommand)]
@@ -315,6 +317,9 @@ pub struct DossierArgs {
     /// Add an emergency sheet with the client's own key (the file `handover client key` wrote)
     #[arg(long, value_name = "KEY_FILE")]
     pub include_client_key: Option<PathBuf>,
+    /// Append data pages: the client's signed bundle as QR codes, for `handover restore`
+    #[arg(long)]
+    pub data_pages: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1114,4 +1119,21 @@ impl LangArg {
 pub enum PaperArg {
     A4,
     Letter,
+}
+
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// Scans of the data pages: PNG, JPEG, TIFF, or PDF files of scans, in any order
+    #[arg(required = true, value_name = "SCAN")]
+    pub scans: Vec<PathBuf>,
+    /// The bundle to write (its signature goes beside it, FILE.sig)
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Replace FILE and FILE.sig if they exist
+    #[arg(long)]
+    pub force: bool,
+    /// When the scans hold pages of several printings: the one to restore (the
+    /// printing id in each data page's heading)
+    #[arg(long, value_name = "ID")]
+    pub printing: Option<String>,
 }

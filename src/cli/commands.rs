@@ -8,7 +8,7 @@
 //! `system`, `network`, `vendor`, `doc` and `decision` in `system_cmds`,
 //! `network_cmds`, `vendor_cmds`, `doc_cmds`, `decision_cmds`; `link` and `unlink` in
 //! `knowledge_cmds`; `sign` and `signers` in `signers_cmds`; `log`, `check` and
-//! `offboard` in `workflow_cmds`; `takeover` in `takeover_cmds`; `init`, `demo` and `generate` in `setup_cmds`.
+//! `offboard` in `workflow_cmds`; `takeover` in `takeover_cmds`; `init`, `demo` and `generate` in `setup_cmds`; `restore` in `restore_cmds`.
 
 use super::CliError;
 use super::args::{Cli, Command};
@@ -16,7 +16,7 @@ use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
     client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
-    network_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds, takeover_cmds, team_cmds,
+    network_cmds, restore_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds, takeover_cmds, team_cmds,
     vendor_cmds, workflow_cmds,
 };
 
@@ -87,5 +87,6 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Sync { action } => sync_cmds::sync(action, paths, out),
         Command::Team(action) => team_cmds::team(action, paths, out),
         Command::Textconv { file } => sync_cmds::textconv(&file, paths, out),
+        Command::Restore(a) => restore_cmds::restore(a, out),
     }
 }

@@ -23,6 +23,7 @@ pub fn dossier(a: DossierArgs, paths: &Paths, out: &mut Out) -> Result<(), CliEr
         force,
         provider_domain,
         include_client_key,
+        data_pages,
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
@@ -30,7 +31,8 @@ pub fn dossier(a: DossierArgs, paths: &Paths, out: &mut Out) -> Result<(), CliEr
         PaperArg::A4 => dossier::PaperSize::A4,
         PaperArg::Letter => dossier::PaperSize::Letter,
     };
-    let options = dossier_options(&h, lang, paper, template, include_client_key)?;
+    let mut options = dossier_options(&h, lang, paper, template, include_client_key)?;
+    options.data_pages = data_pages;
     let check = CheckOptions::for_provider(&h, &provider_domain)?;
     let d = workflows::dossier::export(&h, &id, &options, &check, &output, force)?;
     eprintln!("Wrote {} ({} pages).", output.display(), d.pages);
@@ -115,5 +117,6 @@ pub(super) fn dossier_options(
         provider: h.store.config()?.provider,
         handed_over_to: None,
         stock_check: workflows::dossier::stock_check(h),
+        data_pages: false,
     })
 }

@@ -14,6 +14,7 @@ mod import_export;
 mod kind;
 mod knowledge_cmds;
 mod network_cmds;
+mod restore_cmds;
 mod setup_cmds;
 mod show;
 mod signers_cmds;

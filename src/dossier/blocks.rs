@@ -50,6 +50,9 @@ pub struct Ctx<'a> {
     pub handed_over_to: Option<&'a super::Successor>,
     /// Field labels as wrapped: a dossier prints the same few labels thousands of times.
     pub labels: LabelCache,
+    /// Whether data pages follow (`--data-pages`): the cover and the emergency sheet
+    /// say so.
+    pub data_pages: bool,
 }
 
 /// Wrapped field labels by label text (names of fields, never their values).

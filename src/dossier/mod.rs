@@ -71,6 +71,9 @@ pub struct Options {
     /// What the technical page prints for checking signatures with the stock
     /// `ssh-keygen` (`None`: no signing key, no page).
     pub stock_check: Option<StockCheck>,
+    /// `--data-pages`: append the client's signed bundle as QR codes; the caller makes
+    /// the bundle and passes it to [`render_to_with`].
+    pub data_pages: bool,
 }
 
 /// The provider's signing key as `ssh-keygen -Y verify` needs it, printed so that the
@@ -83,6 +86,13 @@ pub struct StockCheck {
     pub principal: String,
     /// `NAME namespaces="handover,handover-bundle" ssh-ed25519 AAAA…`.
     pub allowed_signers_line: String,
+}
+
+/// The signed bundle the data pages carry (`crate::paper`): ciphertext and signature,
+/// nothing secret.
+pub struct DataPages {
+    pub bundle: Vec<u8>,
+    pub signature: Vec<u8>,
 }
 
 /// The provider a client is handed over to (`offboard --successor-name`).
@@ -164,7 +174,19 @@ pub fn render_to(
     gaps: &[Gap],
     out: &mut dyn std::io::Write,
 ) -> Result<Rendered> {
-    let laid = lay_out(client, options, gaps)?;
+    render_to_with(client, options, gaps, None, out)
+}
+
+/// [`render_to`], with the data pages of `data` at the end (which `options.data_pages`
+/// must ask for).
+pub fn render_to_with(
+    client: &Client,
+    options: &Options,
+    gaps: &[Gap],
+    data: Option<&DataPages>,
+    out: &mut dyn std::io::Write,
+) -> Result<Rendered> {
+    let laid = lay_out(client, options, gaps, data)?;
     let t = &laid.template.texts;
     let subject = format!("{} — {} {}", client.name, t.fingerprint, laid.fingerprint);
     pdf::write(
@@ -211,7 +233,17 @@ struct Laid {
     template: Template,
 }
 
-fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
+fn lay_out(
+    client: &Client,
+    options: &Options,
+    gaps: &[Gap],
+    data: Option<&DataPages>,
+) -> Result<Laid> {
+    if options.data_pages != data.is_some() {
+        return Err(crate::Error::Invalid(
+            "internal error: data pages asked for without a bundle, or the other way round; please report it".into(),
+        ));
+    }
     let mut template = Template::load(options.lang, options.template_dir.as_deref())?;
     let b = &mut template.branding;
     for (slot, value) in [
@@ -243,6 +275,7 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
         signing_key: options.signing_key.as_deref(),
         handed_over_to: options.handed_over_to.as_ref(),
         labels: Default::default(),
+        data_pages: data.is_some(),
     };
     let t = &template.texts;
 
@@ -319,6 +352,10 @@ fn lay_out(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Laid> {
     let mut pages: Vec<Vec<Item>> = front.pages;
     pages.extend(toc_flow.pages);
     pages.extend(body.pages);
+    if let Some(data) = data {
+        marks.push((t.data_title.clone(), pages.len()));
+        pages.extend(sections::data_pages::pages(&ctx, data)?);
+    }
     let total = pages.len();
     for (i, page) in pages.iter_mut().enumerate() {
         page.extend(header_footer::header_footer(
@@ -439,6 +476,40 @@ mod tests {
             signing_key: Some("SHA256:uGZ8bQ0sKhYf1Zl2a0XwW9sVd3mJm3C8Wc0u5o3Yx2E".into()),
             stock_check: None,
             handed_over_to: None,
+            data_pages: false,
+        }
+    }
+
+    #[test]
+    fn data_pages_follow_the_body_and_read_back_on_both_papers() {
+        let c = Client::new(
+            ClientId::parse("acme").unwrap(),
+            "Acme".into(),
+            vec![],
+            chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap(),
+        );
+        let data = DataPages {
+            bundle: (0..30_000u32).map(|i| (i * 7919 % 253) as u8).collect(),
+            signature: b"-----BEGIN SSH SIGNATURE-----\nx\n-----END SSH SIGNATURE-----\n".to_vec(),
+        };
+        for (paper, lang, pages) in [(Paper::A4, Lang::De, 5), (Paper::Letter, Lang::En, 6)] {
+            let mut options = test_options(&c, paper, lang);
+            let plain = lay_out(&c, &options, &[], None).unwrap().pages.len();
+            assert!(lay_out(&c, &options, &[], Some(&data)).is_err());
+            options.data_pages = true;
+            let laid = lay_out(&c, &options, &[], Some(&data)).unwrap();
+            assert_eq!(laid.pages.len(), plain + pages);
+            let t = &laid.template.texts;
+            assert_eq!(laid.marks.last().unwrap(), &(t.data_title.clone(), plain));
+            let codes = laid.pages[plain..]
+                .iter()
+                .flatten()
+                .filter(|i| matches!(i, Item::Qr { .. }))
+                .count();
+            // 35 data codes and parity for a page.
+            let per_page = if paper == Paper::A4 { 12 } else { 9 };
+            assert_eq!(codes, 35 + per_page.max(11), "{paper:?}");
+            assert!(lay_out(&c, &options, &[], None).is_err());
         }
     }
 
@@ -611,7 +682,7 @@ mod tests {
         let client = client_with_many_headings();
         for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
             let options = test_options(&client, paper, lang);
-            let laid = lay_out(&client, &options, &[]).unwrap();
+            let laid = lay_out(&client, &options, &[], None).unwrap();
             let geo = Geometry::new(paper);
             let mut checked = 0;
             for (n, page) in laid.pages.iter().enumerate() {
@@ -652,7 +723,7 @@ mod tests {
         let margin = 10.0 * layout::MM;
         for (paper, lang) in [(Paper::A4, Lang::De), (Paper::Letter, Lang::En)] {
             let options = test_options(&client, paper, lang);
-            let laid = lay_out(&client, &options, &[]).unwrap();
+            let laid = lay_out(&client, &options, &[], None).unwrap();
             let (width, height) = paper.size();
             let fonts = fonts::Fonts::get();
             for page in &laid.pages {

@@ -246,6 +246,19 @@ pub struct Texts {
     pub verify_good: String,
     /// The notice period of a contract that does not renew has passed.
     pub ven_deadline_past_no_renewal: String,
+    /// Data pages (`--data-pages`).
+    pub data_title: String,
+    /// `{page}` of `{pages}`.
+    pub data_page_of: String,
+    /// `{date}`, `{fingerprint}`, `{printing}` (the id every code carries).
+    pub data_printing: String,
+    pub data_useless: String,
+    pub data_intro: Vec<String>,
+    pub data_restore: String,
+    pub data_stock: String,
+    /// On the cover and the emergency sheet.
+    pub data_cover: String,
+    pub data_key_sheet: String,
 }
 
 /// Who the provider is and how the dossier is dressed.

@@ -101,6 +101,7 @@ pub fn run(dir: &Path, as_of: DateTime<Utc>) -> Result<DemoResult> {
             provider: h.store.config()?.provider,
             handed_over_to: None,
             stock_check: super::dossier::stock_check(&h),
+            data_pages: false,
         };
         let check =
             super::check::CheckOptions::for_provider(&h, &["it-schaefer.example".to_owned()])?;

@@ -55,15 +55,17 @@ pub fn render(client: &Client, options: &Options, check: &CheckOptions) -> Resul
     dossier::render(client, options, &gaps)
 }
 
-/// [`render`] straight into `out`, page by page.
+/// [`render`] straight into `out`, page by page, with the data pages of `data`
+/// when `options.data_pages` asks for them.
 pub fn render_to(
     client: &Client,
     options: &Options,
     check: &CheckOptions,
+    data: Option<&dossier::DataPages>,
     out: &mut dyn std::io::Write,
 ) -> Result<Rendered> {
     let gaps = gaps(client, options, check)?;
-    dossier::render_to(client, options, &gaps, out)
+    dossier::render_to_with(client, options, &gaps, data, out)
 }
 
 fn gaps(client: &Client, options: &Options, check: &CheckOptions) -> Result<Vec<Gap>> {
@@ -147,7 +149,12 @@ pub fn export(
         // Written beside `out` as it is rendered (0600, removed on failure), and
         // renamed into place only once the vault's new version is ready.
         let mut tmp = fsutil::output_temp(out, force)?;
-        let mut dossier = render_to(client, options, check, tmp.as_file_mut())?;
+        // The bundle of the client as printed, before this printing is recorded.
+        let data = match options.data_pages {
+            true => Some(super::paper::data_pages(h, client)?),
+            false => None,
+        };
+        let mut dossier = render_to(client, options, check, data.as_ref(), tmp.as_file_mut())?;
         let entries = std::mem::take(&mut dossier.entry_digests);
         record(client, &dossier, options, entries);
         Ok((dossier, tmp))
@@ -177,7 +184,8 @@ pub fn offboard_hook(
         ..check.clone()
     };
     let mut tmp = fsutil::output_temp(&out, force)?;
-    let mut dossier = render_to(client, options, &check, tmp.as_file_mut())?;
+    // Offboarding prints no data pages: the bundle is handed over as a file with it.
+    let mut dossier = render_to(client, options, &check, None, tmp.as_file_mut())?;
     fsutil::persist_output(tmp, &out, force)?;
     let entries = std::mem::take(&mut dossier.entry_digests);
     record(client, &dossier, options, entries);

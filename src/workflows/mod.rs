@@ -14,6 +14,7 @@ pub mod history;
 pub mod knowledge;
 pub mod offboard;
 mod open;
+pub mod paper;
 pub mod rotate;
 pub mod rotation;
 pub mod signers;

@@ -22,6 +22,11 @@ pub fn cover(
     facts(ctx, flow, client);
     flow.space(10.0 * MM);
     flow.row(notice(ctx));
+    if ctx.data_pages {
+        let mut rows = ctx.para(&ctx.texts.data_cover, BODY, 0.0);
+        rows.push(Row::new(4.0 * MM));
+        flow.block(rows);
+    }
     signature_lines(ctx, flow);
 }
 
@@ -255,6 +260,7 @@ mod tests {
                     signing_key: None,
                     handed_over_to: None,
                     labels: Default::default(),
+                    data_pages: false,
                 };
                 let mut flow = Flow::new(ctx.geo);
                 cover(&ctx, &mut flow, &client, Some(&logo));

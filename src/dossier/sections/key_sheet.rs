@@ -37,6 +37,9 @@ pub fn section<'a>(
             &format!("age -d -i client-key.txt {bundle} | jq ."),
         );
         paragraph_with_gap(ctx, flow, &t.key_after);
+        if ctx.data_pages {
+            paragraph_with_gap(ctx, flow, &t.data_key_sheet);
+        }
         flow.block(ctx.field(&t.key_recipient, Value::Code(&key.recipient)));
         flow.block(ctx.field(&t.key_secret, Value::Secret(&key.secret)));
         if let Some(row) = ctx.qr(&key.secret, &t.key_qr) {

@@ -8,6 +8,7 @@ mod appendix;
 mod at_a_glance;
 mod checklist;
 mod cover;
+pub mod data_pages;
 mod decisions;
 mod documents;
 mod entries;

@@ -1,0 +1,333 @@
+//! Finding the codes on scanned pages: PNG, JPEG, TIFF (the `image` crate) or a PDF of
+//! scans (each page's largest embedded image, by `lopdf`), decoded with `rqrr`.
+//!
+//! A decoder that searches a whole page for many codes misses some (rqrr#50, and
+//! zxing-cpp#831 for the same reason), so each cell of the data page's grid is
+//! cropped and decoded on its own first, where a full-page scan puts it (also turned
+//! by 180°); a whole-page search, with a second try of each code it found but could
+//! not read cropped alone, covers photographs and other layouts.
+
+use image::GrayImage;
+
+use super::layout::{CODE_MODULES, Grid, PAPERS, code_mm};
+
+/// The largest scan image accepted, in pixels (a 600-dpi A4 page is 35 M).
+pub const MAX_PIXELS: u64 = 80_000_000;
+
+/// One scanned page, as grey pixels.
+pub struct Scan {
+    /// "scan.pdf, page 3" or "scan.png".
+    pub name: String,
+    pub image: GrayImage,
+}
+
+/// What one page gave.
+#[derive(Debug, Default)]
+pub struct PageCodes {
+    /// The texts of the codes read, each once.
+    pub texts: Vec<String>,
+    /// Codes found but not read (too damaged).
+    pub unreadable: usize,
+}
+
+/// The pages of the file `name` with contents `bytes`: every page of a PDF, or the
+/// one image of an image file.
+pub fn pages(name: &str, bytes: &[u8]) -> Result<Vec<Scan>, String> {
+    if bytes.starts_with(b"%PDF") {
+        return pdf_pages(name, bytes);
+    }
+    let image = decode_image(bytes, None)?;
+    Ok(vec![Scan {
+        name: name.to_owned(),
+        image,
+    }])
+}
+
+fn decode_image(bytes: &[u8], format: Option<image::ImageFormat>) -> Result<GrayImage, String> {
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes));
+    match format {
+        Some(f) => reader.set_format(f),
+        None => {
+            reader = reader.with_guessed_format().map_err(|e| e.to_string())?;
+            if reader.format().is_none() {
+                return Err("it is not a PNG, JPEG, TIFF or PDF file".into());
+            }
+        }
+    }
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_PIXELS * 4);
+    reader.limits(limits);
+    let decoded = reader
+        .decode()
+        .map_err(|e| format!("cannot read the image: {e}"))?;
+    Ok(decoded.into_luma8())
+}
+
+fn pdf_pages(name: &str, bytes: &[u8]) -> Result<Vec<Scan>, String> {
+    let doc = lopdf::Document::load_mem(bytes).map_err(|e| format!("cannot read the PDF: {e}"))?;
+    let mut out = Vec::new();
+    for (number, id) in doc.get_pages() {
+        let page_name = format!("{name}, page {number}");
+        let images = doc.get_page_images(id).unwrap_or_default();
+        let Some(largest) = images.iter().max_by_key(|i| i.width * i.height) else {
+            return Err(format!(
+                "{page_name} holds no scanned image (a PDF of scans holds one image a page; for a printed PDF such as the dossier itself, render its pages first, e.g. `pdftoppm -r 300 -png FILE.pdf page`)"
+            ));
+        };
+        let image = pdf_image(&doc, largest).map_err(|e| format!("{page_name}: {e}"))?;
+        out.push(Scan {
+            name: page_name,
+            image,
+        });
+    }
+    Ok(out)
+}
+
+fn pdf_image(
+    doc: &lopdf::Document,
+    img: &lopdf::xobject::PdfImage<'_>,
+) -> Result<GrayImage, String> {
+    let filters = img.filters.clone().unwrap_or_default();
+    let (w, h) = (
+        u32::try_from(img.width).map_err(|_| "a bad image width")?,
+        u32::try_from(img.height).map_err(|_| "a bad image height")?,
+    );
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err(format!("its image is too large ({w}×{h} pixels)"));
+    }
+    match filters.last().map(String::as_str) {
+        Some("DCTDecode") => decode_image(img.content, Some(image::ImageFormat::Jpeg)),
+        None | Some("FlateDecode") => {
+            let stream = doc
+                .get_object(img.id)
+                .and_then(|o| o.as_stream())
+                .map_err(|e| e.to_string())?;
+            let raw = if filters.is_empty() {
+                stream.content.clone()
+            } else {
+                stream
+                    .decompressed_content_with_limit(MAX_PIXELS as usize * 3)
+                    .map_err(|e| format!("cannot decompress its image: {e}"))?
+            };
+            raw_samples(&raw, w, h, img)
+        }
+        Some(other) => Err(format!(
+            "its image is stored as {other}, which handover cannot read; scan in colour or grey (JPEG), or convert the scans to PNG"
+        )),
+    }
+}
+
+/// Uncompressed samples: grey or RGB, 8 bits, or black and white, 1 bit.
+fn raw_samples(
+    raw: &[u8],
+    w: u32,
+    h: u32,
+    img: &lopdf::xobject::PdfImage<'_>,
+) -> Result<GrayImage, String> {
+    let components = match img.color_space.as_deref() {
+        Some("DeviceRGB") => 3,
+        Some("DeviceGray") | None => 1,
+        Some(other) => {
+            return Err(format!(
+                "its image has the colour space {other}, which handover cannot read"
+            ));
+        }
+    };
+    let bits = img.bits_per_component.unwrap_or(8);
+    let (wu, hu) = (w as usize, h as usize);
+    let pixels: Vec<u8> = match (bits, components) {
+        (8, c) if raw.len() >= wu * hu * c => raw
+            .chunks(c)
+            .take(wu * hu)
+            .map(|p| (p.iter().map(|v| u32::from(*v)).sum::<u32>() / c as u32) as u8)
+            .collect(),
+        (1, 1) if raw.len() >= wu.div_ceil(8) * hu => (0..hu)
+            .flat_map(|y| {
+                (0..wu).map(move |x| {
+                    let byte = raw[y * wu.div_ceil(8) + x / 8];
+                    if byte & (0x80 >> (x % 8)) == 0 {
+                        0
+                    } else {
+                        255
+                    }
+                })
+            })
+            .collect(),
+        _ => {
+            return Err(format!(
+                "its image has {bits}-bit samples, which handover cannot read"
+            ));
+        }
+    };
+    GrayImage::from_raw(w, h, pixels).ok_or_else(|| "its image is truncated".to_owned())
+}
+
+/// The codes on one scanned page.
+pub fn decode_page(image: &GrayImage) -> PageCodes {
+    let mut found = PageCodes::default();
+    let mut any_cell = false;
+    if let Some(cells) = grid_cells(image) {
+        for flip in [false, true] {
+            for rect in &cells {
+                let rect = if flip { flipped(*rect, image) } else { *rect };
+                let (texts, unreadable) = decode_region(image, rect);
+                any_cell |= !texts.is_empty();
+                found.unreadable += unreadable;
+                add(&mut found.texts, texts);
+            }
+            if any_cell {
+                break;
+            }
+        }
+    }
+    if !any_cell || found.unreadable > 0 {
+        let before = found.texts.len();
+        let whole = whole_page(image);
+        found.unreadable = whole.unreadable;
+        add(&mut found.texts, whole.texts);
+        // What the cells could not read, the whole page may have read.
+        if found.texts.len() > before && whole.unreadable == 0 {
+            found.unreadable = 0;
+        }
+    }
+    found
+}
+
+fn add(all: &mut Vec<String>, texts: Vec<String>) {
+    for t in texts {
+        if !all.contains(&t) {
+            all.push(t);
+        }
+    }
+}
+
+/// A rectangle in pixels: x, y, width, height.
+type Rect = (u32, u32, u32, u32);
+
+/// Where the codes stand if `image` is a whole data page scanned upright: found by
+/// its proportions (A4 or Letter); `None` for anything else.
+fn grid_cells(image: &GrayImage) -> Option<Vec<Rect>> {
+    let (w, h) = (image.width() as f32, image.height() as f32);
+    let &(pw, ph) = PAPERS
+        .iter()
+        .find(|(pw, ph)| (h / w - ph / pw).abs() < 0.02)?;
+    let grid = Grid::for_page(pw, ph);
+    let px = w / pw;
+    // Room for a skewed or shifted scan, short of the neighbours' finder patterns.
+    let margin = 5.0;
+    Some(
+        (0..grid.per_page())
+            .map(|i| {
+                let (x, y) = grid.cell(i);
+                let clamp = |v: f32, max: f32| (v * px).clamp(0.0, max) as u32;
+                let (x0, y0) = (clamp(x - margin, w), clamp(y - margin, h));
+                let (x1, y1) = (
+                    clamp(x + code_mm() + margin, w),
+                    clamp(y + code_mm() + margin, h),
+                );
+                (x0, y0, x1 - x0, y1 - y0)
+            })
+            .collect(),
+    )
+}
+
+fn flipped((x, y, w, h): Rect, image: &GrayImage) -> Rect {
+    (image.width() - x - w, image.height() - y - h, w, h)
+}
+
+/// The codes inside `rect` of `image`, and how many were found but not read.
+fn decode_region(image: &GrayImage, (x0, y0, w, h): Rect) -> (Vec<String>, usize) {
+    if w < CODE_MODULES as u32 || h < CODE_MODULES as u32 {
+        return (Vec::new(), 0);
+    }
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+            image.get_pixel(x0 + x as u32, y0 + y as u32).0[0]
+        });
+    let mut texts = Vec::new();
+    let mut unreadable = 0;
+    for grid in prepared.detect_grids() {
+        match grid.decode() {
+            Ok((_, text)) => texts.push(text),
+            Err(_) => unreadable += 1,
+        }
+    }
+    (texts, unreadable)
+}
+
+/// The whole page searched at once; each code found but not read is cropped by its
+/// corners and tried again alone.
+fn whole_page(image: &GrayImage) -> PageCodes {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        image.get_pixel(x as u32, y as u32).0[0]
+    });
+    let mut found = PageCodes::default();
+    let mut retry = Vec::new();
+    for grid in prepared.detect_grids() {
+        match grid.decode() {
+            Ok((_, text)) => add(&mut found.texts, vec![text]),
+            Err(_) => retry.push(grid.bounds),
+        }
+    }
+    for bounds in retry {
+        let xs = bounds.iter().map(|p| p.x);
+        let ys = bounds.iter().map(|p| p.y);
+        let (x0, x1) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0));
+        let (y0, y1) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0));
+        let pad = (x1 - x0).max(y1 - y0) / 8;
+        let clamp = |v: i32, max: usize| v.clamp(0, max as i32) as u32;
+        let (a, b) = (clamp(x0 - pad, w), clamp(y0 - pad, h));
+        let (c, d) = (clamp(x1 + pad, w), clamp(y1 + pad, h));
+        let (texts, unreadable) = decode_region(image, (a, b, c - a, d - b));
+        if texts.is_empty() {
+            found.unreadable += unreadable.max(1);
+        }
+        add(&mut found.texts, texts);
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paper::raster;
+
+    /// Codes of random content, drawn as a clean 200-dpi scan would show them, read
+    /// back every one (the dossier's self-test refuses a printing otherwise).
+    #[test]
+    fn random_full_codes_read_back_at_200_dpi() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut failed = Vec::new();
+        for n in 0..24 {
+            let text: String = (0..1436)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(seed % 32) as usize] as char
+                })
+                .collect();
+            let code =
+                qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                    .unwrap();
+            let width = code.width();
+            let colors = code.to_colors();
+            let dark = |c: usize, r: usize| colors[r * width + c] == qrcode::Color::Dark;
+            let grid = Grid::for_page(210.0, 297.0);
+            let (x, y) = grid.cell(n % 12);
+            let placed = [raster::Placed {
+                x,
+                y,
+                module: super::super::layout::MODULE_MM,
+                width,
+                dark: &dark,
+            }];
+            let image = raster::page(210.0, 297.0, 200.0, &placed);
+            if !decode_page(&image).texts.contains(&text) {
+                failed.push(n);
+            }
+        }
+        assert!(failed.is_empty(), "{failed:?}");
+    }
+}
