@@ -199,7 +199,12 @@ fn depth1_key(plain: &[u8], at: usize) -> Option<&[u8]> {
 /// The value of the depth-1 key `key`, as JSON text (a number or a string).
 fn top_level<'a>(plain: &'a [u8], key: &str) -> Option<&'a [u8]> {
     let needle = format!("\n  \"{key}\": ");
-    let start = memchr::memmem::find(plain, needle.as_bytes())? + needle.len();
+    // A depth-1 key is there once; the revision is written after the entries.
+    let at = match key {
+        "revision" => memchr::memmem::rfind(plain, needle.as_bytes()),
+        _ => memchr::memmem::find(plain, needle.as_bytes()),
+    };
+    let start = at? + needle.len();
     let end = start + memchr::memchr(b'\n', &plain[start..])?;
     let value = &plain[start..end];
     Some(value.strip_suffix(b",").unwrap_or(value))

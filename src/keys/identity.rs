@@ -286,7 +286,22 @@ pub fn decrypt(
     if !is_age_file(ciphertext) {
         return Err(VaultProblem::NotAge);
     }
-    let reader = age::armor::ArmoredReader::new(ciphertext);
+    // Vaults are binary; the armor reader would copy every byte once more.
+    if ciphertext.starts_with(b"age-encryption.org/") {
+        decrypt_from(ciphertext, ciphertext.len(), identity)
+    } else {
+        let reader = age::armor::ArmoredReader::new(ciphertext);
+        decrypt_from(reader, ciphertext.len(), identity)
+    }
+}
+
+/// The plaintext is shorter than the `size` bytes of ciphertext: a buffer of that
+/// capacity never grows, so no reallocation leaves an unwiped copy behind.
+fn decrypt_from<R: Read>(
+    reader: R,
+    size: usize,
+    identity: &Identity,
+) -> std::result::Result<Zeroizing<Vec<u8>>, VaultProblem> {
     let decryptor = age::Decryptor::new(reader).map_err(|e| match e {
         age::DecryptError::Io(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             VaultProblem::Truncated
@@ -306,7 +321,7 @@ pub fn decrypt(
             }
             _ => VaultProblem::Damaged,
         })?;
-    let mut plain = Zeroizing::new(Vec::with_capacity(ciphertext.len()));
+    let mut plain = Zeroizing::new(Vec::with_capacity(size));
     match stream.read_to_end(&mut plain) {
         Ok(_) => Ok(plain),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(VaultProblem::Truncated),
