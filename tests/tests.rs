@@ -15,6 +15,7 @@ mod known_answers;
 mod paper;
 mod prompts;
 mod provider_cli;
+mod provider_day;
 mod reliability;
 mod signed_vaults;
 mod takeover;

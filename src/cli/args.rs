@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use handover::model::{Category, Criticality, DocumentKind, Kind};
+use handover::model::{Category, Charset, Criticality, DocumentKind, Kind};
 use handover::workflows::{entries, knowledge};
 
 use super::values::{DateParser, FormatParser, OneOf, one_of};
@@ -162,6 +162,9 @@ pub struct ShowArgs {
     /// Print secrets in clear text
     #[arg(long)]
     pub reveal: bool,
+    /// Also show the previous secrets that rotate and edit kept (the last five)
+    #[arg(long)]
+    pub history: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -208,9 +211,12 @@ pub struct MoveArgs {
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// Length (8 to 1024)
+    /// Length (8 to 1024; from 4 with --charset digits or alnum)
     #[arg(default_value_t = handover::generate::DEFAULT_LENGTH)]
     pub length: usize,
+    /// digits (a PIN), alnum (letters and digits) or full
+    #[arg(long, value_parser = OneOf::<Charset>::new(), default_value = "full")]
+    pub charset: Charset,
 }
 
 #[derive(Args, Debug)]
@@ -291,6 +297,10 @@ pub struct RotateArgs {
     /// Generate a new random password of LEN characters [default: 24]
     #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24", conflicts_with = "mark")]
     pub generate: Option<usize>,
+    /// What the device accepts in the password: digits (a PIN, from 4), alnum
+    /// (letters and digits, from 4) or full (from 8); with --generate, what to generate
+    #[arg(long, conflicts_with = "mark", value_parser = OneOf::<Charset>::new())]
+    pub charset: Option<Charset>,
     /// Only record that it was rotated elsewhere (you no longer know the secret)
     #[arg(long)]
     pub mark: bool,
@@ -981,6 +991,10 @@ pub struct EntryArgs {
     /// Generate a random password of LEN characters [default: 24]
     #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24")]
     pub generate: Option<usize>,
+    /// What the device accepts in the password: digits (a PIN, from 4), alnum
+    /// (letters and digits, from 4) or full (from 8); with --generate, what to generate
+    #[arg(long, value_parser = OneOf::<Charset>::new())]
+    pub charset: Option<Charset>,
     /// Ask for the TOTP secret (otpauth:// URI or base32) on the terminal
     #[arg(long)]
     pub totp: bool,

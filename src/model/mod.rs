@@ -15,7 +15,7 @@ pub use knowledge::{
     Backup, Category, Contract, Criticality, Decision, DecisionStatus, Document, DocumentKind,
     Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice, validate_name,
 };
-pub use secret::{Secret, extend_wiping};
+pub use secret::{Charset, MAX_PREVIOUS_SECRETS, PreviousSecret, Secret, extend_wiping};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -296,6 +296,10 @@ pub struct Entry {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<Secret>,
+    /// What the device accepts in the password when it is not everything (`digits` for
+    /// a PIN, `alnum`), as `--charset` said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_charset: Option<Charset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<Secret>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -335,6 +339,10 @@ pub struct Entry {
         serialize_with = "timestamp::option"
     )]
     pub updated: Option<DateTime<Utc>>,
+    /// The secrets this entry held before they were replaced, oldest first (at most
+    /// [`MAX_PREVIOUS_SECRETS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous: Vec<PreviousSecret>,
 }
 
 fn default_kind() -> Kind {
@@ -353,6 +361,7 @@ impl Entry {
             port: None,
             username: None,
             password: None,
+            password_charset: None,
             totp: None,
             recovery_codes: Vec::new(),
             notes: None,
@@ -366,7 +375,30 @@ impl Entry {
             rotated: None,
             created: None,
             updated: None,
+            previous: Vec::new(),
         }
+    }
+
+    /// Keeps `old`, the value of `part` that is being replaced or cleared, among the
+    /// entry's previous secrets (dropping the oldest beyond [`MAX_PREVIOUS_SECRETS`]).
+    /// An empty value, or one equal to its replacement `new`, is not kept.
+    pub fn keep_previous(
+        &mut self,
+        part: String,
+        old: Option<Secret>,
+        new: Option<&Secret>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(old) = old.filter(|o| !o.is_empty() && Some(o) != new) else {
+            return;
+        };
+        self.previous.push(PreviousSecret {
+            part,
+            value: old,
+            replaced: now,
+        });
+        let excess = self.previous.len().saturating_sub(MAX_PREVIOUS_SECRETS);
+        self.previous.drain(..excess);
     }
 
     /// Checks what serde cannot: the path, and that names are printable.

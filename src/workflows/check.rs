@@ -11,9 +11,10 @@ use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::generate::MIN_PIN_LENGTH;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{
-    Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart, System, Vendor,
+    Charset, Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart, System, Vendor,
 };
 use crate::workflows::Handover;
 use crate::workflows::changes;
@@ -26,6 +27,9 @@ pub const ROTATION_MAX_DAYS: u64 = 365;
 pub const RESTORE_TEST_MAX_MONTHS: u32 = 12;
 /// Passwords shorter than this are very weak.
 pub const WEAK_MIN_LENGTH: usize = 8;
+/// Passwords of letters and digits only (`--charset alnum`) shorter than this are
+/// very weak.
+pub const WEAK_MIN_ALNUM_LENGTH: usize = 6;
 /// Passwords shorter than this that use a single character class are very weak.
 pub const WEAK_SINGLE_CLASS_LENGTH: usize = 12;
 
@@ -713,16 +717,12 @@ fn entry_findings(
         }
         if e.kind != Kind::SshKey
             && e.kind != Kind::Certificate
-            && e.password
+            && let Some(message) = e
+                .password
                 .as_ref()
-                .is_some_and(|p| is_very_weak(p.expose()))
+                .and_then(|p| weak_password(p.expose(), e.password_charset))
         {
-            out.push((
-                Code::WeakPassword,
-                format!(
-                    "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate`)."
-                ),
-            ));
+            out.push((Code::WeakPassword, message));
         }
     }
 }
@@ -796,6 +796,46 @@ fn reused_passwords(client: &Client) -> BTreeMap<&str, Vec<&str>> {
         }
     }
     reused
+}
+
+/// `weak-password`'s message, if the password is weak for what the device accepts: a
+/// PIN (`--charset digits`) by the rules for PINs, a code without symbols from
+/// [`WEAK_MIN_ALNUM_LENGTH`], anything else by [`is_very_weak`].
+fn weak_password(password: &str, charset: Option<Charset>) -> Option<String> {
+    match charset {
+        Some(Charset::Digits) => is_weak_pin(password).then(|| format!(
+            "The PIN is weak (shorter than {MIN_PIN_LENGTH} digits, one digit repeated, a run such as 1234 or 9876, or a very common PIN): rotate it (`handover rotate CLIENT PATH --generate 6 --charset digits`, or as many digits as the device allows)."
+        )),
+        Some(Charset::Alnum) => {
+            let short = password.chars().count() < WEAK_MIN_ALNUM_LENGTH;
+            (short || is_very_weak(password)).then(|| format!(
+                "The password is very weak for letters and digits (shorter than {WEAK_MIN_ALNUM_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate 12 --charset alnum`, or as long as the device allows)."
+            ))
+        }
+        Some(Charset::Full) | None => is_very_weak(password).then(|| format!(
+            "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate`; a device that takes only digits or no symbols: --charset digits or alnum)."
+        )),
+    }
+}
+
+/// The rule for a PIN: at least [`MIN_PIN_LENGTH`] digits, not one digit repeated, not
+/// a run up or down (1234, 9876), not one of the most common PINs. A device that
+/// allows no more than six digits cannot do better, so such a PIN is not weak.
+pub fn is_weak_pin(pin: &str) -> bool {
+    const COMMON_PINS: &[&str] = &[
+        "1212", "1004", "2000", "6969", "2580", "1122", "0852", "123123", "112233", "121212",
+        "131313", "696969",
+    ];
+    let digits: Vec<u32> = pin.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() < MIN_PIN_LENGTH || digits.len() != pin.chars().count() {
+        return true;
+    }
+    let steps: Vec<i64> = digits
+        .windows(2)
+        .map(|w| i64::from(w[1]) - i64::from(w[0]))
+        .collect();
+    let run = steps.iter().all(|s| *s == steps[0]) && steps[0].abs() <= 1;
+    run || COMMON_PINS.contains(&pin)
 }
 
 /// The rule behind `weak-password`, documented in the README.
@@ -1086,6 +1126,22 @@ mod tests {
         assert_eq!(f[0].code, Code::ReusedPassword);
         assert!(f[0].message.contains(" b"));
         assert!(f.iter().all(|f| !f.message.contains("Xq7")));
+    }
+
+    #[test]
+    fn pin_rule() {
+        for weak in [
+            "123", "1234", "0000", "9876", "111111", "1212", "12a4", "123456",
+        ] {
+            assert!(is_weak_pin(weak), "{weak:?}");
+        }
+        for ok in ["4817", "730215", "9402"] {
+            assert!(!is_weak_pin(ok), "{ok:?}");
+        }
+        assert!(weak_password("730215", Some(Charset::Digits)).is_none());
+        assert!(weak_password("730215", None).is_some());
+        assert!(weak_password("k7Qm2x", Some(Charset::Alnum)).is_none());
+        assert!(weak_password("k7Qm", Some(Charset::Alnum)).is_some());
     }
 
     #[test]
