@@ -198,3 +198,159 @@ fn empty_secrets_are_refused_and_nothing_is_written() {
     let list = env.ok(&["list", "acme"]);
     assert!(!list.contains("leer"), "{list}");
 }
+
+#[test]
+fn an_acknowledged_warning_is_listed_and_not_counted() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok(&["client", "edit", "acme", "--add-contact", "Jutta Müller"]);
+    env.ok_stdin(
+        &[
+            "add",
+            "acme",
+            "kasse/login",
+            "--username",
+            "kasse",
+            "--password-stdin",
+        ],
+        b"k7Qm2x-Lp9w-Rz4v\n",
+    );
+    let before = check(&env, "acme");
+    let warnings = before["warnings"].as_u64().unwrap();
+    assert!(before.to_string().contains("login-no-location"), "{before}");
+
+    // Refusals: a blocking or absent finding, an unknown code, no reason.
+    let vault = file_bytes(&env.vault("acme"));
+    let err = env.fails(
+        &[
+            "check",
+            "acme",
+            "--ack",
+            "login-no-location",
+            "kasse/nope",
+            "--why",
+            "x",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("`check` reports no warning login-no-location for \"kasse/nope\" now; acknowledge a warning it lists (code and path as it prints them); nothing was changed"),
+        "{err}"
+    );
+    let err = env.fails(
+        &[
+            "check",
+            "acme",
+            "--ack",
+            "login-no-locaton",
+            "kasse/login",
+            "--why",
+            "x",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("\"login-no-locaton\" is not a finding code of `check`"),
+        "{err}"
+    );
+    let err = env.fails(
+        &["check", "acme", "--ack", "login-no-location", "kasse/login"],
+        2,
+    );
+    assert!(err.contains("--why"), "{err}");
+    assert_eq!(file_bytes(&env.vault("acme")), vault);
+
+    env.ok(&[
+        "check",
+        "acme",
+        "--ack",
+        "login-no-location",
+        "kasse/login",
+        "--why",
+        "Kasse hat nur eine lokale Anmeldung",
+    ]);
+    let after = check(&env, "acme");
+    assert_eq!(after["warnings"].as_u64().unwrap(), warnings - 1, "{after}");
+    assert_eq!(after["acknowledged"][0]["code"], "login-no-location");
+    assert_eq!(
+        after["acknowledged"][0]["why"],
+        "Kasse hat nur eine lokale Anmeldung"
+    );
+    let text = env.run(&["check", "acme"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("ACKED")
+            && text.contains("(acknowledged ")
+            && text.contains("Kasse hat nur eine lokale Anmeldung"),
+        "{text}"
+    );
+    let log = env.ok(&["log", "acme"]);
+    assert!(log.contains("acknowledged the warning login-no-location for \"kasse/login\": Kasse hat nur eine lokale Anmeldung"), "{log}");
+
+    env.ok(&[
+        "check",
+        "acme",
+        "--unack",
+        "login-no-location",
+        "kasse/login",
+    ]);
+    assert_eq!(check(&env, "acme")["warnings"].as_u64().unwrap(), warnings);
+    let err = env.fails(
+        &[
+            "check",
+            "acme",
+            "--unack",
+            "login-no-location",
+            "kasse/login",
+        ],
+        1,
+    );
+    assert!(
+        err.contains("is not acknowledged; nothing was changed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn settings_are_changed_by_command() {
+    let env = Env::new();
+    env.ok(&["config", "set", "provider-domain", "IT-Schaefer.de"]);
+    env.ok(&["config", "set", "provider-domain", "@schaefer-it.com"]);
+    env.ok(&["config", "set", "provider-name", "IT-Service Schäfer"]);
+    let v = env.json(&["config", "show", "--json"]);
+    assert_eq!(
+        v["provider_domains"],
+        serde_json::json!(["it-schaefer.de", "schaefer-it.com"])
+    );
+    assert_eq!(v["provider"]["name"], "IT-Service Schäfer");
+    let text = env.ok(&["config", "show"]);
+    assert!(
+        text.contains("provider-domain    it-schaefer.de, schaefer-it.com"),
+        "{text}"
+    );
+
+    let err = env.fails(&["config", "set", "provider-domain", "not a domain"], 1);
+    assert!(err.contains("is not an e-mail domain"), "{err}");
+    env.ok(&["config", "unset", "provider-domain", "schaefer-it.com"]);
+    env.ok(&["config", "unset", "provider-name"]);
+    let v = env.json(&["config", "show", "--json"]);
+    assert_eq!(v["provider_domains"], serde_json::json!(["it-schaefer.de"]));
+    assert!(v.get("provider").is_none(), "{v}");
+
+    // check uses the domain from the configuration.
+    env.new_client("acme");
+    env.ok_stdin(
+        &[
+            "add",
+            "acme",
+            "m365/admin",
+            "--username",
+            "admin@it-schaefer.de",
+            "--url",
+            "https://portal.office.com",
+            "--password-stdin",
+        ],
+        b"k7Qm2x-Lp9w-Rz4v\n",
+    );
+    assert!(check(&env, "acme").to_string().contains("provider-domain"));
+}

@@ -108,6 +108,45 @@ pub enum Command {
     Link(LinkCmdArgs),
     /// Undo `handover link`
     Unlink(LinkCmdArgs),
+    /// Show and change the store's settings (your e-mail domains, your name and
+    /// address for the dossier)
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print the settings
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a setting; provider-domain adds one of your e-mail domains
+    Set {
+        #[arg(value_enum)]
+        key: ConfigKey,
+        value: String,
+    },
+    /// Clear a setting; with a VALUE, remove that one of your domains
+    Unset {
+        #[arg(value_enum)]
+        key: ConfigKey,
+        value: Option<String>,
+    },
+}
+
+/// The settings `handover config` changes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigKey {
+    /// Your e-mail domain: accounts on it must be transferred (check's provider-domain)
+    ProviderDomain,
+    /// Your company's name, as the dossier prints it
+    ProviderName,
+    ProviderAddress,
+    /// Phone, e-mail or web address
+    ProviderContact,
+    /// Who takes over your clients when you are unreachable
+    EmergencyPartner,
 }
 
 #[derive(Args, Debug)]
@@ -284,6 +323,16 @@ pub struct CheckArgs {
     /// provider_domains in <store>/config.json)
     #[arg(long, value_name = "DOMAIN")]
     pub provider_domain: Vec<String>,
+    /// Acknowledge a warning (CODE, and the entry path, system or vendor name as check
+    /// prints it): listed with the reason, no longer counted; needs --why
+    #[arg(long, value_names = ["CODE", "PATH"], num_args = 1..=2, requires = "why", conflicts_with = "unack")]
+    pub ack: Option<Vec<String>>,
+    /// Why the warning is accepted (with --ack)
+    #[arg(long, value_name = "TEXT", requires = "ack")]
+    pub why: Option<String>,
+    /// Take an acknowledgement back
+    #[arg(long, value_names = ["CODE", "PATH"], num_args = 1..=2)]
+    pub unack: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]

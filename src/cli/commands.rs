@@ -15,8 +15,9 @@ use super::args::{Cli, Command};
 use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
-    client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
-    network_cmds, setup_cmds, signers_cmds, system_cmds, takeover_cmds, vendor_cmds, workflow_cmds,
+    client_cmds, config_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export,
+    knowledge_cmds, network_cmds, setup_cmds, signers_cmds, system_cmds, takeover_cmds,
+    vendor_cmds, workflow_cmds,
 };
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -83,5 +84,6 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
+        Command::Config(cmd) => config_cmds::config(cmd, paths.store_dir, out),
     }
 }

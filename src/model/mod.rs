@@ -561,6 +561,26 @@ pub struct Client {
     /// The decision log.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub decisions: Vec<Decision>,
+    /// Warnings of `check` the provider accepted, with the reason (`check --ack`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledged: Vec<Acknowledgement>,
+}
+
+/// A warning of `check` that the provider knows of and accepts ("the warranty ended;
+/// the server is replaced in spring"): `check` lists it with the reason and does not
+/// count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// The finding's code (`warranty-ended`).
+    pub code: String,
+    /// The entry path, system or vendor name the finding is about; absent for a
+    /// finding about the client as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub why: String,
+    #[serde(serialize_with = "timestamp::serialize")]
+    pub at: DateTime<Utc>,
 }
 
 /// How many dossier records a vault keeps.
@@ -639,6 +659,7 @@ impl Client {
             vendors: Vec::new(),
             documents: Vec::new(),
             decisions: Vec::new(),
+            acknowledged: Vec::new(),
         }
     }
 

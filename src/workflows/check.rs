@@ -14,7 +14,8 @@ use crate::error::Result;
 use crate::generate::MIN_PIN_LENGTH;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{
-    Charset, Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart, System, Vendor,
+    Acknowledgement, Charset, Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart,
+    System, Vendor,
 };
 use crate::workflows::Handover;
 use crate::workflows::changes;
@@ -301,9 +302,49 @@ pub fn has_blocking(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Blocking)
 }
 
-/// Checks `client` as of `today`. Findings come client-level first, then by system
-/// and vendor name, then by entry path, blocking before warnings within each.
+/// Checks `client` as of `today`, leaving out the warnings the provider acknowledged
+/// (`check --ack`). Findings come client-level first, then by system and vendor name,
+/// then by entry path, blocking before warnings within each.
 pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
+    check_with_acks(client, options, today).0
+}
+
+/// [`check`], and apart from its findings the acknowledged warnings with their
+/// acknowledgement.
+pub fn check_with_acks<'c>(
+    client: &'c Client,
+    options: &CheckOptions,
+    today: NaiveDate,
+) -> (Vec<Finding>, Vec<(Finding, &'c Acknowledgement)>) {
+    let mut findings = Vec::new();
+    let mut acked = Vec::new();
+    for f in all_findings(client, options, today) {
+        match acknowledgement_of(client, &f) {
+            Some(ack) if f.severity == Severity::Warning => acked.push((f, ack)),
+            _ => findings.push(f),
+        }
+    }
+    (findings, acked)
+}
+
+/// What a finding is about: its entry path, system or vendor name; `None` for the
+/// client as a whole.
+pub fn target(f: &Finding) -> Option<&str> {
+    f.path
+        .as_deref()
+        .or(f.system.as_deref())
+        .or(f.vendor.as_deref())
+}
+
+/// The acknowledgement that covers `f`, if any.
+pub fn acknowledgement_of<'c>(client: &'c Client, f: &Finding) -> Option<&'c Acknowledgement> {
+    client
+        .acknowledged
+        .iter()
+        .find(|a| a.code == f.code.as_str() && a.target.as_deref() == target(f))
+}
+
+fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut add = |code: Code, path: Option<&str>, message: String| {
         findings.push(Finding {
