@@ -39,20 +39,21 @@ pub fn config(cmd: ConfigCommand, store_dir: &Path, out: &mut Out) -> Result<(),
 }
 
 fn set(store: &Store, key: ConfigKey, value: Option<String>) -> Result<(), CliError> {
-    let mut change = ProviderProfile::default();
     // An empty value clears a part of the profile (`Store::set_provider`).
-    let value = Some(value.unwrap_or_default());
-    match key {
+    let value = value.unwrap_or_default();
+    let mut change = ProviderProfile::default();
+    let slot = match key {
         ConfigKey::ProviderDomain => {
-            let now = store.set_provider_domains(&[value.unwrap_or_default()], &[], false)?;
+            let now = store.set_provider_domains(&[value], &[], false)?;
             eprintln!("Your domains: {}.", list(&now));
             return Ok(());
         }
-        ConfigKey::ProviderName => change.name = value,
-        ConfigKey::ProviderAddress => change.address = value,
-        ConfigKey::ProviderContact => change.contact = value,
-        ConfigKey::EmergencyPartner => change.emergency_partner = value,
-    }
+        ConfigKey::ProviderName => &mut change.name,
+        ConfigKey::ProviderAddress => &mut change.address,
+        ConfigKey::ProviderContact => &mut change.contact,
+        ConfigKey::EmergencyPartner => &mut change.emergency_partner,
+    };
+    *slot = Some(value);
     store.set_provider(&change)?;
     eprintln!("Saved.");
     Ok(())

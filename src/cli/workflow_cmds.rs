@@ -75,30 +75,8 @@ struct AckedFinding<'a> {
 pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (h, id, json) = (&paths.open()?, &client_id(&a.client)?, a.json);
     let options = CheckOptions::for_provider(h, &a.provider_domain)?;
-    if let Some(ack) = &a.ack {
-        let why = a.why.as_deref().unwrap_or_default();
-        workflows::ack::acknowledge(
-            h,
-            id,
-            &ack[0],
-            ack.get(1).map(String::as_str),
-            why,
-            &options,
-            today(),
-        )?;
-        eprintln!(
-            "Acknowledged {}; `check` lists it and no longer counts it.",
-            safe(&ack.join(" "), false)
-        );
-        return Ok(());
-    }
-    if let Some(unack) = &a.unack {
-        workflows::ack::unacknowledge(h, id, &unack[0], unack.get(1).map(String::as_str))?;
-        eprintln!(
-            "Took back the acknowledgement of {}.",
-            safe(&unack.join(" "), false)
-        );
-        return Ok(());
+    if a.ack.is_some() || a.unack.is_some() {
+        return acknowledge(h, id, &a, &options);
     }
     let client = h.load(id)?;
     let (findings, acked) = check::check_with_acks(&client, &options, today());
@@ -150,6 +128,33 @@ pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError>
         eprintln!(
             "Client {} is ready for a handover ({warnings} warning(s){acked_note}).",
             id.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// `check --ack` and `--unack`.
+fn acknowledge(
+    h: &workflows::Handover,
+    id: &ClientId,
+    a: &CheckArgs,
+    options: &CheckOptions,
+) -> Result<(), CliError> {
+    // clap gives --ack and --unack one or two values.
+    if let Some([code, target @ ..]) = a.ack.as_deref() {
+        let why = a.why.as_deref().unwrap_or_default();
+        let target = target.first().map(String::as_str);
+        workflows::ack::acknowledge(h, id, code, target, why, options, today())?;
+        eprintln!(
+            "Acknowledged {}; `check` lists it and no longer counts it.",
+            safe(&a.ack.as_deref().unwrap_or_default().join(" "), false)
+        );
+    }
+    if let Some([code, target @ ..]) = a.unack.as_deref() {
+        workflows::ack::unacknowledge(h, id, code, target.first().map(String::as_str))?;
+        eprintln!(
+            "Took back the acknowledgement of {}.",
+            safe(&a.unack.as_deref().unwrap_or_default().join(" "), false)
         );
     }
     Ok(())

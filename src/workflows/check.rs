@@ -848,8 +848,7 @@ fn weak_password(password: &str, charset: Option<Charset>) -> Option<String> {
             "The PIN is weak (shorter than {MIN_PIN_LENGTH} digits, one digit repeated, a run such as 1234 or 9876, or a very common PIN): rotate it (`handover rotate CLIENT PATH --generate 6 --charset digits`, or as many digits as the device allows)."
         )),
         Some(Charset::Alnum) => {
-            let short = password.chars().count() < WEAK_MIN_ALNUM_LENGTH;
-            (short || is_very_weak(password)).then(|| format!(
+            weak_from(password, WEAK_MIN_ALNUM_LENGTH).then(|| format!(
                 "The password is very weak for letters and digits (shorter than {WEAK_MIN_ALNUM_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate 12 --charset alnum`, or as long as the device allows)."
             ))
         }
@@ -881,8 +880,13 @@ pub fn is_weak_pin(pin: &str) -> bool {
 
 /// The rule behind `weak-password`, documented in the README.
 pub fn is_very_weak(password: &str) -> bool {
+    weak_from(password, WEAK_MIN_LENGTH)
+}
+
+/// [`is_very_weak`] with the shortest length allowed as `min_len`.
+fn weak_from(password: &str, min_len: usize) -> bool {
     let len = password.chars().count();
-    if len < WEAK_MIN_LENGTH {
+    if len < min_len {
         return true;
     }
     // A copy of a secret: wiped when dropped, like the original.
