@@ -215,13 +215,14 @@ fn edit_field_on_a_secret_field_is_refused_and_secret_field_stdin_keeps_it_secre
     assert_eq!(revealed["fields"][0]["value"], "9021");
     assert_eq!(revealed["fields"][0]["secret"], true);
 
-    // An empty stdin is no value.
+    // An empty stdin is no value: refused as every empty secret is (exit 1, as for an
+    // oversized one).
     let before = file_bytes(&env.vault("acme"));
     let out = env.run_stdin(
         &["edit", "acme", "alarm", "--secret-field-stdin", "pin"],
         b"",
     );
-    assert_exit(&out, 2, "empty stdin");
+    assert_exit(&out, 1, "empty stdin");
     assert_eq!(file_bytes(&env.vault("acme")), before);
 
     // Removing it first is the deliberate way to make it plain.

@@ -21,6 +21,7 @@ mod paper;
 mod paper_restore;
 mod prompts;
 mod provider_cli;
+mod provider_day;
 mod reliability;
 mod signed_vaults;
 mod sync;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use handover::model::{Category, Criticality, DocumentKind, Kind};
+use handover::model::{Category, Charset, Criticality, DocumentKind, Kind};
 use handover::workflows::{entries, knowledge};
 
 use super::values::{DateParser, FormatParser, OneOf, one_of};
@@ -124,6 +124,10 @@ pub enum Command {
         /// The vault file git hands over
         file: PathBuf,
     },
+    /// Show and change the store's settings (your e-mail domains, your name and
+    /// address for the dossier)
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -167,6 +171,41 @@ pub enum SyncAction {
         /// The client id
         client: String,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print the settings
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a setting; provider-domain adds one of your e-mail domains
+    Set {
+        #[arg(value_enum)]
+        key: ConfigKey,
+        value: String,
+    },
+    /// Clear a setting; with a VALUE, remove that one of your domains
+    Unset {
+        #[arg(value_enum)]
+        key: ConfigKey,
+        value: Option<String>,
+    },
+}
+
+/// The settings `handover config` changes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConfigKey {
+    /// Your e-mail domain: accounts on it must be transferred (check's provider-domain)
+    ProviderDomain,
+    /// Your company's name, as the dossier prints it
+    ProviderName,
+    ProviderAddress,
+    /// Phone, e-mail or web address
+    ProviderContact,
+    /// Who takes over your clients when you are unreachable
+    EmergencyPartner,
 }
 
 #[derive(Args, Debug)]
@@ -221,6 +260,9 @@ pub struct ShowArgs {
     /// Print secrets in clear text
     #[arg(long)]
     pub reveal: bool,
+    /// Also show the previous secrets that rotate and edit kept (the last five)
+    #[arg(long)]
+    pub history: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -277,9 +319,12 @@ pub struct MoveArgs {
 
 #[derive(Args, Debug)]
 pub struct GenerateArgs {
-    /// Length (8 to 1024)
+    /// Length (8 to 1024; from 4 with --charset digits or alnum)
     #[arg(default_value_t = handover::generate::DEFAULT_LENGTH)]
     pub length: usize,
+    /// digits (a PIN), alnum (letters and digits) or full
+    #[arg(long, value_parser = OneOf::<Charset>::new(), default_value = "full")]
+    pub charset: Charset,
 }
 
 #[derive(Args, Debug)]
@@ -350,6 +395,16 @@ pub struct CheckArgs {
     /// provider_domains in <store>/config.json)
     #[arg(long, value_name = "DOMAIN")]
     pub provider_domain: Vec<String>,
+    /// Acknowledge a warning (CODE, and the entry path, system or vendor name as check
+    /// prints it): listed with the reason, no longer counted; needs --why
+    #[arg(long, value_names = ["CODE", "PATH"], num_args = 1..=2, requires = "why", conflicts_with = "unack")]
+    pub ack: Option<Vec<String>>,
+    /// Why the warning is accepted (with --ack)
+    #[arg(long, value_name = "TEXT", requires = "ack")]
+    pub why: Option<String>,
+    /// Take an acknowledgement back
+    #[arg(long, value_names = ["CODE", "PATH"], num_args = 1..=2)]
+    pub unack: Option<Vec<String>>,
 }
 
 #[derive(Args, Debug)]
@@ -363,6 +418,10 @@ pub struct RotateArgs {
     /// Generate a new random password of LEN characters [default: 24]
     #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24", conflicts_with = "mark")]
     pub generate: Option<usize>,
+    /// What the device accepts in the password: digits (a PIN, from 4), alnum
+    /// (letters and digits, from 4) or full (from 8); with --generate, what to generate
+    #[arg(long, conflicts_with = "mark", value_parser = OneOf::<Charset>::new())]
+    pub charset: Option<Charset>,
     /// Only record that it was rotated elsewhere (you no longer know the secret)
     #[arg(long)]
     pub mark: bool,
@@ -1059,6 +1118,10 @@ pub struct EntryArgs {
     /// Generate a random password of LEN characters [default: 24]
     #[arg(long, value_name = "LEN", num_args = 0..=1, default_missing_value = "24")]
     pub generate: Option<usize>,
+    /// What the device accepts in the password: digits (a PIN, from 4), alnum
+    /// (letters and digits, from 4) or full (from 8); with --generate, what to generate
+    #[arg(long, value_parser = OneOf::<Charset>::new())]
+    pub charset: Option<Charset>,
     /// Ask for the TOTP secret (otpauth:// URI or base32) on the terminal
     #[arg(long)]
     pub totp: bool,

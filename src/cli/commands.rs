@@ -15,8 +15,9 @@ use super::args::{Cli, Command};
 use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
-    client_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export, knowledge_cmds,
-    network_cmds, restore_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds, takeover_cmds, team_cmds,
+    client_cmds, config_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export,
+    knowledge_cmds, network_cmds, restore_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds,
+    takeover_cmds, team_cmds,
     vendor_cmds, workflow_cmds,
 };
 
@@ -88,5 +89,6 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Team(action) => team_cmds::team(action, paths, out),
         Command::Textconv { file } => sync_cmds::textconv(&file, paths, out),
         Command::Restore(a) => restore_cmds::restore(a, out),
+        Command::Config(cmd) => config_cmds::config(cmd, paths.store_dir, out),
     }
 }

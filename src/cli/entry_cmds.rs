@@ -2,7 +2,7 @@
 //! `rotate`, and how the shared entry options become a patch.
 
 use handover::error::Error;
-use handover::model::{ClientId, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
+use handover::model::{Charset, ClientId, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
 use handover::workflows::Handover;
 use handover::workflows::entries::{self, EntryPatch};
 use handover::workflows::rotate::{self, Rotation};
@@ -13,7 +13,7 @@ use super::args::{
 };
 use super::context::{Paths, client_id};
 use super::show;
-use super::term::{self, Out, safe};
+use super::term::{self, Out, safe, shell_word};
 
 pub fn add(a: AddArgs, paths: &Paths) -> Result<(), CliError> {
     let AddArgs {
@@ -134,11 +134,12 @@ pub fn show(a: ShowArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
         client,
         path,
         reveal,
+        history,
         json,
     } = a;
     let id = client_id(&client)?;
     let entry = paths.open()?.load_entry(&id, &path)?;
-    show::entry(&entry, reveal, json, out)
+    show::entry(&entry, reveal, history, json, out)
 }
 
 pub fn list(a: ListArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
@@ -191,13 +192,14 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
         path,
         password_stdin,
         generate,
+        charset,
         mark,
     } = a;
     let (h, id, path) = (&paths.open()?, &client_id(&client)?, path.as_str());
     // Fail on a missing client or entry before asking for any secret; the update
     // reuses the client read here.
-    h.peek(id, |client| match client.entry(path) {
-        Some(_) => Ok(()),
+    let had_password = h.peek(id, |client| match client.entry(path) {
+        Some(e) => Ok(e.password.is_some()),
         None => Err(handover::Error::NoSuchEntry {
             client: id.to_string(),
             path: path.to_owned(),
@@ -205,29 +207,31 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
     })?;
     let rotation = if mark {
         Rotation::Marked
-    } else if password_stdin {
-        Rotation::NewPassword(term::read_stdin_secret("--password-stdin")?)
-    } else if let Some(len) = generate {
-        Rotation::NewPassword(handover::generate::password(len)?)
     } else {
-        let password: Secret = term::prompt_new_secret("New password: ", "the password")?;
-        Rotation::NewPassword(password)
+        let password = password(password_stdin, generate, charset, Ask::Confirmed)?;
+        Rotation::NewPassword(password.unwrap_or_default(), charset)
     };
     rotate::rotate(h, id, path, rotation, today())?;
+    let (client, entry) = (shell_word(id.as_str()), shell_word(path));
     if mark {
         eprintln!(
             "Recorded that {} was rotated elsewhere; you are no longer marked as knowing it.",
             safe(path, false)
         );
-    } else if generate.is_some() {
+        return Ok(());
+    }
+    if generate.is_some() {
         eprintln!(
-            "Rotated {}: a new password is set (see it with `handover show {} {} --reveal`); change it on the system itself too.",
+            "Rotated {}: a new password is set (see it with `handover show {client} {entry} --reveal`); change it on the system itself too.",
             safe(path, false),
-            id.as_str(),
-            safe(path, false)
         );
     } else {
         eprintln!("Rotated {}.", safe(path, false));
+    }
+    if had_password {
+        eprintln!(
+            "The previous password is kept: `handover show {client} {entry} --history --reveal` shows it; if the change on the system fails, put it back with `handover rotate {client} {entry} --password-stdin`."
+        );
     }
     Ok(())
 }
@@ -276,18 +280,14 @@ fn entry_patch(a: EntryArgs, ask: Ask, existing: Option<&Entry>) -> Result<Entry
     }
     if let Some(name) = a.secret_field_stdin {
         let value = term::read_stdin_secret("--secret-field-stdin")?;
-        if value.is_empty() {
-            return Err(CliError::Usage(format!(
-                "stdin holds no value for the secret field {name:?}; nothing was changed"
-            )));
-        }
         patch.set_fields.push(Field {
             name,
             value,
             secret: true,
         });
     }
-    patch.password = password(a.password_stdin, a.generate, ask)?;
+    patch.password = password(a.password_stdin, a.generate, a.charset, ask)?;
+    patch.charset = a.charset;
     ask_secrets(&mut patch, a.totp, a.recovery_codes, a.secret_field)?;
     Ok(patch)
 }
@@ -301,10 +301,9 @@ fn ask_secrets(
     secret_fields: Vec<String>,
 ) -> Result<(), CliError> {
     if totp {
-        patch.totp = Some(term::prompt_secret(
-            "TOTP secret (otpauth:// URI or base32): ",
-            "the TOTP secret",
-        )?);
+        let what = "the TOTP secret";
+        let seed = term::prompt_secret("TOTP secret (otpauth:// URI or base32): ", what)?;
+        patch.totp = Some(term::refuse_empty(seed, what)?);
     }
     if recovery_codes {
         let codes = term::prompt_secret("Recovery codes (comma-separated): ", "recovery codes")?;
@@ -319,10 +318,9 @@ fn ask_secrets(
         );
     }
     for name in secret_fields {
-        let value = term::prompt_secret(
-            &format!("{}: ", safe(&name, false)),
-            &format!("field {name:?}"),
-        )?;
+        let what = format!("field {name:?}");
+        let value = term::prompt_secret(&format!("{}: ", safe(&name, false)), &what)?;
+        let value = term::refuse_empty(value, &what)?;
         patch.set_fields.push(Field {
             name,
             value,
@@ -358,13 +356,20 @@ fn plain_fields(
     Ok(())
 }
 
-/// The new password: from stdin, generated, or asked for as `ask` says.
-fn password(stdin: bool, generate: Option<usize>, ask: Ask) -> Result<Option<Secret>, CliError> {
+/// The new password: from stdin, generated (from `charset`, all kinds of character
+/// when not given), or asked for as `ask` says.
+fn password(
+    stdin: bool,
+    generate: Option<usize>,
+    charset: Option<Charset>,
+    ask: Ask,
+) -> Result<Option<Secret>, CliError> {
     if stdin {
         return Ok(Some(term::read_stdin_secret("--password-stdin")?));
     }
     if let Some(len) = generate {
-        return Ok(Some(handover::generate::password(len)?));
+        let charset = charset.unwrap_or(Charset::Full);
+        return Ok(Some(handover::generate::generate(len, charset)?));
     }
     match ask {
         Ask::No => Ok(None),
@@ -378,7 +383,7 @@ fn password(stdin: bool, generate: Option<usize>, ask: Ask) -> Result<Option<Sec
             term::confirm_secret(&pw, "the password")?;
             Ok(Some(pw))
         }
-        Ask::Confirmed => Ok(Some(term::prompt_new_secret(
+        Ask::Confirmed => Ok(Some(term::prompt_new_nonempty(
             "New password: ",
             "the password",
         )?)),

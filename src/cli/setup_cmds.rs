@@ -14,7 +14,7 @@ use handover::workflows::{self, signers};
 use super::CliError;
 use super::args::{DemoArgs, GenerateArgs, InitArgs};
 use super::context::{Paths, as_of};
-use super::term::{self, Out, TerminalPrompter, safe};
+use super::term::{self, Out, TerminalPrompter, safe, shell_word};
 
 pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (store_dir, identity_file, passphrase) =
@@ -95,18 +95,8 @@ pub fn demo(a: DemoArgs, out: &mut Out) -> Result<(), CliError> {
 }
 
 pub fn generate(a: GenerateArgs, out: &mut Out) -> Result<(), CliError> {
-    let password = handover::generate::password(a.length)?;
+    let password = handover::generate::generate(a.length, a.charset)?;
     out.line(password.expose())
-}
-
-/// `s` as one word for a POSIX shell: as is when that is safe, else single-quoted.
-fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Records the provider's name, address and contact for the dossier, or suggests it.
@@ -190,23 +180,5 @@ fn warn_shared_dirs(store_dir: &Path, identity_file: &Path) {
             eprintln!("warning: {}", safe(&w, false));
             warnings.push(w);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_words() {
-        assert_eq!(
-            shell_word("/work/target/release/handover"),
-            "/work/target/release/handover"
-        );
-        assert_eq!(shell_word("./demo/store"), "./demo/store");
-        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
-        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
-        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
-        assert_eq!(shell_word(""), "''");
     }
 }

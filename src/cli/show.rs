@@ -85,16 +85,27 @@ fn masked(e: &Entry) -> Entry {
             f.value = Secret::from(MASK);
         }
     }
+    for p in &mut m.previous {
+        p.value = Secret::from(MASK);
+    }
     m
 }
 
-pub fn entry(e: &Entry, reveal: bool, json: bool, out: &mut Out) -> Result<(), CliError> {
+/// `show`: the entry, its secrets masked unless `reveal`, its previous secrets
+/// (`rotate` and `edit` keep them) only with `history`.
+pub fn entry(
+    e: &Entry,
+    reveal: bool,
+    history: bool,
+    json: bool,
+    out: &mut Out,
+) -> Result<(), CliError> {
     if json {
-        return if reveal {
-            out.json(e)
-        } else {
-            out.json(&masked(e))
-        };
+        let mut shown = if reveal { e.clone() } else { masked(e) };
+        if !history {
+            shown.previous.clear();
+        }
+        return out.json(&shown);
     }
     let mut row = |label: &str, value: &str| out.line(&format!("{label:<15} {value}"));
     row("Path:", &safe(&e.path, false))?;
@@ -113,7 +124,36 @@ pub fn entry(e: &Entry, reveal: bool, json: bool, out: &mut Out) -> Result<(), C
         row("Username:", &safe(v, false))?;
     }
     entry_secrets(e, reveal, &mut row)?;
-    entry_status(e, &mut row)
+    entry_status(e, &mut row)?;
+    if history {
+        previous_secrets(e, reveal, out)?;
+    }
+    Ok(())
+}
+
+/// `show --history`: the secrets the entry held before, newest first, with the date
+/// each was replaced, and how to put one back.
+fn previous_secrets(e: &Entry, reveal: bool, out: &mut Out) -> Result<(), CliError> {
+    if e.previous.is_empty() {
+        return out.line("Previous secrets: none kept (rotate and edit keep the last five).");
+    }
+    out.line("Previous secrets (newest first):")?;
+    for p in e.previous.iter().rev() {
+        let value = if reveal {
+            multiline(p.value.expose())
+        } else {
+            MASK.to_owned()
+        };
+        let when = p.replaced.format("%Y-%m-%d %H:%M UTC");
+        out.line(&format!(
+            "  {:<22} until {when}  {value}",
+            safe(&p.part, false)
+        ))?;
+    }
+    if !reveal {
+        out.line("(--reveal shows them)")?;
+    }
+    Ok(())
 }
 
 /// `show`'s secret rows, masked unless `reveal`, and the custom fields.

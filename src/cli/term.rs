@@ -21,6 +21,24 @@ pub fn prompt_secret(prompt: &str, what: &str) -> Result<Secret, CliError> {
     }
 }
 
+/// The refusal of an empty secret typed at a prompt or given on stdin: storing one
+/// would show `********` as if something were there.
+pub fn refuse_empty(secret: Secret, what: &str) -> Result<Secret, CliError> {
+    if secret.is_empty() {
+        return Err(CliError::Lib(handover::Error::Invalid(format!(
+            "{what} is empty, and an empty secret is not stored; nothing was changed (to remove a secret, use `handover edit` with --clear)"
+        ))));
+    }
+    Ok(secret)
+}
+
+/// Asks for a new secret that must not be empty, twice; both answers must match.
+pub fn prompt_new_nonempty(prompt: &str, what: &str) -> Result<Secret, CliError> {
+    let first = refuse_empty(prompt_secret(prompt, what)?, what)?;
+    confirm_secret(&first, what)?;
+    Ok(first)
+}
+
 /// Asks twice and insists both answers match.
 pub fn prompt_new_secret(prompt: &str, what: &str) -> Result<Secret, CliError> {
     let first = prompt_secret(prompt, what)?;
@@ -44,7 +62,8 @@ pub fn confirm_secret(first: &Secret, what: &str) -> Result<(), CliError> {
 /// [`MAX_SECRET_BYTES`] are taken (docs/FORMAT.md, "Limits"); more is refused without
 /// reading on, so endless input (`< /dev/zero`) ends at once.
 pub fn read_stdin_secret(flag: &str) -> Result<Secret, CliError> {
-    read_secret(&mut io::stdin().lock(), flag)
+    let secret = read_secret(&mut io::stdin().lock(), flag)?;
+    refuse_empty(secret, &format!("{flag}: stdin"))
 }
 
 /// [`read_stdin_secret`] from any reader. The buffer is allocated once at its final
@@ -122,6 +141,18 @@ pub fn safe(s: &str, keep_newlines: bool) -> String {
         }
     }
     out
+}
+
+/// `s` as one word for a POSIX shell: as is when that is safe, else single-quoted;
+/// shown [`safe`]ly. Every command we suggest is built from these words, so that it can
+/// be pasted as it is printed.
+pub fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        s.to_owned()
+    } else {
+        safe(&format!("'{}'", s.replace('\'', "'\\''")), false)
+    }
 }
 
 /// The Unicode bidirectional formatting characters: marks, embeddings, overrides and
@@ -238,6 +269,20 @@ impl Progress {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(
+            shell_word("/work/target/release/handover"),
+            "/work/target/release/handover"
+        );
+        assert_eq!(shell_word("./demo/store"), "./demo/store");
+        assert_eq!(shell_word("/tmp/mein demo"), "'/tmp/mein demo'");
+        assert_eq!(shell_word("/tmp/it's"), "'/tmp/it'\\''s'");
+        assert_eq!(shell_word("/tmp/$HOME"), "'/tmp/$HOME'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("Drucker/Kyocera Büro"), "'Drucker/Kyocera Büro'");
+    }
 
     #[test]
     fn escapes_controls() {

@@ -183,7 +183,8 @@ impl Named for handover::model::Kind {
 named!(
     handover::model::Category,
     handover::model::Criticality,
-    handover::model::DocumentKind
+    handover::model::DocumentKind,
+    handover::model::Charset
 );
 
 /// One of a [`Named`] type's names, parsed into that type by clap, which lists them

@@ -59,14 +59,27 @@ struct CheckReport<'a> {
     blocking: usize,
     warnings: usize,
     findings: &'a [check::Finding],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    acknowledged: Vec<AckedFinding<'a>>,
+}
+
+/// An acknowledged warning in `check --json`: the finding and why it is accepted.
+#[derive(Serialize)]
+struct AckedFinding<'a> {
+    #[serde(flatten)]
+    finding: &'a check::Finding,
+    why: &'a str,
+    acknowledged: chrono::DateTime<chrono::Utc>,
 }
 
 pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (h, id, json) = (&paths.open()?, &client_id(&a.client)?, a.json);
-    let domains = &a.provider_domain;
+    let options = CheckOptions::for_provider(h, &a.provider_domain)?;
+    if a.ack.is_some() || a.unack.is_some() {
+        return acknowledge(h, id, &a, &options);
+    }
     let client = h.load(id)?;
-    let options = CheckOptions::for_provider(h, domains)?;
-    let findings = check::check(&client, &options, today());
+    let (findings, acked) = check::check_with_acks(&client, &options, today());
     let blocking = findings
         .iter()
         .filter(|f| f.severity == Severity::Blocking)
@@ -79,22 +92,69 @@ pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError>
             blocking,
             warnings,
             findings: &findings,
+            acknowledged: acked
+                .iter()
+                .map(|(f, ack)| AckedFinding {
+                    finding: f,
+                    why: &ack.why,
+                    acknowledged: ack.at,
+                })
+                .collect(),
         })?;
     } else {
         for f in &findings {
             out.line(&finding_line(f))?;
         }
+        for (f, ack) in &acked {
+            out.line(&format!(
+                "{}  (acknowledged {}: {})",
+                finding_line(f).replacen("WARNING ", "ACKED   ", 1),
+                ack.at.format("%Y-%m-%d"),
+                safe(&ack.why, false)
+            ))?;
+        }
     }
+    let acked_note = match acked.len() {
+        0 => String::new(),
+        n => format!(", {n} acknowledged"),
+    };
     if blocking > 0 {
         return Err(CliError::Failed(format!(
-            "client {} is not ready for a handover: {blocking} blocking finding(s), {warnings} warning(s)",
+            "client {} is not ready for a handover: {blocking} blocking finding(s), {warnings} warning(s){acked_note}",
             id.as_str()
         )));
     }
     if !json {
         eprintln!(
-            "Client {} is ready for a handover ({warnings} warning(s)).",
+            "Client {} is ready for a handover ({warnings} warning(s){acked_note}).",
             id.as_str()
+        );
+    }
+    Ok(())
+}
+
+/// `check --ack` and `--unack`.
+fn acknowledge(
+    h: &workflows::Handover,
+    id: &ClientId,
+    a: &CheckArgs,
+    options: &CheckOptions,
+) -> Result<(), CliError> {
+    // clap gives --ack and --unack one or two values.
+    if let Some([code, target @ ..]) = a.ack.as_deref() {
+        let why = a.why.as_deref().unwrap_or_default();
+        let target = target.first().map(String::as_str);
+        workflows::ack::acknowledge(h, id, code, target, why, options, today())?;
+        eprintln!(
+            "Acknowledged {}; `check` lists it and no longer counts it.",
+            safe(&a.ack.as_deref().unwrap_or_default().join(" "), false)
+        );
+    }
+    if let Some([code, target @ ..]) = a.unack.as_deref() {
+        workflows::ack::unacknowledge(h, id, code, target.first().map(String::as_str))?;
+        eprintln!(
+            "Took back the acknowledgement of {}.",
+            safe(&a.unack.as_deref().unwrap_or_default().join(" "), false)
         );
     }
     Ok(())

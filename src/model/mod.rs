@@ -18,7 +18,7 @@ pub use knowledge::{
     Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice,
     validate_document_name, validate_name,
 };
-pub use secret::{Secret, extend_wiping};
+pub use secret::{Charset, MAX_PREVIOUS_SECRETS, PreviousSecret, Secret, extend_wiping};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -342,6 +342,10 @@ pub struct Entry {
     pub username: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<Secret>,
+    /// What the device accepts in the password when it is not everything (`digits` for
+    /// a PIN, `alnum`), as `--charset` said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_charset: Option<Charset>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totp: Option<Secret>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -381,6 +385,10 @@ pub struct Entry {
         serialize_with = "timestamp::option"
     )]
     pub updated: Option<DateTime<Utc>>,
+    /// The secrets this entry held before they were replaced, oldest first (at most
+    /// [`MAX_PREVIOUS_SECRETS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous: Vec<PreviousSecret>,
 }
 
 fn default_kind() -> Kind {
@@ -399,6 +407,7 @@ impl Entry {
             port: None,
             username: None,
             password: None,
+            password_charset: None,
             totp: None,
             recovery_codes: Vec::new(),
             notes: None,
@@ -412,7 +421,30 @@ impl Entry {
             rotated: None,
             created: None,
             updated: None,
+            previous: Vec::new(),
         }
+    }
+
+    /// Keeps `old`, the value of `part` that is being replaced or cleared, among the
+    /// entry's previous secrets (dropping the oldest beyond [`MAX_PREVIOUS_SECRETS`]).
+    /// An empty value, or one equal to its replacement `new`, is not kept.
+    pub fn keep_previous(
+        &mut self,
+        part: String,
+        old: Option<Secret>,
+        new: Option<&Secret>,
+        now: DateTime<Utc>,
+    ) {
+        let Some(old) = old.filter(|o| !o.is_empty() && Some(o) != new) else {
+            return;
+        };
+        self.previous.push(PreviousSecret {
+            part,
+            value: old,
+            replaced: now,
+        });
+        let excess = self.previous.len().saturating_sub(MAX_PREVIOUS_SECRETS);
+        self.previous.drain(..excess);
     }
 
     /// Checks what serde cannot: the path, and that names are printable.
@@ -579,6 +611,26 @@ pub struct Client {
     /// when there is nothing.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merge_conflicts: Vec<MergeConflict>,
+    /// Warnings of `check` the provider accepted, with the reason (`check --ack`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acknowledged: Vec<Acknowledgement>,
+}
+
+/// A warning of `check` that the provider knows of and accepts ("the warranty ended;
+/// the server is replaced in spring"): `check` lists it with the reason and does not
+/// count it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Acknowledgement {
+    /// The finding's code (`warranty-ended`).
+    pub code: String,
+    /// The entry path, system or vendor name the finding is about; absent for a
+    /// finding about the client as a whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    pub why: String,
+    #[serde(serialize_with = "timestamp::serialize")]
+    pub at: DateTime<Utc>,
 }
 
 /// How many dossier records a vault keeps.
@@ -658,6 +710,7 @@ impl Client {
             documents: Vec::new(),
             decisions: Vec::new(),
             merge_conflicts: Vec::new(),
+            acknowledged: Vec::new(),
         }
     }
 

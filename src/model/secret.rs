@@ -1,7 +1,10 @@
 //! A string that holds a secret: wiped from memory on drop, never printed by `{:?}`.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::{Zeroize, Zeroizing};
+
+use super::timestamp;
 
 /// Appends `bytes` to a buffer that holds secrets. When the buffer must grow, the
 /// bytes move to a larger allocation (at least double) and the old one is wiped as it
@@ -66,6 +69,59 @@ impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         String::deserialize(deserializer).map(Secret)
     }
+}
+
+/// What characters a device accepts in a password: `--charset`, kept on the entry
+/// (absent for `full`), so that `check` judges a cash register's six-digit PIN as a
+/// PIN rather than calling it a weak password for ever.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Charset {
+    /// 0-9 only: a PIN.
+    Digits,
+    /// Letters and digits, no symbols.
+    Alnum,
+    /// Letters, digits and symbols.
+    Full,
+}
+
+impl Charset {
+    pub const ALL: &'static [Charset] = &[Charset::Digits, Charset::Alnum, Charset::Full];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Charset::Digits => "digits",
+            Charset::Alnum => "alnum",
+            Charset::Full => "full",
+        }
+    }
+
+    /// Whether every character of `value` is one this charset allows.
+    pub fn allows(self, value: &str) -> bool {
+        match self {
+            Charset::Digits => value.chars().all(|c| c.is_ascii_digit()),
+            Charset::Alnum => value.chars().all(|c| c.is_alphanumeric()),
+            Charset::Full => true,
+        }
+    }
+}
+
+/// How many replaced secrets an entry keeps ([`PreviousSecret`]).
+pub const MAX_PREVIOUS_SECRETS: usize = 5;
+
+/// A secret an entry held before `rotate` or `edit` replaced (or cleared) it, kept so
+/// that a change that failed on the device itself can be undone: the newest
+/// [`MAX_PREVIOUS_SECRETS`] of an entry, inside the encrypted vault only (never in the
+/// dossier or in history events).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousSecret {
+    /// Which secret it was: `password`, `totp`, or `field:NAME` for a secret field.
+    pub part: String,
+    pub value: Secret,
+    /// When it was replaced.
+    #[serde(serialize_with = "timestamp::serialize")]
+    pub replaced: DateTime<Utc>,
 }
 
 #[cfg(test)]

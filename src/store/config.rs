@@ -74,12 +74,53 @@ impl Store {
                 *slot = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
             }
         }
-        let mut json = serde_json::to_vec_pretty(&config)
-            .map_err(|e| Error::Invalid(format!("cannot encode the store configuration: {e}")))?;
-        json.push(b'\n');
-        fsutil::atomic_write(&self.root().join(CONFIG), &json)?;
+        self.write_config(&config)?;
         drop(lock);
         Ok(config.provider)
+    }
+
+    /// Adds the e-mail domains `add` to the provider's and removes `remove` (all of
+    /// them when `remove_all`); returns the domains now set. A domain is kept in lower
+    /// case, once.
+    pub fn set_provider_domains(
+        &self,
+        add: &[String],
+        remove: &[String],
+        remove_all: bool,
+    ) -> Result<Vec<String>> {
+        let lock = self.lock()?;
+        let mut config = self.config()?;
+        let mut domains = if remove_all {
+            Vec::new()
+        } else {
+            std::mem::take(&mut config.provider_domains)
+        };
+        for domain in remove {
+            let domain = domain.trim().to_lowercase();
+            if !domains.contains(&domain) {
+                return Err(Error::Invalid(format!(
+                    "{domain:?} is not one of your domains; `handover config show` lists them; nothing was changed"
+                )));
+            }
+            domains.retain(|d| *d != domain);
+        }
+        for domain in add {
+            let domain = validate_domain(domain)?;
+            if !domains.contains(&domain) {
+                domains.push(domain);
+            }
+        }
+        config.provider_domains = domains;
+        self.write_config(&config)?;
+        drop(lock);
+        Ok(config.provider_domains)
+    }
+
+    fn write_config(&self, config: &StoreConfig) -> Result<()> {
+        let mut json = serde_json::to_vec_pretty(config)
+            .map_err(|e| Error::Invalid(format!("cannot encode the store configuration: {e}")))?;
+        json.push(b'\n');
+        fsutil::atomic_write(&self.root().join(CONFIG), &json)
     }
 
     /// Reads `config.json`; defaults when it does not exist.
@@ -101,6 +142,23 @@ impl Store {
             ))
         })
     }
+}
+
+/// An e-mail domain as `check` compares it: lower case, with a dot, no `@` or spaces.
+pub fn validate_domain(domain: &str) -> Result<String> {
+    let domain = domain.trim().trim_start_matches('@').to_lowercase();
+    let ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+    if !ok {
+        return Err(Error::Invalid(format!(
+            "{domain:?} is not an e-mail domain; give it as it follows the @, e.g. it-schaefer.de; nothing was changed"
+        )));
+    }
+    Ok(domain)
 }
 
 #[cfg(test)]

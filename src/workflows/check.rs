@@ -11,9 +11,11 @@ use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::generate::MIN_PIN_LENGTH;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{
-    Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart, System, Vendor,
+    Acknowledgement, Charset, Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart,
+    System, Vendor,
 };
 use crate::workflows::Handover;
 use crate::workflows::changes;
@@ -26,6 +28,9 @@ pub const ROTATION_MAX_DAYS: u64 = 365;
 pub const RESTORE_TEST_MAX_MONTHS: u32 = 12;
 /// Passwords shorter than this are very weak.
 pub const WEAK_MIN_LENGTH: usize = 8;
+/// Passwords of letters and digits only (`--charset alnum`) shorter than this are
+/// very weak.
+pub const WEAK_MIN_ALNUM_LENGTH: usize = 6;
 /// Passwords shorter than this that use a single character class are very weak.
 pub const WEAK_SINGLE_CLASS_LENGTH: usize = 12;
 
@@ -343,9 +348,49 @@ fn record_name(client: &Client, id: uuid::Uuid) -> Option<String> {
     found.cloned()
 }
 
-/// Checks `client` as of `today`. Findings come client-level first, then by system
-/// and vendor name, then by entry path, blocking before warnings within each.
+/// Checks `client` as of `today`, leaving out the warnings the provider acknowledged
+/// (`check --ack`). Findings come client-level first, then by system and vendor name,
+/// then by entry path, blocking before warnings within each.
 pub fn check(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
+    check_with_acks(client, options, today).0
+}
+
+/// [`check`], and apart from its findings the acknowledged warnings with their
+/// acknowledgement.
+pub fn check_with_acks<'c>(
+    client: &'c Client,
+    options: &CheckOptions,
+    today: NaiveDate,
+) -> (Vec<Finding>, Vec<(Finding, &'c Acknowledgement)>) {
+    let mut findings = Vec::new();
+    let mut acked = Vec::new();
+    for f in all_findings(client, options, today) {
+        match acknowledgement_of(client, &f) {
+            Some(ack) if f.severity == Severity::Warning => acked.push((f, ack)),
+            _ => findings.push(f),
+        }
+    }
+    (findings, acked)
+}
+
+/// What a finding is about: its entry path, system or vendor name; `None` for the
+/// client as a whole.
+pub fn target(f: &Finding) -> Option<&str> {
+    f.path
+        .as_deref()
+        .or(f.system.as_deref())
+        .or(f.vendor.as_deref())
+}
+
+/// The acknowledgement that covers `f`, if any.
+pub fn acknowledgement_of<'c>(client: &'c Client, f: &Finding) -> Option<&'c Acknowledgement> {
+    client
+        .acknowledged
+        .iter()
+        .find(|a| a.code == f.code.as_str() && a.target.as_deref() == target(f))
+}
+
+fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut add = |code: Code, path: Option<&str>, message: String| {
         findings.push(Finding {
@@ -766,16 +811,12 @@ fn entry_findings(
         }
         if e.kind != Kind::SshKey
             && e.kind != Kind::Certificate
-            && e.password
+            && let Some(message) = e
+                .password
                 .as_ref()
-                .is_some_and(|p| is_very_weak(p.expose()))
+                .and_then(|p| weak_password(p.expose(), e.password_charset))
         {
-            out.push((
-                Code::WeakPassword,
-                format!(
-                    "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate`)."
-                ),
-            ));
+            out.push((Code::WeakPassword, message));
         }
     }
 }
@@ -855,10 +896,54 @@ fn reused_passwords(client: &Client) -> BTreeMap<&str, Vec<&str>> {
     reused
 }
 
+/// `weak-password`'s message, if the password is weak for what the device accepts: a
+/// PIN (`--charset digits`) by the rules for PINs, a code without symbols from
+/// [`WEAK_MIN_ALNUM_LENGTH`], anything else by [`is_very_weak`].
+fn weak_password(password: &str, charset: Option<Charset>) -> Option<String> {
+    match charset {
+        Some(Charset::Digits) => is_weak_pin(password).then(|| format!(
+            "The PIN is weak (shorter than {MIN_PIN_LENGTH} digits, one digit repeated, a run such as 1234 or 9876, or a very common PIN): rotate it (`handover rotate CLIENT PATH --generate 6 --charset digits`, or as many digits as the device allows)."
+        )),
+        Some(Charset::Alnum) => {
+            weak_from(password, WEAK_MIN_ALNUM_LENGTH).then(|| format!(
+                "The password is very weak for letters and digits (shorter than {WEAK_MIN_ALNUM_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate 12 --charset alnum`, or as long as the device allows)."
+            ))
+        }
+        Some(Charset::Full) | None => is_very_weak(password).then(|| format!(
+            "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate`; a device that takes only digits or no symbols: --charset digits or alnum)."
+        )),
+    }
+}
+
+/// The rule for a PIN: at least [`MIN_PIN_LENGTH`] digits, not one digit repeated, not
+/// a run up or down (1234, 9876), not one of the most common PINs. A device that
+/// allows no more than six digits cannot do better, so such a PIN is not weak.
+pub fn is_weak_pin(pin: &str) -> bool {
+    const COMMON_PINS: &[&str] = &[
+        "1212", "1004", "2000", "6969", "2580", "1122", "0852", "123123", "112233", "121212",
+        "131313", "696969",
+    ];
+    let digits: Vec<u32> = pin.chars().filter_map(|c| c.to_digit(10)).collect();
+    if digits.len() < MIN_PIN_LENGTH || digits.len() != pin.chars().count() {
+        return true;
+    }
+    let steps: Vec<i64> = digits
+        .windows(2)
+        .map(|w| i64::from(w[1]) - i64::from(w[0]))
+        .collect();
+    let run = steps.iter().all(|s| *s == steps[0]) && steps[0].abs() <= 1;
+    run || COMMON_PINS.contains(&pin)
+}
+
 /// The rule behind `weak-password`, documented in the README.
 pub fn is_very_weak(password: &str) -> bool {
+    weak_from(password, WEAK_MIN_LENGTH)
+}
+
+/// [`is_very_weak`] with the shortest length allowed as `min_len`.
+fn weak_from(password: &str, min_len: usize) -> bool {
     let len = password.chars().count();
-    if len < WEAK_MIN_LENGTH {
+    if len < min_len {
         return true;
     }
     // A copy of a secret: wiped when dropped, like the original.
@@ -1143,6 +1228,22 @@ mod tests {
         assert_eq!(f[0].code, Code::ReusedPassword);
         assert!(f[0].message.contains(" b"));
         assert!(f.iter().all(|f| !f.message.contains("Xq7")));
+    }
+
+    #[test]
+    fn pin_rule() {
+        for weak in [
+            "123", "1234", "0000", "9876", "111111", "1212", "12a4", "123456",
+        ] {
+            assert!(is_weak_pin(weak), "{weak:?}");
+        }
+        for ok in ["4817", "730215", "9402"] {
+            assert!(!is_weak_pin(ok), "{ok:?}");
+        }
+        assert!(weak_password("730215", Some(Charset::Digits)).is_none());
+        assert!(weak_password("730215", None).is_some());
+        assert!(weak_password("k7Qm2x", Some(Charset::Alnum)).is_none());
+        assert!(weak_password("k7Qm", Some(Charset::Alnum)).is_some());
     }
 
     #[test]

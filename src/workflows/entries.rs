@@ -6,7 +6,7 @@ use chrono::{NaiveDate, Utc};
 
 use crate::error::{Error, Result};
 use crate::model::{
-    ClientId, Entry, EventKind, Field, Kind, Owner, Secret, path_name, validate_path,
+    Charset, ClientId, Entry, EventKind, Field, Kind, Owner, Secret, path_name, validate_path,
 };
 use crate::workflows::Handover;
 use crate::workflows::history;
@@ -21,6 +21,8 @@ pub struct EntryPatch {
     pub port: Option<u16>,
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// What the device accepts in the password (`--charset`); with a new password only.
+    pub charset: Option<Charset>,
     pub totp: Option<Secret>,
     pub recovery_codes: Option<Vec<Secret>>,
     pub notes: Option<String>,
@@ -72,6 +74,7 @@ impl EntryPatch {
     /// values themselves).
     pub fn apply(self, e: &mut Entry) -> Result<Vec<&'static str>> {
         let replaces_secret = self.replaces_secret();
+        self.keep_replaced(e);
         let mut changed = Vec::new();
         for name in &self.clear {
             let hit = match name.as_str() {
@@ -114,6 +117,17 @@ impl EntryPatch {
         set!(host, self.host.map(Some));
         set!(port, self.port.map(Some));
         set!(username, self.username.map(Some));
+        if let Some(new) = &self.password {
+            let charset = password_charset(self.charset, e.password_charset, new)?;
+            if charset != e.password_charset {
+                e.password_charset = charset;
+                changed.push("password_charset");
+            }
+        } else if self.charset.is_some() {
+            return Err(Error::Invalid(
+                "--charset goes with a new password (--generate, --password-stdin or the prompt); nothing was changed".into(),
+            ));
+        }
         set!(password, self.password.map(Some));
         set!(totp, self.totp.map(Some));
         set!(recovery_codes, self.recovery_codes);
@@ -184,6 +198,52 @@ impl EntryPatch {
         changed.dedup();
         Ok(changed)
     }
+}
+
+impl EntryPatch {
+    /// Keeps the secrets this patch replaces or clears among the entry's previous ones,
+    /// so that a change that fails on the device itself can be undone.
+    fn keep_replaced(&self, e: &mut Entry) {
+        let now = Utc::now();
+        let clears = |name: &str| self.clear.iter().any(|c| c == name);
+        if self.password.is_some() || clears("password") {
+            let old = e.password.clone();
+            e.keep_previous("password".into(), old, self.password.as_ref(), now);
+        }
+        if self.totp.is_some() || clears("totp") {
+            let old = e.totp.clone();
+            e.keep_previous("totp".into(), old, self.totp.as_ref(), now);
+        }
+        let old_fields: Vec<Field> = e.fields.iter().filter(|f| f.secret).cloned().collect();
+        for old in old_fields {
+            let new = self.set_fields.iter().find(|f| f.name == old.name);
+            let removed = clears("fields") || self.remove_fields.contains(&old.name);
+            if new.is_some() || removed {
+                let part = format!("field:{}", old.name);
+                e.keep_previous(part, Some(old.value), new.map(|f| &f.value), now);
+            }
+        }
+    }
+}
+
+/// The charset to keep with a new password: the one given (which the password must
+/// fit), else the entry's old one if the new password still fits it (a PIN replaced
+/// by a PIN); `full` is not kept, it is what no charset means.
+pub fn password_charset(
+    given: Option<Charset>,
+    old: Option<Charset>,
+    new: &Secret,
+) -> Result<Option<Charset>> {
+    if let Some(charset) = given
+        && !charset.allows(new.expose())
+    {
+        return Err(Error::Invalid(format!(
+            "the new password has characters that --charset {} does not allow; nothing was changed",
+            charset.as_str()
+        )));
+    }
+    let charset = given.or(old.filter(|c| c.allows(new.expose())));
+    Ok(charset.filter(|c| *c != Charset::Full))
 }
 
 /// The refusal of `--field NAME=VALUE` for a field that is secret: it would turn the

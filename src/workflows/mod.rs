@@ -1,6 +1,7 @@
 //! The use cases, composed from store, vault codec, keys and model. The CLI calls
 //! these and only prints what they return.
 
+pub mod ack;
 pub mod bundle;
 pub mod changes;
 pub mod check;

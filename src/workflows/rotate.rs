@@ -3,13 +3,14 @@
 use chrono::{NaiveDate, Utc};
 
 use crate::error::{Error, Result};
-use crate::model::{ClientId, EventKind, Secret};
-use crate::workflows::{Handover, history};
+use crate::model::{Charset, ClientId, EventKind, Secret};
+use crate::workflows::{Handover, entries, history};
 
 /// How the entry was rotated.
 pub enum Rotation {
-    /// The provider set this new password (typed or generated), so it knows it.
-    NewPassword(Secret),
+    /// The provider set this new password (typed or generated), so it knows it; with
+    /// what the device accepts (`--charset`), if that was said.
+    NewPassword(Secret, Option<Charset>),
     /// Someone else (the client, a successor) rotated it outside handover: only the
     /// date is recorded, and the provider no longer knows the secret.
     Marked,
@@ -29,12 +30,16 @@ pub fn rotate(
             path: path.to_owned(),
         })?;
         let (fields, detail): (&[&str], &str) = match rotation {
-            Rotation::NewPassword(password) => {
+            Rotation::NewPassword(password, charset) => {
                 if password.is_empty() {
                     return Err(Error::Invalid(
                         "the new password is empty; nothing was changed".into(),
                     ));
                 }
+                entry.password_charset =
+                    entries::password_charset(charset, entry.password_charset, &password)?;
+                let old = entry.password.take();
+                entry.keep_previous("password".into(), old, Some(&password), Utc::now());
                 entry.password = Some(password);
                 entry.provider_knows = true;
                 (
