@@ -12,10 +12,11 @@
 
 pub mod config;
 
-use std::cell::Cell;
 use std::fs::{self, File};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -52,8 +53,9 @@ struct Marker {
 pub struct Store {
     root: PathBuf,
     /// Whether each write commits itself when the store is a git repository; off
-    /// while a command writes many vaults that it commits once (`team add`).
-    autocommit: Cell<bool>,
+    /// while a command writes many vaults that it commits once (`team add`). Shared
+    /// by clones of the store, and `Sync`, so that a store can be read from threads.
+    autocommit: Arc<AtomicBool>,
 }
 
 impl SignerListHome for Store {
@@ -132,7 +134,7 @@ impl Store {
         }
         Ok(Store {
             root: root.to_owned(),
-            autocommit: Cell::new(true),
+            autocommit: Arc::new(AtomicBool::new(true)),
         })
     }
 
@@ -186,14 +188,14 @@ impl Store {
 
     /// Switches the commit after every write on or off (see [`Store::commit`]).
     pub fn set_autocommit(&self, on: bool) {
-        self.autocommit.set(on);
+        self.autocommit.store(on, Ordering::Relaxed);
     }
 
     /// In a git-synced store, commits what was just written, with a message that names
     /// the client and the action, never a value. Best effort: the write has happened
     /// either way, and `handover sync` commits whatever is left before it pulls.
     pub fn commit(&self, _lock: &WriteLock, message: &str) {
-        if self.autocommit.get()
+        if self.autocommit.load(Ordering::Relaxed)
             && let Some(repo) = self.repo()
         {
             let _ = repo.commit_all(message);
