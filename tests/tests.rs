@@ -17,6 +17,7 @@ mod prompts;
 mod provider_cli;
 mod reliability;
 mod signed_vaults;
+mod tables;
 mod takeover;
 mod vault_cli;
 mod workflows_cli;

@@ -8,8 +8,9 @@
 use super::fonts::Fonts;
 use super::layout::{Style, measure, wrap_chars};
 
-/// The smallest a token is scaled to keep it whole (8 pt becomes 4.8 pt).
-pub const MIN_SCALE: f32 = 0.6;
+/// The smallest a token is scaled to keep it whole (8 pt becomes 4 pt, still legible
+/// on paper and to a scanner's text layer).
+pub const MIN_SCALE: f32 = 0.5;
 /// Prose words are hyphenated only up to this length; longer ones are not words.
 const MAX_HYPHENATED: usize = 64;
 
@@ -279,14 +280,22 @@ impl Wrapper<'_> {
                 self.end_line();
                 gap = 0.0;
             }
-            if pw + extra > self.width {
-                self.too_wide(piece, pw);
+            let alone = pw + extra > self.width;
+            if alone {
+                // A syllable too wide on its own keeps its hyphen.
+                if join == Join::Hyphen {
+                    let text = format!("{piece}-");
+                    self.too_wide(&text, pw + extra);
+                } else {
+                    self.too_wide(piece, pw);
+                }
                 gap = 0.0;
             } else {
                 self.push(piece, pw, gap);
                 gap = 0.0;
             }
-            last_join = join;
+            // A piece set alone carries its own hyphen, if any.
+            last_join = if alone { Join::Plain } else { join };
         }
     }
 
