@@ -382,3 +382,57 @@ fn verify_an_older_dossier_from_the_history() {
         )
     );
 }
+
+/// A Wi-Fi join code with an umlaut in its name carries the UTF-8 ECI, so a scanner
+/// reads the name exactly (without it zbarimg read "Brandt-Gäste" as "Brandt-G瓣ste",
+/// and a phone would look for a network of that name).
+#[test]
+fn a_wifi_code_with_umlauts_scans_back_exactly() {
+    let env = Env::new();
+    env.ok(&["client", "new", "brandt", "--name", "Bäckerei Brandt"]);
+    let entries = dir_file(
+        &env,
+        "w.json",
+        r#"{"entries": [{"path": "wlan/gaeste", "kind": "wifi", "password": "Brötchen-2026",
+            "fields": [{"name": "SSID", "value": "Brandt-Gäste"}]}]}"#,
+    );
+    env.ok(&[
+        "import",
+        "brandt",
+        "--format",
+        "json",
+        entries.to_str().unwrap(),
+    ]);
+    let pdf = env.dir.path().join("brandt.pdf");
+    env.ok(&["dossier", "brandt", "-o", pdf.to_str().unwrap()]);
+    require_tool("pdftoppm");
+    require_tool("zbarimg");
+    let prefix = env.dir.path().join("glance");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-f", "2", "-l", "2"])
+        .arg(&pdf)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let png = std::fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("page 2 rendered");
+    let scan = Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&png)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(scan.stdout).unwrap().trim(),
+        "WIFI:T:WPA;S:Brandt-Gäste;P:Brötchen-2026;;"
+    );
+}
+
+fn dir_file(env: &Env, name: &str, content: &str) -> PathBuf {
+    let path = env.dir.path().join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}

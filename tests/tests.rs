@@ -25,6 +25,7 @@ mod provider_day;
 mod reliability;
 mod signed_vaults;
 mod sync;
+mod tables;
 mod takeover;
 mod team;
 mod vault_cli;

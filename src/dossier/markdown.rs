@@ -182,7 +182,7 @@ impl Markdown {
                     && !rows.is_empty()
                 {
                     let head = rows.remove(0);
-                    let cols: Vec<(&str, f32)> = head.iter().map(|h| (h.as_str(), 1.0)).collect();
+                    let cols: Vec<&str> = head.iter().map(String::as_str).collect();
                     if !cols.is_empty() {
                         table(ctx, flow, &cols, &rows);
                     }

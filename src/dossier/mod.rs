@@ -20,6 +20,7 @@
 //! This file lays the parts out in order and settles the page numbers they refer to.
 
 mod blocks;
+mod breaks;
 pub mod fonts;
 mod header_footer;
 pub mod layout;

@@ -109,7 +109,10 @@ impl Modules {
 /// function pattern, before any mask; and the code's width in modules.
 fn unmasked(data: &[u8]) -> Option<(Canvas, usize)> {
     let level = EcLevel::M;
-    let bits = bits::encode_auto(data, level).ok()?;
+    let bits = match std::str::from_utf8(data) {
+        Ok(text) if !text.is_ascii() => utf8_bits(data, level)?,
+        _ => bits::encode_auto(data, level).ok()?,
+    };
     let version = bits.version();
     let mut raw = bits.into_bytes();
     let (mut data_words, mut ec_words) = ec::construct_codewords(&raw, version, level).ok()?;
@@ -121,6 +124,26 @@ fn unmasked(data: &[u8]) -> Option<(Canvas, usize)> {
     ec_words.zeroize();
     let width = usize::try_from(version.width()).ok()?;
     Some((canvas, width))
+}
+
+/// UTF-8 text with characters beyond ASCII, behind the ECI designator for UTF-8 (26),
+/// in the smallest version that holds it. Without it readers take the bytes for
+/// ISO 8859-1 or guess (zbarimg read "Brandt-Gäste" as "Brandt-G瓣ste"), and a phone
+/// joins no network of that name.
+fn utf8_bits(data: &[u8], level: EcLevel) -> Option<bits::Bits> {
+    const ECI_UTF8: u32 = 26;
+    for v in 1..=40 {
+        let mut bits = bits::Bits::new(qrcode::Version::Normal(v));
+        // Too long for this version's length fields or capacity: the next one.
+        let fits = bits.push_eci_designator(ECI_UTF8).is_ok()
+            && bits.push_optimal_data(data).is_ok()
+            && bits.push_terminator(level).is_ok();
+        if fits {
+            return Some(bits);
+        }
+        bits.into_bytes().zeroize();
+    }
+    None
 }
 
 /// Encodes `data` at error correction level M, the mask chosen by the standard's
