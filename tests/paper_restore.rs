@@ -469,7 +469,7 @@ fn a_pdf_of_scans_is_read_page_by_page() {
     let pdf = dir.join("scans.pdf");
     scan_pdf(&[], &raws, &pdf);
     let out = dir.join("from-pdf.age");
-    let report = restored(&p.env, &[pdf.clone()], &out);
+    let report = restored(&p.env, std::slice::from_ref(&pdf), &out);
     assert!(
         report.contains(&format!(
             "{}, page {}: 3 codes (D 0001/",
