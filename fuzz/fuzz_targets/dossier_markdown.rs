@@ -35,6 +35,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         signing_key: None,
         provider: Default::default(),
         handed_over_to: None,
+        stock_check: None,
+        data_pages: false,
     };
     let rendered = dossier::render(&client, &options, &[]).expect("a valid client renders");
     assert!(rendered.pdf.starts_with(b"%PDF-"), "the dossier is a PDF");
