@@ -525,3 +525,51 @@ mod tests {
         }
     }
 }
+
+/// `title` followed by its kind in brackets, unless the title already says it: it
+/// holds the kind's name ("NAS", "Firewall Büro"), every longer word of it ("Die erste
+/// Stunde" for "Plan für die erste Stunde"), or a bracket of its own.
+pub fn with_kind(title: &str, kind: &str) -> String {
+    let lower = title.to_lowercase();
+    let words: Vec<String> = kind
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 5)
+        .map(str::to_lowercase)
+        .collect();
+    let says_it = kind.is_empty()
+        || lower.contains(&kind.to_lowercase())
+        || (!words.is_empty() && words.iter().all(|w| lower.contains(w.as_str())))
+        || title.trim_end().ends_with(')');
+    if says_it {
+        title.to_owned()
+    } else {
+        format!("{title} ({kind})")
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::with_kind;
+
+    #[test]
+    fn a_kind_in_brackets_only_where_the_title_does_not_say_it() {
+        assert_eq!(with_kind("NAS", "NAS"), "NAS");
+        assert_eq!(with_kind("Firewall Büro", "Firewall"), "Firewall Büro");
+        assert_eq!(
+            with_kind(
+                "Die erste Stunde (Notfallplan)",
+                "Plan für die erste Stunde"
+            ),
+            "Die erste Stunde (Notfallplan)"
+        );
+        assert_eq!(
+            with_kind("Die erste Stunde", "Plan für die erste Stunde"),
+            "Die erste Stunde"
+        );
+        assert_eq!(
+            with_kind("WLAN Access Point Büro", "WLAN-Zugangspunkt"),
+            "WLAN Access Point Büro (WLAN-Zugangspunkt)"
+        );
+        assert_eq!(with_kind("Restore", "Ablauf"), "Restore (Ablauf)");
+    }
+}

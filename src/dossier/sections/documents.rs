@@ -45,7 +45,7 @@ fn titles_of(t: &Texts, docs: &[&crate::model::Document]) -> Vec<String> {
                 .doc_kinds
                 .get(d.kind.as_str())
                 .map_or(d.kind.as_str(), String::as_str);
-            format!("{} ({kind})", d.display_title())
+            crate::dossier::blocks::with_kind(d.display_title(), kind)
         })
         .collect()
 }

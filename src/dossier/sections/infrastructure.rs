@@ -274,7 +274,7 @@ fn system_row(t: &Texts, s: &System) -> Vec<String> {
         .cloned()
         .unwrap_or_else(|| s.category.as_str().to_owned());
     vec![
-        format!("{} ({category})", s.name),
+        crate::dossier::blocks::with_kind(&s.name, &category),
         s.purpose.clone().unwrap_or_default(),
         device,
         address.join(", "),
