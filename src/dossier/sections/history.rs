@@ -53,9 +53,7 @@ pub fn section<'a>(t: &Texts, client: &'a Client) -> Section<'a> {
             let when = event.at.with_timezone(&chrono::Utc);
             flow.block(ctx.field(
                 &format!(
-                    // The vault records UTC; the zone is said so that a reader
-                    // in another one does not take it for local time.
-                    "{} {} UTC",
+                    "{} {}",
                     ctx.fmt_date(when.date_naive()),
                     when.format("%H:%M")
                 ),
