@@ -114,7 +114,7 @@ fn linked_rows(ctx: &Ctx<'_>, flow: &Flow, client: &Client, v: &Vendor, refs: &R
         .entries
         .iter()
         .filter_map(|id| client.entry_by_id(*id))
-        .map(|e| with_page(&e.display_title(), Some(refs.forward_entry_page(e.id))))
+        .map(|e| with_page(e.display_title(), Some(refs.forward_entry_page(e.id))))
         .collect();
     let systems: Vec<String> = client
         .systems
