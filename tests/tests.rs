@@ -3,6 +3,7 @@
 
 mod common;
 
+mod deadlines;
 mod dossier;
 mod formats_cli;
 mod formats_kdbx;

@@ -259,6 +259,56 @@ pub struct Texts {
     /// On the cover and the emergency sheet.
     pub data_cover: String,
     pub data_key_sheet: String,
+    /// Deadlines on the checklist, the vendor pages and in the appendix.
+    pub deadlines: DeadlineTexts,
+}
+
+/// How the dossier names a deadline: `{name}` and `{date}` on the checklist, the
+/// notice period and renewal on a vendor page, the dated findings of the appendix.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineTexts {
+    pub checklist_contract: String,
+    pub checklist_contract_passed: String,
+    pub checklist_warranty_ending: String,
+    pub checklist_warranty_ended: String,
+    pub ven_notice: String,
+    pub ven_renewal: String,
+    /// `{period}`: how long it renews by.
+    pub ven_renews: String,
+    pub ven_no_renewal: String,
+    pub ven_logins: String,
+    pub ven_systems: String,
+    pub months_one: String,
+    /// `{n}` months.
+    pub months: String,
+    pub days_one: String,
+    pub days: String,
+    pub and: String,
+    pub finding_cancellation_passed: String,
+    pub finding_cancellation_soon: String,
+    pub finding_warranty_ended: String,
+    pub finding_expired: String,
+    pub finding_expiring: String,
+}
+
+impl DeadlineTexts {
+    /// "3 Monate und 14 Tage"; `None` for a period of nothing.
+    pub fn period(&self, months: u32, days: u32) -> Option<String> {
+        let unit = |n: u32, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(one.to_owned()),
+            n => Some(fill(many, &[("n", &n.to_string())])),
+        };
+        let parts: Vec<String> = [
+            unit(months, &self.months_one, &self.months),
+            unit(days, &self.days_one, &self.days),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(&format!(" {} ", self.and)))
+    }
 }
 
 /// Who the provider is and how the dossier is dressed.

@@ -8,7 +8,9 @@ use super::{Refs, Section, Start};
 use crate::dossier::blocks::{BODY, Ctx, check_item, check_item_at};
 use crate::dossier::layout::Flow;
 use crate::dossier::templates::{Texts, fill};
-use crate::model::{Client, Entry, Owner, SecretPart};
+use crate::model::rules::CANCELLATION_WARNING_DAYS;
+use crate::model::{Client, Entry, Owner, SecretPart, System, Vendor};
+use uuid::Uuid;
 
 /// What a successor must do, in the order a takeover needs it: the first hour (remove
 /// the old provider's access; domain, identity provider, firewall and remote access,
@@ -39,26 +41,72 @@ pub fn section<'a>(t: &Texts, client: &'a Client, today: NaiveDate, refs: &'a Re
                 let p = page(flow, e);
                 flow.block(check_item_at(ctx, &entry_line(e), p));
             }
-            ctx.heading(flow, &t.expiry_title, 3, None);
-            if checklist.expiring.is_empty() {
-                flow.block(ctx.para(&t.nothing, BODY, 0.0));
-            }
-            for (e, date) in &checklist.expiring {
-                let when = if *date < today {
-                    &t.expired
-                } else {
-                    &t.expiring
-                };
-                let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
-                let p = page(flow, e);
-                flow.block(check_item_at(
-                    ctx,
-                    &format!("{} — {when}", entry_line(e)),
-                    p,
-                ));
-            }
+            let item_page = |flow: &Flow, id: Uuid| {
+                refs.items
+                    .borrow()
+                    .get(&id)
+                    .map(|a| flow.anchor_page(*a) + refs.page_offset.get())
+            };
+            renew(ctx, flow, &checklist, today, &page, &item_page);
         },
     )
+}
+
+/// What expires or must be cancelled within 90 days, or already has: contracts by
+/// their cancellation deadline, warranties, entries and certificates, each with its
+/// date and the page it is described on.
+fn renew(
+    ctx: &Ctx<'_>,
+    flow: &mut Flow,
+    checklist: &Checklist<'_>,
+    today: NaiveDate,
+    page: &dyn Fn(&Flow, &Entry) -> Option<usize>,
+    item_page: &dyn Fn(&Flow, Uuid) -> Option<usize>,
+) {
+    let t = ctx.texts;
+    let d = &t.deadlines;
+    ctx.heading(flow, &t.expiry_title, 3, None);
+    if checklist.expiring.is_empty()
+        && checklist.contracts.is_empty()
+        && checklist.warranties.is_empty()
+    {
+        flow.block(ctx.para(&t.nothing, BODY, 0.0));
+    }
+    for (v, deadline) in &checklist.contracts {
+        let text = if *deadline < today {
+            &d.checklist_contract_passed
+        } else {
+            &d.checklist_contract
+        };
+        let text = fill(
+            text,
+            &[("name", &v.name), ("date", &ctx.fmt_date(*deadline))],
+        );
+        flow.block(check_item_at(ctx, &text, item_page(flow, v.id)));
+    }
+    for (s, until) in &checklist.warranties {
+        let text = if *until < today {
+            &d.checklist_warranty_ended
+        } else {
+            &d.checklist_warranty_ending
+        };
+        let text = fill(text, &[("name", &s.name), ("date", &ctx.fmt_date(*until))]);
+        flow.block(check_item_at(ctx, &text, item_page(flow, s.id)));
+    }
+    for (e, date) in &checklist.expiring {
+        let when = if *date < today {
+            &t.expired
+        } else {
+            &t.expiring
+        };
+        let when = fill(when, &[("date", &ctx.fmt_date(*date))]);
+        let p = page(flow, e);
+        flow.block(check_item_at(
+            ctx,
+            &format!("{} — {when}", entry_line(e)),
+            p,
+        ));
+    }
 }
 
 /// What an earlier provider still knows (the client was taken over from it): each
@@ -157,6 +205,11 @@ pub struct Checklist<'a> {
     pub previous: Vec<&'a Entry>,
     /// With their expiry date; expired ones first.
     pub expiring: Vec<(&'a Entry, NaiveDate)>,
+    /// Vendors whose contract's cancellation deadline is past or within
+    /// `CANCELLATION_WARNING_DAYS`, with that deadline; the earliest first.
+    pub contracts: Vec<(&'a Vendor, NaiveDate)>,
+    /// Systems whose warranty has ended or ends within 90 days, with its end.
+    pub warranties: Vec<(&'a System, NaiveDate)>,
 }
 
 /// An entry's place in a takeover, counting the criticality of the systems it logs
@@ -167,7 +220,7 @@ fn takeover_order(client: &Client, e: &Entry) -> (u8, u8, bool, String) {
 
 pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
     let entries = client.sorted_entries();
-    let horizon = today + chrono::Days::new(90);
+    let horizon = today + chrono::Days::new(CANCELLATION_WARNING_DAYS);
     let mut expiring: Vec<(&Entry, NaiveDate)> = entries
         .iter()
         .filter_map(|e| e.expires.filter(|d| *d <= horizon).map(|d| (*e, d)))
@@ -196,5 +249,32 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
             .filter(|e| e.owner == Some(Owner::Provider))
             .collect(),
         expiring,
+        contracts: contracts(client, today),
+        warranties: warranties(client, horizon),
     }
+}
+
+/// The contracts to cancel or renegotiate soon: the deadline is the one `check` warns
+/// about (`Contract::cancellation_deadline`, `CANCELLATION_WARNING_DAYS`).
+fn contracts(client: &Client, today: NaiveDate) -> Vec<(&Vendor, NaiveDate)> {
+    let horizon = today + chrono::Days::new(CANCELLATION_WARNING_DAYS);
+    let mut out: Vec<(&Vendor, NaiveDate)> = client
+        .vendors
+        .iter()
+        .filter_map(|v| v.contract.cancellation_deadline(today).map(|d| (v, d)))
+        .filter(|(_, d)| *d <= horizon)
+        .collect();
+    out.sort_by(|a, b| (a.1, &a.0.name).cmp(&(b.1, &b.0.name)));
+    out
+}
+
+/// Systems whose warranty ends by `horizon` (or has ended).
+fn warranties(client: &Client, horizon: NaiveDate) -> Vec<(&System, NaiveDate)> {
+    let mut out: Vec<(&System, NaiveDate)> = client
+        .systems
+        .iter()
+        .filter_map(|s| s.warranty_until.filter(|d| *d <= horizon).map(|d| (s, d)))
+        .collect();
+    out.sort_by(|a, b| (a.1, &a.0.name).cmp(&(b.1, &b.0.name)));
+    out
 }

@@ -131,7 +131,7 @@ pub fn body<'a>(
         sections.push(decisions::section(t, client, refs));
     }
     sections.extend([
-        appendix::section(t, client, gaps),
+        appendix::section(t, client, gaps, today),
         history::section(t, client),
     ]);
     if let Some(check) = &options.stock_check {
