@@ -17,8 +17,7 @@ use super::term::Out;
 use super::{
     client_cmds, config_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export,
     knowledge_cmds, network_cmds, restore_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds,
-    takeover_cmds, team_cmds,
-    vendor_cmds, workflow_cmds,
+    takeover_cmds, team_cmds, vendor_cmds, workflow_cmds,
 };
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
