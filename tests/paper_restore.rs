@@ -463,8 +463,8 @@ fn a_pdf_of_scans_is_read_page_by_page() {
     let scans = render(&p.pdf, p.first, last, 200, &dir.join("s"), "scan");
     let reference = dir.join("ref.age");
     restored(&p.env, &scans, &reference);
-    // Pages stored as grey samples, last first. (JPEG pages are read too, but rqrr
-    // misreads many of their codes: see `restore_survives_degraded_scans`.)
+    // Pages stored as grey samples, last first. (JPEG pages are read too: see
+    // `restore_survives_blurred_noisy_jpeg_scans`.)
     let raws: Vec<PathBuf> = scans.iter().rev().cloned().collect();
     let pdf = dir.join("scans.pdf");
     scan_pdf(&[], &raws, &pdf);
@@ -481,11 +481,27 @@ fn a_pdf_of_scans_is_read_page_by_page() {
     assert_eq!(file_bytes(&out), file_bytes(&reference));
 }
 
-/// Known to fail: rqrr reads only a few codes of these pages (JPEG artefacts and blur
-/// defeat its thresholding); a binarisation of our own before rqrr, or rxing, is the
-/// next step.
+/// Scanned as a real scanner would, upright: blurred, noisy, JPEG at quality 60.
+/// (Measured on a 150-entry printing: 29 of 36 codes read, parity makes up the rest.)
 #[test]
-#[ignore = "known failure: rqrr misreads rotated, blurred, noisy JPEG scans"]
+fn restore_survives_blurred_noisy_jpeg_scans() {
+    let p = printed();
+    let dir = p.env.dir.path();
+    let last = p.first + p.count - 1;
+    let scans300 = render(&p.pdf, p.first, last, 300, &dir.join("d"), "scan");
+    let reference = dir.join("ref.age");
+    restored(&p.env, &scans300, &reference);
+    let degraded = degrade(&scans300, dir, None);
+    let out = dir.join("degraded.age");
+    restored(&p.env, &degraded, &out);
+    assert_eq!(file_bytes(&out), file_bytes(&reference));
+}
+
+/// Known to fail: turned by about 1° (even a clean PNG turned by 0.8°), rqrr reads
+/// only one code in ten of a page; blur, noise and JPEG alone are read (test above).
+/// A deskew before decoding, or rxing, is the next step.
+#[test]
+#[ignore = "known failure: rqrr misreads version-25 codes turned by about 1°"]
 fn restore_survives_degraded_scans() {
     let p = printed();
     let dir = p.env.dir.path();
@@ -493,35 +509,37 @@ fn restore_survives_degraded_scans() {
     let reference = dir.join("ref.age");
     // Scanned as a real scanner would: turned a little, blurred, noisy, JPEG.
     let scans300 = render(&p.pdf, p.first, last, 300, &dir.join("d"), "scan");
-    let degraded: Vec<PathBuf> = scans300
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let out = dir.join(format!("degraded-{i}.jpg"));
-            let angle = if i % 2 == 0 { "0.8" } else { "-1.2" };
-            magick(
-                s,
-                &[
-                    "-background",
-                    "white",
-                    "-rotate",
-                    angle,
-                    "-blur",
-                    "0x0.8",
-                    "-attenuate",
-                    "0.4",
-                    "+noise",
-                    "Gaussian",
-                    "-quality",
-                    "60",
-                ],
-                &out,
-            );
-            out
-        })
-        .collect();
+    let degraded = degrade(&scans300, dir, Some(["0.8", "-1.2"]));
     restored(&p.env, &scans300, &reference);
     let out = dir.join("degraded.age");
     restored(&p.env, &degraded, &out);
     assert_eq!(file_bytes(&out), file_bytes(&reference));
+}
+
+/// Each scan blurred, with noise, as JPEG at quality 60, and turned by `angles`
+/// (alternately) if given.
+fn degrade(scans: &[PathBuf], dir: &Path, angles: Option<[&str; 2]>) -> Vec<PathBuf> {
+    scans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let out = dir.join(format!("degraded-{i}.jpg"));
+            let mut args = vec!["-background", "white"];
+            if let Some(angles) = angles {
+                args.extend(["-rotate", angles[i % 2]]);
+            }
+            args.extend([
+                "-blur",
+                "0x0.8",
+                "-attenuate",
+                "0.4",
+                "+noise",
+                "Gaussian",
+                "-quality",
+                "60",
+            ]);
+            magick(s, &args, &out);
+            out
+        })
+        .collect()
 }

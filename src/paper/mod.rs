@@ -9,6 +9,7 @@
 //! This module knows nothing of vaults or PDFs: the dossier draws the codes it makes,
 //! and the restore workflow feeds it what a scan holds.
 
+pub mod binarize;
 pub mod codes;
 pub mod layout;
 pub mod parity;

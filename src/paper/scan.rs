@@ -9,6 +9,7 @@
 
 use image::GrayImage;
 
+use super::binarize::binarize;
 use super::layout::{CODE_MODULES, Grid, PAPERS, code_mm};
 
 /// The largest scan image accepted, in pixels (a 600-dpi A4 page is 35 M).
@@ -162,15 +163,18 @@ fn raw_samples(
     GrayImage::from_raw(w, h, pixels).ok_or_else(|| "its image is truncated".to_owned())
 }
 
-/// The codes on one scanned page.
+/// The codes on one scanned page. Each place is read from the grey first, then, if
+/// that fails, from a black-and-white copy of our own ([`binarize`]): rqrr's own
+/// threshold misreads blurred, noisy, JPEG-compressed scans.
 pub fn decode_page(image: &GrayImage) -> PageCodes {
+    let mut bw = None;
     let mut found = PageCodes::default();
     let mut any_cell = false;
     if let Some(cells) = grid_cells(image) {
         for flip in [false, true] {
             for rect in &cells {
                 let rect = if flip { flipped(*rect, image) } else { *rect };
-                let (texts, unreadable) = decode_region(image, rect);
+                let (texts, unreadable) = decode_twice(image, &mut bw, |i| decode_region(i, rect));
                 any_cell |= !texts.is_empty();
                 found.unreadable += unreadable;
                 add(&mut found.texts, texts);
@@ -182,15 +186,38 @@ pub fn decode_page(image: &GrayImage) -> PageCodes {
     }
     if !any_cell || found.unreadable > 0 {
         let before = found.texts.len();
-        let whole = whole_page(image);
-        found.unreadable = whole.unreadable;
-        add(&mut found.texts, whole.texts);
+        let (texts, unreadable) = decode_twice(image, &mut bw, |i| {
+            let whole = whole_page(i);
+            (whole.texts, whole.unreadable)
+        });
+        found.unreadable = unreadable;
+        add(&mut found.texts, texts);
         // What the cells could not read, the whole page may have read.
-        if found.texts.len() > before && whole.unreadable == 0 {
+        if found.texts.len() > before && unreadable == 0 {
             found.unreadable = 0;
         }
     }
     found
+}
+
+/// `read` on the grey `image`, and where that leaves codes unread, also on its
+/// black-and-white copy (made once a page, when first needed, in `bw`): the codes
+/// either read, and how many were found but read by neither.
+fn decode_twice(
+    image: &GrayImage,
+    bw: &mut Option<GrayImage>,
+    read: impl Fn(&GrayImage) -> (Vec<String>, usize),
+) -> (Vec<String>, usize) {
+    let (mut texts, unreadable) = read(image);
+    if !texts.is_empty() && unreadable == 0 {
+        return (texts, 0);
+    }
+    let bw = bw.get_or_insert_with(|| binarize(image));
+    let (more, unreadable_bw) = read(bw);
+    let seen = (texts.len() + unreadable).max(more.len() + unreadable_bw);
+    add(&mut texts, more);
+    let unreadable = seen.saturating_sub(texts.len());
+    (texts, unreadable)
 }
 
 fn add(all: &mut Vec<String>, texts: Vec<String>) {
@@ -240,34 +267,51 @@ fn decode_region(image: &GrayImage, (x0, y0, w, h): Rect) -> (Vec<String>, usize
     if w < CODE_MODULES as u32 || h < CODE_MODULES as u32 {
         return (Vec::new(), 0);
     }
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
-            image.get_pixel(x0 + x as u32, y0 + y as u32).0[0]
-        });
-    let mut texts = Vec::new();
-    let mut unreadable = 0;
-    for grid in prepared.detect_grids() {
-        match grid.decode() {
-            Ok((_, text)) => texts.push(text),
-            Err(_) => unreadable += 1,
+    let found = guarded(|| {
+        let mut prepared =
+            rqrr::PreparedImage::prepare_from_greyscale(w as usize, h as usize, |x, y| {
+                image.get_pixel(x0 + x as u32, y0 + y as u32).0[0]
+            });
+        let mut texts = Vec::new();
+        let mut unreadable = 0;
+        for grid in prepared.detect_grids() {
+            match grid.decode() {
+                Ok((_, text)) => texts.push(text),
+                Err(_) => unreadable += 1,
+            }
         }
-    }
-    (texts, unreadable)
+        (texts, unreadable)
+    });
+    found.unwrap_or((Vec::new(), 1))
+}
+
+/// `f`, which runs rqrr, or `None` if it panicked: on some damaged codes rqrr's
+/// arithmetic overflows, which our release profile's overflow checks turn into a
+/// panic; a code that cannot be read must not end the restore.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
 }
 
 /// The whole page searched at once; each code found but not read is cropped by its
 /// corners and tried again alone.
 fn whole_page(image: &GrayImage) -> PageCodes {
     let (w, h) = (image.width() as usize, image.height() as usize);
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
-        image.get_pixel(x as u32, y as u32).0[0]
-    });
     let mut found = PageCodes::default();
     let mut retry = Vec::new();
-    for grid in prepared.detect_grids() {
-        match grid.decode() {
-            Ok((_, text)) => add(&mut found.texts, vec![text]),
-            Err(_) => retry.push(grid.bounds),
+    let whole = guarded(|| {
+        let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+            image.get_pixel(x as u32, y as u32).0[0]
+        });
+        prepared
+            .detect_grids()
+            .into_iter()
+            .map(|grid| grid.decode().map(|(_, text)| text).map_err(|_| grid.bounds))
+            .collect::<Vec<_>>()
+    });
+    for result in whole.unwrap_or_default() {
+        match result {
+            Ok(text) => add(&mut found.texts, vec![text]),
+            Err(bounds) => retry.push(bounds),
         }
     }
     for bounds in retry {
