@@ -19,6 +19,7 @@ pub mod paper;
 pub mod rotate;
 pub mod rotation;
 pub mod signers;
+pub mod status;
 pub mod sync;
 pub mod takeover;
 pub mod team;
