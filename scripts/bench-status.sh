@@ -26,6 +26,7 @@ for i in $(seq 1 "$n"); do
   "$BIN" vendor add "$id" "Telekom" --hotline "0800 1" \
     --term-end "2027-0$(( i % 9 + 1 ))-28" --renews-months 12 --notice-months 3 >/dev/null 2>&1
 done
+"$BIN" status --within 365 | tail -1 >&2
 echo "| command ($n clients) | wall | CPU | peak RSS | instructions |"
 echo "|---|---|---|---|---|"
 for cmd in status due; do
