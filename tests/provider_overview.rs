@@ -246,3 +246,65 @@ fn bad_input_and_unreadable_vaults() {
     assert_eq!(v["unreadable"][0]["client"], "beta");
     assert_eq!(v["deadlines"].as_array().unwrap().len(), 4);
 }
+
+#[test]
+fn search_finds_text_in_any_case_and_spelling_but_never_a_secret() {
+    let env = store();
+    env.client_with(
+        "gamma",
+        r#"[{"path":"WLAN/Gäste","kind":"wifi","password":"strasse-gaeste-Geheim1!",
+             "fields":[{"name":"ssid","value":"Gast-Netz","secret":false},
+                       {"name":"pin","value":"strasse-9911","secret":true}]},
+            {"path":"Büro/Drucker","kind":"login","username":"druck","host":"10.0.0.9",
+             "notes":"Im Flur an der Hauptstraße","password":"x-Gäste-Passwort-42!"}]"#,
+    );
+    env.ok(&["system", "add", "gamma", "Kasse Gästebereich"]);
+    // "gaeste" finds the path (Gäste) and the system, never the passwords holding it.
+    let out = env.ok(&["search", "gaeste"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("gamma")
+            && lines[0].contains("entry")
+            && lines[0].contains("WLAN/Gäste  (path, title)"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("system") && lines[1].contains("Kasse Gästebereich"),
+        "{out}"
+    );
+    // "strasse" finds the note's "Hauptstraße", not the secret values beginning with it.
+    let v = env.json(&["search", "STRASSE", "gamma", "--json"]);
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["name"], "Büro/Drucker");
+    assert_eq!(v[0]["matched"], serde_json::json!(["notes"]));
+    // A non-secret field's value is found; the secret one's is not.
+    let v = env.json(&["search", "gast-netz", "--json"]);
+    assert_eq!(v[0]["matched"], serde_json::json!(["field \"ssid\""]));
+    assert_eq!(
+        env.json(&["search", "9911", "--json"]),
+        serde_json::json!([])
+    );
+    for term in ["Geheim1", "Passwort-42", "9911"] {
+        let out = env.run(&["search", term]);
+        assert!(out.status.success());
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains("Nothing found"), "{all}");
+        for secret in [
+            "strasse-gaeste-Geheim1!",
+            "strasse-9911",
+            "x-Gäste-Passwort-42!",
+        ] {
+            assert!(!all.contains(secret), "{all}");
+        }
+    }
+    // Bad input: an empty term, an unknown client.
+    let err = env.fails(&["search", " "], 2);
+    assert!(err.contains("the search term is empty"), "{err}");
+    let err = env.fails(&["search", "x", "nobody"], 1);
+    assert!(err.contains("\"nobody\" does not exist"), "{err}");
+}

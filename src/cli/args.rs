@@ -133,6 +133,19 @@ pub enum Command {
     Status(StatusArgs),
     /// Every deadline across clients by date (contracts, warranties, expiry)
     Due(DueArgs),
+    /// Find entries, systems, networks, vendors, documents and decisions by their
+    /// text, across clients or in one; never in secret values
+    Search(SearchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// What to look for (any case; "gaeste" finds "Gäste", "strasse" "Straße")
+    pub term: String,
+    /// Search only this client
+    pub client: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

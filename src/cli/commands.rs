@@ -91,5 +91,6 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Config(cmd) => config_cmds::config(cmd, paths.store_dir, out),
         Command::Status(a) => status_cmds::status(a, paths, out),
         Command::Due(a) => status_cmds::due(a, paths, out),
+        Command::Search(a) => status_cmds::search(a, paths, out),
     }
 }

@@ -1,13 +1,14 @@
 //! `handover status` and `handover due`: what a provider looks at across clients.
 
 use handover::fsutil;
+use handover::workflows;
 use handover::workflows::check::CheckOptions;
 use handover::workflows::status::{self, ClientStatus, Deadline, Unreadable};
 use serde::Serialize;
 
 use super::CliError;
-use super::args::{DueArgs, StatusArgs};
-use super::context::{Paths, as_of};
+use super::args::{DueArgs, SearchArgs, StatusArgs};
+use super::context::{Paths, as_of, client_id};
 use super::term::{Out, safe};
 
 #[derive(Serialize)]
@@ -158,6 +159,34 @@ pub fn due(a: DueArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
             d.client.as_str(),
             d.kind.as_str(),
             safe(&d.what, false)
+        ))?;
+    }
+    unreadable_result(&unreadable)
+}
+
+pub fn search(a: SearchArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    if a.term.trim().is_empty() {
+        return Err(CliError::Usage(
+            "the search term is empty; give a word to look for".into(),
+        ));
+    }
+    let h = paths.open()?;
+    let only = a.client.as_deref().map(client_id).transpose()?;
+    let (hits, unreadable) = workflows::search::search(&h, &a.term, only.as_ref())?;
+    if a.json {
+        out.json(&hits)?;
+        return unreadable_result(&unreadable);
+    }
+    if hits.is_empty() {
+        eprintln!("Nothing found for {:?}.", a.term);
+    }
+    for hit in &hits {
+        out.line(&format!(
+            "{:<24} {:<9} {}  ({})",
+            hit.client.as_str(),
+            hit.record,
+            safe(&hit.name, false),
+            safe(&hit.matched.join(", "), false)
         ))?;
     }
     unreadable_result(&unreadable)

@@ -18,6 +18,7 @@ mod open;
 pub mod paper;
 pub mod rotate;
 pub mod rotation;
+pub mod search;
 pub mod signers;
 pub mod status;
 pub mod sync;
