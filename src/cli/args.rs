@@ -128,6 +128,46 @@ pub enum Command {
     /// address for the dossier)
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Every client at a glance: findings, dossier, next deadline; what needs
+    /// attention first
+    Status(StatusArgs),
+    /// Every deadline across clients by date (contracts, warranties, expiry)
+    Due(DueArgs),
+    /// Find entries, systems, networks, vendors, documents and decisions by their
+    /// text, across clients or in one; never in secret values
+    Search(SearchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// What to look for (any case; "gaeste" finds "Gäste", "strasse" "Straße")
+    pub term: String,
+    /// Search only this client
+    pub client: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Count deadlines within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub within: u64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct DueArgs {
+    /// List deadlines within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 90)]
+    pub within: u64,
+    #[arg(long)]
+    pub json: bool,
+    /// Also write them as an iCalendar file (all-day events) for your calendar;
+    /// replaces FILE
+    #[arg(long, value_name = "FILE")]
+    pub ics: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -16,8 +16,8 @@ use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
     client_cmds, config_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export,
-    knowledge_cmds, network_cmds, restore_cmds, setup_cmds, signers_cmds, sync_cmds, system_cmds,
-    takeover_cmds, team_cmds, vendor_cmds, workflow_cmds,
+    knowledge_cmds, network_cmds, restore_cmds, setup_cmds, signers_cmds, status_cmds, sync_cmds,
+    system_cmds, takeover_cmds, team_cmds, vendor_cmds, workflow_cmds,
 };
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -89,5 +89,8 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Textconv { file } => sync_cmds::textconv(&file, paths, out),
         Command::Restore(a) => restore_cmds::restore(a, out),
         Command::Config(cmd) => config_cmds::config(cmd, paths.store_dir, out),
+        Command::Status(a) => status_cmds::status(a, paths, out),
+        Command::Due(a) => status_cmds::due(a, paths, out),
+        Command::Search(a) => status_cmds::search(a, paths, out),
     }
 }

@@ -19,6 +19,7 @@ mod restore_cmds;
 mod setup_cmds;
 mod show;
 mod signers_cmds;
+mod status_cmds;
 mod sync_cmds;
 mod system_cmds;
 mod takeover_cmds;

@@ -12,6 +12,7 @@ pub mod bitwarden_json;
 pub mod bundle;
 pub mod csvutil;
 pub mod extras;
+pub mod ics;
 pub mod infer;
 pub mod json;
 pub mod keepass_kdbx;
