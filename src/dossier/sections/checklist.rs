@@ -249,15 +249,14 @@ pub fn checklist<'a>(client: &'a Client, today: NaiveDate) -> Checklist<'a> {
             .filter(|e| e.owner == Some(Owner::Provider))
             .collect(),
         expiring,
-        contracts: contracts(client, today),
+        contracts: contracts(client, today, horizon),
         warranties: warranties(client, horizon),
     }
 }
 
 /// The contracts to cancel or renegotiate soon: the deadline is the one `check` warns
-/// about (`Contract::cancellation_deadline`, `CANCELLATION_WARNING_DAYS`).
-fn contracts(client: &Client, today: NaiveDate) -> Vec<(&Vendor, NaiveDate)> {
-    let horizon = today + chrono::Days::new(CANCELLATION_WARNING_DAYS);
+/// about (`Contract::cancellation_deadline`, up to `CANCELLATION_WARNING_DAYS` ahead).
+fn contracts(client: &Client, today: NaiveDate, horizon: NaiveDate) -> Vec<(&Vendor, NaiveDate)> {
     let mut out: Vec<(&Vendor, NaiveDate)> = client
         .vendors
         .iter()
