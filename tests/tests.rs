@@ -11,6 +11,7 @@ mod formats_keepassxc;
 mod formats_kinds;
 mod hardening_cli;
 mod hardening_fs;
+mod hardening_hidden;
 mod hardening_leftovers;
 mod hardening_limits;
 mod hardening_sign;

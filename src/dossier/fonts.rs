@@ -104,7 +104,9 @@ impl FaceMetrics {
             let Ok(gid) = u16::try_from(gid.to_u32()) else {
                 continue;
             };
-            if gid == 0 {
+            // .notdef, and the controls that would hide or reorder text unseen: as a
+            // character no face has, the layout prints them as their code point.
+            if gid == 0 || char::from_u32(cp).is_some_and(crate::model::is_hidden_control) {
                 continue;
             }
             let w = f32::from(metrics.advance_units(gid)) / upem;

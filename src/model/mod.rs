@@ -136,6 +136,14 @@ pub fn is_invisible(c: char) -> bool {
         )
 }
 
+/// Characters that hide or reorder text without a trace on paper or screen: every
+/// [`is_invisible`] one but the zero-width joiner and the variation selectors, which
+/// belong to emoji sequences (`⚠️`) and hide nothing. The dossier prints them as their
+/// code point and `check` warns of them (`hidden-control`).
+pub fn is_hidden_control(c: char) -> bool {
+    is_invisible(c) && !matches!(c, '\u{200D}' | '\u{FE00}'..='\u{FE0F}')
+}
+
 /// Checks an entry path (`group/sub/name`). Paths are shown on paper and typed by
 /// people, so control characters and empty or dot segments are refused.
 pub fn validate_path(path: &str) -> Result<()> {

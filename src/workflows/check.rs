@@ -15,7 +15,7 @@ use crate::generate::MIN_PIN_LENGTH;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{
     Acknowledgement, Charset, Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart,
-    System, Vendor,
+    System, Vendor, is_hidden_control,
 };
 use crate::workflows::Handover;
 use crate::workflows::changes;
@@ -140,10 +140,11 @@ pub enum Code {
     DossierOutdated,
     BundleOutdated,
     MergeConflict,
+    HiddenControl,
 }
 
 impl Code {
-    pub const ALL: [Code; 29] = [
+    pub const ALL: [Code; 30] = [
         Code::NoSecret,
         Code::LoginNoUsername,
         Code::LoginNoLocation,
@@ -173,6 +174,7 @@ impl Code {
         Code::DossierOutdated,
         Code::BundleOutdated,
         Code::MergeConflict,
+        Code::HiddenControl,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -206,6 +208,7 @@ impl Code {
             Code::DossierOutdated => "dossier-outdated",
             Code::BundleOutdated => "bundle-outdated",
             Code::MergeConflict => "merge-conflict",
+            Code::HiddenControl => "hidden-control",
         }
     }
 
@@ -237,7 +240,8 @@ impl Code {
             | Code::MfaNoLocation
             | Code::NoFirstHourPlan
             | Code::DossierOutdated
-            | Code::BundleOutdated => Severity::Warning,
+            | Code::BundleOutdated
+            | Code::HiddenControl => Severity::Warning,
             // Blocking for the entries a takeover secures in the first hour: see
             // `previous_provider`. This is the severity of all the others.
             Code::KnownToPreviousProvider => Severity::Warning,
@@ -452,6 +456,9 @@ fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Ve
     for message in merge_conflicts(client) {
         add(Code::MergeConflict, None, message);
     }
+    for message in hidden_in_records(client) {
+        add(Code::HiddenControl, None, message);
+    }
     if options.old_copies {
         for (code, message) in stale_copies(client) {
             add(code, None, message);
@@ -589,6 +596,12 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
 }
 
 fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) {
+    if let Some(found) = hidden_controls([
+        ("purpose", s.purpose.as_deref()),
+        ("notes", s.notes.as_deref()),
+    ]) {
+        out.push((Code::HiddenControl, hidden_message(&found)));
+    }
     if s.criticality == Criticality::Critical {
         if s.entries.is_empty() {
             out.push((
@@ -641,6 +654,9 @@ fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) 
 }
 
 fn vendor_findings(v: &Vendor, today: NaiveDate, out: &mut Vec<(Code, String)>) {
+    if let Some(found) = hidden_controls([("notes", v.notes.as_deref())]) {
+        out.push((Code::HiddenControl, hidden_message(&found)));
+    }
     if v.hotline.is_none() && v.customer_number.is_none() {
         out.push((
             Code::VendorNoHotline,
@@ -715,6 +731,9 @@ fn entry_findings(
     reused: &BTreeMap<&str, Vec<&str>>,
     out: &mut Vec<(Code, String)>,
 ) {
+    if let Some(found) = hidden_in_entry(e) {
+        out.push((Code::HiddenControl, hidden_message(&found)));
+    }
     if e.kind != Kind::Note && !e.has_secret() {
         out.push((
             Code::NoSecret,
@@ -819,6 +838,91 @@ fn entry_findings(
             out.push((Code::WeakPassword, message));
         }
     }
+}
+
+/// The entry's non-secret texts that hold a hidden control (secrets are not named:
+/// the dossier prints theirs visibly too).
+fn hidden_in_entry(e: &Entry) -> Option<String> {
+    let fields = e.fields.iter().filter(|f| !f.secret);
+    let mut texts = vec![
+        ("title", Some(e.title.as_str())),
+        ("username", e.username.as_deref()),
+        ("URL", e.url.as_deref()),
+        ("host", e.host.as_deref()),
+        ("notes", e.notes.as_deref()),
+        ("location", e.location.as_deref()),
+    ];
+    texts.extend(e.tags.iter().map(|t| ("a tag", Some(t.as_str()))));
+    texts.extend(
+        fields
+            .clone()
+            .map(|f| ("a field name", Some(f.name.as_str()))),
+    );
+    texts.extend(fields.map(|f| ("a field value", Some(f.value.expose()))));
+    hidden_controls(texts)
+}
+
+/// Documents, decisions and networks with a hidden control, named in the message
+/// (systems and vendors have findings of their own).
+fn hidden_in_records(client: &Client) -> Vec<String> {
+    let mut out = Vec::new();
+    for d in &client.documents {
+        if let Some(found) = hidden_controls([
+            ("title", Some(d.title.as_str())),
+            ("text", Some(d.body.as_str())),
+        ]) {
+            out.push(format!("Document {:?}: {}", d.path, hidden_message(&found)));
+        }
+    }
+    for d in &client.decisions {
+        let texts = [
+            ("decision", d.decision.as_deref()),
+            ("why", d.why.as_deref()),
+            ("alternatives", d.alternatives.as_deref()),
+            ("decided by", d.decided_by.as_deref()),
+        ];
+        if let Some(found) = hidden_controls(texts) {
+            out.push(format!(
+                "Decision {:?}: {}",
+                d.title,
+                hidden_message(&found)
+            ));
+        }
+    }
+    for n in &client.networks {
+        if let Some(found) = hidden_controls([("notes", n.notes.as_deref())]) {
+            out.push(format!("Network {:?}: {}", n.name, hidden_message(&found)));
+        }
+    }
+    out
+}
+
+/// `notes (U+202E); title (U+200B)`: each text that holds a [`is_hidden_control`]
+/// character, with the first three distinct ones; `None` if no text holds one.
+fn hidden_controls<'a>(
+    texts: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Option<String> {
+    let mut found: Vec<String> = Vec::new();
+    for (label, text) in texts {
+        let mut codes: Vec<u32> = Vec::new();
+        for c in text.unwrap_or("").chars().filter(|c| is_hidden_control(*c)) {
+            if codes.len() < 3 && !codes.contains(&(c as u32)) {
+                codes.push(c as u32);
+            }
+        }
+        let codes: Vec<String> = codes.iter().map(|c| format!("U+{c:04X}")).collect();
+        let this = format!("{label} ({})", codes.join(", "));
+        if !codes.is_empty() && !found.contains(&this) {
+            found.push(this);
+        }
+    }
+    (!found.is_empty()).then(|| found.join("; "))
+}
+
+fn hidden_message(found: &str) -> String {
+    format!(
+        "Hidden characters in the {found}: invisible on screen, some reorder the text around them (U+202E shows `fdp.exe` as `exe.pdf`); the dossier prints each as its code point, e.g. [U+202E]. Remove them unless they belong there."
+    )
 }
 
 /// `known-to-previous-provider`: an entry whose secrets an earlier provider knew when
