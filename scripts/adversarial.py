@@ -3,7 +3,8 @@
 
 Four parts against the release binary, each on stores in a scratch directory:
 
-  kills     kill -9 at a random moment during each kind of write; afterwards every
+  kills     kill -9 at a random moment during each kind of write, sync included (a
+            second machine and a bare repository on disk); afterwards every
             part the write touches is either as before or as after a complete run, the
             store still verifies, the next write succeeds and removes every `.tmp-*`
             the killed one left, and keeps what the killed one had finished.
@@ -48,8 +49,17 @@ class Env:
             HANDOVER_STORE=str(self.store),
             HANDOVER_IDENTITY=str(self.root / "identity.txt"),
             EDITOR="false",
+            GIT_CONFIG_NOSYSTEM="1",
+            GIT_CONFIG_GLOBAL=str(self.root / "gitconfig"),
+            GIT_AUTHOR_NAME="adversarial",
+            GIT_AUTHOR_EMAIL="adversarial@example.org",
+            GIT_COMMITTER_NAME="adversarial",
+            GIT_COMMITTER_EMAIL="adversarial@example.org",
         )
         self.env = env
+
+    def git(self, args):
+        return sh(["git", "-C", str(self.store), *args], env=self.env).stdout.decode().strip()
 
     def run(self, args, stdin=b"", timeout=120):
         return subprocess.run(
@@ -381,7 +391,7 @@ def part_kills(binary, snapshot, work, trials, rng, failures):
     return per_kind
 
 
-def check_after_kill(e, work, probe, old, new, finish, stats, name):
+def check_after_kill(e, work, probe, old, new, finish, stats, name, other="beta"):
     state = probe(e)
     bad = [k for k in state if state[k] not in (old[k], new[k])]
     if bad:
@@ -392,7 +402,7 @@ def check_after_kill(e, work, probe, old, new, finish, stats, name):
         return "client list refuses the store after the kill"
     if finish:
         e.run(finish)
-    nxt = e.run(["add", "beta", "next/write", "--username", "n", "--password-stdin"], PW)
+    nxt = e.run(["add", other, "next/write", "--username", "n", "--password-stdin"], PW)
     if nxt.returncode != 0:
         stats["blocked"] += 1
         return f"the next write failed: {nxt.stderr.decode(errors='replace').strip()}"
@@ -404,10 +414,93 @@ def check_after_kill(e, work, probe, old, new, finish, stats, name):
     if finish is None and after != state:
         stats["lost"] += 1
         return f"the next write changed what the killed one left: {state} -> {after}"
-    if "next/write" not in (paths(e, "beta") or ()):
+    if "next/write" not in (paths(e, other) or ()):
         stats["lost"] += 1
         return "the next write's entry is missing"
     return None
+
+
+# A sync is the one write with a second party: a bare repository on disk, two
+# machines (identities) sharing acme. Its baseline is built once, beside the main one.
+
+
+def build_sync_baseline(binary, root):
+    """`a` shares its store into a bare repository, adds `b` to the team, both sync;
+    then each changes another entry of acme and `a` syncs. What is killed is `b`'s
+    sync: fetch, merge entry by entry, commit, push."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    sh(["git", "init", "-q", "--bare", str(root / "remote.git")])
+    a, b = Env(binary, root / "a"), Env(binary, root / "b")
+    for peer in (a, b):
+        peer.root.mkdir()
+    a.ok(["init", "--provider-name", "Adversarial IT"])
+    # b's identity and signing key come from a store of its own, as on a second machine.
+    b.env["HANDOVER_STORE"] = str(b.root / "own")
+    b.ok(["init", "--provider-name", "Adversarial IT"])
+    b.env["HANDOVER_STORE"] = str(b.store)
+    a.ok(["client", "new", "acme", "--name", "Acme GmbH"])
+    (root / "acme.json").write_bytes(entries_json("e", 100))
+    a.ok(["import", "acme", "--format", "json", str(root / "acme.json")])
+    a.ok(["sync", "init", str(root / "remote.git")])
+    b_ssh = b.root / "identity.signing-key.pub"
+    a.ok(["team", "add", "bob", "--recipient", own_recipient_of(b.root / "identity.txt"),
+          "--signing-key", str(b_ssh)])
+    a.ok(["sync"])
+    b.ok(["sync", "init", str(root / "remote.git")])
+    b.ok(["signers", "pin", "--yes"])
+    b.ok(["sync"])
+    a.ok(["rotate", "acme", "e/0001", "--password-stdin"], b"From-A-Passw0rd!")
+    a.ok(["sync"])
+    b.ok(["rotate", "acme", "e/0002", "--password-stdin"], b"From-B-Passw0rd!")
+    return b
+
+
+def part_kill_sync(binary, scratch, trials, rng, failures):
+    """kill -9 during `b`'s sync. Before: b has its own change only; after: both. The
+    next sync completes what the killed one left (a merge in progress, an unpushed
+    commit), and b's next write keeps what it merged."""
+    root, snap = scratch / "sync", scratch / "sync-snapshot"
+    build_sync_baseline(binary, root)
+    shutil.rmtree(snap, ignore_errors=True)
+    shutil.copytree(root, snap, symlinks=True)
+    b = Env(binary, root / "b")
+
+    def probe(e):
+        return {"e/0001": field(e, "acme", "e/0001", "password"),
+                "e/0002": field(e, "acme", "e/0002", "password")}
+
+    restore(snap, root)
+    old = probe(b)
+    t0 = time.monotonic()
+    out = b.run(["sync"])
+    took = time.monotonic() - t0
+    if out.returncode != 0:
+        raise SystemExit(f"kills: sync fails even without a kill: {out.stderr.decode(errors='replace')}")
+    new = probe(b)
+    if new["e/0001"] != "From-A-Passw0rd!" or new["e/0002"] != "From-B-Passw0rd!":
+        raise SystemExit(f"kills: the sync control did not merge: {new}")
+    stats = dict(kills=0, during=0, broken=0, unverified=0, blocked=0, temps=0, lost=0, ms=round(took * 1000))
+    for _ in range(trials):
+        restore(snap, root)
+        delay = rng.uniform(0, took * 1.05)
+        p = b.popen(["sync"])
+        time.sleep(delay)
+        if p.poll() is None:
+            stats["during"] += 1
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        stats["kills"] += 1
+        problem = check_after_kill(b, root, probe, old, new, ["sync"], stats, "sync", other="acme")
+        if not problem and probe(b) != new:
+            stats["lost"] += 1
+            problem = f"the next sync did not complete the merge: {probe(b)}"
+        if not problem and b.git(["status", "--porcelain"]):
+            stats["lost"] += 1
+            problem = f"the store has uncommitted changes after the next sync: {b.git(['status', '--porcelain'])}"
+        if problem:
+            failures.append(f"kill sync after {delay * 1000:.1f} ms: {problem}")
+    return stats
 
 
 # ---------------------------------------------------------------- part (b)
@@ -734,6 +827,7 @@ def main():
         t = time.monotonic()
         per = max(1, round(136 * s))
         rows = part_kills(a.bin, snapshot, work, per, rng, failures)
+        rows["sync"] = part_kill_sync(a.bin, scratch, per, rng, failures)
         table(f"(a) kill -9 during writes ({per} per kind, {time.monotonic() - t:.0f} s)", rows,
               ["ms", "kills", "during", "broken", "unverified", "blocked", "temps", "lost"])
         summary["kill -9 runs"] = (sum(r["kills"] for r in rows.values()),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The adversarial campaign of issue 21, kept so that its figures can be re-checked:
-# kill -9 during every kind of write, parallel writers, signature and trust attacks,
+# kill -9 during every kind of write (sync too), parallel writers, signature and trust attacks,
 # truncated imports, all against the release binary. Prints a table per part and a
 # summary; exit 1 if anything broke (each failure is printed).
 #
