@@ -265,6 +265,18 @@ mod tests {
     }
 
     #[test]
+    fn hidden_controls_are_in_no_face_but_emoji_joiners_are_not_refused() {
+        let fonts = Fonts::get();
+        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{FEFF}', '\u{00AD}'] {
+            for face in Face::ALL {
+                assert_eq!(fonts.face_for(face, c), None, "U+{:04X}", c as u32);
+            }
+        }
+        assert!(!crate::model::is_hidden_control('\u{200D}'));
+        assert!(!crate::model::is_hidden_control('\u{FE0F}'));
+    }
+
+    #[test]
     fn the_set_advance_is_the_fallback_faces_advance() {
         // The one-lookup path agrees with `face_for` then `advance` for every code
         // point the faces map and then some (up to U+FFFF and a few beyond).
