@@ -867,7 +867,7 @@ def main():
                               sum(r["accepted"] + r["panics"] for r in rows.values()))
     if "truncate" in parts:
         t = time.monotonic()
-        cap = max(10, round(1600 * s))
+        cap = max(10, round(2100 * s))
         rows = part_truncate(a.bin, snapshot, work, Path(a.shared), cap, rng, failures)
         table(f"(d) truncated imports (up to {cap} lengths per file, {time.monotonic() - t:.0f} s)", rows,
               ["cuts", "refused", "imported", "partial", "panics"])

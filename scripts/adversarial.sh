@@ -7,7 +7,7 @@
 #   scripts/adversarial.sh [SCALE] [-- options of scripts/adversarial.py]
 #
 # SCALE 1 (default) is the size of the original campaign: about 1,500 kills, 600
-# concurrent writes, 600 attacks and 7,000 truncated imports (roughly 30 minutes on
+# concurrent writes, 600 attacks and 7,000 truncated imports (roughly 35 minutes on
 # two cores). SCALE 0.05 is a two-minute smoke run. Needs age, age-keygen, ssh-keygen,
 # qpdf and keepassxc-cli (the same tools the tests need). The scratch directory is
 # $ADVERSARIAL_DIR or a new one under /tmp, removed afterwards unless it is kept with
