@@ -132,3 +132,69 @@ fn check_text(env: &Env) -> String {
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     String::from_utf8(out.stdout).expect("utf-8")
 }
+
+#[test]
+fn system_and_vendor_findings_carry_their_name_and_print_visibly() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok(&[
+        "system",
+        "add",
+        "acme",
+        "Firewall",
+        "--purpose",
+        "Tor\u{202E}gnagni",
+    ]);
+    env.ok(&[
+        "vendor",
+        "add",
+        "acme",
+        "Telekom",
+        "--hotline",
+        "0800 330",
+        "--notes",
+        "Vertrag\u{200B}2024",
+    ]);
+    let out = env.run(&["check", "acme", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let hidden: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "hidden-control")
+        .collect();
+    assert_eq!(hidden.len(), 2, "{report:#}");
+    assert_eq!(hidden[0]["system"], "Firewall");
+    assert!(
+        hidden[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hidden characters in the purpose (U+202E): "),
+        "{hidden:?}"
+    );
+    assert_eq!(hidden[1]["vendor"], "Telekom");
+    assert!(
+        hidden[1]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hidden characters in the notes (U+200B): "),
+        "{hidden:?}"
+    );
+    let pdf = env.dir.path().join("acme.pdf");
+    env.ok(&[
+        "dossier",
+        "acme",
+        "-o",
+        pdf.to_str().unwrap(),
+        "--lang",
+        "de",
+    ]);
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Tor[U+202E]gnagni"), "{text}");
+    assert!(text.contains("Vertrag[U+200B]2024"), "{text}");
+    // The appendix names the system and the vendor beside the German sentence.
+    assert!(
+        text.contains("unsichtbare oder die Leserichtung umkehrende Zeichen"),
+        "{text}"
+    );
+}

@@ -137,3 +137,51 @@ fn a_killed_edit_leaves_a_directory_that_the_next_edit_removes() {
         .collect();
     assert_eq!(left.len(), 2, "this edit's own directory is gone: {left:?}");
 }
+
+/// A `sync` killed after git's merge began leaves `MERGE_HEAD` and our files in place
+/// (`-s ours`). A write before the next sync must not commit: that commit concluded the
+/// merge without the other side's changes (found by scripts/adversarial.sh), which were
+/// then lost here for good and, pushed, undone on the other machine too.
+#[test]
+fn a_write_after_a_killed_sync_does_not_conclude_its_merge() {
+    let (_tmp, _remote, a, b) = crate::sync::team();
+    a.ok_stdin(
+        &["edit", "acme", "m365/admin", "--password-stdin"],
+        "a-m365\n",
+    );
+    a.ok(&["sync"]);
+    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
+    b.git(&["fetch", "-q", "origin"]);
+    let branch = b.git(&["symbolic-ref", "--short", "HEAD"]);
+    let upstream = format!("origin/{}", branch.trim());
+    b.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-commit",
+        "-s",
+        "ours",
+        &upstream,
+    ]);
+    b.ok_stdin(
+        &[
+            "add",
+            "acme",
+            "nas/new",
+            "--username",
+            "n",
+            "--password-stdin",
+        ],
+        "b-nas\n",
+    );
+    // Still merging: the write is in the files, not in a commit.
+    b.git(&["rev-parse", "-q", "--verify", "MERGE_HEAD"]);
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    for peer in [&a, &b] {
+        assert_eq!(peer.password("m365/admin"), "a-m365");
+        assert_eq!(peer.password("fw/root"), "b-fw");
+        assert_eq!(peer.password("nas/new"), "b-nas");
+    }
+    assert_eq!(b.git(&["status", "--porcelain"]), "");
+}

@@ -111,7 +111,7 @@ impl Peer {
         String::from_utf8(out.stdout).expect("utf-8")
     }
 
-    fn git(&self, args: &[&str]) -> String {
+    pub fn git(&self, args: &[&str]) -> String {
         git_in(self.dir.path(), &self.store, args)
     }
 

@@ -116,8 +116,14 @@ impl Repo {
     }
 
     /// Stages everything and commits it with `message`; returns whether there was
-    /// anything to commit.
+    /// anything to commit. Never while a merge is in progress (a `sync` killed after
+    /// git's merge began): that commit would conclude the merge with our files alone,
+    /// recording the other side's changes as merged while dropping them. The write
+    /// stays uncommitted, and the next `handover sync` completes the merge with it.
     pub fn commit_all(&self, message: &str) -> Result<bool> {
+        if self.rev("MERGE_HEAD")?.is_some() {
+            return Ok(false);
+        }
         self.run(&["add", "-A", "--", "."])?;
         if self.yes(&["diff", "--cached", "--quiet"])? {
             return Ok(false);
