@@ -5,11 +5,14 @@
 #  2. `show` of one entry of a 10,000-entry vault, paired against passage's `show`
 #     (FiloSottile/passage: a bash script over `age -d` of one small file per entry);
 #  3. the dossier at 50, 1,000 and 50,000 entries (scripts/bench-dossier.sh: instructions
-#     up to 1,000, peak memory at all sizes).
+#     up to 1,000, peak memory at all sizes);
+#  4. (`trust`, not in the default) `show` of a 50-entry client with 1 and with 300
+#     clients in the store.
 # Instructions are valgrind's (`cachegrind --cache-sim=no`); wall and CPU time and peak
 # RSS are GNU time's. Paired runs alternate the two commands and take the medians.
 #
-# Usage: bash scripts/bench-engine.sh [steady] [show] [dossier]   (default: all three)
+# Usage: bash scripts/bench-engine.sh [steady] [show] [dossier] [trust]   (default: the
+#        first three)
 #   BIN=PATH       benchmark this binary instead of building target/release/handover
 #   PASSAGE=PATH   passage's src/password-store.sh (default: skip the pairing, time
 #                  `age -d` of a one-entry file instead, which is what passage runs)
@@ -129,6 +132,22 @@ PY
   echo
 }
 
+# `show` of one entry of a 50-entry client with 1 and with 300 clients in the store (each
+# read once, so this machine has seen a revision of each).
+trust_cost() {
+  client t 50
+  echo "### show (50 entries) and the number of clients"
+  echo
+  echo "| clients | show instructions | wall | CPU | peak RSS |"
+  echo "|---|---|---|---|---|"
+  echo "| 1 | $(instructions "$BIN" show t gruppe-07/eintrag-00007) | $(timed "$BIN" show t gruppe-07/eintrag-00007) |"
+  for i in $(seq 1 299); do
+    "$BIN" client new "c$i" --name "Kunde $i" >/dev/null 2>&1
+  done
+  echo "| 300 | $(instructions "$BIN" show t gruppe-07/eintrag-00007) | $(timed "$BIN" show t gruppe-07/eintrag-00007) |"
+  echo
+}
+
 dossier() {
   echo "### Dossier"
   echo
@@ -141,6 +160,7 @@ for part in "${parts[@]}"; do
     steady) steady ;;
     show) show_pair ;;
     dossier) dossier ;;
-    *) echo "unknown part $part (steady, show, dossier)" >&2; exit 2 ;;
+    trust) trust_cost ;;
+    *) echo "unknown part $part (steady, show, dossier, trust)" >&2; exit 2 ;;
   esac
 done

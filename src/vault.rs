@@ -103,7 +103,7 @@ pub fn decode_entry(
 
 /// [`decode_entry`] of decrypted JSON.
 pub fn parse_entry(plain: &[u8], path: &str) -> Result<OneEntry, VaultProblem> {
-    if let Some(one) = pretty_entry(plain, path) {
+    if let Some(one) = EntryScan::scan(plain, path) {
         return one;
     }
     let text = std::str::from_utf8(plain).map_err(|_| VaultProblem::NotUtf8)?;
@@ -134,80 +134,205 @@ pub fn parse_entry(plain: &[u8], path: &str) -> Result<OneEntry, VaultProblem> {
     })
 }
 
-/// The entry at `path` found by its layout, without parsing the rest. Handover writes
-/// vaults as serde_json's pretty JSON, two spaces a level, in which no string spans
-/// lines; so a line of N spaces and a quote is a key at depth N/2, `    {` opens an
-/// object at depth 2, and the entry at `path` is the one such object around the line
-/// `      "path": "<path>"` whose depth-1 key is `entries`. The client's id, version
-/// and revision are depth-1 lines. A text search finds all of that in a fraction of the
-/// time a parse takes. `None` when the text is not laid out so (written by another
-/// tool), or the path is not found once: the caller then parses the outline.
-fn pretty_entry(plain: &[u8], path: &str) -> Option<Result<OneEntry, VaultProblem>> {
-    if !plain.starts_with(b"{\n  \"") {
-        return None;
+/// How much plaintext [`decode_entry_from`] decrypts at a time: one age chunk.
+const PIECE: usize = 64 * 1024;
+
+/// [`decode_entry`] of a vault read from `input`, decrypted and looked at a piece at a
+/// time (see [`EntryScan`]): no buffer of the whole plaintext is filled, faulted in and
+/// wiped, and each piece is looked at while it is in the cache. `Ok(None)` when the
+/// vault is not binary age or not laid out as handover writes it, or the entry is not
+/// found once: the caller then reads it whole ([`decode_entry`]), which says why.
+pub fn decode_entry_from(
+    mut input: impl std::io::BufRead,
+    identity: &Identity,
+    path: &str,
+) -> Result<Option<OneEntry>, VaultProblem> {
+    let head = input.fill_buf().map_err(|e| keys::stream_problem(&e))?;
+    if !head.starts_with(b"age-encryption.org/") {
+        return Ok(None);
     }
-    let needle = format!("\n      \"path\": {}", serde_json::to_string(path).ok()?);
-    let mut found = memchr::memmem::find_iter(plain, needle.as_bytes()).filter_map(|at| {
-        let after = *plain.get(at + needle.len())?;
-        let entry = (after == b',' || after == b'\n').then(|| depth2_object(plain, at))??;
-        (depth1_key(plain, entry.start)? == b"entries").then_some(entry)
-    });
-    let range = found.next()?;
-    if found.next().is_some() {
-        return None;
+    let mut stream = keys::decrypt_stream(input, identity)?;
+    let mut scan = EntryScan::new(path);
+    let mut piece = Zeroizing::new(vec![0u8; PIECE]);
+    loop {
+        match std::io::Read::read(&mut stream, &mut piece) {
+            Ok(0) => break,
+            Ok(n) => scan.feed(&piece[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(keys::stream_problem(&e)),
+        }
     }
-    let json = std::str::from_utf8(&plain[range]).ok()?;
-    let entry = serde_json::from_str::<Entry>(json).ok()?;
-    let version = top_level(plain, "format_version")?;
-    let (version, id, revision) = (
-        serde_json::from_slice::<u64>(version).ok()?,
-        serde_json::from_slice::<ClientId>(top_level(plain, "id")?).ok()?,
-        match top_level(plain, "revision") {
+    scan.finish().transpose()
+}
+
+/// Finds one entry in a vault's JSON fed to it in pieces, by its layout, without
+/// parsing the rest. Handover writes vaults as serde_json's pretty JSON, two spaces a
+/// level, in which no string spans lines; so every line says where it is: `  "key": …`
+/// is a key at depth 1, `    {` opens and `    }` closes an object at depth 2, which is
+/// an entry when the depth-1 key above is `entries`, and `      "path": "<path>"` is
+/// that entry's path. The client's id, version and revision are depth-1 lines. Only
+/// the entry being read and the line being read are kept (in wiped buffers).
+struct EntryScan {
+    /// `      "path": "<path>"`, the line of the entry asked for.
+    path_line: Vec<u8>,
+    /// The bytes fed and not yet let go: from the start of the entry being read, or
+    /// of the line being read.
+    buf: Zeroizing<Vec<u8>>,
+    /// How many bytes of `buf` are whole lines already looked at.
+    seen: usize,
+    lines: Lines,
+}
+
+/// What the lines so far said.
+#[derive(Default)]
+struct Lines {
+    count: usize,
+    in_entries: bool,
+    /// Where in the buffer the entry being read starts, and whether it is the one.
+    entry: Option<usize>,
+    matches: bool,
+    found: Option<Zeroizing<Vec<u8>>>,
+    version: Option<Vec<u8>>,
+    id: Option<Vec<u8>>,
+    revision: Option<Vec<u8>>,
+    /// Not laid out as handover writes, or the path is there twice.
+    unusual: bool,
+}
+
+impl EntryScan {
+    fn new(path: &str) -> Self {
+        let quoted = serde_json::to_string(path).unwrap_or_default();
+        EntryScan {
+            path_line: format!("      \"path\": {quoted}").into_bytes(),
+            buf: Zeroizing::new(Vec::with_capacity(2 * PIECE)),
+            seen: 0,
+            lines: Lines::default(),
+        }
+    }
+
+    /// [`EntryScan`] over a whole plaintext.
+    fn scan(plain: &[u8], path: &str) -> Option<Result<OneEntry, VaultProblem>> {
+        let mut scan = EntryScan::new(path);
+        for piece in plain.chunks(PIECE) {
+            scan.feed(piece);
+        }
+        scan.finish()
+    }
+
+    fn feed(&mut self, bytes: &[u8]) {
+        if self.lines.unusual {
+            return;
+        }
+        crate::model::extend_wiping(&mut self.buf, bytes);
+        while let Some(len) = memchr::memchr(b'\n', &self.buf[self.seen..]) {
+            let start = self.seen;
+            self.seen += len + 1;
+            self.lines
+                .look_at(&self.buf, start, start + len, &self.path_line);
+        }
+        // Let go of what is no longer needed; what is kept is short.
+        let keep = self.lines.entry.unwrap_or(self.seen);
+        self.buf.drain(..keep);
+        self.seen -= keep;
+        self.lines.entry = self.lines.entry.map(|at| at - keep);
+    }
+
+    /// The entry, once everything is fed; `None` if it is not found once by its
+    /// layout.
+    fn finish(mut self) -> Option<Result<OneEntry, VaultProblem>> {
+        if self.seen < self.buf.len() {
+            let (start, end) = (self.seen, self.buf.len());
+            self.lines.look_at(&self.buf, start, end, &self.path_line);
+        }
+        let lines = self.lines;
+        if lines.unusual || lines.entry.is_some() {
+            return None;
+        }
+        let version = serde_json::from_slice::<u64>(lines.version.as_deref()?).ok()?;
+        let id = serde_json::from_slice::<ClientId>(lines.id.as_deref()?).ok()?;
+        let revision = match lines.revision.as_deref() {
             Some(r) => serde_json::from_slice::<u64>(r).ok()?,
             None => 0,
-        },
-    );
-    if !(1..=VAULT_FORMAT_VERSION).contains(&version) {
-        return None;
+        };
+        if !(1..=VAULT_FORMAT_VERSION).contains(&version) {
+            return None;
+        }
+        let entry = serde_json::from_slice::<Entry>(lines.found.as_deref()?).ok()?;
+        Some(
+            entry
+                .validate()
+                .map_err(|e| VaultProblem::Invalid(e.to_string()))
+                .map(|()| OneEntry {
+                    id,
+                    revision,
+                    entry: Some(entry),
+                }),
+        )
     }
-    Some(
-        entry
-            .validate()
-            .map_err(|e| VaultProblem::Invalid(e.to_string()))
-            .map(|()| OneEntry {
-                id,
-                revision,
-                entry: Some(entry),
-            }),
-    )
 }
 
-/// The object at depth 2 (`    {` ... `    }`) around the byte at `at`.
-fn depth2_object(plain: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
-    let start = memchr::memmem::rfind(&plain[..at], b"\n    {\n")? + 5;
-    let end = at + memchr::memmem::find(&plain[at..], b"\n    }")? + 6;
-    Some(start..end)
-}
+impl Lines {
+    /// Looks at the line `buf[start..end]` (without its newline).
+    fn look_at(&mut self, buf: &[u8], start: usize, end: usize, path_line: &[u8]) {
+        let line = &buf[start..end];
+        self.count += 1;
+        if self.count == 1 {
+            self.unusual |= line != b"{";
+        } else if let Some(rest) = line.strip_prefix(b"      ") {
+            // Most lines: an entry's fields, and deeper.
+            if self.entry.is_some() && rest.starts_with(b"\"path\": ") {
+                self.matches |= line.strip_suffix(b",").unwrap_or(line) == path_line;
+            }
+        } else if let Some(rest) = line.strip_prefix(b"    ") {
+            self.depth2(rest, buf, start, end);
+        } else if let Some(rest) = line.strip_prefix(b"  \"") {
+            self.depth1(rest);
+        }
+    }
 
-/// The name of the depth-1 key whose value holds the byte at `at`.
-fn depth1_key(plain: &[u8], at: usize) -> Option<&[u8]> {
-    let line = memchr::memmem::rfind(&plain[..at], b"\n  \"")? + 4;
-    let len = memchr::memchr(b'"', &plain[line..])?;
-    Some(&plain[line..line + len])
-}
+    /// A line at depth 2: an entry opens or closes.
+    fn depth2(&mut self, rest: &[u8], buf: &[u8], start: usize, end: usize) {
+        match (rest, self.entry) {
+            (b"{", None) if self.in_entries => {
+                self.entry = Some(start);
+                self.matches = false;
+            }
+            (b"}" | b"},", Some(at)) => {
+                if self.matches {
+                    self.unusual |= self.found.is_some();
+                    let mut entry = Zeroizing::new(Vec::new());
+                    // Without the comma that follows all but the last entry.
+                    let end = end - usize::from(rest == b"},");
+                    crate::model::extend_wiping(&mut entry, &buf[at..end]);
+                    self.found = Some(entry);
+                }
+                self.entry = None;
+            }
+            _ => {}
+        }
+    }
 
-/// The value of the depth-1 key `key`, as JSON text (a number or a string).
-fn top_level<'a>(plain: &'a [u8], key: &str) -> Option<&'a [u8]> {
-    let needle = format!("\n  \"{key}\": ");
-    // A depth-1 key is there once; the revision is written after the entries.
-    let at = match key {
-        "revision" => memchr::memmem::rfind(plain, needle.as_bytes()),
-        _ => memchr::memmem::find(plain, needle.as_bytes()),
-    };
-    let start = at? + needle.len();
-    let end = start + memchr::memchr(b'\n', &plain[start..])?;
-    let value = &plain[start..end];
-    Some(value.strip_suffix(b",").unwrap_or(value))
+    /// A key at depth 1 (after its opening quote); keeps the values asked for.
+    fn depth1(&mut self, rest: &[u8]) {
+        let Some(len) = memchr::memchr(b'"', rest) else {
+            self.unusual = true;
+            return;
+        };
+        let (key, value) = (&rest[..len], &rest[len + 1..]);
+        self.in_entries = key == b"entries";
+        let slot = match key {
+            b"format_version" => &mut self.version,
+            b"id" => &mut self.id,
+            b"revision" => &mut self.revision,
+            _ => return,
+        };
+        let Some(value) = value.strip_prefix(b": ") else {
+            self.unusual = true;
+            return;
+        };
+        self.unusual |= slot.is_some();
+        *slot = Some(value.strip_suffix(b",").unwrap_or(value).to_vec());
+    }
 }
 
 /// The unparsed entry at `path`. Handover writes `"path": "<path>"` on one line, so a
@@ -343,12 +468,15 @@ mod tests {
             assert_eq!(entry.notes, c.entry(path).unwrap().notes);
         }
         assert!(parse_entry(&json, "a").unwrap().entry.is_none());
-        assert!(pretty_entry(&json, "a/x").is_some(), "found by its layout");
+        assert!(
+            EntryScan::scan(&json, "a/x").is_some(),
+            "found by its layout"
+        );
         // Written by another JSON writer: escaped, on other lines.
         let text = String::from_utf8(json.to_vec()).unwrap();
         let escaped = text.replace("\"path\": \"a/ü\"", "\"path\":\n\"a/\\u00fc\"");
         assert_ne!(escaped, text);
-        assert!(pretty_entry(escaped.as_bytes(), "a/ü").is_none());
+        assert!(EntryScan::scan(escaped.as_bytes(), "a/ü").is_none());
         let one = parse_entry(escaped.as_bytes(), "a/ü").unwrap();
         assert_eq!(one.entry.unwrap().id, c.entry("a/ü").unwrap().id);
         let round = decode_entry(&encode(&c).unwrap(), &id, "fw/admin").unwrap();
@@ -368,15 +496,78 @@ mod tests {
             "    {\n      \"id\": \"67e55044-10b1-426f-9247-bb680e5fe0c8\",\n      \"path\": \"a\",\n",
             "      \"kind\": \"server\"\n    }\n  ]\n}\n"
         );
-        let one = pretty_entry(text.as_bytes(), "a").unwrap().unwrap();
+        let one = EntryScan::scan(text.as_bytes(), "a").unwrap().unwrap();
         assert_eq!(one.entry.unwrap().kind, Kind::Server);
         assert_eq!((one.id.as_str(), one.revision), ("acme", 0));
         let newer = text.replace("\"format_version\": 2", "\"format_version\": 3");
-        assert!(pretty_entry(newer.as_bytes(), "a").is_none());
+        assert!(EntryScan::scan(newer.as_bytes(), "a").is_none());
         assert!(matches!(
             parse_entry(newer.as_bytes(), "a").err().unwrap(),
             VaultProblem::NewerVersion { found: 3, .. }
         ));
+    }
+
+    /// Fed in pieces of any size, as a vault is decrypted, the scan finds what it finds
+    /// in one piece; a vault read from a file finds it too, and one in armor is left
+    /// to the whole read.
+    #[test]
+    fn the_scan_finds_the_entry_in_pieces_of_any_size() {
+        let id = Identity::generate();
+        let mut c = sample(&id);
+        for i in 0..40 {
+            let mut e = Entry::new(format!("g/e-{i}"), Kind::Login);
+            e.notes = Some(format!("line {i}\n    {{\n    }},\n  \"revision\": 9"));
+            c.entries.push(e);
+        }
+        c.revision = 3;
+        let json = to_json(&c).unwrap();
+        for piece in [1, 2, 3, 7, 64, 1000, json.len()] {
+            let mut scan = EntryScan::new("g/e-17");
+            for bytes in json.chunks(piece) {
+                scan.feed(bytes);
+            }
+            let one = scan.finish().unwrap().unwrap();
+            assert_eq!(one.revision, 3);
+            assert_eq!(
+                one.entry.unwrap().id,
+                c.entry("g/e-17").unwrap().id,
+                "{piece}"
+            );
+        }
+        let sealed = encode(&c).unwrap();
+        let one = decode_entry_from(&sealed[..], &id, "g/e-39")
+            .unwrap()
+            .unwrap();
+        assert_eq!(one.entry.unwrap().id, c.entry("g/e-39").unwrap().id);
+        assert!(
+            decode_entry_from(&sealed[..], &id, "g/none")
+                .unwrap()
+                .is_none()
+        );
+        let mut armored = Vec::new();
+        let mut w =
+            age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
+                .unwrap();
+        std::io::Write::write_all(&mut w, &sealed).unwrap();
+        w.finish().unwrap();
+        assert!(
+            decode_entry_from(&armored[..], &id, "g/e-39")
+                .unwrap()
+                .is_none()
+        );
+        let other = Identity::generate();
+        assert_eq!(
+            decode_entry_from(&sealed[..], &other, "g/e-39")
+                .err()
+                .unwrap(),
+            VaultProblem::WrongIdentity
+        );
+        // A cut file is refused in a stream as the whole read refuses it.
+        let cut = &sealed[..sealed.len() - 10];
+        assert_eq!(
+            decode_entry_from(cut, &id, "g/e-39").err().unwrap(),
+            decode(cut, &id).err().unwrap()
+        );
     }
 
     #[test]

@@ -159,6 +159,7 @@ fn a_sign_migration_killed_after_pinning_is_completed_by_the_next_sign() {
         store["revisions"] = serde_json::json!({});
     }
     fs::write(&pins, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    fs::remove_dir_all(env.identity().with_extension("trust.revisions")).unwrap();
 
     env.ok(&["sign", "--yes"]);
     assert!(

@@ -163,23 +163,21 @@ fn the_documented_stock_check_starts_from_the_dossier() {
     );
 }
 
-/// The pin file as JSON, with `acme`'s seen revision set to `rev`.
+/// `acme`'s revision file (`identity.trust.revisions/<store>/acme`; one store here).
+fn revision_file(env: &Env) -> PathBuf {
+    let dir = env.identity().with_extension("trust.revisions");
+    let mut stores = fs::read_dir(&dir).unwrap();
+    stores.next().unwrap().unwrap().path().join("acme")
+}
+
+/// Sets `acme`'s seen revision to `rev`.
 fn set_seen_revision(env: &Env, rev: u64) {
-    let pins = env.identity().with_extension("trust.json");
-    let mut json: serde_json::Value = serde_json::from_slice(&file_bytes(&pins)).unwrap();
-    for (_, store) in json["stores"].as_object_mut().unwrap() {
-        store["revisions"]["acme"] = rev.into();
-    }
-    fs::write(&pins, serde_json::to_vec_pretty(&json).unwrap()).unwrap();
+    fs::write(revision_file(env), format!("{rev}\n")).unwrap();
 }
 
 fn seen_revision(env: &Env) -> u64 {
-    let pins = env.identity().with_extension("trust.json");
-    let json: serde_json::Value = serde_json::from_slice(&file_bytes(&pins)).unwrap();
-    let stores = json["stores"].as_object().unwrap();
-    stores.values().next().unwrap()["revisions"]["acme"]
-        .as_u64()
-        .unwrap()
+    let text = fs::read_to_string(revision_file(env)).unwrap();
+    text.strip_suffix('\n').unwrap().parse().unwrap()
 }
 
 fn stock_accepts(env: &Env, line: &str) -> bool {

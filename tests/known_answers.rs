@@ -278,7 +278,7 @@ impl SignerListHome for KatStore {
 }
 
 #[test]
-fn a_version_2_pin_file_gives_the_pinned_signer_and_revision() {
+fn a_version_2_pin_file_gives_the_pinned_signer_and_revision_and_moves_the_revisions() {
     let path = String::from_utf8(read("v2", "store-path.txt")).unwrap();
     let store = KatStore(PathBuf::from(path.trim()));
     assert!(!store.0.exists());
@@ -289,9 +289,25 @@ fn a_version_2_pin_file_gives_the_pinned_signer_and_revision() {
     let trust = Trust::establish(&store, &pins).unwrap();
     assert_eq!(trust.origin(), V2_SIGNER);
     assert_eq!(trust.keys(), [signer("v2")]);
-    assert_eq!(trust.seen_revision(&ClientId::parse("acme").unwrap()), 8);
+    let acme = ClientId::parse("acme").unwrap();
+    assert_eq!(trust.seen_revision(&acme), 8);
+    // The revisions it kept are moved to one file per client, and only they leave it.
+    let mut moved = json(&read("v2", "identity.trust.json"));
+    for (_, pin) in moved["stores"].as_object_mut().unwrap() {
+        assert_eq!(pin["revisions"], serde_json::json!({"acme": 8}));
+        pin.as_object_mut().unwrap().remove("revisions");
+    }
+    assert_eq!(json(&std::fs::read(&pins).unwrap()), moved);
+    let stores: Vec<_> = std::fs::read_dir(dir.path().join("identity.trust.revisions"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(stores.len(), 1);
+    assert_eq!(std::fs::read(stores[0].join("acme")).unwrap(), b"8\n");
     assert_eq!(
-        std::fs::read(&pins).unwrap(),
-        read("v2", "identity.trust.json")
+        Trust::establish(&store, &pins)
+            .unwrap()
+            .seen_revision(&acme),
+        8
     );
 }

@@ -307,6 +307,7 @@ fn an_unsigned_store_is_migrated_only_by_an_explicit_sign() {
     }
     std::fs::remove_file(sig(&env.vault("acme"))).unwrap();
     std::fs::remove_file(env.identity().with_extension("trust.json")).unwrap();
+    std::fs::remove_dir_all(env.identity().with_extension("trust.revisions")).unwrap();
     let vault = file_bytes(&env.vault("acme"));
 
     let err = env.fails(&["list", "acme"], 1);

@@ -302,17 +302,53 @@ fn decrypt_from<R: Read>(
     size: usize,
     identity: &Identity,
 ) -> std::result::Result<Zeroizing<Vec<u8>>, VaultProblem> {
-    let decryptor = age::Decryptor::new(reader).map_err(|e| match e {
+    let decryptor = age::Decryptor::new(reader).map_err(header_problem)?;
+    let mut stream = payload(decryptor, identity)?;
+    let mut plain = Zeroizing::new(Vec::with_capacity(size));
+    match stream.read_to_end(&mut plain) {
+        Ok(_) => Ok(plain),
+        Err(e) => Err(stream_problem(&e)),
+    }
+}
+
+/// The plaintext of a binary age file as it is read from `input`, for a reader that
+/// looks at each piece once and keeps little of it (`show` of one entry): no buffer of
+/// the whole plaintext, so nothing of that size to fill, fault in and wipe. Read
+/// errors of the stream say what is wrong through [`stream_problem`].
+pub fn decrypt_stream<R: std::io::BufRead>(
+    input: R,
+    identity: &Identity,
+) -> std::result::Result<age::stream::StreamReader<R>, VaultProblem> {
+    let decryptor = age::Decryptor::new_buffered(input).map_err(header_problem)?;
+    payload(decryptor, identity)
+}
+
+/// What a read error of a decrypting stream means for the vault.
+pub fn stream_problem(e: &std::io::Error) -> VaultProblem {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => VaultProblem::Truncated,
+        _ => VaultProblem::Damaged,
+    }
+}
+
+fn header_problem(e: age::DecryptError) -> VaultProblem {
+    match e {
         age::DecryptError::Io(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
             VaultProblem::Truncated
         }
         age::DecryptError::InvalidMac => VaultProblem::Damaged,
         _ => VaultProblem::NotAge,
-    })?;
+    }
+}
+
+fn payload<R: Read>(
+    decryptor: age::Decryptor<R>,
+    identity: &Identity,
+) -> std::result::Result<age::stream::StreamReader<R>, VaultProblem> {
     if decryptor.is_scrypt() {
         return Err(VaultProblem::WrongIdentity);
     }
-    let mut stream = decryptor
+    decryptor
         .decrypt(identity.age_identities())
         .map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => VaultProblem::WrongIdentity,
@@ -320,13 +356,7 @@ fn decrypt_from<R: Read>(
                 VaultProblem::Truncated
             }
             _ => VaultProblem::Damaged,
-        })?;
-    let mut plain = Zeroizing::new(Vec::with_capacity(size));
-    match stream.read_to_end(&mut plain) {
-        Ok(_) => Ok(plain),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(VaultProblem::Truncated),
-        Err(_) => Err(VaultProblem::Damaged),
-    }
+        })
 }
 
 #[cfg(test)]

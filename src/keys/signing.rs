@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use signature::Verifier;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use zeroize::Zeroizing;
 
@@ -182,6 +183,15 @@ pub fn verify(
     sig_file: Option<&[u8]>,
     namespace: &str,
 ) -> Result<Vec<SignerKey>, SignatureProblem> {
+    verify_with(sig_file, namespace, |alg| Some(alg.digest(msg)))
+}
+
+/// [`verify`] with the message's digests computed beforehand, as it was read.
+fn verify_with(
+    sig_file: Option<&[u8]>,
+    namespace: &str,
+    digest: impl Fn(HashAlg) -> Option<Vec<u8>>,
+) -> Result<Vec<SignerKey>, SignatureProblem> {
     let Some(sig_file) = sig_file else {
         return Err(SignatureProblem::Missing);
     };
@@ -191,20 +201,121 @@ pub fn verify(
         let Ok(sig) = SshSig::from_pem(block) else {
             continue;
         };
-        let key = PublicKey::new(sig.public_key().clone(), "");
         if sig.namespace() != namespace {
             problem = SignatureProblem::WrongNamespace(sig.namespace().to_owned());
             continue;
         }
-        match key.verify(namespace, msg, &sig) {
-            Ok(()) => keys.push(SignerKey(key)),
-            Err(_) => problem = SignatureProblem::OtherBytes,
+        let signed = digest(sig.hash_alg()).map(|d| signed_data(&sig, &d));
+        match signed.map(|data| sig.public_key().verify(&data, sig.signature())) {
+            Some(Ok(())) => keys.push(SignerKey(PublicKey::new(sig.public_key().clone(), ""))),
+            _ => problem = SignatureProblem::OtherBytes,
         }
     }
     if keys.is_empty() {
         Err(problem)
     } else {
         Ok(keys)
+    }
+}
+
+/// What an SSH signature signs (PROTOCOL.sshsig): the preamble, the namespace, the
+/// reserved field, the hash algorithm's name and the message's digest, each but the
+/// first as an SSH string. `ssh-key` builds it only from the whole message, and
+/// `show` hashes the vault as it decrypts it, without holding it.
+fn signed_data(sig: &SshSig, digest: &[u8]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(128);
+    data.extend_from_slice(b"SSHSIG");
+    for field in [
+        sig.namespace().as_bytes(),
+        sig.reserved(),
+        sig.hash_alg().as_str().as_bytes(),
+        digest,
+    ] {
+        // Fields are a namespace, a few reserved bytes, a name and a digest.
+        data.extend_from_slice(&(field.len() as u32).to_be_bytes());
+        data.extend_from_slice(field);
+    }
+    data
+}
+
+/// The digests of a message that the signatures of a signature file are over,
+/// computed as the message is read (see [`Digesting`]).
+pub struct MessageDigests {
+    sha256: Option<sha2::Sha256>,
+    sha512: Option<sha2::Sha512>,
+}
+
+impl MessageDigests {
+    /// The digests that the signatures in `sig_file` need (handover signs with SHA-256;
+    /// `ssh-keygen` with SHA-512).
+    pub fn for_signatures(sig_file: &[u8]) -> Self {
+        let algs: Vec<HashAlg> = blocks(sig_file)
+            .into_iter()
+            .filter_map(|b| SshSig::from_pem(b).ok().map(|s| s.hash_alg()))
+            .collect();
+        MessageDigests {
+            sha256: algs.contains(&HashAlg::Sha256).then(sha2::Sha256::default),
+            sha512: algs.contains(&HashAlg::Sha512).then(sha2::Sha512::default),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        use sha2::Digest;
+        if let Some(h) = &mut self.sha256 {
+            h.update(bytes);
+        }
+        if let Some(h) = &mut self.sha512 {
+            h.update(bytes);
+        }
+    }
+
+    /// [`verify_trusted`] over the message these digests were computed from.
+    pub fn verify_trusted<'a>(
+        self,
+        sig_file: &[u8],
+        namespace: &str,
+        trusted: &'a [SignerKey],
+    ) -> Result<&'a SignerKey, SignatureProblem> {
+        use sha2::Digest;
+        let sha256 = self.sha256.map(|h| h.finalize().to_vec());
+        let sha512 = self.sha512.map(|h| h.finalize().to_vec());
+        let keys = verify_with(Some(sig_file), namespace, |alg| match alg {
+            HashAlg::Sha256 => sha256.clone(),
+            HashAlg::Sha512 => sha512.clone(),
+            _ => None,
+        })?;
+        first_trusted(&keys, trusted)
+    }
+}
+
+/// A reader that hashes every byte read through it, and counts them.
+pub struct Digesting<R> {
+    inner: R,
+    digests: MessageDigests,
+    read: u64,
+}
+
+impl<R> Digesting<R> {
+    pub fn new(inner: R, digests: MessageDigests) -> Self {
+        Digesting {
+            inner,
+            digests,
+            read: 0,
+        }
+    }
+
+    /// The digests of everything read, and how many bytes that was.
+    pub fn finish(self) -> (MessageDigests, u64) {
+        (self.digests, self.read)
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for Digesting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digests.update(&buf[..n]);
+        self.read += n as u64;
+        Ok(n)
     }
 }
 
@@ -238,7 +349,15 @@ pub fn verify_trusted<'a>(
     trusted: &'a [SignerKey],
 ) -> Result<&'a SignerKey, SignatureProblem> {
     let keys = verify(msg, sig_file, namespace)?;
-    for key in &keys {
+    first_trusted(&keys, trusted)
+}
+
+/// The first of `keys` (valid signers, at least one) that is in `trusted`.
+fn first_trusted<'a>(
+    keys: &[SignerKey],
+    trusted: &'a [SignerKey],
+) -> Result<&'a SignerKey, SignatureProblem> {
+    for key in keys {
         if let Some(t) = trusted.iter().find(|t| *t == key) {
             return Ok(t);
         }
@@ -290,6 +409,45 @@ mod tests {
         let mut both = forged.clone();
         both.extend_from_slice(&sig);
         assert!(verify_trusted(msg, Some(&both), NAMESPACE, &trusted).is_ok());
+    }
+
+    /// The signed data built from a digest is ssh-key's, and a digest computed while
+    /// reading verifies what the whole message verifies, for SHA-256 (ours) and SHA-512
+    /// (`ssh-keygen`'s), in pieces of any size.
+    #[test]
+    fn digests_read_verify_as_the_whole_message_does() {
+        use std::io::Read;
+        let key = SigningKey::generate("t").unwrap();
+        let other = SigningKey::generate("o").unwrap();
+        let msg: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let sha512 = key.0.sign(NAMESPACE, HashAlg::Sha512, &msg).unwrap();
+        for alg in [HashAlg::Sha256, HashAlg::Sha512] {
+            let sig = key.0.sign(NAMESPACE, alg, &msg).unwrap();
+            assert_eq!(
+                signed_data(&sig, &alg.digest(&msg)),
+                SshSig::signed_data(NAMESPACE, alg, &msg).unwrap()
+            );
+        }
+        let files = [
+            key.sign(NAMESPACE, &msg).unwrap(),
+            sha512.to_pem(LineEnding::LF).unwrap().into_bytes(),
+            other.sign(NAMESPACE, &msg).unwrap(),
+            key.sign(NAMESPACE, b"other bytes").unwrap(),
+            key.sign(BUNDLE_NAMESPACE, &msg).unwrap(),
+            b"not a signature".to_vec(),
+        ];
+        let trusted = [key.public()];
+        for file in &files {
+            let whole = verify_trusted(&msg, Some(file), NAMESPACE, &trusted);
+            for piece in [1usize, 1000, 65_536, 1 << 20] {
+                let mut reader = Digesting::new(&msg[..], MessageDigests::for_signatures(file));
+                let mut buf = vec![0u8; piece];
+                while reader.read(&mut buf).unwrap() > 0 {}
+                let (digests, read) = reader.finish();
+                assert_eq!(read, msg.len() as u64);
+                assert_eq!(digests.verify_trusted(file, NAMESPACE, &trusted), whole);
+            }
+        }
     }
 
     #[test]

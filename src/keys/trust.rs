@@ -11,8 +11,11 @@
 //!   from. A store-writer cannot extend it: a newer store list is taken over only when
 //!   a key in the pinned list signed it; an older or unsigned one is refused.
 //!
-//! The pin file also holds, per client, the highest vault `revision` this machine has
-//! read or written, so that an older, validly signed vault put back is refused.
+//! Per client, the highest vault `revision` this machine has read or written is kept
+//! too, so that an older, validly signed vault put back is refused: one small file per
+//! client (`identity.trust.revisions/<store>/<client>`), so that looking one up costs
+//! the same with 3 clients as with 300. Pin files written before kept them in the pin
+//! file (`revisions`); they are still read and moved to the files on first use.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -157,7 +160,9 @@ struct StorePin {
     origin: String,
     pinned: DateTime<Utc>,
     signers: SignerList,
-    #[serde(default)]
+    /// Revisions seen, as pin files before the revision files kept them; moved to those
+    /// files when the store is next opened ([`Trust::establish`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     revisions: BTreeMap<String, u64>,
 }
 
@@ -251,6 +256,71 @@ fn store_key(store: &dyn SignerListHome) -> String {
         .to_string()
 }
 
+/// Where the revisions seen of one store's clients are kept: a directory per store
+/// beside the pin file, named by a digest of the store's key (a path may be long and
+/// hold any character).
+fn revisions_dir(pins: &Path, store_key: &str) -> PathBuf {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(store_key.as_bytes());
+    let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    pins.with_extension("revisions").join(name)
+}
+
+/// A revision file holds a decimal number and a newline; anything bigger is not one.
+const MAX_REVISION_BYTES: u64 = 64;
+
+/// The revision recorded in `path` (0 when there is none).
+fn read_revision(path: &Path) -> Result<u64> {
+    let Some(bytes) = fsutil::read_small_file(path, MAX_REVISION_BYTES)? else {
+        return Ok(0);
+    };
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| text.strip_suffix('\n'))
+        .and_then(|text| text.parse::<u64>().ok())
+        .ok_or_else(|| {
+            Error::Trust(format!(
+                "{} is not a revision file handover wrote (a number and a newline); restore it from your backup, or delete it to accept any revision of that client again",
+                path.display()
+            ))
+        })
+}
+
+/// Raises the revision in `path` to `rev` (never lowers it). Requires the pin lock.
+fn raise_revision_file(path: &Path, rev: u64) -> Result<()> {
+    if rev <= read_revision(path)? {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        fsutil::ensure_private_dir(dir)?;
+        fsutil::remove_stale_temps(dir);
+    }
+    fsutil::atomic_write(path, format!("{rev}\n").as_bytes())
+}
+
+/// Moves the revisions a pin file of before kept for the store `key` to the revision
+/// files, under the pin lock and without waiting for it (the next command moves them
+/// when it is held). Each file is written (raised) before the pin file forgets the
+/// revision, so a kill at any point leaves the revision in one place or both, and a
+/// lookup takes the higher of the two.
+/// Returns the revisions left in the pin file: all of them when its lock is held, and
+/// those that could not be moved (a name that is not a client id, a damaged file, which
+/// [`Trust::saw_revision`] names).
+fn move_revisions(pins_path: &Path, key: &str) -> Result<Option<BTreeMap<String, u64>>> {
+    let dir = revisions_dir(pins_path, key);
+    let mut left = None;
+    update_pins_if_free(pins_path, |pins| {
+        if let Some(pin) = pins.stores.get_mut(key) {
+            pin.revisions.retain(|id, rev| {
+                ClientId::parse(id).is_err() || raise_revision_file(&dir.join(id), *rev).is_err()
+            });
+            left = Some(pin.revisions.clone());
+        }
+        Ok(())
+    })?;
+    Ok(left)
+}
+
 /// The signers this machine trusts for one store.
 #[derive(Debug, Clone)]
 pub struct Trust {
@@ -259,6 +329,7 @@ pub struct Trust {
     list: SignerList,
     keys: Vec<SignerKey>,
     origin: String,
+    /// Revisions seen that a pin file of before still holds (see [`move_revisions`]).
     revisions: BTreeMap<String, u64>,
 }
 
@@ -289,6 +360,11 @@ impl Trust {
             origin: pin.origin.clone(),
             revisions: pin.revisions.clone(),
         };
+        if !trust.revisions.is_empty()
+            && let Some(left) = move_revisions(pins_path, &trust.store_key)?
+        {
+            trust.revisions = left;
+        }
         // A missing store list grants nothing: the pinned one stays in force.
         if let Some((bytes, sig)) = in_store {
             let what = store.signers_path().display().to_string();
@@ -409,9 +485,17 @@ impl Trust {
             .collect()
     }
 
-    /// The highest revision of `id` this machine has seen (0: none).
+    /// The highest revision of `id` this machine has seen (0: none). One small file is
+    /// read, whatever the number of clients. A revision file that cannot be read counts
+    /// as none here; recording a revision ([`Trust::saw_revision`]) then says what is
+    /// wrong with it.
     pub fn seen_revision(&self, id: &ClientId) -> u64 {
-        self.revisions.get(id.as_str()).copied().unwrap_or(0)
+        let legacy = self.revisions.get(id.as_str()).copied().unwrap_or(0);
+        legacy.max(read_revision(&self.revision_path(id)).unwrap_or(0))
+    }
+
+    fn revision_path(&self, id: &ClientId) -> PathBuf {
+        revisions_dir(&self.pins, &self.store_key).join(id.as_str())
     }
 
     /// Records that revision `rev` of `id` was written (or read, with
@@ -420,7 +504,8 @@ impl Trust {
         if rev <= self.seen_revision(id) {
             return Ok(());
         }
-        update_pins(&self.pins, self.raise_revision(id, rev))
+        let _lock = fsutil::lock_exclusive(&pin_lock(&self.pins))?;
+        raise_revision_file(&self.revision_path(id), rev)
     }
 
     /// [`Trust::saw_revision`] for a vault that was read: never waits for the pin
@@ -430,18 +515,9 @@ impl Trust {
         if rev <= self.seen_revision(id) {
             return Ok(());
         }
-        update_pins_if_free(&self.pins, self.raise_revision(id, rev))
-    }
-
-    fn raise_revision(&self, id: &ClientId, rev: u64) -> impl FnOnce(&mut PinFile) -> Result<()> {
-        let key = self.store_key.clone();
-        let id = id.to_string();
-        move |pins| {
-            if let Some(pin) = pins.stores.get_mut(&key) {
-                let seen = pin.revisions.entry(id).or_insert(0);
-                *seen = (*seen).max(rev);
-            }
-            Ok(())
+        match fsutil::try_lock_exclusive(&pin_lock(&self.pins))? {
+            Some(_lock) => raise_revision_file(&self.revision_path(id), rev),
+            None => Ok(()),
         }
     }
 
@@ -449,11 +525,17 @@ impl Trust {
     /// back on purpose), so a new vault under that id starts afresh.
     pub fn forget_revision(&self, id: &ClientId) -> Result<()> {
         let key = self.store_key.clone();
+        let path = self.revision_path(id);
         update_pins(&self.pins, |pins| {
             if let Some(pin) = pins.stores.get_mut(&key) {
                 pin.revisions.remove(id.as_str());
             }
-            Ok(())
+            match fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(Error::io(format!("cannot remove {}", path.display()), e))
+                }
+                _ => Ok(()),
+            }
         })
     }
 
@@ -481,5 +563,112 @@ impl Trust {
         list.version += 1;
         write(&list)?;
         self.adopt(list)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store as trust sees it: a directory without a signer list.
+    struct Home(PathBuf);
+
+    impl SignerListHome for Home {
+        fn root(&self) -> &Path {
+            &self.0
+        }
+        fn signers_path(&self) -> PathBuf {
+            self.0.join("signers.json")
+        }
+        fn read_signers(&self) -> Result<Option<SignedFile>> {
+            Ok(None)
+        }
+    }
+
+    fn pinned() -> (tempfile::TempDir, Home, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home(dir.path().join("store"));
+        fs::create_dir(&home.0).unwrap();
+        let pins = dir.path().join("id.trust.json");
+        let me = SigningKey::generate("me").unwrap();
+        let signer = Signer {
+            name: "me".into(),
+            key: me.public().to_openssh(),
+            recipient: None,
+            added: Utc::now(),
+        };
+        Trust::pin(&home, &pins, SignerList::new(vec![signer]), &me.public()).unwrap();
+        (dir, home, pins)
+    }
+
+    /// The revisions the pin file keeps, as pin files of before kept them.
+    fn in_pin_file(pins: &Path) -> BTreeMap<String, u64> {
+        let file = read_pins(pins).unwrap();
+        file.stores.values().next().unwrap().revisions.clone()
+    }
+
+    #[test]
+    fn revisions_of_a_pin_file_of_before_move_to_one_file_per_client() {
+        let (_dir, home, pins) = pinned();
+        let [acme, beta] = ["acme", "beta"].map(|c| ClientId::parse(c).unwrap());
+        update_pins(&pins, |file| {
+            for pin in file.stores.values_mut() {
+                pin.revisions = [("acme", 7), ("beta", 3), ("../x", 9)]
+                    .map(|(c, r)| (c.to_owned(), r))
+                    .into();
+            }
+            Ok(())
+        })
+        .unwrap();
+        // What a move killed half-way leaves: a file written, the pin file unchanged;
+        // here acme's file is ahead of the pin file and beta's behind it.
+        let dir = revisions_dir(&pins, &store_key(&home));
+        raise_revision_file(&dir.join("acme"), 9).unwrap();
+        raise_revision_file(&dir.join("beta"), 2).unwrap();
+
+        // While another process holds the pin lock, nothing moves; lookups see both.
+        let held = fsutil::lock_exclusive(&pin_lock(&pins)).unwrap();
+        let t = Trust::establish(&home, &pins).unwrap();
+        assert_eq!((t.seen_revision(&acme), t.seen_revision(&beta)), (9, 3));
+        assert_eq!(in_pin_file(&pins).len(), 3);
+        drop(held);
+
+        let t = Trust::establish(&home, &pins).unwrap();
+        assert_eq!((t.seen_revision(&acme), t.seen_revision(&beta)), (9, 3));
+        assert_eq!(fs::read(dir.join("beta")).unwrap(), b"3\n");
+        // A name that is not a client id was never a vault's, and is not a file name.
+        assert_eq!(in_pin_file(&pins), [("../x".to_owned(), 9)].into());
+        let t = Trust::establish(&home, &pins).unwrap();
+        assert_eq!((t.seen_revision(&acme), t.seen_revision(&beta)), (9, 3));
+
+        t.forget_revision(&acme).unwrap();
+        assert!(!dir.join("acme").exists());
+        let t = Trust::establish(&home, &pins).unwrap();
+        assert_eq!((t.seen_revision(&acme), t.seen_revision(&beta)), (0, 3));
+        t.saw_revision_reading(&acme, 4).unwrap();
+        assert_eq!(fs::read(dir.join("acme")).unwrap(), b"4\n");
+    }
+
+    #[test]
+    fn a_damaged_revision_file_is_named_when_a_revision_is_recorded() {
+        let (_dir, home, pins) = pinned();
+        let acme = ClientId::parse("acme").unwrap();
+        let t = Trust::establish(&home, &pins).unwrap();
+        t.saw_revision(&acme, 5).unwrap();
+        let file = revisions_dir(&pins, &store_key(&home)).join("acme");
+        for junk in [&b"12"[..], b"x\n", b"-1\n", &[b'9'; 100]] {
+            fs::write(&file, junk).unwrap();
+            let err = t.saw_revision(&acme, 6).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("{} is", file.display()))
+                    && (err.contains("not a revision file handover wrote (a number and a newline); restore it from your backup, or delete it")
+                        || err.contains("larger than")),
+                "{err}"
+            );
+            assert_eq!(fs::read(&file).unwrap(), junk, "left as it was");
+        }
+        fs::remove_file(&file).unwrap();
+        t.saw_revision(&acme, 6).unwrap();
+        assert_eq!(t.seen_revision(&acme), 6);
     }
 }

@@ -272,6 +272,19 @@ impl Store {
         })
     }
 
+    /// Opens a vault for reading as a stream (`show` of one entry reads it once, in
+    /// pieces); `None` when it is bigger than [`MAX_VAULT_BYTES`] says now.
+    pub fn open_vault(&self, id: &ClientId) -> Result<Option<File>> {
+        let (file, size) =
+            fsutil::open_regular(&self.vault_path(id), "the vault").map_err(|e| {
+                match fsutil::is_not_found(&e) {
+                    true => Error::NoSuchClient(id.to_string()),
+                    false => e,
+                }
+            })?;
+        Ok((size <= MAX_VAULT_BYTES).then_some(file))
+    }
+
     /// Atomically replaces (or creates) a vault and its signature. Requires the write
     /// lock.
     ///

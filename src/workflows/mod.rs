@@ -176,16 +176,49 @@ impl Handover {
     /// vault's signature, rollback and id are checked and the whole file decrypted as
     /// by [`Handover::load`], but only the entry asked for is parsed.
     pub fn load_entry(&self, id: &ClientId, path: &str) -> Result<Entry> {
-        let bytes = self.read_verified(id)?;
         self.decoded.fetch_add(1, Ordering::Relaxed);
-        let one = vault::decode_entry(&bytes, &self.identity, path)
-            .map_err(|problem| self.vault_error(id, problem))?;
+        let one = match self.stream_entry(id, path) {
+            Some(one) => one,
+            None => {
+                let bytes = self.read_verified(id)?;
+                vault::decode_entry(&bytes, &self.identity, path)
+                    .map_err(|problem| self.vault_error(id, problem))?
+            }
+        };
         self.check_id(id, &one.id)?;
         self.check_revision(id, one.revision)?;
         one.entry.ok_or_else(|| Error::NoSuchEntry {
             client: id.to_string(),
             path: path.to_owned(),
         })
+    }
+
+    /// [`Handover::load_entry`] in one pass over the vault file: each piece read is
+    /// hashed for the signature and decrypted for the entry, so the file is neither
+    /// held nor read twice, nor its plaintext held whole. The entry is returned only
+    /// once a trusted key's signature over every byte read is checked. `None` whenever
+    /// anything is out of the ordinary (no single signature, a signature over other
+    /// bytes, a writer replacing the vault meanwhile, a vault not laid out as handover
+    /// writes it, any error): the caller then reads the vault whole, which retries,
+    /// settles signatures and says precisely what is wrong.
+    fn stream_entry(&self, id: &ClientId, path: &str) -> Option<vault::OneEntry> {
+        let sig = self.store.read_signature(id).ok()??;
+        if signing::count(&sig) != 1 {
+            return None;
+        }
+        let file = self.store.open_vault(id).ok()??;
+        let digests = signing::MessageDigests::for_signatures(&sig);
+        let capped = std::io::Read::take(file, crate::store::MAX_VAULT_BYTES + 1);
+        let mut input = std::io::BufReader::new(signing::Digesting::new(capped, digests));
+        let one = vault::decode_entry_from(&mut input, &self.identity, path).ok()??;
+        // The stream ends where the file does; anything after is hashed all the same.
+        std::io::copy(&mut input, &mut std::io::sink()).ok()?;
+        let (digests, read) = input.into_inner().finish();
+        (read <= crate::store::MAX_VAULT_BYTES).then_some(())?;
+        digests
+            .verify_trusted(&sig, signing::NAMESPACE, self.trust.keys())
+            .ok()?;
+        Some(one)
     }
 
     /// Refuses a vault older than one this machine has seen, and remembers this one.
