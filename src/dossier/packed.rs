@@ -1,0 +1,524 @@
+//! Laid-out pages packed into bytes, from the moment each is final until the PDF writer
+//! encodes it.
+//!
+//! The body's pages cannot be written as they are laid out: the front matter before
+//! them prints their page numbers, the fonts before them must hold every character the
+//! dossier draws, and each footer counts all pages. So they are kept, but packed: an
+//! item as a few bytes and its text inline, one exact-size buffer a page, instead of a
+//! 48-byte `Item` and a heap string each (a 50,000-entry dossier's pages took 220 MB
+//! that way, more than everything else together). The characters each face draws are
+//! gathered as pages are packed, for the font subsets. Packing and unpacking give back
+//! exactly the items laid out, so the PDF is byte for byte what it was.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use zeroize::Zeroizing;
+
+use super::fonts::Face;
+use super::layout::{Item, Rgb};
+use crate::error::{Error, Result};
+
+/// Code points gathered in a flat table: nearly all text is Latin (a tree insert per
+/// character was 5% of a dossier).
+const DENSE: usize = 0x800;
+
+/// The characters each face draws.
+pub struct UsedChars {
+    seen: Vec<[bool; DENSE]>,
+    rare: BTreeMap<Face, BTreeSet<char>>,
+}
+
+impl Default for UsedChars {
+    fn default() -> Self {
+        UsedChars {
+            seen: vec![[false; DENSE]; Face::ALL.len()],
+            rare: BTreeMap::new(),
+        }
+    }
+}
+
+impl UsedChars {
+    fn add(&mut self, face: Face, text: &str) {
+        let index = Face::ALL.iter().position(|f| *f == face).unwrap_or(0);
+        for c in text.chars() {
+            match self.seen[index].get_mut(c as usize) {
+                Some(s) => *s = true,
+                None => {
+                    self.rare.entry(face).or_default().insert(c);
+                }
+            }
+        }
+    }
+
+    fn merge(&mut self, other: UsedChars) {
+        for (mine, theirs) in self.seen.iter_mut().zip(&other.seen) {
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m |= *t;
+            }
+        }
+        for (face, chars) in other.rare {
+            self.rare.entry(face).or_default().extend(chars);
+        }
+    }
+
+    /// By face, the characters drawn; a face that draws none is absent.
+    pub fn by_face(&self) -> BTreeMap<Face, BTreeSet<char>> {
+        let mut used = self.rare.clone();
+        for (face, seen) in Face::ALL.iter().zip(&self.seen) {
+            let mut chars = seen
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s)
+                .filter_map(|(cp, _)| char::from_u32(cp as u32))
+                .peekable();
+            if chars.peek().is_some() {
+                used.entry(*face).or_default().extend(chars);
+            }
+        }
+        used
+    }
+}
+
+/// One page: its items in order, in one buffer per time items were added (the page,
+/// then its header and footer). Wiped on drop: the text holds secrets.
+#[derive(Default)]
+struct Page(Vec<Zeroizing<Box<[u8]>>>);
+
+/// Pages in order, packed, and the characters they draw.
+#[derive(Default)]
+pub struct Pages {
+    list: Vec<Page>,
+    used: UsedChars,
+}
+
+impl Pages {
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn used(&self) -> &UsedChars {
+        &self.used
+    }
+
+    /// Adds a page of `items` (dropped here, their text wiped).
+    pub fn push(&mut self, items: Vec<Item>) {
+        let chunk = pack(&items, &mut self.used);
+        self.list.push(Page(vec![chunk]));
+    }
+
+    /// Adds `items` after those of page `page` (the header and footer).
+    pub fn extend_page(&mut self, page: usize, items: Vec<Item>) {
+        let chunk = pack(&items, &mut self.used);
+        if let Some(p) = self.list.get_mut(page) {
+            p.0.push(chunk);
+        }
+    }
+
+    /// Moves `other`'s pages after these.
+    pub fn append(&mut self, other: Pages) {
+        self.list.extend(other.list);
+        self.used.merge(other.used);
+    }
+
+    /// The items of page `page`, into `out` (cleared first).
+    pub fn unpack(&self, page: usize, out: &mut Vec<Item>) -> Result<()> {
+        out.clear();
+        let p = self.list.get(page).ok_or_else(corrupt)?;
+        for chunk in &p.0 {
+            let mut r = Reader(chunk);
+            while !r.0.is_empty() {
+                out.push(r.item().ok_or_else(corrupt)?);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn corrupt() -> Error {
+    Error::Invalid("internal error: a packed dossier page does not read back; please report it".into())
+}
+
+const TEXT: u8 = 0;
+const RECT: u8 = 1;
+const LOGO: u8 = 2;
+const QR: u8 = 3;
+const LINE: u8 = 4;
+const ACTUAL: u8 = 5;
+const END_ACTUAL: u8 = 6;
+
+/// `items` in an exact-size buffer (sized first, so that nothing is reallocated and
+/// no unwiped copy of a secret is left behind); their characters go into `used`.
+fn pack(items: &[Item], used: &mut UsedChars) -> Zeroizing<Box<[u8]>> {
+    let mut out = Zeroizing::new(Vec::with_capacity(items.iter().map(packed_len).sum()));
+    for item in items {
+        if let Item::Text { face, text, .. } = item {
+            used.add(*face, text);
+        }
+        write(&mut out, item);
+    }
+    Zeroizing::new(std::mem::take(&mut *out).into_boxed_slice())
+}
+
+fn packed_len(item: &Item) -> usize {
+    match item {
+        Item::Text { text, .. } => 1 + 12 + 1 + 3 + 1 + 4 + text.len(),
+        Item::Rect { .. } => 1 + 16 + 4 + 8,
+        Item::Logo { .. } => 1 + 16,
+        Item::Qr { rows, .. } => 1 + 12 + 4 + 4 + rows.len(),
+        Item::Line { points, .. } => 1 + 4 + 3 + 4 + 8 * points.len(),
+        Item::ActualText { text } => 1 + 4 + text.len(),
+        Item::EndActualText { .. } => 1 + 5,
+    }
+}
+
+fn f32s(out: &mut Vec<u8>, values: &[f32]) {
+    for v in values {
+        out.extend_from_slice(&v.to_bits().to_le_bytes());
+    }
+}
+
+fn rgb(out: &mut Vec<u8>, c: Rgb) {
+    out.extend_from_slice(&[c.0, c.1, c.2]);
+}
+
+fn bytes(out: &mut Vec<u8>, b: &[u8]) {
+    // Texts and QR codes are far below 4 GiB (a value is limited long before).
+    out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+    out.extend_from_slice(b);
+}
+
+fn write(out: &mut Vec<u8>, item: &Item) {
+    match item {
+        Item::Text {
+            x,
+            y,
+            face,
+            size,
+            color,
+            oblique,
+            text,
+        } => {
+            out.push(TEXT);
+            f32s(out, &[*x, *y, *size]);
+            out.push(*face as u8);
+            rgb(out, *color);
+            out.push(u8::from(*oblique));
+            bytes(out, text.as_bytes());
+        }
+        Item::Rect {
+            x,
+            y,
+            w,
+            h,
+            fill,
+            stroke,
+        } => {
+            out.push(RECT);
+            f32s(out, &[*x, *y, *w, *h]);
+            out.push(u8::from(fill.is_some()));
+            rgb(out, fill.unwrap_or(Rgb(0, 0, 0)));
+            out.push(u8::from(stroke.is_some()));
+            let (c, width) = stroke.unwrap_or((Rgb(0, 0, 0), 0.0));
+            rgb(out, c);
+            f32s(out, &[width]);
+        }
+        Item::Logo { x, y, w, h } => {
+            out.push(LOGO);
+            f32s(out, &[*x, *y, *w, *h]);
+        }
+        Item::Qr {
+            x,
+            y,
+            module,
+            width,
+            rows,
+        } => {
+            out.push(QR);
+            f32s(out, &[*x, *y, *module]);
+            out.extend_from_slice(&(*width as u32).to_le_bytes());
+            bytes(out, rows);
+        }
+        Item::Line {
+            points,
+            width,
+            color,
+        } => {
+            out.push(LINE);
+            f32s(out, &[*width]);
+            rgb(out, *color);
+            out.extend_from_slice(&(points.len() as u32).to_le_bytes());
+            for (px, py) in points {
+                f32s(out, &[*px, *py]);
+            }
+        }
+        Item::ActualText { text } => {
+            out.push(ACTUAL);
+            bytes(out, text.as_bytes());
+        }
+        Item::EndActualText { report_size } => {
+            out.push(END_ACTUAL);
+            out.push(u8::from(report_size.is_some()));
+            f32s(out, &[report_size.unwrap_or(0.0)]);
+        }
+    }
+}
+
+/// Reads back what [`write`] wrote; `None` if the bytes end early or hold what it
+/// never writes.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn f32(&mut self) -> Option<f32> {
+        Some(f32::from_bits(self.u32()?))
+    }
+
+    fn rgb(&mut self) -> Option<Rgb> {
+        let c = self.take(3)?;
+        Some(Rgb(c[0], c[1], c[2]))
+    }
+
+    fn flag(&mut self) -> Option<bool> {
+        Some(self.u8()? != 0)
+    }
+
+    fn text(&mut self) -> Option<Zeroizing<String>> {
+        let n = self.u32()? as usize;
+        let s = std::str::from_utf8(self.take(n)?).ok()?;
+        let mut text = Zeroizing::new(String::with_capacity(s.len()));
+        text.push_str(s);
+        Some(text)
+    }
+
+    fn item(&mut self) -> Option<Item> {
+        Some(match self.u8()? {
+            TEXT => Item::Text {
+                x: self.f32()?,
+                y: self.f32()?,
+                size: self.f32()?,
+                face: *Face::ALL.get(usize::from(self.u8()?))?,
+                color: self.rgb()?,
+                oblique: self.flag()?,
+                text: self.text()?,
+            },
+            RECT => {
+                let (x, y, w, h) = (self.f32()?, self.f32()?, self.f32()?, self.f32()?);
+                let (has_fill, fill) = (self.flag()?, self.rgb()?);
+                let (has_stroke, stroke, width) = (self.flag()?, self.rgb()?, self.f32()?);
+                Item::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    fill: has_fill.then_some(fill),
+                    stroke: has_stroke.then_some((stroke, width)),
+                }
+            }
+            LOGO => Item::Logo {
+                x: self.f32()?,
+                y: self.f32()?,
+                w: self.f32()?,
+                h: self.f32()?,
+            },
+            QR => {
+                let (x, y, module) = (self.f32()?, self.f32()?, self.f32()?);
+                let width = self.u32()? as usize;
+                let n = self.u32()? as usize;
+                Item::Qr {
+                    x,
+                    y,
+                    module,
+                    width,
+                    rows: Zeroizing::new(self.take(n)?.to_vec()),
+                }
+            }
+            LINE => {
+                let (width, color) = (self.f32()?, self.rgb()?);
+                let n = self.u32()? as usize;
+                let mut points = Vec::with_capacity(n.min(self.0.len() / 8));
+                for _ in 0..n {
+                    points.push((self.f32()?, self.f32()?));
+                }
+                Item::Line {
+                    points,
+                    width,
+                    color,
+                }
+            }
+            ACTUAL => Item::ActualText { text: self.text()? },
+            END_ACTUAL => {
+                let (has, size) = (self.flag()?, self.f32()?);
+                Item::EndActualText {
+                    report_size: has.then_some(size),
+                }
+            }
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<Item> {
+        vec![
+            Item::Text {
+                x: 1.5,
+                y: -0.1,
+                face: Face::Mono,
+                size: 9.25,
+                color: Rgb(1, 2, 3),
+                oblique: true,
+                text: Zeroizing::new("pässwört 🙂".into()),
+            },
+            Item::Rect {
+                x: 0.0,
+                y: 1.0,
+                w: 2.0,
+                h: 3.0,
+                fill: Some(Rgb(4, 5, 6)),
+                stroke: None,
+            },
+            Item::Rect {
+                x: 0.0,
+                y: 1.0,
+                w: 2.0,
+                h: 3.0,
+                fill: None,
+                stroke: Some((Rgb(7, 8, 9), 0.4)),
+            },
+            Item::Logo {
+                x: 1.0,
+                y: 2.0,
+                w: 3.0,
+                h: 4.0,
+            },
+            Item::Qr {
+                x: 1.0,
+                y: 2.0,
+                module: 0.7,
+                width: 21,
+                rows: Zeroizing::new(vec![0xff, 0, 0x81]),
+            },
+            Item::Line {
+                points: vec![(0.0, 1.0), (f32::MIN_POSITIVE, -3.5)],
+                width: 0.5,
+                color: Rgb(9, 9, 9),
+            },
+            Item::ActualText {
+                text: Zeroizing::new(String::new()),
+            },
+            Item::EndActualText {
+                report_size: Some(8.0),
+            },
+            Item::EndActualText { report_size: None },
+        ]
+    }
+
+    /// Items as text, bit for bit (`Item` has no `PartialEq`; `{:?}` of an `f32` is
+    /// exact).
+    fn show(items: &[Item]) -> Vec<String> {
+        items
+            .iter()
+            .map(|item| match item {
+                Item::Text {
+                    x,
+                    y,
+                    face,
+                    size,
+                    color,
+                    oblique,
+                    text,
+                } => format!("T {x:?} {y:?} {face:?} {size:?} {color:?} {oblique} {:?}", text.as_str()),
+                Item::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    fill,
+                    stroke,
+                } => format!("R {x:?} {y:?} {w:?} {h:?} {fill:?} {stroke:?}"),
+                Item::Logo { x, y, w, h } => format!("L {x:?} {y:?} {w:?} {h:?}"),
+                Item::Qr {
+                    x,
+                    y,
+                    module,
+                    width,
+                    rows,
+                } => format!("Q {x:?} {y:?} {module:?} {width} {:?}", rows.as_slice()),
+                Item::Line {
+                    points,
+                    width,
+                    color,
+                } => format!("P {points:?} {width:?} {color:?}"),
+                Item::ActualText { text } => format!("A {:?}", text.as_str()),
+                Item::EndActualText { report_size } => format!("E {report_size:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pages_read_back_as_laid_out_with_their_characters() {
+        let mut pages = Pages::default();
+        pages.push(sample());
+        pages.push(Vec::new());
+        let mut more = Pages::default();
+        more.push(vec![sample().remove(0)]);
+        pages.append(more);
+        pages.extend_page(1, sample().split_off(5));
+        assert_eq!(pages.len(), 3);
+        let mut out = Vec::new();
+        pages.unpack(0, &mut out).unwrap();
+        assert_eq!(show(&out), show(&sample()));
+        pages.unpack(1, &mut out).unwrap();
+        assert_eq!(show(&out), show(&sample()[5..]));
+        pages.unpack(2, &mut out).unwrap();
+        assert_eq!(show(&out), show(&sample()[..1]));
+        assert!(pages.unpack(3, &mut out).is_err());
+        let used = pages.used().by_face();
+        assert_eq!(used.keys().copied().collect::<Vec<_>>(), [Face::Mono]);
+        let chars: String = used[&Face::Mono].iter().collect();
+        assert_eq!(chars, " prstwäö🙂");
+    }
+
+    #[test]
+    fn bytes_that_were_not_written_by_pack_are_an_error_not_a_panic() {
+        let mut used = UsedChars::default();
+        let whole = pack(&sample(), &mut used);
+        for cut in 0..whole.len() {
+            let pages = Pages {
+                list: vec![Page(vec![Zeroizing::new(whole[..cut].into())])],
+                used: UsedChars::default(),
+            };
+            let mut out = Vec::new();
+            // A cut at an item's end reads back the items before it; any other is an
+            // error.
+            if pages.unpack(0, &mut out).is_ok() {
+                assert!(out.len() < sample().len(), "cut at {cut}");
+            }
+        }
+        let pages = Pages {
+            list: vec![Page(vec![Zeroizing::new(vec![99u8].into())])],
+            used: UsedChars::default(),
+        };
+        assert!(pages.unpack(0, &mut Vec::new()).is_err());
+    }
+}
