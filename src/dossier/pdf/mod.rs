@@ -86,11 +86,13 @@ pub fn write(
         glyphs: &glyphs,
     };
     let mut items = Vec::new();
+    let mut reader = pages.reader();
     for i in 0..pages.len() {
-        pages.unpack(i, &mut items)?;
+        reader.unpack(i, &mut items)?;
         w.page(&frame, &setup, i, &items)?;
     }
     drop(items);
+    drop(reader);
     w.outline(&frame, marks, pages.len())?;
     w.trailer(&mut lo, &frame)?;
     for object in lo.objects.values_mut() {
