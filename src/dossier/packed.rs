@@ -50,6 +50,14 @@ impl UsedChars {
         }
     }
 
+    fn add_items(&mut self, items: &[Item]) {
+        for item in items {
+            if let Item::Text { face, text, .. } = item {
+                self.add(*face, text);
+            }
+        }
+    }
+
     fn merge(&mut self, other: UsedChars) {
         for (mine, theirs) in self.seen.iter_mut().zip(&other.seen) {
             for (m, t) in mine.iter_mut().zip(theirs) {
@@ -81,11 +89,14 @@ impl UsedChars {
 
 type Chunk = Zeroizing<Box<[u8]>>;
 
-/// Pages' own items are kept as they are packed until this many bytes of them are
-/// held; beyond it, they are deflated in batches (a 50,000-entry dossier's packed
-/// pages took 67 MB, deflated a third of that). Below it, which is every dossier up to
-/// several thousand entries, nothing is compressed and nothing costs more.
-const LOOSE_MAX: usize = 16 << 20;
+/// Pages are kept as laid out until they take about this many bytes, which covers
+/// dossiers of a few thousand entries: packing and unpacking would only cost them
+/// time.
+const ITEMS_MAX: usize = 8 << 20;
+
+/// Beyond that, pages are packed; and once this many packed bytes are held, deflated
+/// in batches (a 50,000-entry dossier's packed pages took 67 MB).
+const LOOSE_MAX: usize = 8 << 20;
 
 /// The packed bytes of the pages deflated together.
 const BATCH: usize = 256 << 10;
@@ -93,6 +104,8 @@ const BATCH: usize = 256 << 10;
 /// Pages' own items: one page's, or a deflated batch of pages' (each a `u32` length
 /// and its bytes).
 enum Run {
+    /// One page as laid out, with its header and footer once they are added.
+    Items(Vec<Item>),
     Loose(Chunk),
     Deflated {
         pages: usize,
@@ -105,7 +118,7 @@ enum Run {
 impl Run {
     fn pages(&self) -> usize {
         match self {
-            Run::Loose(_) => 1,
+            Run::Items(_) | Run::Loose(_) => 1,
             Run::Deflated { pages, .. } => *pages,
         }
     }
@@ -119,12 +132,16 @@ pub struct Pages {
     /// The bytes of those pages, and of all pages' own items.
     open_bytes: usize,
     held: usize,
+    /// About the bytes the pages kept as laid out take.
+    unpacked: usize,
+    /// See [`find`].
+    last: (usize, usize),
     /// Each page's later items (its header and footer), never deflated: they are added
     /// once every page is laid out.
     extra: Vec<Vec<Chunk>>,
     used: UsedChars,
-    /// [`LOOSE_MAX`] and [`BATCH`] (smaller in tests).
-    limits: (usize, usize),
+    /// [`ITEMS_MAX`], [`LOOSE_MAX`] and [`BATCH`] (smaller in tests).
+    limits: (usize, usize, usize),
 }
 
 impl Default for Pages {
@@ -134,9 +151,11 @@ impl Default for Pages {
             open: 0,
             open_bytes: 0,
             held: 0,
+            unpacked: 0,
+            last: (0, 0),
             extra: Vec::new(),
             used: UsedChars::default(),
-            limits: (LOOSE_MAX, BATCH),
+            limits: (ITEMS_MAX, LOOSE_MAX, BATCH),
         }
     }
 }
@@ -154,15 +173,23 @@ impl Pages {
         &self.used
     }
 
-    /// Adds a page of `items` (dropped here, their text wiped).
+    /// Adds a page of `items` (dropped here, their text wiped, if it is packed).
     pub fn push(&mut self, items: Vec<Item>) {
+        self.extra.push(Vec::new());
+        let size = unpacked_size(&items);
+        if self.unpacked + size <= self.limits.0 {
+            self.used.add_items(&items);
+            self.unpacked += size;
+            self.runs.push(Run::Items(items));
+            self.open = self.runs.len();
+            return;
+        }
         let chunk = pack(&items, &mut self.used);
         drop(items);
         self.open_bytes += chunk.len();
         self.held += chunk.len();
         self.runs.push(Run::Loose(chunk));
-        self.extra.push(Vec::new());
-        if self.held > self.limits.0 && self.open_bytes >= self.limits.1 {
+        if self.held > self.limits.1 && self.open_bytes >= self.limits.2 {
             self.deflate_open();
         }
     }
@@ -187,12 +214,21 @@ impl Pages {
                 bytes,
             });
             self.open = self.runs.len();
+            self.last = (0, 0);
         }
         self.open_bytes = 0;
     }
 
-    /// Adds `items` after those of page `page` (the header and footer).
+    /// Adds `items` after those of page `page` (the header and footer). Called for
+    /// every page in order, so the run is found from the last one's.
     pub fn extend_page(&mut self, page: usize, items: Vec<Item>) {
+        if let Some((i, _)) = find(&self.runs, page, &mut self.last)
+            && let Run::Items(own) = &mut self.runs[i]
+        {
+            self.used.add_items(&items);
+            own.extend(items);
+            return;
+        }
         let chunk = pack(&items, &mut self.used);
         if let Some(extra) = self.extra.get_mut(page) {
             extra.push(chunk);
@@ -206,6 +242,8 @@ impl Pages {
         self.open = before + other.open;
         self.open_bytes = other.open_bytes;
         self.held += other.held;
+        self.unpacked += other.unpacked;
+        self.last = (0, 0);
         self.extra.extend(other.extra);
         self.used.merge(other.used);
     }
@@ -218,13 +256,57 @@ impl Pages {
             batch: None,
             raw: Zeroizing::new(Vec::new()),
             offsets: Vec::new(),
+            last: (0, 0),
         }
     }
 
-    /// The items of page `page`, into `out`; see [`PageReader::unpack`].
+    /// The items of page `page`, into `out`, a copy; see [`PageReader::page`].
     pub fn unpack(&self, page: usize, out: &mut Vec<Item>) -> Result<()> {
-        self.reader().unpack(page, out)
+        let mut scratch = Vec::new();
+        let copy = pack(
+            self.reader().page(page, &mut scratch)?,
+            &mut UsedChars::default(),
+        );
+        out.clear();
+        let mut r = Reader(&copy);
+        while !r.0.is_empty() {
+            out.push(r.item().ok_or_else(corrupt)?);
+        }
+        Ok(())
     }
+}
+
+/// The run holding page `page`, and the page's place in it. `last` is the run and
+/// first page of the previous answer: pages are asked for in order, so the search
+/// starts there.
+fn find(runs: &[Run], page: usize, last: &mut (usize, usize)) -> Option<(usize, usize)> {
+    if page < last.1 {
+        *last = (0, 0);
+    }
+    let (mut i, mut first) = *last;
+    while let Some(run) = runs.get(i) {
+        if page < first + run.pages() {
+            *last = (i, first);
+            return Some((i, page - first));
+        }
+        first += run.pages();
+        i += 1;
+    }
+    None
+}
+
+/// About the memory `items` take as laid out: what packing them saves.
+fn unpacked_size(items: &[Item]) -> usize {
+    let texts: usize = items
+        .iter()
+        .map(|item| match item {
+            Item::Text { text, .. } | Item::ActualText { text } => text.capacity() + 16,
+            Item::Qr { rows, .. } => rows.capacity() + 16,
+            Item::Line { points, .. } => 8 * points.capacity() + 16,
+            _ => 0,
+        })
+        .sum();
+    texts + std::mem::size_of::<Item>() * items.len()
 }
 
 /// Reads pages out of [`Pages`], keeping the last batch inflated.
@@ -234,15 +316,35 @@ pub struct PageReader<'a> {
     batch: Option<usize>,
     raw: Zeroizing<Vec<u8>>,
     offsets: Vec<(usize, usize)>,
+    /// See [`find`].
+    last: (usize, usize),
 }
 
-impl PageReader<'_> {
-    /// The items of page `page`, into `out` (replacing what it held). The texts of the
-    /// items already in `out` are reused where they are long enough: an allocation,
-    /// a copy and a wipe per text run were a tenth of the PDF writer's time.
-    pub fn unpack(&mut self, page: usize, out: &mut Vec<Item>) -> Result<()> {
-        let extra = self.pages.extra.get(page).ok_or_else(corrupt)?;
-        let own = self.own(page)?;
+impl<'a> PageReader<'a> {
+    /// The items of page `page`: those kept as laid out, or the packed ones unpacked
+    /// into `scratch` (replacing what it held). The texts of the items already in
+    /// `scratch` are reused where they are long enough: an allocation, a copy and a
+    /// wipe per text run were a tenth of the PDF writer's time.
+    pub fn page<'s>(&mut self, page: usize, scratch: &'s mut Vec<Item>) -> Result<&'s [Item]>
+    where
+        'a: 's,
+    {
+        let pages: &'a Pages = self.pages;
+        let extra = pages.extra.get(page).ok_or_else(corrupt)?;
+        let (i, within) = find(&pages.runs, page, &mut self.last).ok_or_else(corrupt)?;
+        let own: &[u8] = match &pages.runs[i] {
+            Run::Items(items) => return Ok(items),
+            Run::Loose(chunk) => chunk,
+            Run::Deflated { raw, bytes, .. } => {
+                if self.batch != Some(i) {
+                    self.inflate(bytes, *raw)?;
+                    self.batch = Some(i);
+                }
+                let (at, len) = *self.offsets.get(within).ok_or_else(corrupt)?;
+                self.raw.get(at..at + len).ok_or_else(corrupt)?
+            }
+        };
+        let out = scratch;
         let mut n = 0;
         for chunk in std::iter::once(own).chain(extra.iter().map(|c| &c[..])) {
             let mut r = Reader(chunk);
@@ -255,32 +357,7 @@ impl PageReader<'_> {
             }
         }
         out.truncate(n);
-        Ok(())
-    }
-
-    /// The page's own packed items.
-    fn own(&mut self, page: usize) -> Result<&[u8]> {
-        let mut first = 0;
-        let mut found = None;
-        for (i, run) in self.pages.runs.iter().enumerate() {
-            if page < first + run.pages() {
-                found = Some((i, page - first));
-                break;
-            }
-            first += run.pages();
-        }
-        let (i, within) = found.ok_or_else(corrupt)?;
-        match &self.pages.runs[i] {
-            Run::Loose(chunk) => Ok(chunk),
-            Run::Deflated { raw, bytes, .. } => {
-                if self.batch != Some(i) {
-                    self.inflate(bytes, *raw)?;
-                    self.batch = Some(i);
-                }
-                let (at, len) = *self.offsets.get(within).ok_or_else(corrupt)?;
-                self.raw.get(at..at + len).ok_or_else(corrupt)
-            }
-        }
+        Ok(out)
     }
 
     fn inflate(&mut self, bytes: &[u8], raw: usize) -> Result<()> {
@@ -798,9 +875,10 @@ mod tests {
 
     #[test]
     fn pages_beyond_the_loose_limit_are_deflated_in_batches_and_read_back_in_any_order() {
+        // One page kept as laid out, then loose pages, then batches of two or three.
         let one = pack(&numbered(0), &mut UsedChars::default()).len();
         let mut pages = Pages {
-            limits: (3 * one, 2 * one),
+            limits: (unpacked_size(&numbered(1)), 3 * one, 2 * one),
             ..Pages::default()
         };
         let mut front = Pages::default();
@@ -814,19 +892,22 @@ mod tests {
             .filter(|r| matches!(r, Run::Deflated { .. }))
             .count();
         assert!(batches >= 5, "{batches} batches");
+        assert!(matches!(pages.runs[0], Run::Items(_)));
+        assert!(matches!(pages.runs[1], Run::Loose(_)));
         front.append(pages);
+        front.extend_page(1, vec![sample().remove(0)]);
         front.extend_page(7, vec![sample().remove(0)]);
         assert_eq!(front.len(), 21);
         let mut reader = front.reader();
         let mut out = Vec::new();
-        for i in (0..21).chain([3, 17, 0, 20, 7]) {
-            reader.unpack(i, &mut out).unwrap();
+        for i in (0..21).chain([3, 17, 0, 20, 7, 1]) {
+            let items = reader.page(i, &mut out).unwrap();
             let mut want = numbered(i);
-            if i == 7 {
+            if i == 7 || i == 1 {
                 want.push(sample().remove(0));
             }
-            assert_eq!(show(&out), show(&want), "page {i}");
+            assert_eq!(show(items), show(&want), "page {i}");
         }
-        assert!(reader.unpack(21, &mut out).is_err());
+        assert!(reader.page(21, &mut out).is_err());
     }
 }

@@ -88,8 +88,8 @@ pub fn write(
     let mut items = Vec::new();
     let mut reader = pages.reader();
     for i in 0..pages.len() {
-        reader.unpack(i, &mut items)?;
-        w.page(&frame, &setup, i, &items)?;
+        let items = reader.page(i, &mut items)?;
+        w.page(&frame, &setup, i, items)?;
     }
     drop(items);
     drop(reader);
