@@ -7,6 +7,7 @@
 use zeroize::Zeroizing;
 
 use super::fonts::{Face, Fonts};
+use super::packed::Pages;
 
 pub const MM: f32 = 72.0 / 25.4;
 
@@ -551,6 +552,9 @@ pub struct Flow {
     /// page, the heading moves along.
     held: Option<Held>,
     y: f32,
+    /// When set, each page is packed as soon as it is final (see [`Flow::pack_pages`]);
+    /// `pages` then keeps an empty list in its place.
+    packed: Option<Pages>,
 }
 
 /// Where a held heading starts: its page, first item, top, and the marks and anchors
@@ -575,7 +579,25 @@ impl Flow {
             pending_anchors: Vec::new(),
             held: None,
             y: geo.top,
+            packed: None,
         }
+    }
+
+    /// Packs each page as soon as it is final (a long body's laid-out pages would
+    /// otherwise be most of a dossier's memory); [`Flow::finish_packing`] packs the last
+    /// and hands them over.
+    pub fn pack_pages(&mut self) {
+        self.packed = Some(Pages::default());
+    }
+
+    /// The pages packed so far and the rest, packed now; the flow keeps only their
+    /// number. Without [`Flow::pack_pages`], all pages are packed here.
+    pub fn finish_packing(&mut self) -> Pages {
+        let mut packed = self.packed.take().unwrap_or_default();
+        for page in &mut self.pages[packed.len()..] {
+            packed.push(std::mem::take(page));
+        }
+        packed
     }
 
     /// Starts a heading: what is placed until [`Flow::end_heading`] moves to the next
@@ -639,6 +661,18 @@ impl Flow {
     }
 
     pub fn new_page(&mut self) {
+        self.turn_page();
+        // Every page but the new one is final: a held heading moves only from the
+        // page just ended.
+        if let Some(packed) = &mut self.packed {
+            let last = self.pages.len() - 1;
+            for page in &mut self.pages[packed.len()..last] {
+                packed.push(std::mem::take(page));
+            }
+        }
+    }
+
+    fn turn_page(&mut self) {
         let held = self.held.take().filter(|h| h.closed);
         let y_break = self.y;
         self.pages.push(Vec::new());

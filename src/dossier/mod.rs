@@ -25,6 +25,7 @@ pub mod fonts;
 mod header_footer;
 pub mod layout;
 mod markdown;
+pub mod packed;
 pub mod pdf;
 mod qr;
 mod sections;
@@ -41,7 +42,8 @@ use crate::error::Result;
 use crate::fingerprint::fingerprint_and_digests;
 use crate::model::Client;
 use blocks::Ctx;
-use layout::{Flow, Geometry, Item, Paper, Rgb};
+use layout::{Flow, Geometry, Paper, Rgb};
+use packed::Pages;
 use templates::{Lang, Template};
 use toc::toc;
 
@@ -227,7 +229,7 @@ impl std::io::Write for WipingBuffer {
 
 /// The dossier laid out on pages, before it becomes PDF.
 struct Laid {
-    pages: Vec<Vec<Item>>,
+    pages: Pages,
     marks: Vec<(String, usize)>,
     fingerprint: String,
     entry_digests: std::collections::BTreeMap<uuid::Uuid, String>,
@@ -305,7 +307,7 @@ fn lay_out(
         known = body.entry_pages;
     };
     let Body {
-        flow: body,
+        pages: body,
         toc_items,
         toc_pages,
         section_pages,
@@ -350,21 +352,23 @@ fn lay_out(
     for ((title, _), page) in toc_items.iter().zip(&pages_of) {
         marks.push((title.clone(), page - 1));
     }
-    let mut pages: Vec<Vec<Item>> = front.pages;
-    pages.extend(toc_flow.pages);
-    pages.extend(body.pages);
+    let mut pages = Pages::default();
+    for page in front.pages.into_iter().chain(toc_flow.pages) {
+        pages.push(page);
+    }
+    pages.append(body);
     if let Some(data) = data {
         marks.push((t.data_title.clone(), pages.len()));
-        pages.extend(sections::data_pages::pages(&ctx, data)?);
+        for page in sections::data_pages::pages(&ctx, data)? {
+            pages.push(page);
+        }
     }
     let total = pages.len();
-    for (i, page) in pages.iter_mut().enumerate() {
-        page.extend(header_footer::header_footer(
-            &ctx,
-            &client.name,
-            i + 1,
-            total,
-        ));
+    for i in 0..total {
+        pages.extend_page(
+            i,
+            header_footer::header_footer(&ctx, &client.name, i + 1, total),
+        );
     }
 
     Ok(Laid {
@@ -378,7 +382,8 @@ fn lay_out(
 
 /// One layout pass of the numbered sections, and what it found out.
 struct Body {
-    flow: Flow,
+    /// The body's pages, packed as they were laid out.
+    pages: Pages,
     /// The contents' lines: (numbered title, level).
     toc_items: Vec<(String, u8)>,
     /// How many pages the contents take.
@@ -425,6 +430,7 @@ fn lay_out_body(
     let first_body_page = front_pages + toc_pages;
     refs.page_offset.set(first_body_page + 1);
     let mut body = Flow::new(ctx.geo);
+    body.pack_pages();
     let mut section_pages = Vec::with_capacity(toc_items.len());
     for (i, section) in body_sections.iter().enumerate() {
         let low = body.remaining() < ctx.geo.body_height() * SECTION_ROOM;
@@ -450,7 +456,7 @@ fn lay_out_body(
         .collect();
     drop(body_sections);
     Ok(Body {
-        flow: body,
+        pages: body.finish_packing(),
         toc_items,
         toc_pages,
         section_pages,
@@ -464,6 +470,17 @@ fn lay_out_body(
 mod tests {
     use super::*;
     use crate::model::{ClientId, Contact, Entry, Field, Kind, Owner, Secret};
+    use layout::Item;
+
+    fn unpacked(pages: &Pages) -> Vec<Vec<Item>> {
+        (0..pages.len())
+            .map(|i| {
+                let mut items = Vec::new();
+                pages.unpack(i, &mut items).unwrap();
+                items
+            })
+            .collect()
+    }
 
     /// Options for rendering `client` as of its creation, with a signing key.
     fn test_options(client: &Client, paper: Paper, lang: Lang) -> Options {
@@ -502,7 +519,7 @@ mod tests {
             assert_eq!(laid.pages.len(), plain + pages);
             let t = &laid.template.texts;
             assert_eq!(laid.marks.last().unwrap(), &(t.data_title.clone(), plain));
-            let codes = laid.pages[plain..]
+            let codes = unpacked(&laid.pages)[plain..]
                 .iter()
                 .flatten()
                 .filter(|i| matches!(i, Item::Qr { .. }))
@@ -686,7 +703,7 @@ mod tests {
             let laid = lay_out(&client, &options, &[], None).unwrap();
             let geo = Geometry::new(paper);
             let mut checked = 0;
-            for (n, page) in laid.pages.iter().enumerate() {
+            for (n, page) in unpacked(&laid.pages).iter().enumerate() {
                 // The lowest text in the body (the footer lies below `geo.bottom`).
                 let last = page
                     .iter()
@@ -727,7 +744,7 @@ mod tests {
             let laid = lay_out(&client, &options, &[], None).unwrap();
             let (width, height) = paper.size();
             let fonts = fonts::Fonts::get();
-            for page in &laid.pages {
+            for page in &unpacked(&laid.pages) {
                 for item in page {
                     let Some((x0, y0, x1, y1)) = item.bounds(fonts) else {
                         continue;

@@ -8,11 +8,12 @@ use printpdf::{FontId, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, 
 use zeroize::Zeroize;
 
 use super::super::fonts::{Face, Fonts};
-use super::super::layout::{Item, MM};
+use super::super::layout::MM;
+use super::super::packed::Pages;
 use super::super::templates::Logo;
 use super::Meta;
 use super::content::font_name;
-use super::subset::{Glyphs, subset, used_chars};
+use super::subset::{Glyphs, subset};
 use crate::error::{Error, Result};
 
 pub(super) fn font_id(face: Face) -> FontId {
@@ -24,7 +25,7 @@ pub(super) fn font_id(face: Face) -> FontId {
 /// that printpdf writes the fonts' widths and ToUnicode maps for them) and is dropped
 /// by [`Frame::take`]. Also the new glyph id of each character, by face.
 pub(super) fn document(
-    pages: &[Vec<Item>],
+    pages: &Pages,
     size: (f32, f32),
     meta: &Meta<'_>,
     logo: Option<&Logo>,
@@ -33,7 +34,7 @@ pub(super) fn document(
     if let Some(logo) = logo {
         add_logo(&mut doc, logo);
     }
-    let used = used_chars(pages);
+    let used = pages.used().by_face();
     let (glyphs, inventory) = embed_fonts(&mut doc, &used)?;
     drop(used);
     set_metadata(&mut doc, meta)?;

@@ -33,6 +33,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::fonts::Face;
 use super::layout::Item;
+use super::packed::Pages;
 use super::templates::Logo;
 use crate::error::Result;
 use content::{content_bound, page_content};
@@ -52,9 +53,10 @@ pub struct Meta<'a> {
     pub unix_time: i64,
 }
 
-/// Writes the pages to `out`. `marks` are bookmarks (title, zero-based page).
+/// Writes the pages to `out`, unpacking one at a time. `marks` are bookmarks (title,
+/// zero-based page).
 pub fn write(
-    pages: &[Vec<Item>],
+    pages: &Pages,
     marks: &[(String, usize)],
     size: (f32, f32),
     meta: &Meta<'_>,
@@ -83,9 +85,14 @@ pub fn write(
         logo: logo.map(|l| (l.width, l.height)),
         glyphs: &glyphs,
     };
-    for (i, items) in pages.iter().enumerate() {
+    let mut items = Vec::new();
+    let mut reader = pages.reader();
+    for i in 0..pages.len() {
+        let items = reader.page(i, &mut items)?;
         w.page(&frame, &setup, i, items)?;
     }
+    drop(items);
+    drop(reader);
     w.outline(&frame, marks, pages.len())?;
     w.trailer(&mut lo, &frame)?;
     for object in lo.objects.values_mut() {
@@ -271,7 +278,8 @@ mod tests {
     use super::*;
 
     fn id_of(text: &str, unix_time: i64) -> (Vec<u8>, lopdf::Object) {
-        let pages = vec![vec![Item::Text {
+        let mut pages = Pages::default();
+        pages.push(vec![Item::Text {
             x: 50.0,
             y: 700.0,
             face: Face::Mono,
@@ -279,7 +287,7 @@ mod tests {
             color: Rgb(0, 0, 0),
             oblique: false,
             text: Zeroizing::new(text.into()),
-        }]];
+        }]);
         let meta = Meta {
             title: "Dossier",
             subject: "Client — 7K3Q-M9XD-4TGB-WZ2H-0PNE",

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::fonts::{Face, Fonts};
-use super::super::layout::Item;
 use crate::error::{Error, Result};
 
 /// The new glyph ids of a face's subset, by character.
@@ -26,40 +25,6 @@ impl Glyphs {
             self.sparse.get(&cp).copied().unwrap_or(0)
         }
     }
-}
-
-/// The characters each face draws, gathered in one pass over the pages. A flat table
-/// for the common code points: a tree insert per character was 5% of a dossier.
-pub(super) fn used_chars(pages: &[Vec<Item>]) -> BTreeMap<Face, BTreeSet<char>> {
-    let mut seen = vec![[false; DENSE as usize]; Face::ALL.len()];
-    let mut used: BTreeMap<Face, BTreeSet<char>> = BTreeMap::new();
-    for item in pages.iter().flatten() {
-        if let Item::Text { face, text, .. } = item {
-            let index = Face::ALL.iter().position(|f| f == face).unwrap_or(0);
-            let mut rare = Vec::new();
-            for c in text.chars() {
-                match seen[index].get_mut(c as usize) {
-                    Some(s) => *s = true,
-                    None => rare.push(c),
-                }
-            }
-            if !rare.is_empty() {
-                used.entry(*face).or_default().extend(rare);
-            }
-        }
-    }
-    for (face, seen) in Face::ALL.iter().zip(&seen) {
-        let chars = seen
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| **s)
-            .filter_map(|(cp, _)| char::from_u32(cp as u32));
-        let mut chars = chars.peekable();
-        if chars.peek().is_some() {
-            used.entry(*face).or_default().extend(chars);
-        }
-    }
-    used
 }
 
 /// The glyphs of `face` that `used` needs, as a font of its own, and the new glyph id
