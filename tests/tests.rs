@@ -18,6 +18,7 @@ mod hardening_smaller;
 mod hardening_stock;
 mod knowledge_cli;
 mod known_answers;
+mod page_images;
 mod paper;
 mod paper_restore;
 mod prompts;
