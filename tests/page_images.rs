@@ -78,7 +78,17 @@ fn render(pdf: &Path, number: u32, dir: &Path) -> GrayImage {
     let prefix = dir.join(format!("page-{number}"));
     let n = number.to_string();
     let out = Command::new("pdftoppm")
-        .args(["-r", "50", "-gray", "-png", "-singlefile", "-f", &n, "-l", &n])
+        .args([
+            "-r",
+            "50",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            &n,
+            "-l",
+            &n,
+        ])
         .arg(pdf)
         .arg(&prefix)
         .output()
@@ -268,7 +278,13 @@ fn hostile(env: &Env) {
     ]);
     let file = env.dir.path().join("hostile.json");
     std::fs::write(&file, entries.to_string()).unwrap();
-    env.ok(&["import", "hostile", "--format", "json", file.to_str().unwrap()]);
+    env.ok(&[
+        "import",
+        "hostile",
+        "--format",
+        "json",
+        file.to_str().unwrap(),
+    ]);
 }
 
 #[test]
@@ -305,7 +321,9 @@ fn a_page_moved_by_two_pixels_fails() {
     for name in ["demo-de-infrastructure", "hostile-de-entries"] {
         let path = reference_path(name);
         let page = image::open(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}; run scripts/update-page-images.sh", path.display()))
+            .unwrap_or_else(|e| {
+                panic!("{}: {e}; run scripts/update-page-images.sh", path.display())
+            })
             .to_luma8();
         assert_eq!(differing(&page, &page), Some(0));
         for (dx, dy) in [(0, 2), (2, 0)] {
