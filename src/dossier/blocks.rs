@@ -526,6 +526,17 @@ mod tests {
     }
 }
 
+/// `name` with `aside` in brackets; a name that ends in a bracket of its own takes
+/// the aside into it ("NAS-Schlüssel (Wartung, Seite 12)"), so that two brackets never
+/// follow each other.
+pub fn with_aside(name: &str, aside: &str) -> String {
+    let trimmed = name.trim_end();
+    match trimmed.strip_suffix(')') {
+        Some(inner) if inner.contains('(') => format!("{inner}, {aside})"),
+        _ => format!("{name} ({aside})"),
+    }
+}
+
 /// Words that say the same kind, in either language: a title that holds one says
 /// the kind that holds another ("Netzwerk im Überblick" is an overview, "WLAN Access
 /// Point Büro" a "WLAN-Zugangspunkt").
@@ -565,7 +576,21 @@ pub fn with_kind(title: &str, kind: &str) -> String {
 
 #[cfg(test)]
 mod kind_tests {
-    use super::with_kind;
+    use super::{with_aside, with_kind};
+
+    #[test]
+    fn an_aside_joins_a_bracket_the_name_ends_in() {
+        assert_eq!(with_aside("NAS", "Seite 6"), "NAS (Seite 6)");
+        assert_eq!(
+            with_aside("NAS SSH-Schlüssel (Wartung)", "Seite 12"),
+            "NAS SSH-Schlüssel (Wartung, Seite 12)"
+        );
+        assert_eq!(
+            with_aside("Domain example.de (INWX)", "domain/registrar"),
+            "Domain example.de (INWX, domain/registrar)"
+        );
+        assert_eq!(with_aside("Smiley :)", "page 3"), "Smiley :) (page 3)");
+    }
 
     #[test]
     fn a_kind_in_brackets_only_where_the_title_does_not_say_it() {

@@ -155,10 +155,9 @@ fn system_details(
         .iter()
         .map(|e| {
             let page = entry_page(e.id).to_string();
-            format!(
-                "{} ({})",
+            crate::dossier::blocks::with_aside(
                 e.display_title(),
-                fill(&t.page_ref, &[("page", &page)])
+                &fill(&t.page_ref, &[("page", &page)]),
             )
         })
         .collect();
