@@ -194,7 +194,7 @@ fn demo_pages_look_as_their_references() {
             },
             Page {
                 name: "demo-de-checklist",
-                marker: "Übernahme-Checkliste\n",
+                marker: "Arbeiten Sie diese Liste bei der Übernahme ab",
             },
         ],
         env.dir.path(),

@@ -32,5 +32,6 @@ mod tables;
 mod takeover;
 mod team;
 mod vault_cli;
+mod wording;
 mod workflows_cli;
 mod workflows_offboard;
