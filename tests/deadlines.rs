@@ -114,7 +114,7 @@ fn the_checklist_lists_every_deadline_with_its_date() {
     let cases = [
         (
             "de",
-            "Verlängern – abgelaufen",
+            "Verlängern oder kündigen – fällig in 90 Tagen oder schon verstrichen",
             [
                 "Wartung — Kündigungsfrist am 30.09.2025 verstrichen",
                 "Telekom — Vertrag kündigen bis 31.01.2026",
@@ -125,7 +125,7 @@ fn the_checklist_lists_every_deadline_with_its_date() {
         ),
         (
             "en",
-            "Renew: expired",
+            "Renew or cancel – due within 90 days or already passed",
             [
                 "Wartung — notice period passed on 2025-09-30",
                 "Telekom — cancel the contract by 2026-01-31",

@@ -109,7 +109,7 @@ fn emergency_partner_from_the_provider_or_the_client() {
     let (pdf, _) = dossier(&env, "plain.pdf", &["--lang", "en"]);
     let text = pdf_text(&pdf);
     assert!(
-        text.contains("2. Engage an IT provider of your choice and give them this documentation"),
+        text.contains("2. Engage an IT provider of your choice and give them this dossier"),
         "{text}"
     );
     assert!(!text.contains("Emergency partner"), "{text}");

@@ -526,19 +526,46 @@ mod tests {
     }
 }
 
+/// `name` with `aside` in brackets; a name that ends in a bracket of its own takes
+/// the aside into it ("NAS-Schlüssel (Wartung, Seite 12)"), so that two brackets never
+/// follow each other.
+pub fn with_aside(name: &str, aside: &str) -> String {
+    let trimmed = name.trim_end();
+    match trimmed.strip_suffix(')') {
+        Some(inner) if inner.contains('(') => format!("{inner}, {aside})"),
+        _ => format!("{name} ({aside})"),
+    }
+}
+
+/// Words that say the same kind, in either language: a title that holds one says
+/// the kind that holds another ("Netzwerk im Überblick" is an overview, "WLAN Access
+/// Point Büro" a "WLAN-Zugangspunkt").
+const SAME_KIND: &[&[&str]] = &[
+    &["übersicht", "überblick", "overview"],
+    &["zugangspunkt", "access point", "access-point"],
+    &["ablauf", "anleitung", "procedure", "how to"],
+    &["erste stunde", "notfallplan", "first hour", "first-hour"],
+];
+
 /// `title` followed by its kind in brackets, unless the title already says it: it
 /// holds the kind's name ("NAS", "Firewall Büro"), every longer word of it ("Die erste
-/// Stunde" for "Plan für die erste Stunde"), or a bracket of its own.
+/// Stunde" for "Plan für die erste Stunde"), a word of the same meaning
+/// ([`SAME_KIND`]), or a bracket of its own.
 pub fn with_kind(title: &str, kind: &str) -> String {
     let lower = title.to_lowercase();
+    let kind_lower = kind.to_lowercase();
     let words: Vec<String> = kind
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 5)
         .map(str::to_lowercase)
         .collect();
+    let synonym = SAME_KIND.iter().any(|group| {
+        group.iter().any(|w| kind_lower.contains(w)) && group.iter().any(|w| lower.contains(w))
+    });
     let says_it = kind.is_empty()
-        || lower.contains(&kind.to_lowercase())
+        || lower.contains(&kind_lower)
         || (!words.is_empty() && words.iter().all(|w| lower.contains(w.as_str())))
+        || synonym
         || title.trim_end().ends_with(')');
     if says_it {
         title.to_owned()
@@ -549,7 +576,21 @@ pub fn with_kind(title: &str, kind: &str) -> String {
 
 #[cfg(test)]
 mod kind_tests {
-    use super::with_kind;
+    use super::{with_aside, with_kind};
+
+    #[test]
+    fn an_aside_joins_a_bracket_the_name_ends_in() {
+        assert_eq!(with_aside("NAS", "Seite 6"), "NAS (Seite 6)");
+        assert_eq!(
+            with_aside("NAS SSH-Schlüssel (Wartung)", "Seite 12"),
+            "NAS SSH-Schlüssel (Wartung, Seite 12)"
+        );
+        assert_eq!(
+            with_aside("Domain example.de (INWX)", "domain/registrar"),
+            "Domain example.de (INWX, domain/registrar)"
+        );
+        assert_eq!(with_aside("Smiley :)", "page 3"), "Smiley :) (page 3)");
+    }
 
     #[test]
     fn a_kind_in_brackets_only_where_the_title_does_not_say_it() {
@@ -566,10 +607,23 @@ mod kind_tests {
             with_kind("Die erste Stunde", "Plan für die erste Stunde"),
             "Die erste Stunde"
         );
+        // The same kind in other words, in either language.
         assert_eq!(
             with_kind("WLAN Access Point Büro", "WLAN-Zugangspunkt"),
-            "WLAN Access Point Büro (WLAN-Zugangspunkt)"
+            "WLAN Access Point Büro"
+        );
+        assert_eq!(
+            with_kind("Netzwerk im Überblick", "Übersicht"),
+            "Netzwerk im Überblick"
+        );
+        assert_eq!(
+            with_kind("Netzwerk im Überblick", "Overview"),
+            "Netzwerk im Überblick"
         );
         assert_eq!(with_kind("Restore", "Ablauf"), "Restore (Ablauf)");
+        assert_eq!(
+            with_kind("Switch Keller", "WLAN-Zugangspunkt"),
+            "Switch Keller (WLAN-Zugangspunkt)"
+        );
     }
 }

@@ -60,6 +60,8 @@ pub struct Texts {
     pub entry_count: String,
     pub fingerprint: String,
     pub signing_key: String,
+    /// The cover's label for the signing key's fingerprint, in plain words.
+    pub cover_signer: String,
     pub signing_key_note: String,
     pub notice_title: String,
     pub notice_text: String,

@@ -124,7 +124,7 @@ fn facts(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     row.text(fonts, LABEL_W, big.size, big, ctx.fingerprint);
     flow.row(row);
     if let Some(key) = ctx.signing_key {
-        for r in ctx.field(&t.signing_key, Value::Code(key)) {
+        for r in ctx.field(&t.cover_signer, Value::Code(key)) {
             flow.row(r);
         }
         let note = match ctx.handed_over_to {

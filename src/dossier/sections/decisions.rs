@@ -38,8 +38,14 @@ pub fn decision(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client, d: &Decision) {
             .superseded_by
             .and_then(|id| client.decisions.iter().find(|x| x.id == id))
             .map(|x| {
+                // Each language quotes in its own marks.
+                let (open, close) = if t.language == "de" {
+                    ("„", "“")
+                } else {
+                    ("“", "”")
+                };
                 format!(
-                    "{} „{}“ ({})",
+                    "{} {open}{}{close} ({})",
                     t.dec_superseded_by,
                     x.title,
                     ctx.fmt_date(x.date)

@@ -78,9 +78,9 @@ fn links(ctx: &Ctx<'_>, flow: &Flow, client: &Client, refs: &Refs, entry: &Entry
         )
     {
         let text = match page_of(id) {
-            Some(p) => format!(
-                "{name} ({})",
-                fill(&t.page_ref, &[("page", &p.to_string())])
+            Some(p) => crate::dossier::blocks::with_aside(
+                name,
+                &fill(&t.page_ref, &[("page", &p.to_string())]),
             ),
             None => name.clone(),
         };
@@ -122,8 +122,9 @@ fn group_entries<'a>(t: &Texts, client: &'a Client) -> Vec<(String, Vec<&'a Entr
     groups
 }
 
+/// An entry as lists name it: its title and, in brackets, its path.
 pub fn entry_line(e: &Entry) -> String {
-    format!("{} ({})", e.display_title(), e.path)
+    crate::dossier::blocks::with_aside(e.display_title(), e.path.as_str())
 }
 
 /// A one-time-password secret: the secret, the URI and a QR code an authenticator app

@@ -238,12 +238,15 @@ pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a>
                     continue;
                 };
                 index.add(e.display_title(), p);
-                index.add(
-                    t.kinds
-                        .get(e.kind.as_str())
-                        .map_or(e.kind.as_str(), String::as_str),
-                    p,
-                );
+                // "Other" is no word anyone looks up.
+                if e.kind.as_str() != "other" {
+                    index.add(
+                        t.kinds
+                            .get(e.kind.as_str())
+                            .map_or(e.kind.as_str(), String::as_str),
+                        p,
+                    );
+                }
                 for tag in &e.tags {
                     if !FREQUENT_TAGS.contains(&tag.as_str()) {
                         index.add(tag, p);
@@ -260,7 +263,11 @@ pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a>
                     index.add(name, p);
                 }
             }
-            for s in &client.systems {
+            for s in client
+                .systems
+                .iter()
+                .filter(|s| s.category.as_str() != "other")
+            {
                 if let Some(p) = page(items.get(&s.id).copied()) {
                     index.add(
                         t.categories

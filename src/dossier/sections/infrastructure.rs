@@ -155,10 +155,9 @@ fn system_details(
         .iter()
         .map(|e| {
             let page = entry_page(e.id).to_string();
-            format!(
-                "{} ({})",
+            crate::dossier::blocks::with_aside(
                 e.display_title(),
-                fill(&t.page_ref, &[("page", &page)])
+                &fill(&t.page_ref, &[("page", &page)]),
             )
         })
         .collect();
@@ -268,11 +267,11 @@ fn system_row(t: &Texts, s: &System) -> Vec<String> {
     if let Some(line) = &s.line_id {
         address.push(line.clone());
     }
-    let category = t
-        .categories
-        .get(s.category.as_str())
-        .cloned()
-        .unwrap_or_else(|| s.category.as_str().to_owned());
+    // "Other" in brackets tells a reader nothing: the name stands alone.
+    let category = match s.category.as_str() {
+        "other" => String::new(),
+        c => t.categories.get(c).cloned().unwrap_or_else(|| c.to_owned()),
+    };
     vec![
         crate::dossier::blocks::with_kind(&s.name, &category),
         s.purpose.clone().unwrap_or_default(),

@@ -104,9 +104,9 @@ fn contract_rows(ctx: &Ctx<'_>, v: &Vendor, today: NaiveDate) -> Vec<Row> {
 fn linked_rows(ctx: &Ctx<'_>, flow: &Flow, client: &Client, v: &Vendor, refs: &Refs) -> Vec<Row> {
     let t = ctx.texts;
     let with_page = |name: &str, page: Option<usize>| match page {
-        Some(p) => format!(
-            "{name} ({})",
-            fill(&t.page_ref, &[("page", &p.to_string())])
+        Some(p) => crate::dossier::blocks::with_aside(
+            name,
+            &fill(&t.page_ref, &[("page", &p.to_string())]),
         ),
         None => name.to_owned(),
     };
