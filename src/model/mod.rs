@@ -7,6 +7,7 @@ mod conflict;
 mod history;
 mod knowledge;
 pub mod limits;
+pub mod names;
 pub mod rules;
 mod secret;
 pub(crate) mod timestamp;
@@ -729,6 +730,20 @@ impl Client {
 
     pub fn entry_index(&self, path: &str) -> Option<usize> {
         self.entries.iter().position(|e| e.path == path)
+    }
+
+    /// The index of the entry a person means by `typed`: its exact path, or the one
+    /// path that differs from it only in case and accents; else an error that offers
+    /// the closest paths (see [`names::resolve`]).
+    pub fn entry_named(&self, typed: &str) -> Result<usize> {
+        let all: Vec<usize> = (0..self.entries.len()).collect();
+        names::resolve(&all, typed, |&i| self.entries[i].path.as_str())
+            .copied()
+            .map_err(|closest| Error::NoSuchEntry {
+                client: self.id.to_string(),
+                path: typed.to_owned(),
+                closest,
+            })
     }
 
     /// Checks the invariants a vault must keep: valid entries, unique paths and ids.

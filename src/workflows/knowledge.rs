@@ -689,10 +689,7 @@ pub enum LinkTarget {
 }
 
 fn entry_at<'a>(client: &'a Client, path: &str) -> Result<&'a Entry> {
-    client.entry(path).ok_or_else(|| Error::NoSuchEntry {
-        client: client.id.to_string(),
-        path: path.to_owned(),
-    })
+    Ok(&client.entries[client.entry_named(path)?])
 }
 
 /// Links the entry at `path` to a system or vendor (`link = true`) or undoes that.
