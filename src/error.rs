@@ -57,6 +57,21 @@ pub enum Error {
         closest: Vec<String>,
     },
 
+    /// A system, network, vendor, document or decision that a client does not have;
+    /// `command` is the kind's command (`doc` for documents), `closest` the names most
+    /// like it (see `model::names`).
+    #[error(
+        "client {client:?} has no {what} {name:?}{}; `handover {command} list {client}` shows its {what}s",
+        crate::model::names::did_you_mean(closest)
+    )]
+    NoSuchRecord {
+        client: String,
+        what: &'static str,
+        command: &'static str,
+        name: String,
+        closest: Vec<String>,
+    },
+
     #[error(
         "client {client:?} already has an entry {path:?}; choose another path or edit that entry"
     )]

@@ -40,7 +40,8 @@ const MIN_SIMILARITY: f64 = 0.6;
 const MAX_SHORTFALL: f64 = 0.2;
 
 /// The item `typed` names among `items`: the one whose name is exactly `typed`, else
-/// the only one whose name is the same when folded (case and accents aside). When
+/// the only one whose name is the same but for case, else the only one whose name is
+/// the same when folded (case and accents aside). When
 /// none is, or several are, the names to offer instead, best first (empty when
 /// nothing is close).
 pub fn resolve<'a, T>(
@@ -51,9 +52,13 @@ pub fn resolve<'a, T>(
     if let Some(exact) = items.iter().find(|i| name(i) == typed) {
         return Ok(exact);
     }
+    // Case first: "gäste" means "Gäste" even beside a "Gaeste".
+    let lower = typed.to_lowercase();
+    if let [one] = matching(items, |i| name(i).to_lowercase() == lower).as_slice() {
+        return Ok(one);
+    }
     let wanted = fold(typed);
-    let same: Vec<&T> = items.iter().filter(|i| fold(name(i)) == wanted).collect();
-    match same.as_slice() {
+    match matching(items, |i| fold(name(i)) == wanted).as_slice() {
         [one] => Ok(one),
         [] => Err(closest(typed, items.iter().map(&name))),
         several => {
@@ -62,6 +67,10 @@ pub fn resolve<'a, T>(
             Err(names)
         }
     }
+}
+
+fn matching<'a, T>(items: &'a [T], pred: impl Fn(&'a T) -> bool) -> Vec<&'a T> {
+    items.iter().filter(|i| pred(i)).collect()
 }
 
 /// The names most like `typed`, best first, at most [`MAX_SUGGESTIONS`]: those that
@@ -149,6 +158,17 @@ mod tests {
         assert_eq!(
             pick(&names, "wLan"),
             Err(vec!["WLAN".into(), "Wlan".into(), "wlan".into()])
+        );
+        let names = ["Gäste", "Gaeste"];
+        assert_eq!(pick(&names, "gäste"), Ok("Gäste"));
+        assert_eq!(
+            pick(&names, "GAESTE"),
+            Ok("Gaeste"),
+            "case alone decides first"
+        );
+        assert_eq!(
+            pick(&names, "gæste"),
+            Err(vec!["Gaeste".into(), "Gäste".into()])
         );
     }
 
