@@ -196,3 +196,85 @@ fn knowledge_records_are_found_like_entries() {
     }
     assert_eq!(file_bytes(&env.vault(c)), before);
 }
+
+/// The first command in backticks in `message`.
+fn suggested(message: &str) -> &str {
+    let start = message.find("`handover ").expect("a suggested command") + 1;
+    let len = message[start..].find('`').expect("closing backtick");
+    &message[start..start + len]
+}
+
+/// Runs `line` in a POSIX shell with this build's binary as `handover`.
+fn paste(env: &Env, line: &str) -> std::process::Output {
+    let bin_dir = common::bin().parent().expect("bin dir").to_owned();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("sh")
+        .args(["-c", line])
+        .env("PATH", path)
+        .env("HANDOVER_STORE", env.store())
+        .env("HANDOVER_IDENTITY", env.identity())
+        .env("HOME", env.dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run sh")
+}
+
+#[test]
+fn suggested_commands_name_the_real_entry_quoted_for_the_shell() {
+    let env = Env::new();
+    client(&env);
+    let c = "baeckerei-brandt";
+    let out = env.run(&["rotate", c, "bob's pc/LOGIN", "--generate", "16"]);
+    assert!(out.status.success(), "{out:?}");
+    let told = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        told.contains(
+            r"(see it with `handover show baeckerei-brandt 'Bob'\''s PC/login' --reveal`)"
+        ),
+        "{told}"
+    );
+    assert!(
+        told.contains(r"put it back with `handover rotate baeckerei-brandt 'Bob'\''s PC/login' --password-stdin`"),
+        "{told}"
+    );
+    // Pasted into a shell as printed, it shows that entry.
+    let shown = paste(&env, suggested(&told));
+    assert!(shown.status.success(), "{shown:?}");
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("Bob's PC/login"));
+
+    let err = env.fails(&["totp", c, "drucker/kyocera büro"], 1);
+    assert_eq!(
+        stderr_line(&err),
+        r#"handover: error: entry "Drucker/Kyocera Büro" has no TOTP secret; add one with `handover edit baeckerei-brandt 'Drucker/Kyocera Büro' --totp`"#
+    );
+
+    // A critical system without a backup: `check` names it, quoted.
+    env.ok(&[
+        "system",
+        "add",
+        c,
+        "Kasse $1 \"alt\"",
+        "--criticality",
+        "critical",
+    ]);
+    let report = env.run(&["check", c]);
+    let report = String::from_utf8_lossy(&report.stdout).into_owned();
+    assert!(
+        report.contains(r#"`handover system edit baeckerei-brandt 'Kasse $1 "alt"' --backup-method ... --backup-target ...`"#),
+        "{report}"
+    );
+    assert!(
+        report.contains(r#"`handover link baeckerei-brandt PATH --system 'Kasse $1 "alt"'`"#),
+        "{report}"
+    );
+    let line = suggested(&report[report.find("system edit").unwrap() - 10..])
+        .replace("... --backup-target ...", "NAS --backup-target C2");
+    let done = paste(&env, &line);
+    assert!(done.status.success(), "{line}: {done:?}");
+    let shown = env.ok(&["system", "show", c, "Kasse $1 \"alt\""]);
+    assert!(shown.contains("NAS"), "{shown}");
+}

@@ -2,6 +2,7 @@
 //! `rotate`, and how the shared entry options become a patch.
 
 use handover::error::Error;
+use handover::model::names::command;
 use handover::model::{Charset, ClientId, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
 use handover::workflows::Handover;
 use handover::workflows::entries::{self, EntryPatch};
@@ -170,7 +171,9 @@ pub fn totp(a: TotpArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let entry = paths.open()?.load_entry(&id, &path)?;
     let totp = entry.totp.as_ref().ok_or_else(|| {
         Error::Invalid(format!(
-            "entry {path:?} has no TOTP secret; add one with `handover edit {client} {path} --totp`"
+            "entry {:?} has no TOTP secret; add one with {}",
+            entry.path,
+            command(&["edit", id.as_str(), &entry.path, "--totp"])
         ))
     })?;
     let now = chrono::Utc::now().timestamp().max(0) as u64;

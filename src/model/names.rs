@@ -131,6 +131,13 @@ pub fn shell_word(s: &str) -> String {
     }
 }
 
+/// The command line `handover WORDS…` in backticks, each word [`shell_word`]-quoted:
+/// what a message suggests, with the real client, path or name in it.
+pub fn command(words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| shell_word(w)).collect();
+    format!("`handover {}`", quoted.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +227,14 @@ mod tests {
         assert_eq!(shell_word("Bob's PC"), "'Bob'\\''s PC'");
         assert_eq!(shell_word(""), "''");
         assert_eq!(shell_word("$HOME"), "'$HOME'");
+        assert_eq!(
+            command(&[
+                "show",
+                "baeckerei-brandt",
+                "Drucker/Kyocera Büro",
+                "--reveal"
+            ]),
+            "`handover show baeckerei-brandt 'Drucker/Kyocera Büro' --reveal`"
+        );
     }
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::model::names::command;
 use crate::model::{
     Category, Client, ClientId, Contact, Criticality, Decision, DecisionStatus, Document,
     DocumentKind, Entry, Event, EventKind, Knowledge, Network, System, Vendor,
@@ -642,13 +643,21 @@ pub fn remove_vendor(h: &Handover, id: &ClientId, name: &str) -> Result<()> {
             .collect();
         if !users.is_empty() {
             return Err(Error::Invalid(format!(
-                "vendor {:?} is the vendor of {}; give those systems another vendor (`handover system edit CLIENT NAME --vendor OTHER` or `--clear vendor`) first; nothing was changed",
+                "vendor {:?} is the vendor of {}; give those systems another vendor ({} or `--clear vendor`) first; nothing was changed",
                 v.name,
                 users
                     .iter()
                     .map(|u| format!("system {u:?}"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                command(&[
+                    "system",
+                    "edit",
+                    client.id.as_str(),
+                    users[0],
+                    "--vendor",
+                    "OTHER"
+                ])
             )));
         }
         Ok(())
@@ -964,8 +973,16 @@ pub fn remove_decision(h: &Handover, id: &ClientId, title: &str) -> Result<()> {
             .find(|o| o.superseded_by == Some(d.id))
         {
             return Err(Error::Invalid(format!(
-                "decision {:?} supersedes {:?}; mark that one current again (`handover decision edit CLIENT {:?} --current`) or remove it first; nothing was changed",
-                d.title, old.title, old.title
+                "decision {:?} supersedes {:?}; mark that one current again ({}) or remove it first; nothing was changed",
+                d.title,
+                old.title,
+                command(&[
+                    "decision",
+                    "edit",
+                    client.id.as_str(),
+                    &old.title,
+                    "--current"
+                ])
             )));
         }
         Ok(())
