@@ -36,14 +36,41 @@ pub enum Error {
         supported: u64,
     },
 
-    #[error("client {0:?} does not exist; `handover client list` shows the clients in this store")]
-    NoSuchClient(String),
+    /// `closest`: the existing ids most like it (see `model::names`).
+    #[error(
+        "client {id:?} does not exist{}; `handover client list` shows the clients in this store",
+        crate::model::names::did_you_mean(closest)
+    )]
+    NoSuchClient { id: String, closest: Vec<String> },
 
     #[error("client {0:?} already exists; pick another id or edit the existing client")]
     ClientExists(String),
 
-    #[error("client {client:?} has no entry {path:?}; `handover list {client}` shows its entries")]
-    NoSuchEntry { client: String, path: String },
+    /// `closest`: the entry paths most like it (see `model::names`).
+    #[error(
+        "client {client:?} has no entry {path:?}{}; `handover list {client}` shows its entries",
+        crate::model::names::did_you_mean(closest)
+    )]
+    NoSuchEntry {
+        client: String,
+        path: String,
+        closest: Vec<String>,
+    },
+
+    /// A system, network, vendor, document or decision that a client does not have;
+    /// `command` is the kind's command (`doc` for documents), `closest` the names most
+    /// like it (see `model::names`).
+    #[error(
+        "client {client:?} has no {what} {name:?}{}; `handover {command} list {client}` shows its {what}s",
+        crate::model::names::did_you_mean(closest)
+    )]
+    NoSuchRecord {
+        client: String,
+        what: &'static str,
+        command: &'static str,
+        name: String,
+        closest: Vec<String>,
+    },
 
     #[error(
         "client {client:?} already has an entry {path:?}; choose another path or edit that entry"

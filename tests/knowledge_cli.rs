@@ -362,7 +362,11 @@ fn every_refusal_names_the_problem_and_changes_nothing() {
             1,
             "invalid document name",
         ),
-        (vec!["doc", "show", "acme", "nope"], 1, "no doc"),
+        (
+            vec!["doc", "show", "acme", "nope"],
+            1,
+            "has no document \"nope\"",
+        ),
         (
             vec!["decision", "add", "acme", "T", "--date", "gestern"],
             2,

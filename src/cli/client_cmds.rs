@@ -21,7 +21,7 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             name,
             recipient,
             profile,
-        } => create(h, &client_id(&id)?, &name, &recipient, profile),
+        } => create(h, &ClientId::parse(&id)?, &name, &recipient, profile),
         ClientCommand::List { json } => list(h, json, out),
         ClientCommand::Show { id, json } => {
             let c = h.load(&client_id(&id)?)?;

@@ -49,8 +49,9 @@ pub fn load_keys(identity_file: &Path) -> Result<(Identity, Option<SigningKey>),
     Ok((keys.identity, keys.signing))
 }
 
+/// An existing client's id as typed (any case; see [`ClientId::typed`]).
 pub(super) fn client_id(id: &str) -> Result<ClientId, CliError> {
-    Ok(ClientId::parse(id)?)
+    Ok(ClientId::typed(id)?)
 }
 
 /// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.

@@ -48,11 +48,8 @@ impl KnowledgeKind for Decisions {
     const WHAT: &'static str = "decision";
     type Record = Decision;
 
-    fn find<'a>(client: &'a Client, title: &str) -> Option<&'a Decision> {
-        client
-            .decisions
-            .iter()
-            .find(|d| d.title == title || d.title.to_lowercase() == title.to_lowercase())
+    fn find<'a>(client: &'a Client, title: &str) -> handover::Result<&'a Decision> {
+        client.decision_named(title)
     }
 
     fn sorted(client: &Client) -> Vec<&Decision> {

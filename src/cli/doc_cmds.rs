@@ -46,11 +46,10 @@ pub(super) struct Documents;
 
 impl KnowledgeKind for Documents {
     const WHAT: &'static str = "document";
-    const COMMAND: &'static str = "doc";
     type Record = Document;
 
-    fn find<'a>(client: &'a Client, path: &str) -> Option<&'a Document> {
-        client.document(path)
+    fn find<'a>(client: &'a Client, path: &str) -> handover::Result<&'a Document> {
+        client.document_named(path)
     }
 
     fn sorted(client: &Client) -> Vec<&Document> {

@@ -2,6 +2,7 @@
 //! `rotate`, and how the shared entry options become a patch.
 
 use handover::error::Error;
+use handover::model::names::command;
 use handover::model::{Charset, ClientId, Entry, Field, Kind, SSID_FIELD, Secret, is_ssid_field};
 use handover::workflows::Handover;
 use handover::workflows::entries::{self, EntryPatch};
@@ -61,13 +62,7 @@ pub fn edit(a: EditArgs, paths: &Paths) -> Result<(), CliError> {
     };
     // The update reuses the client read here.
     let mut patch = h.peek(&id, |client| -> Result<EntryPatch, CliError> {
-        let Some(existing) = client.entry(&path) else {
-            return Err(Error::NoSuchEntry {
-                client: id.to_string(),
-                path: path.clone(),
-            }
-            .into());
-        };
+        let existing = &client.entries[client.entry_named(&path)?];
         // Refuse before asking for any secret; `entries::edit` refuses too.
         for spec in &entry.field {
             let name = spec.split_once('=').map_or(spec.as_str(), |(n, _)| n);
@@ -176,7 +171,9 @@ pub fn totp(a: TotpArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let entry = paths.open()?.load_entry(&id, &path)?;
     let totp = entry.totp.as_ref().ok_or_else(|| {
         Error::Invalid(format!(
-            "entry {path:?} has no TOTP secret; add one with `handover edit {client} {path} --totp`"
+            "entry {:?} has no TOTP secret; add one with {}",
+            entry.path,
+            command(&["edit", id.as_str(), &entry.path, "--totp"])
         ))
     })?;
     let now = chrono::Utc::now().timestamp().max(0) as u64;
@@ -198,13 +195,11 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
     let (h, id, path) = (&paths.open()?, &client_id(&client)?, path.as_str());
     // Fail on a missing client or entry before asking for any secret; the update
     // reuses the client read here.
-    let had_password = h.peek(id, |client| match client.entry(path) {
-        Some(e) => Ok(e.password.is_some()),
-        None => Err(handover::Error::NoSuchEntry {
-            client: id.to_string(),
-            path: path.to_owned(),
-        }),
+    let (had_password, path) = h.peek(id, |client| {
+        let e = &client.entries[client.entry_named(path)?];
+        Ok::<_, handover::Error>((e.password.is_some(), e.path.clone()))
     })?;
+    let path = path.as_str();
     let rotation = if mark {
         Rotation::Marked
     } else {

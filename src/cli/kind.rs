@@ -9,18 +9,15 @@ use serde::Serialize;
 
 use super::CliError;
 use super::context::client_id;
-use super::knowledge_cmds::no_such;
 use super::term::{Out, safe};
 
 pub(super) trait KnowledgeKind {
     /// The kind's word in messages: "Added system …", "Changed system …".
     const WHAT: &'static str;
-    /// The kind's command, as the "no such" hint names it (`handover doc list`).
-    const COMMAND: &'static str = Self::WHAT;
     type Record: Serialize;
 
     /// The record called `name` (its name, path or title).
-    fn find<'a>(client: &'a Client, name: &str) -> Option<&'a Self::Record>;
+    fn find<'a>(client: &'a Client, name: &str) -> handover::Result<&'a Self::Record>;
     /// The records in the order `list` prints them.
     fn sorted(client: &Client) -> Vec<&Self::Record>;
     /// One line of `list`.
@@ -45,7 +42,7 @@ pub(super) fn found<'a, K: KnowledgeKind>(
     client: &'a Client,
     name: &str,
 ) -> Result<&'a K::Record, CliError> {
-    K::find(client, name).ok_or_else(|| no_such(client, K::COMMAND, name))
+    Ok(K::find(client, name)?)
 }
 
 pub(super) fn list<K: KnowledgeKind>(

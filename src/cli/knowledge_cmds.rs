@@ -30,15 +30,6 @@ pub(super) fn entry_paths(client: &Client, ids: &[uuid::Uuid]) -> Vec<String> {
         .collect()
 }
 
-pub(super) fn no_such(c: &Client, what: &str, name: &str) -> CliError {
-    handover::Error::Invalid(format!(
-        "client {:?} has no {what} {name:?}; `handover {what} list {}` shows them",
-        c.id.as_str(),
-        c.id.as_str()
-    ))
-    .into()
-}
-
 pub fn link(
     h: &Handover,
     client: &str,

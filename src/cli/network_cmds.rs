@@ -30,8 +30,8 @@ impl KnowledgeKind for Networks {
     const WHAT: &'static str = "network";
     type Record = Network;
 
-    fn find<'a>(client: &'a Client, name: &str) -> Option<&'a Network> {
-        client.network(name)
+    fn find<'a>(client: &'a Client, name: &str) -> handover::Result<&'a Network> {
+        client.network_named(name)
     }
 
     fn sorted(client: &Client) -> Vec<&Network> {

@@ -4,7 +4,7 @@ use handover::workflows::paper::{self, PageReport};
 
 use super::CliError;
 use super::args::RestoreArgs;
-use super::term::{Out, safe};
+use super::term::{self, Out, safe};
 
 pub fn restore(a: RestoreArgs, out: &mut Out) -> Result<(), CliError> {
     let RestoreArgs {
@@ -43,7 +43,7 @@ pub fn restore(a: RestoreArgs, out: &mut Out) -> Result<(), CliError> {
     }
     out.line(&format!(
         "Next: handover takeover {} --client-key client-key.txt",
-        safe(&output.display().to_string(), false)
+        term::shell_word(&output.display().to_string())
     ))
 }
 

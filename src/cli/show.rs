@@ -341,7 +341,10 @@ pub fn client(c: &Client, own_recipient: &str, json: bool, out: &mut Out) -> Res
     ))?;
     out.line("Contacts:")?;
     if c.contacts.is_empty() {
-        out.line("  (none; add one with `handover client edit ID --add-contact NAME`)")?;
+        out.line(&format!(
+            "  (none; add one with `handover client edit {} --add-contact NAME`)",
+            c.id
+        ))?;
     }
     for p in &c.contacts {
         let mut parts = vec![safe(&p.name, false)];

@@ -69,7 +69,7 @@ fn take_back(
     client: &str,
     yes: bool,
 ) -> Result<(), CliError> {
-    let id = ClientId::parse(client)?;
+    let id = ClientId::typed(client)?;
     let h = open(store_dir, identity_file)?;
     if !yes
         && !term::confirm(&format!(

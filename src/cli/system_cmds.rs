@@ -44,8 +44,8 @@ impl KnowledgeKind for Systems {
     const WHAT: &'static str = "system";
     type Record = System;
 
-    fn find<'a>(client: &'a Client, name: &str) -> Option<&'a System> {
-        client.system(name)
+    fn find<'a>(client: &'a Client, name: &str) -> handover::Result<&'a System> {
+        client.system_named(name)
     }
 
     fn sorted(client: &Client) -> Vec<&System> {

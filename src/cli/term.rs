@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal, Write};
 
 use handover::model::Secret;
 use handover::model::limits::MAX_SECRET_BYTES;
+use handover::model::names;
 use handover::prompt::Prompter;
 use zeroize::Zeroizing;
 
@@ -143,16 +144,9 @@ pub fn safe(s: &str, keep_newlines: bool) -> String {
     out
 }
 
-/// `s` as one word for a POSIX shell: as is when that is safe, else single-quoted;
-/// shown [`safe`]ly. Every command we suggest is built from these words, so that it can
-/// be pasted as it is printed.
+/// `s` as one word for a POSIX shell (see [`names::shell_word`]), shown [`safe`]ly.
 pub fn shell_word(s: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+:,=@%".contains(c);
-    if !s.is_empty() && s.chars().all(plain) {
-        s.to_owned()
-    } else {
-        safe(&format!("'{}'", s.replace('\'', "'\\''")), false)
-    }
+    safe(&names::shell_word(s), false)
 }
 
 /// The Unicode bidirectional formatting characters: marks, embeddings, overrides and

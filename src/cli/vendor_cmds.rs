@@ -68,8 +68,8 @@ impl KnowledgeKind for Vendors {
     const WHAT: &'static str = "vendor";
     type Record = Vendor;
 
-    fn find<'a>(client: &'a Client, name: &str) -> Option<&'a Vendor> {
-        client.vendor(name)
+    fn find<'a>(client: &'a Client, name: &str) -> handover::Result<&'a Vendor> {
+        client.vendor_named(name)
     }
 
     fn sorted(client: &Client) -> Vec<&Vendor> {

@@ -7,6 +7,7 @@ mod conflict;
 mod history;
 mod knowledge;
 pub mod limits;
+pub mod names;
 pub mod rules;
 mod secret;
 pub(crate) mod timestamp;
@@ -67,6 +68,13 @@ impl ClientId {
             }),
             None => Ok(ClientId(id.to_owned())),
         }
+    }
+
+    /// The id a person means by `typed`: ids are lower case without accents, so
+    /// `Bäckerei-Brandt` means `baeckerei-brandt`. For naming an existing client; a
+    /// new one takes [`ClientId::parse`], which refuses anything but the id itself.
+    pub fn typed(typed: &str) -> Result<Self> {
+        Self::parse(typed).or_else(|e| Self::parse(&names::fold(typed)).map_err(|_| e))
     }
 
     pub fn as_str(&self) -> &str {
@@ -739,6 +747,70 @@ impl Client {
         self.entries.iter().position(|e| e.path == path)
     }
 
+    /// The index of the entry a person means by `typed`: its exact path, or the one
+    /// path that differs from it only in case and accents; else an error that offers
+    /// the closest paths (see [`names::resolve`]).
+    pub fn entry_named(&self, typed: &str) -> Result<usize> {
+        let all: Vec<usize> = (0..self.entries.len()).collect();
+        names::resolve(&all, typed, |&i| self.entries[i].path.as_str())
+            .copied()
+            .map_err(|closest| Error::NoSuchEntry {
+                client: self.id.to_string(),
+                path: typed.to_owned(),
+                closest,
+            })
+    }
+
+    /// The system a person means by `typed` (as [`Client::entry_named`] means entries).
+    pub fn system_named(&self, typed: &str) -> Result<&System> {
+        self.record_named(&self.systems, typed, |s| &s.name, ("system", "system"))
+    }
+
+    pub fn network_named(&self, typed: &str) -> Result<&Network> {
+        self.record_named(&self.networks, typed, |n| &n.name, ("network", "network"))
+    }
+
+    pub fn vendor_named(&self, typed: &str) -> Result<&Vendor> {
+        self.record_named(&self.vendors, typed, |v| &v.name, ("vendor", "vendor"))
+    }
+
+    /// A document by its path.
+    pub fn document_named(&self, typed: &str) -> Result<&Document> {
+        self.record_named(&self.documents, typed, |d| &d.path, ("document", "doc"))
+    }
+
+    /// A decision by its id or its title.
+    pub fn decision_named(&self, typed: &str) -> Result<&Decision> {
+        let by_id = uuid::Uuid::parse_str(typed).ok();
+        match self.decisions.iter().find(|d| Some(d.id) == by_id) {
+            Some(d) => Ok(d),
+            None => self.record_named(
+                &self.decisions,
+                typed,
+                |d| &d.title,
+                ("decision", "decision"),
+            ),
+        }
+    }
+
+    /// One of `items` by its name, `(what, command)` for the error that names the
+    /// closest ones and the command that lists them all.
+    fn record_named<'a, T>(
+        &self,
+        items: &'a [T],
+        typed: &str,
+        name: impl Fn(&'a T) -> &'a String,
+        (what, command): (&'static str, &'static str),
+    ) -> Result<&'a T> {
+        names::resolve(items, typed, |i| name(i).as_str()).map_err(|closest| Error::NoSuchRecord {
+            client: self.id.to_string(),
+            what,
+            command,
+            name: typed.to_owned(),
+            closest,
+        })
+    }
+
     /// Checks the invariants a vault must keep: valid entries, unique paths and ids.
     pub fn validate(&self) -> Result<()> {
         if self.name.trim().is_empty() {
@@ -938,6 +1010,23 @@ fn is_zero(n: &u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_client_id_typed_as_people_write_it() {
+        let id = |s| ClientId::typed(s).map(|c| c.to_string());
+        assert_eq!(id("baeckerei-brandt").unwrap(), "baeckerei-brandt");
+        assert_eq!(id("Bäckerei-Brandt").unwrap(), "baeckerei-brandt");
+        assert_eq!(id("ACME").unwrap(), "acme");
+        assert!(
+            ClientId::parse("ACME").is_err(),
+            "a new id is taken as written"
+        );
+        let err = id("Bäckerei Brandt").unwrap_err().to_string();
+        assert!(
+            err.contains("\"Bäckerei Brandt\""),
+            "names what was typed: {err}"
+        );
+    }
 
     #[test]
     fn client_ids() {

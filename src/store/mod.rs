@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::keys::trust::{SignedFile, SignerListHome};
-use crate::model::ClientId;
+use crate::model::{ClientId, names};
 use crate::sync::git::Repo;
 
 use crate::fsutil::{self, atomic_write, ensure_private_dir, read_small_file};
@@ -262,11 +262,20 @@ impl Store {
         Ok(ids)
     }
 
+    /// The error for a client id that has no vault, offering the ids most like it.
+    fn no_such_client(&self, id: &ClientId) -> Error {
+        let ids = self.client_ids().unwrap_or_default();
+        Error::NoSuchClient {
+            id: id.to_string(),
+            closest: names::closest(id.as_str(), ids.iter().map(ClientId::as_str)),
+        }
+    }
+
     /// Reads a vault's encrypted bytes.
     pub fn read_vault(&self, id: &ClientId) -> Result<Vec<u8>> {
         fsutil::read_regular_file(&self.vault_path(id), MAX_VAULT_BYTES, "the vault").map_err(|e| {
             match fsutil::is_not_found(&e) {
-                true => Error::NoSuchClient(id.to_string()),
+                true => self.no_such_client(id),
                 false => e,
             }
         })
@@ -327,7 +336,7 @@ impl Store {
     pub fn remove_vault(&self, _lock: &WriteLock, id: &ClientId) -> Result<()> {
         let path = self.vault_path(id);
         fs::remove_file(&path).map_err(|e| match e.kind() {
-            ErrorKind::NotFound => Error::NoSuchClient(id.to_string()),
+            ErrorKind::NotFound => self.no_such_client(id),
             _ => Error::io(format!("cannot remove {}", path.display()), e),
         })?;
         // The vault goes first: a crash in between leaves a stray signature, harmless,
@@ -379,7 +388,10 @@ mod tests {
         assert_eq!(store.client_ids().unwrap(), vec![id.clone()]);
         assert_eq!(store.read_vault(&id).unwrap(), b"age");
         store.remove_vault(&lock, &id).unwrap();
-        assert!(matches!(store.read_vault(&id), Err(Error::NoSuchClient(_))));
+        assert!(matches!(
+            store.read_vault(&id),
+            Err(Error::NoSuchClient { .. })
+        ));
         assert_eq!(store.read_signature(&id).unwrap(), None);
     }
 

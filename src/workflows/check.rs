@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::generate::MIN_PIN_LENGTH;
+use crate::model::names::command;
 use crate::model::rules::CANCELLATION_WARNING_DAYS;
 use crate::model::{
     Acknowledgement, Charset, Client, Criticality, DocumentKind, Entry, Kind, Owner, SecretPart,
@@ -395,6 +396,7 @@ pub fn acknowledgement_of<'c>(client: &'c Client, f: &Finding) -> Option<&'c Ack
 }
 
 fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Vec<Finding> {
+    let id = client.id.as_str();
     let mut findings = Vec::new();
     let mut add = |code: Code, path: Option<&str>, message: String| {
         findings.push(Finding {
@@ -410,7 +412,20 @@ fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Ve
         add(
             Code::NoContact,
             None,
-            "The client has no contact person: add one with `handover client edit ID --add-contact NAME --role ... --phone ...`.".into(),
+            format!(
+                "The client has no contact person: add one with {}.",
+                command(&[
+                    "client",
+                    "edit",
+                    id,
+                    "--add-contact",
+                    "NAME",
+                    "--role",
+                    "...",
+                    "--phone",
+                    "..."
+                ])
+            ),
         );
     }
     if !client.recipients.is_empty()
@@ -422,7 +437,10 @@ fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Ve
         add(
             Code::NoOtherRecipient,
             None,
-            "Only you can open this vault: give the client its own key (`handover client key ID -o FILE`) or add a recipient.".into(),
+            format!(
+                "Only you can open this vault: give the client its own key ({}) or add a recipient.",
+                command(&["client", "key", id, "-o", "FILE"])
+            ),
         );
     }
     if let Some((code, message)) = unwritable_recipients(client, options) {
@@ -444,8 +462,8 @@ fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Ve
                 Code::UnknownRecipient,
                 None,
                 format!(
-                    "The vault is also encrypted to {r}, which is neither you, a trusted teammate (`handover signers`) nor the client key: whoever holds it can read every secret. If you do not know it, remove it with `handover recipients {} remove {r}` and rotate what it could read.",
-                    client.id.as_str()
+                    "The vault is also encrypted to {r}, which is neither you, a trusted teammate (`handover signers`) nor the client key: whoever holds it can read every secret. If you do not know it, remove it with {} and rotate what it could read.",
+                    command(&["recipients", id, "remove", r])
                 ),
             );
         }
@@ -468,7 +486,7 @@ fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Ve
     systems.sort_by(|a, b| a.name.cmp(&b.name));
     for system in systems {
         let mut mine = Vec::new();
-        system_findings(system, today, &mut mine);
+        system_findings(id, system, today, &mut mine);
         mine.sort_by_key(|(code, _)| (code.severity(), *code));
         for (code, message) in mine {
             findings.push(Finding {
@@ -500,7 +518,7 @@ fn all_findings(client: &Client, options: &CheckOptions, today: NaiveDate) -> Ve
     let reused = reused_passwords(client);
     for entry in client.sorted_entries() {
         let mut mine = Vec::new();
-        entry_findings(entry, options, today, &reused, &mut mine);
+        entry_findings(id, entry, options, today, &reused, &mut mine);
         let mut mine: Vec<(Severity, Code, String)> = mine
             .into_iter()
             .map(|(code, message)| (code.severity(), code, message))
@@ -538,8 +556,8 @@ fn missing_first_hour_plan(client: &Client) -> Option<String> {
         .iter()
         .any(|d| d.kind == DocumentKind::FirstHourPlan && !d.body.trim().is_empty());
     (documents_its_it && !has_plan).then(|| format!(
-        "There is no first-hour plan: write what a successor does first (whom to call, what to check, where the keys are) with `handover doc add {} first-hour-plan --kind first-hour-plan --file PLAN.md`.",
-        client.id.as_str()
+        "There is no first-hour plan: write what a successor does first (whom to call, what to check, where the keys are) with {}.",
+        command(&["doc", "add", client.id.as_str(), "first-hour-plan", "--kind", "first-hour-plan"])
     ))
 }
 
@@ -563,9 +581,10 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
         out.push((
             Code::DossierOutdated,
             format!(
-                "The vault has changed since the dossier printed on {} (fingerprint {}): {what}. The client's paper no longer matches it: print a new dossier (`handover dossier {id} -o FILE`) and have the client replace the old one.",
+                "The vault has changed since the dossier printed on {} (fingerprint {}): {what}. The client's paper no longer matches it: print a new dossier ({}) and have the client replace the old one.",
                 d.exported.format("%Y-%m-%d"),
-                d.fingerprint
+                d.fingerprint,
+                command(&["dossier", id, "-o", "FILE"])
             ),
         ));
     }
@@ -586,16 +605,17 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
         out.push((
             Code::BundleOutdated,
             format!(
-                "The vault has changed since the bundle written on {} (fingerprint {}): {what}. The client's copy{kept} is stale: write a new one (`handover export {id} --format bundle -o FILE`) and have the client replace it.",
+                "The vault has changed since the bundle written on {} (fingerprint {}): {what}. The client's copy{kept} is stale: write a new one ({}) and have the client replace it.",
                 b.exported.format("%Y-%m-%d"),
-                b.fingerprint
+                b.fingerprint,
+                command(&["export", id, "--format", "bundle", "-o", "FILE"])
             ),
         ));
     }
     out
 }
 
-fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) {
+fn system_findings(id: &str, s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) {
     if let Some(found) = hidden_controls([
         ("purpose", s.purpose.as_deref()),
         ("notes", s.notes.as_deref()),
@@ -607,8 +627,9 @@ fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) 
             out.push((
                 Code::CriticalSystemNoCredential,
                 format!(
-                    "The critical system {:?} is linked to no credential entry: record how to log in and link it with `handover link CLIENT PATH --system {:?}`.",
-                    s.name, s.name
+                    "The critical system {:?} is linked to no credential entry: record how to log in and link it with {}.",
+                    s.name,
+                    command(&["link", id, "PATH", "--system", &s.name])
                 ),
             ));
         }
@@ -616,8 +637,18 @@ fn system_findings(s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) 
             out.push((
                 Code::CriticalSystemNoBackup,
                 format!(
-                    "Nothing says how the critical system {:?} is backed up: record it with `handover system edit CLIENT {:?} --backup-method ... --backup-target ...`.",
-                    s.name, s.name
+                    "Nothing says how the critical system {:?} is backed up: record it with {}.",
+                    s.name,
+                    command(&[
+                        "system",
+                        "edit",
+                        id,
+                        &s.name,
+                        "--backup-method",
+                        "...",
+                        "--backup-target",
+                        "..."
+                    ])
                 ),
             ));
         }
@@ -698,10 +729,10 @@ fn vendor_findings(v: &Vendor, today: NaiveDate, out: &mut Vec<(Code, String)>) 
 /// successor) only an empty list is a finding.
 fn unwritable_recipients(client: &Client, options: &CheckOptions) -> Option<(Code, String)> {
     let add_yourself = match options.provider_recipients.first() {
-        Some(own) => format!("`handover recipients {} add {own}`", client.id.as_str()),
+        Some(own) => command(&["recipients", client.id.as_str(), "add", own]),
         None => format!(
-            "`handover recipients {} add RECIPIENT` (yours: `age-keygen -y IDENTITY_FILE`)",
-            client.id.as_str()
+            "{} (yours: `age-keygen -y IDENTITY_FILE`)",
+            command(&["recipients", client.id.as_str(), "add", "RECIPIENT"])
         ),
     };
     if client.recipients.is_empty() {
@@ -725,6 +756,7 @@ fn unwritable_recipients(client: &Client, options: &CheckOptions) -> Option<(Cod
 }
 
 fn entry_findings(
+    id: &str,
     e: &Entry,
     options: &CheckOptions,
     today: NaiveDate,
@@ -737,7 +769,10 @@ fn entry_findings(
     if e.kind != Kind::Note && !e.has_secret() {
         out.push((
             Code::NoSecret,
-            "The entry holds no password, key or secret field: add the secret (`handover edit CLIENT PATH --password`) or make it a note (`--kind note`).".into(),
+            format!(
+                "The entry holds no password, key or secret field: add the secret ({}) or make it a note (`--kind note`).",
+                command(&["edit", id, &e.path, "--password"])
+            ),
         ));
     }
     if e.kind == Kind::Login {
@@ -768,7 +803,10 @@ fn entry_findings(
     if e.kind == Kind::Wifi && e.ssid().is_none() {
         out.push((
             Code::WifiNoSsid,
-            "The Wi-Fi entry does not name its network (SSID): add it with `handover edit CLIENT PATH --ssid NAME`.".into(),
+            format!(
+                "The Wi-Fi entry does not name its network (SSID): add it with {}.",
+                command(&["edit", id, &e.path, "--ssid", "NAME"])
+            ),
         ));
     }
     if mfa && e.recovery_codes.is_empty() {
@@ -816,7 +854,10 @@ fn entry_findings(
         {
             out.push((
                 Code::NotRotated,
-                format!("The password was last set on {last}, over a year ago: rotate it (`handover rotate CLIENT PATH --generate`)."),
+                format!(
+                    "The password was last set on {last}, over a year ago: rotate it ({}).",
+                    command(&["rotate", id, &e.path, "--generate"])
+                ),
             ));
         }
         if let Some(others) = reused.get(e.path.as_str()) {
@@ -833,7 +874,7 @@ fn entry_findings(
             && let Some(message) = e
                 .password
                 .as_ref()
-                .and_then(|p| weak_password(p.expose(), e.password_charset))
+                .and_then(|p| weak_password(p.expose(), e.password_charset, &[id, &e.path]))
         {
             out.push((Code::WeakPassword, message));
         }
@@ -962,22 +1003,25 @@ fn previous_provider(
     let mut how = Vec::new();
     if parts.contains(&SecretPart::Password) {
         how.push(format!(
-            "`handover rotate {client} {} --generate` for the password",
-            e.path
+            "{} for the password",
+            command(&["rotate", client, &e.path, "--generate"])
         ));
     }
     if parts.iter().any(|p| *p != SecretPart::Password) {
         let rest = if how.is_empty() { "them" } else { "the rest" };
-        how.push(format!("`handover edit {client} {}` for {rest}", e.path));
+        how.push(format!(
+            "{} for {rest}",
+            command(&["edit", client, &e.path])
+        ));
     }
     Some((
         severity,
         Code::KnownToPreviousProvider,
         format!(
-            "The previous provider {who} still knows {count} of this entry ({}): replace them{first} ({}; `handover rotate {client} {} --mark` once changed on the system itself).",
+            "The previous provider {who} still knows {count} of this entry ({}): replace them{first} ({}; {} once changed on the system itself).",
             names.join(", "),
             how.join(", "),
-            e.path
+            command(&["rotate", client, &e.path, "--mark"])
         ),
     ))
 }
@@ -1003,18 +1047,29 @@ fn reused_passwords(client: &Client) -> BTreeMap<&str, Vec<&str>> {
 /// `weak-password`'s message, if the password is weak for what the device accepts: a
 /// PIN (`--charset digits`) by the rules for PINs, a code without symbols from
 /// [`WEAK_MIN_ALNUM_LENGTH`], anything else by [`is_very_weak`].
-fn weak_password(password: &str, charset: Option<Charset>) -> Option<String> {
+fn weak_password(password: &str, charset: Option<Charset>, entry: &[&str; 2]) -> Option<String> {
+    let rotate = |flags: &[&str]| {
+        let words: Vec<&str> = ["rotate", entry[0], entry[1]]
+            .iter()
+            .chain(flags)
+            .copied()
+            .collect();
+        command(&words)
+    };
     match charset {
         Some(Charset::Digits) => is_weak_pin(password).then(|| format!(
-            "The PIN is weak (shorter than {MIN_PIN_LENGTH} digits, one digit repeated, a run such as 1234 or 9876, or a very common PIN): rotate it (`handover rotate CLIENT PATH --generate 6 --charset digits`, or as many digits as the device allows)."
+            "The PIN is weak (shorter than {MIN_PIN_LENGTH} digits, one digit repeated, a run such as 1234 or 9876, or a very common PIN): rotate it ({}, or as many digits as the device allows).",
+            rotate(&["--generate", "6", "--charset", "digits"])
         )),
         Some(Charset::Alnum) => {
             weak_from(password, WEAK_MIN_ALNUM_LENGTH).then(|| format!(
-                "The password is very weak for letters and digits (shorter than {WEAK_MIN_ALNUM_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate 12 --charset alnum`, or as long as the device allows)."
+                "The password is very weak for letters and digits (shorter than {WEAK_MIN_ALNUM_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it ({}, or as long as the device allows).",
+                rotate(&["--generate", "12", "--charset", "alnum"])
             ))
         }
         Some(Charset::Full) | None => is_very_weak(password).then(|| format!(
-            "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it (`handover rotate CLIENT PATH --generate`; a device that takes only digits or no symbols: --charset digits or alnum)."
+            "The password is very weak (shorter than {WEAK_MIN_LENGTH} characters, a very common password, or a single kind of character and shorter than {WEAK_SINGLE_CLASS_LENGTH}): rotate it ({}; a device that takes only digits or no symbols: --charset digits or alnum).",
+            rotate(&["--generate"])
         )),
     }
 }
@@ -1344,10 +1399,10 @@ mod tests {
         for ok in ["4817", "730215", "9402"] {
             assert!(!is_weak_pin(ok), "{ok:?}");
         }
-        assert!(weak_password("730215", Some(Charset::Digits)).is_none());
-        assert!(weak_password("730215", None).is_some());
-        assert!(weak_password("k7Qm2x", Some(Charset::Alnum)).is_none());
-        assert!(weak_password("k7Qm", Some(Charset::Alnum)).is_some());
+        assert!(weak_password("730215", Some(Charset::Digits), &["acme", "a"]).is_none());
+        assert!(weak_password("730215", None, &["acme", "a"]).is_some());
+        assert!(weak_password("k7Qm2x", Some(Charset::Alnum), &["acme", "a"]).is_none());
+        assert!(weak_password("k7Qm", Some(Charset::Alnum), &["acme", "a"]).is_some());
     }
 
     #[test]

@@ -286,10 +286,8 @@ pub fn edit(
     patch: EntryPatch,
 ) -> Result<Vec<&'static str>> {
     h.update(id, |client| {
-        let entry = client.entry_mut(path).ok_or_else(|| Error::NoSuchEntry {
-            client: id.to_string(),
-            path: path.to_owned(),
-        })?;
+        let index = client.entry_named(path)?;
+        let entry = &mut client.entries[index];
         let changed = patch.apply(entry)?;
         entry.validate()?;
         if !changed.is_empty() {
@@ -359,10 +357,7 @@ pub fn set_kind_under(h: &Handover, id: &ClientId, prefix: &str, kind: Kind) -> 
 
 pub fn remove(h: &Handover, id: &ClientId, path: &str) -> Result<()> {
     h.update(id, |client| {
-        let index = client.entry_index(path).ok_or_else(|| Error::NoSuchEntry {
-            client: id.to_string(),
-            path: path.to_owned(),
-        })?;
+        let index = client.entry_named(path)?;
         let removed = client.entries.remove(index);
         let unlinked = client.unlink_entry(removed.id);
         let mut event = history::entry_event(EventKind::EntryRemoved, &removed);
@@ -384,11 +379,10 @@ pub fn rename(h: &Handover, id: &ClientId, from: &str, to: &str) -> Result<()> {
                 path: to.to_owned(),
             });
         }
-        let entry = client.entry_mut(from).ok_or_else(|| Error::NoSuchEntry {
-            client: id.to_string(),
-            path: from.to_owned(),
-        })?;
-        let old_default_title = entry.title == path_name(&entry.path);
+        let index = client.entry_named(from)?;
+        let entry = &mut client.entries[index];
+        let from = std::mem::take(&mut entry.path);
+        let old_default_title = entry.title == path_name(&from);
         entry.path = to.to_owned();
         if old_default_title {
             entry.title = path_name(to).to_owned();

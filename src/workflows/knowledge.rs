@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::model::names::command;
 use crate::model::{
     Category, Client, ClientId, Contact, Criticality, Decision, DecisionStatus, Document,
     DocumentKind, Entry, Event, EventKind, Knowledge, Network, System, Vendor,
@@ -120,7 +121,7 @@ macro_rules! item {
                 &mut client.$list
             }
             fn named<'a>(client: &'a Client, name: &str) -> Result<&'a Self> {
-                $named(client, name)
+                client.$named(name)
             }
             fn id(&self) -> Uuid {
                 self.id
@@ -144,13 +145,19 @@ macro_rules! item {
 item! { System, "system", systems, name, system_named, SystemCreated, SystemChanged, SystemRemoved }
 item! { Network, "network", networks, name, network_named, NetworkCreated, NetworkChanged, NetworkRemoved }
 item! { Vendor, "vendor", vendors, name, vendor_named, VendorCreated, VendorChanged, VendorRemoved }
-item! { Document, "document", documents, path, document_at, DocumentCreated, DocumentChanged, DocumentRemoved }
+item! { Document, "document", documents, path, document_named, DocumentCreated, DocumentChanged, DocumentRemoved }
 item! { Decision, "decision", decisions, title, decision_named, DecisionCreated, DecisionChanged, DecisionRemoved }
 
-/// Refuses `name` when another item of the kind (not `except`) has it, ignoring case.
+/// Refuses `name` when another item of the kind (not `except`) has it, ignoring case
+/// (as validation does; "Gaeste" beside "Gäste" is allowed).
 fn refuse_taken<T: Item>(client: &Client, name: &str, except: Option<Uuid>) -> Result<()> {
     match T::named(client, name) {
-        Ok(other) if Some(other.id()) != except => Err(name_taken(T::WHAT, client, name)),
+        Ok(other)
+            if Some(other.id()) != except
+                && other.label().to_lowercase() == name.to_lowercase() =>
+        {
+            Err(name_taken(T::WHAT, client, name))
+        }
         _ => Ok(()),
     }
 }
@@ -302,7 +309,7 @@ impl SystemPatch {
             changed.push("backup");
         }
         if let Some(name) = self.vendor {
-            s.vendor = Some(vendor_named(client, &name)?.id);
+            s.vendor = Some(client.vendor_named(&name)?.id);
             changed.push("vendor");
         }
         set!(changed, s, notes, text("notes", self.notes)?);
@@ -339,26 +346,6 @@ fn clear_system(clear: Vec<String>, s: &mut System, changed: &mut Vec<&'static s
         }
     }
     Ok(())
-}
-
-fn system_named<'a>(client: &'a Client, name: &str) -> Result<&'a System> {
-    client.system(name).ok_or_else(|| {
-        Error::Invalid(format!(
-            "client {:?} has no system {name:?}; `handover system list {}` shows its systems",
-            client.id.as_str(),
-            client.id.as_str()
-        ))
-    })
-}
-
-fn vendor_named<'a>(client: &'a Client, name: &str) -> Result<&'a Vendor> {
-    client.vendor(name).ok_or_else(|| {
-        Error::Invalid(format!(
-            "client {:?} has no vendor {name:?}; `handover vendor list {}` shows its vendors, `handover vendor add` adds one",
-            client.id.as_str(),
-            client.id.as_str()
-        ))
-    })
 }
 
 fn name_taken(what: &str, client: &Client, name: &str) -> Error {
@@ -444,16 +431,6 @@ impl NetworkPatch {
         set!(changed, n, notes, text("notes", self.notes)?);
         Ok(finish(changed))
     }
-}
-
-fn network_named<'a>(client: &'a Client, name: &str) -> Result<&'a Network> {
-    client.network(name).ok_or_else(|| {
-        Error::Invalid(format!(
-            "client {:?} has no network {name:?}; `handover network list {}` shows its networks",
-            client.id.as_str(),
-            client.id.as_str()
-        ))
-    })
 }
 
 pub fn add_network(
@@ -666,13 +643,21 @@ pub fn remove_vendor(h: &Handover, id: &ClientId, name: &str) -> Result<()> {
             .collect();
         if !users.is_empty() {
             return Err(Error::Invalid(format!(
-                "vendor {:?} is the vendor of {}; give those systems another vendor (`handover system edit CLIENT NAME --vendor OTHER` or `--clear vendor`) first; nothing was changed",
+                "vendor {:?} is the vendor of {}; give those systems another vendor ({} or `--clear vendor`) first; nothing was changed",
                 v.name,
                 users
                     .iter()
                     .map(|u| format!("system {u:?}"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                command(&[
+                    "system",
+                    "edit",
+                    client.id.as_str(),
+                    users[0],
+                    "--vendor",
+                    "OTHER"
+                ])
             )));
         }
         Ok(())
@@ -689,10 +674,7 @@ pub enum LinkTarget {
 }
 
 fn entry_at<'a>(client: &'a Client, path: &str) -> Result<&'a Entry> {
-    client.entry(path).ok_or_else(|| Error::NoSuchEntry {
-        client: client.id.to_string(),
-        path: path.to_owned(),
-    })
+    Ok(&client.entries[client.entry_named(path)?])
 }
 
 /// Links the entry at `path` to a system or vendor (`link = true`) or undoes that.
@@ -734,7 +716,7 @@ fn link_target<'a>(
 ) -> Result<(&'a mut Vec<Uuid>, EventKind, String, Uuid)> {
     Ok(match target {
         LinkTarget::System(name) => {
-            let sid = system_named(client, name)?.id;
+            let sid = client.system_named(name)?.id;
             let s = client
                 .systems
                 .iter_mut()
@@ -748,7 +730,7 @@ fn link_target<'a>(
             )
         }
         LinkTarget::Vendor(name) => {
-            let vid = vendor_named(client, name)?.id;
+            let vid = client.vendor_named(name)?.id;
             let v = client
                 .vendors
                 .iter_mut()
@@ -811,16 +793,6 @@ impl DocumentPatch {
     }
 }
 
-fn document_at<'a>(client: &'a Client, path: &str) -> Result<&'a Document> {
-    client.document(path).ok_or_else(|| {
-        Error::Invalid(format!(
-            "client {:?} has no document {path:?}; `handover doc list {}` shows its documents",
-            client.id.as_str(),
-            client.id.as_str()
-        ))
-    })
-}
-
 pub fn add_document(
     h: &Handover,
     id: &ClientId,
@@ -858,9 +830,10 @@ pub fn edit_document(
         crate::model::validate_document_name(new)?;
     }
     h.update(id, |client| {
-        let mut d = document_at(client, path)?.clone();
+        let mut d = client.document_named(path)?.clone();
+        let path = d.path.clone();
         if let Some(new) = &patch.path
-            && new != path
+            && *new != path
             && client.document(new).is_some()
         {
             return Err(Error::Invalid(format!(
@@ -927,7 +900,7 @@ impl DecisionPatch {
         );
         set!(changed, d, decided_by, text("decided-by", self.decided_by)?);
         if let Some(other) = self.superseded_by {
-            let other = decision_named(client, &other)?;
+            let other = client.decision_named(&other)?;
             if other.id == d.id {
                 return Err(Error::Invalid(format!(
                     "decision {:?} cannot supersede itself",
@@ -946,28 +919,6 @@ impl DecisionPatch {
     }
 }
 
-/// A decision by its title (case-insensitive) or its id.
-fn decision_named<'a>(client: &'a Client, name: &str) -> Result<&'a Decision> {
-    let by_id = Uuid::parse_str(name).ok();
-    client
-        .decisions
-        .iter()
-        .find(|d| Some(d.id) == by_id || d.title == name)
-        .or_else(|| {
-            client
-                .decisions
-                .iter()
-                .find(|d| d.title.to_lowercase() == name.to_lowercase())
-        })
-        .ok_or_else(|| {
-            Error::Invalid(format!(
-                "client {:?} has no decision {name:?}; `handover decision list {}` shows its decisions",
-                client.id.as_str(),
-                client.id.as_str()
-            ))
-        })
-}
-
 pub fn add_decision(
     h: &Handover,
     id: &ClientId,
@@ -984,7 +935,7 @@ pub fn add_decision(
         let d = fresh(d)?;
         let now = d.created;
         if let Some(old) = supersedes {
-            let old = decision_named(client, old)?.id;
+            let old = client.decision_named(old)?.id;
             if let Some(o) = client.decisions.iter_mut().find(|o| o.id == old) {
                 o.status = DecisionStatus::Superseded;
                 o.superseded_by = Some(d.id);
@@ -1022,8 +973,16 @@ pub fn remove_decision(h: &Handover, id: &ClientId, title: &str) -> Result<()> {
             .find(|o| o.superseded_by == Some(d.id))
         {
             return Err(Error::Invalid(format!(
-                "decision {:?} supersedes {:?}; mark that one current again (`handover decision edit CLIENT {:?} --current`) or remove it first; nothing was changed",
-                d.title, old.title, old.title
+                "decision {:?} supersedes {:?}; mark that one current again ({}) or remove it first; nothing was changed",
+                d.title,
+                old.title,
+                command(&[
+                    "decision",
+                    "edit",
+                    client.id.as_str(),
+                    &old.title,
+                    "--current"
+                ])
             )));
         }
         Ok(())

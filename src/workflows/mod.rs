@@ -187,10 +187,16 @@ impl Handover {
         };
         self.check_id(id, &one.id)?;
         self.check_revision(id, one.revision)?;
-        one.entry.ok_or_else(|| Error::NoSuchEntry {
-            client: id.to_string(),
-            path: path.to_owned(),
-        })
+        match one.entry {
+            Some(entry) => Ok(entry),
+            // Not spelt as stored: the whole client, to find what was meant (or the
+            // names closest to it).
+            None => {
+                let mut client = self.decode(id, &bytes)?;
+                let index = client.entry_named(path)?;
+                Ok(client.entries.swap_remove(index))
+            }
+        }
     }
 
     /// [`Handover::load_entry`] in one pass over the vault file: each piece read is

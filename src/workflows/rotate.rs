@@ -25,10 +25,8 @@ pub fn rotate(
     today: NaiveDate,
 ) -> Result<()> {
     h.update(id, |client| {
-        let entry = client.entry_mut(path).ok_or_else(|| Error::NoSuchEntry {
-            client: id.to_string(),
-            path: path.to_owned(),
-        })?;
+        let index = client.entry_named(path)?;
+        let entry = &mut client.entries[index];
         let (fields, detail): (&[&str], &str) = match rotation {
             Rotation::NewPassword(password, charset) => {
                 if password.is_empty() {

@@ -21,30 +21,7 @@ pub struct Hit {
     pub matched: Vec<String>,
 }
 
-/// Lower case, and the accents a German or French name carries spelled out or
-/// dropped, so that "gaeste", "Gäste" and "GÄSTE" are the same, and "strasse" finds
-/// "Straße".
-pub fn fold(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        match c {
-            'ä' | 'æ' => out.push_str("ae"),
-            'ö' | 'œ' => out.push_str("oe"),
-            'ü' => out.push_str("ue"),
-            'ß' => out.push_str("ss"),
-            'à' | 'á' | 'â' | 'ã' | 'å' => out.push('a'),
-            'ç' => out.push('c'),
-            'è' | 'é' | 'ê' | 'ë' => out.push('e'),
-            'ì' | 'í' | 'î' | 'ï' => out.push('i'),
-            'ñ' => out.push('n'),
-            'ò' | 'ó' | 'ô' | 'õ' | 'ø' => out.push('o'),
-            'ù' | 'ú' | 'û' => out.push('u'),
-            'ý' | 'ÿ' => out.push('y'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::model::names::fold;
 
 /// The records of `client` whose non-secret text contains `term` (folded).
 pub fn search_client(client: &Client, term: &str) -> Vec<Hit> {
