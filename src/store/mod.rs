@@ -287,7 +287,7 @@ impl Store {
         let (file, size) =
             fsutil::open_regular(&self.vault_path(id), "the vault").map_err(|e| {
                 match fsutil::is_not_found(&e) {
-                    true => Error::NoSuchClient(id.to_string()),
+                    true => self.no_such_client(id),
                     false => e,
                 }
             })?;
