@@ -427,3 +427,140 @@ fn a_sync_killed_half_way_is_completed_by_the_next() {
     assert_eq!(b.password("m365/admin"), "a-m365");
     assert_eq!(a.password("fw/root"), "b-fw");
 }
+
+/// Everything in a client that a merge decides, as `export --format json` and the
+/// knowledge listings print it.
+fn content(peer: &Peer, dir: &Path, name: &str) -> String {
+    let file = dir.join(name);
+    peer.ok(&[
+        "export",
+        "acme",
+        "--format",
+        "json",
+        "-o",
+        file.to_str().expect("utf-8"),
+    ]);
+    let entries = std::fs::read_to_string(&file).expect("export");
+    let systems = peer.ok(&["system", "show", "acme", "Firewall", "--json"]);
+    format!("{entries}\n{systems}")
+}
+
+/// A technician who runs `git pull` by hand gets what `handover sync` makes: git runs
+/// the merge driver for the vault and its signature, changed on both sides.
+#[test]
+fn a_git_pull_by_hand_merges_vaults_as_sync_does() {
+    let (tmp, _remote, a, b) = team();
+    let attributes = std::fs::read_to_string(b.store.join(".gitattributes")).expect("read");
+    assert!(
+        attributes.contains("clients/*.age.sig merge=handover"),
+        "{attributes}"
+    );
+    assert!(
+        b.git(&["config", "merge.handover.driver"])
+            .contains("sync merge-driver %O %A %B %P")
+    );
+    a.ok_stdin(
+        &["edit", "acme", "m365/admin", "--password-stdin"],
+        "a-m365\n",
+    );
+    a.ok(&["system", "edit", "acme", "Firewall", "--os", "FortiOS 7.4"]);
+    a.ok(&["sync"]);
+    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
+    b.ok(&["system", "edit", "acme", "Firewall", "--hostname", "fw01"]);
+
+    b.git(&["pull", "-q", "--no-rebase"]);
+    assert_eq!(
+        b.git(&["status", "--porcelain"]),
+        "",
+        "merged and committed"
+    );
+    let parents = b.git(&["log", "-1", "--format=%p"]);
+    assert_eq!(parents.split_whitespace().count(), 2, "a merge commit");
+    assert_eq!(b.password("m365/admin"), "a-m365");
+    assert_eq!(b.password("fw/root"), "b-fw");
+    let by_hand = content(&b, tmp.path(), "by-hand.json");
+    assert!(
+        by_hand.contains("FortiOS 7.4") && by_hand.contains("fw01"),
+        "{by_hand}"
+    );
+    let leftovers = b.store.join(".git/handover-merge");
+    let left = std::fs::read_dir(&leftovers).map_or(0, |d| d.count());
+    assert_eq!(
+        left, 0,
+        "the driver's second call takes what the first left"
+    );
+
+    // The same merge made by `handover sync` holds the same content.
+    b.git(&["reset", "-q", "--hard", "HEAD^1"]);
+    b.ok(&["sync"]);
+    assert_eq!(content(&b, tmp.path(), "by-sync.json"), by_hand);
+
+    // Pushed and taken by A, the vaults agree byte for byte.
+    a.ok(&["sync"]);
+    assert_eq!(a.vaults(), b.vaults());
+    assert_eq!(a.password("fw/root"), "b-fw");
+}
+
+/// The driver refuses what `sync` refuses: a forged vault from the remote leaves a
+/// conflict with ours in place, and `handover sync` completes the merge keeping ours.
+#[test]
+fn a_git_pull_by_hand_refuses_a_forged_vault() {
+    let (tmp, remote, a, b) = team();
+    let c_dir = tmp.path().join("mallory");
+    git_in(
+        tmp.path(),
+        tmp.path(),
+        &["clone", "-q", remote.to_str().expect("utf-8"), "mallory"],
+    );
+    let forged = serde_json::json!({
+        "format_version": 2, "id": "acme", "name": "ACME GmbH",
+        "recipients": [a.recipient(), b.recipient()],
+        "entries": [{"path": "m365/admin", "username": "admin", "password": "mallory-knows"}],
+        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "revision": 999
+    });
+    let plain = tmp.path().join("forged.json");
+    std::fs::write(&plain, forged.to_string()).expect("write");
+    let st = Command::new("age")
+        .args(["-r", &a.recipient(), "-r", &b.recipient(), "-o"])
+        .arg(c_dir.join("clients/acme.age"))
+        .arg(&plain)
+        .status()
+        .expect("age");
+    assert!(st.success());
+    // A signature file that changed too, so that git merges both halves.
+    std::fs::write(c_dir.join("clients/acme.age.sig"), "not a signature\n").expect("write");
+    git_in(tmp.path(), &c_dir, &["commit", "-qam", "acme: update"]);
+    git_in(tmp.path(), &c_dir, &["push", "-q"]);
+
+    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
+    let mut pull = Command::new("git");
+    pull.arg("-C")
+        .arg(&b.store)
+        .args(["pull", "-q", "--no-rebase"]);
+    git_env(&mut pull, b.dir.path(), "git");
+    let out = pull.output().expect("git pull");
+    assert!(!out.status.success(), "git stops with a conflict");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("handover: refused clients/acme.age: its signature: "),
+        "{said}"
+    );
+    assert!(
+        said.contains("run `handover sync` to complete the merge"),
+        "{said}"
+    );
+    assert_eq!(b.password("fw/root"), "b-fw", "ours in place");
+    assert_eq!(b.password("m365/admin"), "secret-m365-admin");
+
+    let out = b.run(&["sync"]);
+    common::assert_success(&out, &["sync"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Refused clients/acme.age from the others"),
+        "{said}"
+    );
+    assert_eq!(b.password("m365/admin"), "secret-m365-admin");
+    assert_eq!(b.password("fw/root"), "b-fw");
+    a.ok(&["sync"]);
+    assert_eq!(a.vaults(), b.vaults());
+}

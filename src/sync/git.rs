@@ -125,4 +125,11 @@ impl Repo {
         self.run(&["commit", "-q", "--no-verify", "-m", message])?;
         Ok(true)
     }
+
+    /// Where the merge driver leaves a merged vault and signature for its second call
+    /// (`.git/handover-merge`; see `workflows::merge_driver`).
+    pub fn merge_cache_dir(&self) -> Result<PathBuf> {
+        let git_dir = self.text(&["rev-parse", "--absolute-git-dir"])?;
+        Ok(PathBuf::from(git_dir).join("handover-merge"))
+    }
 }
