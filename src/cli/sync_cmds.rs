@@ -42,6 +42,9 @@ fn merge_driver(ours: &Path, path: &str, paths: &Paths) -> Result<(), CliError> 
         ))
     })?;
     let store = std::env::current_dir()?;
+    if merge_driver::take_made(&store, path, &theirs, ours)? {
+        return Ok(());
+    }
     let h = super::context::open(&store, paths.identity_file)?;
     match merge_driver::drive(&h, path, &theirs, ours)? {
         Driven::Merged => Ok(()),

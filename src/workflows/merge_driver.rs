@@ -53,8 +53,31 @@ struct Pair {
     signature: Vec<u8>,
 }
 
+/// The half of a merge that an earlier call of the driver already made, written into
+/// `out`; needs no keys, so the second call of a pair asks for no passphrase.
+/// Returns whether there was one.
+pub fn take_made(store: &Path, path: &str, theirs: &str, out: &Path) -> Result<bool> {
+    let (id, part) = parse_path(path)?;
+    let Some(repo) = Repo::at(store) else {
+        return Ok(false);
+    };
+    let (Some(ours), Some(theirs)) = (repo.rev("HEAD")?, repo.rev(theirs)?) else {
+        return Ok(false);
+    };
+    match Cache::new(&repo, &ours, &theirs, &id)?.take(part)? {
+        Some(bytes) => {
+            fsutil::atomic_write(out, &bytes)?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
 /// Merges `path` (git's `%P`) of the merge of `theirs` into `HEAD`, writing the result
 /// into `out` (git's `%A`, which holds ours).
+///
+/// Nothing is recorded in this machine's pins: git may still abort the merge, and a
+/// revision recorded for a vault that never lands would read as a rollback.
 pub fn drive(h: &Handover, path: &str, theirs: &str, out: &Path) -> Result<Driven> {
     let (id, part) = parse_path(path)?;
     let repo = h.store.repo().ok_or_else(|| {
