@@ -588,3 +588,55 @@ fn a_git_pull_by_hand_refuses_a_forged_vault() {
     a.ok(&["sync"]);
     assert_eq!(a.vaults(), b.vaults());
 }
+
+/// `handover sync` killed with SIGKILL, together with the git it runs (its whole process
+/// group, as a power cut would), at moments spread over its run: each time the next
+/// sync completes what the killed one began, both clones converge and nothing is lost.
+#[test]
+fn a_sync_killed_at_any_moment_is_completed_by_the_next() {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let (_tmp, _remote, a, b) = team();
+    let round = |i: u32| {
+        let a_value = format!("a-{i}\n");
+        a.ok_stdin(
+            &["edit", "acme", "m365/admin", "--password-stdin"],
+            &a_value,
+        );
+        a.ok(&["sync"]);
+        let b_value = format!("b-{i}\n");
+        b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], &b_value);
+    };
+    round(0);
+    let started = Instant::now();
+    b.ok(&["sync"]);
+    let whole = started.elapsed();
+    a.ok(&["sync"]);
+    let rounds = 10;
+    for i in 1..=rounds {
+        round(i);
+        let mut sync = b.cmd_at(&b.store, &["sync"]);
+        sync.process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = sync.spawn().expect("spawn sync");
+        std::thread::sleep(whole * i / rounds + Duration::from_millis(u64::from(i % 3)));
+        // The group may be gone already (the sync ended): then there is nothing to kill.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status();
+        let _ = child.wait();
+
+        let out = b.run(&["sync"]);
+        common::assert_success(&out, &["sync", "after a kill"]);
+        a.ok(&["sync"]);
+        b.ok(&["sync"]);
+        assert_eq!(a.vaults(), b.vaults(), "round {i}");
+        for peer in [&a, &b] {
+            assert_eq!(peer.password("m365/admin"), format!("a-{i}"), "round {i}");
+            assert_eq!(peer.password("fw/root"), format!("b-{i}"), "round {i}");
+            assert_eq!(peer.password("nas/admin"), "secret-nas-admin", "round {i}");
+        }
+        assert_eq!(b.git(&["status", "--porcelain"]), "", "round {i}");
+    }
+}
