@@ -157,7 +157,15 @@ fn sync_locked(h: &mut Handover, repo: &Repo, lock: &WriteLock) -> Result<SyncRe
     let mut report = SyncReport::default();
     // What merge drivers of an earlier `git pull` left: never needed again.
     let _ = std::fs::remove_dir_all(repo.merge_cache_dir()?);
-    let resuming = repo.rev("MERGE_HEAD")?;
+    let mut resuming = repo.rev("MERGE_HEAD")?;
+    if let Some(merged) = &resuming
+        && repo.yes(&["merge-base", "--is-ancestor", merged, "HEAD"])?
+    {
+        // A sync killed after committing its merge, before git forgot the merge: a
+        // stale MERGE_HEAD would stop every later sync from fetching.
+        repo.run(&["merge", "--quit"])?;
+        resuming = None;
+    }
     if resuming.is_none() {
         repo.commit_all("handover sync: changes not committed before")?;
     }
