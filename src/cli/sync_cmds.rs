@@ -108,6 +108,12 @@ fn print_report(r: &SyncReport, out: &mut Out) -> Result<(), CliError> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    for lock in &r.stale_locks {
+        eprintln!(
+            "Removed {}, left by a git that was killed (nobody had touched it for seconds).",
+            lock.display()
+        );
+    }
     if !r.taken.is_empty() {
         out.line(&format!("Taken from the others: {}", ids(&r.taken)))?;
     }

@@ -136,6 +136,8 @@ pub struct SyncReport {
     pub signers_changed: bool,
     /// Whether a remote was pushed to.
     pub pushed: bool,
+    /// Git's lock files left by a killed git, removed before anything else.
+    pub stale_locks: Vec<std::path::PathBuf>,
 }
 
 /// Commits what is left, fetches, merges and pushes.
@@ -157,6 +159,8 @@ fn sync_locked(h: &mut Handover, repo: &Repo, lock: &WriteLock) -> Result<SyncRe
     let mut report = SyncReport::default();
     // What merge drivers of an earlier `git pull` left: never needed again.
     let _ = std::fs::remove_dir_all(repo.merge_cache_dir()?);
+    // What a git killed with an earlier sync left (a power cut, `kill -9`).
+    report.stale_locks = repo.clear_stale_locks()?;
     let mut resuming = repo.rev("MERGE_HEAD")?;
     if let Some(merged) = &resuming
         && repo.yes(&["merge-base", "--is-ancestor", merged, "HEAD"])?
