@@ -10,7 +10,7 @@ use crate::common;
 /// One machine: its own HOME, identity, pins and store.
 pub struct Peer {
     dir: tempfile::TempDir,
-    store: PathBuf,
+    pub store: PathBuf,
 }
 
 fn git_env(c: &mut Command, home: &Path, who: &str) {
@@ -29,7 +29,7 @@ fn git_env(c: &mut Command, home: &Path, who: &str) {
 impl Peer {
     /// A machine with an identity and signing key (`handover init` on a store of its
     /// own); `store` is where the shared store will be.
-    fn new(name: &str) -> Peer {
+    pub fn new(name: &str) -> Peer {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = dir.path().join(format!("{name}-store"));
         let p = Peer { dir, store };
@@ -56,11 +56,11 @@ impl Peer {
             .to_owned()
     }
 
-    fn signing_pub(&self) -> PathBuf {
+    pub fn signing_pub(&self) -> PathBuf {
         self.identity().with_extension("signing-key.pub")
     }
 
-    fn cmd_at(&self, store: &Path, args: &[&str]) -> Command {
+    pub fn cmd_at(&self, store: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(common::bin());
         c.args(args)
             .env("HANDOVER_STORE", store)
