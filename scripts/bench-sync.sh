@@ -11,6 +11,9 @@
 #
 # Targets: team add over 300 x 50 under 10 s wall on two cores; the sync of one
 # changed client under 1 s plus git's own time.
+# Measured (2 shared cores, ext4): team add 14.8 s wall before its writes ran on 8
+# threads (the time was fsync waits: 60 vaults took 3.6 s wall for 0.24 s CPU), 1.3 s
+# after (3.09 G instructions); sync of one merged client 0.30 s wall (0.03 G).
 #
 # Usage: bash scripts/bench-sync.sh          CLIENTS=300 ENTRIES=50 COUNT=0 BIN=PATH
 set -euo pipefail

@@ -10,7 +10,7 @@ use crate::common;
 /// One machine: its own HOME, identity, pins and store.
 pub struct Peer {
     dir: tempfile::TempDir,
-    store: PathBuf,
+    pub store: PathBuf,
 }
 
 fn git_env(c: &mut Command, home: &Path, who: &str) {
@@ -29,7 +29,7 @@ fn git_env(c: &mut Command, home: &Path, who: &str) {
 impl Peer {
     /// A machine with an identity and signing key (`handover init` on a store of its
     /// own); `store` is where the shared store will be.
-    fn new(name: &str) -> Peer {
+    pub fn new(name: &str) -> Peer {
         let dir = tempfile::tempdir().expect("temp dir");
         let store = dir.path().join(format!("{name}-store"));
         let p = Peer { dir, store };
@@ -56,11 +56,11 @@ impl Peer {
             .to_owned()
     }
 
-    fn signing_pub(&self) -> PathBuf {
+    pub fn signing_pub(&self) -> PathBuf {
         self.identity().with_extension("signing-key.pub")
     }
 
-    fn cmd_at(&self, store: &Path, args: &[&str]) -> Command {
+    pub fn cmd_at(&self, store: &Path, args: &[&str]) -> Command {
         let mut c = Command::new(common::bin());
         c.args(args)
             .env("HANDOVER_STORE", store)
@@ -109,6 +109,28 @@ impl Peer {
         let out = child.wait_with_output().expect("wait");
         common::assert_success(&out, args);
         String::from_utf8(out.stdout).expect("utf-8")
+    }
+
+    /// This machine copied whole (identity, pins, store) to a second place, its pins
+    /// moved to the copy's store: the same machine, to try a second way forward.
+    fn twin(&self) -> Peer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let st = Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", self.dir.path().display()))
+            .arg(dir.path())
+            .status()
+            .expect("cp");
+        assert!(st.success());
+        let store = dir.path().join(self.store.file_name().expect("name"));
+        let pins = dir.path().join("identity.trust.json");
+        let text = std::fs::read_to_string(&pins).expect("pins");
+        let old = std::fs::canonicalize(&self.store).expect("canonical");
+        let new = std::fs::canonicalize(&store).expect("canonical");
+        let moved = text.replace(old.to_str().expect("utf-8"), new.to_str().expect("utf-8"));
+        assert_ne!(moved, text, "the pins name the store");
+        std::fs::write(&pins, moved).expect("write");
+        Peer { dir, store }
     }
 
     pub fn git(&self, args: &[&str]) -> String {
@@ -426,4 +448,195 @@ fn a_sync_killed_half_way_is_completed_by_the_next() {
     assert_eq!(a.vaults(), b.vaults());
     assert_eq!(b.password("m365/admin"), "a-m365");
     assert_eq!(a.password("fw/root"), "b-fw");
+}
+
+/// Everything in a client that a merge decides, as `export --format json` and the
+/// knowledge listings print it.
+fn content(peer: &Peer, dir: &Path, name: &str) -> String {
+    let file = dir.join(name);
+    peer.ok(&[
+        "export",
+        "acme",
+        "--format",
+        "json",
+        "-o",
+        file.to_str().expect("utf-8"),
+    ]);
+    let entries = std::fs::read_to_string(&file).expect("export");
+    let systems = peer.ok(&["system", "show", "acme", "Firewall", "--json"]);
+    format!("{entries}\n{systems}")
+}
+
+/// A technician who runs `git pull` by hand gets what `handover sync` makes: git runs
+/// the merge driver for the vault and its signature, changed on both sides.
+#[test]
+fn a_git_pull_by_hand_merges_vaults_as_sync_does() {
+    let (tmp, _remote, a, b) = team();
+    let attributes = std::fs::read_to_string(b.store.join(".gitattributes")).expect("read");
+    assert!(
+        attributes.contains("clients/*.age.sig merge=handover"),
+        "{attributes}"
+    );
+    assert!(
+        b.git(&["config", "merge.handover.driver"])
+            .contains("sync merge-driver %O %A %B %P")
+    );
+    a.ok_stdin(
+        &["edit", "acme", "m365/admin", "--password-stdin"],
+        "a-m365\n",
+    );
+    a.ok(&["system", "edit", "acme", "Firewall", "--os", "FortiOS 7.4"]);
+    a.ok(&["sync"]);
+    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
+    b.ok(&["system", "edit", "acme", "Firewall", "--hostname", "fw01"]);
+    let b_sync = b.twin();
+
+    b.git(&["pull", "-q", "--no-rebase"]);
+    assert_eq!(
+        b.git(&["status", "--porcelain"]),
+        "",
+        "merged and committed"
+    );
+    let parents = b.git(&["log", "-1", "--format=%p"]);
+    assert_eq!(parents.split_whitespace().count(), 2, "a merge commit");
+    assert_eq!(b.password("m365/admin"), "a-m365");
+    assert_eq!(b.password("fw/root"), "b-fw");
+    let by_hand = content(&b, tmp.path(), "by-hand.json");
+    assert!(
+        by_hand.contains("FortiOS 7.4") && by_hand.contains("fw01"),
+        "{by_hand}"
+    );
+    let leftovers = b.store.join(".git/handover-merge");
+    let left = std::fs::read_dir(&leftovers).map_or(0, |d| d.count());
+    assert_eq!(
+        left, 0,
+        "the driver's second call takes what the first left"
+    );
+
+    // The same merge made by `handover sync` on the same machine holds the same content.
+    let out = b_sync.run(&["sync"]);
+    common::assert_success(&out, &["sync"]);
+    assert_eq!(content(&b_sync, tmp.path(), "by-sync.json"), by_hand);
+
+    // Pushed and taken by A, the vaults agree byte for byte.
+    b.ok(&["sync"]);
+    a.ok(&["sync"]);
+    assert_eq!(a.vaults(), b.vaults());
+    assert_eq!(a.password("fw/root"), "b-fw");
+}
+
+/// The driver refuses what `sync` refuses: a forged vault from the remote leaves a
+/// conflict with ours in place, and `handover sync` completes the merge keeping ours.
+#[test]
+fn a_git_pull_by_hand_refuses_a_forged_vault() {
+    let (tmp, remote, a, b) = team();
+    let c_dir = tmp.path().join("mallory");
+    git_in(
+        tmp.path(),
+        tmp.path(),
+        &["clone", "-q", remote.to_str().expect("utf-8"), "mallory"],
+    );
+    let forged = serde_json::json!({
+        "format_version": 2, "id": "acme", "name": "ACME GmbH",
+        "recipients": [a.recipient(), b.recipient()],
+        "entries": [{"path": "m365/admin", "username": "admin", "password": "mallory-knows"}],
+        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "revision": 999
+    });
+    let plain = tmp.path().join("forged.json");
+    std::fs::write(&plain, forged.to_string()).expect("write");
+    let st = Command::new("age")
+        .args(["-r", &a.recipient(), "-r", &b.recipient(), "-o"])
+        .arg(c_dir.join("clients/acme.age"))
+        .arg(&plain)
+        .status()
+        .expect("age");
+    assert!(st.success());
+    // A signature file that changed too, so that git merges both halves.
+    std::fs::write(c_dir.join("clients/acme.age.sig"), "not a signature\n").expect("write");
+    git_in(tmp.path(), &c_dir, &["commit", "-qam", "acme: update"]);
+    git_in(tmp.path(), &c_dir, &["push", "-q"]);
+
+    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
+    let mut pull = Command::new("git");
+    pull.arg("-C")
+        .arg(&b.store)
+        .args(["pull", "-q", "--no-rebase"]);
+    git_env(&mut pull, b.dir.path(), "git");
+    let out = pull.output().expect("git pull");
+    assert!(!out.status.success(), "git stops with a conflict");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("handover: refused clients/acme.age: its signature: "),
+        "{said}"
+    );
+    assert!(
+        said.contains("run `handover sync` to complete the merge"),
+        "{said}"
+    );
+    assert_eq!(b.password("fw/root"), "b-fw", "ours in place");
+    assert_eq!(b.password("m365/admin"), "secret-m365-admin");
+
+    let out = b.run(&["sync"]);
+    common::assert_success(&out, &["sync"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Refused clients/acme.age from the others"),
+        "{said}"
+    );
+    assert_eq!(b.password("m365/admin"), "secret-m365-admin");
+    assert_eq!(b.password("fw/root"), "b-fw");
+    a.ok(&["sync"]);
+    assert_eq!(a.vaults(), b.vaults());
+}
+
+/// `handover sync` killed with SIGKILL, together with the git it runs (its whole process
+/// group, as a power cut would), at moments spread over its run: each time the next
+/// sync completes what the killed one began, both clones converge and nothing is lost.
+#[test]
+fn a_sync_killed_at_any_moment_is_completed_by_the_next() {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let (_tmp, _remote, a, b) = team();
+    let round = |i: u32| {
+        let a_value = format!("a-{i}\n");
+        a.ok_stdin(
+            &["edit", "acme", "m365/admin", "--password-stdin"],
+            &a_value,
+        );
+        a.ok(&["sync"]);
+        let b_value = format!("b-{i}\n");
+        b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], &b_value);
+    };
+    round(0);
+    let started = Instant::now();
+    b.ok(&["sync"]);
+    let whole = started.elapsed();
+    a.ok(&["sync"]);
+    let rounds = 10;
+    for i in 1..=rounds {
+        round(i);
+        let mut sync = b.cmd_at(&b.store, &["sync"]);
+        sync.process_group(0)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = sync.spawn().expect("spawn sync");
+        std::thread::sleep(whole * i / rounds + Duration::from_millis(u64::from(i % 3)));
+        // The group may be gone already (the sync ended): then there is nothing to kill.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .status();
+        let _ = child.wait();
+
+        let out = b.run(&["sync"]);
+        common::assert_success(&out, &["sync", "after a kill"]);
+        a.ok(&["sync"]);
+        b.ok(&["sync"]);
+        assert_eq!(a.vaults(), b.vaults(), "round {i}");
+        for peer in [&a, &b] {
+            assert_eq!(peer.password("m365/admin"), format!("a-{i}"), "round {i}");
+            assert_eq!(peer.password("fw/root"), format!("b-{i}"), "round {i}");
+            assert_eq!(peer.password("nas/admin"), "secret-nas-admin", "round {i}");
+        }
+        assert_eq!(b.git(&["status", "--porcelain"]), "", "round {i}");
+    }
 }

@@ -211,6 +211,19 @@ pub enum SyncAction {
         /// The client id
         client: String,
     },
+    /// What git runs to merge a vault or its signature (`%O %A %B %P`); the store is
+    /// the directory git runs it in
+    #[command(hide = true)]
+    MergeDriver {
+        /// The common ancestor's file (unused: the driver reads the commits)
+        base: PathBuf,
+        /// Ours; the merged file is written here
+        ours: PathBuf,
+        /// Theirs (unused: the driver reads the commits)
+        theirs: PathBuf,
+        /// The path in the repository
+        path: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -4,6 +4,7 @@ use std::path::Path;
 
 use handover::store::MAX_VAULT_BYTES;
 use handover::sync::textconv;
+use handover::workflows::merge_driver::{self, Driven};
 use handover::workflows::sync::{self, GitSetup, Initialised, SyncReport};
 
 use super::CliError;
@@ -27,17 +28,55 @@ pub fn sync(action: Option<SyncAction>, paths: &Paths, out: &mut Out) -> Result<
                 "Ours kept for {id}'s own fields; {left} record conflict(s) left (remove each sibling \"… (merge conflict)\" once you have kept what is right)."
             ))
         }
+        Some(SyncAction::MergeDriver { ours, path, .. }) => merge_driver(&ours, &path, paths),
     }
+}
+
+/// Run by git, in the top of the work tree, for a vault or signature changed on both
+/// sides. Exit 0 with the merge in `ours`, or 1 to leave git a conflict. A passphrase
+/// is asked for on /dev/tty; with no terminal the driver fails at once, never waits.
+fn merge_driver(ours: &Path, path: &str, paths: &Paths) -> Result<(), CliError> {
+    let theirs = githead().ok_or_else(|| {
+        CliError::Failed(format!(
+            "{path}: git did not say which commit it merges (GITHEAD_…); vaults merge by hand only in `git merge` and `git pull --no-rebase`. Run `handover sync` to merge."
+        ))
+    })?;
+    let store = std::env::current_dir()?;
+    if merge_driver::take_made(&store, path, &theirs, ours)? {
+        return Ok(());
+    }
+    let h = super::context::open(&store, paths.identity_file)?;
+    match merge_driver::drive(&h, path, &theirs, ours)? {
+        Driven::Merged => Ok(()),
+        Driven::Refused(why) => Err(CliError::Failed(format!(
+            "refused {why}; ours kept, so git stops with a conflict here: run `handover sync` to complete the merge"
+        ))),
+    }
+}
+
+/// The commit `git merge` names in its `GITHEAD_<commit>` variable (one per merged
+/// head; a merge of several heads is not one the driver makes).
+fn githead() -> Option<String> {
+    let mut heads = std::env::vars_os().filter_map(|(k, _)| {
+        k.to_str()?
+            .strip_prefix("GITHEAD_")
+            .filter(|c| c.len() >= 40 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_owned)
+    });
+    let first = heads.next()?;
+    heads.next().is_none().then_some(first)
 }
 
 fn init(paths: &Paths, remote: Option<&str>, out: &mut Out) -> Result<(), CliError> {
     let exe = std::env::current_exe()?;
+    let program = format!(
+        "{} --identity {}",
+        shell_quote(&exe.to_string_lossy()),
+        shell_quote(&absolute(paths.identity_file).to_string_lossy())
+    );
     let setup = GitSetup {
-        textconv: format!(
-            "{} --identity {} textconv",
-            shell_quote(&exe.to_string_lossy()),
-            shell_quote(&absolute(paths.identity_file).to_string_lossy())
-        ),
+        textconv: format!("{program} textconv"),
+        merge_driver: format!("{program} sync merge-driver %O %A %B %P"),
     };
     match sync::init(paths.store_dir, remote, &setup)? {
         Initialised::Cloned => out.line(&format!(
@@ -69,6 +108,12 @@ fn print_report(r: &SyncReport, out: &mut Out) -> Result<(), CliError> {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    for lock in &r.stale_locks {
+        eprintln!(
+            "Removed {}, left by a git that was killed (nobody had touched it for seconds).",
+            lock.display()
+        );
+    }
     if !r.taken.is_empty() {
         out.line(&format!("Taken from the others: {}", ids(&r.taken)))?;
     }

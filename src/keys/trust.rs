@@ -508,6 +508,32 @@ impl Trust {
         raise_revision_file(&self.revision_path(id), rev)
     }
 
+    /// [`Trust::saw_revision`] for many vaults in one write of the pin file (a
+    /// command that rewrites every vault, where one fsynced file per client would cost
+    /// seconds): they go where pin files of before kept revisions, which every lookup
+    /// still reads, and the next command to open the store moves them to the revision
+    /// files ([`move_revisions`]).
+    pub fn saw_revisions(&self, revisions: &[(ClientId, u64)]) -> Result<()> {
+        let key = self.store_key.clone();
+        let raised: Vec<(String, u64)> = revisions
+            .iter()
+            .filter(|(id, rev)| *rev > self.seen_revision(id))
+            .map(|(id, rev)| (id.to_string(), *rev))
+            .collect();
+        if raised.is_empty() {
+            return Ok(());
+        }
+        update_pins(&self.pins, move |pins| {
+            if let Some(pin) = pins.stores.get_mut(&key) {
+                for (id, rev) in raised {
+                    let seen = pin.revisions.entry(id).or_insert(0);
+                    *seen = (*seen).max(rev);
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// [`Trust::saw_revision`] for a vault that was read: never waits for the pin
     /// file's lock (the README promises that reads never wait); when it is held, the
     /// revision is recorded by the next command that reads or writes the vault.

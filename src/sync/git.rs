@@ -131,4 +131,70 @@ impl Repo {
         self.run(&["commit", "-q", "--no-verify", "-m", message])?;
         Ok(true)
     }
+
+    /// The repository's `.git` directory.
+    pub fn git_dir(&self) -> Result<PathBuf> {
+        Ok(PathBuf::from(
+            self.text(&["rev-parse", "--absolute-git-dir"])?,
+        ))
+    }
+
+    /// Where the merge driver leaves a merged vault and signature for its second call
+    /// (`.git/handover-merge`; see `workflows::merge_driver`).
+    pub fn merge_cache_dir(&self) -> Result<PathBuf> {
+        Ok(self.git_dir()?.join("handover-merge"))
+    }
+
+    /// Removes the lock files (`index.lock`, `refs/…/*.lock`, …) that a git killed
+    /// mid-command leaves behind, which stop every later git command. A lock is stale
+    /// once nothing has touched it for [`STALE_LOCK`]: a git command on a store takes
+    /// far less. The caller holds the store's lock, so no handover runs git meanwhile;
+    /// a fresh lock (someone's own git at work) is waited for, then left to git's error.
+    pub fn clear_stale_locks(&self) -> Result<Vec<PathBuf>> {
+        let git_dir = self.git_dir()?;
+        let mut removed = Vec::new();
+        let waited = std::time::Instant::now();
+        loop {
+            let mut locks = Vec::new();
+            find_locks(&git_dir, 0, &mut locks);
+            let fresh = locks.into_iter().filter(|lock| {
+                let age = std::fs::symlink_metadata(lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok());
+                if age.is_some_and(|a| a >= STALE_LOCK) && std::fs::remove_file(lock).is_ok() {
+                    removed.push(lock.clone());
+                    return false;
+                }
+                true
+            });
+            if fresh.count() == 0 || waited.elapsed() > STALE_LOCK * 2 {
+                return Ok(removed);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+/// How long a git lock file must have been left alone to count as left by a killed git.
+const STALE_LOCK: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The `*.lock` files in the git directory itself and under `refs/`, where git's
+/// commands take theirs (not in `objects/`, which a sync never locks).
+fn find_locks(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let name = entry.file_name();
+        if kind.is_dir() && (depth > 0 || name == "refs") && depth < 8 {
+            find_locks(&path, depth + 1, out);
+        } else if kind.is_file() && name.to_string_lossy().ends_with(".lock") {
+            out.push(path);
+        }
+    }
 }

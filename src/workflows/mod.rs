@@ -13,6 +13,7 @@ pub mod entries;
 pub mod export;
 pub mod history;
 pub mod knowledge;
+pub mod merge_driver;
 pub mod offboard;
 mod open;
 pub mod paper;

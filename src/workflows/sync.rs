@@ -24,15 +24,19 @@ const REMOTE: &str = "origin";
 const SIGNERS: &str = "signers.json";
 
 /// What `.gitattributes` says: vaults merge and diff through handover.
-pub const GITATTRIBUTES: &str =
-    "clients/*.age merge=handover diff=handover\nclients/*.age.sig merge=binary\n";
+/// A vault and its signature merge through `handover sync merge-driver` (see
+/// `workflows::merge_driver`); the signer list is never merged as text: a hand
+/// `git pull` that meets it changed on both sides stops, and `sync` merges it.
+pub const GITATTRIBUTES: &str = "clients/*.age merge=handover diff=handover\nclients/*.age.sig merge=handover\nsigners.json merge=binary\nsigners.json.sig merge=binary\n";
 /// What is not shared: the lock, temp files, offboarding archives.
 pub const GITIGNORE: &str = "/lock\n.tmp-*\n/archive/\n";
 
 /// How this machine runs handover for git (`git config` of the repository): the
-/// command that prints a vault for `git diff`.
+/// command that prints a vault for `git diff`, and the merge driver's command
+/// (with git's `%O %A %B %P`).
 pub struct GitSetup {
     pub textconv: String,
+    pub merge_driver: String,
 }
 
 /// What `sync init` did.
@@ -104,14 +108,12 @@ fn clone(dir: &Path, remote: &str) -> Result<()> {
 fn configure(repo: &Repo, setup: &GitSetup) -> Result<()> {
     repo.run(&["config", "diff.handover.textconv", &setup.textconv])?;
     repo.run(&["config", "diff.handover.binary", "true"])?;
-    repo.run(&[
-        "config",
-        "merge.handover.name",
-        "handover vault merge (use handover sync)",
-    ])?;
-    // A `git pull` by hand must not merge two ciphertexts as text: without a driver
-    // it stops with a conflict, which `handover sync` then completes.
-    repo.run(&["config", "merge.handover.driver", "false"])?;
+    repo.run(&["config", "merge.handover.name", "handover vault merge"])?;
+    // A `git pull` by hand merges vaults entry by entry, as `sync` does; where the
+    // driver refuses theirs it stops with a conflict, which `handover sync` completes.
+    repo.run(&["config", "merge.handover.driver", &setup.merge_driver])?;
+    // The virtual base of a criss-cross merge is not a commit the driver can read.
+    repo.run(&["config", "merge.handover.recursive", "binary"])?;
     Ok(())
 }
 
@@ -134,6 +136,8 @@ pub struct SyncReport {
     pub signers_changed: bool,
     /// Whether a remote was pushed to.
     pub pushed: bool,
+    /// Git's lock files left by a killed git, removed before anything else.
+    pub stale_locks: Vec<std::path::PathBuf>,
 }
 
 /// Commits what is left, fetches, merges and pushes.
@@ -153,7 +157,19 @@ pub fn sync(h: &mut Handover) -> Result<SyncReport> {
 
 fn sync_locked(h: &mut Handover, repo: &Repo, lock: &WriteLock) -> Result<SyncReport> {
     let mut report = SyncReport::default();
-    let resuming = repo.rev("MERGE_HEAD")?;
+    // What merge drivers of an earlier `git pull` left: never needed again.
+    let _ = std::fs::remove_dir_all(repo.merge_cache_dir()?);
+    // What a git killed with an earlier sync left (a power cut, `kill -9`).
+    report.stale_locks = repo.clear_stale_locks()?;
+    let mut resuming = repo.rev("MERGE_HEAD")?;
+    if let Some(merged) = &resuming
+        && repo.yes(&["merge-base", "--is-ancestor", merged, "HEAD"])?
+    {
+        // A sync killed after committing its merge, before git forgot the merge: a
+        // stale MERGE_HEAD would stop every later sync from fetching.
+        repo.run(&["merge", "--quit"])?;
+        resuming = None;
+    }
     if resuming.is_none() {
         repo.commit_all("handover sync: changes not committed before")?;
     }
@@ -311,13 +327,13 @@ fn all_acceptable(h: &Handover, repo: &Repo, base: Option<&str>, theirs: &str) -
     Ok(true)
 }
 
-fn vault_path(id: &ClientId) -> String {
+pub(super) fn vault_path(id: &ClientId) -> String {
     format!("clients/{id}.age")
 }
 
 /// Checks a vault from the other side: a trusted signature, our client, readable,
 /// and newer than `floor`. Returns it decoded.
-fn verify_theirs(
+pub(super) fn verify_theirs(
     h: &Handover,
     id: &ClientId,
     bytes: &[u8],
@@ -340,7 +356,12 @@ fn verify_theirs(
 }
 
 /// A vault at a commit, decoded when it verifies (the base is only a reference).
-fn verified_at(h: &Handover, repo: &Repo, commit: Option<&str>, id: &ClientId) -> Option<Client> {
+pub(super) fn verified_at(
+    h: &Handover,
+    repo: &Repo,
+    commit: Option<&str>,
+    id: &ClientId,
+) -> Option<Client> {
     let path = vault_path(id);
     let bytes = repo.show(commit?, &path).ok()??;
     let sig = repo.show(commit?, &format!("{path}.sig")).ok()?;
