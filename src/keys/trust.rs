@@ -505,6 +505,10 @@ impl Trust {
             return Ok(());
         }
         let _lock = fsutil::lock_exclusive(&pin_lock(&self.pins))?;
+        // What a pin file's writer killed there left; writers clean up beside them.
+        if let Some(dir) = self.pins.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fsutil::remove_stale_temps(dir);
+        }
         raise_revision_file(&self.revision_path(id), rev)
     }
 

@@ -167,9 +167,10 @@ impl Handover {
 
     /// [`Handover::load`] from the file, with the bytes the client was decrypted from.
     fn load_verified(&self, id: &ClientId) -> Result<(Vec<u8>, Client)> {
+        let seen = self.trust.seen_revision(id);
         let bytes = self.read_verified(id)?;
         let client = self.decode(id, &bytes)?;
-        self.check_revision(id, client.revision)?;
+        self.check_revision(id, client.revision, seen)?;
         Ok((bytes, client))
     }
 
@@ -178,6 +179,7 @@ impl Handover {
     /// by [`Handover::load`], but only the entry asked for is parsed.
     pub fn load_entry(&self, id: &ClientId, path: &str) -> Result<Entry> {
         self.decoded.fetch_add(1, Ordering::Relaxed);
+        let seen = self.trust.seen_revision(id);
         let one = match self.stream_entry(id, path) {
             Some(one) => one,
             None => {
@@ -187,7 +189,7 @@ impl Handover {
             }
         };
         self.check_id(id, &one.id)?;
-        self.check_revision(id, one.revision)?;
+        self.check_revision(id, one.revision, seen)?;
         match one.entry {
             Some(entry) => Ok(entry),
             // Not spelt as stored: the whole client, to find what was meant (or the
@@ -230,8 +232,10 @@ impl Handover {
     }
 
     /// Refuses a vault older than one this machine has seen, and remembers this one.
-    fn check_revision(&self, id: &ClientId, revision: u64) -> Result<()> {
-        let seen = self.trust.seen_revision(id);
+    /// `seen` is looked up before the vault is read: a writer records a revision after
+    /// writing the vault, so a vault read after the lookup is never older unless it was
+    /// put back, whereas one read before may be (a concurrent write in between).
+    fn check_revision(&self, id: &ClientId, revision: u64, seen: u64) -> Result<()> {
         if revision < seen {
             return Err(Error::Rollback {
                 client: id.to_string(),
