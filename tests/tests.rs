@@ -3,6 +3,7 @@
 
 mod common;
 
+mod cli_conventions;
 mod deadlines;
 mod dossier;
 mod formats_cli;

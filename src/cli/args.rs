@@ -136,6 +136,34 @@ pub enum Command {
     /// Find entries, systems, networks, vendors, documents and decisions by their
     /// text, across clients or in one; never in secret values
     Search(SearchArgs),
+    /// Print a shell completion script (bash, zsh or fish) on stdout
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout: handover's, or a command's
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// The shells `handover completions` writes scripts for.
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `client new` [default: handover's own]
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Write every page (handover.1, handover-add.1, …) into DIR instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
