@@ -433,6 +433,9 @@ pub struct DossierArgs {
     /// Append data pages: the client's signed bundle as QR codes, for `handover restore`
     #[arg(long)]
     pub data_pages: bool,
+    /// Print what was written (file, pages, fingerprint) as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -440,6 +443,9 @@ pub struct VerifyArgs {
     pub client: String,
     /// The fingerprint printed on the dossier, e.g. 7K3Q-M9XD-4TGB-WZ2H-0PNE
     pub fingerprint: String,
+    /// Print the verdict and what changed as JSON on stdout (exit codes as without)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -493,6 +499,9 @@ pub struct RotateArgs {
     /// Only record that it was rotated elsewhere (you no longer know the secret)
     #[arg(long)]
     pub mark: bool,
+    /// Print what was recorded as JSON on stdout (never the password)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -537,6 +546,9 @@ pub struct OffboardArgs {
     /// Your e-mail domain, for the check (as for `handover check`)
     #[arg(long, value_name = "DOMAIN")]
     pub provider_domain: Vec<String>,
+    /// Print the plan and what was written as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -603,6 +615,9 @@ pub struct ImportArgs {
     /// --format kdbx: the database's key file
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
+    /// Print what was (or would be) imported as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -622,6 +637,9 @@ pub struct ExportArgs {
     /// vault's recipients except yours]
     #[arg(long, value_name = "AGE_RECIPIENT")]
     pub recipient: Vec<String>,
+    /// Print what was written as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
