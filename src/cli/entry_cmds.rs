@@ -11,7 +11,7 @@ use super::CliError;
 use super::args::{
     AddArgs, EditArgs, EntryArgs, ListArgs, MoveArgs, RemoveArgs, RotateArgs, ShowArgs, TotpArgs,
 };
-use super::context::{Paths, client_id};
+use super::context::{Paths, client_id, today};
 use super::show;
 use super::term::{self, Out, safe, shell_word};
 
@@ -212,7 +212,7 @@ pub fn rotate(a: RotateArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
         let password = password(password_stdin, generate, charset, Ask::Confirmed)?;
         Rotation::NewPassword(password.unwrap_or_default(), charset)
     };
-    let day = today();
+    let day = today()?;
     rotate::rotate(h, id, path, rotation, day)?;
     if json {
         let how = match (mark, generate.is_some()) {
@@ -265,10 +265,6 @@ struct RotateReport<'a> {
     charset: Option<&'static str>,
     /// Whether the replaced password is kept (`show --history --reveal`).
     previous_kept: bool,
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 /// Whether to ask for a password on the terminal.

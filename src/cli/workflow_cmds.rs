@@ -12,13 +12,9 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{CheckArgs, LogArgs, OffboardArgs};
-use super::context::{Paths, client_id};
+use super::context::{Paths, client_id, today};
 use super::dossier_cmds::dossier_options;
 use super::term::{self, Out, safe};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 pub fn log(a: LogArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (h, id, json) = (&paths.open()?, &client_id(&a.client)?, a.json);
@@ -79,7 +75,7 @@ pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError>
         return acknowledge(h, id, &a, &options);
     }
     let client = h.load(id)?;
-    let (findings, acked) = check::check_with_acks(&client, &options, today());
+    let (findings, acked) = check::check_with_acks(&client, &options, today()?);
     let blocking = findings
         .iter()
         .filter(|f| f.severity == Severity::Blocking)
@@ -144,7 +140,7 @@ fn acknowledge(
     if let Some([code, target @ ..]) = a.ack.as_deref() {
         let why = a.why.as_deref().unwrap_or_default();
         let target = target.first().map(String::as_str);
-        workflows::ack::acknowledge(h, id, code, target, why, options, today())?;
+        workflows::ack::acknowledge(h, id, code, target, why, options, today()?)?;
         eprintln!(
             "Acknowledged {}; `check` lists it and no longer counts it.",
             safe(&a.ack.as_deref().unwrap_or_default().join(" "), false)
@@ -203,7 +199,7 @@ pub fn offboard(a: OffboardArgs, paths: &Paths, out: &mut Out) -> Result<(), Cli
         lang: a.lang.language(),
         template_dir: a.template,
         check: check.clone(),
-        today: today(),
+        today: today()?,
         dossier: Some(&mut hook),
     };
     let plan = offboard::plan(&h, &id, &options)?;
