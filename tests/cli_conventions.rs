@@ -448,7 +448,7 @@ fn import_and_export_report_in_json_by_name_only() {
         0,
     );
     assert_eq!(v["added"].as_array().expect("added").len(), 6);
-    assert!(v["knowledge"]["added"].is_array(), "{v}");
+    assert!(v.get("knowledge").is_none(), "{v}");
 }
 
 #[test]
@@ -640,13 +640,13 @@ fn check_and_vendor_terms_take_today_from_source_date_epoch() {
         list("2030-01-01")
     );
     assert!(
-        list("2030-10-01").contains("cancel by 2031-09-30"),
+        list("2031-01-15").contains("cancel by 2031-09-30"),
         "{}",
-        list("2030-10-01")
+        list("2031-01-15")
     );
     let out = on_day(
         &env,
-        "2030-10-01",
+        "2031-01-15",
         &["vendor", "show", "acme", "Telekom", "--json"],
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("vendor show --json");
