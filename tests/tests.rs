@@ -3,6 +3,7 @@
 
 mod common;
 
+mod cli_conventions;
 mod cli_names;
 mod deadlines;
 mod dossier;

@@ -136,6 +136,34 @@ pub enum Command {
     /// Find entries, systems, networks, vendors, documents and decisions by their
     /// text, across clients or in one; never in secret values
     Search(SearchArgs),
+    /// Print a shell completion script (bash, zsh or fish) on stdout
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) on stdout: handover's, or a command's
+    Man(ManArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: ShellArg,
+}
+
+/// The shells `handover completions` writes scripts for.
+#[derive(Copy, Clone, Debug, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Args, Debug)]
+pub struct ManArgs {
+    /// The command whose page to print, e.g. `client new` [default: handover's own]
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
+    /// Write every page (handover.1, handover-add.1, …) into DIR instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -418,6 +446,9 @@ pub struct DossierArgs {
     /// Append data pages: the client's signed bundle as QR codes, for `handover restore`
     #[arg(long)]
     pub data_pages: bool,
+    /// Print what was written (file, pages, fingerprint) as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -425,6 +456,9 @@ pub struct VerifyArgs {
     pub client: String,
     /// The fingerprint printed on the dossier, e.g. 7K3Q-M9XD-4TGB-WZ2H-0PNE
     pub fingerprint: String,
+    /// Print the verdict and what changed as JSON on stdout (exit codes as without)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -478,6 +512,9 @@ pub struct RotateArgs {
     /// Only record that it was rotated elsewhere (you no longer know the secret)
     #[arg(long)]
     pub mark: bool,
+    /// Print what was recorded as JSON on stdout (never the password)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -522,6 +559,9 @@ pub struct OffboardArgs {
     /// Your e-mail domain, for the check (as for `handover check`)
     #[arg(long, value_name = "DOMAIN")]
     pub provider_domain: Vec<String>,
+    /// Print the plan and what was written as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -588,6 +628,9 @@ pub struct ImportArgs {
     /// --format kdbx: the database's key file
     #[arg(long, value_name = "FILE")]
     pub key_file: Option<PathBuf>,
+    /// Print what was (or would be) imported as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -607,6 +650,9 @@ pub struct ExportArgs {
     /// vault's recipients except yours]
     #[arg(long, value_name = "AGE_RECIPIENT")]
     pub recipient: Vec<String>,
+    /// Print what was written as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

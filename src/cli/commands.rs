@@ -8,16 +8,17 @@
 //! `system`, `network`, `vendor`, `doc` and `decision` in `system_cmds`,
 //! `network_cmds`, `vendor_cmds`, `doc_cmds`, `decision_cmds`; `link` and `unlink` in
 //! `knowledge_cmds`; `sign` and `signers` in `signers_cmds`; `log`, `check` and
-//! `offboard` in `workflow_cmds`; `takeover` in `takeover_cmds`; `init`, `demo` and `generate` in `setup_cmds`; `restore` in `restore_cmds`.
+//! `offboard` in `workflow_cmds`; `takeover` in `takeover_cmds`; `init`, `demo` and `generate` in `setup_cmds`; `restore` in `restore_cmds`;
+//! `completions` and `man` in `completions`.
 
 use super::CliError;
 use super::args::{Cli, Command};
 use super::context::{Paths, default_dir};
 use super::term::Out;
 use super::{
-    client_cmds, config_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds, import_export,
-    knowledge_cmds, network_cmds, restore_cmds, setup_cmds, signers_cmds, status_cmds, sync_cmds,
-    system_cmds, takeover_cmds, team_cmds, vendor_cmds, workflow_cmds,
+    client_cmds, completions, config_cmds, decision_cmds, doc_cmds, dossier_cmds, entry_cmds,
+    import_export, knowledge_cmds, network_cmds, restore_cmds, setup_cmds, signers_cmds,
+    status_cmds, sync_cmds, system_cmds, takeover_cmds, team_cmds, vendor_cmds, workflow_cmds,
 };
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
@@ -64,9 +65,9 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Remove(a) => entry_cmds::remove(a, paths),
         Command::Move(a) => entry_cmds::rename(a, paths),
         Command::Totp(a) => entry_cmds::totp(a, paths, out),
-        Command::Rotate(a) => entry_cmds::rotate(a, paths),
+        Command::Rotate(a) => entry_cmds::rotate(a, paths, out),
         Command::Import(a) => import_export::import(a, paths, out),
-        Command::Export(a) => import_export::export(a, paths),
+        Command::Export(a) => import_export::export(a, paths, out),
         Command::Dossier(a) => dossier_cmds::dossier(a, paths, out),
         Command::Verify(a) => dossier_cmds::verify(a, paths, out),
         Command::Log(a) => workflow_cmds::log(a, paths, out),
@@ -92,5 +93,7 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Status(a) => status_cmds::status(a, paths, out),
         Command::Due(a) => status_cmds::due(a, paths, out),
         Command::Search(a) => status_cmds::search(a, paths, out),
+        Command::Completions(a) => completions::completions(a, out),
+        Command::Man(a) => completions::man(a, out),
     }
 }

@@ -54,6 +54,13 @@ pub(super) fn client_id(id: &str) -> Result<ClientId, CliError> {
     Ok(ClientId::typed(id)?)
 }
 
+/// "Today" for every decision by date (`check`'s expiry and deadlines, `status`, `due`,
+/// vendor terms, the date `rotate` records): the day of [`as_of`], so that
+/// `SOURCE_DATE_EPOCH` moves them all together and no command has a clock of its own.
+pub(super) fn today() -> Result<chrono::NaiveDate, CliError> {
+    Ok(as_of()?.date_naive())
+}
+
 /// The dossier's date: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
 pub(super) fn as_of() -> Result<chrono::DateTime<chrono::Utc>, CliError> {
     match std::env::var("SOURCE_DATE_EPOCH") {

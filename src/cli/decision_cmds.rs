@@ -58,7 +58,7 @@ impl KnowledgeKind for Decisions {
         decisions
     }
 
-    fn list_line(d: &Decision) -> String {
+    fn list_line(d: &Decision, _today: chrono::NaiveDate) -> String {
         let status = match d.status {
             DecisionStatus::Current => "",
             DecisionStatus::Superseded => "  (superseded)",

@@ -58,7 +58,7 @@ impl KnowledgeKind for Documents {
         docs
     }
 
-    fn list_line(d: &Document) -> String {
+    fn list_line(d: &Document, _today: chrono::NaiveDate) -> String {
         format!(
             "{:<36} {:<16} {}",
             safe(&d.path, false),

@@ -12,7 +12,7 @@ use super::CliError;
 use super::args::{
     AddArgs, EditArgs, EntryArgs, ListArgs, MoveArgs, RemoveArgs, RotateArgs, ShowArgs, TotpArgs,
 };
-use super::context::{Paths, client_id};
+use super::context::{Paths, client_id, today};
 use super::show;
 use super::term::{self, Out, safe, shell_word};
 
@@ -183,7 +183,7 @@ pub fn totp(a: TotpArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     Ok(())
 }
 
-pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
+pub fn rotate(a: RotateArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let RotateArgs {
         client,
         path,
@@ -191,6 +191,7 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
         generate,
         charset,
         mark,
+        json,
     } = a;
     let (h, id, path) = (&paths.open()?, &client_id(&client)?, path.as_str());
     // Fail on a missing client or entry before asking for any secret; the update
@@ -206,7 +207,23 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
         let password = password(password_stdin, generate, charset, Ask::Confirmed)?;
         Rotation::NewPassword(password.unwrap_or_default(), charset)
     };
-    rotate::rotate(h, id, path, rotation, today())?;
+    let day = today()?;
+    rotate::rotate(h, id, path, rotation, day)?;
+    if json {
+        let how = match (mark, generate.is_some()) {
+            (true, _) => "marked",
+            (false, true) => "generated",
+            (false, false) => "new-password",
+        };
+        return out.json(&RotateReport {
+            client: id.as_str(),
+            path,
+            rotated: day,
+            how,
+            charset: charset.map(|c| c.as_str()),
+            previous_kept: had_password && !mark,
+        });
+    }
     let (client, entry) = (shell_word(id.as_str()), shell_word(path));
     if mark {
         eprintln!(
@@ -231,8 +248,18 @@ pub fn rotate(a: RotateArgs, paths: &Paths) -> Result<(), CliError> {
     Ok(())
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
+/// What `rotate --json` prints: what was recorded, never the password.
+#[derive(serde::Serialize)]
+struct RotateReport<'a> {
+    client: &'a str,
+    path: &'a str,
+    rotated: chrono::NaiveDate,
+    /// `new-password` (typed or from stdin), `generated` or `marked`.
+    how: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charset: Option<&'static str>,
+    /// Whether the replaced password is kept (`show --history --reveal`).
+    previous_kept: bool,
 }
 
 /// Whether to ask for a password on the terminal.

@@ -13,6 +13,8 @@ use handover::workflows::bundle;
 use handover::workflows::entries::{self, ImportReport, OnConflict};
 use handover::workflows::knowledge::KnowledgeReport;
 
+use serde::Serialize;
+
 use super::CliError;
 use super::args::{ConflictArg, ExportArgs, ImportArgs};
 use super::context::{Paths, client_id};
@@ -34,6 +36,7 @@ pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
         allow_unsigned,
         password_stdin,
         key_file,
+        json,
     } = a;
     let kdbx = if format == "kdbx" {
         // A missing client fails before the database password is asked for.
@@ -59,6 +62,7 @@ pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
                 expect_signer,
                 allow_unsigned,
             },
+            json.then_some(out),
         );
     }
     if expect_signer.is_some() || allow_unsigned {
@@ -76,7 +80,7 @@ pub fn import(a: ImportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliErro
         dry_run,
         on_conflict,
         options,
-        out,
+        (out, json),
     )
 }
 
@@ -123,18 +127,30 @@ fn kdbx_key(
     Ok(KdbxKey { password, key_file })
 }
 
-pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
+pub fn export(a: ExportArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let ExportArgs {
         client,
         format,
         output,
         force,
         recipient,
+        json,
     } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
     if format == "bundle" {
-        return export_bundle(&h, &id, &output, &recipient, force);
+        let used = bundle::export(&h, &id, &recipient, &output, force)?;
+        if json {
+            return out.json(&ExportJson {
+                client: id.as_str(),
+                format: &format,
+                file: &output.display().to_string(),
+                entries: None,
+                warnings: &[],
+                recipients: &used,
+            });
+        }
+        return export_bundle(&id, &output, &used);
     }
     if !recipient.is_empty() {
         return Err(CliError::Usage(format!(
@@ -144,6 +160,16 @@ pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
     let report = handover::workflows::export::export(&h, &id, &format, &output, force)?;
     for w in &report.warnings {
         eprintln!("warning: {}", safe(w, false));
+    }
+    if json {
+        return out.json(&ExportJson {
+            client: id.as_str(),
+            format: &format,
+            file: &output.display().to_string(),
+            entries: Some(report.entries),
+            warnings: &report.warnings,
+            recipients: &[],
+        });
     }
     let knowledge = if format == "json" {
         " with its systems, networks, vendors, documents and decisions"
@@ -159,14 +185,24 @@ pub fn export(a: ExportArgs, paths: &Paths) -> Result<(), CliError> {
     Ok(())
 }
 
-fn export_bundle(
-    h: &Handover,
-    id: &ClientId,
-    output: &Path,
-    recipients: &[String],
-    force: bool,
-) -> Result<(), CliError> {
-    let used = bundle::export(h, id, recipients, output, force)?;
+/// What `export --json` prints: the file written, never a value in it.
+#[derive(Serialize)]
+struct ExportJson<'a> {
+    client: &'a str,
+    format: &'a str,
+    file: &'a str,
+    /// How many entries the file holds (not for a bundle, which holds the whole vault).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    entries: Option<usize>,
+    /// What the format cannot hold.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    warnings: &'a [String],
+    /// Whom a bundle is encrypted to.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    recipients: &'a [String],
+}
+
+fn export_bundle(id: &ClientId, output: &Path, used: &[String]) -> Result<(), CliError> {
     eprintln!(
         "Wrote the bundle of {} to {}, encrypted to: {}",
         id.as_str(),
@@ -183,12 +219,79 @@ fn import_bundle(
     on_conflict: ConflictArg,
     dry_run: bool,
     check: bundle::SignatureCheck,
+    json: Option<&mut Out>,
 ) -> Result<(), CliError> {
     let replace = bundle_replaces(on_conflict, dry_run, file)?;
     let (data, source_name) = read_import_input(file)?;
     let restored = bundle::import(h, id, file, &data, replace, &check)?;
-    report_restore(h, id, &restored, &source_name);
-    Ok(())
+    match json {
+        Some(out) => {
+            if restored.signed_by.is_none() {
+                eprintln!(
+                    "Warning: the bundle has no signature; nobody can tell who made it (--allow-unsigned)."
+                );
+            }
+            out.json(&restore_json(h, id, &restored))
+        }
+        None => {
+            report_restore(h, id, &restored, &source_name);
+            Ok(())
+        }
+    }
+}
+
+/// What `import --format bundle --json` prints.
+#[derive(Serialize)]
+struct RestoreJson<'a> {
+    client: &'a str,
+    format: &'static str,
+    name: &'a str,
+    replaced: bool,
+    /// `{fingerprint, name}` of the signing key (`name` when you trust it); null for an
+    /// unsigned bundle.
+    signed_by: Option<SignerJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renamed_from: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    added_recipient: Option<&'a str>,
+    entries: usize,
+    contacts: usize,
+    history_events: usize,
+    /// Who else the restored vault is encrypted to.
+    other_recipients: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct SignerJson {
+    fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+}
+
+fn restore_json<'a>(h: &Handover, id: &'a ClientId, r: &'a bundle::Restored) -> RestoreJson<'a> {
+    let own = h.own_recipients();
+    RestoreJson {
+        client: id.as_str(),
+        format: "bundle",
+        name: &r.client.name,
+        replaced: r.replaced,
+        signed_by: r.signed_by.as_ref().map(|(key, name)| SignerJson {
+            fingerprint: key.fingerprint().to_string(),
+            name: name.clone(),
+        }),
+        renamed_from: r.renamed_from.as_ref().map(|old| old.as_str()),
+        added_recipient: r.added_recipient.as_deref(),
+        entries: r.client.entries.len(),
+        contacts: r.client.contacts.len(),
+        history_events: r.client.history.len(),
+        other_recipients: r
+            .client
+            .recipients
+            .iter()
+            .filter(|r| !own.contains(r))
+            .map(|r| r.as_str())
+            .collect(),
+    }
 }
 
 /// Whether a bundle import may replace an existing client; refuses what a bundle
@@ -284,7 +387,7 @@ fn import_file(
     dry_run: bool,
     on_conflict: ConflictArg,
     options: ImportOptions,
-    out: &mut Out,
+    (out, json): (&mut Out, bool),
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
     // Fail on a missing client before reading the file; the update reuses it.
@@ -303,7 +406,9 @@ fn import_file(
     for w in &parsed.warnings {
         eprintln!("warning: {}", safe(w, false));
     }
-    print_inferred(&id, &parsed.inferred);
+    if !json {
+        print_inferred(&id, &parsed.inferred);
+    }
     let writing = term::Progress::spinner(data.len() as u64, "Writing the vault");
     let result = if parsed.knowledge.is_empty() {
         entries::import_from(h, &id, parsed.entries, on_conflict, dry_run, Some(format))
@@ -322,7 +427,75 @@ fn import_file(
     };
     writing.finish();
     let (report, knowledge) = result?;
+    if json {
+        return out.json(&ImportJson {
+            client: id.as_str(),
+            format,
+            dry_run,
+            added: &report.added,
+            replaced: &report.replaced,
+            skipped: &report.skipped,
+            renamed: report
+                .renamed
+                .iter()
+                .map(|(from, to)| Renamed { from, to })
+                .collect(),
+            inferred: parsed
+                .inferred
+                .iter()
+                .map(|i| InferredJson {
+                    path: &i.path,
+                    kind: i.kind.as_str(),
+                    why: &i.why,
+                })
+                .collect(),
+            warnings: &parsed.warnings,
+            knowledge: knowledge.as_ref().map(|k| KnowledgeJson {
+                added: &k.added,
+                replaced: &k.replaced,
+                skipped: &k.skipped,
+            }),
+        });
+    }
     print_import(out, dry_run, &report, knowledge.as_ref())
+}
+
+/// What `import --json` prints: names, never a value.
+#[derive(Serialize)]
+struct ImportJson<'a> {
+    client: &'a str,
+    format: &'a str,
+    dry_run: bool,
+    added: &'a [String],
+    replaced: &'a [String],
+    skipped: &'a [String],
+    renamed: Vec<Renamed<'a>>,
+    inferred: Vec<InferredJson<'a>>,
+    warnings: &'a [String],
+    /// Systems, networks, vendors, documents and decisions (`--format json` of a
+    /// whole client), by name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    knowledge: Option<KnowledgeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct Renamed<'a> {
+    from: &'a str,
+    to: &'a str,
+}
+
+#[derive(Serialize)]
+struct InferredJson<'a> {
+    path: &'a str,
+    kind: &'a str,
+    why: &'a str,
+}
+
+#[derive(Serialize)]
+struct KnowledgeJson<'a> {
+    added: &'a [String],
+    replaced: &'a [String],
+    skipped: &'a [String],
 }
 
 /// The kinds the import read from the file, and why, so that a wrong guess is seen

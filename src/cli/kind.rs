@@ -8,7 +8,7 @@ use handover::workflows::Handover;
 use serde::Serialize;
 
 use super::CliError;
-use super::context::client_id;
+use super::context::{client_id, today};
 use super::term::{Out, safe};
 
 pub(super) trait KnowledgeKind {
@@ -20,8 +20,8 @@ pub(super) trait KnowledgeKind {
     fn find<'a>(client: &'a Client, name: &str) -> handover::Result<&'a Self::Record>;
     /// The records in the order `list` prints them.
     fn sorted(client: &Client) -> Vec<&Self::Record>;
-    /// One line of `list`.
-    fn list_line(record: &Self::Record) -> String;
+    /// One line of `list`, as of `today` (a vendor's next cancellation deadline).
+    fn list_line(record: &Self::Record, today: chrono::NaiveDate) -> String;
     /// The lines of `show`.
     fn show(out: &mut Out, client: &Client, record: &Self::Record) -> Result<(), CliError>;
     /// Removes the record called `name` from the vault.
@@ -56,8 +56,9 @@ pub(super) fn list<K: KnowledgeKind>(
     if json {
         return K::list_json(out, &records);
     }
+    let today = today()?;
     for r in records {
-        out.line(&K::list_line(r))?;
+        out.line(&K::list_line(r, today))?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod args;
 mod client_cmds;
 mod commands;
+mod completions;
 mod config_cmds;
 mod context;
 mod decision_cmds;

@@ -40,7 +40,7 @@ impl KnowledgeKind for Networks {
         networks
     }
 
-    fn list_line(n: &Network) -> String {
+    fn list_line(n: &Network, _today: chrono::NaiveDate) -> String {
         format!(
             "{:<24} {:<20} {:<6} {}",
             safe(&n.name, false),

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{DueArgs, SearchArgs, StatusArgs};
-use super::context::{Paths, as_of, client_id};
+use super::context::{Paths, as_of, client_id, today};
 use super::term::{Out, safe};
 
 #[derive(Serialize)]
@@ -45,7 +45,7 @@ fn total(rows: &[ClientStatus]) -> Total {
 
 pub fn status(a: StatusArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let h = paths.open()?;
-    let today = as_of()?.date_naive();
+    let today = today()?;
     let options = CheckOptions::for_provider(&h, &[])?;
     let (rows, unreadable) = status::status(&h, &options, today, a.within)?;
     let t = total(&rows);

@@ -54,7 +54,7 @@ impl KnowledgeKind for Systems {
         systems
     }
 
-    fn list_line(s: &System) -> String {
+    fn list_line(s: &System, _today: chrono::NaiveDate) -> String {
         format!(
             "{:<28} {:<14} {:<10} {}",
             safe(&s.name, false),

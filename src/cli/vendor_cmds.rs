@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{VendorArgs, VendorCommand};
-use super::context::client_id;
+use super::context::{client_id, today};
 use super::kind::{self, KnowledgeKind};
 use super::knowledge_cmds::{entry_paths, row};
 use super::term::{Out, safe};
@@ -58,10 +58,6 @@ fn vendor_view(v: &Vendor, today: NaiveDate) -> VendorView<'_> {
     }
 }
 
-fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 pub(super) struct Vendors;
 
 impl KnowledgeKind for Vendors {
@@ -78,10 +74,10 @@ impl KnowledgeKind for Vendors {
         vendors
     }
 
-    fn list_line(v: &Vendor) -> String {
+    fn list_line(v: &Vendor, today: NaiveDate) -> String {
         let deadline = v
             .contract
-            .cancellation_deadline(today())
+            .cancellation_deadline(today)
             .map_or("-".into(), |d| format!("cancel by {d}"));
         format!(
             "{:<28} {:<18} {:<20} {}",
@@ -93,13 +89,13 @@ impl KnowledgeKind for Vendors {
     }
 
     fn list_json(out: &mut Out, vendors: &[&Vendor]) -> Result<(), CliError> {
-        let today = today();
+        let today = today()?;
         let views: Vec<VendorView> = vendors.iter().map(|v| vendor_view(v, today)).collect();
         out.json(&views)
     }
 
     fn show_json(out: &mut Out, v: &Vendor) -> Result<(), CliError> {
-        out.json(&vendor_view(v, today()))
+        out.json(&vendor_view(v, today()?))
     }
 
     fn show(out: &mut Out, c: &Client, v: &Vendor) -> Result<(), CliError> {
@@ -116,7 +112,7 @@ impl KnowledgeKind for Vendors {
                 Some(&entry_paths(c, &v.entries).join(", ")),
             )?;
         }
-        show_contract(out, &v.contract, today())?;
+        show_contract(out, &v.contract, today()?)?;
         for contact in &v.contacts {
             let mut line = contact.name.clone();
             for part in [&contact.role, &contact.phone, &contact.email]

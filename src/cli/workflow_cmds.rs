@@ -12,13 +12,9 @@ use serde::Serialize;
 
 use super::CliError;
 use super::args::{CheckArgs, LogArgs, OffboardArgs};
-use super::context::{Paths, client_id};
+use super::context::{Paths, client_id, today};
 use super::dossier_cmds::dossier_options;
 use super::term::{self, Out, safe};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 pub fn log(a: LogArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     let (h, id, json) = (&paths.open()?, &client_id(&a.client)?, a.json);
@@ -79,7 +75,7 @@ pub fn check(a: CheckArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError>
         return acknowledge(h, id, &a, &options);
     }
     let client = h.load(id)?;
-    let (findings, acked) = check::check_with_acks(&client, &options, today());
+    let (findings, acked) = check::check_with_acks(&client, &options, today()?);
     let blocking = findings
         .iter()
         .filter(|f| f.severity == Severity::Blocking)
@@ -144,7 +140,7 @@ fn acknowledge(
     if let Some([code, target @ ..]) = a.ack.as_deref() {
         let why = a.why.as_deref().unwrap_or_default();
         let target = target.first().map(String::as_str);
-        workflows::ack::acknowledge(h, id, code, target, why, options, today())?;
+        workflows::ack::acknowledge(h, id, code, target, why, options, today()?)?;
         eprintln!(
             "Acknowledged {}; `check` lists it and no longer counts it.",
             safe(&a.ack.as_deref().unwrap_or_default().join(" "), false)
@@ -203,21 +199,102 @@ pub fn offboard(a: OffboardArgs, paths: &Paths, out: &mut Out) -> Result<(), Cli
         lang: a.lang.language(),
         template_dir: a.template,
         check: check.clone(),
-        today: today(),
+        today: today()?,
         dossier: Some(&mut hook),
     };
     let plan = offboard::plan(&h, &id, &options)?;
     print_plan(&plan);
     if let Some(refusal) = plan.refusal(options.accept_blocking) {
+        if a.json {
+            out.json(&offboard_json(&plan, a.dry_run, None))?;
+        }
         return Err(refusal.into());
     }
     if a.dry_run {
         eprintln!("Dry run: nothing was written or removed.");
+        if a.json {
+            return out.json(&offboard_json(&plan, true, None));
+        }
         return Ok(());
     }
     confirm_offboard(&plan, a.yes)?;
     let report = offboard::offboard(&h, &id, options)?;
+    if a.json {
+        return out.json(&offboard_json(&plan, false, Some(&report)));
+    }
     print_report(&id, &report, out)
+}
+
+/// What `offboard --json` prints: the plan, and what was written (null on a dry run
+/// or a refusal).
+#[derive(Serialize)]
+struct OffboardJson<'a> {
+    client: &'a str,
+    dry_run: bool,
+    plan: PlanJson<'a>,
+    written: Option<WrittenJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct PlanJson<'a> {
+    client_name: &'a str,
+    successor: &'a str,
+    successor_name: &'a str,
+    successor_contact: Option<&'a str>,
+    recipients_before: &'a [String],
+    recipients_after: &'a [String],
+    writes: Vec<String>,
+    archive_dir: Option<String>,
+    removes: Vec<String>,
+    to_rotate: usize,
+    blocking: usize,
+    findings: &'a [check::Finding],
+}
+
+#[derive(Serialize)]
+struct WrittenJson<'a> {
+    bundle: String,
+    rotation_list: String,
+    to_rotate: usize,
+    dossier: Option<String>,
+    fingerprint: Option<&'a str>,
+    archive: Option<String>,
+    recipients: &'a [String],
+}
+
+fn offboard_json<'a>(
+    plan: &'a OffboardPlan,
+    dry_run: bool,
+    report: Option<&'a OffboardReport>,
+) -> OffboardJson<'a> {
+    let shown = |p: &Path| p.display().to_string();
+    OffboardJson {
+        client: plan.client.as_str(),
+        dry_run,
+        plan: PlanJson {
+            client_name: &plan.client_name,
+            successor: &plan.successor,
+            successor_name: &plan.successor_name,
+            successor_contact: plan.successor_contact.as_deref(),
+            recipients_before: &plan.recipients_before,
+            recipients_after: &plan.recipients_after,
+            writes: plan.writes.iter().map(|p| shown(p)).collect(),
+            archive_dir: plan.archive_dir.as_deref().map(shown),
+            removes: plan.removes.iter().map(|p| shown(p)).collect(),
+            to_rotate: plan.to_rotate,
+            blocking: plan.blocking(),
+            findings: &plan.findings,
+        },
+        written: report.map(|r| WrittenJson {
+            bundle: shown(&r.bundle),
+            rotation_list: shown(&r.rotation_list),
+            to_rotate: r.to_rotate,
+            dossier: r.dossier.as_deref().map(shown),
+            fingerprint: r.fingerprint.as_deref(),
+            archive: r.archive.as_deref().map(shown),
+            recipients: &r.recipients,
+        }),
+    }
 }
 
 /// What offboarding will do, and the open findings of the check, before it asks.
