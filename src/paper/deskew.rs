@@ -39,9 +39,9 @@ pub fn skew_degrees(image: &GrayImage) -> f32 {
 /// Dark pixels of a sample of the image's rows and columns, relative to its centre.
 fn dark_points(image: &GrayImage) -> Vec<(f32, f32)> {
     let (w, h) = (image.width(), image.height());
-    // About 1,200 samples along the long side: enough to place a row of codes to a
+    // At most 1,200 samples along the long side: enough to place a row of codes to a
     // pixel of a 300-dpi scan at a fraction of the work.
-    let step = (w.max(h) / 1200).max(1) as usize;
+    let step = w.max(h).div_ceil(1200).max(1) as usize;
     let sample = |x: u32, y: u32| image.get_pixel(x, y).0[0];
     let (mut sum, mut n) = (0u64, 0u64);
     for y in (0..h).step_by(step * 4) {
