@@ -257,12 +257,15 @@ fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Rect>> {
         (w * c - h * s) / (c * c - s * s),
         (h * c - w * s) / (c * c - s * s),
     );
-    let (page_w, page_h, &(pw, ph)) = [(w, h), grown].into_iter().find_map(|(pw_px, ph_px)| {
-        let paper = PAPERS
-            .iter()
-            .find(|(pw, ph)| (ph_px / pw_px - ph / pw).abs() < 0.02)?;
-        Some((pw_px, ph_px, paper))
-    })?;
+    // Below 2° both readings fit a paper's proportions within 2 %: the closer fit
+    // wins (taking the grown image for the page puts cells millimetres off).
+    let off = |(pw_px, ph_px): (f32, f32), (pw, ph): (f32, f32)| (ph_px / pw_px - ph / pw).abs();
+    let (page_w, page_h, (pw, ph)) = [(w, h), grown]
+        .into_iter()
+        .flat_map(|size| PAPERS.into_iter().map(move |paper| (size, paper)))
+        .filter(|&(size, paper)| off(size, paper) < 0.02)
+        .min_by(|a, b| off(a.0, a.1).total_cmp(&off(b.0, b.1)))
+        .map(|((pw_px, ph_px), paper)| (pw_px, ph_px, paper))?;
     let (left, top) = ((w - page_w) / 2.0, (h - page_h) / 2.0);
     let grid = Grid::for_page(pw, ph);
     let px = page_w / pw;
