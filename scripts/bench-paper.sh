@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of data pages and `handover restore` (issue 22): builds clients of realistic
-# data (the entries of scripts/bench-dossier.sh: 10% with TOTP and recovery codes, 2%
+# data (the entries of scripts/bench-data.py, as bench-dossier.sh: 10% with TOTP and recovery codes, 2%
 # with an SSH key, notes of 0 to 200 characters), prints each with --data-pages, and
 # prints one Markdown table row per size: data pages, codes, PDF size and the dossier
 # export's time (its self-test included); then, for sizes up to RESTORE_MAX, renders
@@ -34,9 +34,8 @@ for n in "${sizes[@]}"; do
   id=bench-$n
   "$BIN" client new "$id" --name "Benchmark GmbH ($n Einträge)" >/dev/null 2>&1
   "$BIN" client key "$id" -o "$work/$id-key.txt" >/dev/null 2>&1
-  # The generator of bench-dossier.sh, unchanged.
-  sed -n "/^  python3 - \"\$n\"/,/^PY$/p" scripts/bench-dossier.sh | sed '1d;$d' > "$work/gen.py"
-  python3 "$work/gen.py" "$n" > "$work/$id.json"
+  # The generator bench-dossier.sh uses.
+  python3 scripts/bench-data.py "$n" > "$work/$id.json"
   "$BIN" import "$id" --format json "$work/$id.json" >/dev/null 2>&1
   pdf=$work/$id.pdf
   /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" \

@@ -497,11 +497,13 @@ fn restore_survives_blurred_noisy_jpeg_scans() {
     assert_eq!(file_bytes(&out), file_bytes(&reference));
 }
 
-/// Known to fail: turned by about 1° (even a clean PNG turned by 0.8°), rqrr reads
-/// only one code in ten of a page; blur, noise and JPEG alone are read (test above).
-/// A deskew before decoding, or rxing, is the next step.
+/// Turned on the glass by 0.8° and -1.2° (alternately), blurred, noisy, JPEG at 60:
+/// the page is deskewed before its codes are cut out. (Measured on a 150-entry
+/// printing at 300 dpi: 25 to 27 of 34 codes read, 22 needed; at 200 dpi, turned,
+/// only 17 to 22: a known limit, README "Restoring from paper".) Flaky: ImageMagick's
+/// noise differs each run and the margin is 1 to 5 codes; passed once, failed once.
 #[test]
-#[ignore = "known failure: rqrr misreads version-25 codes turned by about 1°"]
+#[ignore = "flaky: turned, degraded scans restore with a margin of only a few codes"]
 fn restore_survives_degraded_scans() {
     let p = printed();
     let dir = p.env.dir.path();

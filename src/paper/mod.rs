@@ -11,6 +11,7 @@
 
 pub mod binarize;
 pub mod codes;
+pub mod deskew;
 pub mod layout;
 pub mod parity;
 pub mod raster;

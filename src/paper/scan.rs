@@ -10,6 +10,7 @@
 use image::GrayImage;
 
 use super::binarize::binarize;
+use super::deskew;
 use super::layout::{CODE_MODULES, Grid, PAPERS, code_mm};
 
 /// The largest scan image accepted, in pixels (a 600-dpi A4 page is 35 M).
@@ -167,10 +168,23 @@ fn raw_samples(
 /// that fails, from a black-and-white copy of our own ([`binarize`]): rqrr's own
 /// threshold misreads blurred, noisy, JPEG-compressed scans.
 pub fn decode_page(image: &GrayImage) -> PageCodes {
+    let skew = deskew::skew_degrees(image);
+    if skew.abs() < MIN_SKEW {
+        return decode_straight(image, 0.0);
+    }
+    decode_straight(&deskew::rotate(image, -skew), skew)
+}
+
+/// Below this many degrees a turn is left alone: rqrr reads codes turned by 0.2°.
+const MIN_SKEW: f32 = 0.2;
+
+/// The codes on a page scanned straight or turned straight, from an image
+/// `skew` degrees off before it was.
+fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
     let mut bw = None;
     let mut found = PageCodes::default();
     let mut any_cell = false;
-    if let Some(cells) = grid_cells(image) {
+    if let Some(cells) = grid_cells(image, skew) {
         for flip in [false, true] {
             for rect in &cells {
                 let rect = if flip { flipped(*rect, image) } else { *rect };
@@ -231,26 +245,42 @@ fn add(all: &mut Vec<String>, texts: Vec<String>) {
 /// A rectangle in pixels: x, y, width, height.
 type Rect = (u32, u32, u32, u32);
 
-/// Where the codes stand if `image` is a whole data page scanned upright: found by
-/// its proportions (A4 or Letter); `None` for anything else.
-fn grid_cells(image: &GrayImage) -> Option<Vec<Rect>> {
+/// Where the codes stand if `image` is a whole data page scanned upright (after
+/// being turned straight by `skew` degrees): found by its proportions (A4 or
+/// Letter); `None` for anything else.
+fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Rect>> {
     let (w, h) = (image.width() as f32, image.height() as f32);
-    let &(pw, ph) = PAPERS
-        .iter()
-        .find(|(pw, ph)| (h / w - ph / pw).abs() < 0.02)?;
+    // A page turned on the glass fills the scan; one turned by software (a photo
+    // editor, ImageMagick's -rotate) grew by the turn, the page in its middle.
+    let (s, c) = skew.to_radians().abs().sin_cos();
+    let grown = (
+        (w * c - h * s) / (c * c - s * s),
+        (h * c - w * s) / (c * c - s * s),
+    );
+    // Below 2° both readings fit a paper's proportions within 2 %: the closer fit
+    // wins (taking the grown image for the page puts cells millimetres off).
+    let off = |(pw_px, ph_px): (f32, f32), (pw, ph): (f32, f32)| (ph_px / pw_px - ph / pw).abs();
+    let (page_w, page_h, (pw, ph)) = [(w, h), grown]
+        .into_iter()
+        .flat_map(|size| PAPERS.into_iter().map(move |paper| (size, paper)))
+        .filter(|&(size, paper)| off(size, paper) < 0.02)
+        .min_by(|a, b| off(a.0, a.1).total_cmp(&off(b.0, b.1)))
+        .map(|((pw_px, ph_px), paper)| (pw_px, ph_px, paper))?;
+    let (left, top) = ((w - page_w) / 2.0, (h - page_h) / 2.0);
     let grid = Grid::for_page(pw, ph);
-    let px = w / pw;
+    let px = page_w / pw;
     // Room for a skewed or shifted scan, short of the neighbours' finder patterns.
     let margin = 5.0;
     Some(
         (0..grid.per_page())
             .map(|i| {
                 let (x, y) = grid.cell(i);
-                let clamp = |v: f32, max: f32| (v * px).clamp(0.0, max) as u32;
-                let (x0, y0) = (clamp(x - margin, w), clamp(y - margin, h));
+                let clamp_x = |v: f32| (left + v * px).clamp(0.0, w) as u32;
+                let clamp_y = |v: f32| (top + v * px).clamp(0.0, h) as u32;
+                let (x0, y0) = (clamp_x(x - margin), clamp_y(y - margin));
                 let (x1, y1) = (
-                    clamp(x + code_mm() + margin, w),
-                    clamp(y + code_mm() + margin, h),
+                    clamp_x(x + code_mm() + margin),
+                    clamp_y(y + code_mm() + margin),
                 );
                 (x0, y0, x1 - x0, y1 - y0)
             })
