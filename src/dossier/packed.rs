@@ -306,7 +306,7 @@ fn unpacked_size(items: &[Item]) -> usize {
             _ => 0,
         })
         .sum();
-    texts + std::mem::size_of::<Item>() * items.len()
+    texts + std::mem::size_of_val(items)
 }
 
 /// Reads pages out of [`Pages`], keeping the last batch inflated.
