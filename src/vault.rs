@@ -377,11 +377,36 @@ fn one_of(client: Client, path: &str) -> OneEntry {
 
 /// Serialises a client to its canonical JSON (pretty, stable key order).
 pub fn to_json(client: &Client) -> Result<Zeroizing<Vec<u8>>> {
-    let mut buf = Zeroizing::new(Vec::with_capacity(4096 + client.entries.len() * 512));
-    serde_json::to_writer_pretty(&mut *buf, client)
+    let mut buf = WipingBuffer(Zeroizing::new(Vec::with_capacity(
+        4096 + client.entries.len() * 512,
+    )));
+    serde_json::to_writer_pretty(&mut buf, client)
         .map_err(|e| crate::Error::Invalid(format!("cannot encode the vault: {e}")))?;
-    buf.push(b'\n');
-    Ok(buf)
+    buf.0.push(b'\n');
+    Ok(buf.0)
+}
+
+/// A buffer for plaintext that grows without leaving copies behind: a `Vec` that
+/// outgrows its capacity moves its bytes and frees the old allocation unwiped, so
+/// every secret written before the move would stay readable in freed memory. Here the
+/// old allocation is wiped when it is dropped.
+struct WipingBuffer(Zeroizing<Vec<u8>>);
+
+impl std::io::Write for WipingBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let needed = self.0.len() + bytes.len();
+        if needed > self.0.capacity() {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(needed.max(self.0.capacity() * 2)));
+            bigger.extend_from_slice(&self.0);
+            self.0 = bigger;
+        }
+        self.0.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Serialises and encrypts a client to its recipients.
@@ -430,6 +455,23 @@ mod tests {
             back.entries[0].password.as_ref().unwrap().expose(),
             " ß€\"\\\n "
         );
+    }
+
+    /// The JSON outgrows the buffer first sized for it (notes far longer than the
+    /// guess per entry): the wiping buffer's growth keeps every byte, in order.
+    #[test]
+    fn json_outgrowing_its_first_buffer_is_whole() {
+        let id = Identity::generate();
+        let mut c = sample(&id);
+        for i in 0..40 {
+            let mut e = Entry::new(format!("long/{i}"), Kind::Login);
+            e.notes = Some("Notiz über Grüße – € ".repeat(50 + i));
+            c.entries.push(e);
+        }
+        let mut plain = serde_json::to_vec_pretty(&c).unwrap();
+        plain.push(b'\n');
+        assert!(plain.len() > 4096 + c.entries.len() * 512);
+        assert_eq!(*to_json(&c).unwrap(), plain);
     }
 
     #[test]

@@ -264,7 +264,10 @@ pub fn encrypt(plaintext: &[u8], recipients: &[Recipient]) -> Result<Vec<u8>> {
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| &r.0 as &dyn age::Recipient))
             .map_err(|e| Error::Encrypt(e.to_string()))?;
-    let mut out = Vec::with_capacity(plaintext.len() + 512);
+    // age adds a 16-byte tag to every 64 KiB chunk; a header of a few hundred bytes
+    // per recipient. Sized right, a large vault is not copied into a doubled buffer.
+    let tags = (plaintext.len() / 65_536 + 1) * 16;
+    let mut out = Vec::with_capacity(plaintext.len() + tags + 512 + recipients.len() * 256);
     let mut writer = encryptor
         .wrap_output(&mut out)
         .map_err(|e| Error::Encrypt(e.to_string()))?;
