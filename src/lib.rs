@@ -10,7 +10,6 @@
 //!   `formats` (foreign import/export formats) and `dossier` (the PDF).
 //! - `sync`: sharing a store over git: the three-way merge of a vault's copies and
 //!   the `git` program (the store commits its writes through it).
-//! - `vault`: the encrypted JSON codec.
 //! - `vault`: the encrypted JSON codec; `paper`: a signed bundle as QR codes on data
 //!   pages (chunks, parity, the page grid) and reading them back from scans.
 //! - `keys`: who can open and who may write: age identities and recipients (the only
