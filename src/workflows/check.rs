@@ -652,24 +652,7 @@ fn system_findings(id: &str, s: &System, today: NaiveDate, out: &mut Vec<(Code, 
                 ),
             ));
         }
-        let limit = today.checked_sub_months(Months::new(RESTORE_TEST_MAX_MONTHS));
-        match s.backup.last_restore_test {
-            None => out.push((
-                Code::RestoreTestOld,
-                format!(
-                    "No restore of the critical system {:?} has ever been tested: test one and record it with `--restore-tested YYYY-MM-DD`.",
-                    s.name
-                ),
-            )),
-            Some(tested) if limit.is_some_and(|limit| tested < limit) => out.push((
-                Code::RestoreTestOld,
-                format!(
-                    "The last restore test of the critical system {:?} was on {tested}, over {RESTORE_TEST_MAX_MONTHS} months ago: test a restore again.",
-                    s.name
-                ),
-            )),
-            Some(_) => {}
-        }
+        restore_test_finding(id, s, today, out);
     }
     if let Some(until) = s.warranty_until
         && until < today
@@ -681,6 +664,30 @@ fn system_findings(id: &str, s: &System, today: NaiveDate, out: &mut Vec<(Code, 
                 s.name
             ),
         ));
+    }
+}
+
+/// A critical system whose restore was never tested, or not in the last
+/// [`RESTORE_TEST_MAX_MONTHS`] months: a backup nobody has restored is a hope.
+fn restore_test_finding(id: &str, s: &System, today: NaiveDate, out: &mut Vec<(Code, String)>) {
+    let limit = today.checked_sub_months(Months::new(RESTORE_TEST_MAX_MONTHS));
+    match s.backup.last_restore_test {
+        None => out.push((
+            Code::RestoreTestOld,
+            format!(
+                "No restore of the critical system {:?} has ever been tested: test one and record it with {}.",
+                s.name,
+                command(&["system", "edit", id, &s.name, "--restore-tested", "YYYY-MM-DD"])
+            ),
+        )),
+        Some(tested) if limit.is_some_and(|limit| tested < limit) => out.push((
+            Code::RestoreTestOld,
+            format!(
+                "The last restore test of the critical system {:?} was on {tested}, over {RESTORE_TEST_MAX_MONTHS} months ago: test a restore again.",
+                s.name
+            ),
+        )),
+        Some(_) => {}
     }
 }
 
