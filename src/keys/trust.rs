@@ -367,35 +367,48 @@ impl Trust {
         }
         // A missing store list grants nothing: the pinned one stays in force.
         if let Some((bytes, sig)) = in_store {
-            let what = store.signers_path().display().to_string();
-            let list = SignerList::parse(&bytes, &what)?;
-            if list.version < trust.list.version {
-                return Err(Error::Trust(format!(
-                    "{what} is version {}, older than version {} this machine has already accepted: an old signer list was put back; restore the newest from your backup",
-                    list.version, trust.list.version
-                )));
-            }
-            if list.version == trust.list.version && list != trust.list {
-                return Err(Error::Trust(format!(
-                    "{what} was changed without raising its version, so not by handover: restore it from your backup"
-                )));
-            }
-            if list.version > trust.list.version {
-                signing::verify_trusted(
-                    &bytes,
-                    sig.as_deref(),
-                    signing::SIGNERS_NAMESPACE,
-                    &trust.keys,
-                )
-                .map_err(|problem| {
-                    Error::Trust(format!(
-                        "refusing the changed signer list {what}: {problem}; only a signer this machine already trusts can change it. Restore it from your backup, or if a teammate changed it, have them check it"
-                    ))
-                })?;
-                trust.adopt(list)?;
-            }
+            trust.take_store_list(store, &bytes, sig.as_deref())?;
         }
         Ok(trust)
+    }
+
+    /// Checks the store's signer list against the pinned one: the same list, or a newer
+    /// one signed by a key the pinned list trusts, which is then taken over. An older
+    /// list, or one changed without raising its version, is refused.
+    fn take_store_list(
+        &mut self,
+        store: &dyn SignerListHome,
+        bytes: &[u8],
+        sig: Option<&[u8]>,
+    ) -> Result<()> {
+        let what = store.signers_path().display().to_string();
+        let list = SignerList::parse(bytes, &what)?;
+        if list.version < self.list.version {
+            return Err(Error::Trust(format!(
+                "{what} is version {}, older than version {} this machine has already accepted: an old signer list was put back; restore the newest from your backup",
+                list.version, self.list.version
+            )));
+        }
+        if list.version == self.list.version && list != self.list {
+            return Err(Error::Trust(format!(
+                "{what} was changed without raising its version, so not by handover: restore it from your backup"
+            )));
+        }
+        if list.version > self.list.version {
+            signing::verify_trusted(
+                bytes,
+                sig,
+                signing::SIGNERS_NAMESPACE,
+                &self.keys,
+            )
+            .map_err(|problem| {
+                Error::Trust(format!(
+                    "refusing the changed signer list {what}: {problem}; only a signer this machine already trusts can change it. Restore it from your backup, or if a teammate changed it, have them check it"
+                ))
+            })?;
+            self.adopt(list)?;
+        }
+        Ok(())
     }
 
     /// Pins `list` as this machine's trust for `store`, starting from `origin`.
