@@ -90,7 +90,12 @@ fn whom_to_call(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
     for c in &client.contacts {
         flow.block(ctx.field(&c.name, Value::Plain(&super::profile::contact_line(c))));
     }
-    // Vendors with a hotline, critical ones (those a critical system depends on) first.
+    hotlines(ctx, flow, client);
+}
+
+/// Vendors with a hotline, critical ones (those a critical system depends on) first.
+fn hotlines(ctx: &Ctx<'_>, flow: &mut Flow, client: &Client) {
+    let t = ctx.texts;
     let mut vendors: Vec<&crate::model::Vendor> = client
         .vendors
         .iter()

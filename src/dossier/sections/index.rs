@@ -233,26 +233,7 @@ pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a>
             let mut index = Index::default();
             let entries = refs.entries.borrow();
             let items = refs.items.borrow();
-            for e in &client.entries {
-                let Some(p) = page(entries.get(&e.id).copied()) else {
-                    continue;
-                };
-                index.add(e.display_title(), p);
-                // "Other" is no word anyone looks up.
-                if e.kind.as_str() != "other" {
-                    index.add(
-                        t.kinds
-                            .get(e.kind.as_str())
-                            .map_or(e.kind.as_str(), String::as_str),
-                        p,
-                    );
-                }
-                for tag in &e.tags {
-                    if !FREQUENT_TAGS.contains(&tag.as_str()) {
-                        index.add(tag, p);
-                    }
-                }
-            }
+            add_entries(&mut index, t, client, &|id| page(entries.get(&id).copied()));
             let named = (client.systems.iter().map(|s| (s.id, s.name.as_str())))
                 .chain(client.networks.iter().map(|n| (n.id, n.name.as_str())))
                 .chain(client.vendors.iter().map(|v| (v.id, v.name.as_str())))
@@ -283,6 +264,36 @@ pub fn section<'a>(t: &Texts, client: &'a Client, refs: &'a Refs) -> Section<'a>
             index.lay_out(ctx, flow);
         },
     )
+}
+
+/// Each printed entry under its title, its kind (but "other") and its less frequent
+/// tags; `page` is where an entry is printed, `None` if it is not.
+fn add_entries(
+    index: &mut Index,
+    t: &Texts,
+    client: &Client,
+    page: &dyn Fn(uuid::Uuid) -> Option<usize>,
+) {
+    for e in &client.entries {
+        let Some(p) = page(e.id) else {
+            continue;
+        };
+        index.add(e.display_title(), p);
+        // "Other" is no word anyone looks up.
+        if e.kind.as_str() != "other" {
+            index.add(
+                t.kinds
+                    .get(e.kind.as_str())
+                    .map_or(e.kind.as_str(), String::as_str),
+                p,
+            );
+        }
+        for tag in &e.tags {
+            if !FREQUENT_TAGS.contains(&tag.as_str()) {
+                index.add(tag, p);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -79,26 +79,7 @@ fn site_systems(
         site
     };
     ctx.heading(flow, title, 3, None);
-    let rows: Vec<Vec<String>> = systems
-        .iter()
-        .map(|s| {
-            let mut row = system_row(t, s);
-            let mut pages: Vec<usize> = logins_of(client, s)
-                .iter()
-                .map(|e| entry_page(e.id))
-                .collect();
-            pages.sort_unstable();
-            pages.dedup();
-            let pages: Vec<String> = pages.iter().map(usize::to_string).collect();
-            if !pages.is_empty() {
-                row[0].push_str(&format!(
-                    "\n→ {}",
-                    fill(&t.page_ref, &[("page", &pages.join(", "))])
-                ));
-            }
-            row
-        })
-        .collect();
+    let rows = system_rows(t, client, &systems, entry_page);
     table_marking(
         ctx,
         flow,
@@ -121,6 +102,36 @@ fn site_systems(
     for s in systems {
         system_details(ctx, flow, client, s, entry_page);
     }
+}
+
+/// The table's rows: each system's columns, its name followed by the pages of its
+/// logins.
+fn system_rows(
+    t: &Texts,
+    client: &Client,
+    systems: &[&System],
+    entry_page: &dyn Fn(Uuid) -> usize,
+) -> Vec<Vec<String>> {
+    systems
+        .iter()
+        .map(|s| {
+            let mut row = system_row(t, s);
+            let mut pages: Vec<usize> = logins_of(client, s)
+                .iter()
+                .map(|e| entry_page(e.id))
+                .collect();
+            pages.sort_unstable();
+            pages.dedup();
+            let pages: Vec<String> = pages.iter().map(usize::to_string).collect();
+            if !pages.is_empty() {
+                row[0].push_str(&format!(
+                    "\n→ {}",
+                    fill(&t.page_ref, &[("page", &pages.join(", "))])
+                ));
+            }
+            row
+        })
+        .collect()
 }
 
 /// A system's backup, logins (with their pages) and notes, below its site's table.
