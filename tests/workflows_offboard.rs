@@ -894,3 +894,78 @@ fn the_rotation_list_is_in_the_dossiers_language_with_every_secret() {
         }
     }
 }
+
+/// `offboard --data-pages`: the final dossier carries the handed-over bundle as data
+/// pages, and a scan of them restores a bundle the successor opens, signed by the old
+/// provider, holding the client as handed over.
+#[test]
+fn the_final_dossier_with_data_pages_restores_to_the_handed_over_client() {
+    common::require_tool("pdftoppm");
+    let a = provider_with_client("acme");
+    let b = Env::new();
+    let succ = recipient(&b);
+    let dir = a.dir.path().join("out");
+    a.ok(&[
+        "offboard",
+        "acme",
+        "--successor",
+        &succ,
+        "--successor-name",
+        "Nachfolge IT KG",
+        "--out",
+        dir.to_str().unwrap(),
+        "--data-pages",
+        "--yes",
+    ]);
+    let pdf = dir.join("acme-dossier.pdf");
+    let text = common::pdf_text(&pdf);
+    let pages = text.matches('\u{c}').count();
+    let count: usize = text
+        .split("Datenseite 1 von ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the final dossier has data pages");
+    let scans = a.dir.path().join("scans");
+    std::fs::create_dir_all(&scans).unwrap();
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png"])
+        .args(["-f", &(pages - count + 1).to_string()])
+        .arg(&pdf)
+        .arg(scans.join("scan"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut args = vec!["restore".to_owned()];
+    for e in std::fs::read_dir(&scans).unwrap() {
+        args.push(e.unwrap().path().to_str().unwrap().to_owned());
+    }
+    let restored = a.dir.path().join("restored.age");
+    args.extend(["-o".to_owned(), restored.to_str().unwrap().to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    b.ok(&args);
+    assert!(
+        file_bytes(&a.dir.path().join("restored.age.sig"))
+            .starts_with(b"-----BEGIN SSH SIGNATURE-----")
+    );
+    // The successor takes it in with their own key, checking the old provider's
+    // signature: the client as handed over, the same entries as the bundle file.
+    b.ok(&[
+        "import",
+        "acme",
+        "--format",
+        "bundle",
+        restored.to_str().unwrap(),
+        "--expect-signer",
+        &a.signing_fingerprint(),
+    ]);
+    let taken = plain(&file_bytes(&b.vault("acme")), &identity(&b));
+    let handed = plain(&file_bytes(&dir.join("acme-bundle.age")), &identity(&b));
+    assert_eq!(taken["entries"], handed["entries"]);
+    assert!(!taken["entries"].as_array().unwrap().is_empty());
+    let recipients = taken["recipients"].as_array().unwrap();
+    assert!(
+        recipients.iter().any(|r| r == succ.as_str()),
+        "{recipients:?}"
+    );
+}

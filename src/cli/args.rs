@@ -562,6 +562,10 @@ pub struct OffboardArgs {
     /// Print the plan and what was written as JSON on stdout
     #[arg(long)]
     pub json: bool,
+    /// Add data pages to the final dossier: the handed-over bundle as QR codes, which
+    /// `handover restore` reads back from a scan of the paper
+    #[arg(long)]
+    pub data_pages: bool,
 }
 
 #[derive(Args, Debug)]

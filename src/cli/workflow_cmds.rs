@@ -185,8 +185,16 @@ pub fn offboard(a: OffboardArgs, paths: &Paths, out: &mut Out) -> Result<(), Cli
     )?;
     let check = CheckOptions::for_provider(&h, &a.provider_domain)?;
     let force = a.force;
+    let signer = a.data_pages.then_some(&h);
     let mut hook = |client: &mut Client, dir: &Path, successor: &dossier::Successor| {
-        workflows::dossier::offboard_hook(client, dir, successor, &mut dossier, &check, force)
+        let paper = workflows::dossier::FinalPaper {
+            dir,
+            successor,
+            check: &check,
+            force,
+            data_pages: signer,
+        };
+        workflows::dossier::offboard_hook(client, &mut dossier, paper)
     };
     let options = OffboardOptions {
         successor: a.successor,

@@ -163,30 +163,45 @@ pub fn export(
     Ok(dossier)
 }
 
-/// Renders the final dossier during offboarding, into `dir`, recording it in the
-/// handed-over client (which the bundle and archive then carry). It names `successor`
-/// as the one to call (`Options::handed_over_to`, which it sets).
+/// Where and how `offboard` prints the final dossier.
+pub struct FinalPaper<'a> {
+    pub dir: &'a Path,
+    /// Named as the one to call (`Options::handed_over_to`).
+    pub successor: &'a dossier::Successor,
+    pub check: &'a CheckOptions,
+    pub force: bool,
+    /// Data pages, signed with this provider's key: the handed-over client as a bundle
+    /// to its new recipients, so that the paper alone restores it.
+    pub data_pages: Option<&'a Handover>,
+}
+
+/// Renders the final dossier during offboarding, into `paper.dir`, recording it in the
+/// handed-over client (which the bundle and archive then carry). It names the
+/// successor as the one to call (`Options::handed_over_to`, which it sets).
 pub fn offboard_hook(
     client: &mut Client,
-    dir: &Path,
-    successor: &dossier::Successor,
     options: &mut Options,
-    check: &CheckOptions,
-    force: bool,
+    paper: FinalPaper<'_>,
 ) -> Result<std::path::PathBuf> {
-    options.handed_over_to = Some(successor.clone());
+    options.handed_over_to = Some(paper.successor.clone());
+    options.data_pages = paper.data_pages.is_some();
     let options = &*options;
-    let out = super::offboard::dossier_path(dir, &client.id);
+    let out = super::offboard::dossier_path(paper.dir, &client.id);
     // The handed-over vault is closed to you on purpose: check it as its new readers
     // get it, not by whether you can still open it.
     let check = CheckOptions {
         provider_recipients: Vec::new(),
-        ..check.clone()
+        ..paper.check.clone()
     };
-    let mut tmp = fsutil::output_temp(&out, force)?;
-    // Offboarding prints no data pages: the bundle is handed over as a file with it.
-    let mut dossier = render_to(client, options, &check, None, tmp.as_file_mut())?;
-    fsutil::persist_output(tmp, &out, force)?;
+    // The bundle of the client as handed over, before this printing is recorded: the
+    // same as `export` prints, to the successor's and the client's recipients.
+    let data = paper
+        .data_pages
+        .map(|h| super::paper::data_pages(h, client))
+        .transpose()?;
+    let mut tmp = fsutil::output_temp(&out, paper.force)?;
+    let mut dossier = render_to(client, options, &check, data.as_ref(), tmp.as_file_mut())?;
+    fsutil::persist_output(tmp, &out, paper.force)?;
     let entries = std::mem::take(&mut dossier.entry_digests);
     record(client, &dossier, options, entries);
     Ok(out)
