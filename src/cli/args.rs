@@ -920,7 +920,8 @@ pub struct VendorArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum DocCommand {
-    /// Add a document; its Markdown comes from --file or --stdin
+    /// Add a document; its Markdown comes from --file or --stdin, or, on a
+    /// terminal with neither, from $EDITOR
     Add {
         client: String,
         /// Groups and name, e.g. procedures/backup-restore
