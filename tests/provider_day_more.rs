@@ -90,3 +90,94 @@ fn doc_add_on_a_terminal_opens_the_editor() {
     );
     assert_eq!(file_bytes(&env.vault("acme")), before);
 }
+
+#[test]
+fn add_contact_is_repeatable_and_each_detail_follows_its_contact() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok(&[
+        "client",
+        "edit",
+        "acme",
+        "--add-contact",
+        "Jutta Kramer",
+        "--role",
+        "Geschäftsführung",
+        "--phone",
+        "040 123",
+        "--add-contact",
+        "Ole Brandt",
+        "--email",
+        "ole@acme.example",
+    ]);
+    let json = env.json(&["client", "show", "acme", "--json"]);
+    let contacts = json["contacts"].as_array().expect("contacts").clone();
+    assert_eq!(contacts.len(), 2, "{json}");
+    assert_eq!(contacts[0]["name"], "Jutta Kramer");
+    assert_eq!(contacts[0]["role"], "Geschäftsführung");
+    assert_eq!(contacts[0]["phone"], "040 123");
+    assert!(
+        contacts[0].get("email").is_none_or(|e| e.is_null()),
+        "{json}"
+    );
+    assert_eq!(contacts[1]["name"], "Ole Brandt");
+    assert_eq!(contacts[1]["email"], "ole@acme.example");
+    assert!(
+        contacts[1].get("role").is_none_or(|e| e.is_null()),
+        "{json}"
+    );
+
+    // A detail before any --add-contact, or twice for one contact: usage error, nothing written.
+    let before = file_bytes(&env.vault("acme"));
+    let out = env.run(&[
+        "client",
+        "edit",
+        "acme",
+        "--role",
+        "IT",
+        "--add-contact",
+        "Eda",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains(
+            "--role \"IT\" comes before any --add-contact; put it after the --add-contact NAME it describes"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&[
+        "client",
+        "edit",
+        "acme",
+        "--add-contact",
+        "Eda",
+        "--phone",
+        "1",
+        "--phone",
+        "2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--add-contact \"Eda\" has more than one --phone"),
+        "{}",
+        stderr(&out)
+    );
+    // A name already there refuses the whole call; the first new contact is not kept.
+    let out = env.run(&[
+        "client",
+        "edit",
+        "acme",
+        "--add-contact",
+        "Eda",
+        "--add-contact",
+        "Ole Brandt",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("already has a contact named \"Ole Brandt\""),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(file_bytes(&env.vault("acme")), before, "nothing written");
+}

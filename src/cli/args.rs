@@ -1136,15 +1136,8 @@ pub enum ClientCommand {
         name: Option<String>,
         #[command(flatten)]
         profile: ProfileArgs,
-        /// Add a contact person with this name (see --role, --phone, --email)
-        #[arg(long, value_name = "NAME")]
-        add_contact: Option<String>,
-        #[arg(long, requires = "add_contact")]
-        role: Option<String>,
-        #[arg(long, requires = "add_contact")]
-        phone: Option<String>,
-        #[arg(long, requires = "add_contact")]
-        email: Option<String>,
+        #[command(flatten)]
+        add_contacts: super::contact_args::NewContacts,
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,
