@@ -181,3 +181,39 @@ fn add_contact_is_repeatable_and_each_detail_follows_its_contact() {
     );
     assert_eq!(file_bytes(&env.vault("acme")), before, "nothing written");
 }
+
+#[test]
+fn import_warnings_name_the_entry_by_its_path() {
+    let env = Env::new();
+    env.new_client("acme");
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/keepassxc-2.7.4.xml");
+    let xml = std::fs::read_to_string(fixture).unwrap();
+    // The printer's entry gets an older version and an attachment, as KeePassXC writes them.
+    let at = xml
+        .find("<Value>Drucker Büro</Value>")
+        .expect("fixture has the printer");
+    let history = at + xml[at..].find("<History/>").unwrap();
+    let xml = format!(
+        "{}<Binary><Key>plan.pdf</Key><Value Ref=\"0\"/></Binary><History><Entry><UUID>AAAAAAAAAAAAAAAAAAAAAA==</UUID><String><Key>Title</Key><Value>alt</Value></String></Entry></History>{}",
+        &xml[..history],
+        &xml[history + "<History/>".len()..]
+    );
+    let file = env.dir.path().join("export.xml");
+    std::fs::write(&file, xml).unwrap();
+    let out = env.run(&[
+        "import",
+        "acme",
+        "--format",
+        "keepass-xml",
+        file.to_str().unwrap(),
+    ]);
+    common::assert_success(&out, &["import"]);
+    let err = stderr(&out);
+    assert!(!err.contains("record"), "{err}");
+    assert!(
+        err.contains("1 older versions (history) were not imported"),
+        "{err}"
+    );
+    assert!(err.contains("Drucker Büro\": the attachment \"plan.pdf\" was not imported (handover keeps no files); copy it by hand"), "{err}");
+}
