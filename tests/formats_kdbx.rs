@@ -205,7 +205,9 @@ fn attachments_come_in_as_notes_or_are_named() {
     common::assert_success(&out, &["import", "t", "--format", "kdbx"]);
     let stderr = String::from_utf8(out.stderr).expect("utf-8");
     assert!(
-        stderr.contains("the attachment \"foto.jpg\" was not imported"),
+        stderr.contains(
+            "\"Router\": the attachment \"foto.jpg\" was not imported (handover keeps no files); copy it by hand"
+        ),
         "{stderr}"
     );
     assert!(!stderr.contains("config.txt"), "{stderr}");

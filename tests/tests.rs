@@ -27,6 +27,7 @@ mod paper_restore;
 mod prompts;
 mod provider_cli;
 mod provider_day;
+mod provider_day_more;
 mod provider_overview;
 mod reliability;
 mod signed_vaults;

@@ -481,10 +481,10 @@ mod hook {
             &h,
             &id,
             handover::workflows::clients::ClientPatch {
-                add_contact: Some(Contact {
+                add_contacts: vec![Contact {
                     name: "Jutta".into(),
                     ..Contact::default()
-                }),
+                }],
                 ..Default::default()
             },
         )

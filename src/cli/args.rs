@@ -924,7 +924,8 @@ pub struct VendorArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum DocCommand {
-    /// Add a document; its Markdown comes from --file or --stdin
+    /// Add a document; its Markdown comes from --file or --stdin, or, on a
+    /// terminal with neither, from $EDITOR
     Add {
         client: String,
         /// Groups and name, e.g. procedures/backup-restore
@@ -1139,15 +1140,8 @@ pub enum ClientCommand {
         name: Option<String>,
         #[command(flatten)]
         profile: ProfileArgs,
-        /// Add a contact person with this name (see --role, --phone, --email)
-        #[arg(long, value_name = "NAME")]
-        add_contact: Option<String>,
-        #[arg(long, requires = "add_contact")]
-        role: Option<String>,
-        #[arg(long, requires = "add_contact")]
-        phone: Option<String>,
-        #[arg(long, requires = "add_contact")]
-        email: Option<String>,
+        #[command(flatten)]
+        add_contacts: super::contact_args::NewContacts,
         /// Remove the contact with this name
         #[arg(long, value_name = "NAME")]
         remove_contact: Option<String>,

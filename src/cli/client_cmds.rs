@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use handover::error::Error;
-use handover::model::{ClientId, Contact};
+use handover::model::ClientId;
 use handover::workflows::Handover;
 use handover::workflows::clients::{self, ClientPatch};
 
@@ -31,10 +31,7 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             id,
             name,
             profile,
-            add_contact,
-            role,
-            phone,
-            email,
+            add_contacts,
             remove_contact,
             group_title,
             remove_group_title,
@@ -54,12 +51,7 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
                 legal_name: profile.legal_name,
                 address: profile.address,
                 notes: profile.notes,
-                add_contact: add_contact.map(|name| Contact {
-                    name,
-                    role,
-                    phone,
-                    email,
-                }),
+                add_contacts: add_contacts.0,
                 remove_contact,
             };
             clients::edit(h, &id, patch)?;

@@ -11,7 +11,7 @@ use super::args::{BodyArgs, DocCommand};
 use super::context::client_id;
 use super::editor;
 use super::kind::{self, KnowledgeKind};
-use super::term::{Out, safe};
+use super::term::{self, Out, safe};
 
 fn body(b: &BodyArgs) -> Result<Option<String>, CliError> {
     if b.stdin {
@@ -100,10 +100,9 @@ fn add(
     source: &BodyArgs,
 ) -> Result<(), CliError> {
     let id = client_id(client)?;
-    let Some(text) = body(source)? else {
-        return Err(CliError::Usage(
-            "give the document's Markdown with --file FILE or --stdin".into(),
-        ));
+    let text = match body(source)? {
+        Some(text) => text,
+        None => body_from_editor()?,
     };
     let patch = DocumentPatch {
         title,
@@ -113,6 +112,26 @@ fn add(
     knowledge::add_document(h, &id, path, kind, patch)?;
     kind::added::<Documents>(path, &id);
     Ok(())
+}
+
+/// `doc add` without --file or --stdin: on a terminal, the person writes the document
+/// in `$EDITOR`; in a script there is nobody to type, so it says what to give instead.
+fn body_from_editor() -> Result<String, CliError> {
+    if !term::stdin_is_terminal() {
+        return Err(CliError::Usage(
+            "no document text: give the document's Markdown with --file FILE or --stdin, \
+             or run `doc add` on a terminal to write it in $EDITOR; nothing was added"
+                .into(),
+        ));
+    }
+    let text = editor::edit("", "document")?;
+    // As git does with an empty commit message: quitting without writing aborts.
+    if text.trim().is_empty() {
+        return Err(CliError::Failed(
+            "the document is empty (nothing was written in the editor); nothing was added".into(),
+        ));
+    }
+    Ok(text)
 }
 
 fn edit(

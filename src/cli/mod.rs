@@ -6,6 +6,7 @@ mod client_cmds;
 mod commands;
 mod completions;
 mod config_cmds;
+mod contact_args;
 mod context;
 mod decision_cmds;
 mod doc_cmds;

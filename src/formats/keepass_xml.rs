@@ -592,19 +592,22 @@ impl<'a> Mapper<'a> {
         }
         e.created = parse_keepass_time(&ctx.created);
         e.updated = parse_keepass_time(&ctx.modified);
+        self.paths
+            .place(&mut e, groups, title, wanted_path.as_deref());
+        // Named by the path the entry now has, which the user can `show`, not by its
+        // position in the file.
         if ctx.history > 0 {
             self.out.warnings.push(format!(
-                "record {record}: {} older versions (history) were not imported",
-                ctx.history
+                "{:?}: {} older versions (history) were not imported",
+                e.path, ctx.history
             ));
         }
         for a in &ctx.attachments {
             self.out.warnings.push(format!(
-                "record {record}: the attachment {a:?} was not imported (handover keeps no files); copy it by hand"
+                "{:?}: the attachment {a:?} was not imported (handover keeps no files); copy it by hand",
+                e.path
             ));
         }
-        self.paths
-            .place(&mut e, groups, title, wanted_path.as_deref());
         infer::apply(&mut e, Hint::None, kind_given, &mut self.out.inferred);
         self.out.entries.push(e);
         Ok(())

@@ -47,7 +47,8 @@ pub struct ClientPatch {
     pub legal_name: Option<String>,
     pub address: Option<String>,
     pub notes: Option<String>,
-    pub add_contact: Option<Contact>,
+    /// Contacts to add, in this order (after `remove_contact`, so one call can replace).
+    pub add_contacts: Vec<Contact>,
     pub remove_contact: Option<String>,
     /// Where the client keeps the bundle / its key; empty clears.
     pub bundle_location: Option<String>,
@@ -95,7 +96,7 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
             client.emergency_partner = Some(v).filter(|v| !v.trim().is_empty());
             changed.push("emergency_partner");
         }
-        if patch.remove_contact.is_some() || patch.add_contact.is_some() {
+        if patch.remove_contact.is_some() || !patch.add_contacts.is_empty() {
             changed.push("contacts");
         }
         if let Some(name) = patch.remove_contact {
@@ -108,7 +109,7 @@ pub fn edit(h: &Handover, id: &ClientId, patch: ClientPatch) -> Result<()> {
                 )));
             }
         }
-        if let Some(contact) = patch.add_contact {
+        for contact in patch.add_contacts {
             if contact.name.trim().is_empty() {
                 return Err(Error::Invalid("a contact needs a name".into()));
             }
