@@ -143,7 +143,7 @@ pub fn import(data: &[u8], source_name: &str) -> Result<Imported> {
                     describe_json_error(&e)
                 ))
             })?;
-        let entry = entry_from_item(item, &folders, &mut paths, &mut out, record).map_err(fail)?;
+        let entry = entry_from_item(item, &folders, &mut paths, &mut out).map_err(fail)?;
         out.entries.push(entry);
     }
     Ok(out)
@@ -154,7 +154,6 @@ fn entry_from_item(
     folders: &HashMap<String, String>,
     paths: &mut PathAllocator,
     out: &mut Imported,
-    record: usize,
 ) -> std::result::Result<Entry, String> {
     let title = item.name.unwrap_or_default();
     let mut e = Entry::new("x".into(), Kind::Login);
@@ -179,7 +178,7 @@ fn entry_from_item(
         e.tags.push("favorite".into());
     }
     if let Some(login) = item.login {
-        apply_login(&mut e, login, &title, &mut out.warnings, record);
+        apply_login(&mut e, login, &title, &mut out.warnings);
     }
     for map in [item.card, item.identity] {
         push_card_fields(&mut e, map.into_iter().flatten());
@@ -269,13 +268,7 @@ fn folder_names(
     names
 }
 
-fn apply_login(
-    e: &mut Entry,
-    login: LoginIn,
-    title: &str,
-    warnings: &mut Vec<String>,
-    record: usize,
-) {
+fn apply_login(e: &mut Entry, login: LoginIn, title: &str, warnings: &mut Vec<String>) {
     e.username = login.username.filter(|u| !u.is_empty());
     e.password = login.password.filter(|p| !p.is_empty());
     e.totp = login
@@ -302,7 +295,7 @@ fn apply_login(
     }
     if login.fido2_credentials.is_some_and(|f| !f.is_empty()) {
         warnings.push(format!(
-            "record {record}: its passkey (FIDO2 credential) cannot be imported; register a new passkey or keep the Bitwarden account"
+            "{title:?}: its passkey (FIDO2 credential) cannot be imported; register a new passkey or keep the Bitwarden account"
         ));
     }
 }
@@ -528,6 +521,17 @@ mod tests {
             "/tests/fixtures/bitwarden-unencrypted.json"
         ))
         .unwrap()
+    }
+
+    /// A passkey cannot come along: the warning names the item, not its place.
+    #[test]
+    fn a_passkey_warning_names_the_item() {
+        let data = r#"{"items":[{"type":1,"name":"Bank Müller","login":{"username":"u","password":"p","fido2Credentials":[{"credentialId":"x"}]}}]}"#;
+        let imported = import(data.as_bytes(), "export.json").unwrap();
+        assert_eq!(
+            imported.warnings,
+            vec!["\"Bank Müller\": its passkey (FIDO2 credential) cannot be imported; register a new passkey or keep the Bitwarden account".to_owned()]
+        );
     }
 
     #[test]

@@ -125,10 +125,13 @@ pub fn import(
     for (i, e) in imported.entries.iter().enumerate() {
         e.validate()
             .and_then(|()| e.check_limits())
-            .map_err(|err| Error::Import {
+            .map_err(|err| Error::ImportFile {
                 source_name: source_name.to_owned(),
-                record: i + 1,
-                reason: err.to_string(),
+                reason: format!(
+                    "its entry {:?} (number {} in the file): {err}",
+                    e.path,
+                    i + 1
+                ),
             })?;
     }
     Ok(imported)

@@ -469,11 +469,12 @@ pub(crate) fn import_into(
         .map(|(i, e)| (e.path.clone(), i))
         .collect();
     let mut ids: HashSet<uuid::Uuid> = client.entries.iter().map(|e| e.id).collect();
-    for (i, mut entry) in entries.into_iter().enumerate() {
-        entry.validate().map_err(|e| Error::Import {
-            source_name: "the import".into(),
-            record: i + 1,
-            reason: e.to_string(),
+    for mut entry in entries {
+        entry.validate().map_err(|e| {
+            Error::Invalid(format!(
+                "the entry {:?} cannot be imported: {e}; nothing was imported",
+                entry.path
+            ))
         })?;
         entry.created.get_or_insert(now);
         entry.updated.get_or_insert(now);
@@ -492,14 +493,10 @@ pub(crate) fn import_into(
             }
             Some(index) => match on_conflict {
                 OnConflict::Fail => {
-                    return Err(Error::Import {
-                        source_name: "the import".into(),
-                        record: i + 1,
-                        reason: format!(
-                            "the path {:?} already exists (use --on-conflict skip, replace or rename)",
-                            entry.path
-                        ),
-                    });
+                    return Err(Error::Invalid(format!(
+                        "the entry {:?} is already in the vault; nothing was imported. Choose what happens to entries already there with --on-conflict skip, replace or rename",
+                        entry.path
+                    )));
                 }
                 OnConflict::Skip => {
                     report.skipped.push(entry.path.clone());
