@@ -786,7 +786,10 @@ fn json_import_of_a_whole_client_links_by_id() {
     // Again: the names exist. Fail names them; skip keeps the vault; replace keeps ids.
     let before = file_bytes(&env.vault("acme"));
     let err = env.fails(&["import", "acme", "--format", "json", path], 1);
-    assert!(err.contains("already exists"), "{err}");
+    assert!(
+        err.contains("the entry \"netz/firewall\" is already in the vault"),
+        "{err}"
+    );
     assert_eq!(file_bytes(&env.vault("acme")), before);
     let err = env.fails(
         &[
