@@ -195,8 +195,7 @@ impl Handover {
             // Not spelt as stored: the whole client, to find what was meant (or the
             // names closest to it).
             None => {
-                let bytes = self.read_verified(id)?;
-                let mut client = self.decode(id, &bytes)?;
+                let (_, mut client) = self.load_verified(id)?;
                 let index = client.entry_named(path)?;
                 Ok(client.entries.swap_remove(index))
             }
