@@ -144,25 +144,7 @@ fn a_killed_edit_leaves_a_directory_that_the_next_edit_removes() {
 /// then lost here for good and, pushed, undone on the other machine too.
 #[test]
 fn a_write_after_a_killed_sync_does_not_conclude_its_merge() {
-    let (_tmp, _remote, a, b) = crate::sync::team();
-    a.ok_stdin(
-        &["edit", "acme", "m365/admin", "--password-stdin"],
-        "a-m365\n",
-    );
-    a.ok(&["sync"]);
-    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
-    b.git(&["fetch", "-q", "origin"]);
-    let branch = b.git(&["symbolic-ref", "--short", "HEAD"]);
-    let upstream = format!("origin/{}", branch.trim());
-    b.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-commit",
-        "-s",
-        "ours",
-        &upstream,
-    ]);
+    let (_tmp, _remote, a, b) = crate::sync::team_with_a_merge_begun();
     b.ok_stdin(
         &[
             "add",

@@ -207,6 +207,60 @@ pub fn team() -> (tempfile::TempDir, PathBuf, Peer, Peer) {
     (tmp, remote, a, b)
 }
 
+/// A clone made by a non-member with write access to the repository, whose
+/// `clients/acme.age` is forged with stock age: encrypted to the members' public
+/// recipients (in the signer list), not signed by any of them. Returns the clone.
+fn forge_in_a_clone(tmp: &Path, remote: &Path, a: &Peer, b: &Peer) -> PathBuf {
+    let c_dir = tmp.join("mallory");
+    git_in(
+        tmp,
+        tmp,
+        &["clone", "-q", remote.to_str().expect("utf-8"), "mallory"],
+    );
+    let forged = serde_json::json!({
+        "format_version": 2, "id": "acme", "name": "ACME GmbH",
+        "recipients": [a.recipient(), b.recipient()],
+        "entries": [{"path": "m365/admin", "username": "admin", "password": "mallory-knows"}],
+        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "revision": 999
+    });
+    let plain = tmp.join("forged.json");
+    std::fs::write(&plain, forged.to_string()).expect("write");
+    let st = Command::new("age")
+        .args(["-r", &a.recipient(), "-r", &b.recipient(), "-o"])
+        .arg(c_dir.join("clients/acme.age"))
+        .arg(&plain)
+        .status()
+        .expect("age");
+    assert!(st.success());
+    c_dir
+}
+
+/// [`team`], where A changed m365/admin and synced, B changed fw/root, and B's sync
+/// was killed after git's merge began (`MERGE_HEAD` left, our files in place), as a
+/// sync merges: `-s ours`, no commit.
+pub fn team_with_a_merge_begun() -> (tempfile::TempDir, PathBuf, Peer, Peer) {
+    let (tmp, remote, a, b) = team();
+    a.ok_stdin(
+        &["edit", "acme", "m365/admin", "--password-stdin"],
+        "a-m365\n",
+    );
+    a.ok(&["sync"]);
+    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
+    b.git(&["fetch", "-q", "origin"]);
+    let branch = b.git(&["symbolic-ref", "--short", "HEAD"]);
+    let upstream = format!("origin/{}", branch.trim());
+    b.git(&[
+        "merge",
+        "-q",
+        "--no-ff",
+        "--no-commit",
+        "-s",
+        "ours",
+        &upstream,
+    ]);
+    (tmp, remote, a, b)
+}
+
 #[test]
 fn concurrent_changes_merge_entry_by_entry_and_both_sides_agree() {
     let (_tmp, _remote, a, b) = team();
@@ -338,28 +392,7 @@ fn a_forged_vault_or_signer_list_from_a_non_member_is_refused() {
     let (tmp, remote, a, b) = team();
     // A non-member with write access to the repository encrypts to the members'
     // public recipients (in the signer list) with stock age.
-    let c_dir = tmp.path().join("mallory");
-    git_in(
-        tmp.path(),
-        tmp.path(),
-        &["clone", "-q", remote.to_str().expect("utf-8"), "mallory"],
-    );
-    let forged = serde_json::json!({
-        "format_version": 2, "id": "acme", "name": "ACME GmbH",
-        "recipients": [a.recipient(), b.recipient()],
-        "entries": [{"path": "m365/admin", "username": "admin", "password": "mallory-knows"}],
-        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "revision": 999
-    });
-    let plain = tmp.path().join("forged.json");
-    std::fs::write(&plain, forged.to_string()).expect("write");
-    let vault = c_dir.join("clients/acme.age");
-    let st = Command::new("age")
-        .args(["-r", &a.recipient(), "-r", &b.recipient(), "-o"])
-        .arg(&vault)
-        .arg(&plain)
-        .status()
-        .expect("age");
-    assert!(st.success());
+    let c_dir = forge_in_a_clone(tmp.path(), &remote, &a, &b);
     git_in(tmp.path(), &c_dir, &["commit", "-qam", "acme: update"]);
     git_in(tmp.path(), &c_dir, &["push", "-q"]);
 
@@ -424,25 +457,7 @@ fn a_forged_vault_or_signer_list_from_a_non_member_is_refused() {
 /// it (simulated: the merge started as sync starts it, then nothing more).
 #[test]
 fn a_sync_killed_half_way_is_completed_by_the_next() {
-    let (_tmp, _remote, a, b) = team();
-    a.ok_stdin(
-        &["edit", "acme", "m365/admin", "--password-stdin"],
-        "a-m365\n",
-    );
-    a.ok(&["sync"]);
-    b.ok_stdin(&["edit", "acme", "fw/root", "--password-stdin"], "b-fw\n");
-    b.git(&["fetch", "-q", "origin"]);
-    let branch = b.git(&["symbolic-ref", "--short", "HEAD"]);
-    let upstream = format!("origin/{}", branch.trim());
-    b.git(&[
-        "merge",
-        "-q",
-        "--no-ff",
-        "--no-commit",
-        "-s",
-        "ours",
-        &upstream,
-    ]);
+    let (_tmp, _remote, a, b) = team_with_a_merge_begun();
     b.ok(&["sync"]);
     a.ok(&["sync"]);
     assert_eq!(a.vaults(), b.vaults());
@@ -530,27 +545,7 @@ fn a_git_pull_by_hand_merges_vaults_as_sync_does() {
 #[test]
 fn a_git_pull_by_hand_refuses_a_forged_vault() {
     let (tmp, remote, a, b) = team();
-    let c_dir = tmp.path().join("mallory");
-    git_in(
-        tmp.path(),
-        tmp.path(),
-        &["clone", "-q", remote.to_str().expect("utf-8"), "mallory"],
-    );
-    let forged = serde_json::json!({
-        "format_version": 2, "id": "acme", "name": "ACME GmbH",
-        "recipients": [a.recipient(), b.recipient()],
-        "entries": [{"path": "m365/admin", "username": "admin", "password": "mallory-knows"}],
-        "created": "2026-01-01T00:00:00Z", "updated": "2026-01-01T00:00:00Z", "revision": 999
-    });
-    let plain = tmp.path().join("forged.json");
-    std::fs::write(&plain, forged.to_string()).expect("write");
-    let st = Command::new("age")
-        .args(["-r", &a.recipient(), "-r", &b.recipient(), "-o"])
-        .arg(c_dir.join("clients/acme.age"))
-        .arg(&plain)
-        .status()
-        .expect("age");
-    assert!(st.success());
+    let c_dir = forge_in_a_clone(tmp.path(), &remote, &a, &b);
     // A signature file that changed too, so that git merges both halves.
     std::fs::write(c_dir.join("clients/acme.age.sig"), "not a signature\n").expect("write");
     git_in(tmp.path(), &c_dir, &["commit", "-qam", "acme: update"]);

@@ -326,6 +326,8 @@ fn move_revisions(pins_path: &Path, key: &str) -> Result<Option<BTreeMap<String,
 pub struct Trust {
     pins: PathBuf,
     store_key: String,
+    /// This store's directory of revision files, worked out once ([`revisions_dir`]).
+    revisions_dir: PathBuf,
     list: SignerList,
     keys: Vec<SignerKey>,
     origin: String,
@@ -354,6 +356,7 @@ impl Trust {
         };
         let mut trust = Trust {
             pins: pins_path.to_owned(),
+            revisions_dir: revisions_dir(pins_path, &key),
             store_key: key,
             keys: pin.signers.keys(),
             list: pin.signers.clone(),
@@ -436,6 +439,7 @@ impl Trust {
         })?;
         Ok(Trust {
             pins: pins_path.to_owned(),
+            revisions_dir: revisions_dir(pins_path, &key),
             store_key: key,
             keys: list.keys(),
             list,
@@ -508,7 +512,7 @@ impl Trust {
     }
 
     fn revision_path(&self, id: &ClientId) -> PathBuf {
-        revisions_dir(&self.pins, &self.store_key).join(id.as_str())
+        self.revisions_dir.join(id.as_str())
     }
 
     /// Records that revision `rev` of `id` was written (or read, with
