@@ -417,6 +417,9 @@ pub struct TotpArgs {
 #[derive(Args, Debug)]
 pub struct RecipientsArgs {
     pub client: String,
+    /// Print the recipients (after the change) as JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub action: Option<RecipientAction>,
 }
