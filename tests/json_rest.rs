@@ -112,3 +112,131 @@ fn recipients_list_add_and_remove_report_the_vaults_recipients() {
     let stderr = failed_quietly(&out, 1);
     assert!(stderr.contains("nobody"), "{stderr}");
 }
+
+#[test]
+fn init_reports_what_it_found_and_what_it_created() {
+    let env = Env::bare();
+    let args = ["init", "--json", "--provider-name", "Muster IT"];
+    let first = parsed(&env.run(&args), &args);
+    let identity = std::fs::read_to_string(env.identity()).expect("identity");
+    let recipient = first["recipient"].as_str().expect("recipient").to_owned();
+    assert!(recipient.starts_with("age1"), "{first}");
+    assert!(identity.contains(&format!("public key: {recipient}")));
+    assert!(
+        !first.to_string().contains("AGE-SECRET-KEY"),
+        "never the key: {first}"
+    );
+    assert_eq!(first["store"], path(&env.store()));
+    assert_eq!(first["identity"], path(&env.identity()));
+    assert_eq!(
+        first["signing_key"],
+        path(&env.identity().with_extension("signing-key"))
+    );
+    for created in [
+        "store_created",
+        "identity_created",
+        "signing_key_created",
+        "trust_started",
+    ] {
+        assert_eq!(first[created], true, "{created}: {first}");
+    }
+    assert_eq!(first["passphrase"], false);
+    assert_eq!(first["provider_name"], "Muster IT");
+    assert_eq!(
+        first["signing_fingerprint"],
+        env.signing_fingerprint().as_str()
+    );
+
+    // Again: everything is there already, nothing is created.
+    let again = env.json(&["init", "--json"]);
+    for created in [
+        "store_created",
+        "identity_created",
+        "signing_key_created",
+        "trust_started",
+    ] {
+        assert_eq!(again[created], false, "{created}: {again}");
+    }
+    assert_eq!(again["recipient"], recipient.as_str());
+    assert_eq!(again["provider_name"], "Muster IT");
+    // Without --json stdout is the recipient, as before.
+    assert_eq!(env.ok(&["init"]).trim(), recipient);
+
+    // An identity file that is not one: the message names it, exit 1, no JSON.
+    let broken = Env::bare();
+    std::fs::write(broken.identity(), "kein Schlüssel\n").expect("write");
+    let out = broken.run(&["init", "--json"]);
+    let stderr = failed_quietly(&out, 1);
+    assert_eq!(
+        stderr.lines().last().unwrap_or_default(),
+        format!(
+            "handover: error: cannot use the identity file {}: line 1 is not an age secret key (AGE-SECRET-KEY-1…)",
+            broken.identity().display()
+        )
+    );
+}
+
+#[test]
+fn demo_reports_its_store_dossiers_and_fingerprint() {
+    let env = Env::bare();
+    let dir = env.dir.path();
+    let args = ["demo", path(dir), "--json"];
+    let v = parsed(&env.run(&args), &args);
+    assert_eq!(v["client"], "mueller-bau");
+    assert_eq!(v["store"], path(&env.store()));
+    assert_eq!(v["identity"], path(&env.identity()));
+    let dossiers: Vec<&str> = v["dossiers"]
+        .as_array()
+        .expect("dossiers")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(dossiers.len(), 2, "{v}");
+    for d in &dossiers {
+        assert!(d.ends_with(".pdf") && Path::new(d).is_file(), "{d}");
+    }
+    // The fingerprint is the printed dossier's: verify agrees.
+    let fingerprint = v["fingerprint"].as_str().expect("fingerprint");
+    let verdict = env.json(&["verify", "mueller-bau", fingerprint, "--json"]);
+    assert_eq!(verdict["verdict"], "matches");
+    assert!(
+        common::pdf_text(Path::new(dossiers[0])).contains(fingerprint),
+        "printed on the dossier"
+    );
+
+    // A directory that is a file: the message, exit 1, no JSON.
+    let file = dir.join("a-file");
+    std::fs::write(&file, "x").expect("write");
+    let out = env.run(&["demo", path(&file), "--json"]);
+    let stderr = failed_quietly(&out, 1);
+    assert!(stderr.contains(path(&file)), "{stderr}");
+}
+
+#[test]
+fn client_key_reports_the_file_and_the_recipient_never_the_key() {
+    let env = Env::new();
+    env.new_client("acme");
+    let key = env.dir.path().join("acme-key.txt");
+    let args = ["client", "key", "acme", "-o", path(&key), "--json"];
+    let v = parsed(&env.run(&args), &args);
+    let written = std::fs::read_to_string(&key).expect("key file");
+    let recipient = v["recipient"].as_str().expect("recipient");
+    assert!(written.contains(&format!("public key: {recipient}")), "{v}");
+    assert_eq!(
+        v,
+        json!({"client": "acme", "file": path(&key), "recipient": recipient})
+    );
+    let listed = env.json(&["recipients", "acme", "--json"]);
+    assert_eq!(listed["recipients"][1]["recipient"], recipient);
+    assert_eq!(listed["recipients"][1]["role"], "client-key");
+    // Again: refused without --force, nothing on stdout, key file unchanged.
+    let out = env.run(&args);
+    let stderr = failed_quietly(&out, 1);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "handover: error: client \"acme\" already has a key ({recipient}); pass --force to replace it (the old key's recipient is removed from the vault)"
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&key).expect("key"), written);
+}

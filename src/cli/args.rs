@@ -309,6 +309,9 @@ pub struct InitArgs {
     /// (`client edit --emergency-partner`) takes precedence; "" clears it
     #[arg(long, value_name = "TEXT")]
     pub emergency_partner: Option<String>,
+    /// Print what was found or created as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -467,6 +470,9 @@ pub struct VerifyArgs {
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     pub dir: PathBuf,
+    /// Print the demo's store, identity, dossiers and fingerprint as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1176,6 +1182,9 @@ pub enum ClientCommand {
         /// Replace FILE if it exists, and replace an existing client key
         #[arg(long)]
         force: bool,
+        /// Print the file and the key's recipient as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Delete a client's vault permanently
     Remove {

@@ -58,9 +58,12 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             eprintln!("Updated client {}.", id.as_str());
             Ok(())
         }
-        ClientCommand::Key { id, output, force } => {
-            client_key(h, &client_id(&id)?, &output, force, out)
-        }
+        ClientCommand::Key {
+            id,
+            output,
+            force,
+            json,
+        } => client_key(h, &client_id(&id)?, (&output, force), json, out),
         ClientCommand::Remove { id, yes } => remove(h, &client_id(&id)?, yes),
     }
 }
@@ -243,8 +246,8 @@ fn recipient_rows<'a>(h: &Handover, c: &'a handover::model::Client) -> Vec<Recip
 fn client_key(
     h: &Handover,
     id: &ClientId,
-    output: &Path,
-    force: bool,
+    (output, force): (&Path, bool),
+    json: bool,
     out: &mut Out,
 ) -> Result<(), CliError> {
     let recipient = handover::workflows::client_key::create(h, id, output, force)?;
@@ -252,5 +255,12 @@ fn client_key(
         "Wrote the client's secret key to {} and added its recipient; the vault is re-encrypted. Hand the file to the client and delete your copy.",
         output.display()
     );
+    if json {
+        return out.json(&serde_json::json!({
+            "client": id.as_str(),
+            "file": output.display().to_string(),
+            "recipient": recipient,
+        }));
+    }
     out.line(&recipient)
 }
