@@ -240,3 +240,119 @@ fn client_key_reports_the_file_and_the_recipient_never_the_key() {
     );
     assert_eq!(std::fs::read_to_string(&key).expect("key"), written);
 }
+
+/// A store as it looked before signed vaults: `acme`, with a recipient nobody knows.
+fn unsigned_store() -> (Env, String, String) {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok(&["add", "acme", "fw/admin", "--no-password"]);
+    let me = own_recipient(&env);
+    let other = stranger();
+    env.ok(&["recipients", "acme", "add", &other]);
+    for f in ["signers.json", "signers.json.sig", "allowed_signers"] {
+        std::fs::remove_file(env.store().join(f)).expect("remove");
+    }
+    std::fs::remove_file(env.store().join("clients/acme.age.sig")).expect("remove");
+    std::fs::remove_file(env.identity().with_extension("trust.json")).expect("remove");
+    std::fs::remove_dir_all(env.identity().with_extension("trust.revisions")).expect("remove");
+    (env, me, other)
+}
+
+#[test]
+fn sign_reports_the_vaults_it_found_and_signed() {
+    let (env, me, other) = unsigned_store();
+    // Not confirmed (no terminal, no --yes): the plan on stderr, exit 1, no JSON.
+    let out = env.run(&["sign", "--json"]);
+    let stderr = failed_quietly(&out, 1);
+    assert!(
+        stderr.contains("handover: not confirmed; nothing was signed"),
+        "{stderr}"
+    );
+    assert!(!env.store().join("clients/acme.age.sig").exists());
+
+    let args = ["sign", "--yes", "--json"];
+    let v = parsed(&env.run(&args), &args);
+    let fingerprint = env.signing_fingerprint();
+    assert_eq!(
+        v,
+        json!({
+            "signing_fingerprint": fingerprint,
+            "starts_trust": true,
+            "already_signed": 0,
+            "unsigned": [{
+                "client": "acme",
+                "name": "Müller & Söhne GmbH",
+                "entries": 1,
+                "recipients": [
+                    {"recipient": me, "role": "you"},
+                    {"recipient": other, "role": "unknown"},
+                ],
+            }],
+            "signed": 1,
+            "refused": [],
+        })
+    );
+    let again = env.json(&["sign", "--json"]);
+    assert_eq!(again["starts_trust"], false);
+    assert_eq!(again["already_signed"], 1);
+    assert_eq!(again["unsigned"], json!([]));
+    assert_eq!(again["signed"], 0);
+
+    // Taking a vault back: the client and the revision now the newest.
+    let back = env.json(&["sign", "--accept-rollback", "acme", "--yes", "--json"]);
+    assert_eq!(back["client"], "acme");
+    assert!(back["revision"].as_u64().is_some_and(|r| r >= 1), "{back}");
+    let out = env.run(&["sign", "--accept-rollback", "nobody", "--yes", "--json"]);
+    failed_quietly(&out, 1);
+}
+
+#[test]
+fn signers_add_remove_and_pin_report_the_signers() {
+    let env = Env::new();
+    let anna = Env::new();
+    let anna_recipient = own_recipient(&anna);
+    let key_file = anna.identity().with_extension("signing-key.pub");
+    let key = std::fs::read_to_string(&key_file).expect("key");
+    let args = [
+        "signers",
+        "add",
+        "anna",
+        "--key",
+        path(&key_file),
+        "--recipient",
+        &anna_recipient,
+        "--json",
+    ];
+    let added = parsed(&env.run(&args), &args);
+    assert_eq!(added["name"], "anna");
+    let key: Vec<&str> = key.split_whitespace().take(2).collect();
+    assert_eq!(added["key"], key.join(" "));
+    assert_eq!(added["fingerprint"], anna.signing_fingerprint().as_str());
+    assert_eq!(added["recipient"], anna_recipient.as_str());
+    assert!(added["added"].as_str().is_some(), "{added}");
+
+    let pinned = env.json(&["signers", "pin", "--yes", "--json"]);
+    let own = env.signing_fingerprint();
+    assert_eq!(pinned["signed_by"], own.as_str());
+    assert_eq!(pinned["includes_you"], true);
+    let names: Vec<&str> = pinned["signers"]
+        .as_array()
+        .expect("signers")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["provider", "anna"]);
+    assert_eq!(pinned["signers"][0]["fingerprint"], own.as_str());
+    assert_eq!(
+        pinned["version"],
+        env.json(&["signers", "list", "--json"])["version"]
+    );
+
+    let removed = env.json(&["signers", "remove", "anna", "--json"]);
+    assert_eq!(removed["name"], "anna");
+    assert_eq!(removed["fingerprint"], added["fingerprint"]);
+    // Removing her again: the message, exit 1, no JSON.
+    let out = env.run(&["signers", "remove", "anna", "--json"]);
+    let stderr = failed_quietly(&out, 1);
+    assert!(stderr.contains("anna"), "{stderr}");
+}

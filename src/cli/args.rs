@@ -323,6 +323,9 @@ pub struct SignArgs {
     /// restoring a backup on purpose)
     #[arg(long, value_name = "CLIENT")]
     pub accept_rollback: Option<String>,
+    /// Print what was found and signed as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1089,14 +1092,25 @@ pub enum SignersAction {
         /// The teammate's age recipient, so that `check` knows it
         #[arg(long, value_name = "AGE_RECIPIENT")]
         recipient: Option<String>,
+        /// Print the signer now trusted as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Stop trusting a signer
-    Remove { name: String },
+    Remove {
+        name: String,
+        /// Print the signer no longer trusted as JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// On a new machine: review the store's signers and pin them as trusted here
     Pin {
         /// Pin without asking (what is pinned is still printed)
         #[arg(long)]
         yes: bool,
+        /// Print the pinned signer list as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -47,12 +47,7 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Init(a) => setup_cmds::init(a, paths, out),
         Command::Demo(a) => setup_cmds::demo(a, out),
         Command::Generate(a) => setup_cmds::generate(a, out),
-        Command::Sign(a) => signers_cmds::sign(
-            paths.store_dir,
-            paths.identity_file,
-            a.yes,
-            a.accept_rollback,
-        ),
+        Command::Sign(a) => signers_cmds::sign(a, paths, out),
         Command::Signers { action } => {
             signers_cmds::signers_command(paths.store_dir, paths.identity_file, action, out)
         }
