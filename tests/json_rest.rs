@@ -356,3 +356,145 @@ fn signers_add_remove_and_pin_report_the_signers() {
     let stderr = failed_quietly(&out, 1);
     assert!(stderr.contains("anna"), "{stderr}");
 }
+
+#[test]
+fn team_add_and_remove_report_the_vaults_and_rotation_lists() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.new_client("baecker");
+    let bob = Env::new();
+    let bob_recipient = own_recipient(&bob);
+    let key_file = bob.identity().with_extension("signing-key.pub");
+    let args = [
+        "team",
+        "add",
+        "bob",
+        "--recipient",
+        &bob_recipient,
+        "--signing-key",
+        path(&key_file),
+        "--json",
+    ];
+    let added = parsed(&env.run(&args), &args);
+    assert_eq!(
+        added,
+        json!({
+            "name": "bob",
+            "fingerprint": bob.signing_fingerprint(),
+            "recipient": bob_recipient,
+            "vaults": 2,
+        })
+    );
+    let listed = env.json(&["recipients", "acme", "--json"]);
+    assert_eq!(listed["recipients"][1]["recipient"], bob_recipient.as_str());
+
+    let dir = env.dir.path().join("rotation");
+    let args = [
+        "team",
+        "remove",
+        "bob",
+        "--out",
+        path(&dir),
+        "--lang",
+        "en",
+        "--json",
+    ];
+    let removed = parsed(&env.run(&args), &args);
+    assert_eq!(removed["name"], "bob");
+    assert_eq!(removed["vaults"], 2);
+    let lists: Vec<&str> = removed["rotation_lists"]
+        .as_array()
+        .expect("lists")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(lists.len(), 2, "{removed}");
+    for list in lists {
+        assert!(Path::new(list).starts_with(&dir) && Path::new(list).is_file());
+    }
+    let out = env.run(&args);
+    let stderr = failed_quietly(&out, 1);
+    assert_eq!(
+        stderr.trim(),
+        "handover: error: there is no team member named \"bob\"; `handover team list` lists them"
+    );
+}
+
+#[test]
+fn sync_init_sync_and_resolve_report_what_they_did() {
+    use crate::sync::{Peer, team};
+    let (_tmp, remote, a, b) = team();
+    a.ok_stdin(
+        &["edit", "acme", "nas/admin", "--password-stdin"],
+        "a-nas\n",
+    );
+    b.ok_stdin(
+        &["edit", "acme", "nas/admin", "--password-stdin"],
+        "b-nas\n",
+    );
+    let args = ["sync", "--json"];
+    let first = parsed(&a.run(&args), &args);
+    assert_eq!(first["pushed"], true, "{first}");
+    assert_eq!(first["taken"], json!([]));
+    assert_eq!(first["merged"], json!([]));
+
+    let out = b.run(&args);
+    let merged = parsed(&out, &args);
+    assert_eq!(merged["merged"], json!(["acme"]), "{merged}");
+    assert_eq!(merged["pushed"], true);
+    assert_eq!(merged["refused"], json!([]));
+    let conflicts = merged["conflicts"].as_array().expect("conflicts");
+    assert_eq!(conflicts.len(), 1, "{merged}");
+    assert_eq!(conflicts[0]["client"], "acme");
+    assert_eq!(conflicts[0]["record"], "entry");
+    assert_eq!(conflicts[0]["name"], "nas/admin");
+    assert!(
+        conflicts[0]["fields"]
+            .as_array()
+            .is_some_and(|f| f.contains(&json!("password"))),
+        "{merged}"
+    );
+    // The warning stays on stderr; no value anywhere.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("was changed on both sides"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains("a-nas") && !stdout.contains("b-nas"));
+
+    let taken = a.ok(&args);
+    let taken: Value = serde_json::from_str(&taken).expect("json");
+    assert_eq!(taken["taken"], json!(["acme"]), "{taken}");
+
+    // resolve: the client's own fields; the entry conflict is left to remove by hand.
+    let resolved = b.ok(&["sync", "resolve", "acme", "--json"]);
+    let resolved: Value = serde_json::from_str(&resolved).expect("json");
+    assert_eq!(resolved, json!({"client": "acme", "conflicts_left": 1}));
+
+    // A clone and a new repository.
+    let c = Peer::new("c");
+    let remote_s = path(&remote);
+    let args = ["sync", "init", remote_s, "--json"];
+    let cloned = parsed(&c.run(&args), &args);
+    assert_eq!(
+        cloned,
+        json!({"store": path(&c.store), "remote": remote_s, "how": "cloned", "pushed": false})
+    );
+    let d = Peer::new("d");
+    d.ok(&["init"]);
+    let created: Value = serde_json::from_str(&d.ok(&["sync", "init", "--json"])).expect("json");
+    assert_eq!(
+        created,
+        json!({"store": path(&d.store), "remote": null, "how": "created", "pushed": false})
+    );
+
+    // A store that is not shared: the message, exit 1, no JSON.
+    let env = Env::new();
+    let out = env.run(&["sync", "--json"]);
+    let stderr = failed_quietly(&out, 1);
+    assert_eq!(
+        stderr.trim(),
+        format!(
+            "handover: error: the store at {} is not shared with git yet; run `handover sync init [REMOTE]` first",
+            env.store().display()
+        )
+    );
+}

@@ -114,6 +114,9 @@ pub enum Command {
     Sync {
         #[command(subcommand)]
         action: Option<SyncAction>,
+        /// Print what the sync took, merged, refused and pushed as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Add, remove or list the team members who share this store
     #[command(subcommand)]
@@ -210,6 +213,9 @@ pub enum TeamAction {
         /// Their public signing key, `ssh-ed25519 AAAA…`, or the file holding it
         #[arg(long, value_name = "KEY|FILE")]
         signing_key: String,
+        /// Print the new member and the vaults encrypted to them as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Re-encrypt every vault without a member and write what they could read
     Remove {
@@ -219,6 +225,9 @@ pub enum TeamAction {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = LangArg::De)]
         lang: LangArg,
+        /// Print the vaults re-encrypted and the rotation lists as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// The members: names, key fingerprints, recipients, since when
     List {
@@ -233,11 +242,17 @@ pub enum SyncAction {
     Init {
         /// The shared repository (a path or URL `git` understands)
         remote: Option<String>,
+        /// Print what was done as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Accept ours for a client's own fields that a sync found changed on both sides
     Resolve {
         /// The client id
         client: String,
+        /// Print what is left as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// What git runs to merge a vault or its signature (`%O %A %B %P`); the store is
     /// the directory git runs it in

@@ -80,7 +80,7 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
-        Command::Sync { action } => sync_cmds::sync(action, paths, out),
+        Command::Sync { action, json } => sync_cmds::sync(action, json, paths, out),
         Command::Team(action) => team_cmds::team(action, paths, out),
         Command::Textconv { file } => sync_cmds::textconv(&file, paths, out),
         Command::Restore(a) => restore_cmds::restore(a, out),
