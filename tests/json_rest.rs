@@ -498,3 +498,67 @@ fn sync_init_sync_and_resolve_report_what_they_did() {
         )
     );
 }
+
+/// Renders every page of `pdf` at 300 dpi in grey, as a scanner delivers them.
+fn scans(pdf: &Path, dir: &Path) -> Vec<std::path::PathBuf> {
+    common::require_tool("pdftoppm");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-png"])
+        .arg(pdf)
+        .arg(dir.join("scan"))
+        .status()
+        .expect("run pdftoppm");
+    assert!(status.success());
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn restore_reports_the_bundle_and_how_its_codes_were_read() {
+    let env = Env::new();
+    env.new_client("acme");
+    env.ok_stdin(
+        &["add", "acme", "fw/admin", "--password-stdin"],
+        b"Restore-Geheim-7",
+    );
+    let pdf = env.dir.path().join("acme.pdf");
+    env.ok(&["dossier", "acme", "-o", path(&pdf), "--data-pages"]);
+    let dir = env.dir.path().join("scans");
+    std::fs::create_dir(&dir).expect("dir");
+    let pages = scans(&pdf, &dir);
+    let bundle = env.dir.path().join("restored.age");
+    let mut args: Vec<&str> = vec!["restore"];
+    args.extend(pages.iter().map(|p| path(p)));
+    args.extend(["-o", path(&bundle), "--json"]);
+    let v = parsed(&env.run(&args), &args);
+    assert_eq!(v["file"], path(&bundle));
+    assert_eq!(v["signature"], format!("{}.sig", path(&bundle)).as_str());
+    assert!(bundle.is_file() && Path::new(&format!("{}.sig", path(&bundle))).is_file());
+    let printing = v["printing"].as_str().expect("printing");
+    assert_eq!(printing.len(), 8, "{v}");
+    assert!(
+        common::pdf_text(&pdf).contains(printing),
+        "the printing id is on the data pages"
+    );
+    assert!(v["data_codes"].as_u64().is_some_and(|n| n >= 1), "{v}");
+    assert!(v["parity_codes"].as_u64().is_some_and(|n| n >= 1), "{v}");
+    for empty in ["recovered", "unread", "other_printings"] {
+        assert_eq!(v[empty], json!([]), "{empty}");
+    }
+    assert!(!v.to_string().contains("Restore-Geheim-7"));
+
+    // Again without --force: the file is there; the message, exit 1, no JSON.
+    let out = env.run(&args);
+    let stderr = failed_quietly(&out, 1);
+    assert!(stderr.contains(path(&bundle)), "{stderr}");
+    // Only the cover: no data codes; nothing written.
+    let other = env.dir.path().join("other.age");
+    let out = env.run(&["restore", path(&pages[0]), "-o", path(&other), "--json"]);
+    failed_quietly(&out, 1);
+    assert!(!other.exists());
+}

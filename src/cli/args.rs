@@ -1337,4 +1337,7 @@ pub struct RestoreArgs {
     /// printing id in each data page's heading)
     #[arg(long, value_name = "ID")]
     pub printing: Option<String>,
+    /// Print what was restored as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
