@@ -72,7 +72,7 @@ fn recipients_list_add_and_remove_report_the_vaults_recipients() {
     assert_eq!(added["changed"], true);
     assert_eq!(
         added["recipients"],
-        json!([{"recipient": me, "role": "you"}, {"recipient": other, "role": "other"}])
+        json!([{"recipient": me, "role": "you"}, {"recipient": other, "role": "unknown"}])
     );
     // Adding it again changes nothing, and says so.
     let again = env.json(&["recipients", "acme", "--json", "add", &other]);
@@ -386,7 +386,10 @@ fn team_add_and_remove_report_the_vaults_and_rotation_lists() {
         })
     );
     let listed = env.json(&["recipients", "acme", "--json"]);
-    assert_eq!(listed["recipients"][1]["recipient"], bob_recipient.as_str());
+    assert_eq!(
+        listed["recipients"][1],
+        json!({"recipient": bob_recipient, "role": "teammate"})
+    );
 
     let dir = env.dir.path().join("rotation");
     let args = [

@@ -7,11 +7,13 @@ use handover::error::Error;
 use handover::model::ClientId;
 use handover::workflows::Handover;
 use handover::workflows::clients::{self, ClientPatch};
+use handover::workflows::signers::RecipientRole;
 
 use super::CliError;
 use super::args::{ClientCommand, ProfileArgs, RecipientAction, RecipientsArgs};
 use super::context::{Paths, client_id};
 use super::show;
+use super::signers_cmds::role_name;
 use super::term::{self, Out, safe};
 
 pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
@@ -222,23 +224,17 @@ struct RecipientsReport<'a> {
 #[derive(serde::Serialize)]
 struct RecipientRow<'a> {
     recipient: &'a str,
-    /// `you`, `client-key` or `other`.
+    /// `you`, `client-key`, `teammate` or `unknown`.
     role: &'static str,
 }
 
 fn recipient_rows<'a>(h: &Handover, c: &'a handover::model::Client) -> Vec<RecipientRow<'a>> {
-    let own = h.identity.recipient().to_string();
+    let (own, teammates) = (h.own_recipients(), h.trust.recipients());
     c.recipients
         .iter()
         .map(|r| RecipientRow {
             recipient: r,
-            role: if r == &own {
-                "you"
-            } else if c.client_recipient.as_ref() == Some(r) {
-                "client-key"
-            } else {
-                "other"
-            },
+            role: role_name(RecipientRole::of(r, c, &own, &teammates)),
         })
         .collect()
 }

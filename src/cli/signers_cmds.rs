@@ -135,7 +135,8 @@ fn sign_report<'a>(plan: &'a SignPlan, signed: usize, fingerprint: &'a str) -> S
     }
 }
 
-fn role_name(role: RecipientRole) -> &'static str {
+/// A recipient's role as the JSON reports name it.
+pub(super) fn role_name(role: RecipientRole) -> &'static str {
     match role {
         RecipientRole::You => "you",
         RecipientRole::ClientKey => "client-key",
