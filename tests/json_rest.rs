@@ -304,6 +304,25 @@ fn sign_reports_the_vaults_it_found_and_signed() {
     assert!(back["revision"].as_u64().is_some_and(|r| r >= 1), "{back}");
     let out = env.run(&["sign", "--accept-rollback", "nobody", "--yes", "--json"]);
     failed_quietly(&out, 1);
+
+    // A signature that is not valid: refused, reported with why, then exit 1.
+    std::fs::write(env.store().join("clients/acme.age.sig"), "kaputt\n").expect("write");
+    let out = env.run(&["sign", "--yes", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.lines().last(),
+        Some("handover: 1 vault(s) were not signed"),
+        "{stderr}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("the report on stdout");
+    assert_eq!(v["signed"], 0);
+    assert_eq!(v["refused"][0]["client"], "acme");
+    let reason = v["refused"][0]["reason"].as_str().unwrap_or_default();
+    assert!(
+        !reason.is_empty() && stderr.contains(&format!("Not signing acme: {reason}")),
+        "{v} {stderr}"
+    );
 }
 
 #[test]
