@@ -19,6 +19,7 @@ mod hardening_limits;
 mod hardening_sign;
 mod hardening_smaller;
 mod hardening_stock;
+mod json_rest;
 mod knowledge_cli;
 mod known_answers;
 mod page_images;

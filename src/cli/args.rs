@@ -114,6 +114,9 @@ pub enum Command {
     Sync {
         #[command(subcommand)]
         action: Option<SyncAction>,
+        /// Print what the sync took, merged, refused and pushed as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Add, remove or list the team members who share this store
     #[command(subcommand)]
@@ -210,6 +213,9 @@ pub enum TeamAction {
         /// Their public signing key, `ssh-ed25519 AAAA…`, or the file holding it
         #[arg(long, value_name = "KEY|FILE")]
         signing_key: String,
+        /// Print the new member and the vaults encrypted to them as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Re-encrypt every vault without a member and write what they could read
     Remove {
@@ -219,6 +225,9 @@ pub enum TeamAction {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = LangArg::De)]
         lang: LangArg,
+        /// Print the vaults re-encrypted and the rotation lists as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// The members: names, key fingerprints, recipients, since when
     List {
@@ -233,11 +242,17 @@ pub enum SyncAction {
     Init {
         /// The shared repository (a path or URL `git` understands)
         remote: Option<String>,
+        /// Print what was done as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Accept ours for a client's own fields that a sync found changed on both sides
     Resolve {
         /// The client id
         client: String,
+        /// Print what is left as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// What git runs to merge a vault or its signature (`%O %A %B %P`); the store is
     /// the directory git runs it in
@@ -309,6 +324,9 @@ pub struct InitArgs {
     /// (`client edit --emergency-partner`) takes precedence; "" clears it
     #[arg(long, value_name = "TEXT")]
     pub emergency_partner: Option<String>,
+    /// Print what was found or created as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -320,6 +338,9 @@ pub struct SignArgs {
     /// restoring a backup on purpose)
     #[arg(long, value_name = "CLIENT")]
     pub accept_rollback: Option<String>,
+    /// Print what was found and signed as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -417,6 +438,9 @@ pub struct TotpArgs {
 #[derive(Args, Debug)]
 pub struct RecipientsArgs {
     pub client: String,
+    /// Print the recipients (after the change) as JSON on stdout
+    #[arg(long, global = true)]
+    pub json: bool,
     #[command(subcommand)]
     pub action: Option<RecipientAction>,
 }
@@ -464,6 +488,9 @@ pub struct VerifyArgs {
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     pub dir: PathBuf,
+    /// Print the demo's store, identity, dossiers and fingerprint as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -1080,14 +1107,25 @@ pub enum SignersAction {
         /// The teammate's age recipient, so that `check` knows it
         #[arg(long, value_name = "AGE_RECIPIENT")]
         recipient: Option<String>,
+        /// Print the signer now trusted as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Stop trusting a signer
-    Remove { name: String },
+    Remove {
+        name: String,
+        /// Print the signer no longer trusted as JSON on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// On a new machine: review the store's signers and pin them as trusted here
     Pin {
         /// Pin without asking (what is pinned is still printed)
         #[arg(long)]
         yes: bool,
+        /// Print the pinned signer list as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -1173,6 +1211,9 @@ pub enum ClientCommand {
         /// Replace FILE if it exists, and replace an existing client key
         #[arg(long)]
         force: bool,
+        /// Print the file and the key's recipient as JSON on stdout
+        #[arg(long)]
+        json: bool,
     },
     /// Delete a client's vault permanently
     Remove {
@@ -1296,4 +1337,7 @@ pub struct RestoreArgs {
     /// printing id in each data page's heading)
     #[arg(long, value_name = "ID")]
     pub printing: Option<String>,
+    /// Print what was restored as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
 }

@@ -7,11 +7,13 @@ use handover::error::Error;
 use handover::model::ClientId;
 use handover::workflows::Handover;
 use handover::workflows::clients::{self, ClientPatch};
+use handover::workflows::signers::RecipientRole;
 
 use super::CliError;
 use super::args::{ClientCommand, ProfileArgs, RecipientAction, RecipientsArgs};
 use super::context::{Paths, client_id};
 use super::show;
+use super::signers_cmds::role_name;
 use super::term::{self, Out, safe};
 
 pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), CliError> {
@@ -58,9 +60,12 @@ pub fn client(cmd: ClientCommand, h: &Handover, out: &mut Out) -> Result<(), Cli
             eprintln!("Updated client {}.", id.as_str());
             Ok(())
         }
-        ClientCommand::Key { id, output, force } => {
-            client_key(h, &client_id(&id)?, &output, force, out)
-        }
+        ClientCommand::Key {
+            id,
+            output,
+            force,
+            json,
+        } => client_key(h, &client_id(&id)?, (&output, force), json, out),
         ClientCommand::Remove { id, yes } => remove(h, &client_id(&id)?, yes),
     }
 }
@@ -144,46 +149,101 @@ fn remove(h: &Handover, id: &ClientId, yes: bool) -> Result<(), CliError> {
 }
 
 pub fn recipients(a: RecipientsArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
-    let RecipientsArgs { client, action } = a;
+    let RecipientsArgs {
+        client,
+        json,
+        action,
+    } = a;
     let id = client_id(&client)?;
     let h = paths.open()?;
-    match action {
-        None => {
-            let c = h.load(&id)?;
-            let own = h.identity.recipient().to_string();
-            for r in &c.recipients {
-                let note = if r == &own {
-                    "  (you)"
-                } else if c.client_recipient.as_ref() == Some(r) {
-                    "  (client key)"
-                } else {
-                    ""
-                };
-                out.line(&format!("{}{note}", safe(r, false)))?;
-            }
-        }
+    let (changed, recipient) = match action {
+        None => (None, None),
         Some(RecipientAction::Add { recipient }) => {
-            if clients::add_recipient(&h, &id, &recipient)? {
-                eprintln!("Added the recipient; the vault is re-encrypted.");
-            } else {
-                eprintln!("That recipient was already there; nothing changed.");
+            let added = clients::add_recipient(&h, &id, &recipient)?;
+            if !json {
+                eprintln!(
+                    "{}",
+                    if added {
+                        "Added the recipient; the vault is re-encrypted."
+                    } else {
+                        "That recipient was already there; nothing changed."
+                    }
+                );
             }
+            (Some(added), Some(recipient))
         }
         Some(RecipientAction::Remove { recipient }) => {
             clients::remove_recipient(&h, &id, &recipient)?;
             eprintln!(
                 "Removed the recipient; the vault is re-encrypted. Anything that key could read before may still be in copies it made: rotate those secrets."
             );
+            (Some(true), Some(recipient))
+        }
+    };
+    if json {
+        let c = h.load(&id)?;
+        // As the vault keeps it (the checks above refused anything else).
+        let recipient = recipient
+            .map(|r| handover::keys::Recipient::parse(&r).map(|r| r.to_string()))
+            .transpose()?;
+        return out.json(&RecipientsReport {
+            client: id.as_str(),
+            recipient: recipient.as_deref(),
+            changed,
+            recipients: recipient_rows(&h, &c),
+        });
+    }
+    if changed.is_none() {
+        let c = h.load(&id)?;
+        for r in recipient_rows(&h, &c) {
+            let note = match r.role {
+                "you" => "  (you)",
+                "client-key" => "  (client key)",
+                _ => "",
+            };
+            out.line(&format!("{}{note}", safe(r.recipient, false)))?;
         }
     }
     Ok(())
 }
 
+/// What `recipients --json` prints: the vault's recipients (after an add or remove),
+/// and what was added or removed.
+#[derive(serde::Serialize)]
+struct RecipientsReport<'a> {
+    client: &'a str,
+    /// The recipient given to `add` or `remove`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recipient: Option<&'a str>,
+    /// Whether `add` or `remove` changed the vault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed: Option<bool>,
+    recipients: Vec<RecipientRow<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct RecipientRow<'a> {
+    recipient: &'a str,
+    /// `you`, `client-key`, `teammate` or `unknown`.
+    role: &'static str,
+}
+
+fn recipient_rows<'a>(h: &Handover, c: &'a handover::model::Client) -> Vec<RecipientRow<'a>> {
+    let (own, teammates) = (h.own_recipients(), h.trust.recipients());
+    c.recipients
+        .iter()
+        .map(|r| RecipientRow {
+            recipient: r,
+            role: role_name(RecipientRole::of(r, c, &own, &teammates)),
+        })
+        .collect()
+}
+
 fn client_key(
     h: &Handover,
     id: &ClientId,
-    output: &Path,
-    force: bool,
+    (output, force): (&Path, bool),
+    json: bool,
     out: &mut Out,
 ) -> Result<(), CliError> {
     let recipient = handover::workflows::client_key::create(h, id, output, force)?;
@@ -191,5 +251,12 @@ fn client_key(
         "Wrote the client's secret key to {} and added its recipient; the vault is re-encrypted. Hand the file to the client and delete your copy.",
         output.display()
     );
+    if json {
+        return out.json(&serde_json::json!({
+            "client": id.as_str(),
+            "file": output.display().to_string(),
+            "recipient": recipient,
+        }));
+    }
     out.line(&recipient)
 }

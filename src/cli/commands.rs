@@ -47,12 +47,7 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Init(a) => setup_cmds::init(a, paths, out),
         Command::Demo(a) => setup_cmds::demo(a, out),
         Command::Generate(a) => setup_cmds::generate(a, out),
-        Command::Sign(a) => signers_cmds::sign(
-            paths.store_dir,
-            paths.identity_file,
-            a.yes,
-            a.accept_rollback,
-        ),
+        Command::Sign(a) => signers_cmds::sign(a, paths, out),
         Command::Signers { action } => {
             signers_cmds::signers_command(paths.store_dir, paths.identity_file, action, out)
         }
@@ -85,7 +80,7 @@ fn dispatch(command: Command, paths: &Paths, out: &mut Out) -> Result<(), CliErr
         Command::Unlink(a) => {
             knowledge_cmds::link(&paths.open()?, &a.client, &a.path, a.target, false)
         }
-        Command::Sync { action } => sync_cmds::sync(action, paths, out),
+        Command::Sync { action, json } => sync_cmds::sync(action, json, paths, out),
         Command::Team(action) => team_cmds::team(action, paths, out),
         Command::Textconv { file } => sync_cmds::textconv(&file, paths, out),
         Command::Restore(a) => restore_cmds::restore(a, out),

@@ -12,9 +12,22 @@ pub fn restore(a: RestoreArgs, out: &mut Out) -> Result<(), CliError> {
         output,
         force,
         printing,
+        json,
     } = a;
     let restored = paper::restore(&scans, &output, force, printing.as_deref(), &mut progress)?;
     let h = &restored.header;
+    if json {
+        return out.json(&RestoreReport {
+            file: output.display().to_string(),
+            signature: restored.signature.display().to_string(),
+            printing: &h.printing,
+            data_codes: h.data_count,
+            parity_codes: h.parity_count,
+            recovered: &restored.recovered,
+            unread: &restored.unread,
+            other_printings: &restored.other_printings,
+        });
+    }
     if !restored.other_printings.is_empty() {
         eprintln!(
             "Left out, of another printing: {}.",
@@ -45,6 +58,22 @@ pub fn restore(a: RestoreArgs, out: &mut Out) -> Result<(), CliError> {
         "Next: handover takeover {} --client-key client-key.txt",
         term::shell_word(&output.display().to_string())
     ))
+}
+
+/// What `restore --json` prints: the files written and how the codes were read.
+#[derive(serde::Serialize)]
+struct RestoreReport<'a> {
+    file: String,
+    signature: String,
+    printing: &'a str,
+    data_codes: usize,
+    parity_codes: usize,
+    /// Data codes not read, made up from parity (labels as the pages print them).
+    recovered: &'a [String],
+    /// Codes not read at all, covered by parity.
+    unread: &'a [String],
+    /// Pages of other printings in the scans, left out.
+    other_printings: &'a [String],
 }
 
 /// One line per page as it is read.

@@ -33,7 +33,7 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
     );
     set_provider(&store, provider)?;
     // The identity's passphrase, kept to protect the signing key the same way.
-    let (identity, identity_pass) = init_identity(identity_file, passphrase)?;
+    let (identity, identity_pass, identity_created) = init_identity(identity_file, passphrase)?;
     warn_shared_dirs(store_dir, identity_file);
     let files = KeyFiles::beside(identity_file);
     let (key, key_created) = signers::ensure_signing_key(
@@ -52,18 +52,70 @@ pub fn init(a: InitArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
         },
         key.public().fingerprint()
     );
-    match Trust::establish(&store, &files.pins) {
-        Ok(_) => {}
+    let trust_started = start_trust(&store, created, &files, &key, &identity)?;
+    let recipient = identity.recipient().to_string();
+    if a.json {
+        return out.json(&InitReport {
+            store: store_dir.display().to_string(),
+            store_created: created,
+            identity: identity_file.display().to_string(),
+            identity_created,
+            passphrase: identity_pass.is_some(),
+            signing_key: files.signing_key.display().to_string(),
+            signing_key_created: key_created,
+            signing_fingerprint: key.public().fingerprint(),
+            trust_started,
+            recipient,
+            provider_name: store.config()?.provider.name,
+        });
+    }
+    eprintln!("Your age recipient (public key):");
+    out.line(&recipient)
+}
+
+/// Starts a new (or empty, unsigned) store's signer list with your key; says whether
+/// it did.
+fn start_trust(
+    store: &Store,
+    created: bool,
+    files: &KeyFiles,
+    key: &handover::keys::signing::SigningKey,
+    identity: &Identity,
+) -> Result<bool, CliError> {
+    match Trust::establish(store, &files.pins) {
+        Ok(_) => Ok(false),
         Err(_)
             if created || (store.read_signers()?.is_none() && store.client_ids()?.is_empty()) =>
         {
-            signers::start_trust(&store, &files, &key, &identity.recipient().to_string())?;
+            signers::start_trust(store, files, key, &identity.recipient().to_string())?;
             eprintln!("Trusted signer of this store: your signing key (pinned on this machine).");
+            Ok(true)
         }
-        Err(e) => eprintln!("Note: {e}"),
+        Err(e) => {
+            eprintln!("Note: {e}");
+            Ok(false)
+        }
     }
-    eprintln!("Your age recipient (public key):");
-    out.line(&identity.recipient().to_string())
+}
+
+/// What `init --json` prints: where everything is and what this run created. Never
+/// a key, only the public recipient and the signing key's fingerprint.
+#[derive(serde::Serialize)]
+struct InitReport {
+    store: String,
+    store_created: bool,
+    identity: String,
+    identity_created: bool,
+    /// Whether the identity is protected with a passphrase.
+    passphrase: bool,
+    signing_key: String,
+    signing_key_created: bool,
+    signing_fingerprint: String,
+    /// This run started the store's signer list with your key.
+    trust_started: bool,
+    recipient: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_name: Option<String>,
 }
 
 pub fn demo(a: DemoArgs, out: &mut Out) -> Result<(), CliError> {
@@ -71,6 +123,15 @@ pub fn demo(a: DemoArgs, out: &mut Out) -> Result<(), CliError> {
     let r = workflows::demo::run(&dir, as_of()?)?;
     for note in &r.notes {
         eprintln!("warning: {}", safe(note, false));
+    }
+    if a.json {
+        return out.json(&serde_json::json!({
+            "client": workflows::demo::DEMO_CLIENT,
+            "store": r.store.display().to_string(),
+            "identity": r.identity.display().to_string(),
+            "dossiers": r.dossiers.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+            "fingerprint": r.fingerprint,
+        }));
     }
     for d in &r.dossiers {
         out.line(&d.display().to_string())?;
@@ -119,11 +180,11 @@ fn set_provider(store: &Store, provider: &ProviderProfile) -> Result<(), CliErro
 }
 
 /// The identity in `identity_file`, or a new one written there, with its passphrase
-/// (kept to protect the signing key the same way).
+/// (kept to protect the signing key the same way) and whether it was created.
 fn init_identity(
     identity_file: &Path,
     passphrase: bool,
-) -> Result<(Identity, Option<Secret>), CliError> {
+) -> Result<(Identity, Option<Secret>, bool), CliError> {
     let mut identity_pass = None;
     if identity_file.exists() {
         let identity;
@@ -132,7 +193,7 @@ fn init_identity(
             "Identity: {} (existing, used as is)",
             identity_file.display()
         );
-        return Ok((identity, identity_pass));
+        return Ok((identity, identity_pass, false));
     }
     let identity = Identity::generate();
     let now = chrono::Utc::now();
@@ -162,7 +223,7 @@ fn init_identity(
             ""
         }
     );
-    Ok((identity, identity_pass))
+    Ok((identity, identity_pass, true))
 }
 
 /// Directories that existed are left alone (they may be shared); says when others

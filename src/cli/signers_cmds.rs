@@ -4,23 +4,23 @@
 use std::path::Path;
 
 use handover::keys::KeyFiles;
+use handover::keys::trust::Signer;
 use handover::model::ClientId;
 use handover::store::Store;
 use handover::workflows::signers::{self, RecipientRole, SignPlan};
 
 use super::CliError;
-use super::args::SignersAction;
-use super::context::{load_keys, open};
+use serde::Serialize;
+
+use super::args::{SignArgs, SignersAction};
+use super::context::{Paths, load_keys, open};
 use super::term::{self, Out, safe};
 
-pub fn sign(
-    store_dir: &Path,
-    identity_file: &Path,
-    yes: bool,
-    accept_rollback: Option<String>,
-) -> Result<(), CliError> {
-    if let Some(client) = accept_rollback {
-        return take_back(store_dir, identity_file, &client, yes);
+pub fn sign(a: SignArgs, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+    let (store_dir, identity_file, yes, json) =
+        (paths.store_dir, paths.identity_file, a.yes, a.json);
+    if let Some(client) = a.accept_rollback {
+        return take_back(paths, &client, yes, json.then_some(out));
     }
     let store = Store::open(store_dir)?;
     let (identity, key) = load_keys(identity_file)?;
@@ -41,6 +41,7 @@ pub fn sign(
     for (id, reason) in &plan.refused {
         eprintln!("Not signing {}: {}", id.as_str(), safe(reason, false));
     }
+    let mut signed = 0;
     if plan.unsigned.is_empty() {
         eprintln!(
             "No unsigned vaults ({} already signed by a trusted key).",
@@ -49,28 +50,110 @@ pub fn sign(
         if plan.starts_trust {
             signers::apply_sign(&store, &identity, &files, &key, &plan)?;
         }
-        return refused(&plan);
+    } else {
+        print_unsigned(&plan);
+        if !yes && !term::confirm(&format!("Sign these {} vault(s)?", plan.unsigned.len())) {
+            return Err(CliError::Failed(
+                "not confirmed; nothing was signed (pass --yes to skip the question)".into(),
+            ));
+        }
+        signed = signers::apply_sign(&store, &identity, &files, &key, &plan)?;
+        eprintln!(
+            "Signed {signed} vault(s) with {}.",
+            key.public().fingerprint()
+        );
     }
-    print_unsigned(&plan);
-    if !yes && !term::confirm(&format!("Sign these {} vault(s)?", plan.unsigned.len())) {
-        return Err(CliError::Failed(
-            "not confirmed; nothing was signed (pass --yes to skip the question)".into(),
-        ));
+    if json {
+        out.json(&sign_report(&plan, signed, &key.public().fingerprint()))?;
     }
-    let n = signers::apply_sign(&store, &identity, &files, &key, &plan)?;
-    eprintln!("Signed {n} vault(s) with {}.", key.public().fingerprint());
     refused(&plan)
+}
+
+/// What `sign --json` prints: what was found, and what was signed.
+#[derive(Serialize)]
+struct SignReport<'a> {
+    /// The key that signed (`SHA256:…`).
+    signing_fingerprint: &'a str,
+    starts_trust: bool,
+    /// Vaults already signed by a trusted key.
+    already_signed: usize,
+    /// The unsigned vaults found (signed now unless refused or not confirmed).
+    unsigned: Vec<UnsignedJson<'a>>,
+    /// How many were signed.
+    signed: usize,
+    refused: Vec<RefusedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct UnsignedJson<'a> {
+    client: &'a str,
+    name: &'a str,
+    entries: usize,
+    recipients: Vec<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct RefusedJson<'a> {
+    client: &'a str,
+    reason: &'a str,
+}
+
+fn sign_report<'a>(plan: &'a SignPlan, signed: usize, fingerprint: &'a str) -> SignReport<'a> {
+    let unsigned = plan
+        .unsigned
+        .iter()
+        .map(|r| {
+            UnsignedJson {
+            client: r.id.as_str(),
+            name: &r.name,
+            entries: r.entries,
+            recipients: r
+                .recipients
+                .iter()
+                .map(|(recipient, role)| {
+                    serde_json::json!({"recipient": recipient, "role": role_name(*role)})
+                })
+                .collect(),
+        }
+        })
+        .collect();
+    let refused = plan
+        .refused
+        .iter()
+        .map(|(id, reason)| RefusedJson {
+            client: id.as_str(),
+            reason,
+        })
+        .collect();
+    SignReport {
+        signing_fingerprint: fingerprint,
+        starts_trust: plan.starts_trust,
+        already_signed: plan.signed,
+        unsigned,
+        signed,
+        refused,
+    }
+}
+
+/// A recipient's role as the JSON reports name it.
+pub(super) fn role_name(role: RecipientRole) -> &'static str {
+    match role {
+        RecipientRole::You => "you",
+        RecipientRole::ClientKey => "client-key",
+        RecipientRole::Teammate => "teammate",
+        RecipientRole::Unknown => "unknown",
+    }
 }
 
 /// `sign --accept-rollback CLIENT`: takes an older vault back as the newest.
 fn take_back(
-    store_dir: &Path,
-    identity_file: &Path,
+    paths: &Paths,
     client: &str,
     yes: bool,
+    json: Option<&mut Out>,
 ) -> Result<(), CliError> {
     let id = ClientId::typed(client)?;
-    let h = open(store_dir, identity_file)?;
+    let h = paths.open()?;
     if !yes
         && !term::confirm(&format!(
             "Take the vault of {} back as its newest version, although this machine has seen a newer one?",
@@ -82,6 +165,9 @@ fn take_back(
         ));
     }
     let revision = signers::accept_rollback(&h, &id)?;
+    if let Some(out) = json {
+        return out.json(&serde_json::json!({"client": id.as_str(), "revision": revision}));
+    }
     eprintln!(
         "Revision {revision} of {} is now the newest this machine knows.",
         id.as_str()
@@ -140,28 +226,33 @@ pub fn signers_command(
     out: &mut Out,
 ) -> Result<(), CliError> {
     match action.unwrap_or(SignersAction::List { json: false }) {
-        SignersAction::Pin { yes } => pin(store_dir, identity_file, yes),
+        SignersAction::Pin { yes, json } => pin(store_dir, identity_file, yes, json.then_some(out)),
         SignersAction::List { json } => list(store_dir, identity_file, json, out),
         SignersAction::Add {
             name,
             key,
             recipient,
+            json,
         } => {
             let mut h = open(store_dir, identity_file)?;
             let key = read_key_arg(&key)?;
             let s = signers::add(&mut h, &name, &key, recipient.as_deref())?;
-            let fp = handover::keys::signing::SignerKey::parse(&s.key)
-                .map(|k| k.fingerprint())
-                .unwrap_or_default();
+            if json {
+                return out.json(&SignerJson::new(&s));
+            }
             eprintln!(
-                "Now trusting {} ({fp}) to sign this store's vaults; the signer list is signed with your key.",
-                safe(&s.name, false)
+                "Now trusting {} ({}) to sign this store's vaults; the signer list is signed with your key.",
+                safe(&s.name, false),
+                fingerprint(&s)
             );
             Ok(())
         }
-        SignersAction::Remove { name } => {
+        SignersAction::Remove { name, json } => {
             let mut h = open(store_dir, identity_file)?;
             let s = signers::remove(&mut h, &name)?;
+            if json {
+                return out.json(&SignerJson::new(&s));
+            }
             eprintln!(
                 "No longer trusting {}. Vaults it signed are refused until a trusted signer writes them again.",
                 safe(&s.name, false)
@@ -169,6 +260,30 @@ pub fn signers_command(
             Ok(())
         }
     }
+}
+
+/// A signer as `signers add|remove|pin --json` print it: as in `signers.json`, with
+/// the key's fingerprint.
+#[derive(Serialize)]
+struct SignerJson<'a> {
+    #[serde(flatten)]
+    signer: &'a Signer,
+    fingerprint: String,
+}
+
+impl<'a> SignerJson<'a> {
+    fn new(signer: &'a Signer) -> Self {
+        SignerJson {
+            signer,
+            fingerprint: fingerprint(signer),
+        }
+    }
+}
+
+fn fingerprint(s: &Signer) -> String {
+    handover::keys::signing::SignerKey::parse(&s.key)
+        .map(|k| k.fingerprint())
+        .unwrap_or_default()
 }
 
 /// `signers list`: the trusted signers, marking your own key.
@@ -219,7 +334,12 @@ pub(super) fn read_key_arg(arg: &str) -> Result<String, CliError> {
         .map_err(|_| CliError::Usage(format!("{} is not a text file", path.display())))
 }
 
-fn pin(store_dir: &Path, identity_file: &Path, yes: bool) -> Result<(), CliError> {
+fn pin(
+    store_dir: &Path,
+    identity_file: &Path,
+    yes: bool,
+    json: Option<&mut Out>,
+) -> Result<(), CliError> {
     let store = Store::open(store_dir)?;
     let (_, key) = load_keys(identity_file)?;
     let files = KeyFiles::beside(identity_file);
@@ -230,10 +350,7 @@ fn pin(store_dir: &Path, identity_file: &Path, yes: bool) -> Result<(), CliError
         review.signed_by.fingerprint()
     );
     for s in &review.list.signers {
-        let fp = handover::keys::signing::SignerKey::parse(&s.key)
-            .map(|k| k.fingerprint())
-            .unwrap_or_default();
-        eprintln!("  {}  {fp}", safe(&s.name, false));
+        eprintln!("  {}  {}", safe(&s.name, false), fingerprint(s));
     }
     eprintln!(
         "Compare these fingerprints with the signers themselves (or the dossier's cover) before you trust them."
@@ -248,7 +365,19 @@ fn pin(store_dir: &Path, identity_file: &Path, yes: bool) -> Result<(), CliError
             "not confirmed; nothing was pinned (pass --yes to skip the question)".into(),
         ));
     }
+    let report = json.map(|out| {
+        let value = serde_json::json!({
+            "version": review.list.version,
+            "signed_by": review.signed_by.fingerprint(),
+            "includes_you": review.includes_you,
+            "signers": review.list.signers.iter().map(SignerJson::new).collect::<Vec<_>>(),
+        });
+        (out, value)
+    });
     signers::apply_pin(&store, &files, review)?;
     eprintln!("Pinned on this machine.");
-    Ok(())
+    match report {
+        Some((out, value)) => out.json(&value),
+        None => Ok(()),
+    }
 }

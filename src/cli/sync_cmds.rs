@@ -12,18 +12,35 @@ use super::args::SyncAction;
 use super::context::{Paths, client_id, load_keys};
 use super::term::{Out, safe};
 
-pub fn sync(action: Option<SyncAction>, paths: &Paths, out: &mut Out) -> Result<(), CliError> {
+pub fn sync(
+    action: Option<SyncAction>,
+    json: bool,
+    paths: &Paths,
+    out: &mut Out,
+) -> Result<(), CliError> {
     match action {
         None => {
             let mut h = paths.open()?;
             let report = sync::sync(&mut h)?;
+            if json {
+                print_warnings(&report);
+                return out.json(&report_json(&report));
+            }
             print_report(&report, out)
         }
-        Some(SyncAction::Init { remote }) => init(paths, remote.as_deref(), out),
-        Some(SyncAction::Resolve { client }) => {
+        Some(SyncAction::Init { remote, json: j }) => {
+            init(paths, remote.as_deref(), json || j, out)
+        }
+        Some(SyncAction::Resolve { client, json: j }) => {
             let h = paths.open()?;
             let id = client_id(&client)?;
             let left = sync::resolve(&h, &id)?;
+            if json || j {
+                return out.json(&serde_json::json!({
+                    "client": id.as_str(),
+                    "conflicts_left": left,
+                }));
+            }
             out.line(&format!(
                 "Ours kept for {id}'s own fields; {left} record conflict(s) left (remove each sibling \"… (merge conflict)\" once you have kept what is right)."
             ))
@@ -67,7 +84,7 @@ fn githead() -> Option<String> {
     heads.next().is_none().then_some(first)
 }
 
-fn init(paths: &Paths, remote: Option<&str>, out: &mut Out) -> Result<(), CliError> {
+fn init(paths: &Paths, remote: Option<&str>, json: bool, out: &mut Out) -> Result<(), CliError> {
     let exe = std::env::current_exe()?;
     let program = format!(
         "{} --identity {}",
@@ -78,7 +95,20 @@ fn init(paths: &Paths, remote: Option<&str>, out: &mut Out) -> Result<(), CliErr
         textconv: format!("{program} textconv"),
         merge_driver: format!("{program} sync merge-driver %O %A %B %P"),
     };
-    match sync::init(paths.store_dir, remote, &setup)? {
+    let done = sync::init(paths.store_dir, remote, &setup)?;
+    if json {
+        let (how, pushed) = match done {
+            Initialised::Cloned => ("cloned", false),
+            Initialised::Created { pushed } => ("created", pushed),
+        };
+        return out.json(&serde_json::json!({
+            "store": paths.store_dir.display().to_string(),
+            "remote": remote,
+            "how": how,
+            "pushed": pushed,
+        }));
+    }
+    match done {
         Initialised::Cloned => out.line(&format!(
             "Cloned into {}. Have a trusted signer add your key (`handover team add`), then run `handover signers pin` and `handover sync`.",
             paths.store_dir.display()
@@ -131,6 +161,16 @@ fn print_report(r: &SyncReport, out: &mut Out) -> Result<(), CliError> {
             "{id}: the vault is now also encrypted to {recipient} (added by a trusted teammate)"
         ))?;
     }
+    print_warnings(r);
+    out.line(if r.pushed {
+        "Pushed."
+    } else {
+        "Nothing pushed."
+    })
+}
+
+/// What a sync could not decide or refused: on stderr, with or without `--json`.
+fn print_warnings(r: &SyncReport) {
     for (id, c) in &r.conflicts {
         eprintln!(
             "{id}: {} {:?} was changed on both sides ({}): ours is in place, theirs beside it; `handover check {id}` says what to do.",
@@ -145,10 +185,28 @@ fn print_report(r: &SyncReport, out: &mut Out) -> Result<(), CliError> {
             safe(why, false)
         );
     }
-    out.line(if r.pushed {
-        "Pushed."
-    } else {
-        "Nothing pushed."
+}
+
+/// What `sync --json` prints. Names of records and fields only, never a value.
+fn report_json(r: &SyncReport) -> serde_json::Value {
+    serde_json::json!({
+        "taken": r.taken,
+        "merged": r.merged,
+        "removed": r.removed,
+        "signers_changed": r.signers_changed,
+        "recipients_added": r.recipients_added.iter()
+            .map(|(id, recipient)| serde_json::json!({"client": id, "recipient": recipient}))
+            .collect::<Vec<_>>(),
+        "conflicts": r.conflicts.iter()
+            .map(|(id, c)| serde_json::json!({
+                "client": id, "record": c.record, "name": c.name, "fields": c.fields,
+            }))
+            .collect::<Vec<_>>(),
+        "refused": r.refused.iter()
+            .map(|(file, why)| serde_json::json!({"file": file, "why": why}))
+            .collect::<Vec<_>>(),
+        "pushed": r.pushed,
+        "stale_locks": r.stale_locks.iter().map(|l| l.display().to_string()).collect::<Vec<_>>(),
     })
 }
 

@@ -14,6 +14,7 @@ pub fn team(action: TeamAction, paths: &Paths, out: &mut Out) -> Result<(), CliE
             name,
             recipient,
             signing_key,
+            json,
         } => {
             let key = read_key_arg(&signing_key)?;
             let mut h = paths.open()?;
@@ -22,6 +23,15 @@ pub fn team(action: TeamAction, paths: &Paths, out: &mut Out) -> Result<(), CliE
                 set(&bar, done, total)
             })?;
             finish(bar);
+            if json {
+                let member = team::list(&h).into_iter().find(|m| m.signer.name == name);
+                return out.json(&serde_json::json!({
+                    "name": name,
+                    "fingerprint": member.as_ref().map(|m| m.fingerprint.clone()),
+                    "recipient": member.and_then(|m| m.signer.recipient),
+                    "vaults": n,
+                }));
+            }
             out.line(&format!(
                 "{} is a team member: their signing key is trusted and {n} vault(s) are encrypted to them. Run `handover sync` to share it.",
                 safe(&name, false)
@@ -31,6 +41,7 @@ pub fn team(action: TeamAction, paths: &Paths, out: &mut Out) -> Result<(), CliE
             name,
             out: dir,
             lang,
+            json,
         } => {
             let mut h = paths.open()?;
             let bar = bar("re-encrypting");
@@ -38,6 +49,13 @@ pub fn team(action: TeamAction, paths: &Paths, out: &mut Out) -> Result<(), CliE
                 set(&bar, done, total)
             })?;
             finish(bar);
+            if json {
+                return out.json(&serde_json::json!({
+                    "name": name,
+                    "vaults": removed.clients,
+                    "rotation_lists": removed.lists.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+                }));
+            }
             out.line(&format!(
                 "{} is no longer a member; {} vault(s) re-encrypted without them. They still know what they could read: {} rotation list(s) in {}. Run `handover sync` to share it.",
                 safe(&name, false),
