@@ -147,6 +147,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct CompletionsArgs {
+    /// The shell to write the script for
     #[arg(value_enum)]
     pub shell: ShellArg,
 }
@@ -175,6 +176,7 @@ pub struct SearchArgs {
     pub term: String,
     /// Search only this client
     pub client: Option<String>,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
 }
@@ -184,6 +186,7 @@ pub struct StatusArgs {
     /// Count deadlines within this many days
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub within: u64,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
 }
@@ -193,6 +196,7 @@ pub struct DueArgs {
     /// List deadlines within this many days
     #[arg(long, value_name = "DAYS", default_value_t = 90)]
     pub within: u64,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
     /// Also write them as an iCalendar file (all-day events) for your calendar;
@@ -219,10 +223,12 @@ pub enum TeamAction {
     },
     /// Re-encrypt every vault without a member and write what they could read
     Remove {
+        /// The member's name, as `handover signers list` shows it
         name: String,
         /// Where to write one rotation list per client they could read
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+        /// The language of the rotation lists
         #[arg(long, value_enum, default_value_t = LangArg::De)]
         lang: LangArg,
         /// Print the vaults re-encrypted and the rotation lists as JSON on stdout
@@ -231,6 +237,7 @@ pub enum TeamAction {
     },
     /// The members: names, key fingerprints, recipients, since when
     List {
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
@@ -273,19 +280,24 @@ pub enum SyncAction {
 pub enum ConfigCommand {
     /// Print the settings
     Show {
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Set a setting; provider-domain adds one of your e-mail domains
     Set {
+        /// Which setting
         #[arg(value_enum)]
         key: ConfigKey,
+        /// Its new value
         value: String,
     },
     /// Clear a setting; with a VALUE, remove that one of your domains
     Unset {
+        /// Which setting
         #[arg(value_enum)]
         key: ConfigKey,
+        /// For provider-domain: the one domain to remove (all of them without it)
         value: Option<String>,
     },
 }
@@ -297,6 +309,7 @@ pub enum ConfigKey {
     ProviderDomain,
     /// Your company's name, as the dossier prints it
     ProviderName,
+    /// Your company's postal address, as the dossier prints it
     ProviderAddress,
     /// Phone, e-mail or web address
     ProviderContact,
@@ -345,6 +358,7 @@ pub struct SignArgs {
 
 #[derive(Args, Debug)]
 pub struct AddArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// Groups and name, e.g. m365/global-admin
     pub path: String,
@@ -357,7 +371,9 @@ pub struct AddArgs {
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// The entry's path, e.g. m365/global-admin (`handover list` shows them)
     pub path: String,
     /// Print secrets in clear text
     #[arg(long)]
@@ -365,19 +381,23 @@ pub struct ShowArgs {
     /// Also show the previous secrets that rotate and edit kept (the last five)
     #[arg(long)]
     pub history: bool,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct EditArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The entry to change (or `--prefix FOLDER` for many)
     #[arg(required_unless_present = "prefix")]
@@ -408,14 +428,19 @@ pub struct EditArgs {
 
 #[derive(Args, Debug)]
 pub struct RemoveArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// The entry's path, e.g. m365/global-admin (`handover list` shows them)
     pub path: String,
 }
 
 #[derive(Args, Debug)]
 pub struct MoveArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// The entry's path now
     pub from: String,
+    /// Its new path
     pub to: String,
 }
 
@@ -431,12 +456,15 @@ pub struct GenerateArgs {
 
 #[derive(Args, Debug)]
 pub struct TotpArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// The entry's path, e.g. m365/global-admin (`handover list` shows them)
     pub path: String,
 }
 
 #[derive(Args, Debug)]
 pub struct RecipientsArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// Print the recipients (after the change) as JSON on stdout
     #[arg(long, global = true)]
@@ -447,12 +475,15 @@ pub struct RecipientsArgs {
 
 #[derive(Args, Debug)]
 pub struct DossierArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The PDF file to write
     #[arg(short, long, value_name = "FILE.pdf")]
     pub output: PathBuf,
+    /// The dossier's language
     #[arg(long, value_enum, default_value_t = LangArg::De)]
     pub lang: LangArg,
+    /// The paper size it is printed on
     #[arg(long, value_enum, default_value_t = PaperArg::A4)]
     pub paper: PaperArg,
     /// Directory with wording overrides (de.json, en.json) and branding.json
@@ -477,6 +508,7 @@ pub struct DossierArgs {
 
 #[derive(Args, Debug)]
 pub struct VerifyArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The fingerprint printed on the dossier, e.g. 7K3Q-M9XD-4TGB-WZ2H-0PNE
     pub fingerprint: String,
@@ -487,6 +519,7 @@ pub struct VerifyArgs {
 
 #[derive(Args, Debug)]
 pub struct DemoArgs {
+    /// Where to make the demo's store, keys and dossiers (run again to re-render)
     pub dir: PathBuf,
     /// Print the demo's store, identity, dossiers and fingerprint as JSON on stdout
     #[arg(long)]
@@ -495,14 +528,18 @@ pub struct DemoArgs {
 
 #[derive(Args, Debug)]
 pub struct LogArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
     #[arg(long)]
     pub json: bool,
     /// Your e-mail domain; accounts on it must be transferred (repeatable; adds to
@@ -523,7 +560,9 @@ pub struct CheckArgs {
 
 #[derive(Args, Debug)]
 pub struct RotateArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
+    /// The entry's path, e.g. m365/global-admin (`handover list` shows them)
     pub path: String,
     /// Read the new password from stdin (all of it, one trailing newline removed; at most
     /// 64 KiB)
@@ -546,6 +585,7 @@ pub struct RotateArgs {
 
 #[derive(Args, Debug)]
 pub struct OffboardArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The successor provider's age recipient
     #[arg(long, value_name = "AGE_RECIPIENT")]
@@ -630,6 +670,7 @@ pub struct TakeoverArgs {
 
 #[derive(Args, Debug)]
 pub struct ImportArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The file to import, or - for stdin
     pub file: PathBuf,
@@ -666,6 +707,7 @@ pub struct ImportArgs {
 
 #[derive(Args, Debug)]
 pub struct ExportArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The other tool's format, or bundle (the complete vault, age-encrypted to
     /// --recipient)
@@ -688,6 +730,7 @@ pub struct ExportArgs {
 
 #[derive(Args, Debug)]
 pub struct LinkCmdArgs {
+    /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
     pub client: String,
     /// The entry's path
     pub path: String,
@@ -710,14 +753,18 @@ pub struct LinkArgs {
 pub enum SystemCommand {
     /// Add a system
     Add {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The system's name
         name: String,
         #[command(flatten)]
         system: SystemArgs,
     },
     /// Change a system
     Edit {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The system's name
         name: String,
         /// Rename it
         #[arg(long = "name", value_name = "NEW_NAME")]
@@ -730,19 +777,29 @@ pub enum SystemCommand {
     },
     /// List a client's systems
     List {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Show one system with its linked entries and vendor
     Show {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The system's name
         name: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Remove a system
-    Remove { client: String, name: String },
+    Remove {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
+        client: String,
+        /// The system's name
+        name: String,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -759,20 +816,25 @@ pub struct SystemArgs {
     /// Where it physically is, e.g. "Serverraum, Rack 1"
     #[arg(long, value_name = "TEXT")]
     pub location: Option<String>,
+    /// The manufacturer, e.g. Synology
     #[arg(long)]
     pub make: Option<String>,
+    /// The model, e.g. DS923+
     #[arg(long)]
     pub model: Option<String>,
+    /// The serial number (for warranty claims and the vendor's hotline)
     #[arg(long)]
     pub serial: Option<String>,
     /// Operating system or firmware, with version
     #[arg(long)]
     pub os: Option<String>,
+    /// Its host name on the network
     #[arg(long)]
     pub hostname: Option<String>,
     /// An IP address (repeatable; replaces the list); for an internet line, a static IP
     #[arg(long, value_name = "IP")]
     pub ip: Vec<String>,
+    /// Its MAC address
     #[arg(long)]
     pub mac: Option<String>,
     /// For an internet line: the line or contract id
@@ -799,6 +861,7 @@ pub struct SystemArgs {
     /// Its vendor (by name; see `handover vendor`)
     #[arg(long, value_name = "NAME")]
     pub vendor: Option<String>,
+    /// Notes for whoever looks after it (printed in the dossier)
     #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
 }
@@ -807,14 +870,18 @@ pub struct SystemArgs {
 pub enum NetworkCommand {
     /// Add a network
     Add {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The network's name
         name: String,
         #[command(flatten)]
         network: NetworkArgs,
     },
     /// Change a network
     Edit {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The network's name
         name: String,
         /// Rename it
         #[arg(long = "name", value_name = "NEW_NAME")]
@@ -827,19 +894,29 @@ pub enum NetworkCommand {
     },
     /// List a client's networks
     List {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Show one network
     Show {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The network's name
         name: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Remove a network
-    Remove { client: String, name: String },
+    Remove {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
+        client: String,
+        /// The network's name
+        name: String,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -850,6 +927,7 @@ pub struct NetworkArgs {
     /// VLAN id (1 to 4094)
     #[arg(long)]
     pub vlan: Option<u16>,
+    /// The gateway's address, e.g. 192.168.10.1
     #[arg(long, value_name = "IP")]
     pub gateway: Option<String>,
     /// e.g. "192.168.10.100-192.168.10.199"
@@ -858,8 +936,10 @@ pub struct NetworkArgs {
     /// A DNS server (repeatable; replaces the list)
     #[arg(long, value_name = "IP")]
     pub dns: Vec<String>,
+    /// The site, e.g. "Zentrale Freiburg"
     #[arg(long)]
     pub site: Option<String>,
+    /// Notes for whoever looks after it (printed in the dossier)
     #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
 }
@@ -868,14 +948,18 @@ pub struct NetworkArgs {
 pub enum VendorCommand {
     /// Add a vendor
     Add {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The vendor's name
         name: String,
         #[command(flatten)]
         vendor: VendorArgs,
     },
     /// Change a vendor or its contract
     Edit {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The vendor's name
         name: String,
         /// Rename it
         #[arg(long = "name", value_name = "NEW_NAME")]
@@ -891,19 +975,29 @@ pub enum VendorCommand {
     },
     /// List a client's vendors with their cancellation deadlines
     List {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Show one vendor and its contract
     Show {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The vendor's name
         name: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Remove a vendor
-    Remove { client: String, name: String },
+    Remove {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
+        client: String,
+        /// The vendor's name
+        name: String,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -911,14 +1005,19 @@ pub struct VendorArgs {
     /// What they provide
     #[arg(long, value_name = "TEXT")]
     pub provides: Option<String>,
+    /// The client's customer number with this vendor
     #[arg(long, value_name = "NUMBER")]
     pub customer_number: Option<String>,
+    /// The support hotline's phone number
     #[arg(long, value_name = "PHONE")]
     pub hotline: Option<String>,
+    /// The support e-mail address
     #[arg(long)]
     pub email: Option<String>,
+    /// The customer portal's address
     #[arg(long, value_name = "URL")]
     pub portal_url: Option<String>,
+    /// The contract number
     #[arg(long, value_name = "NUMBER")]
     pub contract_number: Option<String>,
     /// Contract start (YYYY-MM-DD or DD.MM.YYYY)
@@ -939,12 +1038,16 @@ pub struct VendorArgs {
     /// Add a contact person with this name (see --contact-role, --contact-phone, --contact-email)
     #[arg(long, value_name = "NAME")]
     pub contact: Option<String>,
+    /// The contact person's role, e.g. Vertrieb
     #[arg(long, requires = "contact", value_name = "ROLE")]
     pub contact_role: Option<String>,
+    /// The contact person's phone number
     #[arg(long, requires = "contact", value_name = "PHONE")]
     pub contact_phone: Option<String>,
+    /// The contact person's e-mail address
     #[arg(long, requires = "contact", value_name = "EMAIL")]
     pub contact_email: Option<String>,
+    /// Notes on the vendor or the contract (printed in the dossier)
     #[arg(long, value_name = "TEXT")]
     pub notes: Option<String>,
 }
@@ -954,12 +1057,14 @@ pub enum DocCommand {
     /// Add a document; its Markdown comes from --file or --stdin, or, on a
     /// terminal with neither, from $EDITOR
     Add {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
         /// Groups and name, e.g. procedures/backup-restore
         path: String,
         /// What kind of document it is
         #[arg(long, value_parser = OneOf::<DocumentKind>::new())]
         kind: DocumentKind,
+        /// The title printed in the dossier (default: the path's last part)
         #[arg(long)]
         title: Option<String>,
         #[command(flatten)]
@@ -967,11 +1072,14 @@ pub enum DocCommand {
     },
     /// Change a document; with no option, opens it in $EDITOR
     Edit {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The document's path, e.g. procedures/backup-restore
         path: String,
         /// What kind of document it is
         #[arg(long, value_parser = OneOf::<DocumentKind>::new())]
         kind: Option<DocumentKind>,
+        /// The title printed in the dossier (default: the path's last part)
         #[arg(long)]
         title: Option<String>,
         /// Move it to another path
@@ -985,19 +1093,29 @@ pub enum DocCommand {
     },
     /// List a client's documents
     List {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Print a document's Markdown
     Show {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The document's path, e.g. procedures/backup-restore
         path: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Remove a document
-    Remove { client: String, path: String },
+    Remove {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
+        client: String,
+        /// The document's path, e.g. procedures/backup-restore
+        path: String,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -1014,6 +1132,7 @@ pub struct BodyArgs {
 pub enum DecisionCommand {
     /// Record a decision
     Add {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
         /// A short title, e.g. "Firewall: Sophos statt Fritzbox"
         title: String,
@@ -1028,7 +1147,9 @@ pub enum DecisionCommand {
     },
     /// Change a decision; --editor why|alternatives|decision opens that text in $EDITOR
     Edit {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The decision's title
         title: String,
         /// A new title
         #[arg(long = "title", value_name = "NEW_TITLE")]
@@ -1053,19 +1174,29 @@ pub enum DecisionCommand {
     },
     /// List the decision log, oldest first
     List {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Show one decision
     Show {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         client: String,
+        /// The decision's title
         title: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Remove a decision
-    Remove { client: String, title: String },
+    Remove {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
+        client: String,
+        /// The decision's title
+        title: String,
+    },
 }
 
 #[derive(Args, Debug, Default)]
@@ -1094,6 +1225,7 @@ pub struct DecisionArgs {
 pub enum SignersAction {
     /// The trusted signers of this store
     List {
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
@@ -1113,6 +1245,7 @@ pub enum SignersAction {
     },
     /// Stop trusting a signer
     Remove {
+        /// The signer's name, as `handover signers list` shows it
         name: String,
         /// Print the signer no longer trusted as JSON on stdout
         #[arg(long)]
@@ -1132,9 +1265,15 @@ pub enum SignersAction {
 #[derive(Subcommand, Debug)]
 pub enum RecipientAction {
     /// Add a recipient and re-encrypt the vault
-    Add { recipient: String },
+    Add {
+        /// An age recipient, `age1…`
+        recipient: String,
+    },
     /// Remove a recipient and re-encrypt the vault
-    Remove { recipient: String },
+    Remove {
+        /// An age recipient, `age1…`
+        recipient: String,
+    },
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
@@ -1151,7 +1290,9 @@ pub enum ConflictArg {
 pub enum ClientCommand {
     /// Create a client with an empty vault
     New {
+        /// The new client's id: a-z, 0-9 and '-', e.g. mueller-gmbh
         id: String,
+        /// The client's name as people know it, e.g. "Müller & Söhne GmbH"
         #[arg(long)]
         name: String,
         /// Extra age recipient (a technician, the client's own key); repeatable
@@ -1162,18 +1303,23 @@ pub enum ClientCommand {
     },
     /// List all clients
     List {
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Show a client's profile, contacts and recipients
     Show {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         id: String,
+        /// Print it as JSON on stdout (fields: docs/FORMAT.md, "JSON output")
         #[arg(long)]
         json: bool,
     },
     /// Change a client's profile or contacts
     Edit {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         id: String,
+        /// The client's name as people know it, e.g. "Müller & Söhne GmbH"
         #[arg(long)]
         name: Option<String>,
         #[command(flatten)]
@@ -1204,6 +1350,7 @@ pub enum ClientCommand {
     },
     /// Generate the client's own age key, write it to FILE and add it to the vault
     Key {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         id: String,
         /// The secret key file to write (0600); hand it to the client
         #[arg(short, long, value_name = "FILE")]
@@ -1217,6 +1364,7 @@ pub enum ClientCommand {
     },
     /// Delete a client's vault permanently
     Remove {
+        /// The client's id, e.g. mueller-gmbh (`handover client list` shows them)
         id: String,
         /// Do not ask for confirmation
         #[arg(long)]
@@ -1226,27 +1374,35 @@ pub enum ClientCommand {
 
 #[derive(Args, Debug, Default)]
 pub struct ProfileArgs {
+    /// The registered name with its legal form, if it differs (printed on the dossier)
     #[arg(long)]
     pub legal_name: Option<String>,
+    /// The postal address (printed on the dossier)
     #[arg(long)]
     pub address: Option<String>,
+    /// Notes on the client (printed on the dossier)
     #[arg(long)]
     pub notes: Option<String>,
 }
 
 #[derive(Args, Debug, Default)]
 pub struct EntryArgs {
+    /// A title for people (default: the path's last part)
     #[arg(long)]
     pub title: Option<String>,
     /// What kind of entry it is
     #[arg(long, value_parser = OneOf::<Kind>::new())]
     pub kind: Option<Kind>,
+    /// The address to log in at, e.g. https://admin.microsoft.com
     #[arg(long)]
     pub url: Option<String>,
+    /// The host name or IP address to connect to
     #[arg(long)]
     pub host: Option<String>,
+    /// The port to connect to
     #[arg(long)]
     pub port: Option<u16>,
+    /// The user name to log in with
     #[arg(long)]
     pub username: Option<String>,
     /// Read the password from stdin (all of it, one trailing newline removed; at most 64
@@ -1266,6 +1422,7 @@ pub struct EntryArgs {
     /// Ask for recovery codes (comma-separated) on the terminal
     #[arg(long)]
     pub recovery_codes: bool,
+    /// A note for the successor (printed in the dossier)
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
     /// A plain custom field; repeatable
@@ -1282,6 +1439,7 @@ pub struct EntryArgs {
     /// most 64 KiB)
     #[arg(long, value_name = "NAME", conflicts_with = "password_stdin")]
     pub secret_field_stdin: Option<String>,
+    /// A tag (repeatable; listed in the dossier's index)
     #[arg(long)]
     pub tag: Vec<String>,
     /// Where the physical second factor, token, smart card or key is
@@ -1303,7 +1461,9 @@ pub struct EntryArgs {
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
 pub enum LangArg {
+    /// German
     De,
+    /// English
     En,
 }
 
@@ -1318,7 +1478,9 @@ impl LangArg {
 
 #[derive(Copy, Clone, Debug, ValueEnum)]
 pub enum PaperArg {
+    /// A4, 210 × 297 mm
     A4,
+    /// US Letter, 8.5 × 11 in
     Letter,
 }
 
@@ -1340,4 +1502,30 @@ pub struct RestoreArgs {
     /// Print what was restored as JSON on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command says what it is: `--help` and the man pages
+    /// are generated from these texts, and a bare `<CLIENT>` or `--notes <NOTES>`
+    /// leaves the reader guessing.
+    #[test]
+    fn every_argument_has_a_help_text() {
+        fn walk(cmd: &clap::Command, name: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id != "help" && id != "version" && arg.get_help().is_none() {
+                    missing.push(format!("{name} {id}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{name} {}", sub.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&super::Cli::command(), "handover", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
 }
