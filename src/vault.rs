@@ -377,13 +377,20 @@ fn one_of(client: Client, path: &str) -> OneEntry {
 
 /// Serialises a client to its canonical JSON (pretty, stable key order).
 pub fn to_json(client: &Client) -> Result<Zeroizing<Vec<u8>>> {
-    let mut buf = WipingBuffer(Zeroizing::new(Vec::with_capacity(
-        4096 + client.entries.len() * 512,
-    )));
-    serde_json::to_writer_pretty(&mut buf, client)
+    let mut buf = WipingBuffer(Zeroizing::new(Vec::with_capacity(json_size(client))));
+    write_json(client, &mut buf)
         .map_err(|e| crate::Error::Invalid(format!("cannot encode the vault: {e}")))?;
-    buf.0.push(b'\n');
     Ok(buf.0)
+}
+
+/// A guess at the length of a client's JSON, to size buffers.
+fn json_size(client: &Client) -> usize {
+    4096 + client.entries.len() * 512
+}
+
+fn write_json(client: &Client, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, client)?;
+    out.write_all(b"\n")
 }
 
 /// A buffer for plaintext that grows without leaving copies behind: a `Vec` that
@@ -423,8 +430,9 @@ pub fn encode(client: &Client) -> Result<Vec<u8>> {
             "a vault needs at least one recipient".into(),
         ));
     }
-    let json = to_json(client)?;
-    keys::encrypt(&json, &recipients)
+    // Straight into the encryption: the whole plaintext beside the client and the
+    // ciphertext made the peak memory of a large vault's update.
+    keys::encrypt_from(&recipients, json_size(client), |w| write_json(client, w))
 }
 
 #[cfg(test)]
