@@ -355,7 +355,14 @@ impl Handover {
         self.decoded.fetch_add(1, Ordering::Relaxed);
         let fail = |problem| self.vault_error(id, problem);
         let plain = crate::keys::decrypt(&bytes, &self.identity).map_err(fail)?;
-        let bytes = if keep { bytes } else { Vec::new() };
+        // (A conditional move would drop them only when this function returns.)
+        let bytes = match keep {
+            true => bytes,
+            false => {
+                drop(bytes);
+                Vec::new()
+            }
+        };
         let client = vault::parse(&plain).map_err(fail)?;
         drop(plain);
         self.check_id(id, &client.id)?;
