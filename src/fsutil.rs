@@ -450,7 +450,12 @@ pub fn read_capped(
         usize::try_from(size_hint.min(cap)).unwrap_or(0) + 1,
     ));
     let mut limited = reader.take(cap.saturating_add(1));
-    let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
+    // No bigger than the file is said to be: a 64 KiB chunk, zeroed and wiped for a
+    // key file of a few hundred bytes, was most of the cost of reading one.
+    let chunk_len = usize::try_from(size_hint.min(cap).saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .clamp(512, 64 * 1024);
+    let mut chunk = Zeroizing::new(vec![0u8; chunk_len]);
     loop {
         let n = match limited.read(&mut chunk) {
             Ok(0) => break,
