@@ -44,7 +44,10 @@ impl Deflate {
         if self.out.len() < bound {
             self.out = Zeroizing::new(vec![0; bound]);
         }
-        match self.zlib.compress(data, &mut self.out, DeflateFlush::Finish) {
+        match self
+            .zlib
+            .compress(data, &mut self.out, DeflateFlush::Finish)
+        {
             Ok(Status::StreamEnd) => {
                 self.len = usize::try_from(self.zlib.total_out()).unwrap_or(usize::MAX);
                 Ok(&self.out[..self.len.min(self.out.len())])
