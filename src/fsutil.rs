@@ -710,6 +710,13 @@ mod tests {
         // Growing past the cap while being read is caught too.
         let data = read_capped(io::repeat(7), 0, 1000).unwrap();
         assert!(data.is_none());
+        // A file longer than it was said to be (the chunk is sized by the hint) is read
+        // whole, in order.
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        for hint in [0, 10, 100_000] {
+            let data = read_capped(&long[..], hint, 1 << 20).unwrap().unwrap();
+            assert_eq!(*data, long, "hint {hint}");
+        }
     }
 
     #[test]

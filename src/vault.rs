@@ -498,6 +498,23 @@ mod tests {
         c
     }
 
+    /// The vault's encryption streams the JSON in pieces: what it encrypts is exactly
+    /// `to_json`, also for a client whose JSON is many pieces long.
+    #[test]
+    fn encode_encrypts_exactly_the_json() {
+        let id = Identity::generate();
+        let mut c = sample(&id);
+        for i in 0..300 {
+            let mut e = Entry::new(format!("many/{i}"), Kind::Login);
+            e.notes = Some("Notiz über Grüße – € ".repeat(i % 40));
+            c.entries.push(e);
+        }
+        let json = to_json(&c).unwrap();
+        assert!(json.len() > 4 * GATHER, "{} bytes", json.len());
+        let plain = keys::decrypt(&encode(&c).unwrap(), &id).unwrap();
+        assert_eq!(*plain, *json);
+    }
+
     #[test]
     fn round_trip() {
         let id = Identity::generate();
