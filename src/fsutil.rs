@@ -450,7 +450,12 @@ pub fn read_capped(
         usize::try_from(size_hint.min(cap)).unwrap_or(0) + 1,
     ));
     let mut limited = reader.take(cap.saturating_add(1));
-    let mut chunk = Zeroizing::new(vec![0u8; 64 * 1024]);
+    // No bigger than the file is said to be: a 64 KiB chunk, zeroed and wiped for a
+    // key file of a few hundred bytes, was most of the cost of reading one.
+    let chunk_len = usize::try_from(size_hint.min(cap).saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .clamp(512, 64 * 1024);
+    let mut chunk = Zeroizing::new(vec![0u8; chunk_len]);
     loop {
         let n = match limited.read(&mut chunk) {
             Ok(0) => break,
@@ -705,6 +710,13 @@ mod tests {
         // Growing past the cap while being read is caught too.
         let data = read_capped(io::repeat(7), 0, 1000).unwrap();
         assert!(data.is_none());
+        // A file longer than it was said to be (the chunk is sized by the hint) is read
+        // whole, in order.
+        let long: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        for hint in [0, 10, 100_000] {
+            let data = read_capped(&long[..], hint, 1 << 20).unwrap().unwrap();
+            assert_eq!(*data, long, "hint {hint}");
+        }
     }
 
     #[test]

@@ -11,5 +11,6 @@ fn main() -> ExitCode {
         eprintln!("handover: error: {e}");
         return ExitCode::from(cli::EXIT_ERROR);
     }
+    handover::process::return_large_allocations();
     cli::main()
 }

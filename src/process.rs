@@ -35,6 +35,34 @@ pub fn harden_process() -> Result<()> {
     Ok(())
 }
 
+/// Has glibc map every allocation of 128 KiB or more on its own and unmap it when it is
+/// freed. By default glibc raises that threshold to the largest block freed so far (up to
+/// 32 MiB): after a large vault's ciphertext and plaintext are freed, the buffers of the
+/// same size that follow (the new ciphertext as it grows) come from the heap, which
+/// then cannot shrink. At 50,000 entries a dossier's peak memory varied between 165
+/// and 210 MiB with where they landed; with the fixed threshold it is about 150 MiB.
+/// Freed large buffers also leave the process at once. A hint only: should glibc
+/// refuse it, nothing is lost but memory.
+pub fn return_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt takes two integers and changes only the allocator's settings.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+/// Gives the memory freed so far back to the system, holes in the heap included (glibc
+/// keeps it otherwise). A dossier calls it between the layout, which frees most of
+/// what it allocated, and the vault's re-encryption, which allocates anew: at 50,000
+/// entries both at once were the peak.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes an integer and works on the allocator's own state.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -261,18 +261,28 @@ fn is_age_file(bytes: &[u8]) -> bool {
 
 /// Encrypts `plaintext` to every recipient. At least one recipient is required.
 pub fn encrypt(plaintext: &[u8], recipients: &[Recipient]) -> Result<Vec<u8>> {
+    encrypt_from(recipients, plaintext.len(), |w| w.write_all(plaintext))
+}
+
+/// Encrypts what `write` writes to every recipient, chunk by chunk as it comes: the
+/// plaintext is never held whole (age holds one 64 KiB chunk of it at a time).
+/// `size` is the plaintext's expected length, to size the ciphertext's buffer.
+pub fn encrypt_from(
+    recipients: &[Recipient],
+    size: usize,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<Vec<u8>> {
     let encryptor =
         age::Encryptor::with_recipients(recipients.iter().map(|r| &r.0 as &dyn age::Recipient))
             .map_err(|e| Error::Encrypt(e.to_string()))?;
     // age adds a 16-byte tag to every 64 KiB chunk; a header of a few hundred bytes
     // per recipient. Sized right, a large vault is not copied into a doubled buffer.
-    let tags = (plaintext.len() / 65_536 + 1) * 16;
-    let mut out = Vec::with_capacity(plaintext.len() + tags + 512 + recipients.len() * 256);
+    let tags = (size / 65_536 + 1) * 16;
+    let mut out = Vec::with_capacity(size + tags + 512 + recipients.len() * 256);
     let mut writer = encryptor
         .wrap_output(&mut out)
         .map_err(|e| Error::Encrypt(e.to_string()))?;
-    writer
-        .write_all(plaintext)
+    write(&mut writer)
         .and_then(|_| writer.finish())
         .map_err(|e| Error::Encrypt(e.to_string()))?;
     Ok(out)

@@ -8,5 +8,7 @@ pub mod signing;
 pub mod trust;
 pub mod unlock;
 
-pub use identity::{Identity, Recipient, decrypt, decrypt_stream, encrypt, stream_problem};
+pub use identity::{
+    Identity, Recipient, decrypt, decrypt_stream, encrypt, encrypt_from, stream_problem,
+};
 pub use unlock::{KeyFiles, Keys, unlock, unlock_identity};

@@ -155,6 +155,10 @@ pub fn export(
             false => None,
         };
         let mut dossier = render_to(client, options, check, data.as_ref(), tmp.as_file_mut())?;
+        drop(data);
+        // The layout is freed; what the vault's re-encryption allocates next need not
+        // come on top of it.
+        crate::process::release_freed_memory();
         let entries = std::mem::take(&mut dossier.entry_digests);
         record(client, &dossier, options, entries);
         Ok((dossier, tmp))

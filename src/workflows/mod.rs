@@ -130,7 +130,7 @@ impl Handover {
         if let Some(client) = self.take_kept(id)? {
             return Ok(client);
         }
-        self.load_verified(id).map(|(_, client)| client)
+        self.load_verified(id, false).map(|(_, client)| client)
     }
 
     /// Loads a client for the checks a command makes before it changes it (to refuse
@@ -141,7 +141,7 @@ impl Handover {
         id: &ClientId,
         look: impl FnOnce(&Client) -> std::result::Result<R, E>,
     ) -> std::result::Result<R, E> {
-        let (bytes, client) = self.load_verified(id)?;
+        let (bytes, client) = self.load_verified(id, true)?;
         let result = look(&client);
         if let Ok(mut kept) = self.kept.lock() {
             *kept = Some(Kept {
@@ -165,11 +165,12 @@ impl Handover {
         Ok((now == kept.bytes).then_some(kept.client))
     }
 
-    /// [`Handover::load`] from the file, with the bytes the client was decrypted from.
-    fn load_verified(&self, id: &ClientId) -> Result<(Vec<u8>, Client)> {
+    /// [`Handover::load`] from the file, with the bytes the client was decrypted from
+    /// if `keep` (else empty).
+    fn load_verified(&self, id: &ClientId, keep: bool) -> Result<(Vec<u8>, Client)> {
         let seen = self.trust.seen_revision(id);
         let bytes = self.read_verified(id)?;
-        let client = self.decode(id, &bytes)?;
+        let (bytes, client) = self.decode(id, bytes, keep)?;
         self.check_revision(id, client.revision, seen)?;
         Ok((bytes, client))
     }
@@ -195,7 +196,7 @@ impl Handover {
             // Not spelt as stored: the whole client, to find what was meant (or the
             // names closest to it).
             None => {
-                let (_, mut client) = self.load_verified(id)?;
+                let (_, mut client) = self.load_verified(id, false)?;
                 let index = client.entry_named(path)?;
                 Ok(client.entries.swap_remove(index))
             }
@@ -347,12 +348,25 @@ impl Handover {
         }
     }
 
-    fn decode(&self, id: &ClientId, bytes: &[u8]) -> Result<Client> {
+    /// Decrypts and parses `bytes`, giving them back if `keep`. Otherwise they are let
+    /// go once decrypted, before the plaintext is parsed: a large vault's ciphertext,
+    /// plaintext and client alive at once were a dossier's peak memory.
+    fn decode(&self, id: &ClientId, bytes: Vec<u8>, keep: bool) -> Result<(Vec<u8>, Client)> {
         self.decoded.fetch_add(1, Ordering::Relaxed);
-        let client = vault::decode(bytes, &self.identity)
-            .map_err(|problem| self.vault_error(id, problem))?;
+        let fail = |problem| self.vault_error(id, problem);
+        let plain = crate::keys::decrypt(&bytes, &self.identity).map_err(fail)?;
+        // (A conditional move would drop them only when this function returns.)
+        let bytes = match keep {
+            true => bytes,
+            false => {
+                drop(bytes);
+                Vec::new()
+            }
+        };
+        let client = vault::parse(&plain).map_err(fail)?;
+        drop(plain);
         self.check_id(id, &client.id)?;
-        Ok(client)
+        Ok((bytes, client))
     }
 
     fn vault_error(&self, id: &ClientId, problem: crate::error::VaultProblem) -> Error {

@@ -45,8 +45,10 @@ impl Index {
         self.terms.is_empty()
     }
 
-    /// Lays the index out in two columns from where the flow stands.
-    pub fn lay_out(&self, ctx: &Ctx<'_>, flow: &mut Flow) {
+    /// Lays the index out in two columns from where the flow stands. Consumed: each
+    /// term is let go as its lines are made (at 50,000 entries the terms and their
+    /// lines together were a dossier's peak memory).
+    pub fn lay_out(self, ctx: &Ctx<'_>, flow: &mut Flow) {
         let column = (ctx.geo.body_width() - GUTTER) / 2.0;
         let lines = self.lines(ctx, column);
         let mut rest = &lines[..];
@@ -78,11 +80,12 @@ impl Index {
 
     /// Every printed line: a letter heading where the initial changes, each term with
     /// its pages after a dotted leader, and continuation lines for long page lists.
-    fn lines(&self, ctx: &Ctx<'_>, column: f32) -> Vec<Line> {
+    fn lines(self, ctx: &Ctx<'_>, column: f32) -> Vec<Line> {
         let mut lines = Vec::new();
         let mut letter = None;
-        for (key, (term, pages)) in &self.terms {
-            let initial = initial(key);
+        for (key, (term, pages)) in self.terms {
+            let initial = initial(&key);
+            drop(key);
             if letter != Some(initial) {
                 if letter.is_some() {
                     lines.push(Line::Blank);
@@ -99,15 +102,16 @@ impl Index {
             let term_room = column - 2.0 * MM;
             // The term, wrapped; the pages follow on its last line when they fit, or
             // on lines of their own, indented, when they do not.
-            let term_lines = wrap_words(ctx.fonts, TERM, term, term_room);
+            let term_lines = wrap_words(ctx.fonts, TERM, &term, term_room);
+            drop(term);
             let last = term_lines.len().saturating_sub(1);
             let last_w = term_lines
                 .last()
                 .map_or(0.0, |l| measure(ctx.fonts, TERM.face, TERM.size, l));
             let together = last_w + 4.0 * MM + pages_w <= column;
-            for (i, l) in term_lines.iter().enumerate() {
+            for (i, l) in term_lines.into_iter().enumerate() {
                 lines.push(Line::Term {
-                    text: l.clone(),
+                    text: l,
                     indent: if i == 0 { 0.0 } else { 3.0 * MM },
                     pages: (i == last && together).then(|| pages.clone()),
                 });
