@@ -12,6 +12,7 @@ use image::GrayImage;
 use super::binarize::binarize;
 use super::deskew;
 use super::layout::{CODE_MODULES, Grid, PAPERS, code_mm};
+use super::sample::{self, Placement};
 
 /// The largest scan image accepted, in pixels (a 600-dpi A4 page is 35 M).
 pub const MAX_PIXELS: u64 = 80_000_000;
@@ -186,8 +187,14 @@ fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
     let mut any_cell = false;
     if let Some(cells) = grid_cells(image, skew) {
         for flip in [false, true] {
-            for rect in &cells {
-                let rect = if flip { flipped(*rect, image) } else { *rect };
+            for cell in &cells {
+                let cell = if flip { flipped(cell, image) } else { *cell };
+                if let Some(text) = sample::read(image, cell.code, cell.slack) {
+                    any_cell = true;
+                    add(&mut found.texts, vec![text]);
+                    continue;
+                }
+                let rect = cell.rect;
                 let (texts, unreadable) = decode_twice(image, &mut bw, |i| decode_region(i, rect));
                 any_cell |= !texts.is_empty();
                 found.unreadable += unreadable;
@@ -245,10 +252,21 @@ fn add(all: &mut Vec<String>, texts: Vec<String>) {
 /// A rectangle in pixels: x, y, width, height.
 type Rect = (u32, u32, u32, u32);
 
+/// Where a code of the data page's grid stands in a scan.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    /// Around the code, with room for a shifted scan.
+    rect: Rect,
+    /// The code itself, as printed.
+    code: Placement,
+    /// How far (pixels) the scan may have shifted it.
+    slack: f32,
+}
+
 /// Where the codes stand if `image` is a whole data page scanned upright (after
 /// being turned straight by `skew` degrees): found by its proportions (A4 or
 /// Letter); `None` for anything else.
-fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Rect>> {
+fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Cell>> {
     let (w, h) = (image.width() as f32, image.height() as f32);
     // A page turned on the glass fills the scan; one turned by software (a photo
     // editor, ImageMagick's -rotate) grew by the turn, the page in its middle.
@@ -282,14 +300,35 @@ fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Rect>> {
                     clamp_x(x + code_mm() + margin),
                     clamp_y(y + code_mm() + margin),
                 );
-                (x0, y0, x1 - x0, y1 - y0)
+                let m = super::layout::MODULE_MM * px;
+                Cell {
+                    rect: (x0, y0, x1 - x0, y1 - y0),
+                    code: Placement {
+                        origin: (left + x * px, top + y * px),
+                        ex: (m, 0.0),
+                        ey: (0.0, m),
+                    },
+                    slack: margin * px,
+                }
             })
             .collect(),
     )
 }
 
-fn flipped((x, y, w, h): Rect, image: &GrayImage) -> Rect {
-    (image.width() - x - w, image.height() - y - h, w, h)
+/// `cell` where it stands on the page turned by 180°.
+fn flipped(cell: &Cell, image: &GrayImage) -> Cell {
+    let (x, y, w, h) = cell.rect;
+    let (iw, ih) = (image.width(), image.height());
+    let code = cell.code;
+    Cell {
+        rect: (iw - x - w, ih - y - h, w, h),
+        code: Placement {
+            origin: (iw as f32 - code.origin.0, ih as f32 - code.origin.1),
+            ex: (-code.ex.0, -code.ex.1),
+            ey: (-code.ey.0, -code.ey.1),
+        },
+        slack: cell.slack,
+    }
 }
 
 /// The codes inside `rect` of `image`, and how many were found but not read.
