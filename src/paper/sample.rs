@@ -15,7 +15,11 @@
 
 use image::GrayImage;
 
+use super::deskew::floor;
 use super::layout::CODE_MODULES;
+
+/// A point in an image, in pixels (or of a code, in modules).
+type Point = (f32, f32);
 
 /// Where a code should stand in an image: its top-left corner (the outer corner of
 /// module (0, 0)) and one module's step along a row and down a column, in pixels.
@@ -52,12 +56,12 @@ pub fn read(image: &GrayImage, expected: Placement, slack: f32) -> Option<String
     // A full code is the rule. The last data code of a printing may be smaller:
     // then every size whose corners hold finder patterns, nearest the found
     // corners' distance first, until one decodes.
-    if let Some((tr, bl)) = corners(CODE_MODULES) {
-        if let Some(text) = read_at(image, top_left, tr, bl, CODE_MODULES) {
-            return Some(text);
-        }
+    if let Some((tr, bl)) = corners(CODE_MODULES)
+        && let Some(text) = read_at(image, top_left, tr, bl, CODE_MODULES)
+    {
+        return Some(text);
     }
-    let mut candidates: Vec<(f32, usize, (f32, f32), (f32, f32))> = (1..25)
+    let mut candidates: Vec<(f32, usize, Point, Point)> = (1..25)
         .map(|version| 17 + 4 * version)
         .filter_map(|size| {
             let (tr, bl) = corners(size)?;
@@ -243,15 +247,25 @@ fn find(
         (x1 - x0) as u32,
         (y1 - y0) as u32,
     );
-    let score = |cx: i64, cy: i64| rings_score(&sums, cx - x0, cy - y0, m, rings);
+    // Each ring's square, from a pixel centre: the same whole pixels either side of
+    // any centre pixel, so rounded once here rather than at each of thousands.
+    let spans: Vec<(i64, i64)> = rings
+        .0
+        .iter()
+        .map(|r| {
+            let half = r * m;
+            ((0.5 - half).round() as i64, (0.5 + half).round() as i64)
+        })
+        .collect();
+    let score = |cx: i64, cy: i64| rings_score(&sums, cx - x0, cy - y0, &spans);
     let mut best = (f32::MIN, 0, 0);
     let r = reach.ceil() as i64;
     for cy in (at.1.round() as i64 - r)..=(at.1.round() as i64 + r) {
         for cx in (at.0.round() as i64 - r)..=(at.0.round() as i64 + r) {
-            if let Some(s) = score(cx, cy) {
-                if s > best.0 {
-                    best = (s, cx, cy);
-                }
+            if let Some(s) = score(cx, cy)
+                && s > best.0
+            {
+                best = (s, cx, cy);
             }
         }
     }
@@ -280,14 +294,14 @@ fn find(
 /// ones for a match: a fifth of black against white.
 const MIN_CONTRAST: f32 = 50.0;
 
-/// How well the pattern `rings` fits centred at pixel (cx, cy) of `sums`: the light
+/// How well a pattern of three rings, whose squares reach `spans` pixels either
+/// side of a centre pixel, fits centred at pixel (cx, cy) of `sums`: the light
 /// ring's mean grey less the dark rings' (0 to 255); `None` where it does not fit.
-fn rings_score(sums: &Sums, cx: i64, cy: i64, m: f32, rings: &Rings) -> Option<f32> {
-    let boxes: Vec<(u64, u64)> = rings
-        .0
-        .iter()
-        .map(|r| sums.square(cx, cy, r * m))
-        .collect::<Option<_>>()?;
+fn rings_score(sums: &Sums, cx: i64, cy: i64, spans: &[(i64, i64)]) -> Option<f32> {
+    let mut boxes = [(0u64, 0u64); 3];
+    for (b, &(lo, hi)) in boxes.iter_mut().zip(spans) {
+        *b = sums.square(cx + lo, cy + lo, cx + hi, cy + hi)?;
+    }
     let ring = |i: usize| {
         let (sum, n) = boxes[i];
         let (inner_sum, inner_n) = boxes.get(i + 1).copied().unwrap_or((0, 0));
@@ -328,13 +342,9 @@ impl Sums {
         Sums { w, h, table }
     }
 
-    /// The sum and count of the pixels of the square of half-size `half` pixels
-    /// centred on pixel (cx, cy); `None` if it does not lie wholly inside.
-    fn square(&self, cx: i64, cy: i64, half: f32) -> Option<(u64, u64)> {
-        let centre = |c: i64| c as f32 + 0.5;
-        let lo = |c: i64| (centre(c) - half).round() as i64;
-        let hi = |c: i64| (centre(c) + half).round() as i64;
-        let (x0, x1, y0, y1) = (lo(cx), hi(cx), lo(cy), hi(cy));
+    /// The sum and count of the pixels from (x0, y0) up to but not including
+    /// (x1, y1); `None` if they do not lie wholly inside.
+    fn square(&self, x0: i64, y0: i64, x1: i64, y1: i64) -> Option<(u64, u64)> {
         if x0 < 0 || y0 < 0 || x1 > self.w as i64 || y1 > self.h as i64 || x1 <= x0 || y1 <= y0 {
             return None;
         }
@@ -380,7 +390,7 @@ impl Homography {
 
     /// The least-squares fit to `points` (module coordinates, image point), once
     /// more without any point that lies over a module away from the first fit.
-    fn fit(points: &[((f32, f32), (f32, f32))]) -> Option<Homography> {
+    fn fit(points: &[(Point, Point)]) -> Option<Homography> {
         let first = Self::solve(points)?;
         let m = {
             let (a, b) = (first.map(0.0, 0.0), first.map(1.0, 0.0));
@@ -402,7 +412,7 @@ impl Homography {
 
     /// Solves the eight unknowns by least squares over `points` (at least four),
     /// in coordinates scaled to about 1 for a well-conditioned system.
-    fn solve(points: &[((f32, f32), (f32, f32))]) -> Option<Homography> {
+    fn solve(points: &[(Point, Point)]) -> Option<Homography> {
         if points.len() < 4 {
             return None;
         }
@@ -455,10 +465,11 @@ fn gauss(mut a: [[f64; 8]; 8], mut b: [f64; 8]) -> Option<[f64; 8]> {
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
+        let pivot_row = a[col];
         for row in col + 1..8 {
-            let f = a[row][col] / a[col][col];
-            for k in col..8 {
-                a[row][k] -= f * a[col][k];
+            let f = a[row][col] / pivot_row[col];
+            for (v, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *v -= f * p;
             }
             b[row] -= f * b[col];
         }
@@ -493,7 +504,7 @@ fn module_values(image: &GrayImage, grid: &Homography, n: usize) -> Vec<f32> {
 /// The grey at (x, y) between pixel centres; white outside the image.
 fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
     let (x, y) = (x - 0.5, y - 0.5);
-    let (x0, y0) = (x.floor(), y.floor());
+    let (x0, y0) = (floor(x), floor(y));
     let (fx, fy) = (x - x0, y - y0);
     let (w, h) = (image.width() as i64, image.height() as i64);
     let at = |x: i64, y: i64| {

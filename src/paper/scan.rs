@@ -63,7 +63,31 @@ fn decode_image(bytes: &[u8], format: Option<image::ImageFormat>) -> Result<Gray
     let decoded = reader
         .decode()
         .map_err(|e| format!("cannot read the image: {e}"))?;
-    Ok(decoded.into_luma8())
+    Ok(grey(decoded))
+}
+
+/// `image` in grey. Colour pixels are weighed as Rec. 601 does, in integers: the
+/// `image` crate's conversion (colour-space aware) took a fifth of a clean page's
+/// restore, and a scan's grey needs no more precision than this.
+fn grey(image: image::DynamicImage) -> GrayImage {
+    let weigh = |r: u8, g: u8, b: u8| {
+        ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29 + 128) >> 8) as u8
+    };
+    let (w, h) = (image.width(), image.height());
+    let pixels: Vec<u8> = match &image {
+        image::DynamicImage::ImageRgb8(rgb) => rgb
+            .as_raw()
+            .chunks_exact(3)
+            .map(|p| weigh(p[0], p[1], p[2]))
+            .collect(),
+        image::DynamicImage::ImageRgba8(rgba) => rgba
+            .as_raw()
+            .chunks_exact(4)
+            .map(|p| weigh(p[0], p[1], p[2]))
+            .collect(),
+        _ => return image.into_luma8(),
+    };
+    GrayImage::from_raw(w, h, pixels).unwrap_or_else(|| image.into_luma8())
 }
 
 fn pdf_pages(name: &str, bytes: &[u8]) -> Result<Vec<Scan>, String> {
@@ -165,37 +189,34 @@ fn raw_samples(
     GrayImage::from_raw(w, h, pixels).ok_or_else(|| "its image is truncated".to_owned())
 }
 
-/// The codes on one scanned page. Each place is read from the grey first, then, if
-/// that fails, from a black-and-white copy of our own ([`binarize`]): rqrr's own
-/// threshold misreads blurred, noisy, JPEG-compressed scans.
+/// The codes on one scanned page. Each code of the data page's grid is read where
+/// the grid puts it ([`sample`]), on the scan as it is (turned or not). What that
+/// cannot read, rqrr looks for, in the cell and then on the whole page, each from
+/// the grey first and then, if that fails, from a black-and-white copy of our own
+/// ([`binarize`]): rqrr's own threshold misreads blurred, noisy, JPEG-compressed
+/// scans. rqrr misreads large codes turned by as little as 1°, so it is given the
+/// page turned straight.
 pub fn decode_page(image: &GrayImage) -> PageCodes {
-    let skew = deskew::skew_degrees(image);
-    if skew.abs() < MIN_SKEW {
-        return decode_straight(image, 0.0);
-    }
-    decode_straight(&deskew::rotate(image, -skew), skew)
-}
-
-/// Below this many degrees a turn is left alone: rqrr reads codes turned by 0.2°.
-const MIN_SKEW: f32 = 0.2;
-
-/// The codes on a page scanned straight or turned straight, from an image
-/// `skew` degrees off before it was.
-fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
-    let mut bw = None;
+    let mut page = Page {
+        scan: image,
+        skew: deskew::skew_degrees(image),
+        straight: None,
+        bw: None,
+    };
     let mut found = PageCodes::default();
     let mut any_cell = false;
-    if let Some(cells) = grid_cells(image, skew) {
+    if let Some(cells) = grid_cells(image, page.skew) {
         for flip in [false, true] {
             for cell in &cells {
                 let cell = if flip { flipped(cell, image) } else { *cell };
-                if let Some(text) = sample::read(image, cell.code, cell.slack) {
+                let placement = turned(cell.code, image, page.skew);
+                if let Some(text) = sample::read(image, placement, cell.slack) {
                     any_cell = true;
                     add(&mut found.texts, vec![text]);
                     continue;
                 }
                 let rect = cell.rect;
-                let (texts, unreadable) = decode_twice(image, &mut bw, |i| decode_region(i, rect));
+                let (texts, unreadable) = page.decode_twice(|i| decode_region(i, rect));
                 any_cell |= !texts.is_empty();
                 found.unreadable += unreadable;
                 add(&mut found.texts, texts);
@@ -207,7 +228,7 @@ fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
     }
     if !any_cell || found.unreadable > 0 {
         let before = found.texts.len();
-        let (texts, unreadable) = decode_twice(image, &mut bw, |i| {
+        let (texts, unreadable) = page.decode_twice(|i| {
             let whole = whole_page(i);
             (whole.texts, whole.unreadable)
         });
@@ -221,24 +242,68 @@ fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
     found
 }
 
-/// `read` on the grey `image`, and where that leaves codes unread, also on its
-/// black-and-white copy (made once a page, when first needed, in `bw`): the codes
-/// either read, and how many were found but read by neither.
-fn decode_twice(
-    image: &GrayImage,
-    bw: &mut Option<GrayImage>,
-    read: impl Fn(&GrayImage) -> (Vec<String>, usize),
-) -> (Vec<String>, usize) {
-    let (mut texts, unreadable) = read(image);
-    if !texts.is_empty() && unreadable == 0 {
-        return (texts, 0);
+/// Below this many degrees a turn is left alone for rqrr: it reads codes turned by
+/// 0.2°.
+const MIN_SKEW: f32 = 0.2;
+
+/// A scanned page and the copies rqrr needs, made when first needed.
+struct Page<'a> {
+    scan: &'a GrayImage,
+    /// Degrees the scan is turned by.
+    skew: f32,
+    /// The scan turned straight, if it was turned.
+    straight: Option<GrayImage>,
+    /// The straight page in black and white.
+    bw: Option<GrayImage>,
+}
+
+impl Page<'_> {
+    fn straight(&mut self) -> &GrayImage {
+        if self.skew.abs() < MIN_SKEW {
+            return self.scan;
+        }
+        let (scan, skew) = (self.scan, self.skew);
+        self.straight
+            .get_or_insert_with(|| deskew::rotate(scan, -skew))
     }
-    let bw = bw.get_or_insert_with(|| binarize(image));
-    let (more, unreadable_bw) = read(bw);
-    let seen = (texts.len() + unreadable).max(more.len() + unreadable_bw);
-    add(&mut texts, more);
-    let unreadable = seen.saturating_sub(texts.len());
-    (texts, unreadable)
+
+    /// `read` on the straight page, and where that leaves codes unread, also on its
+    /// black-and-white copy: the codes either read, and how many were found but
+    /// read by neither.
+    fn decode_twice(
+        &mut self,
+        read: impl Fn(&GrayImage) -> (Vec<String>, usize),
+    ) -> (Vec<String>, usize) {
+        let (mut texts, unreadable) = read(self.straight());
+        if !texts.is_empty() && unreadable == 0 {
+            return (texts, 0);
+        }
+        if self.bw.is_none() {
+            self.bw = Some(binarize(self.straight()));
+        }
+        let Some(bw) = &self.bw else {
+            return (texts, unreadable);
+        };
+        let (more, unreadable_bw) = read(bw);
+        let seen = (texts.len() + unreadable).max(more.len() + unreadable_bw);
+        add(&mut texts, more);
+        let unreadable = seen.saturating_sub(texts.len());
+        (texts, unreadable)
+    }
+}
+
+/// `code`, placed on the page turned straight, where it stands on the scan `image`
+/// turned by `skew` degrees about its centre.
+fn turned(code: Placement, image: &GrayImage, skew: f32) -> Placement {
+    let (sin, cos) = skew.to_radians().sin_cos();
+    let turn = |(x, y): (f32, f32)| (x * cos - y * sin, x * sin + y * cos);
+    let (cx, cy) = (image.width() as f32 / 2.0, image.height() as f32 / 2.0);
+    let (ox, oy) = turn((code.origin.0 - cx, code.origin.1 - cy));
+    Placement {
+        origin: (ox + cx, oy + cy),
+        ex: turn(code.ex),
+        ey: turn(code.ey),
+    }
 }
 
 fn add(all: &mut Vec<String>, texts: Vec<String>) {
@@ -442,5 +507,84 @@ mod tests {
             }
         }
         assert!(failed.is_empty(), "{failed:?}");
+    }
+}
+
+#[cfg(test)]
+mod turned_tests {
+    use super::*;
+    use crate::paper::layout::MODULE_MM;
+    use crate::paper::raster;
+
+    /// A page of a full code and a smaller one (as the last data code of a printing
+    /// is), turned on the glass, blurred and darkened unevenly: both read where the
+    /// grid puts them, the page never turned back.
+    #[test]
+    fn codes_on_a_turned_blurred_page_read_where_the_grid_puts_them() {
+        let texts = ["HO1:D:ABCDEFGH:0001/0002:".repeat(57), "HO1:D:SHORT".into()];
+        let codes: Vec<qrcode::QrCode> = texts
+            .iter()
+            .map(|t| qrcode::QrCode::with_error_correction_level(t, qrcode::EcLevel::M).unwrap())
+            .collect();
+        assert_eq!(codes[0].width(), CODE_MODULES);
+        assert!(codes[1].width() < 40);
+        let colors: Vec<_> = codes.iter().map(|c| c.to_colors()).collect();
+        let dark: Vec<Box<dyn Fn(usize, usize) -> bool>> = (0..2)
+            .map(|i| {
+                let (colors, width) = (&colors[i], codes[i].width());
+                Box::new(move |c: usize, r: usize| colors[r * width + c] == qrcode::Color::Dark)
+                    as Box<dyn Fn(usize, usize) -> bool>
+            })
+            .collect();
+        let grid = Grid::for_page(210.0, 297.0);
+        let placed: Vec<raster::Placed<'_>> = [0, 7]
+            .iter()
+            .zip(&dark)
+            .zip(&codes)
+            .map(|((&cell, dark), code)| {
+                let (x, y) = grid.cell(cell);
+                raster::Placed {
+                    x,
+                    y,
+                    module: MODULE_MM,
+                    width: code.width(),
+                    dark: dark.as_ref(),
+                }
+            })
+            .collect();
+        let page = raster::page(210.0, 297.0, 200.0, &placed);
+        for angle in [2.5f32, -1.0] {
+            let turned = deskew::rotate(&page, angle);
+            // A box blur, and light fading to a grey of 170 at the bottom.
+            let h = turned.height();
+            let blurred = GrayImage::from_fn(turned.width(), h, |x, y| {
+                let mut sum = 0u32;
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    let (sx, sy) = ((x + dx).min(turned.width() - 1), (y + dy).min(h - 1));
+                    sum += u32::from(turned.get_pixel(sx, sy).0[0]);
+                }
+                image::Luma([(sum / 4 * (255 - 85 * y / h) / 255) as u8])
+            });
+            let read = decode_page(&blurred);
+            for t in &texts {
+                assert!(read.texts.contains(t), "{angle}°: {:?}", read.texts);
+            }
+        }
+    }
+
+    #[test]
+    fn a_placement_turns_with_the_page() {
+        let image = GrayImage::new(200, 100);
+        let code = Placement {
+            origin: (150.0, 50.0),
+            ex: (2.0, 0.0),
+            ey: (0.0, 2.0),
+        };
+        let p = turned(code, &image, 90.0);
+        let near =
+            |a: (f32, f32), b: (f32, f32)| (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4;
+        // Turned clockwise (y down) by 90° about (100, 50): from its right to below it.
+        assert!(near(p.origin, (100.0, 100.0)), "{p:?}");
+        assert!(near(p.ex, (0.0, 2.0)) && near(p.ey, (-2.0, 0.0)), "{p:?}");
     }
 }
