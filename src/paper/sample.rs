@@ -32,7 +32,7 @@ pub struct Placement {
 
 impl Placement {
     /// The image point at module coordinates (u, v).
-    fn at(&self, u: f32, v: f32) -> (f32, f32) {
+    pub fn at(&self, u: f32, v: f32) -> (f32, f32) {
         (
             self.origin.0 + u * self.ex.0 + v * self.ey.0,
             self.origin.1 + u * self.ex.1 + v * self.ey.1,
@@ -40,14 +40,22 @@ impl Placement {
     }
 
     /// One module's size in pixels.
-    fn module(&self) -> f32 {
+    pub fn module(&self) -> f32 {
         self.ex.0.hypot(self.ex.1)
     }
 }
 
-/// The text of the code expected at `expected`, its top-left finder pattern looked for
-/// up to `slack` pixels from where it should be; `None` if it cannot be read.
-pub fn read(image: &GrayImage, expected: Placement, slack: f32) -> Option<String> {
+/// A code read: its text, and where its three finder patterns' centres were found
+/// (module coordinates, image point).
+#[derive(Debug)]
+pub struct Read {
+    pub text: String,
+    pub finders: [(Point, Point); 3],
+}
+
+/// The code expected at `expected`, its top-left finder pattern looked for up to
+/// `slack` pixels from where it should be; `None` if it cannot be read.
+pub fn read(image: &GrayImage, expected: Placement, slack: f32) -> Option<Read> {
     let m = expected.module();
     let want = expected.at(3.5, 3.5);
     let (top_left, _) = find(image, want, slack, m, &FINDER)?;
@@ -75,16 +83,16 @@ pub fn read(image: &GrayImage, expected: Placement, slack: f32) -> Option<String
         .find_map(|(_, size, tr, bl)| read_at(image, top_left, tr, bl, size))
 }
 
-/// The text of the code of `size` modules whose finder patterns' centres are at
-/// `top_left`, `top_right` and `bottom_left`, its grid fitted to them and to its
-/// alignment patterns.
+/// The code of `size` modules whose finder patterns' centres are at `top_left`,
+/// `top_right` and `bottom_left`, its grid fitted to them and to its alignment
+/// patterns.
 fn read_at(
     image: &GrayImage,
-    top_left: (f32, f32),
-    top_right: (f32, f32),
-    bottom_left: (f32, f32),
+    top_left: Point,
+    top_right: Point,
+    bottom_left: Point,
     size: usize,
-) -> Option<String> {
+) -> Option<Read> {
     let affine = affine(top_left, top_right, bottom_left, size);
     let last = size as f32 - 3.5;
     let mut points = vec![
@@ -98,19 +106,26 @@ fn read_at(
             points.push(((u, v), p));
         }
     }
-    let grid = Homography::fit(&points).unwrap_or_else(|| Homography::from_affine(&affine));
+    let grid =
+        Homography::fit(&points, 0.7 * m).unwrap_or_else(|| Homography::from_affine(&affine));
     let values = module_values(image, &grid, size);
     // A blurred scan greys a lone module towards its neighbours: if the code does
     // not read as it is, each module is set off against its four neighbours
     // (sharpened), more strongly the second time.
-    [0.0, 0.6, 1.2].into_iter().find_map(|strength| {
-        let values = if strength > 0.0 {
-            sharpened(&values, size, strength)
-        } else {
-            values.clone()
-        };
-        decode(&values, size, otsu(&values))
-    })
+    [0.0, 0.6, 1.2]
+        .into_iter()
+        .find_map(|strength| {
+            let values = if strength > 0.0 {
+                sharpened(&values, size, strength)
+            } else {
+                values.clone()
+            };
+            decode(&values, size, otsu(&values))
+        })
+        .map(|text| Read {
+            text,
+            finders: [points[0], points[1], points[2]],
+        })
 }
 
 /// `values` of `n`×`n` modules, each moved away from the mean of its four
@@ -359,12 +374,13 @@ impl Sums {
     }
 }
 
-/// A plane projective map from module coordinates to image pixels.
+/// A plane projective map: from a code's module coordinates to image pixels, or from
+/// where a page's codes were printed to where a scan shows them.
 #[derive(Debug, Clone, Copy)]
-struct Homography([f64; 8]);
+pub struct Homography([f64; 8]);
 
 impl Homography {
-    fn map(&self, u: f32, v: f32) -> (f32, f32) {
+    pub fn map(&self, u: f32, v: f32) -> (f32, f32) {
         let [a, b, c, d, e, f, g, h] = self.0;
         let (u, v) = (f64::from(u), f64::from(v));
         let z = g * u + h * v + 1.0;
@@ -388,20 +404,16 @@ impl Homography {
         ])
     }
 
-    /// The least-squares fit to `points` (module coordinates, image point), once
-    /// more without any point that lies over a module away from the first fit.
-    fn fit(points: &[(Point, Point)]) -> Option<Homography> {
+    /// The least-squares fit to `points` (from, to), once more without any point
+    /// that lies more than `tolerance` away from the first fit.
+    pub fn fit(points: &[(Point, Point)], tolerance: f32) -> Option<Homography> {
         let first = Self::solve(points)?;
-        let m = {
-            let (a, b) = (first.map(0.0, 0.0), first.map(1.0, 0.0));
-            (a.0 - b.0).hypot(a.1 - b.1)
-        };
         let kept: Vec<_> = points
             .iter()
             .copied()
             .filter(|&((u, v), (x, y))| {
                 let (px, py) = first.map(u, v);
-                (px - x).hypot(py - y) < 0.7 * m
+                (px - x).hypot(py - y) < tolerance
             })
             .collect();
         if kept.len() == points.len() {
@@ -411,21 +423,29 @@ impl Homography {
     }
 
     /// Solves the eight unknowns by least squares over `points` (at least four),
-    /// in coordinates scaled to about 1 for a well-conditioned system.
+    /// in coordinates moved and scaled to about 1 for a well-conditioned system.
     fn solve(points: &[(Point, Point)]) -> Option<Homography> {
         if points.len() < 4 {
             return None;
         }
-        let s = CODE_MODULES as f64;
-        let (ox, oy) = (f64::from(points[0].1.0), f64::from(points[0].1.1));
-        let scale = points
-            .iter()
-            .map(|(_, (x, y))| (f64::from(*x) - ox).abs().max((f64::from(*y) - oy).abs()))
-            .fold(1.0, f64::max);
+        let extent = |p: &dyn Fn(&(Point, Point)) -> Point| {
+            let (ox, oy) = p(&points[0]);
+            let (ox, oy) = (f64::from(ox), f64::from(oy));
+            let scale = points
+                .iter()
+                .map(|q| {
+                    let (x, y) = p(q);
+                    (f64::from(x) - ox).abs().max((f64::from(y) - oy).abs())
+                })
+                .fold(1e-3, f64::max);
+            (ox, oy, scale)
+        };
+        let (ou, ov, s) = extent(&|q| q.0);
+        let (ox, oy, scale) = extent(&|q| q.1);
         let mut ata = [[0f64; 8]; 8];
         let mut atb = [0f64; 8];
         for &((u, v), (x, y)) in points {
-            let (u, v) = (f64::from(u) / s, f64::from(v) / s);
+            let (u, v) = ((f64::from(u) - ou) / s, (f64::from(v) - ov) / s);
             let (x, y) = ((f64::from(x) - ox) / scale, (f64::from(y) - oy) / scale);
             let rows = [
                 ([u, v, 1.0, 0.0, 0.0, 0.0, -u * x, -v * x], x),
@@ -441,17 +461,28 @@ impl Homography {
             }
         }
         let [a, b, c, d, e, f, g, h] = gauss(ata, atb)?;
-        // Back from the scaled coordinates: x = ox + scale·x', u' = u / s.
-        let (a, b, d, e, g, h) = (a / s, b / s, d / s, e / s, g / s, h / s);
+        // Back from the moved and scaled coordinates: x = ox + scale·x',
+        // u' = (u - ou) / s; then the constant of the denominator made 1 again.
+        let row = |a: f64, b: f64, c: f64, o: f64| {
+            let (a, b) = ((o * g + scale * a) / s, (o * h + scale * b) / s);
+            (a, b, o + scale * c - a * ou - b * ov)
+        };
+        let (a, b, c) = row(a, b, c, ox);
+        let (d, e, f) = row(d, e, f, oy);
+        let (g, h) = (g / s, h / s);
+        let k = 1.0 - g * ou - h * ov;
+        if k.abs() < 1e-12 {
+            return None;
+        }
         Some(Homography([
-            scale * a + ox * g,
-            scale * b + ox * h,
-            scale * c + ox,
-            scale * d + oy * g,
-            scale * e + oy * h,
-            scale * f + oy,
-            g,
-            h,
+            a / k,
+            b / k,
+            c / k,
+            d / k,
+            e / k,
+            f / k,
+            g / k,
+            h / k,
         ]))
     }
 }
@@ -583,7 +614,7 @@ mod tests {
         .into_iter()
         .map(|(u, v)| ((u, v), truth(u, v)))
         .collect();
-        let h = Homography::fit(&points).unwrap();
+        let h = Homography::fit(&points, 1.0).unwrap();
         for (u, v) in [(0.0, 0.0), (117.0, 117.0), (60.0, 20.0)] {
             let (a, b) = (h.map(u, v), truth(u, v));
             assert!(

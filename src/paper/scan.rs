@@ -12,7 +12,7 @@ use image::GrayImage;
 use super::binarize::binarize;
 use super::deskew;
 use super::layout::{CODE_MODULES, Grid, PAPERS, code_mm};
-use super::sample::{self, Placement};
+use super::sample::{self, Homography, Placement};
 
 /// The largest scan image accepted, in pixels (a 600-dpi A4 page is 35 M).
 pub const MAX_PIXELS: u64 = 80_000_000;
@@ -207,16 +207,16 @@ pub fn decode_page(image: &GrayImage) -> PageCodes {
     let mut any_cell = false;
     if let Some(cells) = grid_cells(image, page.skew) {
         for flip in [false, true] {
-            for cell in &cells {
-                let cell = if flip { flipped(cell, image) } else { *cell };
-                let placement = turned(cell.code, image, page.skew);
-                if let Some(text) = sample::read(image, placement, cell.slack) {
-                    any_cell = true;
-                    add(&mut found.texts, vec![text]);
-                    continue;
-                }
-                let rect = cell.rect;
-                let (texts, unreadable) = page.decode_twice(|i| decode_region(i, rect));
+            let cells: Vec<Cell> = cells
+                .iter()
+                .map(|c| if flip { flipped(c, image) } else { *c })
+                .collect();
+            let (texts, unread) = sample_cells(image, page.skew, &cells);
+            any_cell = !texts.is_empty();
+            add(&mut found.texts, texts);
+            for i in unread {
+                let rect = cells[i].rect;
+                let (texts, unreadable) = page.decode_twice(|im| decode_region(im, rect));
                 any_cell |= !texts.is_empty();
                 found.unreadable += unreadable;
                 add(&mut found.texts, texts);
@@ -240,6 +240,69 @@ pub fn decode_page(image: &GrayImage) -> PageCodes {
         }
     }
     found
+}
+
+/// The codes of `cells` the sampler reads on `image` (turned by `skew` degrees), and
+/// the cells (indices) it cannot read. The codes read show where the page really
+/// lies — a photograph's perspective, a scanner's offset, a printer's scaling — so
+/// the others are looked for again where a mapping fitted to the finder patterns
+/// found puts them, as long as that finds more.
+fn sample_cells(image: &GrayImage, skew: f32, cells: &[Cell]) -> (Vec<String>, Vec<usize>) {
+    let mut reads: Vec<(usize, sample::Read)> = Vec::new();
+    let mut unread = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        match sample::read(image, turned(cell.code, image, skew), cell.slack) {
+            Some(read) => reads.push((i, read)),
+            None => unread.push(i),
+        }
+    }
+    while reads.len() >= 2 && !unread.is_empty() {
+        let Some(fit) = page_fit(cells, &reads) else {
+            break;
+        };
+        let before = unread.len();
+        unread.retain(|&i| {
+            let code = predicted(&fit, cells[i].code);
+            let read = sample::read(image, code, 3.0 * code.module());
+            read.map(|r| reads.push((i, r))).is_none()
+        });
+        if unread.len() == before {
+            break;
+        }
+    }
+    (reads.into_iter().map(|(_, r)| r.text).collect(), unread)
+}
+
+/// The mapping from the straight page (where [`grid_cells`] puts the codes) to the
+/// scan, fitted to the finder patterns of the codes read.
+fn page_fit(cells: &[Cell], reads: &[(usize, sample::Read)]) -> Option<Homography> {
+    let points: Vec<_> = reads
+        .iter()
+        .flat_map(|(i, read)| {
+            let code = cells[*i].code;
+            read.finders
+                .iter()
+                .map(move |&((u, v), at)| (code.at(u, v), at))
+        })
+        .collect();
+    let module = cells.first()?.code.module();
+    Homography::fit(&points, 2.0 * module)
+}
+
+/// Where `fit` puts the code printed at `code` on the straight page.
+fn predicted(fit: &Homography, code: Placement) -> Placement {
+    let n = CODE_MODULES as f32;
+    let at = |u: f32, v: f32| {
+        let (x, y) = code.at(u, v);
+        fit.map(x, y)
+    };
+    let origin = at(0.0, 0.0);
+    let (right, down) = (at(n, 0.0), at(0.0, n));
+    Placement {
+        origin,
+        ex: ((right.0 - origin.0) / n, (right.1 - origin.1) / n),
+        ey: ((down.0 - origin.0) / n, (down.1 - origin.1) / n),
+    }
 }
 
 /// Below this many degrees a turn is left alone for rqrr: it reads codes turned by
