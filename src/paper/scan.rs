@@ -2,10 +2,11 @@
 //! scans (each page's largest embedded image, by `lopdf`), decoded with `rqrr`.
 //!
 //! A decoder that searches a whole page for many codes misses some (rqrr#50, and
-//! zxing-cpp#831 for the same reason), so each cell of the data page's grid is
-//! cropped and decoded on its own first, where a full-page scan puts it (also turned
-//! by 180°); a whole-page search, with a second try of each code it found but could
-//! not read cropped alone, covers photographs and other layouts.
+//! zxing-cpp#831 for the same reason), so each code of the data page's grid is read
+//! where a full-page scan puts it (also turned by 180°) by [`sample`], and the codes
+//! it reads show where the page really lies for the others. What that leaves, rqrr
+//! looks for: in the grid's cell, then on the whole page, with a second try of each
+//! code it found but could not read cropped alone (other layouts).
 
 use image::GrayImage;
 
