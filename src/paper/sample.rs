@@ -58,7 +58,18 @@ pub struct Read {
 pub fn read(image: &GrayImage, expected: Placement, slack: f32) -> Option<Read> {
     let m = expected.module();
     let want = expected.at(3.5, 3.5);
-    let (top_left, _) = find(image, want, slack, m, &FINDER)?;
+    // The best match first; in a wide search a neighbour's finder pattern may
+    // match better, and then only its own corners tell.
+    let tops = find_all(image, want, slack, m, &FINDER, 3);
+    tops.into_iter()
+        .find_map(|(top_left, _)| read_from(image, expected, top_left))
+}
+
+/// The code expected at `expected` whose top-left finder pattern was found at
+/// `top_left`.
+fn read_from(image: &GrayImage, expected: Placement, top_left: Point) -> Option<Read> {
+    let m = expected.module();
+    let want = expected.at(3.5, 3.5);
     let shift = (top_left.0 - want.0, top_left.1 - want.1);
     let corners = |size: usize| other_finders(image, expected, shift, size);
     // A full code is the rule. The last data code of a printing may be smaller:
@@ -239,13 +250,20 @@ const ALIGNMENT_PATTERN: Rings = Rings(&[2.5, 1.5, 0.5]);
 /// The centre of the pattern `rings` nearest in look to a pattern of modules `m`
 /// pixels wide, within `reach` pixels of `at`, and how well it matches; `None` if
 /// nothing there looks like it.
-fn find(
+fn find(image: &GrayImage, at: Point, reach: f32, m: f32, rings: &Rings) -> Option<(Point, f32)> {
+    find_all(image, at, reach, m, rings, 1).into_iter().next()
+}
+
+/// The `most` best matches of [`find`], best first, each a pattern's width from the
+/// others.
+fn find_all(
     image: &GrayImage,
-    at: (f32, f32),
+    at: Point,
     reach: f32,
     m: f32,
     rings: &Rings,
-) -> Option<((f32, f32), f32)> {
+    most: usize,
+) -> Vec<(Point, f32)> {
     let outer = rings.0[0] * m;
     let (w, h) = (image.width() as i64, image.height() as i64);
     let x0 = ((at.0 - reach - outer).floor() as i64).max(0);
@@ -253,7 +271,7 @@ fn find(
     let x1 = ((at.0 + reach + outer).ceil() as i64 + 1).min(w);
     let y1 = ((at.1 + reach + outer).ceil() as i64 + 1).min(h);
     if x1 - x0 < (2.0 * outer) as i64 || y1 - y0 < (2.0 * outer) as i64 {
-        return None;
+        return Vec::new();
     }
     let (w, h) = ((x1 - x0) as u32, (y1 - y0) as u32);
     let sums = Sums::new(image, x0 as u32, y0 as u32, w, h);
@@ -268,25 +286,34 @@ fn find(
         })
         .collect();
     let score = |cx: i64, cy: i64| rings_score(&sums, cx - x0, cy - y0, &spans);
-    let mut best = (f32::MIN, 0, 0);
     let r = reach.ceil() as i64;
-    for cy in (at.1.round() as i64 - r)..=(at.1.round() as i64 + r) {
-        for cx in (at.0.round() as i64 - r)..=(at.0.round() as i64 + r) {
-            if let Some(s) = score(cx, cy)
-                && s > best.0
-            {
-                best = (s, cx, cy);
-            }
+    let (ax, ay) = (at.0.round() as i64, at.1.round() as i64);
+    // Rings of a pattern differ by much more than noise does.
+    let mut hits: Vec<(f32, i64, i64)> = (ay - r..=ay + r)
+        .flat_map(|cy| (ax - r..=ax + r).map(move |cx| (cx, cy)))
+        .filter_map(|(cx, cy)| Some((score(cx, cy)?, cx, cy)))
+        .filter(|&(s, _, _)| s >= MIN_CONTRAST)
+        .collect();
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0));
+    // The best, and the next best at least a pattern's width from it.
+    let apart = 2.0 * outer;
+    let mut best: Vec<(f32, i64, i64)> = Vec::new();
+    for hit in hits {
+        if best.len() == most {
+            break;
+        }
+        let far = |b: &(f32, i64, i64)| ((hit.1 - b.1) as f32).hypot((hit.2 - b.2) as f32) >= apart;
+        if best.iter().all(far) {
+            best.push(hit);
         }
     }
-    let (s, cx, cy) = best;
-    // Rings of a pattern differ by much more than noise does.
-    if s < MIN_CONTRAST {
-        return None;
-    }
-    let dx = vertex(score(cx - 1, cy), s, score(cx + 1, cy));
-    let dy = vertex(score(cx, cy - 1), s, score(cx, cy + 1));
-    Some(((cx as f32 + dx, cy as f32 + dy), s))
+    best.into_iter()
+        .map(|(s, cx, cy)| {
+            let dx = vertex(score(cx - 1, cy), s, score(cx + 1, cy));
+            let dy = vertex(score(cx, cy - 1), s, score(cx, cy + 1));
+            ((cx as f32 + dx, cy as f32 + dy), s)
+        })
+        .collect()
 }
 
 /// Where between a pixel and its neighbours the best match lies, from the scores
@@ -419,6 +446,34 @@ impl Homography {
             return Some(first);
         }
         Self::solve(&kept)
+    }
+
+    /// The affine map through three pairs of points (from, to); `None` if the first
+    /// three lie on a line.
+    pub fn through_three(points: &[(Point, Point)]) -> Option<Homography> {
+        let [(p0, q0), (p1, q1), (p2, q2)] = points.get(..3)?.try_into().ok()?;
+        let f = |v: f32| f64::from(v);
+        let (d1, d2) = (
+            (f(p1.0 - p0.0), f(p1.1 - p0.1)),
+            (f(p2.0 - p0.0), f(p2.1 - p0.1)),
+        );
+        let (e1, e2) = (
+            (f(q1.0 - q0.0), f(q1.1 - q0.1)),
+            (f(q2.0 - q0.0), f(q2.1 - q0.1)),
+        );
+        let det = d1.0 * d2.1 - d2.0 * d1.1;
+        if det.abs() < 1e-9 {
+            return None;
+        }
+        // A = [e1 e2]·[d1 d2]⁻¹
+        let inv = [[d2.1 / det, -d2.0 / det], [-d1.1 / det, d1.0 / det]];
+        let a = e1.0 * inv[0][0] + e2.0 * inv[1][0];
+        let b = e1.0 * inv[0][1] + e2.0 * inv[1][1];
+        let d = e1.1 * inv[0][0] + e2.1 * inv[1][0];
+        let e = e1.1 * inv[0][1] + e2.1 * inv[1][1];
+        let c = f(q0.0) - a * f(p0.0) - b * f(p0.1);
+        let g = f(q0.1) - d * f(p0.0) - e * f(p0.1);
+        Some(Homography([a, b, c, d, e, g, 0.0, 0.0]))
     }
 
     /// Solves the eight unknowns by least squares over `points` (at least four),
@@ -647,6 +702,23 @@ mod tests {
                 "{a:?} {b:?}"
             );
         }
+    }
+
+    #[test]
+    fn an_affine_map_goes_through_three_points() {
+        let truth = Homography([0.9, 0.1, 30.0, -0.05, 1.1, 70.0, 0.0, 0.0]);
+        let points: Vec<(Point, Point)> = [(10.0, 10.0), (500.0, 20.0), (30.0, 700.0)]
+            .into_iter()
+            .map(|p| (p, truth.map(p.0, p.1)))
+            .collect();
+        let h = Homography::through_three(&points).unwrap();
+        let (a, b) = (h.map(900.0, 1200.0), truth.map(900.0, 1200.0));
+        assert!(
+            (a.0 - b.0).abs() < 0.01 && (a.1 - b.1).abs() < 0.01,
+            "{a:?} {b:?}"
+        );
+        let line = [points[0], points[0], points[1]];
+        assert!(Homography::through_three(&line).is_none());
     }
 
     #[test]

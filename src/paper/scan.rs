@@ -247,7 +247,8 @@ pub fn decode_page(image: &GrayImage) -> PageCodes {
 /// the cells (indices) it cannot read. The codes read show where the page really
 /// lies — a photograph's perspective, a scanner's offset, a printer's scaling — so
 /// the others are looked for again where a mapping fitted to the finder patterns
-/// found puts them, as long as that finds more.
+/// found puts them (an affine map while only one code is read), as long as that
+/// finds more.
 fn sample_cells(image: &GrayImage, skew: f32, cells: &[Cell]) -> (Vec<String>, Vec<usize>) {
     let mut reads: Vec<(usize, sample::Read)> = Vec::new();
     let mut unread = Vec::new();
@@ -257,7 +258,17 @@ fn sample_cells(image: &GrayImage, skew: f32, cells: &[Cell]) -> (Vec<String>, V
             None => unread.push(i),
         }
     }
-    while reads.len() >= 2 && !unread.is_empty() {
+    // Not two codes where they should be: the page may lie further off (a photo
+    // at a slant); looked for again in a wider reach.
+    if reads.len() < 2 {
+        unread.retain(|&i| {
+            let cell = &cells[i];
+            let code = turned(cell.code, image, skew);
+            let read = sample::read(image, code, WIDE_SLACK * cell.slack);
+            read.map(|r| reads.push((i, r))).is_none()
+        });
+    }
+    while !reads.is_empty() && !unread.is_empty() {
         let Some(fit) = page_fit(cells, &reads) else {
             break;
         };
@@ -274,6 +285,10 @@ fn sample_cells(image: &GrayImage, skew: f32, cells: &[Cell]) -> (Vec<String>, V
     (reads.into_iter().map(|(_, r)| r.text).collect(), unread)
 }
 
+/// How much further than usual the first codes of a page are looked for when too
+/// few were where they should be: 12 mm rather than 5.
+const WIDE_SLACK: f32 = 2.4;
+
 /// The mapping from the straight page (where [`grid_cells`] puts the codes) to the
 /// scan, fitted to the finder patterns of the codes read.
 fn page_fit(cells: &[Cell], reads: &[(usize, sample::Read)]) -> Option<Homography> {
@@ -287,7 +302,8 @@ fn page_fit(cells: &[Cell], reads: &[(usize, sample::Read)]) -> Option<Homograph
         })
         .collect();
     let module = cells.first()?.code.module();
-    Homography::fit(&points, 2.0 * module)
+    // One code read: its three finder patterns give an affine map (no perspective).
+    Homography::fit(&points, 2.0 * module).or_else(|| Homography::through_three(&points))
 }
 
 /// Where `fit` puts the code printed at `code` on the straight page.
