@@ -537,7 +537,7 @@ fn restore_survives_degraded_scans() {
 /// corners 1 to 5 % off, a perspective), light fading towards the bottom, about
 /// 150 dpi, blurred, noisy, JPEG at 70. The codes read where the grid puts them show
 /// where the page lies; the others are looked for where a mapping fitted to them
-/// says. (Measured: all 35 codes read, and at 5 % too; at 8 %, one: a photo must
+/// says. (Measured: all 35 codes read at 4 and at 5 %; at 8 %, one: a photo must
 /// be taken about square to the page.)
 #[test]
 fn restore_reads_a_slanted_photo_of_the_pages() {
