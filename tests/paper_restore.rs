@@ -482,7 +482,6 @@ fn a_pdf_of_scans_is_read_page_by_page() {
 }
 
 /// Scanned as a real scanner would, upright: blurred, noisy, JPEG at quality 60.
-/// (Measured on a 150-entry printing: 29 of 36 codes read, parity makes up the rest.)
 #[test]
 fn restore_survives_blurred_noisy_jpeg_scans() {
     let p = printed();
@@ -491,46 +490,169 @@ fn restore_survives_blurred_noisy_jpeg_scans() {
     let scans300 = render(&p.pdf, p.first, last, 300, &dir.join("d"), "scan");
     let reference = dir.join("ref.age");
     restored(&p.env, &scans300, &reference);
-    let degraded = degrade(&scans300, dir, None);
+    let degraded = degrade(&scans300, &dir.join("upright"), &["0"], 1);
     let out = dir.join("degraded.age");
-    restored(&p.env, &degraded, &out);
+    let report = restored(&p.env, &degraded, &out);
     assert_eq!(file_bytes(&out), file_bytes(&reference));
+    let (read, total) = codes_read(&report);
+    assert_eq!(read, total, "{report}");
 }
 
-/// Turned on the glass by 0.8° and -1.2° (alternately), blurred, noisy, JPEG at 60:
-/// the page is deskewed before its codes are cut out. (Measured on a 150-entry
-/// printing at 300 dpi: 25 to 27 of 34 codes read, 22 needed; at 200 dpi, turned,
-/// only 17 to 22: a known limit, README "Restoring from paper".) Flaky: ImageMagick's
-/// noise differs each run and the margin is 1 to 5 codes; passed once, failed once.
+/// Turned on the glass by 0.8°, -1.2° and 3° (page by page), blurred, noisy, JPEG at
+/// 60, scanned at 300 and at 200 dpi: the page is deskewed and each code read where
+/// the grid puts it. The noise is seeded, so every run sees the same pixels.
+/// (Measured on this 150-entry printing, 35 codes of which 23 are needed: all 35
+/// read at 300 and at 200 dpi; before the grid sampler, 19 to 28 at 300 dpi and 14
+/// to 22 at 200.)
 #[test]
-#[ignore = "flaky: turned, degraded scans restore with a margin of only a few codes"]
 fn restore_survives_degraded_scans() {
     let p = printed();
     let dir = p.env.dir.path();
     let last = p.first + p.count - 1;
     let reference = dir.join("ref.age");
-    // Scanned as a real scanner would: turned a little, blurred, noisy, JPEG.
     let scans300 = render(&p.pdf, p.first, last, 300, &dir.join("d"), "scan");
-    let degraded = degrade(&scans300, dir, Some(["0.8", "-1.2"]));
     restored(&p.env, &scans300, &reference);
-    let out = dir.join("degraded.age");
-    restored(&p.env, &degraded, &out);
-    assert_eq!(file_bytes(&out), file_bytes(&reference));
+    let angles = ["0.8", "-1.2", "3"];
+    for (dpi, seed) in [(300, 22), (200, 23)] {
+        let scans = render(
+            &p.pdf,
+            p.first,
+            last,
+            dpi,
+            &dir.join(format!("s{dpi}")),
+            "scan",
+        );
+        let degraded = degrade(&scans, &dir.join(format!("g{dpi}")), &angles, seed);
+        let out = dir.join(format!("degraded-{dpi}.age"));
+        let report = restored(&p.env, &degraded, &out);
+        assert_eq!(file_bytes(&out), file_bytes(&reference), "{dpi} dpi");
+        let (read, total) = codes_read(&report);
+        eprintln!("{dpi} dpi, turned and degraded: {read} of {total} codes read");
+        // Parity covers a whole page; the sampler is meant to leave it all spare.
+        assert!(read + 2 >= total, "{dpi} dpi: {read} of {total}\n{report}");
+    }
 }
 
-/// Each scan blurred, with noise, as JPEG at quality 60, and turned by `angles`
-/// (alternately) if given.
-fn degrade(scans: &[PathBuf], dir: &Path, angles: Option<[&str; 2]>) -> Vec<PathBuf> {
+/// Photographed with a phone rather than scanned: the page seen at a slant (its
+/// corners 1 to 5 % off, a perspective), light fading towards the bottom, about
+/// 150 dpi, blurred, noisy, JPEG at 70. The codes read where the grid puts them show
+/// where the page lies; the others are looked for where a mapping fitted to them
+/// says. (Measured: all 35 codes read at 4 and at 5 %; at 8 %, one: a photo must
+/// be taken about square to the page.)
+#[test]
+fn restore_reads_a_slanted_photo_of_the_pages() {
+    let p = printed();
+    let dir = p.env.dir.path();
+    let last = p.first + p.count - 1;
+    let scans = render(&p.pdf, p.first, last, 300, &dir.join("s"), "scan");
+    let reference = dir.join("ref.age");
+    restored(&p.env, &scans, &reference);
+    std::fs::create_dir_all(dir.join("photo")).unwrap();
+    let photos: Vec<PathBuf> = scans
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let out = dir.join("photo").join(format!("photo-{i}.jpg"));
+            // 300 dpi halved: 1240 × 1754 pixels.
+            let (w, h) = (1240, 1754);
+            let d = 5;
+            let corners = format!(
+                "0,0 {},{}  {w},0 {},{}  0,{h} {},{}  {w},{h} {},{}",
+                w * d / 100,
+                h * d / 150,
+                w - w * d / 200,
+                h * d / 300,
+                w * d / 300,
+                h - h * d / 200,
+                w - w * d / 100,
+                h - h * d / 400
+            );
+            let seed = (500 + i).to_string();
+            let size = format!("{w}x{h}");
+            let args = [
+                "-resize",
+                "50%",
+                "-virtual-pixel",
+                "background",
+                "-background",
+                "#505050",
+                "-distort",
+                "Perspective",
+                &corners,
+                "(",
+                "-size",
+                &size,
+                "gradient:#ffffff-#a0a0a0",
+                ")",
+                "-compose",
+                "Multiply",
+                "-composite",
+                "-seed",
+                &seed,
+                "-blur",
+                "0x0.7",
+                "-attenuate",
+                "0.5",
+                "+noise",
+                "Gaussian",
+                "-quality",
+                "70",
+            ];
+            magick(s, &args, &out);
+            out
+        })
+        .collect();
+    let out = dir.join("photo.age");
+    let report = restored(&p.env, &photos, &out);
+    assert_eq!(file_bytes(&out), file_bytes(&reference));
+    let (read, total) = codes_read(&report);
+    eprintln!("a slanted photo: {read} of {total} codes read");
+    assert!(read + 2 >= total, "{read} of {total}\n{report}");
+}
+
+/// How many codes `restore`'s report says it read, and how many the printing has.
+fn codes_read(report: &str) -> (usize, usize) {
+    let read = report
+        .lines()
+        .filter_map(|l| {
+            l.split(": ")
+                .nth(1)?
+                .split(" code")
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .sum();
+    let total = report
+        .split("Restored printing ")
+        .nth(1)
+        .and_then(|r| {
+            let counts = r.split_once('(')?.1;
+            let (data, rest) = counts.split_once(" data and ")?;
+            let parity = rest.split_whitespace().next()?;
+            Some(data.parse::<usize>().ok()? + parity.parse::<usize>().ok()?)
+        })
+        .expect("the printing's code count");
+    (read, total)
+}
+
+/// Each scan turned by `angles` (page by page, in turn), blurred, with noise seeded
+/// by `seed`, as JPEG at quality 60, into `dir`.
+fn degrade(scans: &[PathBuf], dir: &Path, angles: &[&str], seed: u32) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).unwrap();
     scans
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let out = dir.join(format!("degraded-{i}.jpg"));
-            let mut args = vec!["-background", "white"];
-            if let Some(angles) = angles {
-                args.extend(["-rotate", angles[i % 2]]);
-            }
-            args.extend([
+            let seed = (seed as usize * 100 + i).to_string();
+            let args = [
+                "-seed",
+                &seed,
+                "-background",
+                "white",
+                "-rotate",
+                angles[i % angles.len()],
                 "-blur",
                 "0x0.8",
                 "-attenuate",
@@ -539,7 +661,7 @@ fn degrade(scans: &[PathBuf], dir: &Path, angles: Option<[&str; 2]>) -> Vec<Path
                 "Gaussian",
                 "-quality",
                 "60",
-            ]);
+            ];
             magick(s, &args, &out);
             out
         })

@@ -15,6 +15,7 @@ pub mod deskew;
 pub mod layout;
 pub mod parity;
 pub mod raster;
+pub mod sample;
 pub mod scan;
 
 use std::collections::BTreeMap;

@@ -2,16 +2,18 @@
 //! scans (each page's largest embedded image, by `lopdf`), decoded with `rqrr`.
 //!
 //! A decoder that searches a whole page for many codes misses some (rqrr#50, and
-//! zxing-cpp#831 for the same reason), so each cell of the data page's grid is
-//! cropped and decoded on its own first, where a full-page scan puts it (also turned
-//! by 180°); a whole-page search, with a second try of each code it found but could
-//! not read cropped alone, covers photographs and other layouts.
+//! zxing-cpp#831 for the same reason), so each code of the data page's grid is read
+//! where a full-page scan puts it (also turned by 180°) by [`sample`], and the codes
+//! it reads show where the page really lies for the others. What that leaves, rqrr
+//! looks for: in the grid's cell, then on the whole page, with a second try of each
+//! code it found but could not read cropped alone (other layouts).
 
 use image::GrayImage;
 
 use super::binarize::binarize;
 use super::deskew;
 use super::layout::{CODE_MODULES, Grid, PAPERS, code_mm};
+use super::sample::{self, Homography, Placement};
 
 /// The largest scan image accepted, in pixels (a 600-dpi A4 page is 35 M).
 pub const MAX_PIXELS: u64 = 80_000_000;
@@ -62,7 +64,31 @@ fn decode_image(bytes: &[u8], format: Option<image::ImageFormat>) -> Result<Gray
     let decoded = reader
         .decode()
         .map_err(|e| format!("cannot read the image: {e}"))?;
-    Ok(decoded.into_luma8())
+    Ok(grey(decoded))
+}
+
+/// `image` in grey. Colour pixels are weighed as Rec. 601 does, in integers: the
+/// `image` crate's conversion (colour-space aware) took a fifth of a clean page's
+/// restore, and a scan's grey needs no more precision than this.
+fn grey(image: image::DynamicImage) -> GrayImage {
+    let weigh = |r: u8, g: u8, b: u8| {
+        ((u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29 + 128) >> 8) as u8
+    };
+    let (w, h) = (image.width(), image.height());
+    let pixels: Vec<u8> = match &image {
+        image::DynamicImage::ImageRgb8(rgb) => rgb
+            .as_raw()
+            .chunks_exact(3)
+            .map(|p| weigh(p[0], p[1], p[2]))
+            .collect(),
+        image::DynamicImage::ImageRgba8(rgba) => rgba
+            .as_raw()
+            .chunks_exact(4)
+            .map(|p| weigh(p[0], p[1], p[2]))
+            .collect(),
+        _ => return image.into_luma8(),
+    };
+    GrayImage::from_raw(w, h, pixels).unwrap_or_else(|| image.into_luma8())
 }
 
 fn pdf_pages(name: &str, bytes: &[u8]) -> Result<Vec<Scan>, String> {
@@ -164,31 +190,34 @@ fn raw_samples(
     GrayImage::from_raw(w, h, pixels).ok_or_else(|| "its image is truncated".to_owned())
 }
 
-/// The codes on one scanned page. Each place is read from the grey first, then, if
-/// that fails, from a black-and-white copy of our own ([`binarize`]): rqrr's own
-/// threshold misreads blurred, noisy, JPEG-compressed scans.
+/// The codes on one scanned page. Each code of the data page's grid is read where
+/// the grid puts it ([`sample`]), on the scan as it is (turned or not). What that
+/// cannot read, rqrr looks for, in the cell and then on the whole page, each from
+/// the grey first and then, if that fails, from a black-and-white copy of our own
+/// ([`binarize`]): rqrr's own threshold misreads blurred, noisy, JPEG-compressed
+/// scans. rqrr misreads large codes turned by as little as 1°, so it is given the
+/// page turned straight.
 pub fn decode_page(image: &GrayImage) -> PageCodes {
-    let skew = deskew::skew_degrees(image);
-    if skew.abs() < MIN_SKEW {
-        return decode_straight(image, 0.0);
-    }
-    decode_straight(&deskew::rotate(image, -skew), skew)
-}
-
-/// Below this many degrees a turn is left alone: rqrr reads codes turned by 0.2°.
-const MIN_SKEW: f32 = 0.2;
-
-/// The codes on a page scanned straight or turned straight, from an image
-/// `skew` degrees off before it was.
-fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
-    let mut bw = None;
+    let mut page = Page {
+        scan: image,
+        skew: deskew::skew_degrees(image),
+        straight: None,
+        bw: None,
+    };
     let mut found = PageCodes::default();
     let mut any_cell = false;
-    if let Some(cells) = grid_cells(image, skew) {
+    if let Some(cells) = grid_cells(image, page.skew) {
         for flip in [false, true] {
-            for rect in &cells {
-                let rect = if flip { flipped(*rect, image) } else { *rect };
-                let (texts, unreadable) = decode_twice(image, &mut bw, |i| decode_region(i, rect));
+            let cells: Vec<Cell> = cells
+                .iter()
+                .map(|c| if flip { flipped(c, image) } else { *c })
+                .collect();
+            let (texts, unread) = sample_cells(image, page.skew, &cells);
+            any_cell = !texts.is_empty();
+            add(&mut found.texts, texts);
+            for i in unread {
+                let rect = cells[i].rect;
+                let (texts, unreadable) = page.decode_twice(|im| decode_region(im, rect));
                 any_cell |= !texts.is_empty();
                 found.unreadable += unreadable;
                 add(&mut found.texts, texts);
@@ -200,7 +229,7 @@ fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
     }
     if !any_cell || found.unreadable > 0 {
         let before = found.texts.len();
-        let (texts, unreadable) = decode_twice(image, &mut bw, |i| {
+        let (texts, unreadable) = page.decode_twice(|i| {
             let whole = whole_page(i);
             (whole.texts, whole.unreadable)
         });
@@ -214,24 +243,147 @@ fn decode_straight(image: &GrayImage, skew: f32) -> PageCodes {
     found
 }
 
-/// `read` on the grey `image`, and where that leaves codes unread, also on its
-/// black-and-white copy (made once a page, when first needed, in `bw`): the codes
-/// either read, and how many were found but read by neither.
-fn decode_twice(
-    image: &GrayImage,
-    bw: &mut Option<GrayImage>,
-    read: impl Fn(&GrayImage) -> (Vec<String>, usize),
-) -> (Vec<String>, usize) {
-    let (mut texts, unreadable) = read(image);
-    if !texts.is_empty() && unreadable == 0 {
-        return (texts, 0);
+/// The codes of `cells` the sampler reads on `image` (turned by `skew` degrees), and
+/// the cells (indices) it cannot read. The codes read show where the page really
+/// lies — a photograph's perspective, a scanner's offset, a printer's scaling — so
+/// the others are looked for again where a mapping fitted to the finder patterns
+/// found puts them (an affine map while only one code is read), as long as that
+/// finds more.
+fn sample_cells(image: &GrayImage, skew: f32, cells: &[Cell]) -> (Vec<String>, Vec<usize>) {
+    let mut reads: Vec<(usize, sample::Read)> = Vec::new();
+    let mut unread = Vec::new();
+    for (i, cell) in cells.iter().enumerate() {
+        match sample::read(image, turned(cell.code, image, skew), cell.slack) {
+            Some(read) => reads.push((i, read)),
+            None => unread.push(i),
+        }
     }
-    let bw = bw.get_or_insert_with(|| binarize(image));
-    let (more, unreadable_bw) = read(bw);
-    let seen = (texts.len() + unreadable).max(more.len() + unreadable_bw);
-    add(&mut texts, more);
-    let unreadable = seen.saturating_sub(texts.len());
-    (texts, unreadable)
+    // Not two codes where they should be: the page may lie further off (a photo
+    // at a slant); looked for again in a wider reach.
+    if reads.len() < 2 {
+        unread.retain(|&i| {
+            let cell = &cells[i];
+            let code = turned(cell.code, image, skew);
+            let read = sample::read(image, code, WIDE_SLACK * cell.slack);
+            read.map(|r| reads.push((i, r))).is_none()
+        });
+    }
+    while !reads.is_empty() && !unread.is_empty() {
+        let Some(fit) = page_fit(cells, &reads) else {
+            break;
+        };
+        let before = unread.len();
+        unread.retain(|&i| {
+            let code = predicted(&fit, cells[i].code);
+            let read = sample::read(image, code, 3.0 * code.module());
+            read.map(|r| reads.push((i, r))).is_none()
+        });
+        if unread.len() == before {
+            break;
+        }
+    }
+    (reads.into_iter().map(|(_, r)| r.text).collect(), unread)
+}
+
+/// How much further than usual the first codes of a page are looked for when too
+/// few were where they should be: 12 mm rather than 5.
+const WIDE_SLACK: f32 = 2.4;
+
+/// The mapping from the straight page (where [`grid_cells`] puts the codes) to the
+/// scan, fitted to the finder patterns of the codes read.
+fn page_fit(cells: &[Cell], reads: &[(usize, sample::Read)]) -> Option<Homography> {
+    let points: Vec<_> = reads
+        .iter()
+        .flat_map(|(i, read)| {
+            let code = cells[*i].code;
+            read.finders
+                .iter()
+                .map(move |&((u, v), at)| (code.at(u, v), at))
+        })
+        .collect();
+    let module = cells.first()?.code.module();
+    // One code read: its three finder patterns give an affine map (no perspective).
+    Homography::fit(&points, 2.0 * module).or_else(|| Homography::through_three(&points))
+}
+
+/// Where `fit` puts the code printed at `code` on the straight page.
+fn predicted(fit: &Homography, code: Placement) -> Placement {
+    let n = CODE_MODULES as f32;
+    let at = |u: f32, v: f32| {
+        let (x, y) = code.at(u, v);
+        fit.map(x, y)
+    };
+    let origin = at(0.0, 0.0);
+    let (right, down) = (at(n, 0.0), at(0.0, n));
+    Placement {
+        origin,
+        ex: ((right.0 - origin.0) / n, (right.1 - origin.1) / n),
+        ey: ((down.0 - origin.0) / n, (down.1 - origin.1) / n),
+    }
+}
+
+/// Below this many degrees a turn is left alone for rqrr: it reads codes turned by
+/// 0.2°.
+const MIN_SKEW: f32 = 0.2;
+
+/// A scanned page and the copies rqrr needs, made when first needed.
+struct Page<'a> {
+    scan: &'a GrayImage,
+    /// Degrees the scan is turned by.
+    skew: f32,
+    /// The scan turned straight, if it was turned.
+    straight: Option<GrayImage>,
+    /// The straight page in black and white.
+    bw: Option<GrayImage>,
+}
+
+impl Page<'_> {
+    fn straight(&mut self) -> &GrayImage {
+        if self.skew.abs() < MIN_SKEW {
+            return self.scan;
+        }
+        let (scan, skew) = (self.scan, self.skew);
+        self.straight
+            .get_or_insert_with(|| deskew::rotate(scan, -skew))
+    }
+
+    /// `read` on the straight page, and where that leaves codes unread, also on its
+    /// black-and-white copy: the codes either read, and how many were found but
+    /// read by neither.
+    fn decode_twice(
+        &mut self,
+        read: impl Fn(&GrayImage) -> (Vec<String>, usize),
+    ) -> (Vec<String>, usize) {
+        let (mut texts, unreadable) = read(self.straight());
+        if !texts.is_empty() && unreadable == 0 {
+            return (texts, 0);
+        }
+        if self.bw.is_none() {
+            self.bw = Some(binarize(self.straight()));
+        }
+        let Some(bw) = &self.bw else {
+            return (texts, unreadable);
+        };
+        let (more, unreadable_bw) = read(bw);
+        let seen = (texts.len() + unreadable).max(more.len() + unreadable_bw);
+        add(&mut texts, more);
+        let unreadable = seen.saturating_sub(texts.len());
+        (texts, unreadable)
+    }
+}
+
+/// `code`, placed on the page turned straight, where it stands on the scan `image`
+/// turned by `skew` degrees about its centre.
+fn turned(code: Placement, image: &GrayImage, skew: f32) -> Placement {
+    let (sin, cos) = skew.to_radians().sin_cos();
+    let turn = |(x, y): (f32, f32)| (x * cos - y * sin, x * sin + y * cos);
+    let (cx, cy) = (image.width() as f32 / 2.0, image.height() as f32 / 2.0);
+    let (ox, oy) = turn((code.origin.0 - cx, code.origin.1 - cy));
+    Placement {
+        origin: (ox + cx, oy + cy),
+        ex: turn(code.ex),
+        ey: turn(code.ey),
+    }
 }
 
 fn add(all: &mut Vec<String>, texts: Vec<String>) {
@@ -245,10 +397,21 @@ fn add(all: &mut Vec<String>, texts: Vec<String>) {
 /// A rectangle in pixels: x, y, width, height.
 type Rect = (u32, u32, u32, u32);
 
+/// Where a code of the data page's grid stands in a scan.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    /// Around the code, with room for a shifted scan.
+    rect: Rect,
+    /// The code itself, as printed.
+    code: Placement,
+    /// How far (pixels) the scan may have shifted it.
+    slack: f32,
+}
+
 /// Where the codes stand if `image` is a whole data page scanned upright (after
 /// being turned straight by `skew` degrees): found by its proportions (A4 or
 /// Letter); `None` for anything else.
-fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Rect>> {
+fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Cell>> {
     let (w, h) = (image.width() as f32, image.height() as f32);
     // A page turned on the glass fills the scan; one turned by software (a photo
     // editor, ImageMagick's -rotate) grew by the turn, the page in its middle.
@@ -282,14 +445,35 @@ fn grid_cells(image: &GrayImage, skew: f32) -> Option<Vec<Rect>> {
                     clamp_x(x + code_mm() + margin),
                     clamp_y(y + code_mm() + margin),
                 );
-                (x0, y0, x1 - x0, y1 - y0)
+                let m = super::layout::MODULE_MM * px;
+                Cell {
+                    rect: (x0, y0, x1 - x0, y1 - y0),
+                    code: Placement {
+                        origin: (left + x * px, top + y * px),
+                        ex: (m, 0.0),
+                        ey: (0.0, m),
+                    },
+                    slack: margin * px,
+                }
             })
             .collect(),
     )
 }
 
-fn flipped((x, y, w, h): Rect, image: &GrayImage) -> Rect {
-    (image.width() - x - w, image.height() - y - h, w, h)
+/// `cell` where it stands on the page turned by 180°.
+fn flipped(cell: &Cell, image: &GrayImage) -> Cell {
+    let (x, y, w, h) = cell.rect;
+    let (iw, ih) = (image.width(), image.height());
+    let code = cell.code;
+    Cell {
+        rect: (iw - x - w, ih - y - h, w, h),
+        code: Placement {
+            origin: (iw as f32 - code.origin.0, ih as f32 - code.origin.1),
+            ex: (-code.ex.0, -code.ex.1),
+            ey: (-code.ey.0, -code.ey.1),
+        },
+        slack: cell.slack,
+    }
 }
 
 /// The codes inside `rect` of `image`, and how many were found but not read.
@@ -403,5 +587,84 @@ mod tests {
             }
         }
         assert!(failed.is_empty(), "{failed:?}");
+    }
+}
+
+#[cfg(test)]
+mod turned_tests {
+    use super::*;
+    use crate::paper::layout::MODULE_MM;
+    use crate::paper::raster;
+
+    /// A page of a full code and a smaller one (as the last data code of a printing
+    /// is), turned on the glass, blurred and darkened unevenly: both read where the
+    /// grid puts them, the page never turned back.
+    #[test]
+    fn codes_on_a_turned_blurred_page_read_where_the_grid_puts_them() {
+        let texts = ["HO1:D:ABCDEFGH:0001/0002:".repeat(57), "HO1:D:SHORT".into()];
+        let codes: Vec<qrcode::QrCode> = texts
+            .iter()
+            .map(|t| qrcode::QrCode::with_error_correction_level(t, qrcode::EcLevel::M).unwrap())
+            .collect();
+        assert_eq!(codes[0].width(), CODE_MODULES);
+        assert!(codes[1].width() < 40);
+        let colors: Vec<_> = codes.iter().map(|c| c.to_colors()).collect();
+        let dark: Vec<Box<dyn Fn(usize, usize) -> bool>> = (0..2)
+            .map(|i| {
+                let (colors, width) = (&colors[i], codes[i].width());
+                Box::new(move |c: usize, r: usize| colors[r * width + c] == qrcode::Color::Dark)
+                    as Box<dyn Fn(usize, usize) -> bool>
+            })
+            .collect();
+        let grid = Grid::for_page(210.0, 297.0);
+        let placed: Vec<raster::Placed<'_>> = [0, 7]
+            .iter()
+            .zip(&dark)
+            .zip(&codes)
+            .map(|((&cell, dark), code)| {
+                let (x, y) = grid.cell(cell);
+                raster::Placed {
+                    x,
+                    y,
+                    module: MODULE_MM,
+                    width: code.width(),
+                    dark: dark.as_ref(),
+                }
+            })
+            .collect();
+        let page = raster::page(210.0, 297.0, 200.0, &placed);
+        for angle in [2.5f32, -1.0] {
+            let turned = deskew::rotate(&page, angle);
+            // A box blur, and light fading to a grey of 170 at the bottom.
+            let h = turned.height();
+            let blurred = GrayImage::from_fn(turned.width(), h, |x, y| {
+                let mut sum = 0u32;
+                for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+                    let (sx, sy) = ((x + dx).min(turned.width() - 1), (y + dy).min(h - 1));
+                    sum += u32::from(turned.get_pixel(sx, sy).0[0]);
+                }
+                image::Luma([(sum / 4 * (255 - 85 * y / h) / 255) as u8])
+            });
+            let read = decode_page(&blurred);
+            for t in &texts {
+                assert!(read.texts.contains(t), "{angle}°: {:?}", read.texts);
+            }
+        }
+    }
+
+    #[test]
+    fn a_placement_turns_with_the_page() {
+        let image = GrayImage::new(200, 100);
+        let code = Placement {
+            origin: (150.0, 50.0),
+            ex: (2.0, 0.0),
+            ey: (0.0, 2.0),
+        };
+        let p = turned(code, &image, 90.0);
+        let near =
+            |a: (f32, f32), b: (f32, f32)| (a.0 - b.0).abs() < 1e-4 && (a.1 - b.1).abs() < 1e-4;
+        // Turned clockwise (y down) by 90° about (100, 50): from its right to below it.
+        assert!(near(p.origin, (100.0, 100.0)), "{p:?}");
+        assert!(near(p.ex, (0.0, 2.0)) && near(p.ey, (-2.0, 0.0)), "{p:?}");
     }
 }
