@@ -44,10 +44,14 @@ for n in "${sizes[@]}"; do
   total=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')
   count=$(pdftotext -layout "$pdf" - | grep -o 'Datenseite 1 von [0-9]*' | awk '{print $4}')
   first=$((total - count + 1))
-  codes=$(pdftotext -layout -f "$total" -l "$total" "$pdf" - | grep -o '[DP] [0-9]\{4\}/[0-9]\{4\}' | tail -1)
+  # The labels under the codes, "D 0007/0023" and "P 0012/0012", say how many of each.
+  labels=$(pdftotext -layout -f "$first" -l "$total" "$pdf" - | grep -o '[DP] [0-9]\{4\}/[0-9]\{4\}')
+  data=$(grep '^D' <<<"$labels" | tail -1 | cut -d/ -f2 | sed 's/^0*//')
+  parity=$(grep '^P' <<<"$labels" | tail -1 | cut -d/ -f2 | sed 's/^0*//')
+  codes="$data + ${parity:-0}"
   bytes=$(stat -c %s "$pdf")
   awk -v n="$n" -v p="$count" -v c="$codes" -v b="$bytes" -v w="$wall" -v u="$user" -v s="$sys" \
-    'BEGIN { printf "| %s | %s | last %s | %.2f MB | %.2f s | %.2f s |\n", n, p, c, b / 1e6, w, u + s }'
+    'BEGIN { printf "| %s | %s | %s | %.2f MB | %.2f s | %.2f s |\n", n, p, c, b / 1e6, w, u + s }'
   if (( n <= restore_max )); then
     mkdir -p "$work/scans-$n"
     pdftoppm -r 300 -gray -png -f "$first" -l "$total" "$pdf" "$work/scans-$n/scan"
