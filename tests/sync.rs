@@ -635,3 +635,37 @@ fn a_sync_killed_at_any_moment_is_completed_by_the_next() {
         assert_eq!(b.git(&["status", "--porcelain"]), "", "round {i}");
     }
 }
+
+/// A push killed together with the git receiving it (a bare repository on a shared
+/// drive runs its receiving git on this machine) leaves a lock file in the shared
+/// repository, which refused every later push ("cannot lock ref 'HEAD'"). The next
+/// sync removes it once it is stale, as it does the store's own.
+#[test]
+fn a_lock_left_in_a_shared_repository_on_disk_is_removed_when_stale() {
+    let (_tmp, remote, a, b) = team();
+    let lock = remote.join("HEAD.lock");
+    std::fs::write(&lock, "").expect("write");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&lock)
+        .and_then(|f| f.set_modified(old))
+        .expect("set mtime");
+    a.ok_stdin(
+        &["edit", "acme", "m365/admin", "--password-stdin"],
+        "a-m365\n",
+    );
+    let out = a.run(&["sync"]);
+    common::assert_success(&out, &["sync"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "Removed {}, left by a git that was killed",
+            lock.display()
+        )),
+        "{said}"
+    );
+    assert!(!lock.exists());
+    b.ok(&["sync"]);
+    assert_eq!(b.password("m365/admin"), "a-m365");
+}

@@ -265,6 +265,17 @@ fn find_all(
     most: usize,
 ) -> Vec<(Point, f32)> {
     let outer = rings.0[0] * m;
+    // A place a degenerate fit put far off the page (or at infinity) has nothing to
+    // find, and its window's bounds would not fit the integers below.
+    let near = |v: f32, size: u32| {
+        v.is_finite() && v > -(reach + outer) && v < size as f32 + reach + outer
+    };
+    if !(reach.is_finite() && outer.is_finite())
+        || !near(at.0, image.width())
+        || !near(at.1, image.height())
+    {
+        return Vec::new();
+    }
     let (w, h) = (image.width() as i64, image.height() as i64);
     let x0 = ((at.0 - reach - outer).floor() as i64).max(0);
     let y0 = ((at.1 - reach - outer).floor() as i64).max(0);
@@ -589,10 +600,16 @@ fn module_values(image: &GrayImage, grid: &Homography, n: usize) -> Vec<f32> {
 
 /// The grey at (x, y) between pixel centres; white outside the image.
 fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
+    let (w, h) = (image.width() as i64, image.height() as i64);
+    // A point a degenerate fit put far off the page (or at infinity) reads white, as
+    // every pixel beyond the edge does; its integer corner would not fit an i64.
+    let on = |v: f32, size: i64| v.is_finite() && v > -1.0 && v < size as f32 + 1.0;
+    if !on(x, w) || !on(y, h) {
+        return 255.0;
+    }
     let (x, y) = (x - 0.5, y - 0.5);
     let (x0, y0) = (floor(x), floor(y));
     let (fx, fy) = (x - x0, y - y0);
-    let (w, h) = (image.width() as i64, image.height() as i64);
     let at = |x: i64, y: i64| {
         if x < 0 || y < 0 || x >= w || y >= h {
             255.0
@@ -649,6 +666,28 @@ fn decode(values: &[f32], n: usize, threshold: f32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A degenerate fit can put a code far off the page or at infinity (found on a
+    /// dossier's non-data pages, where it overflowed): nothing is found there and
+    /// nothing panics.
+    #[test]
+    fn places_off_the_page_or_at_infinity_find_nothing() {
+        let image = GrayImage::from_pixel(200, 100, image::Luma([0]));
+        for at in [
+            (f32::INFINITY, 10.0),
+            (10.0, f32::NEG_INFINITY),
+            (f32::NAN, f32::NAN),
+            (1e30, -1e30),
+            (-500.0, 50.0),
+        ] {
+            assert!(
+                find_all(&image, at, 20.0, 4.0, &FINDER, 3).is_empty(),
+                "{at:?}"
+            );
+            assert_eq!(bilinear(&image, at.0, at.1), 255.0, "{at:?}");
+        }
+        assert_eq!(bilinear(&image, 100.0, 50.0), 0.0);
+    }
 
     #[test]
     fn a_homography_fitted_to_a_turned_grid_maps_it() {

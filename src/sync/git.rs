@@ -151,28 +151,54 @@ impl Repo {
     /// far less. The caller holds the store's lock, so no handover runs git meanwhile;
     /// a fresh lock (someone's own git at work) is waited for, then left to git's error.
     pub fn clear_stale_locks(&self) -> Result<Vec<PathBuf>> {
-        let git_dir = self.git_dir()?;
-        let mut removed = Vec::new();
-        let waited = std::time::Instant::now();
-        loop {
-            let mut locks = Vec::new();
-            find_locks(&git_dir, 0, &mut locks);
-            let fresh = locks.into_iter().filter(|lock| {
-                let age = std::fs::symlink_metadata(lock)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok());
-                if age.is_some_and(|a| a >= STALE_LOCK) && std::fs::remove_file(lock).is_ok() {
-                    removed.push(lock.clone());
-                    return false;
-                }
-                true
-            });
-            if fresh.count() == 0 || waited.elapsed() > STALE_LOCK * 2 {
-                return Ok(removed);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
+        Ok(clear_stale_locks_in(&self.git_dir()?))
+    }
+
+    /// The git directory of `remote` when it is a repository on this machine's disks
+    /// (a path or a `file://` URL: a bare repository on a shared drive), where a push
+    /// killed with its receiving git leaves lock files too. None for a network remote,
+    /// whose server cleans up after itself.
+    pub fn local_remote_dir(&self, remote: &str) -> Option<PathBuf> {
+        let url = self.text(&["remote", "get-url", remote]).ok()?;
+        let url = url.trim();
+        let path = match url.strip_prefix("file://") {
+            Some(path) => path,
+            // `host:path` (scp-like) and `scheme://…` are network remotes.
+            None if url.contains("://") || url.split('/').next()?.contains(':') => return None,
+            None => url,
+        };
+        let dir = self.root().join(path);
+        if dir.join("HEAD").is_file() && dir.join("refs").is_dir() {
+            Some(dir)
+        } else {
+            let git = dir.join(".git");
+            git.join("HEAD").is_file().then_some(git)
         }
+    }
+}
+
+/// Removes the stale lock files in `git_dir` (see [`Repo::clear_stale_locks`]).
+pub fn clear_stale_locks_in(git_dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let waited = std::time::Instant::now();
+    loop {
+        let mut locks = Vec::new();
+        find_locks(git_dir, 0, &mut locks);
+        let fresh = locks.into_iter().filter(|lock| {
+            let age = std::fs::symlink_metadata(lock)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok());
+            if age.is_some_and(|a| a >= STALE_LOCK) && std::fs::remove_file(lock).is_ok() {
+                removed.push(lock.clone());
+                return false;
+            }
+            true
+        });
+        if fresh.count() == 0 || waited.elapsed() > STALE_LOCK * 2 {
+            return removed;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
     }
 }
 

@@ -161,6 +161,11 @@ fn sync_locked(h: &mut Handover, repo: &Repo, lock: &WriteLock) -> Result<SyncRe
     let _ = std::fs::remove_dir_all(repo.merge_cache_dir()?);
     // What a git killed with an earlier sync left (a power cut, `kill -9`).
     report.stale_locks = repo.clear_stale_locks()?;
+    if let Some(remote) = repo.local_remote_dir(REMOTE) {
+        report
+            .stale_locks
+            .extend(crate::sync::git::clear_stale_locks_in(&remote));
+    }
     let mut resuming = repo.rev("MERGE_HEAD")?;
     if let Some(merged) = &resuming
         && repo.yes(&["merge-base", "--is-ancestor", merged, "HEAD"])?
