@@ -270,10 +270,11 @@ fn find_all(
     let near = |v: f32, size: u32| {
         v.is_finite() && v > -(reach + outer) && v < size as f32 + reach + outer
     };
-    if !(reach.is_finite() && outer.is_finite())
-        || !near(at.0, image.width())
-        || !near(at.1, image.height())
-    {
+    let findable = reach.is_finite()
+        && outer.is_finite()
+        && near(at.0, image.width())
+        && near(at.1, image.height());
+    if !findable {
         return Vec::new();
     }
     let (w, h) = (image.width() as i64, image.height() as i64);
