@@ -377,7 +377,7 @@ fn one_of(client: Client, path: &str) -> OneEntry {
 
 /// Serialises a client to its canonical JSON (pretty, stable key order).
 pub fn to_json(client: &Client) -> Result<Zeroizing<Vec<u8>>> {
-    let mut buf = WipingBuffer(Zeroizing::new(Vec::with_capacity(json_size(client))));
+    let mut buf = crate::model::WipingBuffer(Zeroizing::new(Vec::with_capacity(json_size(client))));
     write_json(client, &mut buf)
         .map_err(|e| crate::Error::Invalid(format!("cannot encode the vault: {e}")))?;
     Ok(buf.0)
@@ -391,29 +391,6 @@ fn json_size(client: &Client) -> usize {
 fn write_json(client: &Client, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, client)?;
     out.write_all(b"\n")
-}
-
-/// A buffer for plaintext that grows without leaving copies behind: a `Vec` that
-/// outgrows its capacity moves its bytes and frees the old allocation unwiped, so
-/// every secret written before the move would stay readable in freed memory. Here the
-/// old allocation is wiped when it is dropped.
-struct WipingBuffer(Zeroizing<Vec<u8>>);
-
-impl std::io::Write for WipingBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let needed = self.0.len() + bytes.len();
-        if needed > self.0.capacity() {
-            let mut bigger = Zeroizing::new(Vec::with_capacity(needed.max(self.0.capacity() * 2)));
-            bigger.extend_from_slice(&self.0);
-            self.0 = bigger;
-        }
-        self.0.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Serialises and encrypts a client to its recipients.

@@ -151,7 +151,7 @@ pub fn paper(s: &str) -> Result<Paper> {
 
 /// Renders the dossier of `client` into memory.
 pub fn render(client: &Client, options: &Options, gaps: &[Gap]) -> Result<Dossier> {
-    let mut pdf = WipingBuffer(zeroize::Zeroizing::new(Vec::new()));
+    let mut pdf = crate::model::WipingBuffer(zeroize::Zeroizing::new(Vec::new()));
     let rendered = render_to(client, options, gaps, &mut pdf)?;
     Ok(Dossier {
         pdf: pdf.0,
@@ -210,21 +210,6 @@ pub fn render_to_with(
         fingerprint: laid.fingerprint,
         entry_digests: laid.entry_digests,
     })
-}
-
-/// A growing buffer for a PDF, which holds secrets: when it outgrows its allocation,
-/// the old one is wiped before it is freed.
-struct WipingBuffer(zeroize::Zeroizing<Vec<u8>>);
-
-impl std::io::Write for WipingBuffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        crate::model::extend_wiping(&mut self.0, buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// The dossier laid out on pages, before it becomes PDF.

@@ -19,7 +19,9 @@ pub use knowledge::{
     Knowledge, MAX_DOCUMENT_BYTES, Network, System, Vendor, is_cidr, minus_notice,
     validate_document_name, validate_name,
 };
-pub use secret::{Charset, MAX_PREVIOUS_SECRETS, PreviousSecret, Secret, extend_wiping};
+pub use secret::{
+    Charset, MAX_PREVIOUS_SECRETS, PreviousSecret, Secret, WipingBuffer, extend_wiping,
+};
 
 use std::collections::BTreeMap;
 use std::fmt;

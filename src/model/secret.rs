@@ -19,6 +19,21 @@ pub fn extend_wiping(buf: &mut Zeroizing<Vec<u8>>, bytes: &[u8]) {
     buf.extend_from_slice(bytes);
 }
 
+/// A writer into a buffer that holds secrets (a vault's JSON, a PDF), growing it with
+/// [`extend_wiping`] so that no copy is left behind in freed memory.
+pub struct WipingBuffer(pub Zeroizing<Vec<u8>>);
+
+impl std::io::Write for WipingBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        extend_wiping(&mut self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// A secret value (password, TOTP URI, recovery code, secret field).
 ///
 /// Deliberately has no `Debug` or `Display`: a secret only leaves this type through

@@ -99,31 +99,43 @@ pub fn rotate(image: &GrayImage, degrees: f32) -> GrayImage {
     let (w, h) = (image.width(), image.height());
     let (sin, cos) = degrees.to_radians().sin_cos();
     let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
-    let src = image.as_raw();
-    let at = |x: i64, y: i64| -> f32 {
-        if x < 0 || y < 0 || x >= i64::from(w) || y >= i64::from(h) {
-            255.0
-        } else {
-            f32::from(src[y as usize * w as usize + x as usize])
-        }
-    };
     GrayImage::from_fn(w, h, |x, y| {
         // Where the output pixel's centre comes from: turned back by `degrees`.
         let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
-        let sx = dx * cos + dy * sin + cx - 0.5;
-        let sy = -dx * sin + dy * cos + cy - 0.5;
-        let (x0, y0) = (floor(sx), floor(sy));
-        let (fx, fy) = (sx - x0, sy - y0);
-        let (x0, y0) = (x0 as i64, y0 as i64);
-        let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
-        let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-        Luma([(top * (1.0 - fy) + bottom * fy + 0.5) as u8])
+        let sx = dx * cos + dy * sin + cx;
+        let sy = -dx * sin + dy * cos + cy;
+        Luma([(bilinear(image, sx, sy) + 0.5) as u8])
     })
+}
+
+/// The grey at (x, y) between pixel centres; white outside the image.
+pub fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
+    let (w, h) = (image.width() as i64, image.height() as i64);
+    // A point a degenerate fit put far off the page (or at infinity) reads white, as
+    // every pixel beyond the edge does; its integer corner would not fit an i64.
+    let on = |v: f32, size: i64| v.is_finite() && v > -1.0 && v < size as f32 + 1.0;
+    if !on(x, w) || !on(y, h) {
+        return 255.0;
+    }
+    let (x, y) = (x - 0.5, y - 0.5);
+    let (x0, y0) = (floor(x), floor(y));
+    let (fx, fy) = (x - x0, y - y0);
+    let at = |x: i64, y: i64| {
+        if x < 0 || y < 0 || x >= w || y >= h {
+            255.0
+        } else {
+            f32::from(image.get_pixel(x as u32, y as u32).0[0])
+        }
+    };
+    let (x0, y0) = (x0 as i64, y0 as i64);
+    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
+    let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
+    top * (1.0 - fy) + bottom * fy
 }
 
 /// `v` rounded down, by casts: `f32::floor` is a call into libm on plain x86-64, and
 /// a page's every pixel needs two.
-pub fn floor(v: f32) -> f32 {
+fn floor(v: f32) -> f32 {
     let t = v as i64 as f32;
     if t > v { t - 1.0 } else { t }
 }

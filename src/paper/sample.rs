@@ -15,7 +15,7 @@
 
 use image::GrayImage;
 
-use super::deskew::floor;
+use super::deskew::bilinear;
 use super::layout::CODE_MODULES;
 
 /// A point in an image, in pixels (or of a code, in modules).
@@ -597,31 +597,6 @@ fn module_values(image: &GrayImage, grid: &Homography, n: usize) -> Vec<f32> {
         }
     }
     values
-}
-
-/// The grey at (x, y) between pixel centres; white outside the image.
-fn bilinear(image: &GrayImage, x: f32, y: f32) -> f32 {
-    let (w, h) = (image.width() as i64, image.height() as i64);
-    // A point a degenerate fit put far off the page (or at infinity) reads white, as
-    // every pixel beyond the edge does; its integer corner would not fit an i64.
-    let on = |v: f32, size: i64| v.is_finite() && v > -1.0 && v < size as f32 + 1.0;
-    if !on(x, w) || !on(y, h) {
-        return 255.0;
-    }
-    let (x, y) = (x - 0.5, y - 0.5);
-    let (x0, y0) = (floor(x), floor(y));
-    let (fx, fy) = (x - x0, y - y0);
-    let at = |x: i64, y: i64| {
-        if x < 0 || y < 0 || x >= w || y >= h {
-            255.0
-        } else {
-            f32::from(image.get_pixel(x as u32, y as u32).0[0])
-        }
-    };
-    let (x0, y0) = (x0 as i64, y0 as i64);
-    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
-    let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-    top * (1.0 - fy) + bottom * fy
 }
 
 /// The grey that best splits `values` into two classes (Otsu's method).
