@@ -154,13 +154,11 @@ impl Repo {
         Ok(clear_stale_locks_in(&self.git_dir()?))
     }
 
-    /// The git directory of `remote` when it is a repository on this machine's disks
-    /// (a path or a `file://` URL: a bare repository on a shared drive), where a push
-    /// killed with its receiving git leaves lock files too. None for a network remote,
-    /// whose server cleans up after itself.
-    pub fn local_remote_dir(&self, remote: &str) -> Option<PathBuf> {
-        let url = self.text(&["remote", "get-url", remote]).ok()?;
-        let url = url.trim();
+    /// The git directory of the remote at `url` when it is a repository on this
+    /// machine's disks (a path or a `file://` URL: a bare repository on a shared
+    /// drive), where a push killed with its receiving git leaves lock files too. None
+    /// for a network remote, whose server cleans up after itself.
+    pub fn local_remote_dir(&self, url: &str) -> Option<PathBuf> {
         let path = match url.strip_prefix("file://") {
             Some(path) => path,
             // `host:path` (scp-like) and `scheme://…` are network remotes.

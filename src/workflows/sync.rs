@@ -161,7 +161,12 @@ fn sync_locked(h: &mut Handover, repo: &Repo, lock: &WriteLock) -> Result<SyncRe
     let _ = std::fs::remove_dir_all(repo.merge_cache_dir()?);
     // What a git killed with an earlier sync left (a power cut, `kill -9`).
     report.stale_locks = repo.clear_stale_locks()?;
-    if let Some(remote) = repo.local_remote_dir(REMOTE) {
+    let url = repo.output(&["remote", "get-url", REMOTE])?;
+    let url = url
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&url.stdout).trim().to_owned());
+    if let Some(remote) = url.as_deref().and_then(|url| repo.local_remote_dir(url)) {
         report
             .stale_locks
             .extend(crate::sync::git::clear_stale_locks_in(&remote));
@@ -179,11 +184,7 @@ fn sync_locked(h: &mut Handover, repo: &Repo, lock: &WriteLock) -> Result<SyncRe
         repo.commit_all("handover sync: changes not committed before")?;
     }
     let branch = repo.text(&["symbolic-ref", "--short", "HEAD"])?;
-    if repo
-        .output(&["remote", "get-url", REMOTE])?
-        .status
-        .success()
-    {
+    if url.is_some() {
         if resuming.is_none() {
             repo.run(&["fetch", "-q", REMOTE])?;
         }
