@@ -254,6 +254,14 @@ fn find(image: &GrayImage, at: Point, reach: f32, m: f32, rings: &Rings) -> Opti
     find_all(image, at, reach, m, rings, 1).into_iter().next()
 }
 
+/// Whether a pattern could be found within `reach` of `at`: a place a degenerate fit
+/// put far off the page (or at infinity) has nothing to find, and its search window's
+/// bounds would not fit [`find_all`]'s integers.
+fn findable(image: &GrayImage, at: Point, reach: f32) -> bool {
+    let near = |v: f32, size: u32| v.is_finite() && v > -reach && v < size as f32 + reach;
+    reach.is_finite() && near(at.0, image.width()) && near(at.1, image.height())
+}
+
 /// The `most` best matches of [`find`], best first, each a pattern's width from the
 /// others.
 fn find_all(
@@ -265,16 +273,7 @@ fn find_all(
     most: usize,
 ) -> Vec<(Point, f32)> {
     let outer = rings.0[0] * m;
-    // A place a degenerate fit put far off the page (or at infinity) has nothing to
-    // find, and its window's bounds would not fit the integers below.
-    let near = |v: f32, size: u32| {
-        v.is_finite() && v > -(reach + outer) && v < size as f32 + reach + outer
-    };
-    let findable = reach.is_finite()
-        && outer.is_finite()
-        && near(at.0, image.width())
-        && near(at.1, image.height());
-    if !findable {
+    if !findable(image, at, reach + outer) {
         return Vec::new();
     }
     let (w, h) = (image.width() as i64, image.height() as i64);
@@ -301,14 +300,25 @@ fn find_all(
     let r = reach.ceil() as i64;
     let (ax, ay) = (at.0.round() as i64, at.1.round() as i64);
     // Rings of a pattern differ by much more than noise does.
-    let mut hits: Vec<(f32, i64, i64)> = (ay - r..=ay + r)
+    let hits: Vec<(f32, i64, i64)> = (ay - r..=ay + r)
         .flat_map(|cy| (ax - r..=ax + r).map(move |cx| (cx, cy)))
         .filter_map(|(cx, cy)| Some((score(cx, cy)?, cx, cy)))
         .filter(|&(s, _, _)| s >= MIN_CONTRAST)
         .collect();
+    best_apart(hits, most, 2.0 * outer)
+        .into_iter()
+        .map(|(s, cx, cy)| {
+            let dx = vertex(score(cx - 1, cy), s, score(cx + 1, cy));
+            let dy = vertex(score(cx, cy - 1), s, score(cx, cy + 1));
+            ((cx as f32 + dx, cy as f32 + dy), s)
+        })
+        .collect()
+}
+
+/// The `most` best of `hits` (score, x, y), each at least `apart` from the better
+/// ones: one pattern scores well at several neighbouring pixels.
+fn best_apart(mut hits: Vec<(f32, i64, i64)>, most: usize, apart: f32) -> Vec<(f32, i64, i64)> {
     hits.sort_by(|a, b| b.0.total_cmp(&a.0));
-    // The best, and the next best at least a pattern's width from it.
-    let apart = 2.0 * outer;
     let mut best: Vec<(f32, i64, i64)> = Vec::new();
     for hit in hits {
         if best.len() == most {
@@ -319,13 +329,7 @@ fn find_all(
             best.push(hit);
         }
     }
-    best.into_iter()
-        .map(|(s, cx, cy)| {
-            let dx = vertex(score(cx - 1, cy), s, score(cx + 1, cy));
-            let dy = vertex(score(cx, cy - 1), s, score(cx, cy + 1));
-            ((cx as f32 + dx, cy as f32 + dy), s)
-        })
-        .collect()
+    best
 }
 
 /// Where between a pixel and its neighbours the best match lies, from the scores
