@@ -166,7 +166,8 @@ pub fn validate_path(path: &str) -> Result<()> {
     if path.is_empty() {
         return fail("it is empty");
     }
-    if path.chars().count() > 256 {
+    // At least as many bytes as characters: a short path needs no count.
+    if path.len() > 256 && path.chars().count() > 256 {
         return fail("it is longer than 256 characters");
     }
     if path.chars().any(char::is_control) {
@@ -818,8 +819,9 @@ impl Client {
         if self.name.trim().is_empty() {
             return Err(Error::Invalid("the client has an empty name".into()));
         }
-        let mut paths = std::collections::HashSet::new();
-        let mut ids = std::collections::HashSet::new();
+        // Sized once: growing them rehashed every entry several times.
+        let mut paths = std::collections::HashSet::with_capacity(self.entries.len());
+        let mut ids = std::collections::HashSet::with_capacity(self.entries.len());
         for entry in &self.entries {
             entry.validate()?;
             if !paths.insert(entry.path.as_str()) {
