@@ -5,6 +5,13 @@
 //! that changes when nothing a reader sees has changed: the `updated` timestamp, the
 //! history and the record of printed dossiers. Entries are taken in id order, so a
 //! reordering is not a change. The JSON is streamed into the hash: no plaintext copy.
+//!
+//! Two versions. Version 2 (printed since December 2026) hashes each entry once: the
+//! canonical JSON with every entry replaced by its full digest, so that the entry
+//! digests a dossier records and the fingerprint come from one pass over the entries
+//! (version 1 hashed every entry's bytes twice: a fifth of a large dossier's cost).
+//! Version 1 is what earlier dossiers carry; [`Fingerprints::matches`] knows both, so
+//! that paper printed before still verifies.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -17,7 +24,9 @@ use crate::model::{Client, Contact, Decision, Document, Entry, Network, System, 
 
 /// The version the canonical content names. It is not the vault's format version: a
 /// new vault format that adds only bookkeeping must not change the fingerprint of a
-/// client printed before it (the paper the client holds must still verify).
+/// client printed before it (the paper the client holds must still verify). Both
+/// fingerprint versions hash the same object (version 2 with digests for entries);
+/// the hash's domain says which fingerprint it is.
 const CANONICAL_VERSION: u64 = 1;
 
 #[derive(Serialize)]
@@ -65,20 +74,23 @@ impl<T: Serialize> Serialize for Knowledge<'_, T> {
     }
 }
 
-/// The entries, in id order. When `tee.digests` is set, each entry's JSON also goes
-/// into a hash of its own as it streams into the fingerprint's: one serialisation
-/// gives both, where the export serialised every entry twice.
+/// The entries, in id order. Each entry's JSON goes into a hash of its own, and into
+/// version 1's hash when that is wanted; version 2's hash gets the entry's digest in
+/// its place (see [`TeeWriter`]).
 struct Entries<'a> {
     list: Vec<&'a Entry>,
     tee: &'a RefCell<Tee>,
 }
 
 struct Tee {
-    fingerprint: Sha256,
-    /// The hash of the entry being written, if entries are being digested.
+    /// Version 2: the canonical JSON with each entry replaced by its digest.
+    current: Sha256,
+    /// Version 1: the canonical JSON as it is, when wanted.
+    earlier: Option<Sha256>,
+    /// The hash of the entry being written.
     entry: Option<Sha256>,
-    /// Entry digests so far, when wanted.
-    digests: Option<BTreeMap<uuid::Uuid, String>>,
+    /// Entry digests so far (as recorded: 16 characters).
+    digests: BTreeMap<uuid::Uuid, String>,
 }
 
 impl Serialize for Entries<'_> {
@@ -104,41 +116,51 @@ impl Serialize for TeeEntry<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         // The separator before the element is written already: what follows is the
         // entry's JSON exactly as `entry_digest` serialises it alone.
-        let digesting = {
-            let mut tee = self.tee.borrow_mut();
-            if tee.digests.is_some() {
-                let mut hasher = Sha256::new();
-                hasher.update(ENTRY_DOMAIN);
-                tee.entry = Some(hasher);
-                true
-            } else {
-                false
-            }
-        };
-        let result = self.entry.serialize(serializer);
-        if digesting {
-            let mut tee = self.tee.borrow_mut();
-            let digest: [u8; 32] = tee
-                .entry
-                .take()
-                .map(|h| h.finalize().into())
-                .unwrap_or_default();
-            if let Some(digests) = tee.digests.as_mut() {
-                digests.insert(self.entry.id, base32(&digest, 16));
-            }
+        {
+            let mut hasher = Sha256::new();
+            hasher.update(ENTRY_DOMAIN);
+            self.tee.borrow_mut().entry = Some(hasher);
         }
+        let result = self.entry.serialize(serializer);
+        let mut tee = self.tee.borrow_mut();
+        let digest: [u8; 32] = tee
+            .entry
+            .take()
+            .map(|h| h.finalize().into())
+            .unwrap_or_default();
+        tee.current.update(b"\"");
+        tee.current.update(hex(&digest));
+        tee.current.update(b"\"");
+        tee.digests.insert(self.entry.id, base32(&digest, 16));
         result
     }
 }
 
+/// Lower-case hexadecimal, as `sha256sum` prints a digest.
+fn hex(bytes: &[u8; 32]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
+    }
+    out
+}
+
+/// Writes the canonical JSON into the hashes: everything into version 1's, an entry's
+/// bytes into the entry's hash, the rest into version 2's.
 struct TeeWriter<'a>(&'a RefCell<Tee>);
 
 impl Write for TeeWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut tee = self.0.borrow_mut();
-        tee.fingerprint.update(buf);
-        if let Some(entry) = tee.entry.as_mut() {
-            entry.update(buf);
+        let tee = &mut *tee;
+        if let Some(earlier) = tee.earlier.as_mut() {
+            earlier.update(buf);
+        }
+        match tee.entry.as_mut() {
+            Some(entry) => entry.update(buf),
+            None => tee.current.update(buf),
         }
         Ok(buf.len())
     }
@@ -195,26 +217,65 @@ fn base32(bytes: &[u8], chars: usize) -> String {
 }
 
 /// The fingerprint as printed: 20 base32 characters (100 bits) in groups of four,
-/// e.g. `7K3Q-M9XD-…`.
+/// e.g. `7K3Q-M9XD-…` (version 2).
 pub fn fingerprint(client: &Client) -> String {
-    compute(client, false).0
+    compute(client, false).current
 }
 
-/// The fingerprint and every entry's [`entry_digest`], from one serialisation.
+/// The fingerprint (version 2) and every entry's [`entry_digest`], from one pass.
 pub fn fingerprint_and_digests(client: &Client) -> (String, BTreeMap<uuid::Uuid, String>) {
-    let (fingerprint, digests) = compute(client, true);
-    (fingerprint, digests.unwrap_or_default())
+    let all = compute(client, false);
+    (all.current, all.digests)
 }
 
-fn compute(client: &Client, digests: bool) -> (String, Option<BTreeMap<uuid::Uuid, String>>) {
+/// A client's fingerprints in every version handover has printed, and its entry
+/// digests: for comparing with paper or records that may be older than version 2.
+pub struct Fingerprints {
+    /// Version 2, as printed now.
+    pub current: String,
+    /// Version 1, as printed before December 2026.
+    pub earlier: String,
+    pub digests: BTreeMap<uuid::Uuid, String>,
+}
+
+impl Fingerprints {
+    /// Whether `printed` (as typed or recorded) is this client's fingerprint in
+    /// either version.
+    pub fn matches(&self, printed: &str) -> bool {
+        let wanted = normalise(printed);
+        normalise(&self.current) == wanted || normalise(&self.earlier) == wanted
+    }
+}
+
+/// [`Fingerprints`] of `client`, from one pass (as version 1 alone cost).
+pub fn fingerprints(client: &Client) -> Fingerprints {
+    let all = compute(client, true);
+    Fingerprints {
+        current: all.current,
+        earlier: all.earlier.unwrap_or_default(),
+        digests: all.digests,
+    }
+}
+
+struct Computed {
+    current: String,
+    earlier: Option<String>,
+    digests: BTreeMap<uuid::Uuid, String>,
+}
+
+fn compute(client: &Client, earlier: bool) -> Computed {
     let mut entries: Vec<&Entry> = client.entries.iter().collect();
     entries.sort_by_key(|e| e.id);
-    let mut fingerprint = Sha256::new();
-    fingerprint.update(b"handover-fingerprint-v1\n");
+    let start = |domain: &[u8]| {
+        let mut hasher = Sha256::new();
+        hasher.update(domain);
+        hasher
+    };
     let tee = RefCell::new(Tee {
-        fingerprint,
+        current: start(b"handover-fingerprint-v2\n"),
+        earlier: earlier.then(|| start(b"handover-fingerprint-v1\n")),
         entry: None,
-        digests: digests.then(BTreeMap::new),
+        digests: BTreeMap::new(),
     });
     let canonical = Canonical {
         format_version: CANONICAL_VERSION,
@@ -241,15 +302,22 @@ fn compute(client: &Client, digests: bool) -> (String, Option<BTreeMap<uuid::Uui
     let _ = serde_json::to_writer(TeeWriter(&tee), &canonical);
     drop(canonical);
     let tee = tee.into_inner();
-    let digest: [u8; 32] = tee.fingerprint.finalize().into();
+    Computed {
+        current: printed(tee.current),
+        earlier: tee.earlier.map(printed),
+        digests: tee.digests,
+    }
+}
+
+/// The first 100 bits of a hash as printed: base32 in groups of four.
+fn printed(hasher: Sha256) -> String {
+    let digest: [u8; 32] = hasher.finalize().into();
     let text = base32(&digest, 20);
-    let printed = text
-        .as_bytes()
+    text.as_bytes()
         .chunks(4)
         .map(|c| String::from_utf8_lossy(c).into_owned())
         .collect::<Vec<_>>()
-        .join("-");
-    (printed, tee.digests)
+        .join("-")
 }
 
 /// A short digest of one entry, kept with each dossier export so that `verify` can say
@@ -288,9 +356,10 @@ mod tests {
         c
     }
 
-    /// The canonical form as it was first written: a plain array of entries.
+    /// The canonical form as it was first written: a plain array of entries
+    /// (`Entries` = `&Entry`), or in version 2 their digests (`String`).
     #[derive(Serialize)]
-    struct Reference<'a> {
+    struct Reference<'a, Entries> {
         format_version: u64,
         id: &'a str,
         name: &'a str,
@@ -299,16 +368,39 @@ mod tests {
         contacts: &'a [Contact],
         notes: &'a Option<String>,
         recipients: &'a [String],
-        entries: Vec<&'a Entry>,
+        entries: Vec<Entries>,
         created: &'a chrono::DateTime<chrono::Utc>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         systems: Vec<Knowledge<'a, System>>,
     }
 
+    fn reference<E>(c: &Client, entries: Vec<E>) -> Reference<'_, E> {
+        Reference {
+            // The canonical form names version 1 whatever the vault's format.
+            format_version: 1,
+            id: c.id.as_str(),
+            name: &c.name,
+            legal_name: &c.legal_name,
+            address: &c.address,
+            contacts: &c.contacts,
+            notes: &c.notes,
+            recipients: &c.recipients,
+            entries,
+            created: &c.created,
+            systems: by_id(&c.systems, |s| s.id),
+        }
+    }
+
+    fn grouped(digest: [u8; 32]) -> String {
+        let text = base32(&digest, 20);
+        let groups: Vec<&str> = (0..5).map(|i| &text[4 * i..4 * i + 4]).collect();
+        groups.join("-")
+    }
+
     #[test]
-    fn one_pass_gives_the_fingerprint_and_digests_of_two() {
+    fn one_pass_gives_both_fingerprints_and_the_digests() {
         // Printed dossiers are verified against these values: the one-pass
-        // computation must give exactly what serialising twice gave.
+        // computation must give exactly what serialising each form alone gives.
         let mut c = client();
         c.entries[0].notes = Some("Notiz mit \"Anführung\" und \\ und ünïcødé 🙂".into());
         c.entries[1].fields.push(crate::model::Field {
@@ -319,33 +411,37 @@ mod tests {
         c.systems.push(crate::model::System::new("NAS".into()));
         let mut sorted: Vec<&Entry> = c.entries.iter().collect();
         sorted.sort_by_key(|e| e.id);
-        let reference = Reference {
-            // The canonical form names version 1 whatever the vault's format.
-            format_version: 1,
-            id: c.id.as_str(),
-            name: &c.name,
-            legal_name: &c.legal_name,
-            address: &c.address,
-            contacts: &c.contacts,
-            notes: &c.notes,
-            recipients: &c.recipients,
-            entries: sorted,
-            created: &c.created,
-            systems: by_id(&c.systems, |s| s.id),
-        };
-        let digest = hash_json(b"handover-fingerprint-v1\n", &reference);
-        let expected: Vec<String> = base32(&digest, 20)
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8_lossy(c).into_owned())
+        let v1 = grouped(hash_json(
+            b"handover-fingerprint-v1\n",
+            &reference(&c, sorted.clone()),
+        ));
+        let hexes: Vec<String> = sorted
+            .iter()
+            .map(|e| {
+                let d = hash_json(ENTRY_DOMAIN, e);
+                d.iter().map(|b| format!("{b:02x}")).collect()
+            })
             .collect();
+        let v2 = grouped(hash_json(
+            b"handover-fingerprint-v2\n",
+            &reference(&c, hexes),
+        ));
+        assert_ne!(v1, v2);
         let (fp, digests) = fingerprint_and_digests(&c);
-        assert_eq!(fp, expected.join("-"));
+        assert_eq!(fp, v2);
         assert_eq!(fingerprint(&c), fp);
         assert_eq!(digests.len(), 2);
         for e in &c.entries {
             assert_eq!(digests[&e.id], entry_digest(e));
         }
+        let all = fingerprints(&c);
+        assert_eq!(
+            (all.current.as_str(), all.earlier.as_str()),
+            (v2.as_str(), v1.as_str())
+        );
+        assert_eq!(all.digests, digests);
+        assert!(all.matches(&v1) && all.matches(&v2.to_lowercase().replace('-', " ")));
+        assert!(!all.matches("AAAA-AAAA-AAAA-AAAA-AAAA"));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use handover::fingerprint::fingerprint;
+use handover::fingerprint::{fingerprint, fingerprints};
 use handover::formats::bundle;
 use handover::keys::Identity;
 use handover::keys::signing::{
@@ -57,10 +57,15 @@ fn a_version_1_vault_decrypts_to_its_plaintext_and_keeps_its_fingerprint() {
     );
     assert_eq!(wifi.ssid(), Some("Brandt-Gäste"));
     assert_eq!(client.dossiers.len(), 1);
-    // The paper printed under format 1 still verifies: same fingerprint.
+    // The paper printed under format 1 (fingerprint version 1) still verifies.
     let printed = String::from_utf8(read("v1", "fingerprint.txt")).unwrap();
-    assert_eq!(fingerprint(&client), printed.trim());
+    let all = fingerprints(&client);
+    assert_eq!(all.earlier, printed.trim());
+    assert!(all.matches(printed.trim()));
     assert_eq!(client.dossiers[0].fingerprint, printed.trim());
+    // What is printed now: fingerprint version 2, pinned.
+    let now = String::from_utf8(read("v1", "fingerprint-v2.txt")).unwrap();
+    assert_eq!(fingerprint(&client), now.trim());
 }
 
 #[test]
@@ -194,9 +199,14 @@ fn a_version_2_vault_decrypts_to_its_plaintext_and_keeps_its_fingerprint() {
     assert_eq!(wifi.ssid(), Some("Brandt-Gäste"));
     assert_eq!(client.systems[0].name, "NAS Büro");
     assert_eq!(client.decisions[0].title, "Sicherung auf NAS");
+    // Printed with fingerprint version 1 (before December 2026): still verifies.
     let printed = String::from_utf8(read("v2", "fingerprint.txt")).unwrap();
-    assert_eq!(fingerprint(&client), printed.trim());
+    let all = fingerprints(&client);
+    assert_eq!(all.earlier, printed.trim());
+    assert!(all.matches(printed.trim()));
     assert_eq!(client.dossiers[0].fingerprint, printed.trim());
+    let now = String::from_utf8(read("v2", "fingerprint-v2.txt")).unwrap();
+    assert_eq!(fingerprint(&client), now.trim());
     // Written back by this build: the same JSON.
     assert_eq!(json(&vault::to_json(&client).unwrap()), json(&plain));
 }

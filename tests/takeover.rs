@@ -571,3 +571,78 @@ fn on_a_terminal_it_asks_first_and_a_no_writes_nothing() {
     assert!(screen.contains("EXIT=0"), "{screen}");
     assert!(b.ok(&["list", ID]).contains("m365/global-admin"));
 }
+
+/// The client's paper from before fingerprint version 2 (`tests/kat/v1`: the bundle,
+/// the client key and the fingerprint the last version-1 build printed) still
+/// matches its bundle, is shown as the one to compare, and is what `verify` finds as
+/// taken over; the next dossier prints version 2, which then matches.
+#[test]
+fn a_paper_printed_before_fingerprint_version_2_still_matches_its_bundle() {
+    let kat = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kat/v1");
+    let paper = std::fs::read_to_string(kat.join("fingerprint.txt")).unwrap();
+    let paper = paper.trim();
+    let signer = std::fs::read_to_string(kat.join("identity.signing-key.pub")).unwrap();
+    let signer = handover::keys::signing::SignerKey::parse(signer.trim())
+        .unwrap()
+        .fingerprint();
+    let b = Env::new();
+    let bundle = b.dir.path().join("bundle.age");
+    std::fs::copy(kat.join("bundle.age"), &bundle).unwrap();
+    std::fs::copy(
+        kat.join("bundle.age.sig"),
+        b.dir.path().join("bundle.age.sig"),
+    )
+    .unwrap();
+    let key = path(&kat.join("client-key.txt")).to_owned();
+    let base = [
+        "takeover",
+        path(&bundle),
+        "--client-key",
+        &key,
+        "--expect-signer",
+        &signer,
+    ];
+
+    // Without the paper's fingerprint: the one shown to compare is the paper's.
+    let mut dry = base.to_vec();
+    dry.extend(["--dry-run", "--json"]);
+    let plan: Value = serde_json::from_str(&b.ok_stdin(&dry, b"")).unwrap();
+    assert_eq!(plan["plan"]["fingerprint"], paper);
+    assert_eq!(plan["plan"]["paper"]["state"], "not-given");
+
+    let mut take = base.to_vec();
+    take.extend(["--expect-fingerprint", paper, "--yes"]);
+    let out = b.run(&take);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "The bundle matches the dossier you hold (fingerprint {paper})."
+        )),
+        "{err}"
+    );
+    let verdict = b.json(&["verify", "acme", paper, "--json"]);
+    assert_eq!(verdict["verdict"], "taken-over", "{verdict}");
+
+    let pdf = b.dir.path().join("acme.pdf");
+    b.ok(&["dossier", "acme", "-o", path(&pdf)]);
+    let printed = pdf_text(&pdf);
+    let v2 = b.json(&["verify", "acme", paper, "--json"]);
+    assert_eq!(v2["verdict"], "taken-over");
+    let log = b.json(&["log", "acme", "--json"]);
+    let new = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "dossier-exported")
+        .and_then(|e| e["fingerprint"].as_str())
+        .unwrap()
+        .to_owned();
+    assert_ne!(new, paper);
+    assert!(printed.contains(&new), "the dossier prints {new}");
+    assert_eq!(
+        b.json(&["verify", "acme", &new, "--json"])["verdict"],
+        "matches"
+    );
+}

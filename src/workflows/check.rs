@@ -568,15 +568,16 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
     let id = client.id.as_str();
     let mut out = Vec::new();
     let now = std::cell::OnceCell::new();
-    let current = || now.get_or_init(|| crate::fingerprint::fingerprint_and_digests(client));
+    // Both versions: the newest record may be older than fingerprint version 2.
+    let current = || now.get_or_init(|| crate::fingerprint::fingerprints(client));
     if let Some(d) = client.dossiers.last()
-        && d.fingerprint != current().0
+        && !current().matches(&d.fingerprint)
     {
         let what = changes::summary(&changes::since(
             client,
             d.exported,
             &d.entries,
-            &current().1,
+            &current().digests,
         ));
         out.push((
             Code::DossierOutdated,
@@ -589,13 +590,13 @@ fn stale_copies(client: &Client) -> Vec<(Code, String)> {
         ));
     }
     if let Some(b) = client.bundles.last()
-        && b.fingerprint != current().0
+        && !current().matches(&b.fingerprint)
     {
         let what = changes::summary(&changes::since(
             client,
             b.exported,
             &b.entries,
-            &current().1,
+            &current().digests,
         ));
         let kept = client
             .bundle_location
@@ -1693,5 +1694,23 @@ mod tests {
                 .iter()
                 .any(|(_, code)| *code == Code::MergeConflict)
         );
+    }
+
+    #[test]
+    fn a_dossier_printed_with_fingerprint_version_1_is_current_until_the_vault_changes() {
+        let mut c = client(vec![Entry::new("m365/admin".into(), Kind::Login)]);
+        let all = crate::fingerprint::fingerprints(&c);
+        c.dossiers.push(crate::model::DossierRecord {
+            fingerprint: all.earlier.clone(),
+            exported: Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap(),
+            lang: "de".into(),
+            entries: all.digests.clone(),
+        });
+        assert!(stale_copies(&c).is_empty());
+        c.entries[0].username = Some("admin@acme.example".into());
+        let stale = stale_copies(&c);
+        assert_eq!(stale.len(), 1);
+        assert_eq!(stale[0].0, Code::DossierOutdated);
+        assert!(stale[0].1.contains(&all.earlier), "{}", stale[0].1);
     }
 }

@@ -7,7 +7,7 @@ use crate::dossier::{self, ClientKey, Dossier, Gap, Options, Rendered};
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 
-use crate::fingerprint::{entry_digest, fingerprint_and_digests, normalise};
+use crate::fingerprint::{entry_digest, fingerprints, normalise};
 use crate::fsutil;
 use crate::keys::Identity;
 use crate::model::{Client, ClientId, DossierRecord, Event, MAX_DOSSIER_RECORDS};
@@ -253,10 +253,12 @@ pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
             "{printed:?} is not a fingerprint: it has 20 characters in groups of four, like 7K3Q-M9XD-4TGB-WZ2H-0PNE"
         )));
     }
-    let (current, now) = fingerprint_and_digests(client);
-    if normalise(&current) == wanted {
+    // Paper printed before fingerprint version 2 carries version 1.
+    let current = fingerprints(client);
+    if current.matches(printed) {
         return Ok(Verdict::Matches);
     }
+    let now = &current.digests;
     // Before the dossier records: the earlier provider's dossiers came along with the
     // client, but "this is what you took over" says more than "changed since".
     if let Some(t) = client
@@ -268,7 +270,7 @@ pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
         return Ok(Verdict::TakenOver {
             from: t.from.clone(),
             at: t.at,
-            changes: changes::since(client, t.at, &t.entries, &now),
+            changes: changes::since(client, t.at, &t.entries, now),
         });
     }
     match client
@@ -279,7 +281,7 @@ pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
     {
         Some(record) => Ok(Verdict::Changed {
             exported: record.exported,
-            changes: changes::since(client, record.exported, &record.entries, &now),
+            changes: changes::since(client, record.exported, &record.entries, now),
         }),
         None => Ok(Verdict::Unknown),
     }
@@ -288,6 +290,7 @@ pub fn verdict(client: &Client, printed: &str) -> Result<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fingerprint::fingerprint_and_digests;
     use crate::model::{Entry, EventKind, Kind, Secret, TakeoverRecord};
     use chrono::TimeZone;
 

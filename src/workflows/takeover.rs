@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::error::{Error, Result, SignatureProblem, VaultProblem};
-use crate::fingerprint::{fingerprint_and_digests, normalise};
+use crate::fingerprint::{Fingerprints, fingerprints, normalise};
 use crate::formats::bundle;
 use crate::fsutil;
 use crate::keys::Identity;
@@ -161,11 +161,13 @@ pub fn plan(h: &Handover, file: &Path, options: &TakeoverOptions) -> Result<Plan
     let id = options.id.clone().unwrap_or_else(|| received.id.clone());
     refuse_existing(h, &id)?;
     let from = previous_name(options, signer_trusted_as.as_deref(), &signer)?;
-    let (fingerprint, digests) = fingerprint_and_digests(&received);
+    let fingerprints = fingerprints(&received);
+    let fingerprint = paper_fingerprint(&received, &fingerprints, expected_fp.as_deref());
     let paper = match &expected_fp {
         None => PaperState::NotGiven,
-        Some(wanted) => compare_paper(&received, &fingerprint, wanted),
+        Some(wanted) => compare_paper(&received, &fingerprints, wanted),
     };
+    let digests = fingerprints.digests;
     let (remaining, removed) = recipients_after(h, &received, options);
     let bundle_date = received.updated;
     let renamed_from = (received.id != id).then(|| received.id.clone());
@@ -325,10 +327,35 @@ fn previous_name(
     Ok(trusted_as.unwrap_or(signer).to_owned())
 }
 
+/// The bundle's fingerprint in the version the client's paper carries: version 1 when
+/// the paper given, or else the newest dossier the bundle records, was printed with it
+/// from this very state (by handover before fingerprint version 2); else version 2.
+/// It is shown to compare with the paper and kept in the takeover record, where
+/// `verify` of that paper finds it.
+fn paper_fingerprint(
+    received: &Client,
+    fingerprints: &Fingerprints,
+    wanted: Option<&str>,
+) -> String {
+    let earlier = normalise(&fingerprints.earlier);
+    let on_paper = match wanted {
+        Some(wanted) => wanted == earlier,
+        None => received
+            .dossiers
+            .last()
+            .is_some_and(|d| normalise(&d.fingerprint) == earlier),
+    };
+    if on_paper {
+        fingerprints.earlier.clone()
+    } else {
+        fingerprints.current.clone()
+    }
+}
+
 /// Where the paper's fingerprint stands against the bundle: the bundle's state, one
 /// it recorded as printed or taken over earlier (the paper is older), or unknown.
-fn compare_paper(received: &Client, fingerprint: &str, wanted: &str) -> PaperState {
-    if normalise(fingerprint) == wanted {
+fn compare_paper(received: &Client, fingerprints: &Fingerprints, wanted: &str) -> PaperState {
+    if fingerprints.matches(wanted) {
         return PaperState::Matches;
     }
     let printed = received
