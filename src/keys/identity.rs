@@ -118,21 +118,35 @@ impl SecretKey {
 /// recipient handover adds to new vaults; all keys are tried when decrypting.
 pub struct Identity {
     keys: Vec<SecretKey>,
+    /// The keys' recipients, worked out once when first asked: each is a scalar
+    /// multiplication, and a write asks more than once (a quarter of a million
+    /// instructions each time).
+    recipients: std::sync::OnceLock<Vec<Recipient>>,
 }
 
 impl Identity {
-    pub fn generate() -> Self {
+    fn of(keys: Vec<SecretKey>) -> Self {
         Identity {
-            keys: vec![SecretKey::X25519(age::x25519::Identity::generate())],
+            keys,
+            recipients: std::sync::OnceLock::new(),
         }
     }
 
+    pub fn generate() -> Self {
+        Identity::of(vec![SecretKey::X25519(age::x25519::Identity::generate())])
+    }
+
+    fn all_recipients(&self) -> &[Recipient] {
+        self.recipients
+            .get_or_init(|| self.keys.iter().map(SecretKey::recipient).collect())
+    }
+
     pub fn recipient(&self) -> Recipient {
-        self.keys[0].recipient()
+        self.all_recipients()[0].clone()
     }
 
     pub fn recipients(&self) -> Vec<Recipient> {
-        self.keys.iter().map(SecretKey::recipient).collect()
+        self.all_recipients().to_vec()
     }
 
     /// Every key as age sees it: what decryption tries.
@@ -209,7 +223,7 @@ impl Identity {
         if keys.is_empty() {
             return Err("it contains no age secret key (AGE-SECRET-KEY-1…)".into());
         }
-        Ok(Identity { keys })
+        Ok(Identity::of(keys))
     }
 
     /// Reads an identity file, asking for its passphrase if it is encrypted.
