@@ -323,13 +323,15 @@ pub fn decrypt(
 }
 
 /// The plaintext is shorter than the `size` bytes of ciphertext: a buffer of that
-/// capacity never grows, so no reallocation leaves an unwiped copy behind.
-fn decrypt_from<R: Read>(
+/// capacity never grows, so no reallocation leaves an unwiped copy behind. The header
+/// is parsed from the buffer in place: through `Read`, age reads it a line at a time
+/// and parses it again after each (192 times for a vault with one recipient).
+fn decrypt_from<R: std::io::BufRead>(
     reader: R,
     size: usize,
     identity: &Identity,
 ) -> std::result::Result<Zeroizing<Vec<u8>>, VaultProblem> {
-    let decryptor = age::Decryptor::new(reader).map_err(header_problem)?;
+    let decryptor = age::Decryptor::new_buffered(reader).map_err(header_problem)?;
     let mut stream = payload(decryptor, identity)?;
     let mut plain = Zeroizing::new(Vec::with_capacity(size));
     match stream.read_to_end(&mut plain) {
