@@ -34,18 +34,26 @@ pub fn takeover_rank(e: &Entry, system: Option<Criticality>) -> (u8, u8, &'stati
 
 /// [`takeover_rank`] by what the entry itself says, without the systems it logs into.
 pub fn entry_rank(e: &Entry) -> (u8, u8, &'static str) {
-    let text = [
+    // One buffer, lower-cased as it is filled: a lower-cased copy of each part, then
+    // their join, cost a thousand-entry dossier 3 M instructions.
+    let parts = [
         Some(e.path.as_str()),
         Some(e.title.as_str()),
         e.username.as_deref(),
         e.url.as_deref(),
         e.host.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::to_lowercase)
-    .collect::<Vec<_>>()
-    .join(" ");
+    ];
+    let mut text = String::with_capacity(parts.iter().flatten().map(|p| p.len() + 1).sum());
+    for (i, part) in parts.into_iter().flatten().enumerate() {
+        if i > 0 {
+            text.push(' ');
+        }
+        if part.is_ascii() {
+            text.extend(part.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            text.push_str(&part.to_lowercase());
+        }
+    }
     let has = |words: &[&str]| words.iter().any(|w| text.contains(w));
     let admin = has(&["admin"]);
     if e.kind == Kind::Domain || has(&["dns", "domain", "registrar", "domäne"]) {
