@@ -236,8 +236,8 @@ impl Ctx<'_> {
     fn draw_line(&self, row: &mut Row, line: &Line, top: f32) {
         let x = LABEL_W;
         let baseline = top + BODY.size;
-        let width = measure(self.fonts, line.style.face, line.style.size, &line.text);
         if line.boxed {
+            let width = measure(self.fonts, line.style.face, line.style.size, &line.text);
             let h = line.style.leading();
             row.items.push(Item::Rect {
                 x: x - 1.5,
@@ -248,16 +248,16 @@ impl Ctx<'_> {
                 stroke: None,
             });
             // Spaces at either end of a printed line would be invisible: underline them.
-            let chars: Vec<char> = line.text.chars().collect();
-            let lead = chars.iter().take_while(|c| **c == ' ').count();
-            let trail = if lead == chars.len() {
+            let lead = line.text.bytes().take_while(|b| *b == b' ').count();
+            let trail = if lead == line.text.len() {
                 0
             } else {
-                chars.iter().rev().take_while(|c| **c == ' ').count()
+                line.text.bytes().rev().take_while(|b| *b == b' ').count()
             };
             let space = measure(self.fonts, line.style.face, line.style.size, " ");
-            let mut marks: Vec<f32> = (0..lead).map(|i| x + i as f32 * space).collect();
-            marks.extend((0..trail).map(|i| x + width - (i + 1) as f32 * space));
+            let marks = (0..lead)
+                .map(|i| x + i as f32 * space)
+                .chain((0..trail).map(|i| x + width - (i + 1) as f32 * space));
             for sx in marks {
                 let y = -(baseline + 1.5);
                 row.items.push(Item::Line {

@@ -347,21 +347,13 @@ pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<St
             lines.push(paragraph.to_owned());
             continue;
         }
-        let mut line = String::new();
+        // One buffer for the lines of the paragraph, each copied out at its size when
+        // full (growing a fresh string for every line was most of the allocations of
+        // a dossier's entries).
+        let mut line = String::with_capacity(paragraph.len());
         let mut line_w = 0.0;
         for word in paragraph.split(' ').filter(|w| !w.is_empty()) {
-            // Pieces of a word: breaks allowed after '-', '/' and '–' (ranges), no space
-            // between.
-            let mut pieces: Vec<&str> = Vec::new();
-            let mut start = 0;
-            for (i, c) in word.char_indices() {
-                if matches!(c, '-' | '/' | '–') && i + c.len_utf8() < word.len() {
-                    pieces.push(&word[start..i + c.len_utf8()]);
-                    start = i + c.len_utf8();
-                }
-            }
-            pieces.push(&word[start..]);
-            for (n, piece) in pieces.into_iter().enumerate() {
+            for (n, piece) in word_pieces(word).enumerate() {
                 let gap = if n == 0 && !line.is_empty() {
                     space
                 } else {
@@ -377,7 +369,8 @@ pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<St
                     continue;
                 }
                 if !line.is_empty() {
-                    lines.push(std::mem::take(&mut line));
+                    lines.push(line.as_str().to_owned());
+                    line.clear();
                 }
                 if w <= width {
                     line.push_str(piece);
@@ -387,13 +380,33 @@ pub fn wrap_words(fonts: &Fonts, style: Style, text: &str, width: f32) -> Vec<St
                     let last = parts.pop().unwrap_or_default();
                     lines.extend(parts.into_iter().map(|p| p.to_string()));
                     line_w = measure(fonts, style.face, style.size, &last);
-                    line = last.to_string();
+                    line.push_str(&last);
                 }
             }
         }
         lines.push(line);
     }
     lines
+}
+
+/// The pieces of a word a line may break after: each ends in '-', '/' or '–' (ranges),
+/// but for the last, which is the rest of the word.
+fn word_pieces(word: &str) -> impl Iterator<Item = &str> {
+    let mut rest = word;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let cut = rest
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .zip(rest.chars())
+            .find(|(end, c)| matches!(c, '-' | '/' | '–') && *end < rest.len())
+            .map_or(rest.len(), |(end, _)| end);
+        let (piece, tail) = rest.split_at(cut);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 /// A piece of prose in one style, for [`wrap_rich`].

@@ -57,7 +57,7 @@ const FORMAT_SIDE: [(isize, isize); 15] = [
 ];
 
 /// Whether mask `m` (0 to 7) inverts the data module at column `x`, row `y`.
-fn mask_bit(m: usize, x: usize, y: usize) -> bool {
+const fn mask_bit(m: usize, x: usize, y: usize) -> bool {
     match m {
         0 => (x + y).is_multiple_of(2),
         1 => y.is_multiple_of(2),
@@ -72,6 +72,47 @@ fn mask_bit(m: usize, x: usize, y: usize) -> bool {
 
 /// Every mask repeats after 12 rows and 12 columns (periods 2, 3, 4 and 6).
 const PERIOD: usize = 12;
+
+/// One period of each mask along a line: `[m][k]` has bit `j` set where mask `m`
+/// inverts module `j` of row `k` (`.0`) or of column `k` (`.1`). Worked out once, not
+/// for every code and mask.
+const MASK_PERIODS: [[(u16, u16); PERIOD]; 8] = {
+    let mut table = [[(0u16, 0u16); PERIOD]; 8];
+    let mut m = 0;
+    while m < 8 {
+        let mut k = 0;
+        while k < PERIOD {
+            let mut j = 0;
+            while j < PERIOD {
+                if mask_bit(m, j, k) {
+                    table[m][k].0 |= 1 << j;
+                }
+                if mask_bit(m, k, j) {
+                    table[m][k].1 |= 1 << j;
+                }
+                j += 1;
+            }
+            k += 1;
+        }
+        m += 1;
+    }
+    table
+};
+
+/// `period` repeated along a line of `n` modules (and a little beyond, which `free`
+/// clears).
+fn repeated<const W: usize>(period: u16, n: usize) -> Line<W> {
+    let mut line = [0u64; W];
+    for j in (0..n).step_by(PERIOD) {
+        let p = j + PAD;
+        let (w, b) = (p / 64, p % 64);
+        line[w] |= u64::from(period) << b;
+        if b + PERIOD > 64 && w + 1 < W {
+            line[w + 1] |= u64::from(period) >> (64 - b);
+        }
+    }
+    line
+}
 
 /// A QR code's modules, row by row from the top, bit-packed (see `PAD`). They encode
 /// the data (often a secret), so they are wiped on drop.
@@ -94,11 +135,17 @@ impl Modules {
         let n = self.width;
         let stride = n.div_ceil(8);
         let mut out = Zeroizing::new(vec![0u8; stride * n]);
-        for row in 0..n {
-            for col in 0..n {
-                if self.get(col, row) {
-                    out[row * stride + col / 8] |= 0x80 >> (col % 8);
+        for (row, line) in self.bits.chunks_exact(self.words).enumerate() {
+            // Eight modules at a time, least significant first: reversed into a byte.
+            for (i, byte) in out[row * stride..(row + 1) * stride].iter_mut().enumerate() {
+                let p = i * 8 + PAD;
+                let (w, b) = (p / 64, p % 64);
+                let mut eight = line[w] >> b;
+                if b > 56 && w + 1 < line.len() {
+                    eight |= line[w + 1] << (64 - b);
                 }
+                let beyond = (i * 8 + 8).saturating_sub(n);
+                *byte = (eight as u8).reverse_bits() & (0xff << beyond);
             }
         }
         out
@@ -194,10 +241,6 @@ fn and<const W: usize>(a: &Line<W>, b: &Line<W>) -> Line<W> {
     std::array::from_fn(|i| a[i] & b[i])
 }
 
-fn or<const W: usize>(a: &Line<W>, b: &Line<W>) -> Line<W> {
-    std::array::from_fn(|i| a[i] | b[i])
-}
-
 fn not<const W: usize>(a: &Line<W>) -> Line<W> {
     std::array::from_fn(|i| !a[i])
 }
@@ -259,26 +302,10 @@ fn best_mask<const W: usize>(canvas: &Canvas, n: usize) -> Modules {
     let mut best_score = u32::MAX;
     let mut row_pattern = [zero; PERIOD];
     let mut col_pattern = [zero; PERIOD];
-    for (m, format) in FORMAT_M.into_iter().enumerate() {
-        for k in 0..PERIOD {
-            row_pattern[k] = zero;
-            col_pattern[k] = zero;
-            for j in 0..PERIOD.min(n) {
-                if mask_bit(m, j, k) {
-                    set(&mut row_pattern[k], j);
-                }
-                if mask_bit(m, k, j) {
-                    set(&mut col_pattern[k], j);
-                }
-            }
-            // Repeated along the line by doubling; what lands beyond the line is
-            // cleared by `free`.
-            let mut span = PERIOD;
-            while span < n {
-                row_pattern[k] = or(&row_pattern[k], &shl(&row_pattern[k], span as u32));
-                col_pattern[k] = or(&col_pattern[k], &shl(&col_pattern[k], span as u32));
-                span *= 2;
-            }
+    for (format, periods) in FORMAT_M.into_iter().zip(&MASK_PERIODS) {
+        for (k, (row, col)) in periods.iter().enumerate() {
+            row_pattern[k] = repeated(*row, n);
+            col_pattern[k] = repeated(*col, n);
         }
         for (i, (line, (base, free))) in rows
             .iter_mut()
