@@ -233,6 +233,32 @@ impl Row {
     pub fn text(&mut self, fonts: &Fonts, x: f32, baseline: f32, style: Style, text: &str) {
         push_runs(&mut self.items, fonts, x, -baseline, style, text);
     }
+
+    /// As [`Row::text`], for a string the row may keep: when one face sets all of it,
+    /// it becomes the item's text as it is, not a copy (one allocation, copy and wipe
+    /// less for every line of a field).
+    pub fn text_owned(
+        &mut self,
+        fonts: &Fonts,
+        x: f32,
+        baseline: f32,
+        style: Style,
+        text: Zeroizing<String>,
+    ) {
+        if text.is_empty() || !text.chars().all(|c| fonts.has(style.face, c)) {
+            push_runs(&mut self.items, fonts, x, -baseline, style, &text);
+            return;
+        }
+        self.items.push(Item::Text {
+            x,
+            y: -baseline,
+            face: style.face,
+            size: style.size,
+            color: style.color,
+            oblique: style.oblique,
+            text,
+        });
+    }
 }
 
 /// Splits `text` into runs of one face each (falling back to another bundled face per
