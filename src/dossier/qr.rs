@@ -453,7 +453,7 @@ fn best_mask<const W: usize>(frame: &Frame, data: &[u8], ec: &[u8]) -> Modules {
                 }
             }
         }
-        let score = penalty(n, &rows, &cols, &pairs);
+        let score = penalty(n, &rows, &cols, &pairs, best_score);
         if score < best_score {
             best_score = score;
             best_rows.copy_from_slice(&rows);
@@ -471,12 +471,20 @@ fn best_mask<const W: usize>(frame: &Frame, data: &[u8], ec: &[u8]) -> Modules {
 }
 
 /// The penalty score of ISO/IEC 18004:2015 7.8.3.1: long runs, 2×2 blocks, finder-like
-/// patterns, and imbalance of dark and light, over bit-packed rows and columns.
-fn penalty<const W: usize>(n: usize, rows: &[Line<W>], cols: &[Line<W>], pairs: &Line<W>) -> u32 {
-    let mut score = 0u32;
-    for line in rows.iter().chain(cols) {
-        score += line_penalty(line, pairs);
-    }
+/// patterns, and imbalance of dark and light, over bit-packed rows and columns. Every
+/// rule only adds: once the sum reaches `limit` (the best mask's so far) this mask has
+/// lost, and the sum so far is returned.
+fn penalty<const W: usize>(
+    n: usize,
+    rows: &[Line<W>],
+    cols: &[Line<W>],
+    pairs: &Line<W>,
+    limit: u32,
+) -> u32 {
+    // Rule 4: 10 points for every 5% away from half dark.
+    let dark_count: usize = rows.iter().map(|r| ones(r) as usize).sum();
+    let percent = dark_count * 100 / (n * n).max(1);
+    let mut score = (percent.abs_diff(50) / 5) as u32 * 10;
     // Rule 2: every 2×2 block of one colour.
     for ab in rows.windows(2) {
         let (a, b) = (&ab[0], &ab[1]);
@@ -487,10 +495,13 @@ fn penalty<const W: usize>(n: usize, rows: &[Line<W>], cols: &[Line<W>], pairs: 
         );
         score += 3 * ones(&block);
     }
-    // Rule 4: 10 points for every 5% away from half dark.
-    let dark_count: usize = rows.iter().map(|r| ones(r) as usize).sum();
-    let percent = dark_count * 100 / (n * n).max(1);
-    score + (percent.abs_diff(50) / 5) as u32 * 10
+    for line in rows.iter().chain(cols) {
+        if score >= limit {
+            return score;
+        }
+        score += line_penalty(line, pairs);
+    }
+    score
 }
 
 /// Rules 1 and 3 along one row or column.
