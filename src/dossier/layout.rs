@@ -787,6 +787,7 @@ impl Flow {
         let (dx, dy) = (self.geo.left, self.y);
         let page = self.pages.last_mut();
         if let Some(page) = page {
+            page.reserve(row.items.len());
             for mut item in row.items {
                 item.shift(dx, dy);
                 page.push(item);
