@@ -437,20 +437,23 @@ fn read_json(path: &Path) -> Result<Option<serde_json::Value>> {
 }
 
 impl Template {
+    /// The built-in texts, nothing merged: read straight into `Texts`, not through a
+    /// JSON tree first (half the cost of loading them).
+    fn builtin(lang: Lang) -> Result<Template> {
+        let texts: Texts = serde_json::from_str(lang.builtin())
+            .map_err(|e| Error::Invalid(format!("built-in template is broken: {e}")))?;
+        Ok(Template {
+            texts,
+            branding: Branding::default(),
+            logo: None,
+        })
+    }
+
     /// The built-in wording for `lang`, with overrides and branding from `dir`.
     pub fn load(lang: Lang, dir: Option<&Path>) -> Result<Template> {
-        let Some(dir) = dir else {
-            // Nothing to merge: the built-in texts are read straight into `Texts`, not
-            // through a JSON tree first (half the cost of loading them).
-            let texts: Texts = serde_json::from_str(lang.builtin())
-                .map_err(|e| Error::Invalid(format!("built-in template is broken: {e}")))?;
-            return Ok(Template {
-                texts,
-                branding: Branding::default(),
-                logo: None,
-            });
-        };
-        let dir = Some(dir);
+        if dir.is_none() {
+            return Template::builtin(lang);
+        }
         let mut base: serde_json::Value = serde_json::from_str(lang.builtin())
             .map_err(|e| Error::Invalid(format!("built-in template is broken: {e}")))?;
         let mut branding = Branding::default();
