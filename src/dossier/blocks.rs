@@ -170,9 +170,10 @@ impl Ctx<'_> {
                 draw_label(&mut row);
             }
             let mut y = 0.0;
-            for line in &lines {
+            for line in lines {
+                let h = line_h(&line);
                 self.draw_line(&mut row, line, y);
-                y += line_h(line);
+                y += h;
             }
             if label_last {
                 draw_label(&mut row);
@@ -180,8 +181,8 @@ impl Ctx<'_> {
             vec![row]
         } else {
             let mut rows = Vec::new();
-            for (i, line) in lines.iter().enumerate() {
-                let mut row = Row::new(line_h(line));
+            for (i, line) in lines.into_iter().enumerate() {
+                let mut row = Row::new(line_h(&line));
                 if i == 0 {
                     row.height = row.height.max(label_h);
                     if !label_last {
@@ -233,11 +234,12 @@ impl Ctx<'_> {
         }
     }
 
-    fn draw_line(&self, row: &mut Row, line: &Line, top: f32) {
+    /// Draws `line` into `row`, its strings moved into the items, not copied.
+    fn draw_line(&self, row: &mut Row, line: Line, top: f32) {
         let x = LABEL_W;
         let baseline = top + BODY.size;
-        let width = measure(self.fonts, line.style.face, line.style.size, &line.text);
         if line.boxed {
+            let width = measure(self.fonts, line.style.face, line.style.size, &line.text);
             let h = line.style.leading();
             row.items.push(Item::Rect {
                 x: x - 1.5,
@@ -248,16 +250,16 @@ impl Ctx<'_> {
                 stroke: None,
             });
             // Spaces at either end of a printed line would be invisible: underline them.
-            let chars: Vec<char> = line.text.chars().collect();
-            let lead = chars.iter().take_while(|c| **c == ' ').count();
-            let trail = if lead == chars.len() {
+            let lead = line.text.bytes().take_while(|b| *b == b' ').count();
+            let trail = if lead == line.text.len() {
                 0
             } else {
-                chars.iter().rev().take_while(|c| **c == ' ').count()
+                line.text.bytes().rev().take_while(|b| *b == b' ').count()
             };
             let space = measure(self.fonts, line.style.face, line.style.size, " ");
-            let mut marks: Vec<f32> = (0..lead).map(|i| x + i as f32 * space).collect();
-            marks.extend((0..trail).map(|i| x + width - (i + 1) as f32 * space));
+            let marks = (0..lead)
+                .map(|i| x + i as f32 * space)
+                .chain((0..trail).map(|i| x + width - (i + 1) as f32 * space));
             for sx in marks {
                 let y = -(baseline + 1.5);
                 row.items.push(Item::Line {
@@ -272,12 +274,13 @@ impl Ctx<'_> {
                 });
             }
         }
-        let span = line.copy.as_ref().filter(|_| !line.text.is_empty());
-        if let Some(copy) = span {
-            row.items.push(Item::ActualText { text: copy.clone() });
+        let span = line.copy.filter(|_| !line.text.is_empty());
+        let spanned = span.is_some();
+        if let Some(text) = span {
+            row.items.push(Item::ActualText { text });
         }
-        row.text(self.fonts, x, baseline, line.style, &line.text);
-        if span.is_some() {
+        row.text_owned(self.fonts, x, baseline, line.style, line.text);
+        if spanned {
             row.items.push(Item::EndActualText {
                 report_size: line.report_size,
             });

@@ -1,13 +1,16 @@
-//! QR codes for the dossier: `qrcode` encodes, we pick the mask and cut the modules
-//! into rectangles.
+//! QR codes for the dossier: `qrcode` encodes the data and draws each version's
+//! function patterns; we place the data, pick the mask and pack the modules into bits.
 //!
 //! Why not `QrCode::new`: it scores the eight masks with a penalty implementation that
 //! costs ~10 M instructions per code, 30% of a dossier's rendering. The same four
 //! penalty rules of ISO/IEC 18004 (7.8.3) over a flat bitmap cost a few hundred
 //! thousand, and every code still gets the mask the standard asks for.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use qrcode::canvas::{Canvas, Module};
-use qrcode::{Color, EcLevel, bits, ec};
+use qrcode::{Color, EcLevel, Version, bits, ec};
 use zeroize::{Zeroize, Zeroizing};
 
 /// Light modules on each side of a line in its bit-packed form: module `j` is bit
@@ -57,7 +60,7 @@ const FORMAT_SIDE: [(isize, isize); 15] = [
 ];
 
 /// Whether mask `m` (0 to 7) inverts the data module at column `x`, row `y`.
-fn mask_bit(m: usize, x: usize, y: usize) -> bool {
+const fn mask_bit(m: usize, x: usize, y: usize) -> bool {
     match m {
         0 => (x + y).is_multiple_of(2),
         1 => y.is_multiple_of(2),
@@ -72,6 +75,47 @@ fn mask_bit(m: usize, x: usize, y: usize) -> bool {
 
 /// Every mask repeats after 12 rows and 12 columns (periods 2, 3, 4 and 6).
 const PERIOD: usize = 12;
+
+/// One period of each mask along a line: `[m][k]` has bit `j` set where mask `m`
+/// inverts module `j` of row `k` (`.0`) or of column `k` (`.1`). Worked out once, not
+/// for every code and mask.
+const MASK_PERIODS: [[(u16, u16); PERIOD]; 8] = {
+    let mut table = [[(0u16, 0u16); PERIOD]; 8];
+    let mut m = 0;
+    while m < 8 {
+        let mut k = 0;
+        while k < PERIOD {
+            let mut j = 0;
+            while j < PERIOD {
+                if mask_bit(m, j, k) {
+                    table[m][k].0 |= 1 << j;
+                }
+                if mask_bit(m, k, j) {
+                    table[m][k].1 |= 1 << j;
+                }
+                j += 1;
+            }
+            k += 1;
+        }
+        m += 1;
+    }
+    table
+};
+
+/// `period` repeated along a line of `n` modules (and a little beyond, which `free`
+/// clears).
+fn repeated<const W: usize>(period: u16, n: usize) -> Line<W> {
+    let mut line = [0u64; W];
+    for j in (0..n).step_by(PERIOD) {
+        let p = j + PAD;
+        let (w, b) = (p / 64, p % 64);
+        line[w] |= u64::from(period) << b;
+        if b + PERIOD > 64 && w + 1 < W {
+            line[w + 1] |= u64::from(period) >> (64 - b);
+        }
+    }
+    line
+}
 
 /// A QR code's modules, row by row from the top, bit-packed (see `PAD`). They encode
 /// the data (often a secret), so they are wiped on drop.
@@ -94,20 +138,26 @@ impl Modules {
         let n = self.width;
         let stride = n.div_ceil(8);
         let mut out = Zeroizing::new(vec![0u8; stride * n]);
-        for row in 0..n {
-            for col in 0..n {
-                if self.get(col, row) {
-                    out[row * stride + col / 8] |= 0x80 >> (col % 8);
+        for (row, line) in self.bits.chunks_exact(self.words).enumerate() {
+            // Eight modules at a time, least significant first: reversed into a byte.
+            for (i, byte) in out[row * stride..(row + 1) * stride].iter_mut().enumerate() {
+                let p = i * 8 + PAD;
+                let (w, b) = (p / 64, p % 64);
+                let mut eight = line[w] >> b;
+                if b > 56 && w + 1 < line.len() {
+                    eight |= line[w + 1] << (64 - b);
                 }
+                let beyond = (i * 8 + 8).saturating_sub(n);
+                *byte = (eight as u8).reverse_bits() & (0xff << beyond);
             }
         }
         out
     }
 }
 
-/// `data` encoded at error correction level M and placed on a canvas with every
-/// function pattern, before any mask; and the code's width in modules.
-fn unmasked(data: &[u8]) -> Option<(Canvas, usize)> {
+/// `data` encoded at error correction level M: the version and the data and error
+/// correction codewords. The codewords encode the data: the caller wipes them.
+fn codewords(data: &[u8]) -> Option<(Version, Vec<u8>, Vec<u8>)> {
     let level = EcLevel::M;
     let bits = match std::str::from_utf8(data) {
         Ok(text) if !text.is_ascii() => utf8_bits(data, level)?,
@@ -115,15 +165,131 @@ fn unmasked(data: &[u8]) -> Option<(Canvas, usize)> {
     };
     let version = bits.version();
     let mut raw = bits.into_bytes();
-    let (mut data_words, mut ec_words) = ec::construct_codewords(&raw, version, level).ok()?;
+    let words = ec::construct_codewords(&raw, version, level).ok();
     raw.zeroize();
-    let mut canvas = Canvas::new(version, level);
+    let (data_words, ec_words) = words?;
+    Some((version, data_words, ec_words))
+}
+
+/// `data` encoded at error correction level M and placed on a canvas with every
+/// function pattern, before any mask; and the code's width in modules.
+#[cfg(test)]
+fn unmasked(data: &[u8]) -> Option<(Canvas, usize)> {
+    let (version, mut data_words, mut ec_words) = codewords(data)?;
+    let mut canvas = Canvas::new(version, EcLevel::M);
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&data_words, &ec_words);
     data_words.zeroize();
     ec_words.zeroize();
     let width = usize::try_from(version.width()).ok()?;
     Some((canvas, width))
+}
+
+/// What every code of one version shares, bit-packed as the lines of [`best_mask`]
+/// (`words` to a line): the dark modules of its function patterns, by row and by
+/// column; the modules left for data, which the mask applies to (remainder ones
+/// included), likewise; and the order data fills them in (ISO/IEC 18004 7.7.3, as
+/// `Canvas::draw_data` does). Worked out from qrcode's canvas once per version, not
+/// for every code: nothing in it depends on the data.
+struct Frame {
+    n: usize,
+    words: usize,
+    dark_rows: Vec<u64>,
+    dark_cols: Vec<u64>,
+    free_rows: Vec<u64>,
+    free_cols: Vec<u64>,
+    order: Vec<(u8, u8)>,
+}
+
+impl Frame {
+    fn new(version: Version) -> Option<Frame> {
+        let n = usize::try_from(version.width()).ok()?;
+        let words = (n + 2 * PAD).div_ceil(64);
+        let mut canvas = Canvas::new(version, EcLevel::M);
+        canvas.draw_all_functional_patterns();
+        let mut frame = Frame {
+            n,
+            words,
+            dark_rows: vec![0; n * words],
+            dark_cols: vec![0; n * words],
+            free_rows: vec![0; n * words],
+            free_cols: vec![0; n * words],
+            order: Vec::new(),
+        };
+        let put = |lines: &mut [u64], line: usize, j: usize| {
+            let p = j + PAD;
+            lines[line * words + p / 64] |= 1 << (p % 64);
+        };
+        for y in 0..n {
+            for x in 0..n {
+                // Both fit i16: a code is at most 177 modules wide.
+                match canvas.get(x as i16, y as i16) {
+                    Module::Empty => {
+                        put(&mut frame.free_rows, y, x);
+                        put(&mut frame.free_cols, x, y);
+                    }
+                    Module::Masked(Color::Dark) | Module::Unmasked(Color::Dark) => {
+                        put(&mut frame.dark_rows, y, x);
+                        put(&mut frame.dark_cols, x, y);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        frame.order = data_order(n, |x, y| canvas.get(x as i16, y as i16) == Module::Empty);
+        Some(frame)
+    }
+
+    fn line<const W: usize>(lines: &[u64], i: usize) -> Line<W> {
+        std::array::from_fn(|w| lines[i * W + w])
+    }
+}
+
+/// The free modules in the order data fills them: two-module columns from the right,
+/// up and down in turn, the vertical timing pattern's column skipped (qrcode's
+/// `DataModuleIter`).
+fn data_order(n: usize, free: impl Fn(usize, usize) -> bool) -> Vec<(u8, u8)> {
+    const TIMING: isize = 6;
+    let w = n as isize;
+    let (mut x, mut y) = (w - 1, w - 1);
+    let mut order = Vec::new();
+    loop {
+        let col = if x <= TIMING { x + 1 } else { x };
+        if col <= 0 {
+            return order;
+        }
+        if free(x as usize, y as usize) {
+            // Both fit u8: a code is at most 177 modules wide.
+            order.push((x as u8, y as u8));
+        }
+        match (w - col) % 4 {
+            2 if y > 0 => {
+                y -= 1;
+                x += 1;
+            }
+            0 if y < w - 1 => {
+                y += 1;
+                x += 1;
+            }
+            0 | 2 if x == TIMING + 1 => x -= 2,
+            _ => x -= 1,
+        }
+    }
+}
+
+/// The frame of `version`, made on first use.
+fn frame(version: Version) -> Option<Rc<Frame>> {
+    thread_local! {
+        static FRAMES: RefCell<Vec<(Version, Rc<Frame>)>> = const { RefCell::new(Vec::new()) };
+    }
+    FRAMES.with(|frames| {
+        if let Some((_, f)) = frames.borrow().iter().find(|(v, _)| *v == version) {
+            return Some(f.clone());
+        }
+        let f = Rc::new(Frame::new(version)?);
+        frames.borrow_mut().push((version, f.clone()));
+        Some(f)
+    })
 }
 
 /// UTF-8 text with characters beyond ASCII, behind the ECI designator for UTF-8 (26),
@@ -149,14 +315,18 @@ fn utf8_bits(data: &[u8], level: EcLevel) -> Option<bits::Bits> {
 /// Encodes `data` at error correction level M, the mask chosen by the standard's
 /// penalty score. `None` if the data does not fit a QR code.
 pub fn encode(data: &[u8]) -> Option<Modules> {
-    let (canvas, width) = unmasked(data)?;
+    let (version, mut data_words, mut ec_words) = codewords(data)?;
+    let frame = frame(version);
     // Versions 1 to 10 fit one word per line, 11 to 25 two, 26 to 40 three.
-    match (width + 2 * PAD).div_ceil(64) {
-        1 => Some(best_mask::<1>(&canvas, width)),
-        2 => Some(best_mask::<2>(&canvas, width)),
-        3 => Some(best_mask::<3>(&canvas, width)),
+    let code = frame.and_then(|f| match f.words {
+        1 => Some(best_mask::<1>(&f, &data_words, &ec_words)),
+        2 => Some(best_mask::<2>(&f, &data_words, &ec_words)),
+        3 => Some(best_mask::<3>(&f, &data_words, &ec_words)),
         _ => None,
-    }
+    });
+    data_words.zeroize();
+    ec_words.zeroize();
+    code
 }
 
 type Line<const W: usize> = [u64; W];
@@ -194,10 +364,6 @@ fn and<const W: usize>(a: &Line<W>, b: &Line<W>) -> Line<W> {
     std::array::from_fn(|i| a[i] & b[i])
 }
 
-fn or<const W: usize>(a: &Line<W>, b: &Line<W>) -> Line<W> {
-    std::array::from_fn(|i| a[i] | b[i])
-}
-
 fn not<const W: usize>(a: &Line<W>) -> Line<W> {
     std::array::from_fn(|i| !a[i])
 }
@@ -215,32 +381,29 @@ fn ones<const W: usize>(x: &Line<W>) -> u32 {
 /// lowest penalty (the first of equals, as the standard's order). The canvas is read
 /// once; each mask is then a few word operations per row and column, in buffers
 /// reused from mask to mask.
-fn best_mask<const W: usize>(canvas: &Canvas, n: usize) -> Modules {
+fn best_mask<const W: usize>(frame: &Frame, data: &[u8], ec: &[u8]) -> Modules {
+    let n = frame.n;
     let zero = [0u64; W];
-    // The code before masking, as rows and as columns (for the column rules), and
-    // where the mask applies (data modules, including unused remainder ones).
-    let mut base_rows: Zeroizing<Vec<Line<W>>> = Zeroizing::new(vec![zero; n]);
-    let mut base_cols: Zeroizing<Vec<Line<W>>> = Zeroizing::new(vec![zero; n]);
-    let mut free_rows: Vec<Line<W>> = vec![zero; n];
-    let mut free_cols: Vec<Line<W>> = vec![zero; n];
-    for y in 0..n {
-        for x in 0..n {
-            // Both fit i16: a code is at most 177 modules wide.
-            let (dark, free) = match canvas.get(x as i16, y as i16) {
-                Module::Empty => (false, true),
-                Module::Unmasked(c) => (c == Color::Dark, true),
-                Module::Masked(c) => (c == Color::Dark, false),
-            };
-            if dark {
-                set(&mut base_rows[y], x);
-                set(&mut base_cols[x], y);
-            }
-            if free {
-                set(&mut free_rows[y], x);
-                set(&mut free_cols[x], y);
-            }
+    // The code before masking, as rows and as columns (for the column rules): the
+    // function patterns, and the data and error correction bits, most significant
+    // first, in the frame's order (bits beyond it are not placed, as in qrcode).
+    let mut base_rows: Zeroizing<Vec<Line<W>>> =
+        Zeroizing::new((0..n).map(|i| Frame::line(&frame.dark_rows, i)).collect());
+    let mut base_cols: Zeroizing<Vec<Line<W>>> =
+        Zeroizing::new((0..n).map(|i| Frame::line(&frame.dark_cols, i)).collect());
+    let bits = data
+        .iter()
+        .chain(ec)
+        .flat_map(|b| (0..8).rev().map(move |j| (b >> j) & 1 == 1));
+    for (&(x, y), dark) in frame.order.iter().zip(bits) {
+        if dark {
+            set(&mut base_rows[usize::from(y)], usize::from(x));
+            set(&mut base_cols[usize::from(x)], usize::from(y));
         }
     }
+    // Where the mask applies.
+    let free_rows: Vec<Line<W>> = (0..n).map(|i| Frame::line(&frame.free_rows, i)).collect();
+    let free_cols: Vec<Line<W>> = (0..n).map(|i| Frame::line(&frame.free_cols, i)).collect();
     let wrap = |v: isize| {
         if v < 0 {
             (v + n as isize) as usize
@@ -259,26 +422,10 @@ fn best_mask<const W: usize>(canvas: &Canvas, n: usize) -> Modules {
     let mut best_score = u32::MAX;
     let mut row_pattern = [zero; PERIOD];
     let mut col_pattern = [zero; PERIOD];
-    for (m, format) in FORMAT_M.into_iter().enumerate() {
-        for k in 0..PERIOD {
-            row_pattern[k] = zero;
-            col_pattern[k] = zero;
-            for j in 0..PERIOD.min(n) {
-                if mask_bit(m, j, k) {
-                    set(&mut row_pattern[k], j);
-                }
-                if mask_bit(m, k, j) {
-                    set(&mut col_pattern[k], j);
-                }
-            }
-            // Repeated along the line by doubling; what lands beyond the line is
-            // cleared by `free`.
-            let mut span = PERIOD;
-            while span < n {
-                row_pattern[k] = or(&row_pattern[k], &shl(&row_pattern[k], span as u32));
-                col_pattern[k] = or(&col_pattern[k], &shl(&col_pattern[k], span as u32));
-                span *= 2;
-            }
+    for (format, periods) in FORMAT_M.into_iter().zip(&MASK_PERIODS) {
+        for (k, (row, col)) in periods.iter().enumerate() {
+            row_pattern[k] = repeated(*row, n);
+            col_pattern[k] = repeated(*col, n);
         }
         for (i, (line, (base, free))) in rows
             .iter_mut()
@@ -306,7 +453,7 @@ fn best_mask<const W: usize>(canvas: &Canvas, n: usize) -> Modules {
                 }
             }
         }
-        let score = penalty(n, &rows, &cols, &pairs);
+        let score = penalty(n, &rows, &cols, &pairs, best_score);
         if score < best_score {
             best_score = score;
             best_rows.copy_from_slice(&rows);
@@ -324,12 +471,20 @@ fn best_mask<const W: usize>(canvas: &Canvas, n: usize) -> Modules {
 }
 
 /// The penalty score of ISO/IEC 18004:2015 7.8.3.1: long runs, 2×2 blocks, finder-like
-/// patterns, and imbalance of dark and light, over bit-packed rows and columns.
-fn penalty<const W: usize>(n: usize, rows: &[Line<W>], cols: &[Line<W>], pairs: &Line<W>) -> u32 {
-    let mut score = 0u32;
-    for line in rows.iter().chain(cols) {
-        score += line_penalty(line, pairs);
-    }
+/// patterns, and imbalance of dark and light, over bit-packed rows and columns. Every
+/// rule only adds: once the sum reaches `limit` (the best mask's so far) this mask has
+/// lost, and the sum so far is returned.
+fn penalty<const W: usize>(
+    n: usize,
+    rows: &[Line<W>],
+    cols: &[Line<W>],
+    pairs: &Line<W>,
+    limit: u32,
+) -> u32 {
+    // Rule 4: 10 points for every 5% away from half dark.
+    let dark_count: usize = rows.iter().map(|r| ones(r) as usize).sum();
+    let percent = dark_count * 100 / (n * n).max(1);
+    let mut score = (percent.abs_diff(50) / 5) as u32 * 10;
     // Rule 2: every 2×2 block of one colour.
     for ab in rows.windows(2) {
         let (a, b) = (&ab[0], &ab[1]);
@@ -340,10 +495,13 @@ fn penalty<const W: usize>(n: usize, rows: &[Line<W>], cols: &[Line<W>], pairs: 
         );
         score += 3 * ones(&block);
     }
-    // Rule 4: 10 points for every 5% away from half dark.
-    let dark_count: usize = rows.iter().map(|r| ones(r) as usize).sum();
-    let percent = dark_count * 100 / (n * n).max(1);
-    score + (percent.abs_diff(50) / 5) as u32 * 10
+    for line in rows.iter().chain(cols) {
+        if score >= limit {
+            return score;
+        }
+        score += line_penalty(line, pairs);
+    }
+    score
 }
 
 /// Rules 1 and 3 along one row or column.

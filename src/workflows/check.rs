@@ -1127,14 +1127,23 @@ fn weak_from(password: &str, min_len: usize) -> bool {
     len < WEAK_SINGLE_CLASS_LENGTH && classes.iter().filter(|c| **c).count() <= 1
 }
 
+/// Whether `text` holds `needle` (lower-case ASCII) in any mix of cases.
+fn has_ascii_ignore_case(text: &str, needle: &[u8]) -> bool {
+    text.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle))
+}
+
 /// Whether the notes or tags say the account has a second factor.
 fn mentions_mfa(e: &Entry) -> bool {
     let says = |text: &str| {
-        let lower = text.to_lowercase();
-        // Every word and phrase below has "fa" or "otp" in it: most notes have neither.
-        if !lower.contains("fa") && !lower.contains("otp") {
+        // Every word and phrase below has "fa" or "otp" in it: most notes have neither,
+        // and are let go without a lower-cased copy. No character but ASCII ones
+        // lower-cases to these letters, so looking for them in either case is enough.
+        if !has_ascii_ignore_case(text, b"fa") && !has_ascii_ignore_case(text, b"otp") {
             return false;
         }
+        let lower = text.to_lowercase();
         let words = lower.split(|c: char| !c.is_alphanumeric());
         let mut word_hit = false;
         for w in words {

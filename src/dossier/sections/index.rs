@@ -29,7 +29,14 @@ pub struct Index {
 
 impl Index {
     pub fn add(&mut self, term: &str, page: usize) {
-        let term = term.split_whitespace().collect::<Vec<_>>().join(" ");
+        let mut joined = String::with_capacity(term.len());
+        for word in term.split_whitespace() {
+            if !joined.is_empty() {
+                joined.push(' ');
+            }
+            joined.push_str(word);
+        }
+        let term = joined;
         if term.is_empty() {
             return;
         }
@@ -197,8 +204,18 @@ fn sort_key(term: &str) -> String {
         key.push_str(&lower);
         return key;
     }
-    let mut key = String::with_capacity(term.len() + 8);
-    for c in term.chars().flat_map(char::to_lowercase) {
+    // Lower-cased once, character by character (ASCII ones without the Unicode
+    // tables); folded from that.
+    let mut lower = String::with_capacity(term.len() + 8);
+    for c in term.chars() {
+        if c.is_ascii() {
+            lower.push(c.to_ascii_lowercase());
+        } else {
+            lower.extend(c.to_lowercase());
+        }
+    }
+    let mut key = String::with_capacity(2 * lower.len() + 8);
+    for c in lower.chars() {
         match c {
             'ä' | 'à' | 'á' | 'â' | 'å' => key.push('a'),
             'ö' | 'ò' | 'ó' | 'ô' => key.push('o'),
@@ -209,7 +226,7 @@ fn sort_key(term: &str) -> String {
         }
     }
     key.push('\u{0}');
-    key.extend(term.chars().flat_map(char::to_lowercase));
+    key.push_str(&lower);
     key
 }
 
