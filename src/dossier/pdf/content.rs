@@ -25,15 +25,16 @@ pub(super) fn content_bound(items: &[Item]) -> usize {
     let mut bound = 64;
     for item in items {
         bound += match item {
-            // A two-byte code a character, each byte escaped.
-            Item::Text { text, .. } => 12 * NUM + 16 + 4 * text.chars().count(),
+            // A two-byte code a character, each byte escaped; a character is at least
+            // one byte of UTF-8 (counting bytes, not characters, is a tenth the cost).
+            Item::Text { text, .. } => 12 * NUM + 16 + 4 * text.len(),
             Item::Rect { .. } => 14 * NUM + 16,
             Item::Line { points, .. } => 6 * NUM + 16 + points.len() * (2 * NUM + 4),
             Item::Logo { .. } => 8 * NUM + 32,
             // Two hex digits a byte.
             Item::Qr { rows, .. } => 8 * NUM + 96 + 2 * rows.len(),
             // Up to two UTF-16 units, two bytes each, each byte escaped.
-            Item::ActualText { text } => 40 + 8 * text.chars().count(),
+            Item::ActualText { text } => 40 + 8 * text.len(),
             Item::EndActualText { .. } => NUM + 24,
         };
     }

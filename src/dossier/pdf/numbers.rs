@@ -15,7 +15,12 @@ pub(super) fn num(out: &mut Vec<u8>, v: f32) {
 /// `v` in hundredths of a point, as `num` writes it.
 pub(super) fn hundredths(v: f32) -> i64 {
     if v.is_finite() {
-        (f64::from(v) * 100.0).round() as i64
+        // Rounded half away from zero, as `f64::round` does, without its libm call (a
+        // page has thousands): an f32 times 100 is exact in an f64, and so is adding a
+        // half to it, so truncating the sum rounds.
+        let scaled = f64::from(v) * 100.0;
+        let magnitude = (scaled.abs() + 0.5) as i64;
+        if scaled < 0.0 { -magnitude } else { magnitude }
     } else {
         0
     }
@@ -118,6 +123,18 @@ mod tests {
             nums(&[0.0, 1.0, -1.5, 12.346, 0.004, -0.004, 595.28, 0.1, f32::NAN]),
             "0 1 -1.5 12.35 0 0 595.28 0.1 0 "
         );
+    }
+
+    #[test]
+    fn hundredths_round_half_away_from_zero_as_f64_round_does() {
+        let values = (-100_000..100_000)
+            .map(|i| i as f32 / 1000.0)
+            .chain((0..2000).map(|i| i as f32 * 0.005 + 0.0025))
+            .chain([0.125, -0.125, 0.005, -0.005, 1e-30, -1e-30, 123_456.78, 1e15]);
+        for v in values {
+            let expected = (f64::from(v) * 100.0).round() as i64;
+            assert_eq!(hundredths(v), expected, "{v}");
+        }
     }
 
     #[test]
