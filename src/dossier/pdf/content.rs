@@ -262,7 +262,17 @@ impl Text {
         }
         state.fill(*c, out);
         self.move_to((hundredths(*x), hundredths(*y)), *oblique, out);
-        if let Some(map) = glyphs.get(face) {
+        if let Some(map) = glyphs.get(face).filter(|map| map.one_byte) {
+            for ch in text.chars() {
+                // The glyph ids of a one-byte face all fit in a byte.
+                let code = u8::try_from(map.get(ch)).unwrap_or(0);
+                if ESCAPED[usize::from(code)] {
+                    literal_byte(out, code);
+                } else {
+                    out.push(code);
+                }
+            }
+        } else if let Some(map) = glyphs.get(face) {
             for ch in text.chars() {
                 let code = map.get(ch).to_be_bytes();
                 if ESCAPED[usize::from(code[0])] || ESCAPED[usize::from(code[1])] {
@@ -450,6 +460,8 @@ mod tests {
             Glyphs {
                 dense,
                 sparse: BTreeMap::new(),
+                max_gid: 0xFFFF,
+                one_byte: false,
             },
         );
         let text = |x: f32, y: f32, oblique: bool, t: &str| Item::Text {
@@ -493,6 +505,40 @@ mod tests {
             .collect();
         assert_eq!(shown[0], b"()\\\r\nx");
         assert_eq!(shown.len(), 5);
+    }
+
+    #[test]
+    fn a_one_byte_face_writes_a_byte_a_glyph_escaped() {
+        let mut dense = vec![0u16; DENSE as usize];
+        dense[usize::from(b'a')] = u16::from(b'(');
+        dense[usize::from(b'b')] = u16::from(b'A');
+        dense[usize::from(b'c')] = u16::from(b'\r');
+        let mut glyphs = BTreeMap::new();
+        glyphs.insert(
+            Face::Mono,
+            Glyphs {
+                dense,
+                sparse: BTreeMap::new(),
+                max_gid: u16::from(b'A'),
+                one_byte: true,
+            },
+        );
+        let items = [Item::Text {
+            x: 1.0,
+            y: 2.0,
+            face: Face::Mono,
+            size: 9.0,
+            color: Rgb(0, 0, 0),
+            oblique: false,
+            text: Zeroizing::new("abcb".into()),
+        }];
+        let mut out = Vec::new();
+        page_content(&items, None, &glyphs, &mut out);
+        assert_eq!(
+            out.as_slice(),
+            b"BT\n/F3 9 Tf\n0 g\n1 2 Td\n(\\(A\\rA)Tj\nET\n"
+        );
+        assert!(out.len() <= content_bound(&items));
     }
 
     #[test]

@@ -130,7 +130,9 @@ mod tests {
         let values = (-100_000..100_000)
             .map(|i| i as f32 / 1000.0)
             .chain((0..2000).map(|i| i as f32 * 0.005 + 0.0025))
-            .chain([0.125, -0.125, 0.005, -0.005, 1e-30, -1e-30, 123_456.78, 1e15]);
+            .chain([
+                0.125, -0.125, 0.005, -0.005, 1e-30, -1e-30, 123_456.78, 1e15,
+            ]);
         for v in values {
             let expected = (f64::from(v) * 100.0).round() as i64;
             assert_eq!(hundredths(v), expected, "{v}");
