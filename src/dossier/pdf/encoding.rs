@@ -81,7 +81,11 @@ fn cmap_stream() -> lopdf::Stream {
         ("CMapName", lopdf::Object::Name(b"Handover-Byte-H".to_vec())),
         ("CIDSystemInfo", lopdf::Object::Dictionary(system)),
     ]);
-    lopdf::Stream::new(dict, CMAP.to_vec())
+    let mut stream = lopdf::Stream::new(dict, CMAP.to_vec());
+    // 407 bytes, 127 more than compressed: not worth a compressor reset (zlib-rs clears
+    // 128 KiB for each stream).
+    stream.allows_compression = false;
+    stream
 }
 
 /// The Type0 font named `base_font` and its ToUnicode stream, if it has `Identity-H`
