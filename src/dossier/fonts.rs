@@ -165,10 +165,7 @@ impl FaceMetrics {
     /// As printpdf reads `hmtx`: glyphs past the last long metric share its advance.
     fn advance_units(&self, gid: u16) -> u16 {
         match self.glyph_count.checked_sub(1) {
-            Some(last) => self
-                .hmtx
-                .advance(GlyphId::from(gid.min(last)))
-                .unwrap_or(0),
+            Some(last) => self.hmtx.advance(GlyphId::from(gid.min(last))).unwrap_or(0),
             None => 0,
         }
     }
