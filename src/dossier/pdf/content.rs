@@ -263,15 +263,7 @@ impl Text {
         state.fill(*c, out);
         self.move_to((hundredths(*x), hundredths(*y)), *oblique, out);
         if let Some(map) = glyphs.get(face).filter(|map| map.one_byte) {
-            for ch in text.chars() {
-                // The glyph ids of a one-byte face all fit in a byte.
-                let code = u8::try_from(map.get(ch)).unwrap_or(0);
-                if ESCAPED[usize::from(code)] {
-                    literal_byte(out, code);
-                } else {
-                    out.push(code);
-                }
-            }
+            one_byte_string(out, text, map);
         } else if let Some(map) = glyphs.get(face) {
             for ch in text.chars() {
                 let code = map.get(ch).to_be_bytes();
@@ -317,6 +309,45 @@ impl Text {
         }
         out.extend_from_slice(b"EMC\n");
     }
+}
+
+/// `text` in a one-byte face: a glyph id a byte, escaped where a literal string needs
+/// it. Written into room made at the end of `out` (zeros, at most two bytes a
+/// character) and cut to what was written: a push a glyph was a third of writing a
+/// page. What is cut was never written: nothing of the text lies beyond the length.
+fn one_byte_string(out: &mut Vec<u8>, text: &str, map: &Glyphs) {
+    let start = out.len();
+    out.resize(start + 2 * text.len(), 0);
+    let room = &mut out[start..];
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(&b) = text.as_bytes().get(i) {
+        let code = if b < 0x80 {
+            i += 1;
+            map.ascii[usize::from(b)]
+        } else {
+            let Some(ch) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += ch.len_utf8();
+            // The glyph ids of a one-byte face all fit in a byte.
+            u8::try_from(map.get(ch)).unwrap_or(0)
+        };
+        // A character takes one byte of the text or more, and two of the room at most.
+        if ESCAPED[usize::from(code)] {
+            room[n] = b'\\';
+            room[n + 1] = match code {
+                b'\r' => b'r',
+                b'\n' => b'n',
+                other => other,
+            };
+            n += 2;
+        } else {
+            room[n] = code;
+            n += 1;
+        }
+    }
+    out.truncate(start + n);
 }
 
 fn set_font(out: &mut Vec<u8>, face: Face, size: f32) {
@@ -462,6 +493,7 @@ mod tests {
                 sparse: BTreeMap::new(),
                 max_gid: 0xFFFF,
                 one_byte: false,
+                ascii: [0; 128],
             },
         );
         let text = |x: f32, y: f32, oblique: bool, t: &str| Item::Text {
@@ -513,16 +545,18 @@ mod tests {
         dense[usize::from(b'a')] = u16::from(b'(');
         dense[usize::from(b'b')] = u16::from(b'A');
         dense[usize::from(b'c')] = u16::from(b'\r');
+        dense[usize::from(b'\n')] = u16::from(b'\n');
+        dense[0xE4] = u16::from(b')');
+        let mut map = Glyphs {
+            dense,
+            sparse: BTreeMap::new(),
+            max_gid: u16::from(b'A'),
+            one_byte: false,
+            ascii: [0; 128],
+        };
+        map.set_one_byte();
         let mut glyphs = BTreeMap::new();
-        glyphs.insert(
-            Face::Mono,
-            Glyphs {
-                dense,
-                sparse: BTreeMap::new(),
-                max_gid: u16::from(b'A'),
-                one_byte: true,
-            },
-        );
+        glyphs.insert(Face::Mono, map);
         let items = [Item::Text {
             x: 1.0,
             y: 2.0,
@@ -530,13 +564,15 @@ mod tests {
             size: 9.0,
             color: Rgb(0, 0, 0),
             oblique: false,
-            text: Zeroizing::new("abcb".into()),
+            text: Zeroizing::new("abcbä\n€🙂".into()),
         }];
         let mut out = Vec::new();
         page_content(&items, None, &glyphs, &mut out);
+        // ä is not ASCII; € and 🙂 have no glyph here (.notdef, which layout never lets
+        // through).
         assert_eq!(
             out.as_slice(),
-            b"BT\n/F3 9 Tf\n0 g\n1 2 Td\n(\\(A\\rA)Tj\nET\n"
+            b"BT\n/F3 9 Tf\n0 g\n1 2 Td\n(\\(A\\rA\\)\\n\0\0)Tj\nET\n"
         );
         assert!(out.len() <= content_bound(&items));
     }

@@ -59,7 +59,7 @@ pub(super) fn one_byte_codes(lo: &mut lopdf::Document, glyphs: &mut BTreeMap<Fac
         let cmap = *cmap.get_or_insert_with(|| lo.add_object(cmap_stream()));
         if let Ok(dict) = lo.get_dictionary_mut(font) {
             dict.set("Encoding", lopdf::Object::Reference(cmap));
-            map.one_byte = true;
+            map.set_one_byte();
         }
     }
 }

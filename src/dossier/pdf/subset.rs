@@ -16,11 +16,20 @@ pub(super) struct Glyphs {
     /// Whether strings give each glyph id in one byte rather than two (see
     /// [`super::encoding`]).
     pub(super) one_byte: bool,
+    /// For one-byte codes, the code of each ASCII character, looked up without a
+    /// bounds check: nearly every glyph a dossier shows.
+    pub(super) ascii: [u8; 128],
 }
 
 pub(super) const DENSE: u32 = 0x800;
 
 impl Glyphs {
+    /// Switches to one-byte codes; every glyph id must fit in a byte.
+    pub(super) fn set_one_byte(&mut self) {
+        self.one_byte = true;
+        self.ascii = std::array::from_fn(|b| u8::try_from(self.dense[b]).unwrap_or(0));
+    }
+
     pub(super) fn get(&self, c: char) -> u16 {
         let cp = c as u32;
         if cp < DENSE {
@@ -68,6 +77,7 @@ fn remap(
         sparse: BTreeMap::new(),
         max_gid: 0,
         one_byte: false,
+        ascii: [0; 128],
     };
     for c in used {
         if let Some(gid) = fonts.glyph(face, *c) {
