@@ -334,20 +334,27 @@ fn one_byte_string(out: &mut Vec<u8>, text: &str, map: &Glyphs) {
             u8::try_from(map.get(ch)).unwrap_or(0)
         };
         // A character takes one byte of the text or more, and two of the room at most.
-        if ESCAPED[usize::from(code)] {
-            room[n] = b'\\';
-            room[n + 1] = match code {
-                b'\r' => b'r',
-                b'\n' => b'n',
-                other => other,
-            };
-            n += 2;
-        } else {
-            room[n] = code;
-            n += 1;
-        }
+        n = put_escaped(room, n, code);
     }
     out.truncate(start + n);
+}
+
+/// Puts `byte` at `room[n]` as [`literal_byte`] writes it, and returns where the next
+/// byte goes. The caller made room for two bytes for each.
+#[inline(always)]
+fn put_escaped(room: &mut [u8], n: usize, byte: u8) -> usize {
+    if ESCAPED[usize::from(byte)] {
+        room[n] = b'\\';
+        room[n + 1] = match byte {
+            b'\r' => b'r',
+            b'\n' => b'n',
+            other => other,
+        };
+        n + 2
+    } else {
+        room[n] = byte;
+        n + 1
+    }
 }
 
 fn set_font(out: &mut Vec<u8>, face: Face, size: f32) {
@@ -363,21 +370,33 @@ fn set_font(out: &mut Vec<u8>, face: Face, size: f32) {
 /// otherwise in UTF-16BE with its byte order mark, so that any character goes in.
 pub(super) fn actual_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(b"/Span <</ActualText (");
+    let start = out.len();
     if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // Room for each byte escaped, cut to what was written, as in `one_byte_string`.
+        out.resize(start + 2 * text.len(), 0);
+        let room = &mut out[start..];
+        let mut n = 0;
         for byte in text.bytes() {
-            literal_byte(out, byte);
+            n = put_escaped(room, n, byte);
         }
+        out.truncate(start + n);
     } else {
-        out.extend_from_slice(b"\xFE\xFF");
+        // A character is one to four bytes of UTF-8 and two or four of UTF-16: room
+        // for eight bytes a byte of the text, each escaped, and the byte order mark.
+        out.resize(start + 2 + 8 * text.len(), 0);
+        let room = &mut out[start..];
+        room[..2].copy_from_slice(b"\xFE\xFF");
+        let mut n = 2;
         let mut units = [0u16; 2];
         for ch in text.chars() {
             for unit in ch.encode_utf16(&mut units) {
-                for byte in unit.to_be_bytes() {
-                    literal_byte(out, byte);
-                }
+                let [high, low] = unit.to_be_bytes();
+                n = put_escaped(room, n, high);
+                n = put_escaped(room, n, low);
             }
         }
         units.zeroize();
+        out.truncate(start + n);
     }
     out.extend_from_slice(b")>> BDC\n");
 }
