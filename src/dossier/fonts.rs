@@ -3,8 +3,11 @@
 //! system happens to have installed.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU16, AtomicU32, Ordering};
 
+use skrifa::charmap::Charmap;
 use skrifa::raw::TableProvider;
+use skrifa::raw::tables::hmtx::Hmtx;
 use skrifa::{FontRef, GlyphId, MetadataProvider};
 
 /// The three bundled faces. Secrets are always set in `Mono` (DejaVu Sans Mono: dotted
@@ -40,22 +43,30 @@ impl Face {
 
 /// What the layout and the PDF need of one face, read straight from its tables:
 /// glyph ids and advance widths by character, and the few header values a PDF font
-/// descriptor names. printpdf's own parser built maps of every glyph and copied each
-/// font; that was a sixth of a 50-entry dossier, paid by every process.
+/// descriptor names. A character is looked up in the face's `cmap` when first asked
+/// for: reading all of its 5,000-odd mappings up front was a twelfth of a 50-entry
+/// dossier, paid by every process, for the hundred or so characters a dossier sets.
 struct FaceMetrics {
-    /// Advance widths (em) of the first `DENSE` code points, `NaN` where the face has
-    /// no glyph: nearly all text is Latin, so a flat table keeps layout cheap.
-    dense: Vec<f32>,
-    /// Glyph ids of the first `DENSE` code points (0: none).
-    dense_gids: Vec<u16>,
-    /// Code point, glyph id and advance width (em) of the others, by code point: a
-    /// sorted list, built without hashing (the map was a third of reading the fonts,
-    /// which every process does) and rarely searched.
-    sparse: Vec<(u32, u16, f32)>,
-    /// Advance widths in font units, by glyph id.
-    advances: Vec<u16>,
+    charmap: Charmap<'static>,
+    hmtx: Hmtx<'static>,
+    glyph_count: u16,
+    upem: f32,
+    /// Advance widths (em) of the first `DENSE` code points as looked up so far, as
+    /// f32 bits (nearly all text is Latin, and the layout asks for a width per
+    /// character it sets): [`UNKNOWN`] not yet, a NaN where the face has no glyph.
+    /// Atomic, because the fonts are shared by the whole process; a race looks a
+    /// character up twice, to the same values.
+    widths: Box<[AtomicU32]>,
+    /// Glyph ids of the first `DENSE` code points (0: none), set before their width.
+    gids: Box<[AtomicU16]>,
     header: Header,
 }
+
+/// The width of a code point not yet looked up: a NaN, so that the layout's hot path
+/// is one test for widths of either kind of miss.
+const UNKNOWN: u32 = u32::MAX;
+/// The width of a code point the face has no glyph for.
+const ABSENT: u32 = 0x7FC0_0000;
 
 /// The values of a face's `head`, `hhea` and `OS/2` tables a PDF font descriptor uses.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -73,15 +84,10 @@ pub struct Header {
 const DENSE: u32 = 0x3000;
 
 impl FaceMetrics {
-    fn new(bytes: &[u8]) -> Option<Self> {
+    fn new(bytes: &'static [u8]) -> Option<Self> {
         let font = FontRef::new(bytes).ok()?;
         let head = font.head().ok()?;
         let hhea = font.hhea().ok()?;
-        let hmtx = font.hmtx().ok()?;
-        let glyph_count = font.maxp().ok()?.num_glyphs();
-        let advances: Vec<u16> = (0..glyph_count)
-            .map(|gid| hmtx.advance(GlyphId::from(gid)).unwrap_or(0))
-            .collect();
         let header = Header {
             units_per_em: head.units_per_em(),
             ascent: hhea.ascender().to_i16(),
@@ -91,72 +97,77 @@ impl FaceMetrics {
             caret_slope_run: hhea.caret_slope_run(),
             weight_class: font.os2().map(|os2| os2.us_weight_class()).unwrap_or(0),
         };
-        let upem = f32::from(header.units_per_em.max(1));
-        let mut metrics = FaceMetrics {
-            dense: vec![f32::NAN; DENSE as usize],
-            dense_gids: vec![0; DENSE as usize],
-            sparse: Vec::new(),
-            advances,
+        Some(FaceMetrics {
+            charmap: font.charmap(),
+            hmtx: font.hmtx().ok()?,
+            glyph_count: font.maxp().ok()?.num_glyphs(),
+            upem: f32::from(header.units_per_em.max(1)),
+            widths: (0..DENSE).map(|_| AtomicU32::new(UNKNOWN)).collect(),
+            gids: (0..DENSE).map(|_| AtomicU16::new(0)).collect(),
             header,
-        };
-        for (cp, gid) in font.charmap().mappings() {
-            // A mapping to glyph 0 is .notdef: the box we promise never to print.
-            let Ok(gid) = u16::try_from(gid.to_u32()) else {
-                continue;
-            };
-            // .notdef, and the controls that would hide or reorder text unseen: as a
-            // character no face has, the layout prints them as their code point.
-            if gid == 0 || char::from_u32(cp).is_some_and(crate::model::is_hidden_control) {
-                continue;
-            }
-            let w = f32::from(metrics.advance_units(gid)) / upem;
-            if cp < DENSE {
-                metrics.dense[cp as usize] = w;
-                metrics.dense_gids[cp as usize] = gid;
-            } else {
-                metrics.sparse.push((cp, gid, w));
-            }
+        })
+    }
+
+    /// The glyph id and advance width (em) of `cp` as the `cmap` maps it; `None` for
+    /// .notdef (the box we promise never to print) and for the controls that would
+    /// hide or reorder text unseen: as characters no face has, the layout prints them
+    /// as their code points.
+    fn look_up(&self, cp: u32) -> Option<(u16, f32)> {
+        let gid = u16::try_from(self.charmap.map(cp)?.to_u32()).ok()?;
+        if gid == 0 || char::from_u32(cp).is_none_or(crate::model::is_hidden_control) {
+            return None;
         }
-        // Mappings come in code point order; should one repeat, the last counts.
-        metrics.sparse.reverse();
-        metrics.sparse.sort_by_key(|e| e.0);
-        metrics.sparse.dedup_by_key(|e| e.0);
-        Some(metrics)
+        Some((gid, f32::from(self.advance_units(gid)) / self.upem))
+    }
+
+    /// The width bits of `cp` (below `DENSE`), looked up if they were not yet.
+    #[cold]
+    fn dense_bits(&self, cp: u32) -> u32 {
+        let slot = &self.widths[cp as usize];
+        let bits = slot.load(Ordering::Acquire);
+        if bits != UNKNOWN {
+            return bits;
+        }
+        let (gid, bits) = self
+            .look_up(cp)
+            .map_or((0, ABSENT), |(gid, w)| (gid, w.to_bits()));
+        self.gids[cp as usize].store(gid, Ordering::Relaxed);
+        slot.store(bits, Ordering::Release);
+        bits
     }
 
     #[inline(always)]
     fn width(&self, c: char) -> Option<f32> {
         let cp = c as u32;
         if cp < DENSE {
-            let w = self.dense[cp as usize];
+            let w = f32::from_bits(self.widths[cp as usize].load(Ordering::Relaxed));
+            if !w.is_nan() {
+                return Some(w);
+            }
+            let w = f32::from_bits(self.dense_bits(cp));
             (!w.is_nan()).then_some(w)
         } else {
-            self.sparse_get(cp).map(|(_, w)| w)
+            self.look_up(cp).map(|(_, w)| w)
         }
-    }
-
-    fn sparse_get(&self, cp: u32) -> Option<(u16, f32)> {
-        let i = self.sparse.binary_search_by_key(&cp, |e| e.0).ok()?;
-        self.sparse.get(i).map(|e| (e.1, e.2))
     }
 
     fn glyph(&self, c: char) -> Option<u16> {
         let cp = c as u32;
-        let gid = if cp < DENSE {
-            self.dense_gids[cp as usize]
+        if cp < DENSE {
+            self.dense_bits(cp);
+            let gid = self.gids[cp as usize].load(Ordering::Relaxed);
+            (gid != 0).then_some(gid)
         } else {
-            self.sparse_get(cp).map_or(0, |(gid, _)| gid)
-        };
-        (gid != 0).then_some(gid)
+            self.look_up(cp).map(|(gid, _)| gid)
+        }
     }
 
     /// As printpdf reads `hmtx`: glyphs past the last long metric share its advance.
     fn advance_units(&self, gid: u16) -> u16 {
-        self.advances
-            .get(usize::from(gid))
-            .or(self.advances.last())
-            .copied()
-            .unwrap_or(0)
+        match self.glyph_count.checked_sub(1) {
+            Some(last) => self.hmtx.advance(GlyphId::from(gid.min(last))).unwrap_or(0),
+            None => 0,
+        }
     }
 }
 

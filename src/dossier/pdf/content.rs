@@ -25,15 +25,16 @@ pub(super) fn content_bound(items: &[Item]) -> usize {
     let mut bound = 64;
     for item in items {
         bound += match item {
-            // A two-byte code a character, each byte escaped.
-            Item::Text { text, .. } => 12 * NUM + 16 + 4 * text.chars().count(),
+            // A two-byte code a character, each byte escaped; a character is at least
+            // one byte of UTF-8 (counting bytes, not characters, is a tenth the cost).
+            Item::Text { text, .. } => 12 * NUM + 16 + 4 * text.len(),
             Item::Rect { .. } => 14 * NUM + 16,
             Item::Line { points, .. } => 6 * NUM + 16 + points.len() * (2 * NUM + 4),
             Item::Logo { .. } => 8 * NUM + 32,
             // Two hex digits a byte.
             Item::Qr { rows, .. } => 8 * NUM + 96 + 2 * rows.len(),
             // Up to two UTF-16 units, two bytes each, each byte escaped.
-            Item::ActualText { text } => 40 + 8 * text.chars().count(),
+            Item::ActualText { text } => 40 + 8 * text.len(),
             Item::EndActualText { .. } => NUM + 24,
         };
     }
@@ -261,7 +262,9 @@ impl Text {
         }
         state.fill(*c, out);
         self.move_to((hundredths(*x), hundredths(*y)), *oblique, out);
-        if let Some(map) = glyphs.get(face) {
+        if let Some(map) = glyphs.get(face).filter(|map| map.one_byte) {
+            one_byte_string(out, text, map);
+        } else if let Some(map) = glyphs.get(face) {
             for ch in text.chars() {
                 let code = map.get(ch).to_be_bytes();
                 if ESCAPED[usize::from(code[0])] || ESCAPED[usize::from(code[1])] {
@@ -308,6 +311,52 @@ impl Text {
     }
 }
 
+/// `text` in a one-byte face: a glyph id a byte, escaped where a literal string needs
+/// it. Written into room made at the end of `out` (zeros, at most two bytes a
+/// character) and cut to what was written: a push a glyph was a third of writing a
+/// page. What is cut was never written: nothing of the text lies beyond the length.
+fn one_byte_string(out: &mut Vec<u8>, text: &str, map: &Glyphs) {
+    let start = out.len();
+    out.resize(start + 2 * text.len(), 0);
+    let room = &mut out[start..];
+    let mut n = 0;
+    let mut i = 0;
+    while let Some(&b) = text.as_bytes().get(i) {
+        let code = if b < 0x80 {
+            i += 1;
+            map.ascii[usize::from(b)]
+        } else {
+            let Some(ch) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            i += ch.len_utf8();
+            // The glyph ids of a one-byte face all fit in a byte.
+            u8::try_from(map.get(ch)).unwrap_or(0)
+        };
+        // A character takes one byte of the text or more, and two of the room at most.
+        n = put_escaped(room, n, code);
+    }
+    out.truncate(start + n);
+}
+
+/// Puts `byte` at `room[n]` as [`literal_byte`] writes it, and returns where the next
+/// byte goes. The caller made room for two bytes for each.
+#[inline(always)]
+fn put_escaped(room: &mut [u8], n: usize, byte: u8) -> usize {
+    if ESCAPED[usize::from(byte)] {
+        room[n] = b'\\';
+        room[n + 1] = match byte {
+            b'\r' => b'r',
+            b'\n' => b'n',
+            other => other,
+        };
+        n + 2
+    } else {
+        room[n] = byte;
+        n + 1
+    }
+}
+
 fn set_font(out: &mut Vec<u8>, face: Face, size: f32) {
     out.push(b'/');
     out.extend_from_slice(font_name(face).as_bytes());
@@ -321,21 +370,33 @@ fn set_font(out: &mut Vec<u8>, face: Face, size: f32) {
 /// otherwise in UTF-16BE with its byte order mark, so that any character goes in.
 pub(super) fn actual_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(b"/Span <</ActualText (");
+    let start = out.len();
     if text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // Room for each byte escaped, cut to what was written, as in `one_byte_string`.
+        out.resize(start + 2 * text.len(), 0);
+        let room = &mut out[start..];
+        let mut n = 0;
         for byte in text.bytes() {
-            literal_byte(out, byte);
+            n = put_escaped(room, n, byte);
         }
+        out.truncate(start + n);
     } else {
-        out.extend_from_slice(b"\xFE\xFF");
+        // A character is one to four bytes of UTF-8 and two or four of UTF-16: room
+        // for eight bytes a byte of the text, each escaped, and the byte order mark.
+        out.resize(start + 2 + 8 * text.len(), 0);
+        let room = &mut out[start..];
+        room[..2].copy_from_slice(b"\xFE\xFF");
+        let mut n = 2;
         let mut units = [0u16; 2];
         for ch in text.chars() {
             for unit in ch.encode_utf16(&mut units) {
-                for byte in unit.to_be_bytes() {
-                    literal_byte(out, byte);
-                }
+                let [high, low] = unit.to_be_bytes();
+                n = put_escaped(room, n, high);
+                n = put_escaped(room, n, low);
             }
         }
         units.zeroize();
+        out.truncate(start + n);
     }
     out.extend_from_slice(b")>> BDC\n");
 }
@@ -449,6 +510,9 @@ mod tests {
             Glyphs {
                 dense,
                 sparse: BTreeMap::new(),
+                max_gid: 0xFFFF,
+                one_byte: false,
+                ascii: [0; 128],
             },
         );
         let text = |x: f32, y: f32, oblique: bool, t: &str| Item::Text {
@@ -492,6 +556,44 @@ mod tests {
             .collect();
         assert_eq!(shown[0], b"()\\\r\nx");
         assert_eq!(shown.len(), 5);
+    }
+
+    #[test]
+    fn a_one_byte_face_writes_a_byte_a_glyph_escaped() {
+        let mut dense = vec![0u16; DENSE as usize];
+        dense[usize::from(b'a')] = u16::from(b'(');
+        dense[usize::from(b'b')] = u16::from(b'A');
+        dense[usize::from(b'c')] = u16::from(b'\r');
+        dense[usize::from(b'\n')] = u16::from(b'\n');
+        dense[0xE4] = u16::from(b')');
+        let mut map = Glyphs {
+            dense,
+            sparse: BTreeMap::new(),
+            max_gid: u16::from(b'A'),
+            one_byte: false,
+            ascii: [0; 128],
+        };
+        map.set_one_byte();
+        let mut glyphs = BTreeMap::new();
+        glyphs.insert(Face::Mono, map);
+        let items = [Item::Text {
+            x: 1.0,
+            y: 2.0,
+            face: Face::Mono,
+            size: 9.0,
+            color: Rgb(0, 0, 0),
+            oblique: false,
+            text: Zeroizing::new("abcbä\n€🙂".into()),
+        }];
+        let mut out = Vec::new();
+        page_content(&items, None, &glyphs, &mut out);
+        // ä is not ASCII; € and 🙂 have no glyph here (.notdef, which layout never lets
+        // through).
+        assert_eq!(
+            out.as_slice(),
+            b"BT\n/F3 9 Tf\n0 g\n1 2 Td\n(\\(A\\rA\\)\\n\0\0)Tj\nET\n"
+        );
+        assert!(out.len() <= content_bound(&items));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use super::super::packed::Pages;
 use super::super::templates::Logo;
 use super::Meta;
 use super::content::font_name;
+use super::encoding::one_byte_codes;
 use super::subset::{Glyphs, subset};
 use crate::error::{Error, Result};
 
@@ -56,9 +57,11 @@ pub(super) fn document(
     )];
 
     let mut warnings = Vec::new();
-    let lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
+    let mut lo = doc.to_lopdf_document(&PdfSaveOptions::default(), &mut warnings);
     wipe(&mut doc);
     drop(doc);
+    let mut glyphs = glyphs;
+    one_byte_codes(&mut lo, &mut glyphs);
     Ok((lo, glyphs))
 }
 

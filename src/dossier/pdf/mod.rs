@@ -14,12 +14,14 @@
 //!
 //! Its parts: [`frame`] has printpdf build the document's frame and takes its page out;
 //! [`subset`] cuts the fonts down to the characters drawn; [`content`] encodes a page's
-//! items as a content stream, with the numbers of [`numbers`]; [`deflate`] compresses
+//! items as a content stream, with the numbers of [`numbers`], one byte a glyph where
+//! [`encoding`] gives a font one-byte codes; [`deflate`] compresses
 //! the streams; [`objects`] serialises PDF objects as lopdf would; [`xref`] writes the
 //! cross-reference table and computes the `/ID`. This file writes the file in order.
 
 mod content;
 mod deflate;
+mod encoding;
 mod frame;
 mod numbers;
 mod objects;
@@ -299,6 +301,87 @@ mod tests {
         let doc = lopdf::Document::load_mem(&pdf).unwrap();
         let id = doc.trailer.get(b"ID").unwrap().clone();
         (pdf, id)
+    }
+
+    /// A page of `lines` in the sans face, as a PDF.
+    fn pdf_of(lines: &[String]) -> Vec<u8> {
+        let mut pages = Pages::default();
+        pages.push(
+            lines
+                .iter()
+                .enumerate()
+                .map(|(i, line)| Item::Text {
+                    x: 40.0,
+                    y: 800.0 - 12.0 * i as f32,
+                    face: Face::Sans,
+                    size: 8.0,
+                    color: Rgb(0, 0, 0),
+                    oblique: false,
+                    text: Zeroizing::new(line.clone()),
+                })
+                .collect(),
+        );
+        let meta = Meta {
+            title: "Dossier",
+            subject: "Client",
+            producer: "handover test",
+            unix_time: 1_767_225_600,
+        };
+        let mut pdf = Vec::new();
+        write(&pages, &[], (595.28, 841.89), &meta, None, &mut pdf).unwrap();
+        pdf
+    }
+
+    #[test]
+    fn faces_of_up_to_256_glyphs_get_one_byte_codes_and_read_back_as_their_text() {
+        let fonts = super::super::fonts::Fonts::get();
+        // Latin, Greek and Cyrillic: more than 256 glyphs of one face.
+        let many: Vec<char> = ('\u{21}'..'\u{7F}')
+            .chain('\u{A1}'..'\u{17F}')
+            .chain('\u{391}'..'\u{3CA}')
+            .chain('\u{410}'..'\u{450}')
+            .filter(|c| fonts.has(Face::Sans, *c))
+            .collect();
+        assert!(many.len() > 300, "{}", many.len());
+        let few = vec!["Zugang für Müller (Büro): \\server\\(a)b 100 €".to_owned()];
+        let many: Vec<String> = many.chunks(40).map(|c| c.iter().collect()).collect();
+        for (lines, one_byte) in [(few, true), (many, false)] {
+            let pdf = pdf_of(&lines);
+            let doc = lopdf::Document::load_mem(&pdf).unwrap();
+            let encodings: Vec<&lopdf::Object> = doc
+                .objects
+                .values()
+                .filter_map(|o| o.as_dict().ok())
+                .filter(|d| {
+                    d.get(b"Subtype")
+                        .and_then(lopdf::Object::as_name)
+                        .is_ok_and(|n| n == b"Type0")
+                })
+                .map(|d| d.get(b"Encoding").unwrap())
+                .collect();
+            assert_eq!(encodings.len(), 1);
+            assert_eq!(
+                matches!(encodings[0], lopdf::Object::Reference(_)),
+                one_byte,
+                "{:?}",
+                encodings[0]
+            );
+            // poppler reads the same text back, in either encoding.
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.pdf");
+            std::fs::write(&path, &pdf).unwrap();
+            let out = std::process::Command::new("pdftotext")
+                .args(["-layout", path.to_str().unwrap(), "-"])
+                .output()
+                .expect("run pdftotext");
+            let text = String::from_utf8(out.stdout).unwrap();
+            let read: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            assert_eq!(read, lines.iter().map(String::as_str).collect::<Vec<_>>());
+        }
     }
 
     #[test]

@@ -11,11 +11,25 @@ pub(super) struct Glyphs {
     /// Code points below `DENSE`: nearly all text is Latin.
     pub(super) dense: Vec<u16>,
     pub(super) sparse: BTreeMap<u32, u16>,
+    /// The highest glyph id of the subset.
+    pub(super) max_gid: u16,
+    /// Whether strings give each glyph id in one byte rather than two (see
+    /// [`super::encoding`]).
+    pub(super) one_byte: bool,
+    /// For one-byte codes, the code of each ASCII character, looked up without a
+    /// bounds check: nearly every glyph a dossier shows.
+    pub(super) ascii: [u8; 128],
 }
 
 pub(super) const DENSE: u32 = 0x800;
 
 impl Glyphs {
+    /// Switches to one-byte codes; every glyph id must fit in a byte.
+    pub(super) fn set_one_byte(&mut self) {
+        self.one_byte = true;
+        self.ascii = std::array::from_fn(|b| u8::try_from(self.dense[b]).unwrap_or(0));
+    }
+
     pub(super) fn get(&self, c: char) -> u16 {
         let cp = c as u32;
         if cp < DENSE {
@@ -61,10 +75,14 @@ fn remap(
     let mut glyphs = Glyphs {
         dense: vec![0; DENSE as usize],
         sparse: BTreeMap::new(),
+        max_gid: 0,
+        one_byte: false,
+        ascii: [0; 128],
     };
     for c in used {
         if let Some(gid) = fonts.glyph(face, *c) {
             let new = remapper.remap(gid);
+            glyphs.max_gid = glyphs.max_gid.max(new);
             cmap.insert(*c as u32, new);
             widths.insert(new, fonts.glyph_advance(face, gid));
             if (*c as u32) < DENSE {
@@ -75,6 +93,16 @@ fn remap(
         }
     }
     (remapper, cmap, widths, glyphs)
+}
+
+/// The name of `face`'s subset. The six-letter tag marks a subset, as the PDF
+/// specification asks (9.6.4).
+pub(super) fn base_font(face: Face) -> &'static str {
+    match face {
+        Face::Sans => "HOVAAA+DejaVuSans",
+        Face::Bold => "HOVAAB+DejaVuSans-Bold",
+        Face::Mono => "HOVAAC+DejaVuSansMono",
+    }
 }
 
 /// The subset's bytes as printpdf's font, with the bundled face's metrics.
@@ -89,15 +117,7 @@ fn parsed_font(
     let mut parsed = printpdf::ParsedFont::with_glyph_data(
         bytes,
         0,
-        // The six-letter tag marks a subset, as the PDF specification asks (9.6.4).
-        Some(
-            match face {
-                Face::Sans => "HOVAAA+DejaVuSans",
-                Face::Bold => "HOVAAB+DejaVuSans-Bold",
-                Face::Mono => "HOVAAC+DejaVuSansMono",
-            }
-            .to_owned(),
-        ),
+        Some(base_font(face).to_owned()),
         cmap,
         widths,
         header.units_per_em,
