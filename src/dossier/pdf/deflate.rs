@@ -13,6 +13,9 @@ pub(super) struct Deflate {
     out: Zeroizing<Vec<u8>>,
     /// The length of the last stream compressed.
     len: usize,
+    /// Nothing compressed yet: a new compressor is reset already (a reset clears a
+    /// 128 KiB table).
+    fresh: bool,
 }
 
 impl Deflate {
@@ -33,13 +36,16 @@ impl Deflate {
             zlib: zlib_rs::Deflate::new_with_config(config),
             out: Zeroizing::new(Vec::new()),
             len: 0,
+            fresh: true,
         }
     }
 
     /// `data` as a zlib stream.
     pub(super) fn compress(&mut self, data: &[u8]) -> Result<&[u8]> {
         self.wipe();
-        self.zlib.reset();
+        if !std::mem::replace(&mut self.fresh, false) {
+            self.zlib.reset();
+        }
         let bound = data.len() + data.len() / 1000 + data.len() / 64 + 64;
         if self.out.len() < bound {
             self.out = Zeroizing::new(vec![0; bound]);
