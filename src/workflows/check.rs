@@ -1130,9 +1130,26 @@ fn weak_from(password: &str, min_len: usize) -> bool {
     }
 }
 
+/// The length of the longest of [`COMMON_PASSWORDS`] (ASCII: bytes are characters).
+const COMMON_MAX_LEN: usize = {
+    let (mut i, mut max) = (0, 0);
+    while i < COMMON_PASSWORDS.len() {
+        if COMMON_PASSWORDS[i].len() > max {
+            max = COMMON_PASSWORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
+
 /// Whether the password, lower-cased, is one of [`COMMON_PASSWORDS`] (all lower-case
 /// ASCII). An ASCII password is compared in place: no copy of the secret is made.
 fn is_common(password: &str) -> bool {
+    // Every character lower-cases to one or more: a password longer than the longest
+    // common one is none of them (most are, and are not copied).
+    if password.chars().count() > COMMON_MAX_LEN {
+        return false;
+    }
     if password.is_ascii() {
         return COMMON_PASSWORDS
             .iter()
@@ -1450,6 +1467,18 @@ mod tests {
         assert!(is_common("administrator"));
         assert!(!is_common("administrators"));
         assert!(!is_common("ädministrator"));
+        // The same answer as looking the lower-cased copy up, for the longest ones too.
+        for p in COMMON_PASSWORDS {
+            for variant in [p.to_uppercase(), format!("{p}x"), format!("Ä{p}")] {
+                let lower = variant.to_lowercase();
+                assert_eq!(
+                    is_common(&variant),
+                    COMMON_PASSWORDS.contains(&lower.as_str()),
+                    "{variant:?}"
+                );
+            }
+        }
+        assert!(COMMON_PASSWORDS.iter().any(|p| p.len() == COMMON_MAX_LEN));
     }
 
     #[test]
