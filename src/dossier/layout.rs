@@ -109,7 +109,8 @@ impl Style {
 }
 
 /// One thing drawn on a page. Text items carry a single face, so the PDF writer never
-/// has to guess; their text may hold a secret and is wiped on drop.
+/// has to guess; their text may hold a secret and is wiped on drop (a clone's too).
+#[derive(Clone)]
 pub enum Item {
     Text {
         x: f32,

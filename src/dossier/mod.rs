@@ -349,11 +349,9 @@ fn lay_out(
         }
     }
     let total = pages.len();
+    let frame = header_footer::Frame::new(&ctx, &client.name);
     for i in 0..total {
-        pages.extend_page(
-            i,
-            header_footer::header_footer(&ctx, &client.name, i + 1, total),
-        );
+        pages.extend_page(i, frame.page(&ctx, i + 1, total));
     }
 
     Ok(Laid {

@@ -959,9 +959,13 @@ fn hidden_controls<'a>(
                 codes.push(c as u32);
             }
         }
+        // Nearly every text has none: its label is not written out for nothing.
+        if codes.is_empty() {
+            continue;
+        }
         let codes: Vec<String> = codes.iter().map(|c| format!("U+{c:04X}")).collect();
         let this = format!("{label} ({})", codes.join(", "));
-        if !codes.is_empty() && !found.contains(&this) {
+        if !found.contains(&this) {
             found.push(this);
         }
     }
@@ -1113,18 +1117,48 @@ fn weak_from(password: &str, min_len: usize) -> bool {
     if len < min_len {
         return true;
     }
-    // A copy of a secret: wiped when dropped, like the original.
-    let lower = zeroize::Zeroizing::new(password.to_lowercase());
-    if COMMON_PASSWORDS.contains(&lower.as_str()) {
+    if is_common(password) {
         return true;
     }
-    let classes = [
-        password.chars().any(|c| c.is_lowercase()),
-        password.chars().any(|c| c.is_uppercase()),
-        password.chars().any(|c| c.is_numeric()),
-        password.chars().any(|c| !c.is_alphanumeric()),
-    ];
-    len < WEAK_SINGLE_CLASS_LENGTH && classes.iter().filter(|c| **c).count() <= 1
+    len < WEAK_SINGLE_CLASS_LENGTH && {
+        let classes = [
+            password.chars().any(|c| c.is_lowercase()),
+            password.chars().any(|c| c.is_uppercase()),
+            password.chars().any(|c| c.is_numeric()),
+            password.chars().any(|c| !c.is_alphanumeric()),
+        ];
+        classes.iter().filter(|c| **c).count() <= 1
+    }
+}
+
+/// The length of the longest of [`COMMON_PASSWORDS`] (ASCII: bytes are characters).
+const COMMON_MAX_LEN: usize = {
+    let (mut i, mut max) = (0, 0);
+    while i < COMMON_PASSWORDS.len() {
+        if COMMON_PASSWORDS[i].len() > max {
+            max = COMMON_PASSWORDS[i].len();
+        }
+        i += 1;
+    }
+    max
+};
+
+/// Whether the password, lower-cased, is one of [`COMMON_PASSWORDS`] (all lower-case
+/// ASCII). An ASCII password is compared in place: no copy of the secret is made.
+fn is_common(password: &str) -> bool {
+    // Every character lower-cases to one or more: a password longer than the longest
+    // common one is none of them (most are, and are not copied).
+    if password.chars().count() > COMMON_MAX_LEN {
+        return false;
+    }
+    if password.is_ascii() {
+        return COMMON_PASSWORDS
+            .iter()
+            .any(|common| common.eq_ignore_ascii_case(password));
+    }
+    // A copy of a secret: wiped when dropped, like the original.
+    let lower = zeroize::Zeroizing::new(password.to_lowercase());
+    COMMON_PASSWORDS.contains(&lower.as_str())
 }
 
 /// Whether `text` holds `needle` (lower-case ASCII) in any mix of cases.
@@ -1420,6 +1454,32 @@ mod tests {
         assert!(weak_password("730215", None, &["acme", "a"]).is_some());
         assert!(weak_password("k7Qm2x", Some(Charset::Alnum), &["acme", "a"]).is_none());
         assert!(weak_password("k7Qm", Some(Charset::Alnum), &["acme", "a"]).is_some());
+    }
+
+    #[test]
+    fn common_passwords_match_in_any_case() {
+        // The ASCII comparison in `is_common` holds only for a lower-case ASCII list.
+        assert!(
+            COMMON_PASSWORDS
+                .iter()
+                .all(|p| p.is_ascii() && p.to_lowercase() == *p)
+        );
+        assert!(is_common("AdministRATOR"));
+        assert!(is_common("administrator"));
+        assert!(!is_common("administrators"));
+        assert!(!is_common("ädministrator"));
+        // The same answer as looking the lower-cased copy up, for the longest ones too.
+        for p in COMMON_PASSWORDS {
+            for variant in [p.to_uppercase(), format!("{p}x"), format!("Ä{p}")] {
+                let lower = variant.to_lowercase();
+                assert_eq!(
+                    is_common(&variant),
+                    COMMON_PASSWORDS.contains(&lower.as_str()),
+                    "{variant:?}"
+                );
+            }
+        }
+        assert!(COMMON_PASSWORDS.iter().any(|p| p.len() == COMMON_MAX_LEN));
     }
 
     #[test]
