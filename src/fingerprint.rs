@@ -129,22 +129,11 @@ impl Serialize for TeeEntry<'_> {
             .map(|h| h.finalize().into())
             .unwrap_or_default();
         tee.current.update(b"\"");
-        tee.current.update(hex(&digest));
+        tee.current.update(crate::model::hex(&digest));
         tee.current.update(b"\"");
         tee.digests.insert(self.entry.id, base32(&digest, 16));
         result
     }
-}
-
-/// Lower-case hexadecimal, as `sha256sum` prints a digest.
-fn hex(bytes: &[u8; 32]) -> [u8; 64] {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; 64];
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = DIGITS[usize::from(b & 15)];
-    }
-    out
 }
 
 /// Writes the canonical JSON into the hashes: everything into version 1's, an entry's

@@ -262,7 +262,7 @@ fn store_key(store: &dyn SignerListHome) -> String {
 fn revisions_dir(pins: &Path, store_key: &str) -> PathBuf {
     use sha2::Digest;
     let digest = sha2::Sha256::digest(store_key.as_bytes());
-    let name: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let name = crate::model::hex(&digest[..16]);
     pins.with_extension("revisions").join(name)
 }
 

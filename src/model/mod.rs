@@ -187,6 +187,17 @@ pub fn validate_path(path: &str) -> Result<()> {
     Ok(())
 }
 
+/// Lower-case hexadecimal, as `sha256sum` prints a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(2 * bytes.len());
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
+}
+
 /// The name part of a path: what follows the last '/'.
 pub fn path_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
@@ -1014,6 +1025,12 @@ fn is_zero(n: &u64) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_sha256sums_form() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+    }
 
     #[test]
     fn a_client_id_typed_as_people_write_it() {

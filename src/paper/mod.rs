@@ -90,7 +90,7 @@ impl Printing {
                 .map(|(i, c)| code(Kind::Parity, i, c)),
         );
         Ok(Printing {
-            sha256: hex(&sha),
+            sha256: crate::model::hex(&sha),
             header,
             codes: all,
         })
@@ -163,16 +163,12 @@ pub fn sha256_of(bundle: &[u8], signature: &[u8]) -> String {
     let mut sha = Sha256::new();
     sha.update(bundle);
     sha.update(signature);
-    hex(&sha.finalize())
+    crate::model::hex(&sha.finalize())
 }
 
 /// The first 40 bits of a SHA-256, as 8 base32 characters.
 fn printing_id(sha: &[u8]) -> String {
     codes::base32_encode(&sha[..5])
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The codes of one printing read so far, by kind and index.

@@ -92,7 +92,7 @@ fn field(key: &[u8], record: &str, name: &str, value: &Value) -> String {
     h.update(text.as_bytes());
     zeroize::Zeroize::zeroize(&mut text);
     let digest = h.finalize();
-    let hex: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::model::hex(&digest[..4]);
     format!("{name}={hex}")
 }
 

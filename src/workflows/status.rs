@@ -129,10 +129,7 @@ pub fn calendar(deadlines: &[Deadline], now: DateTime<Utc>) -> String {
 /// 16 hex digits of SHA-256: a UID part that is stable and carries no text.
 fn short_hash(s: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(s.as_bytes())[..8]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::model::hex(&sha2::Sha256::digest(s.as_bytes())[..8])
 }
 
 /// One client's line in `handover status`.
