@@ -339,8 +339,8 @@ fn one_byte_string(out: &mut Vec<u8>, text: &str, map: &Glyphs) {
     out.truncate(start + n);
 }
 
-/// Puts `byte` at `room[n]` as [`literal_byte`] writes it, and returns where the next
-/// byte goes. The caller made room for two bytes for each.
+/// Puts `byte` at `room[n]`, escaped if [`ESCAPED`] says so, and returns where the
+/// next byte goes. The caller made room for two bytes for each.
 #[inline(always)]
 fn put_escaped(room: &mut [u8], n: usize, byte: u8) -> usize {
     if ESCAPED[usize::from(byte)] {
@@ -401,8 +401,8 @@ pub(super) fn actual_text(out: &mut Vec<u8>, text: &str) {
     out.extend_from_slice(b")>> BDC\n");
 }
 
-/// The bytes [`literal_byte`] escapes, as a table: glyph codes go through it by the
-/// million.
+/// The bytes a literal string escapes (the delimiters, the escape character, line
+/// ends), as a table: glyph codes go through it by the million.
 pub(super) const ESCAPED: [bool; 256] = {
     let mut table = [false; 256];
     table[b'(' as usize] = true;
@@ -414,14 +414,11 @@ pub(super) const ESCAPED: [bool; 256] = {
 };
 
 /// One byte of a literal string: the delimiters and the escape character escaped, and
-/// line ends too (a raw CR would be read as LF).
-pub(super) fn literal_byte(out: &mut Vec<u8>, byte: u8) {
-    match byte {
-        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', byte]),
-        b'\r' => out.extend_from_slice(b"\\r"),
-        b'\n' => out.extend_from_slice(b"\\n"),
-        _ => out.push(byte),
-    }
+/// line ends too (a raw CR would be read as LF), by [`put_escaped`]'s rules.
+fn literal_byte(out: &mut Vec<u8>, byte: u8) {
+    let mut room = [0u8; 2];
+    let n = put_escaped(&mut room, 0, byte);
+    out.extend_from_slice(&room[..n]);
 }
 
 pub(super) fn rect(out: &mut Vec<u8>, x: f32, y: f32, w: f32, h: f32) {
