@@ -1,12 +1,12 @@
-//! One byte a glyph: a face whose subset has at most 256 glyphs (every Latin dossier)
-//! gets an embedded CMap that reads each byte of a string as the glyph id itself, in
-//! place of printpdf's `Identity-H`, which reads two. Half the bytes of text a page
-//! writes and compresses; the same glyphs, widths and text.
+//! A font's codes: what the bytes of a string in a content stream say. A face whose
+//! subset has at most 256 glyphs (every Latin dossier) gets an embedded CMap that reads
+//! each byte as the glyph id itself, in place of `Identity-H`, which reads two: half
+//! the bytes of text a page writes and compresses. And the ToUnicode map that turns
+//! codes back into text, for search, copying and `pdftotext`.
 
 use std::collections::BTreeMap;
 
-use super::super::fonts::Face;
-use super::subset::{Glyphs, base_font};
+use super::numbers::hex;
 
 /// The CMap: codes `<00>` to `<FF>`, each the CID (for our `CIDFontType2` fonts, the
 /// glyph id: `/CIDToGIDMap /Identity`) of the same number. Its system is Adobe-Identity,
@@ -34,37 +34,8 @@ CMapName currentdict /CMap defineresource pop\n\
 end\n\
 end\n";
 
-/// What printpdf writes as a ToUnicode map's code space: two-byte codes.
-const TWO_BYTE_SPACE: &str = "begincodespacerange\n<0000> <FFFF>\nendcodespacerange";
-
-/// Switches every face whose glyph ids all fit a byte to one-byte codes: its Type0
-/// font's `/Encoding` becomes the embedded CMap, its ToUnicode map is rewritten for
-/// one-byte codes, and its [`Glyphs`] say so to the content streams. A face whose
-/// fonts or map are not as printpdf writes them keeps two-byte codes.
-pub(super) fn one_byte_codes(lo: &mut lopdf::Document, glyphs: &mut BTreeMap<Face, Glyphs>) {
-    let mut cmap = None;
-    for (face, map) in glyphs.iter_mut() {
-        if map.max_gid > 0xFF {
-            continue;
-        }
-        let Some((font, to_unicode)) = type0_font(lo, base_font(*face)) else {
-            continue;
-        };
-        let Some(one_byte) = to_unicode_one_byte(lo, to_unicode) else {
-            continue;
-        };
-        if let Ok(lopdf::Object::Stream(stream)) = lo.get_object_mut(to_unicode) {
-            stream.set_content(one_byte);
-        }
-        let cmap = *cmap.get_or_insert_with(|| lo.add_object(cmap_stream()));
-        if let Ok(dict) = lo.get_dictionary_mut(font) {
-            dict.set("Encoding", lopdf::Object::Reference(cmap));
-            map.set_one_byte();
-        }
-    }
-}
-
-fn cmap_stream() -> lopdf::Stream {
+/// The embedded CMap of one-byte codes, as a stream object.
+pub(super) fn cmap_stream() -> lopdf::Stream {
     let system = lopdf::Dictionary::from_iter(vec![
         (
             "Registry",
@@ -82,75 +53,58 @@ fn cmap_stream() -> lopdf::Stream {
         ("CIDSystemInfo", lopdf::Object::Dictionary(system)),
     ]);
     let mut stream = lopdf::Stream::new(dict, CMAP.to_vec());
-    // 407 bytes, 127 more than compressed: not worth a compressor reset (zlib-rs clears
-    // 128 KiB for each stream).
+    // 407 bytes, 127 more than compressed.
     stream.allows_compression = false;
     stream
 }
 
-/// The Type0 font named `base_font` and its ToUnicode stream, if it has `Identity-H`
-/// codes and a `CIDToGIDMap` of `Identity` (or none) in its descendant.
-fn type0_font(lo: &lopdf::Document, base_font: &str) -> Option<(lopdf::ObjectId, lopdf::ObjectId)> {
-    lo.objects.iter().find_map(|(&id, object)| {
-        let dict = object.as_dict().ok()?;
-        let is = |key: &[u8], value: &[u8]| {
-            dict.get(key)
-                .and_then(lopdf::Object::as_name)
-                .is_ok_and(|n| n == value)
-        };
-        if !(is(b"Subtype", b"Type0")
-            && is(b"BaseFont", base_font.as_bytes())
-            && is(b"Encoding", b"Identity-H"))
-        {
-            return None;
-        }
-        let descendant = dict
-            .get(b"DescendantFonts")
-            .ok()?
-            .as_array()
-            .ok()?
-            .first()?;
-        let descendant = match descendant {
-            lopdf::Object::Reference(r) => lo.get_dictionary(*r).ok()?,
-            other => other.as_dict().ok()?,
-        };
-        let identity = match descendant.get(b"CIDToGIDMap") {
-            Ok(map) => map.as_name().is_ok_and(|n| n == b"Identity"),
-            Err(_) => true,
-        };
-        let type2 = descendant
-            .get(b"Subtype")
-            .and_then(lopdf::Object::as_name)
-            .is_ok_and(|n| n == b"CIDFontType2");
-        let to_unicode = dict.get(b"ToUnicode").ok()?.as_reference().ok()?;
-        (identity && type2).then_some((id, to_unicode))
-    })
-}
-
-/// printpdf's ToUnicode map with one-byte codes: its code space `<00> <FF>` and every
-/// `<00XX>` code as `<XX>`. `None` unless the map is uncompressed, has printpdf's
-/// two-byte code space and only codes below 256.
-fn to_unicode_one_byte(lo: &lopdf::Document, id: lopdf::ObjectId) -> Option<Vec<u8>> {
-    let stream = lo.get_object(id).ok()?.as_stream().ok()?;
-    if stream.dict.get(b"Filter").is_ok() {
-        return None;
-    }
-    let text = std::str::from_utf8(&stream.content).ok()?;
-    let (head, body) = text.split_once(TWO_BYTE_SPACE)?;
-    let mut out = String::with_capacity(text.len());
-    out.push_str(head);
-    out.push_str("begincodespacerange\n<00> <FF>\nendcodespacerange");
-    for line in body.split_inclusive('\n') {
-        match line.strip_prefix('<') {
-            Some(rest) if rest.as_bytes().get(4) == Some(&b'>') => {
-                let low = rest.strip_prefix("00")?;
-                out.push('<');
-                out.push_str(low);
+/// The ToUnicode map (PDF 32000-1, 9.10.3) of a font whose codes are its glyph ids,
+/// one byte or two: each code's character, `glyphs` giving it by glyph id.
+pub(super) fn to_unicode<T>(glyphs: &BTreeMap<u16, (T, char)>, one_byte: bool) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512 + glyphs.len() * 16);
+    out.extend_from_slice(
+        b"/CIDInit /ProcSet findresource begin\n\
+12 dict begin\n\
+begincmap\n\
+/CIDSystemInfo 3 dict dup begin\n\
+/Registry (Adobe) def\n\
+/Ordering (UCS) def\n\
+/Supplement 0 def\n\
+end def\n\
+/CMapName /Adobe-Identity-UCS def\n\
+/CMapType 2 def\n\
+1 begincodespacerange\n",
+    );
+    out.extend_from_slice(if one_byte {
+        b"<00> <FF>\n"
+    } else {
+        b"<0000> <FFFF>\n"
+    });
+    out.extend_from_slice(b"endcodespacerange\n");
+    let entries: Vec<(u16, char)> = glyphs.iter().map(|(&gid, &(_, c))| (gid, c)).collect();
+    // At most 100 mappings to a block, as the CMap format allows.
+    for block in entries.chunks(100) {
+        out.extend_from_slice(format!("{} beginbfchar\n", block.len()).as_bytes());
+        for &(gid, c) in block {
+            out.push(b'<');
+            let code = gid.to_be_bytes();
+            hex(&mut out, if one_byte { &code[1..] } else { &code });
+            out.extend_from_slice(b"> <");
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                hex(&mut out, &unit.to_be_bytes());
             }
-            _ => out.push_str(line),
+            out.extend_from_slice(b">\n");
         }
+        out.extend_from_slice(b"endbfchar\n");
     }
-    Some(out.into_bytes())
+    out.extend_from_slice(
+        b"endcmap\n\
+CMapName currentdict /CMap defineresource pop\n\
+end\n\
+end\n",
+    );
+    out
 }
 
 #[cfg(test)]
@@ -158,28 +112,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_to_unicode_map_gets_one_byte_codes_or_is_left_alone() {
-        let map = "/CIDInit begin\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n\
-                   2 beginbfchar\n<0001> <0041>\n<00FF> <D83DDE42>\nendbfchar\nendcmap\n";
-        let mut lo = lopdf::Document::with_version("1.7");
-        let id = lo.add_object(lopdf::Stream::new(
-            lopdf::Dictionary::new(),
-            map.as_bytes().to_vec(),
+    fn the_to_unicode_map_gives_each_code_its_character_in_blocks_of_100() {
+        let glyphs: BTreeMap<u16, ((), char)> =
+            BTreeMap::from([(1, ((), 'A')), (2, ((), 'ß')), (0xFF, ((), '🙂'))]);
+        let map = String::from_utf8(to_unicode(&glyphs, true)).unwrap();
+        assert!(map.contains(
+            "1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
+             3 beginbfchar\n<01> <0041>\n<02> <00DF>\n<FF> <D83DDE42>\nendbfchar\nendcmap\n"
         ));
-        assert_eq!(
-            String::from_utf8(to_unicode_one_byte(&lo, id).unwrap()).unwrap(),
-            "/CIDInit begin\n1 begincodespacerange\n<00> <FF>\nendcodespacerange\n\
-             2 beginbfchar\n<01> <0041>\n<FF> <D83DDE42>\nendbfchar\nendcmap\n"
-        );
-        // A code of 256 or more, or another code space: no one-byte codes.
-        let high = map.replace("<00FF>", "<0100>");
-        let other = map.replace("<0000> <FFFF>", "<00> <FF>");
-        for text in [high, other] {
-            let id = lo.add_object(lopdf::Stream::new(
-                lopdf::Dictionary::new(),
-                text.into_bytes(),
-            ));
-            assert_eq!(to_unicode_one_byte(&lo, id), None);
-        }
+        let map = String::from_utf8(to_unicode(&glyphs, false)).unwrap();
+        assert!(map.contains("<0000> <FFFF>"));
+        assert!(map.contains("<0001> <0041>\n<0002> <00DF>\n<00FF> <D83DDE42>\n"));
+        let many: BTreeMap<u16, ((), char)> = (1..=250u16).map(|g| (g, ((), 'x'))).collect();
+        let map = String::from_utf8(to_unicode(&many, false)).unwrap();
+        let blocks: Vec<&str> = map.lines().filter(|l| l.ends_with("beginbfchar")).collect();
+        assert_eq!(blocks, ["100 beginbfchar", "100 beginbfchar", "50 beginbfchar"]);
+        assert_eq!(map.matches("endbfchar").count(), 3);
     }
 }

@@ -1,23 +1,20 @@
-//! Laid-out pages to PDF bytes: the only user of `printpdf`.
+//! Laid-out pages to PDF bytes, written by hand: the frame (fonts, metadata, page
+//! tree), then each page's object and content stream, straight from the laid-out items
+//! into bytes and Flate-compressed, then the outline and the cross-reference table.
+//! Going through a document model (printpdf's operations, lopdf's content encoder) cost
+//! more than half of a dossier's rendering and held every page in memory several times
+//! over, uncompressed. lopdf's object types describe the frame's objects.
 //!
-//! printpdf builds the frame of the document: the embedded font subsets with their
-//! widths and ToUnicode maps, the outline, the metadata and the page tree. The page
-//! content streams we write ourselves, straight from the laid-out items into bytes and
-//! Flate-compressed: going through printpdf's operations and lopdf's content encoder
-//! cost more than half of a dossier's rendering and held every page in memory several
-//! times over, uncompressed.
+//! Reproducibility: the same input gives the same bytes. Every date comes from the
+//! caller, and the trailer's `/ID` is a hash of the metadata and of the streams'
+//! checksums.
 //!
-//! Reproducibility: printpdf names resources and the trailer `/ID` with a
-//! process-global counter, so the same input could give different bytes. We name the
-//! fonts ourselves, set every date from the caller, and replace the `/ID` with a hash of
-//! the metadata and of the streams' checksums before writing.
-//!
-//! Its parts: [`frame`] has printpdf build the document's frame and takes its page out;
-//! [`subset`] cuts the fonts down to the characters drawn; [`content`] encodes a page's
-//! items as a content stream, with the numbers of [`numbers`], one byte a glyph where
-//! [`encoding`] gives a font one-byte codes; [`deflate`] compresses
-//! the streams; [`objects`] serialises PDF objects as lopdf would; [`xref`] writes the
-//! cross-reference table and computes the `/ID`. This file writes the file in order.
+//! Its parts: [`frame`] builds the document's frame; [`subset`] cuts the fonts down to
+//! the characters drawn; [`encoding`] gives a font its codes (one byte a glyph where it
+//! can) and its ToUnicode map; [`content`] encodes a page's items as a content stream,
+//! with the numbers of [`numbers`]; [`deflate`] compresses the streams; [`objects`]
+//! serialises PDF objects as lopdf would; [`xref`] writes the cross-reference table and
+//! computes the `/ID`. This file writes the file in order.
 
 mod content;
 mod deflate;
@@ -65,10 +62,9 @@ pub fn write(
     logo: Option<&Logo>,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let (mut lo, glyphs) = frame::document(pages, size, meta, logo)?;
-    let frame = Frame::take(&mut lo, pages.len(), marks.len())?;
+    let (mut lo, frame, glyphs) = frame::document(pages, marks.len(), meta, logo)?;
     let mut deflate = Deflate::new();
-    // The fonts, their ToUnicode maps and anything else printpdf left uncompressed.
+    // The fonts, their ToUnicode maps and the logo.
     compress_streams(&mut lo, &mut deflate)?;
     let mut w = Writer {
         sink: Sink {
@@ -126,7 +122,7 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// The header and printpdf's objects.
+    /// The header and the frame's objects.
     fn frame_objects(&mut self, lo: &lopdf::Document) -> Result<()> {
         let buf = &mut self.sink.buf;
         buf.extend_from_slice(b"%PDF-");

@@ -5,6 +5,14 @@ use super::super::layout::Rgb;
 
 pub(super) const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
+/// `bytes` as upper-case hex digits, as PDF hex strings and CMaps write them.
+pub(super) fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
+    for &b in bytes {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 15)]);
+    }
+}
+
 /// `v` to two decimals and a space: positions to 1/100 pt, far below what a printer
 /// or a screen resolves. Written by hand because `core::fmt` was a fifth of the cost
 /// of a dossier.

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use zeroize::{Zeroize, Zeroizing};
 
-use super::numbers::{HEX, uint};
+use super::numbers::{hex, uint};
 use crate::error::{Error, Result};
 
 pub(super) fn reference(out: &mut Vec<u8>, (id, generation): lopdf::ObjectId) {
@@ -79,10 +79,7 @@ pub(super) fn write_object(out: &mut Vec<u8>, object: &lopdf::Object) {
         String(text, lopdf::StringFormat::Literal) => write_literal(out, text),
         String(text, lopdf::StringFormat::Hexadecimal) => {
             out.push(b'<');
-            for &b in text {
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 15)]);
-            }
+            hex(out, text);
             out.push(b'>');
         }
         Array(items) => {
@@ -152,8 +149,7 @@ pub(super) fn write_name(out: &mut Vec<u8>, name: &[u8]) {
     for &b in name {
         if b" \t\n\r\x0C()<>[]{}/%#".contains(&b) || !(33..=126).contains(&b) {
             out.push(b'#');
-            out.push(HEX[usize::from(b >> 4)]);
-            out.push(HEX[usize::from(b & 15)]);
+            hex(out, &[b]);
         } else {
             out.push(b);
         }

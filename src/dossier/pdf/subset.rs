@@ -35,43 +35,47 @@ impl Glyphs {
         if cp < DENSE {
             self.dense[cp as usize]
         } else {
-            // No glyph: .notdef, as printpdf would write (layout never lets that happen).
+            // No glyph: .notdef (layout never lets that happen).
             self.sparse.get(&cp).copied().unwrap_or(0)
         }
     }
 }
 
-/// The glyphs of `face` that `used` needs, as a font of its own, and the new glyph id
-/// of each character. printpdf embeds whole fonts unless built with its HTML layout
-/// engine, which we do not want: a dossier would carry 1.8 MB of fonts. The set of
-/// characters is a property of the dossier, not a secret, but it is derived from
-/// secrets and dropped with the document.
-pub(super) fn subset(
-    fonts: &Fonts,
-    face: Face,
-    used: &BTreeSet<char>,
-) -> Result<(printpdf::ParsedFont, Glyphs)> {
-    let (remapper, cmap, widths, glyphs) = remap(fonts, face, used);
-    let bytes = subsetter::subset(face.bytes(), 0, &remapper)
-        .map_err(|e| Error::Invalid(format!("cannot subset the bundled font {face:?}: {e:?}")))?;
-    Ok((parsed_font(fonts, face, bytes, cmap, widths), glyphs))
+/// A face cut down to the characters a dossier draws: the font program, and for each
+/// new glyph id its advance (font units) and the character it shows, for the font's
+/// widths and ToUnicode map.
+pub(super) struct Subset {
+    pub(super) program: Vec<u8>,
+    pub(super) units_per_em: u16,
+    /// By new glyph id, ascending: its advance and its character. Where characters
+    /// share a glyph, the lowest (a reader copying the text gets that one).
+    pub(super) glyphs: BTreeMap<u16, (u16, char)>,
 }
 
-/// The subset's glyph ids: the remapper that makes them, the font's character map and
-/// widths by new id, and the new id of each character for the content streams.
+/// The glyphs of `face` that `used` needs, as a font of its own, and the new glyph id
+/// of each character. The set of characters is a property of the dossier, not a
+/// secret, but it is derived from secrets and dropped with the document.
+pub(super) fn subset(fonts: &Fonts, face: Face, used: &BTreeSet<char>) -> Result<(Subset, Glyphs)> {
+    let (remapper, by_gid, glyphs) = remap(fonts, face, used);
+    let program = subsetter::subset(face.bytes(), 0, &remapper)
+        .map_err(|e| Error::Invalid(format!("cannot subset the bundled font {face:?}: {e:?}")))?;
+    let subset = Subset {
+        program,
+        units_per_em: fonts.header(face).units_per_em,
+        glyphs: by_gid,
+    };
+    Ok((subset, glyphs))
+}
+
+/// The subset's glyph ids: the remapper that makes them, each new id's advance and
+/// character, and the new id of each character for the content streams.
 fn remap(
     fonts: &Fonts,
     face: Face,
     used: &BTreeSet<char>,
-) -> (
-    subsetter::GlyphRemapper,
-    BTreeMap<u32, u16>,
-    BTreeMap<u16, u16>,
-    Glyphs,
-) {
+) -> (subsetter::GlyphRemapper, BTreeMap<u16, (u16, char)>, Glyphs) {
     let mut remapper = subsetter::GlyphRemapper::new();
-    let mut cmap = BTreeMap::new();
-    let mut widths = BTreeMap::new();
+    let mut by_gid = BTreeMap::new();
     let mut glyphs = Glyphs {
         dense: vec![0; DENSE as usize],
         sparse: BTreeMap::new(),
@@ -83,8 +87,9 @@ fn remap(
         if let Some(gid) = fonts.glyph(face, *c) {
             let new = remapper.remap(gid);
             glyphs.max_gid = glyphs.max_gid.max(new);
-            cmap.insert(*c as u32, new);
-            widths.insert(new, fonts.glyph_advance(face, gid));
+            by_gid
+                .entry(new)
+                .or_insert_with(|| (fonts.glyph_advance(face, gid), *c));
             if (*c as u32) < DENSE {
                 glyphs.dense[*c as usize] = new;
             } else {
@@ -92,7 +97,7 @@ fn remap(
             }
         }
     }
-    (remapper, cmap, widths, glyphs)
+    (remapper, by_gid, glyphs)
 }
 
 /// The name of `face`'s subset. The six-letter tag marks a subset, as the PDF
@@ -103,40 +108,4 @@ pub(super) fn base_font(face: Face) -> &'static str {
         Face::Bold => "HOVAAB+DejaVuSans-Bold",
         Face::Mono => "HOVAAC+DejaVuSansMono",
     }
-}
-
-/// The subset's bytes as printpdf's font, with the bundled face's metrics.
-fn parsed_font(
-    fonts: &Fonts,
-    face: Face,
-    bytes: Vec<u8>,
-    cmap: BTreeMap<u32, u16>,
-    widths: BTreeMap<u16, u16>,
-) -> printpdf::ParsedFont {
-    let header = fonts.header(face);
-    let mut parsed = printpdf::ParsedFont::with_glyph_data(
-        bytes,
-        0,
-        Some(base_font(face).to_owned()),
-        cmap,
-        widths,
-        header.units_per_em,
-        printpdf::FontMetrics {
-            ascent: header.ascent,
-            descent: header.descent,
-        },
-    );
-    let (x_min, y_min, x_max, y_max) = header.bbox;
-    parsed.pdf_font_metrics = printpdf::PdfFontMetricsStub {
-        units_per_em: header.units_per_em,
-        x_min,
-        y_min,
-        x_max,
-        y_max,
-        caret_slope_rise: header.caret_slope_rise,
-        caret_slope_run: header.caret_slope_run,
-        us_weight_class: header.weight_class,
-    };
-    // The bundled faces are TrueType (glyf) fonts, which `with_glyph_data` assumes.
-    parsed
 }
