@@ -37,7 +37,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `defer`: each subcommand's arguments are defined only when it runs (or help,
+/// completions or man pages ask for them), not all of them for every command (1.1 M
+/// instructions, a fortieth of a dossier).
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
     /// Create the store and, if missing, your age identity; print your recipient
     Init(InitArgs),
@@ -206,6 +210,7 @@ pub struct DueArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum TeamAction {
     /// Trust a teammate's signing key and re-encrypt every vault to them
     Add {
@@ -244,6 +249,7 @@ pub enum TeamAction {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum SyncAction {
     /// Make the store a git repository, or clone REMOTE into an empty store
     Init {
@@ -277,6 +283,7 @@ pub enum SyncAction {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum ConfigCommand {
     /// Print the settings
     Show {
@@ -750,6 +757,7 @@ pub struct LinkArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum SystemCommand {
     /// Add a system
     Add {
@@ -867,6 +875,7 @@ pub struct SystemArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum NetworkCommand {
     /// Add a network
     Add {
@@ -945,6 +954,7 @@ pub struct NetworkArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum VendorCommand {
     /// Add a vendor
     Add {
@@ -1053,6 +1063,7 @@ pub struct VendorArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum DocCommand {
     /// Add a document; its Markdown comes from --file or --stdin, or, on a
     /// terminal with neither, from $EDITOR
@@ -1129,6 +1140,7 @@ pub struct BodyArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum DecisionCommand {
     /// Record a decision
     Add {
@@ -1222,6 +1234,7 @@ pub struct DecisionArgs {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum SignersAction {
     /// The trusted signers of this store
     List {
@@ -1263,6 +1276,7 @@ pub enum SignersAction {
 }
 
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum RecipientAction {
     /// Add a recipient and re-encrypt the vault
     Add {
@@ -1287,6 +1301,7 @@ pub enum ConflictArg {
 // Parsed once per run: the size of the largest variant (`edit`'s options) costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum ClientCommand {
     /// Create a client with an empty vault
     New {

@@ -329,7 +329,10 @@ mod tests {
                 }
             }
             let digest = crate::model::hex(&listing.finalize()[..8]);
-            pinned.push(format!("{face:?} {mapped} {digest} {:?}", fonts.header(face)));
+            pinned.push(format!(
+                "{face:?} {mapped} {digest} {:?}",
+                fonts.header(face)
+            ));
         }
         let header = |bbox, weight_class| {
             format!(
@@ -348,9 +351,18 @@ mod tests {
         assert_eq!(
             pinned,
             [
-                format!("Sans 5901 448cc69fa19f8629 {}", header((-2090, -948, 3673, 2524), 400)),
-                format!("Bold 5881 5e2250c3d29cb378 {}", header((-2190, -850, 4045, 2407), 700)),
-                format!("Mono 3320 1869789880fca8db {}", header((-1144, -767, 1470, 2106), 400)),
+                format!(
+                    "Sans 5901 448cc69fa19f8629 {}",
+                    header((-2090, -948, 3673, 2524), 400)
+                ),
+                format!(
+                    "Bold 5881 5e2250c3d29cb378 {}",
+                    header((-2190, -850, 4045, 2407), 700)
+                ),
+                format!(
+                    "Mono 3320 1869789880fca8db {}",
+                    header((-1144, -767, 1470, 2106), 400)
+                ),
             ]
         );
     }

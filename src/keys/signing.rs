@@ -243,7 +243,12 @@ fn verify_with(
 fn signed_data(namespace: &str, reserved: &[u8], alg: HashAlg, digest: &[u8]) -> Vec<u8> {
     let mut data = Vec::with_capacity(128);
     data.extend_from_slice(b"SSHSIG");
-    for field in [namespace.as_bytes(), reserved, alg.as_str().as_bytes(), digest] {
+    for field in [
+        namespace.as_bytes(),
+        reserved,
+        alg.as_str().as_bytes(),
+        digest,
+    ] {
         // Fields are a namespace, a few reserved bytes, a name and a digest.
         data.extend_from_slice(&(field.len() as u32).to_be_bytes());
         data.extend_from_slice(field);

@@ -126,7 +126,10 @@ mod tests {
         let many: BTreeMap<u16, ((), char)> = (1..=250u16).map(|g| (g, ((), 'x'))).collect();
         let map = String::from_utf8(to_unicode(&many, false)).unwrap();
         let blocks: Vec<&str> = map.lines().filter(|l| l.ends_with("beginbfchar")).collect();
-        assert_eq!(blocks, ["100 beginbfchar", "100 beginbfchar", "50 beginbfchar"]);
+        assert_eq!(
+            blocks,
+            ["100 beginbfchar", "100 beginbfchar", "50 beginbfchar"]
+        );
         assert_eq!(map.matches("endbfchar").count(), 3);
     }
 }

@@ -76,7 +76,8 @@ pub(super) fn document(
     }
     let frame = frame_ids(lo.max_id, pages.len(), marks)?;
     lo.objects.insert(RESOURCES, Object::Dictionary(resources));
-    lo.objects.insert(CATALOG, Object::Dictionary(catalog(&frame, marks)));
+    lo.objects
+        .insert(CATALOG, Object::Dictionary(catalog(&frame, marks)));
     lo.objects.insert(INFO, Object::Dictionary(info(meta)?));
     let kids = (0..pages.len())
         .map(|i| Object::Reference((frame.page_ids(i).0, 0)))
@@ -215,7 +216,10 @@ fn add_font(
         ("CIDSystemInfo", Object::Dictionary(system)),
         ("W", Object::Array(widths)),
         ("DW", Object::Integer(1000)),
-        ("FontDescriptor", Object::Reference(lo.add_object(descriptor))),
+        (
+            "FontDescriptor",
+            Object::Reference(lo.add_object(descriptor)),
+        ),
         ("CIDToGIDMap", Object::Name(b"Identity".to_vec())),
     ]);
     let to_unicode = lo.add_object(Stream::new(Dictionary::new(), to_unicode));
@@ -309,7 +313,13 @@ mod tests {
 
     #[test]
     fn widths_come_in_runs_of_consecutive_glyphs_truncated_to_thousandths() {
-        let w = widths(&subset_of(&[(1, 1303), (2, 2048), (3, 1), (7, 1233), (9, 0)]));
+        let w = widths(&subset_of(&[
+            (1, 1303),
+            (2, 2048),
+            (3, 1),
+            (7, 1233),
+            (9, 0),
+        ]));
         let int = Object::Integer;
         assert_eq!(
             w,
@@ -359,7 +369,13 @@ mod tests {
         assert_eq!(get(&d, b"Flags"), Object::Integer(96));
         assert_eq!(get(&d, b"StemV"), Object::Integer(166));
         assert_eq!(
-            get(&descriptor(&Header { weight_class: 0, ..regular }), b"StemV"),
+            get(
+                &descriptor(&Header {
+                    weight_class: 0,
+                    ..regular
+                }),
+                b"StemV"
+            ),
             Object::Integer(80)
         );
     }
