@@ -156,29 +156,28 @@ pub(super) fn compress_streams(lo: &mut lopdf::Document, deflate: &mut Deflate) 
 /// the positions inside a match are not entered in the table.
 fn lz77(data: &[u8], head: &mut [u32; HASH_SIZE], base: u32, bits: &mut Bits<'_>) {
     let mut i = 0;
-    // The positions with four bytes to hash.
-    let end = data.len().saturating_sub(MIN_MATCH - 1);
-    while i < end {
-        let here = read32(data, i);
+    // `claim` made room for the whole stream: base + i stays within u32, and i within
+    // usize, so the arithmetic below wraps nowhere (and skips the overflow checks).
+    while let Some(&four) = data.get(i..).and_then(<[u8]>::first_chunk::<4>) {
+        let here = u32::from_le_bytes(four);
         let slot = &mut head[hash(here)];
         let candidate = *slot;
-        // `claim` made room for the whole stream: base + i stays within u32.
         *slot = base.wrapping_add(i as u32);
         if candidate >= base {
             // An earlier position of this stream, so 1 <= distance <= i.
-            let from = (candidate - base) as usize;
-            let distance = i - from;
-            if distance <= WINDOW && read32(data, from) == here {
+            let from = candidate.wrapping_sub(base) as usize;
+            let distance = i.wrapping_sub(from);
+            if distance <= WINDOW && read32(data, from) == Some(here) {
                 let len = match_len(data, from, i);
                 bits.put_match(len, distance);
-                i += len;
+                i = i.wrapping_add(len);
                 continue;
             }
         }
-        bits.put_literal(data[i]);
-        i += 1;
+        bits.put_literal(here as u8);
+        i = i.wrapping_add(1);
     }
-    for &byte in &data[i..] {
+    for &byte in data.get(i..).unwrap_or_default() {
         bits.put_literal(byte);
     }
 }
@@ -190,8 +189,9 @@ fn hash(four: u32) -> usize {
 }
 
 #[inline(always)]
-fn read32(data: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]])
+fn read32(data: &[u8], at: usize) -> Option<u32> {
+    let four = data.get(at..)?.first_chunk::<4>()?;
+    Some(u32::from_le_bytes(*four))
 }
 
 /// How many bytes from `at` repeat those from `from` (an earlier position whose first
@@ -230,13 +230,14 @@ impl Bits<'_> {
     /// Appends the `n` low bits of `bits`; `n` is at most 32.
     #[inline(always)]
     fn put(&mut self, bits: u32, n: u32) {
-        self.acc |= u64::from(bits) << self.n;
-        self.n += n;
+        // n stays below 64: no overflow checks needed (they cost instructions here).
+        self.acc |= u64::from(bits).wrapping_shl(self.n);
+        self.n = self.n.wrapping_add(n);
         if self.n >= 32 {
             self.out[self.at..self.at + 4].copy_from_slice(&(self.acc as u32).to_le_bytes());
-            self.at += 4;
+            self.at = self.at.wrapping_add(4);
             self.acc >>= 32;
-            self.n -= 32;
+            self.n = self.n.wrapping_sub(32);
         }
     }
 
@@ -249,7 +250,8 @@ impl Bits<'_> {
     /// A length (4-258) and a distance (1-32768) as one write of at most 31 bits.
     #[inline(always)]
     fn put_match(&mut self, len: usize, distance: usize) {
-        let length = LENGTHS[len - 3];
+        // len - 3 is below 256.
+        let length = LENGTHS[usize::from(len.wrapping_sub(3) as u8)];
         let (dist, dist_len) = distance_code(distance as u32);
         let len_bits = u32::from(length.len);
         self.put(
@@ -341,7 +343,7 @@ const fn lengths() -> [Code; 256] {
 /// are distances 1-4; above, each power of two is split in two codes.
 #[inline(always)]
 fn distance_code(distance: u32) -> (u32, u32) {
-    let d = distance - 1;
+    let d = distance.wrapping_sub(1);
     if d < 4 {
         return (u32::from(REVERSED5[d as usize]), 5);
     }
@@ -486,7 +488,7 @@ mod tests {
         }
         for distance in (1..=WINDOW + 2).step_by(97).chain([WINDOW - 1, WINDOW]) {
             let mut data = random.bytes(distance);
-            data.extend_from_slice(&data[..distance.min(300)].to_vec());
+            data.extend_from_within(..distance.min(300));
             round_trip(&mut deflate, &data);
         }
     }
