@@ -91,6 +91,8 @@ impl Deflate {
         // End of block: literal/length code 256, seven zero bits.
         bits.put(0, 7);
         bits.align();
+        // zlib-rs's Adler-32 (built anyway, for flate2) uses SIMD where the processor
+        // has it: adler2's cost 1 M more instructions at 50 entries, 11 M at 1,000.
         bits.bytes(&zlib_rs::adler32::adler32(1, data).to_be_bytes());
         self.len = bits.at;
         Ok(&self.out[..self.len])
