@@ -28,7 +28,7 @@ const MIN_MATCH: usize = 4;
 const MAX_MATCH: usize = 258;
 
 /// One hash table and one output buffer for every stream of a dossier.
-pub(super) struct Deflate {
+pub struct Deflate {
     /// For each hash of four bytes, the position where they last began, counted in a
     /// coordinate that starts each stream at `base`: a value below `base` was left by an
     /// earlier stream and means "no candidate". Positions only, never bytes.
@@ -44,7 +44,9 @@ pub(super) struct Deflate {
 }
 
 impl Deflate {
-    pub(super) fn new() -> Self {
+    // Public only for the fuzz target; a Default would say nothing more.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
         Deflate::starting_at(1)
     }
 
@@ -67,7 +69,7 @@ impl Deflate {
     }
 
     /// `data` as a zlib stream (RFC 1950).
-    pub(super) fn compress(&mut self, data: &[u8]) -> Result<&[u8]> {
+    pub fn compress(&mut self, data: &[u8]) -> Result<&[u8]> {
         self.wipe();
         let base = self.claim(data.len())?;
         // Worst case 9 bits a byte (literals 144-255), plus header, block header and end,
@@ -121,7 +123,7 @@ impl Deflate {
         Ok(base)
     }
 
-    pub(super) fn wipe(&mut self) {
+    pub fn wipe(&mut self) {
         let len = self.len.min(self.out.len());
         self.out[..len].zeroize();
         self.len = 0;
