@@ -572,6 +572,24 @@ mod tests {
     }
 
     #[test]
+    fn a_stream_of_4_gib_is_refused() {
+        // claim() is where the length is checked, before any byte is read.
+        let mut deflate = Deflate::starting_at(1_000);
+        match deflate.claim(u32::MAX as usize) {
+            Err(e) => assert_eq!(
+                e.to_string(),
+                "cannot compress a PDF stream of 4294967295 bytes: streams of 4 GiB or more \
+                 are not supported; please report it"
+            ),
+            Ok(base) => panic!("claimed at {base}"),
+        }
+        // The table was cleared for the attempt; the next stream starts afresh.
+        assert_eq!(deflate.base, 1);
+        assert_eq!(deflate.claim(u32::MAX as usize - 1).ok(), Some(1));
+        assert_eq!(deflate.base, u32::MAX);
+    }
+
+    #[test]
     fn random_mixes_round_trip_through_one_compressor() {
         let mut random = Random(0x2024_1207);
         let mut deflate = Deflate::new();
