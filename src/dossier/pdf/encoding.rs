@@ -52,10 +52,7 @@ pub(super) fn cmap_stream() -> lopdf::Stream {
         ("CMapName", lopdf::Object::Name(b"Handover-Byte-H".to_vec())),
         ("CIDSystemInfo", lopdf::Object::Dictionary(system)),
     ]);
-    let mut stream = lopdf::Stream::new(dict, CMAP.to_vec());
-    // 407 bytes, 127 more than compressed.
-    stream.allows_compression = false;
-    stream
+    lopdf::Stream::new(dict, CMAP.to_vec())
 }
 
 /// The ToUnicode map (PDF 32000-1, 9.10.3) of a font whose codes are its glyph ids,

@@ -17,7 +17,8 @@
 //! computes the `/ID`. This file writes the file in order.
 
 mod content;
-mod deflate;
+#[doc(hidden)] // public only for the fuzz target `pdf_deflate`
+pub mod deflate;
 mod encoding;
 mod frame;
 mod numbers;
