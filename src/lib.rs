@@ -36,6 +36,8 @@ pub mod process;
 pub mod prompt;
 pub mod store;
 pub mod sync;
+#[cfg(test)]
+mod testing;
 pub mod totp;
 pub mod vault;
 pub mod workflows;

@@ -691,23 +691,17 @@ mod tests {
         let id = Identity::generate();
         let good = encode(&sample(&id)).unwrap();
         let json = to_json(&sample(&id)).unwrap();
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testing::Xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..2000 {
             let mut ct = good.clone();
             let mut plain = json.to_vec();
-            for _ in 0..(next() % 4 + 1) {
-                let i = (next() as usize) % ct.len();
-                ct[i] = next() as u8;
-                let j = (next() as usize) % plain.len();
-                plain[j] = next() as u8;
+            for _ in 0..(rng.next() % 4 + 1) {
+                let i = (rng.next() as usize) % ct.len();
+                ct[i] = rng.next() as u8;
+                let j = (rng.next() as usize) % plain.len();
+                plain[j] = rng.next() as u8;
             }
-            let cut = (next() as usize) % (ct.len() + 1);
+            let cut = (rng.next() as usize) % (ct.len() + 1);
             let _ = decode(&ct, &id);
             let _ = decode(&ct[..cut], &id);
             let _ = parse(&plain);

@@ -1022,18 +1022,12 @@ mod tests {
             "",
             " ",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testing::Xorshift(0x2545_f491_4f6c_dd1d);
         for i in 0..3000 {
             let mut text = String::new();
-            for _ in 0..next() % 40 {
-                text.push_str(words[(next() % words.len() as u64) as usize]);
-                text.push_str(match next() % 9 {
+            for _ in 0..rng.next() % 40 {
+                text.push_str(words[(rng.next() % words.len() as u64) as usize]);
+                text.push_str(match rng.next() % 9 {
                     0 => "  ",
                     1 => "\n",
                     2 => "",
@@ -1045,7 +1039,7 @@ mod tests {
                 8.5 + (i % 4) as f32,
                 BLACK,
             );
-            let width = 20.0 + (next() % 400) as f32 * 0.75;
+            let width = 20.0 + (rng.next() % 400) as f32 * 0.75;
             assert_eq!(
                 wrap_words(fonts, style, &text, width),
                 reference_wrap_words(fonts, style, &text, width),

@@ -643,26 +643,20 @@ mod tests {
     /// Inputs of every mode and of lengths from a few bytes to a version 40 code.
     fn varied_inputs() -> Vec<Vec<u8>> {
         let mut inputs = Vec::new();
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testing::Xorshift(0x2545_f491_4f6c_dd1d);
         for i in 0..300usize {
             let len = match i % 6 {
                 0 => 1 + i % 40,
                 1 | 2 => 60 + i % 80,
                 3 => 140 + i * 3 % 400,
                 4 => 500 + i * 7 % 1300,
-                _ => 1 + (next() % 2300) as usize,
+                _ => 1 + (rng.next() % 2300) as usize,
             };
             let data: Vec<u8> = match i % 4 {
                 // Binary.
-                0 => (0..len).map(|_| next() as u8).collect(),
+                0 => (0..len).map(|_| rng.next() as u8).collect(),
                 // Digits (numeric mode).
-                1 => (0..len).map(|_| b'0' + (next() % 10) as u8).collect(),
+                1 => (0..len).map(|_| b'0' + (rng.next() % 10) as u8).collect(),
                 // Upper case and digits (alphanumeric mode), mixed with lower case.
                 2 => (0..len)
                     .map(|k| {
@@ -671,14 +665,14 @@ mod tests {
                         } else {
                             b"abcdefghijklmnopqrstuvwxyz:/?&="
                         };
-                        set[next() as usize % set.len()]
+                        set[rng.next() as usize % set.len()]
                     })
                     .collect(),
                 // otpauth URIs as the dossier prints them.
                 _ => {
                     let secret: String = (0..len.min(200))
                         .map(|_| {
-                            b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(next() % 32) as usize] as char
+                            b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[(rng.next() % 32) as usize] as char
                         })
                         .collect();
                     format!("otpauth://totp/Firma:u{i}?secret={secret}&issuer=Firma").into_bytes()
@@ -769,11 +763,9 @@ mod tests {
 
     #[test]
     fn bit_packed_line_penalty_is_the_byte_lines_one() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::testing::Xorshift(0x9e37_79b9_7f4a_7c15);
         for i in 0..2000usize {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            let seed = rng.next();
             let n = 21 + (i % 40) * 4;
             let bytes: Vec<u8> = (0..n)
                 .map(|k| {

@@ -377,35 +377,29 @@ mod tests {
             let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
             seeds.push(std::fs::read(path).unwrap());
         }
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testing::Xorshift(0x9e37_79b9_7f4a_7c15);
         let options = ImportOptions::default();
         for round in 0..150 {
             for data in &seeds {
                 let mut d = data.clone();
-                for _ in 0..(next() % 6 + 1) {
+                for _ in 0..(rng.next() % 6 + 1) {
                     if d.is_empty() {
                         break;
                     }
-                    let i = (next() as usize) % d.len();
-                    match next() % 4 {
-                        0 => d[i] = next() as u8,
+                    let i = (rng.next() as usize) % d.len();
+                    match rng.next() % 4 {
+                        0 => d[i] = rng.next() as u8,
                         1 => {
                             let special = b"\"<>&;,\n\r/=\\{}[]";
-                            d[i] = special[(next() as usize) % special.len()];
+                            d[i] = special[(rng.next() as usize) % special.len()];
                         }
                         2 => {
                             d.remove(i);
                         }
-                        _ => d.insert(i, next() as u8),
+                        _ => d.insert(i, rng.next() as u8),
                     }
                 }
-                let cut = (next() as usize) % (d.len() + 1);
+                let cut = (rng.next() as usize) % (d.len() + 1);
                 let input = if round % 3 == 0 { &d[..cut] } else { &d[..] };
                 for format in IMPORT_FORMATS {
                     let _ = import(format, input, "fuzz", &options);

@@ -388,6 +388,7 @@ mod tests {
     use std::io::Read;
 
     use super::*;
+    use crate::testing::Xorshift;
 
     /// `compressed` inflated by zlib-rs (through flate2), which checks the header, every
     /// code and distance, and the Adler-32 checksum.
@@ -415,26 +416,6 @@ mod tests {
         };
         deflate.wipe();
         len
-    }
-
-    /// A seeded xorshift generator: the same inputs on every run.
-    struct Random(u64);
-
-    impl Random {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-
-        fn bytes(&mut self, len: usize) -> Vec<u8> {
-            (0..len).map(|_| self.next() as u8).collect()
-        }
     }
 
     const TEXT: &str = "Zugangsdaten für die Übergabe: Benutzer »admin«, Passwort \
@@ -477,7 +458,7 @@ mod tests {
 
     #[test]
     fn every_length_and_distance_round_trips() {
-        let mut random = Random(7);
+        let mut random = Xorshift(7);
         let mut deflate = Deflate::new();
         for len in 4..=MAX_MATCH + 2 {
             let unit = random.bytes(len);
@@ -495,7 +476,7 @@ mod tests {
 
     #[test]
     fn repeats_beyond_the_window_are_literals() {
-        let mut random = Random(11);
+        let mut random = Xorshift(11);
         let mut deflate = Deflate::new();
         // Random bytes gain nothing from being literals: within the window their repeat
         // is one match, beyond it it costs as much as the first time.
@@ -512,7 +493,7 @@ mod tests {
 
     #[test]
     fn random_bytes_stay_valid() {
-        let mut random = Random(3);
+        let mut random = Xorshift(3);
         let mut deflate = Deflate::new();
         for len in [100, 4_096, 70_000, 300_000] {
             let data = random.bytes(len);
@@ -591,7 +572,7 @@ mod tests {
 
     #[test]
     fn random_mixes_round_trip_through_one_compressor() {
-        let mut random = Random(0x2024_1207);
+        let mut random = Xorshift(0x2024_1207);
         let mut deflate = Deflate::new();
         for _ in 0..300 {
             let mut data = Vec::new();
