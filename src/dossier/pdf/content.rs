@@ -7,7 +7,7 @@ use zeroize::Zeroize;
 
 use super::super::fonts::Face;
 use super::super::layout::{Item, Rgb};
-use super::numbers::{HEX, color, hundredths, num, num_hundredths, uint};
+use super::numbers::{color, hex, hundredths, num, num_hundredths, uint};
 use super::subset::Glyphs;
 
 pub(super) fn font_name(face: Face) -> &'static str {
@@ -221,9 +221,7 @@ fn qr(
     out.extend_from_slice(b" /H ");
     uint(out, width as u64);
     out.extend_from_slice(b" /IM true /BPC 1 /D [1 0] /F /AHx ID\n");
-    for byte in rows.iter() {
-        out.extend_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
-    }
+    hex(out, rows);
     out.extend_from_slice(b">\nEI\nQ\n");
 }
 

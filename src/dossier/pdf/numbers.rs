@@ -3,13 +3,12 @@
 
 use super::super::layout::Rgb;
 
-pub(super) const HEX: &[u8; 16] = b"0123456789ABCDEF";
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 /// `bytes` as upper-case hex digits, as PDF hex strings and CMaps write them.
 pub(super) fn hex(out: &mut Vec<u8>, bytes: &[u8]) {
     for &b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 15)]);
+        out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
     }
 }
 
