@@ -107,9 +107,10 @@ impl SigningKey {
     /// 15.6 M instructions for SHA-512 over a 465 KB vault).
     ///
     /// The message is hashed here rather than by `ssh-key` (`SshSig::sign`), whose
-    /// sha2 0.10 has only a slow software fallback for CPUs without the SHA extensions
-    /// (sha2 0.11's unrolled one takes about half the instructions); the signed data
-    /// are built as `SshSig::sign` builds them, and the same test checks both.
+    /// sha2 0.10 has a slower software fallback for CPUs without the SHA extensions
+    /// than sha2 0.11's unrolled one (measured under valgrind: signing and verifying a
+    /// 1,000-entry vault take about 7% fewer instructions); the signed data are built
+    /// as `SshSig::sign` builds them, and a test checks the two give the same bytes.
     pub fn sign(&self, namespace: &str, msg: &[u8]) -> crate::Result<Vec<u8>> {
         let cannot = |e: &dyn fmt::Display| crate::Error::Invalid(format!("cannot sign: {e}"));
         if namespace.is_empty() {
